@@ -1,0 +1,1 @@
+"""ckanext-pgsearch: CKAN dataset search on PostgreSQL, for a portal without Solr."""

@@ -1,0 +1,114 @@
+"""Install what the portal needs: Debian packages, CKAN's own venv, our plugin.
+
+CKAN pins its own dependency versions, so it lives in its own virtual environment
+(``.venv-ckan`` by default), never mixed with the pipeline's. Re-running is cheap:
+stamps in the venv record what was installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import PortalError
+from .processes import run
+from .settings import CKAN_VERSION, GUNICORN_VERSION, PortalSettings
+
+_apt_updated = False
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def apt_install(packages: list[str], why: str) -> None:
+    """Install Debian packages, or explain exactly what to install and why."""
+    global _apt_updated
+    listing = " ".join(packages)
+    if not _is_root():
+        raise PortalError(f"{why} Install them with: sudo apt-get install -y {listing}")
+    if shutil.which("apt-get") is None:
+        raise PortalError(f"{why} This machine has no apt-get; install: {listing}")
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        if not _apt_updated:
+            print("  apt-get update ...", flush=True)
+            run(["apt-get", "update", "-qq"], what="apt-get update", env=env)
+            _apt_updated = True
+        print(f"  apt-get install {listing} ...", flush=True)
+        run(["apt-get", "install", "-y", "-qq", *packages], what="apt-get install", env=env)
+    except PortalError as error:
+        raise PortalError(f"{why} Installing them with apt failed, so the portal cannot "
+                          f"start. Ask an administrator to run `apt-get install -y {listing}`."
+                          f"\n{error}") from None
+
+
+def ensure_system_packages(settings: PortalSettings, building_ckan: bool) -> None:
+    missing: list[str] = []
+    if not (settings.pg_bin_dir / "postgres").exists():
+        missing.append("postgresql-15")
+    if shutil.which("redis-server") is None:
+        missing.append("redis-server")
+    if _is_root() and shutil.which("runuser") is None:
+        missing.append("util-linux")
+    if building_ckan:
+        # psycopg2 compiles against libpq when CKAN installs.
+        if shutil.which("pg_config") is None:
+            missing.append("libpq-dev")
+        if shutil.which("gcc") is None:
+            missing.append("gcc")
+    if missing:
+        apt_install(missing, f"The local portal needs these Debian packages: {' '.join(missing)}.")
+
+
+def _tree_hash(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path):
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ckan_needs_install(settings: PortalSettings) -> bool:
+    stamp = settings.venv_dir / ".portal-ckan"
+    return not stamp.exists() or stamp.read_text() != _ckan_requirement()
+
+
+def _ckan_requirement() -> str:
+    return f"ckan[requirements]=={CKAN_VERSION} gunicorn=={GUNICORN_VERSION}"
+
+
+def ensure_ckan(settings: PortalSettings) -> None:
+    """CKAN and gunicorn in their own venv, then our plugin (reinstalled when it changes)."""
+    pip = settings.venv_bin("pip")
+    if ckan_needs_install(settings):
+        print(f"  installing CKAN {CKAN_VERSION} into {settings.venv_dir} (about a minute) ...",
+              flush=True)
+        if not pip.exists():
+            run([settings.python, "-m", "venv", settings.venv_dir], what="creating CKAN's venv")
+        run([pip, "install", "-q", "--upgrade", "pip", "setuptools>=64", "wheel"],
+            what="upgrading pip in CKAN's venv")
+        run([pip, "install", "-q", f"ckan[requirements]=={CKAN_VERSION}",
+             f"gunicorn=={GUNICORN_VERSION}"], what=f"pip install ckan=={CKAN_VERSION}")
+        (settings.venv_dir / ".portal-ckan").write_text(_ckan_requirement())
+
+    if plugin_outdated(settings):
+        print("  installing the pgsearch plugin into CKAN's venv ...", flush=True)
+        # Build from a copy: an in-tree build would leave build/ and egg-info behind.
+        with tempfile.TemporaryDirectory() as scratch:
+            source = Path(scratch) / "ckanext-pgsearch"
+            shutil.copytree(settings.plugin_dir, source,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
+            run([pip, "install", "-q", "--no-deps", "--no-build-isolation",
+                 "--force-reinstall", source], what="installing ckanext-pgsearch")
+        (settings.venv_dir / ".portal-pgsearch").write_text(_tree_hash(settings.plugin_dir))
+
+
+def plugin_outdated(settings: PortalSettings) -> bool:
+    """True when the plugin's source differs from what CKAN's venv has installed."""
+    stamp = settings.venv_dir / ".portal-pgsearch"
+    return not stamp.exists() or stamp.read_text() != _tree_hash(settings.plugin_dir)

@@ -1,0 +1,133 @@
+"""Small process helpers: run commands, pid files, loopback ports, waiting for HTTP."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import PortalError
+from .settings import HOST
+
+
+def run(command: Sequence[str | os.PathLike], *, what: str, user: str | None = None,
+        env: dict[str, str] | None = None, input_text: str | None = None,
+        cwd: Path | None = None) -> str:
+    """Run a command to completion and return its stdout; on failure say what failed.
+
+    ``user`` runs it as that (unprivileged) user, for PostgreSQL which refuses root.
+    """
+    argv = [str(part) for part in command]
+    if user is not None:
+        argv = ["runuser", "-u", user, "--", *argv]
+    completed = subprocess.run(argv, capture_output=True, text=True, input=input_text,
+                               env={**os.environ, **(env or {})}, cwd=cwd)
+    if completed.returncode != 0:
+        output = (completed.stderr or completed.stdout).strip().splitlines()[-15:]
+        raise PortalError(f"{what} failed (exit {completed.returncode}):\n  "
+                          + "\n  ".join(output))
+    return completed.stdout
+
+
+def read_pid(pid_file: Path) -> int | None:
+    """The pid in ``pid_file`` if that process is alive, else None."""
+    try:
+        pid = int(pid_file.read_text().split()[0])
+    except (FileNotFoundError, ValueError, IndexError):
+        return None
+    return pid if _alive(pid) else None
+
+
+def stop_pid(pid_file: Path, name: str, timeout: float = 20.0) -> bool:
+    """SIGTERM the process in ``pid_file``, wait, SIGKILL if it lingers. True if one ran."""
+    pid = read_pid(pid_file)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    if not _wait_gone(pid, timeout):
+        os.kill(pid, signal.SIGKILL)
+        if not _wait_gone(pid, 5.0):
+            raise PortalError(f"{name} (pid {pid}) did not stop")
+    pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    """True for a live process, also one owned by another user (PostgreSQL); not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child counts as gone
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
+
+
+def require_free_port(port: int, env_name: str, service: str) -> None:
+    if not port_is_free(port):
+        raise PortalError(
+            f"{service} cannot start: port {port} on {HOST} is already in use by another "
+            f"program. Stop that program or choose another port, e.g. "
+            f"`{env_name}={port + 1} make portal-up`.")
+
+
+def http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        # only ever our own loopback http:// URLs
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_for_http(url: str, timeout: float, log_file: Path, service: str) -> float:
+    """Poll ``url`` until it answers 200; return seconds waited or fail with the log tail."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if http_ok(url):
+            return time.monotonic() - started
+        time.sleep(0.25)
+    raise PortalError(f"{service} did not answer at {url} within {timeout:.0f} s.\n"
+                      f"Last lines of {log_file}:\n{tail(log_file)}")
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    try:
+        content = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return "  (no log written)"
+    return "\n".join("  " + line for line in content[-lines:]) or "  (log is empty)"

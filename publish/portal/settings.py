@@ -1,0 +1,105 @@
+"""Where the local portal lives and which loopback ports it uses, decided once.
+
+Every value can be overridden from the environment (names in ``.env.example``).
+Ports default to non-standard numbers so the portal never collides with a
+PostgreSQL, Redis or CKAN that a developer already runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PortalError
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+CKAN_VERSION = "2.12.0"
+GUNICORN_VERSION = "23.0.0"
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    project_dir: Path
+    data_dir: Path
+    venv_dir: Path
+    pg_bin_dir: Path
+    ckan_port: int
+    postgres_port: int
+    redis_port: int
+    python: str
+
+    @property
+    def site_url(self) -> str:
+        return f"http://{HOST}:{self.ckan_port}"
+
+    @property
+    def portal_dir(self) -> Path:
+        return self.data_dir / "portal"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.portal_dir / "run"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.portal_dir / "logs"
+
+    @property
+    def postgres_dir(self) -> Path:
+        """Owned by the PostgreSQL user: cluster, its socket and its log."""
+        return self.portal_dir / "postgres"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.portal_dir / "storage"
+
+    @property
+    def ckan_ini(self) -> Path:
+        return self.portal_dir / "ckan.ini"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.portal_dir / "secrets.json"
+
+    @property
+    def api_token_file(self) -> Path:
+        return self.portal_dir / "api_token"
+
+    @property
+    def plugin_dir(self) -> Path:
+        return self.project_dir / "publish" / "portal" / "ckanext-pgsearch"
+
+    @property
+    def wsgi_dir(self) -> Path:
+        return self.project_dir / "publish" / "portal"
+
+    def venv_bin(self, name: str) -> Path:
+        return self.venv_dir / "bin" / name
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise PortalError(f"{name}={raw!r} is not a port number") from None
+    if not 1024 <= port <= 65535:
+        raise PortalError(f"{name}={port} must be between 1024 and 65535")
+    return port
+
+
+def load_settings() -> PortalSettings:
+    data_dir = Path(os.environ.get("PLATFORM_DATA_DIR", PROJECT_DIR / "data")).resolve()
+    return PortalSettings(
+        project_dir=PROJECT_DIR,
+        data_dir=data_dir,
+        venv_dir=Path(os.environ.get("PORTAL_VENV", PROJECT_DIR / ".venv-ckan")).resolve(),
+        pg_bin_dir=Path(os.environ.get("PORTAL_PG_BIN", "/usr/lib/postgresql/15/bin")),
+        ckan_port=_port("PORTAL_CKAN_PORT", 5055),
+        postgres_port=_port("PORTAL_PG_PORT", 54329),
+        redis_port=_port("PORTAL_REDIS_PORT", 63799),
+        python=os.environ.get("PORTAL_PYTHON", sys.executable),
+    )

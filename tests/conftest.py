@@ -1,0 +1,81 @@
+"""Session fixtures shared by every test: the real local CKAN portal.
+
+The portal is started once per test session (or reused if already up) and stopped
+at the end only if this session started it, so CI leaves no process behind and a
+developer's running portal stays up. Set CKAN_URL (+ CKAN_API_TOKEN) to test
+against another portal instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from publish.ckan_connection import PortalConnection, portal_connection
+from publish.portal.settings import PROJECT_DIR
+
+
+def _portal_command(command: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "publish.portal", command], cwd=PROJECT_DIR,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def portal() -> PortalConnection:
+    if os.environ.get("CKAN_URL"):
+        yield portal_connection()
+        return
+    already_up = _portal_command("status").returncode == 0
+    if not already_up:
+        started = _portal_command("up")
+        if started.returncode != 0:
+            pytest.fail(f"the local portal did not start:\n{started.stdout}\n{started.stderr}")
+    yield portal_connection()
+    if not already_up:
+        _portal_command("down")
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    """A short id that keeps this session's datasets apart from earlier ones."""
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def sysadmin(portal):
+    return portal.client(authenticated=True)
+
+
+@pytest.fixture(scope="session")
+def anonymous(portal):
+    return portal.client(authenticated=False)
+
+
+@pytest.fixture(scope="session")
+def make_organization(sysadmin, run_id):
+    """Create organizations for this session; they and their datasets are purged at the end."""
+    created = []
+
+    def make(slug: str, title: str) -> dict:
+        org = sysadmin.action.organization_create(
+            name=f"test-{slug}-{run_id}", title=title,
+            description="Owns the datasets one test session creates.")
+        created.append(org)
+        return org
+
+    yield make
+    for org in created:
+        for dataset in sysadmin.action.package_search(
+                fq=f'owner_org:"{org["id"]}"', include_private=True, include_drafts=True,
+                rows=1000)["results"]:
+            sysadmin.action.dataset_purge(id=dataset["id"])
+        sysadmin.action.organization_purge(id=org["id"])
+
+
+@pytest.fixture(scope="session")
+def organization(make_organization):
+    return make_organization("division", "Open Data Test Division")
