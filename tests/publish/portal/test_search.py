@@ -46,6 +46,9 @@ def catalogue(sysadmin, organization, run_id):
     sysadmin.action.package_create(
         name=f"secret-plans-{run_id}", title="Bike lanes plan (not yet public)", private=True,
         owner_org=organization["id"], tags=[{"name": "cycling"}])
+    sysadmin.action.package_create(
+        name=f"half-written-{run_id}", title="Bike counts (draft)", state="draft",
+        owner_org=organization["id"])
     return names
 
 
@@ -127,6 +130,16 @@ def test_private_dataset_hidden_from_public_search(anonymous, sysadmin, organiza
 
     assert "Bike lanes plan (not yet public)" not in titles(anonymous)
     assert "Bike lanes plan (not yet public)" in titles(sysadmin)
+
+
+def test_drafts_only_for_those_who_may_see_them(anonymous, sysadmin, organization, catalogue):
+    def titles(client, **params):
+        return {d["title"] for d in search(client, organization, q="bike", rows=50,
+                                           **params)["results"]}
+
+    assert "Bike counts (draft)" not in titles(sysadmin)  # drafts are opt-in
+    assert "Bike counts (draft)" in titles(sysadmin, include_drafts=True)
+    assert "Bike counts (draft)" not in titles(anonymous, include_drafts=True)
 
 
 def test_unsupported_solr_syntax_is_a_clear_409(portal, organization, catalogue):
