@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-unit lint portal-up portal-down portal-purge portal-status \
-        browser-deps demo
+        browser-deps demo sample-data dbt-parse dictionary-check dictionary-generate dev pipeline
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -18,7 +18,28 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed  ## create the pipeline's venv (.venv) with pinned dependencies
+DBT_SOURCES := $(shell find dbt -name '*.sql' -o -name '*.yml' -o -name '*.csv' 2>/dev/null)
+dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
+	cd dbt && ../$(VENV)/bin/dbt parse --quiet --profiles-dir .
+
+install: $(VENV)/.installed dbt/target/manifest.json  ## the pipeline's venv (.venv) and dbt manifest
+
+dbt-parse: dbt/target/manifest.json  ## rebuild dbt's manifest (Dagster reads it)
+
+dictionary-check: $(VENV)/.installed  ## validate the data dictionary; report drift of generated files
+	$(PY) -m dagster_project.lib.dictionary_cli check
+
+dictionary-generate: $(VENV)/.installed  ## regenerate dbt docs, seeds and GX suites from the dictionary
+	$(PY) -m dagster_project.lib.dictionary_cli generate
+
+sample-data: $(VENV)/.installed  ## write the fictional city's extracts into data/landing
+	$(PY) -m sample_data --out data/landing
+
+pipeline: install  ## materialize every asset once (ingest -> warehouse -> gates -> portal)
+	$(PY) -m dagster_project.run
+
+dev: install  ## the Dagster UI on http://127.0.0.1:3000
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 browser-deps:  ## headless Chromium and its driver for the browser tests (apt, when missing)
 	@scripts/ensure-apt-packages chromium chromium-driver
@@ -44,5 +65,5 @@ test-unit: install  ## only the tests that need no portal
 lint: install  ## ruff
 	$(PY) -m ruff check .
 
-demo: install portal-up  ## set up and run the pipeline end to end on the sample data
-	@echo "The pipeline itself arrives with the next issue; the portal is up: make portal-status"
+demo: install portal-up sample-data  ## set up and run the pipeline end to end on the sample data
+	$(PY) -m dagster_project.run

@@ -23,7 +23,7 @@ HOST = "127.0.0.1"
 @dataclass(frozen=True)
 class PortalSettings:
     project_dir: Path
-    data_dir: Path
+    portal_dir: Path
     venv_dir: Path
     pg_bin_dir: Path
     ckan_port: int
@@ -34,10 +34,6 @@ class PortalSettings:
     @property
     def site_url(self) -> str:
         return f"http://{HOST}:{self.ckan_port}"
-
-    @property
-    def portal_dir(self) -> Path:
-        return self.data_dir / "portal"
 
     @property
     def run_dir(self) -> Path:
@@ -92,10 +88,12 @@ def _port(name: str, default: int) -> int:
 
 
 def load_settings() -> PortalSettings:
-    data_dir = Path(os.environ.get("PLATFORM_DATA_DIR", PROJECT_DIR / "data")).resolve()
+    # Its own variable: a pipeline run on another data folder (a test's, say) still
+    # publishes to the one local portal.
+    portal_dir = Path(os.environ.get("PORTAL_DATA_DIR", PROJECT_DIR / "data" / "portal"))
     return PortalSettings(
         project_dir=PROJECT_DIR,
-        data_dir=data_dir,
+        portal_dir=portal_dir.resolve(),
         venv_dir=Path(os.environ.get("PORTAL_VENV", PROJECT_DIR / ".venv-ckan")).resolve(),
         pg_bin_dir=Path(os.environ.get("PORTAL_PG_BIN", "/usr/lib/postgresql/15/bin")),
         ckan_port=_port("PORTAL_CKAN_PORT", 5055),

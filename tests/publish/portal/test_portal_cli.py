@@ -47,11 +47,11 @@ def test_ports_come_from_the_environment(monkeypatch):
 
 def test_postgres_failing_to_start_shows_its_log():
     settings = load_settings()
-    scratch = settings.data_dir / f"test-broken-pg-{uuid.uuid4().hex[:6]}"
+    scratch = settings.portal_dir.parent / f"test-broken-pg-{uuid.uuid4().hex[:6]}"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
-    broken = replace(settings, data_dir=scratch, postgres_port=free_port)
+    broken = replace(settings, portal_dir=scratch, postgres_port=free_port)
     postgres = Postgres(broken)
     try:
         postgres.data_dir.mkdir(parents=True)

@@ -1,0 +1,1 @@
+"""The city's data pipeline as Dagster definitions (see definitions.py)."""

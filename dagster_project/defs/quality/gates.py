@@ -1,0 +1,52 @@
+"""Blocking quality and privacy gates on every published model.
+
+A failed gate stops that dataset's publication and no other: the publish asset of each
+dataset depends on its own model only, and both checks are blocking. The failure's
+metadata names the rule, the column and how many rows (privacy examples are masked).
+"""
+
+import dagster as dg
+
+from dagster_project.lib.dictionary import Dataset, load_dictionary
+from dagster_project.lib.privacy_gate import check_privacy
+from dagster_project.lib.quality_gate import published_rows, run_quality_gate
+
+from ..resources import WarehouseResource
+
+
+def model_key(dataset: Dataset) -> dg.AssetKey:
+    return dg.AssetKey(["open_data", dataset.model])
+
+
+def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
+    @dg.asset_check(asset=model_key(dataset), name="quality_gate", blocking=True,
+                    description=f"Great Expectations suite {dataset.model} (generated from "
+                                f"the dictionary): types, required, unique, values, ranges.")
+    def quality_gate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connection() as conn:
+            frame = published_rows(conn, dataset.model)
+        result = run_quality_gate(frame, checkpoint=dataset.model)
+        return dg.AssetCheckResult(
+            passed=result.passed,
+            description=result.summary(),
+            metadata={"rows_checked": result.rows_checked,
+                      "failures": dg.MetadataValue.json(result.failures),
+                      "data_docs": result.data_docs or ""})
+
+    @dg.asset_check(asset=model_key(dataset), name="privacy_gate", blocking=True,
+                    description="No column the dictionary does not classify public, no "
+                                "personal value, nothing shaped like an e-mail or phone.")
+    def privacy_gate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connection() as conn:
+            result = check_privacy(conn, dataset, load_dictionary())
+        return dg.AssetCheckResult(passed=result.passed, description=result.summary(),
+                                   metadata={"findings": dg.MetadataValue.json(result.findings)})
+
+    return [quality_gate, privacy_gate]
+
+
+@dg.definitions
+def gates() -> dg.Definitions:
+    checks = [check for dataset in load_dictionary().approved_datasets
+              for check in build_gates(dataset)]
+    return dg.Definitions(asset_checks=checks)

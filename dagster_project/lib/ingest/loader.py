@@ -1,0 +1,221 @@
+"""Ingest every new file of one source system into ``raw.<raw_table>``, per its contract.
+
+For each file, in one transaction: hash it; skip it if already loaded (or flag it when the
+same content arrived under another name); read it as text; map headers to contract names
+(aliases cover vintages; unknown columns are kept, never dropped); quarantine the whole
+file when it cannot be read or lacks required columns; drop rows by named rules; type
+every value and quarantine rows that break the contract; insert the rest with lineage
+columns; record the reconciliation  rows read = loaded + quarantined + dropped.
+A corrected re-delivery (same file name, new content) supersedes the earlier rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ..warehouse import literal, quote
+from . import ledger
+from .contract_sql import RAW_TYPES, cleaned, header_mapping, typed
+from .readers import UnreadableFile, columns_of, read_into
+
+LINEAGE = {"_source_file": "VARCHAR", "_source_sha256": "VARCHAR", "_source_row": "BIGINT",
+           "_loaded_at": "TIMESTAMPTZ"}
+
+
+class ReconciliationError(RuntimeError):
+    """Rows read did not equal rows loaded + quarantined + dropped: never let that pass."""
+
+
+@dataclass
+class FileResult:
+    file_name: str
+    status: str  # loaded | skipped | duplicate | quarantined
+    sha256: str = ""
+    encoding: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_dropped: int = 0
+    drift: str | None = None
+    reason: str | None = None
+    top_reasons: list[dict] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest_source(conn: duckdb.DuckDBPyConnection, source, landing_dir: Path,
+                  quarantine_dir: Path) -> list[FileResult]:
+    """Load the new files of ``source`` (a dictionary Source) found in the landing folder."""
+    ledger.ensure(conn)
+    files = source["files"]
+    folder = landing_dir / files["folder"]
+    paths = sorted(folder.glob(files["pattern"])) if folder.exists() else []
+    return [_ingest_file(conn, source, path, quarantine_dir) for path in paths]
+
+
+def _ingest_file(conn, source, path: Path, quarantine_dir: Path) -> FileResult:
+    system, sha = source.system, sha256_of(path)
+    earlier = ledger.seen(conn, system, sha)
+    if earlier is not None:
+        if earlier[0] == path.name:
+            return FileResult(path.name, "skipped", sha, reason="already loaded")
+        reason = f"same content as {earlier[0]}, which was already processed"
+        if earlier[1] != "duplicate" or earlier[0] != path.name:
+            ledger.record(conn, system, path.name, sha, "duplicate", reason=reason)
+        return FileResult(path.name, "duplicate", sha, reason=reason)
+    try:
+        # Read outside the transaction: a failed read attempt (e.g. the wrong encoding
+        # before the right one) must not abort it.
+        encoding = read_into(conn, path, source["files"], "_incoming")
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            result = _load(conn, source, path, sha, encoding)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    except UnreadableFile as problem:
+        result = FileResult(path.name, "quarantined", sha, reason=str(problem))
+        ledger.record(conn, system, path.name, sha, "quarantined", reason=str(problem))
+        _quarantine_file(path, quarantine_dir / system, str(problem))
+    return result
+
+
+def _load(conn, source, path: Path, sha: str, encoding: str) -> FileResult:
+    system, table = source.system, f"raw.{quote(source.raw_table)}"
+    headers = [c for c in columns_of(conn, "_incoming") if c != "_source_row"]
+    mapping = header_mapping(headers, source["columns"])
+    _check_columns(source, mapping)
+    drift = _drift(ledger.last_header(conn, system), list(mapping.values()), mapping)
+
+    null_values = source.get("null_values", [])
+    conn.execute("CREATE OR REPLACE TEMP TABLE _cleaned AS SELECT _source_row, "
+                 + ", ".join(f"{cleaned(h, null_values)} AS {quote(n)}"
+                             for h, n in mapping.items()) + " FROM _incoming")
+    rows_read = conn.execute("SELECT count(*) FROM _cleaned").fetchone()[0]
+    rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
+
+    contract = {c["name"]: c for c in source["columns"] if c["name"] in mapping.values()}
+    _collect_failures(conn, contract)
+    conn.execute(f"INSERT INTO raw._quarantined_rows (system, file_name, sha256, source_row, "
+                 f"column_name, rule, raw_value) SELECT {literal(system)}, "
+                 f"{literal(path.name)}, {literal(sha)}, * FROM _failures")
+    rows_quarantined = conn.execute(
+        "SELECT count(DISTINCT _source_row) FROM _failures").fetchone()[0]
+
+    previous = ledger.previous_version(conn, system, path.name)
+    _ensure_table(conn, source, table, [n for n in mapping.values() if n not in contract])
+    if previous is not None:  # a corrected re-delivery replaces the rows it corrects
+        conn.execute(f"DELETE FROM {table} WHERE _source_sha256 = ?", [previous])
+        ledger.mark_superseded(conn, system, previous)
+    selects = [f"{typed(quote(n), contract[n])} AS {quote(n)}" if n in contract else quote(n)
+               for n in mapping.values()]
+    loaded_at = datetime.now(UTC).isoformat()
+    conn.execute(
+        f"INSERT INTO {table} BY NAME SELECT {', '.join(selects)}, "
+        f"{literal(path.name)} AS _source_file, {literal(sha)} AS _source_sha256, "
+        f"_source_row, CAST({literal(loaded_at)} AS TIMESTAMPTZ) AS _loaded_at FROM _cleaned "
+        f"WHERE _source_row NOT IN (SELECT _source_row FROM _failures)")
+    rows_loaded = conn.execute(f"SELECT count(*) FROM {table} WHERE _source_sha256 = ?",
+                               [sha]).fetchone()[0]
+    if rows_read != rows_loaded + rows_quarantined + rows_dropped:
+        raise ReconciliationError(
+            f"{path.name}: read {rows_read} rows but loaded {rows_loaded}, quarantined "
+            f"{rows_quarantined} and dropped {rows_dropped}")
+    ledger.record(conn, system, path.name, sha, "loaded", encoding=encoding,
+                  rows_read=rows_read, rows_loaded=rows_loaded,
+                  rows_quarantined=rows_quarantined, rows_dropped=rows_dropped,
+                  header=headers, drift=drift)
+    return FileResult(path.name, "loaded", sha, encoding, rows_read, rows_loaded,
+                      rows_quarantined, rows_dropped, drift,
+                      top_reasons=ledger.top_reasons(conn, system, sha))
+
+
+def _check_columns(source, mapping: dict[str, str]) -> None:
+    names = list(mapping.values())
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if doubled:
+        raise UnreadableFile(f"several headers map to the same column: {', '.join(doubled)}")
+    missing = [c["name"] for c in source["columns"]
+               if c.get("required") and c["name"] not in names]
+    if missing:
+        raise UnreadableFile(f"required columns are missing: {', '.join(missing)} "
+                             f"(the file's header is: {', '.join(mapping)})")
+
+
+def _drift(last: list[str] | None, names: list[str], mapping: dict[str, str]) -> str | None:
+    """Plain words on how this file's header differs from the last loaded vintage."""
+    if last is None:
+        return None
+    previous = set(header_mapping(last, []).keys())
+    current = set(mapping)
+    if previous == current:
+        return None
+    parts = []
+    if added := sorted(current - previous):
+        parts.append(f"new header(s) {', '.join(added)}")
+    if removed := sorted(previous - current):
+        parts.append(f"header(s) no longer sent: {', '.join(removed)}")
+    return "Header differs from the previous file: " + "; ".join(parts) + \
+        ". Columns are matched by the contract's names and aliases; unknown ones are kept."
+
+
+def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
+    dropped = 0
+    for rule in source.get("drop_rows", []):
+        condition = f"({rule['where']})"
+        conn.execute(
+            f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
+            f"reason, record) SELECT {literal(source.system)}, {literal(file_name)}, "
+            f"{literal(sha)}, _source_row, {literal(rule['rule'])}, {literal(rule['reason'])}, "
+            f"to_json(c) FROM _cleaned c WHERE {condition}")
+        dropped += conn.execute(f"SELECT count(*) FROM _cleaned WHERE {condition}").fetchone()[0]
+        conn.execute(f"DELETE FROM _cleaned WHERE {condition}")
+    return dropped
+
+
+def _collect_failures(conn, contract: dict[str, dict]) -> None:
+    checks = ["SELECT NULL::BIGINT AS _source_row, NULL AS column_name, NULL AS rule, "
+              "NULL AS raw_value WHERE false"]
+    for name, column in contract.items():
+        column_sql = quote(name)
+        if column.get("required"):
+            checks.append(f"SELECT _source_row, {literal(name)}, 'required: value is missing', "
+                          f"NULL FROM _cleaned WHERE {column_sql} IS NULL")
+        if column["type"] != "varchar":
+            checks.append(f"SELECT _source_row, {literal(name)}, "
+                          f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
+                          f"FROM _cleaned WHERE {column_sql} IS NOT NULL "
+                          f"AND {typed(column_sql, column)} IS NULL")
+    conn.execute("CREATE OR REPLACE TEMP TABLE _failures AS " + " UNION ALL ".join(checks))
+
+
+def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:
+    conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    definitions = [f"{quote(c['name'])} {RAW_TYPES[c['type']]}" for c in source["columns"]]
+    definitions += [f"{quote(name)} {kind}" for name, kind in LINEAGE.items()]
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
+    for name in extra_columns:  # schema drift: keep what the department started sending
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(name)} VARCHAR")
+
+
+def _quarantine_file(path: Path, folder: Path, reason: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    shutil.move(str(path), target)
+    (folder / f"{path.name}.reason.txt").write_text(
+        f"File: {path.name}\nQuarantined: {datetime.now(UTC).isoformat()}\n"
+        f"Why: {reason}\nWhat to do: fix the file (or its contract in "
+        f"data_dictionary/sources/) and put it back in the landing folder.\n")

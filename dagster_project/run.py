@@ -1,0 +1,57 @@
+"""``python -m dagster_project.run``: run the whole pipeline once and say where to look.
+
+Used by ``make demo`` and ``make pipeline``. Runs are recorded in ``data/dagster`` so the
+Dagster UI (``make dev``) shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from dagster_project.settings import get_settings
+
+
+def main() -> int:
+    settings = get_settings()
+    os.environ.setdefault("DAGSTER_HOME", str(settings.data_dir / "dagster"))
+    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    import dagster as dg
+
+    from dagster_project.definitions import definitions
+    from publish.ckan_connection import portal_connection
+
+    started = time.monotonic()
+    job = definitions().get_job_def("city_pipeline")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    elapsed = time.monotonic() - started
+
+    published, blocked = [], []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            key = event.asset_key.path
+            if key[0] == "portal":
+                published.append(key[1])
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.asset_key.path[0] == "open_data":
+                blocked.append(f"{evaluation.asset_key.path[1]}: {evaluation.check_name} "
+                               f"({evaluation.description})")
+    url = portal_connection().url
+    print(f"\nPipeline {'succeeded' if result.success else 'FINISHED WITH FAILURES'} "
+          f"in {elapsed:.0f} s (run {result.run_id}).")
+    print(f"  Published to the portal: {', '.join(sorted(published)) or 'nothing'}")
+    for line in blocked:
+        print(f"  Blocked by a gate: {line}")
+    print(f"  Portal:     {url}/dataset/")
+    print(f"  Warehouse:  {settings.warehouse_path}  (e.g. .venv/bin/python -c \"import duckdb; "
+          f"print(duckdb.connect('{settings.warehouse_path}', read_only=True).sql("
+          f"'from kpi.kpi_digital_adoption'))\")")
+    print("  Dagster UI: make dev, then http://127.0.0.1:3000")
+    return 0 if result.success and not blocked else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

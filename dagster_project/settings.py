@@ -1,0 +1,58 @@
+"""Paths and environment of the pipeline, decided in one place.
+
+Project paths are fixed relative to this file. Everything that depends on the
+environment (data folder, environment name) is read by :func:`get_settings` when it is
+first called at run time, never at import time, and cached.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt"
+DICTIONARY_DIR = PROJECT_DIR / "data_dictionary"
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+
+ENVIRONMENTS = ("local", "ci", "prod")
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str  # also the dbt target name
+    data_dir: Path
+
+    @property
+    def landing_dir(self) -> Path:
+        """Where departments drop their extracts, one folder per system."""
+        return self.data_dir / "landing"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Files that could not be read at all, each with a reason report."""
+        return self.data_dir / "quarantine"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def export_dir(self) -> Path:
+        """Files built for the portal (CSV, Parquet), one folder per dataset."""
+        return self.data_dir / "exports"
+
+    @property
+    def gate_reports_dir(self) -> Path:
+        return self.data_dir / "gate_reports"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    environment = os.environ.get("PLATFORM_ENV", "local")
+    if environment not in ENVIRONMENTS:
+        raise ValueError(f"PLATFORM_ENV={environment!r}: use one of {ENVIRONMENTS}")
+    data_dir = Path(os.environ.get("PLATFORM_DATA_DIR", PROJECT_DIR / "data")).resolve()
+    return Settings(environment=environment, data_dir=data_dir)

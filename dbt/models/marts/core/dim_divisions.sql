@@ -1,0 +1,3 @@
+-- One row per city division.
+select division_id, division_name
+from {{ ref('divisions') }}

@@ -1,0 +1,3 @@
+-- One row per ward.
+select ward_number, ward_name
+from {{ ref('wards') }}

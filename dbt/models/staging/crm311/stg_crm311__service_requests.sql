@@ -1,0 +1,45 @@
+-- One row per service request, as the CRM last exported it (a request re-exported in a
+-- later file keeps its latest version). Personal columns stay here, in the restricted
+-- staging schema; nothing downstream of the intermediate layer carries them.
+with source as (
+
+    select * from {{ source('crm311', 'crm311_service_requests') }}
+
+),
+
+renamed as (
+
+    select
+        request_id,
+        created_at,
+        closed_at,
+        case lower(trim(status))
+            when 'open' then 'Open'
+            when 'in progress' then 'In Progress'
+            when 'closed' then 'Closed'
+            when 'cancelled' then 'Cancelled'
+            when 'canceled' then 'Cancelled'
+            else 'Unknown'
+        end as status,
+        trim(service_category) as service_category,
+        trim(service_type) as service_type,
+        lower(trim(intake_channel)) as intake_channel_label,
+        {{ ward_number('ward') }} as ward_number,
+        trim(street_address) as street_address,
+        {{ address_block('street_address') }} as address_block,
+        caller_name,
+        caller_phone,
+        caller_email,
+        description,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+)
+
+select *
+from renamed
+qualify row_number() over (
+    partition by request_id order by _loaded_at desc, _source_file desc, _source_row desc
+) = 1

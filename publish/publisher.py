@@ -1,0 +1,117 @@
+"""Publish to CKAN idempotently: show, then create or patch; never a duplicate.
+
+Typed ckanapi errors (NotFound, ValidationError, NotAuthorized) are caught where they mean
+something and re-raised as :class:`PublishError` with what we were doing. Files whose
+content did not change (same sha256, kept in the resource's ``content_sha256``) are not
+uploaded again, and their DataStore table is left as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import ckanapi
+
+DATASTORE_CHUNK_ROWS = 10_000
+
+
+class PublishError(RuntimeError):
+    """Publishing failed; the message says what we were doing and what CKAN answered."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class CkanPublisher:
+    def __init__(self, client: ckanapi.RemoteCKAN):
+        self.client = client
+
+    def _call(self, action: str, what: str, **data: Any) -> Any:
+        try:
+            # the action shortcut sends file objects (upload=...) as multipart parts
+            return getattr(self.client.action, action)(**data)
+        except ckanapi.ValidationError as error:
+            raise PublishError(f"{what}: CKAN rejected the data: {error.error_dict}") from None
+        except ckanapi.NotAuthorized as error:
+            raise PublishError(f"{what}: the API token may not do this ({error}); check "
+                               "CKAN_API_TOKEN and the user's role in the organization") from None
+
+    def _show(self, action: str, **data: Any) -> dict | None:
+        try:
+            return getattr(self.client.action, action)(**data)
+        except ckanapi.NotFound:
+            return None
+
+    def ensure_organization(self, org: dict[str, Any]) -> dict[str, Any]:
+        current = self._show("organization_show", id=org["name"])
+        if current is None:
+            return self._call("organization_create", f"creating organization {org['name']}",
+                              **org)
+        if any(current.get(k) != v for k, v in org.items()):
+            return self._call("organization_patch", f"updating organization {org['name']}",
+                              id=current["id"], **org)
+        return current
+
+    def upsert_package(self, package: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """Create the package, or patch its metadata in place (resources untouched)."""
+        current = self._show("package_show", id=package["name"])
+        if current is None:
+            created = self._call("package_create", f"creating dataset {package['name']}",
+                                 **package)
+            return created, "created"
+        if current.get("state") == "deleted":
+            package = {**package, "state": "active"}
+        patched = self._call("package_patch", f"updating dataset {package['name']}",
+                             id=current["id"], **package)
+        return patched, "updated"
+
+    def upsert_resource(self, package: dict[str, Any], resource: dict[str, Any],
+                        path: Path) -> tuple[dict[str, Any], str]:
+        """Upload ``path`` as the package's resource named ``resource['name']``."""
+        sha = file_sha256(path)
+        fields = {k: v for k, v in resource.items() if k != "file_suffix"}
+        existing = next((r for r in package.get("resources", [])
+                         if r["name"] == resource["name"]), None)
+        if existing is not None and existing.get("content_sha256") == sha:
+            return existing, "unchanged"
+        with path.open("rb") as upload:
+            if existing is None:
+                created = self._call("resource_create", f"uploading {path.name}",
+                                     package_id=package["id"], upload=upload,
+                                     content_sha256=sha, **fields)
+                return created, "created"
+            patched = self._call("resource_patch", f"replacing {path.name}", id=existing["id"],
+                                 upload=upload, content_sha256=sha, **fields)
+            return patched, "replaced"
+
+    def load_datastore(self, resource_id: str, fields: list[dict[str, Any]],
+                       batches: Iterable[list[dict[str, Any]]]) -> int:
+        """Replace the resource's DataStore table: fields (with descriptions), then rows."""
+        try:
+            self.client.call_action("datastore_delete", {"resource_id": resource_id,
+                                                         "force": True})
+        except ckanapi.NotFound:
+            pass
+        self._call("datastore_create", "creating the DataStore table",
+                   resource_id=resource_id, fields=fields, force=True)
+        loaded = 0
+        for records in batches:
+            # json round-trip: dates, timestamps and decimals become plain JSON values
+            self._call("datastore_upsert", "loading rows into the DataStore",
+                       resource_id=resource_id, method="insert", force=True,
+                       records=json.loads(json.dumps(records, default=str)))
+            loaded += len(records)
+        return loaded
+
+    def datastore_count(self, resource_id: str) -> int | None:
+        result = self._show("datastore_search", resource_id=resource_id, limit=0)
+        return None if result is None else result["total"]

@@ -1,0 +1,167 @@
+"""Contract-driven ingest on small files made here: every row loaded, quarantined or dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from dagster_project.lib.dictionary import Source
+from dagster_project.lib.ingest import ingest_source
+from dagster_project.lib.warehouse import connect
+
+REQUESTS = {
+    "system": "crm", "raw_table": "crm_requests", "title": "t", "owner_division": "x",
+    "description": "d", "primary_key": ["request_id"],
+    "files": {"folder": "crm", "pattern": "*.csv", "format": "csv",
+              "encodings": ["utf-8", "cp1252"]},
+    "null_values": ["N/A", "-"],
+    "columns": [
+        {"name": "request_id", "type": "varchar", "required": True, "aliases": ["SR Number"],
+         "classification": "public", "description": "id"},
+        {"name": "created_at", "type": "timestamp", "required": True,
+         "aliases": ["Created Date"], "formats": ["%m/%d/%Y %I:%M:%S %p"],
+         "classification": "public", "description": "when"},
+        {"name": "fee", "type": "money", "classification": "public", "description": "fee"},
+        {"name": "caller_name", "type": "varchar", "aliases": ["Caller"],
+         "classification": "personal", "description": "who"},
+    ],
+}
+
+
+@pytest.fixture
+def landing(tmp_path):
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    return tmp_path
+
+
+def run(tmp_path, spec=REQUESTS):
+    conn = connect(tmp_path / "wh.duckdb")
+    results = ingest_source(conn, Source(spec, Path("crm.yml")), tmp_path / "landing",
+                            tmp_path / "quarantine")
+    return conn, results
+
+
+def write(landing, name, text, encoding="utf-8"):
+    path = landing / "landing" / "crm" / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_rows_are_loaded_quarantined_and_reconciled(landing):
+    write(landing, "a.csv", "SR Number,Created Date,fee,Caller,Extra Col\n"
+          "SR-1,03/07/2024 02:15:09 PM,$1,381.12 ,Zoë,x\n"
+          "SR-2,not a date,(8.02),N/A,y\n"
+          "-,03/08/2024 09:00:00 AM,75,Ann,z\n"
+          "SR-4,2024-03-09T10:00:00,  ,Bob,w\n".replace("$1,381.12 ", '"$1,381.12 "'))
+    conn, [result] = run(landing)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == \
+        ("loaded", 4, 2, 2)
+    rows = conn.execute("SELECT request_id, created_at, fee, caller_name, extra_col, "
+                        "_source_row FROM raw.crm_requests ORDER BY 1").fetchall()
+    assert rows[0] == ("SR-1", dt.datetime(2024, 3, 7, 14, 15, 9), Decimal("1381.12"), "Zoë",
+                       "x", 1)
+    assert rows[1][0] == "SR-4" and rows[1][2] is None  # blank money is null, not an error
+    reasons = conn.execute("SELECT source_row, column_name, rule, raw_value "
+                           "FROM raw._quarantined_rows ORDER BY 1").fetchall()
+    assert reasons == [(2, "created_at", "type: not a valid timestamp", "not a date"),
+                       (3, "request_id", "required: value is missing", None)]
+
+
+def test_cp1252_is_detected_and_reloading_adds_nothing(landing):
+    write(landing, "old.csv", "SR Number,Created Date\r\n\"SR-9\",\"01/02/2024 08:00:00 AM\"\r\n"
+          "\"SR-10\",\"01/02/2024 08:00:00 AM\"\r\n", encoding="cp1252")
+    write(landing, "names.csv", "SR Number,Created Date,Caller\nSR-11,2024-01-02,Renée\n",
+          encoding="cp1252")
+    conn, results = run(landing)
+    assert {r.file_name: r.encoding for r in results} == {"names.csv": "cp1252",
+                                                          "old.csv": "utf-8"}
+    assert conn.execute("SELECT caller_name FROM raw.crm_requests WHERE request_id = 'SR-11'"
+                        ).fetchone() == ("Renée",)
+    conn.close()
+    conn, again = run(landing)
+    assert [r.status for r in again] == ["skipped", "skipped"]
+    assert conn.execute("SELECT count(*) FROM raw.crm_requests").fetchone() == (3,)
+
+
+def test_same_content_under_another_name_is_flagged(landing):
+    body = "request_id,created_at\nSR-1,2024-01-01\n"
+    write(landing, "a.csv", body)
+    write(landing, "b.csv", body)
+    _, results = run(landing)
+    assert [(r.file_name, r.status) for r in results] == [("a.csv", "loaded"),
+                                                           ("b.csv", "duplicate")]
+
+
+def test_corrected_redelivery_supersedes(landing):
+    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\nSR-2,2024-01-01\n")
+    conn, _ = run(landing)
+    conn.close()
+    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-05\n")
+    conn, [result] = run(landing)
+    assert result.status == "loaded"
+    assert conn.execute("SELECT request_id, created_at::DATE FROM raw.crm_requests"
+                        ).fetchall() == [("SR-1", dt.date(2024, 1, 5))]
+    statuses = conn.execute("SELECT status FROM raw._ingest_files ORDER BY ingested_at"
+                            ).fetchall()
+    assert statuses == [("superseded",), ("loaded",)]
+
+
+@pytest.mark.parametrize("content, why", [
+    ("", "empty"),
+    ("caller\nAnn\n", "required columns are missing: request_id, created_at"),
+])
+def test_unreadable_files_are_moved_to_quarantine_with_a_reason(landing, content, why):
+    write(landing, "bad.csv", content)
+    conn, [result] = run(landing)
+    assert result.status == "quarantined" and why in result.reason
+    quarantined = landing / "quarantine" / "crm"
+    assert (quarantined / "bad.csv").exists()
+    assert why in (quarantined / "bad.csv.reason.txt").read_text()
+    assert not (landing / "landing" / "crm" / "bad.csv").exists()
+
+
+def test_header_drift_is_reported(landing):
+    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\n")
+    write(landing, "b.csv", "request_id,created_at,priority\nSR-2,2024-01-01,high\n")
+    conn, results = run(landing)
+    assert "new header(s) priority" in results[1].drift
+    assert conn.execute("SELECT priority FROM raw.crm_requests WHERE request_id = 'SR-2'"
+                        ).fetchone() == ("high",)
+
+
+def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx",
+                                  "sheet": "Permits", "header_row": 3},
+            "drop_rows": [{"rule": "total_row", "reason": "report total",
+                           "where": "lower(request_id) = 'total'"}]}
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Permits"
+    sheet.append(["City of Riverton - report"])
+    sheet.append([])
+    sheet.append(["SR Number", "Created Date", "fee"])
+    sheet.append(["SR-1", dt.datetime(2024, 3, 5, 12, 0), 12.5])
+    sheet.append(["SR-2", dt.date(2024, 3, 6), "$1,000.00"])
+    sheet.append(["Total", None, 1012.5])
+    book.save(tmp_path / "landing" / "crm" / "report.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert (result.rows_read, result.rows_loaded, result.rows_dropped) == (3, 2, 1)
+    assert conn.execute("SELECT request_id, created_at, fee FROM raw.crm_requests ORDER BY 1"
+                        ).fetchall() == [("SR-1", dt.datetime(2024, 3, 5, 12, 0), Decimal("12.50")),
+                                         ("SR-2", dt.datetime(2024, 3, 6), Decimal("1000.00"))]
+
+
+def test_json_lines_with_mixed_types(tmp_path):
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.jsonl", "format": "jsonl"}}
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    (tmp_path / "landing" / "crm" / "p.jsonl").write_text(
+        '{"request_id": "P-1", "created_at": "2024-01-03T15:22:01Z", "fee": 12.5}\n'
+        '{"request_id": "P-2", "created_at": "2024-01-03T15:22:01Z", "fee": "75.00"}\n')
+    conn, [result] = run(tmp_path, spec)
+    assert result.rows_loaded == 2
+    assert conn.execute("SELECT sum(fee) FROM raw.crm_requests").fetchone()[0] == Decimal("87.50")
