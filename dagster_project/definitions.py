@@ -4,14 +4,14 @@ Adding a source system or a dataset never edits this file (they come from the da
 dictionary through the factories in ``defs/``).
 """
 
-import dagster as dg
+from pathlib import Path
 
-from dagster_project import defs
+import dagster as dg
 
 
 @dg.definitions
 def definitions() -> dg.Definitions:
     # In-process: DuckDB allows one writer process per file, and a process per step
     # costs ~3.4 s here; the steps run one after another in one process.
-    return dg.Definitions.merge(dg.load_defs(defs),
+    return dg.Definitions.merge(dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
                                 dg.Definitions(executor=dg.in_process_executor))

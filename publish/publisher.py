@@ -31,6 +31,26 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def metadata_differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """True when any field we publish differs from what the portal shows."""
+    for key, value in wanted.items():
+        if key == "tags":
+            if sorted(t["name"] for t in current.get("tags", [])) != \
+                    sorted(t["name"] for t in value):
+                return True
+        elif key == "extras":
+            if {e["key"]: e["value"] for e in current.get("extras", [])} != \
+                    {e["key"]: e["value"] for e in value}:
+                return True
+        elif key == "owner_org":
+            if value not in (current.get("owner_org"),
+                             (current.get("organization") or {}).get("name")):
+                return True
+        elif current.get(key) != value:
+            return True
+    return False
+
+
 class CkanPublisher:
     def __init__(self, client: ckanapi.RemoteCKAN):
         self.client = client
@@ -70,6 +90,8 @@ class CkanPublisher:
             return created, "created"
         if current.get("state") == "deleted":
             package = {**package, "state": "active"}
+        elif not metadata_differs(current, package):
+            return current, "unchanged"  # keeps "last updated" meaningful for residents
         patched = self._call("package_patch", f"updating dataset {package['name']}",
                              id=current["id"], **package)
         return patched, "updated"

@@ -1,0 +1,47 @@
+"""Dictionary -> CKAN mapping (pure): what the portal will say about a dataset."""
+
+from dagster_project.lib.dictionary import load_dictionary
+from publish.mapping import (datastore_fields, organization_dict, package_dict, package_name,
+                             resource_dicts)
+
+
+def entry(dataset_id="service_requests"):
+    dictionary = load_dictionary()
+    spec = dictionary.datasets[dataset_id].spec
+    return spec, dictionary.divisions[spec["owner_division"]]
+
+
+def test_package_carries_the_dictionarys_metadata():
+    spec, division = entry()
+    package = package_dict(spec, division)
+    assert package["name"] == "service-requests" == package_name("service_requests")
+    assert package["title"] == "311 Service Requests"
+    assert package["owner_org"] == "customer-service"
+    assert package["license_id"] == "odc-by"
+    assert package["maintainer_email"] == "311-data@riverton.example"
+    assert package["private"] is False
+    assert {"name": "311"} in package["tags"]
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert extras["update_frequency"] == "daily"
+    assert extras["approved_by"] == "Data Governance Group"
+    assert extras["approved_on"] == "2026-11-02"
+    assert "one row per service request" in package["notes"]
+
+
+def test_datastore_fields_are_the_data_dictionary():
+    spec, _ = entry()
+    fields = {f["id"]: f for f in datastore_fields(spec)}
+    assert list(fields) == [c["name"] for c in spec["columns"]]
+    assert fields["ward_number"]["type"] == "int4"
+    assert fields["ward_number"]["info"]["notes"].startswith("Ward (1-15)")
+    spec_permits, _ = entry("building_permits")
+    assert {f["id"]: f["type"] for f in datastore_fields(spec_permits)}[
+        "construction_value"] == "numeric"
+
+
+def test_organization_and_resources():
+    spec, division = entry()
+    assert organization_dict(division) == {"name": "customer-service",
+                                           "title": "Customer Service (311)",
+                                           "description": division["description"]}
+    assert [r["format"] for r in resource_dicts(spec)] == ["CSV", "Parquet"]

@@ -1,0 +1,55 @@
+"""The idempotent publisher against the real local CKAN: create, then patch, never duplicate."""
+
+from __future__ import annotations
+
+import pytest
+
+from publish.publisher import CkanPublisher, PublishError
+
+pytestmark = pytest.mark.portal
+
+
+@pytest.fixture
+def publisher(sysadmin):
+    return CkanPublisher(sysadmin)
+
+
+def test_publish_twice_creates_once_and_replaces_changed_files(publisher, sysadmin,
+                                                               make_organization, run_id,
+                                                               tmp_path):
+    org = make_organization("publisher", "Publisher Test Division")
+    package = {"name": f"publisher-test-{run_id}", "title": "Publisher test",
+               "owner_org": org["name"], "license_id": "odc-by", "private": False,
+               "tags": [{"name": "test"}], "extras": [{"key": "update_frequency",
+                                                       "value": "daily"}]}
+    created, action = publisher.upsert_package(package)
+    assert action == "created"
+    again, action = publisher.upsert_package(package)
+    assert (again["id"], action) == (created["id"], "unchanged")
+    _, action = publisher.upsert_package({**package, "title": "Publisher test, renamed"})
+    assert action == "updated"
+
+    data = tmp_path / "rows.csv"
+    data.write_text("ward,n\n1,2\n")
+    resource = {"name": "Rows (CSV)", "format": "CSV", "file_suffix": "csv"}
+    first, action = publisher.upsert_resource(created, resource, data)
+    assert action == "created"
+    current = sysadmin.action.package_show(id=created["id"])
+    assert publisher.upsert_resource(current, resource, data)[1] == "unchanged"
+    data.write_text("ward,n\n1,2\n2,5\n")
+    replaced, action = publisher.upsert_resource(current, resource, data)
+    assert (replaced["id"], action) == (first["id"], "replaced")
+    assert len(sysadmin.action.package_show(id=created["id"])["resources"]) == 1
+
+    fields = [{"id": "ward", "type": "int4", "info": {"label": "Ward", "notes": "Ward."}},
+              {"id": "n", "type": "int4", "info": {"label": "N", "notes": "Count."}}]
+    batches = [[{"ward": 1, "n": 2}], [{"ward": 2, "n": 5}]]
+    assert publisher.load_datastore(first["id"], fields, batches) == 2
+    assert publisher.load_datastore(first["id"], fields, batches) == 2  # replaced, not added
+    assert publisher.datastore_count(first["id"]) == 2
+
+
+def test_errors_say_what_we_were_doing(anonymous, run_id):
+    with pytest.raises(PublishError, match="creating organization .* may not do this"):
+        CkanPublisher(anonymous).ensure_organization(
+            {"name": f"nobody-{run_id}", "title": "Nobody", "description": "x"})

@@ -1,0 +1,181 @@
+"""The whole pipeline, for real: sample extracts -> DuckDB -> dbt -> gates -> the local CKAN.
+
+Checks what the public gets: every approved dataset with its files and data dictionary,
+row counts equal to the warehouse, no personal column and no personal value anywhere on
+the portal, nothing duplicated by a second run, and a gate failure that stops only the
+dataset it concerns.
+"""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import duckdb
+import pytest
+import requests
+
+from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.expectations import EMAIL_PATTERN, PHONE_PATTERN
+from dagster_project.settings import get_settings
+from publish.mapping import package_name
+from sample_data import generate
+
+pytestmark = pytest.mark.portal
+SCALE = 0.2  # 10,000 service requests: every code path, a quarter of the demo's time
+
+
+def run_pipeline():
+    from dagster_project.definitions import definitions
+
+    job = definitions().get_job_def("city_pipeline")
+    with dg.DagsterInstance.ephemeral() as instance:
+        return job.execute_in_process(instance=instance, raise_on_error=False)
+
+
+def materialized(result) -> set[str]:
+    return {"/".join(e.asset_key.path) for e in result.all_events
+            if e.event_type_value == "ASSET_MATERIALIZATION"}
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory, portal):
+    """A fresh data folder for the pipeline (the portal stays the shared local one)."""
+    folder = tmp_path_factory.mktemp("platform-data")
+    patcher = pytest.MonkeyPatch()
+    patcher.setenv("PLATFORM_DATA_DIR", str(folder))
+    get_settings.cache_clear()
+    yield folder
+    patcher.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def first_run(data_dir):
+    generate(data_dir / "landing", scale=SCALE, seed=7)
+    result = run_pipeline()
+    assert result.success, "the pipeline failed: see the captured log"
+    return result
+
+
+@pytest.fixture(scope="module")
+def warehouse(first_run, data_dir):
+    conn = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def personal_values(warehouse) -> set[str]:
+    """Every name, phone and e-mail the generator wrote into the extracts."""
+    rows = warehouse.execute("""
+        SELECT caller_name FROM raw.crm311_service_requests UNION
+        SELECT caller_phone FROM raw.crm311_service_requests UNION
+        SELECT caller_email FROM raw.crm311_service_requests UNION
+        SELECT applicant_name FROM raw.permits_building_permits""").fetchall()
+    values = {r[0].strip() for r in rows if r[0] and len(r[0].strip()) >= 6}
+    assert len(values) > 100
+    return values
+
+
+def approved():
+    return load_dictionary().approved_datasets
+
+
+def test_every_approved_dataset_is_published_with_files_and_dictionary(
+        first_run, warehouse, anonymous):
+    assert {f"portal/{d.id}" for d in approved()} <= materialized(first_run)
+    for dataset in approved():
+        package = anonymous.action.package_show(id=package_name(dataset.id))
+        assert package["title"] == dataset["title"] and not package["private"]
+        formats = sorted(r["format"] for r in package["resources"])
+        assert formats == ["CSV", "Parquet"], dataset.id
+        csv = next(r for r in package["resources"] if r["format"] == "CSV")
+        assert csv["datastore_active"], dataset.id
+        search = anonymous.action.datastore_search(resource_id=csv["id"], limit=0)
+        rows = warehouse.execute(f"SELECT count(*) FROM open_data.{dataset.model}").fetchone()[0]
+        assert search["total"] == rows > 0, dataset.id
+        notes = {f["id"]: f.get("info", {}).get("notes") for f in search["fields"]
+                 if f["id"] != "_id"}
+        assert notes == {c.name: c.description for c in dataset.columns}, dataset.id
+        downloaded = requests.get(csv["url"], timeout=60).text
+        assert len(downloaded.strip().splitlines()) == rows + 1, dataset.id  # + header
+
+
+def test_no_personal_column_or_value_anywhere_on_the_portal(first_run, anonymous,
+                                                            personal_values, tmp_path):
+    personal_columns = load_dictionary().personal_column_names
+    conn = duckdb.connect()
+    conn.execute("CREATE TABLE personal(value VARCHAR)")
+    conn.executemany("INSERT INTO personal VALUES (?)", [[v] for v in personal_values])
+    for dataset in approved():
+        package = anonymous.action.package_show(id=package_name(dataset.id))
+        metadata = json.dumps(package)
+        assert not any(value in metadata for value in personal_values), dataset.id
+        for resource in package["resources"]:
+            path = tmp_path / f"{dataset.id}.{resource['format'].lower()}"
+            path.write_bytes(requests.get(resource["url"], timeout=60).content)
+            reader = "read_parquet" if resource["format"] == "Parquet" else "read_csv"
+            columns = [r[0] for r in conn.execute(
+                f"DESCRIBE SELECT * FROM {reader}('{path}')").fetchall()]
+            assert not personal_columns & set(columns), dataset.id
+            leaks = conn.execute(f"""
+                WITH cells AS (UNPIVOT (SELECT COLUMNS(*)::VARCHAR FROM {reader}('{path}'))
+                               ON COLUMNS(*) INTO NAME col VALUE value)
+                SELECT col, count(*) FROM cells
+                WHERE trim(value) IN (SELECT value FROM personal)
+                   OR regexp_matches(value, '{EMAIL_PATTERN}')
+                   OR regexp_matches(value, '{PHONE_PATTERN}')
+                GROUP BY col""").fetchall()
+            assert leaks == [], f"{dataset.id} {resource['format']}: {leaks}"
+
+
+def test_a_second_run_updates_in_place(first_run, anonymous):
+    def snapshot():
+        found = {}
+        for dataset in approved():
+            package = anonymous.action.package_show(id=package_name(dataset.id))
+            found[dataset.id] = sorted(r["id"] for r in package["resources"])
+        return found
+
+    before = snapshot()
+    second = run_pipeline()
+    assert second.success
+    assert snapshot() == before  # same packages, same resources, nothing added
+    names = [package_name(d.id) for d in approved()]
+    for name in names:
+        matches = anonymous.action.package_search(q=f'name:"{name}"', rows=10)["results"]
+        assert [p["name"] for p in matches] == [name]
+
+
+def test_a_failed_gate_stops_only_its_own_dataset(first_run, data_dir, anonymous):
+    """A department's typo puts a phone number into a published column: blocked."""
+    import datetime
+
+    import openpyxl
+
+    before = anonymous.action.package_show(id="building-permits")["resources"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Permits"
+    sheet.append(["City of Riverton - correction"])
+    sheet.append([])
+    sheet.append(["Permit Number", "Application Date", "Issue Date", "Completion Date",
+                  "Permit Type", "Permit Class", "Construction Value", "Applicant Name",
+                  "Address", "Ward", "Status"])
+    sheet.append(["BP-2026-99999", datetime.date(2026, 1, 5), None, None,
+                  "Call owner at 613-555-0142", "Residential", 1000, "A. Person",
+                  "12 Test St", 3, "Applied"])
+    book.save(data_dir / "landing" / "permits" / "Building_Permits_2026-correction.xlsx")
+
+    result = run_pipeline()
+    done = materialized(result)
+    assert "portal/building_permits" not in done
+    assert {"portal/service_requests", "portal/digital_adoption",
+            "portal/service_request_performance"} <= done
+    failed = {(e.asset_key.path[-1], e.event_specific_data.check_name)
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+              and not e.event_specific_data.passed}
+    assert ("pub_building_permits", "privacy_gate") in failed
+    assert ("pub_building_permits", "quality_gate") in failed
+    assert anonymous.action.package_show(id="building-permits")["resources"] == before
