@@ -14,12 +14,12 @@ import dagster as dg
 import duckdb
 import pytest
 import requests
+from sample_data import generate
 
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.expectations import EMAIL_PATTERN, PHONE_PATTERN
 from dagster_project.settings import get_settings
 from publish.mapping import package_name
-from sample_data import generate
 
 pytestmark = pytest.mark.portal
 SCALE = 0.2  # 10,000 service requests: every code path, a quarter of the demo's time

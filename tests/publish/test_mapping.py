@@ -1,8 +1,13 @@
 """Dictionary -> CKAN mapping (pure): what the portal will say about a dataset."""
 
 from dagster_project.lib.dictionary import load_dictionary
-from publish.mapping import (datastore_fields, organization_dict, package_dict, package_name,
-                             resource_dicts)
+from publish.mapping import (
+    datastore_fields,
+    organization_dict,
+    package_dict,
+    package_name,
+    resource_dicts,
+)
 
 
 def entry(dataset_id="service_requests"):
