@@ -1,0 +1,56 @@
+"""Deterministic, seeded extracts of the fictional City of Riverton's departmental systems.
+
+``generate(out_dir)`` writes, into a landing folder, what three systems really export:
+the 311 CRM (CSV, two vintages with different encodings and headers), building permits
+(an Excel report) and payments (JSON Lines per month), with realistic mess at low rates.
+The same seed and scale give byte-identical files. Existing files are left alone unless
+``force`` (an ingest that tracks files by content would otherwise see "new" files).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import crm311, payments, permits
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    path: Path
+    system: str
+    rows: int
+
+
+def generate(out_dir: Path, scale: float = 1.0, seed: int = 42,
+             force: bool = False) -> list[GeneratedFile]:
+    out_dir = Path(out_dir)
+    files: list[GeneratedFile] = []
+    # One generator per system: changing one system's code leaves the others' files alone.
+    crm_folder = out_dir / "crm311"
+    if force or not (crm_folder / "SR_EXPORT_2025.csv").exists():
+        table = crm311.requests_table(np.random.default_rng([seed, 311]), int(50_000 * scale))
+        files += [GeneratedFile(p, "crm311", n) for p, n in crm311.write_vintages(table,
+                                                                                 crm_folder)]
+    workbook = out_dir / "permits" / "Building_Permits_2024-2025.xlsx"
+    if force or not workbook.exists():
+        columns = permits.permit_columns(np.random.default_rng([seed, 2]), int(6_000 * scale))
+        files.append(GeneratedFile(workbook, "permits",
+                                   permits.write_workbook(columns, workbook)))
+    table = payments.payments_table(np.random.default_rng([seed, 3]),
+                                    max(int(3_000 * scale), 1))
+    files += [GeneratedFile(p, "payments", n) for p, n in payments.write_months(
+        table, out_dir / "payments", skip_existing=not force)]
+    return files
+
+
+def generate_crm311_csv(path: Path, rows: int, seed: int = 42) -> int:
+    """One big 311 CSV in the new CRM's layout, for benchmarks."""
+    table = crm311.requests_table(np.random.default_rng([seed, 311]), rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return crm311.write_big_csv(table, Path(path))
+
+
+__all__ = ["GeneratedFile", "generate", "generate_crm311_csv"]
