@@ -60,19 +60,27 @@ def first_run(data_dir):
 
 @pytest.fixture(scope="module")
 def warehouse(first_run, data_dir):
-    conn = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
-    yield conn
-    conn.close()
+    """Query the run's warehouse; each query opens and closes its connection, because a
+    connection left open would lock the file against the next pipeline run."""
+
+    def query(sql: str) -> list[tuple]:
+        conn = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+    return query
 
 
 @pytest.fixture(scope="module")
 def personal_values(warehouse) -> set[str]:
     """Every name, phone and e-mail the generator wrote into the extracts."""
-    rows = warehouse.execute("""
+    rows = warehouse("""
         SELECT caller_name FROM raw.crm311_service_requests UNION
         SELECT caller_phone FROM raw.crm311_service_requests UNION
         SELECT caller_email FROM raw.crm311_service_requests UNION
-        SELECT applicant_name FROM raw.permits_building_permits""").fetchall()
+        SELECT applicant_name FROM raw.permits_building_permits""")
     values = {r[0].strip() for r in rows if r[0] and len(r[0].strip()) >= 6}
     assert len(values) > 100
     return values
@@ -93,7 +101,7 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
         csv = next(r for r in package["resources"] if r["format"] == "CSV")
         assert csv["datastore_active"], dataset.id
         search = anonymous.action.datastore_search(resource_id=csv["id"], limit=0)
-        rows = warehouse.execute(f"SELECT count(*) FROM open_data.{dataset.model}").fetchone()[0]
+        rows = warehouse(f"SELECT count(*) FROM open_data.{dataset.model}")[0][0]
         assert search["total"] == rows > 0, dataset.id
         notes = {f["id"]: f.get("info", {}).get("notes") for f in search["fields"]
                  if f["id"] != "_id"}
@@ -173,7 +181,7 @@ def test_a_failed_gate_stops_only_its_own_dataset(first_run, data_dir, anonymous
     assert "portal/building_permits" not in done
     assert {"portal/service_requests", "portal/digital_adoption",
             "portal/service_request_performance"} <= done
-    failed = {(e.asset_key.path[-1], e.event_specific_data.check_name)
+    failed = {(e.event_specific_data.asset_key.path[-1], e.event_specific_data.check_name)
               for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
               and not e.event_specific_data.passed}
     assert ("pub_building_permits", "privacy_gate") in failed
