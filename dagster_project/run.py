@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 from dagster_project.settings import get_settings
 
@@ -16,14 +17,16 @@ from dagster_project.settings import get_settings
 def main() -> int:
     settings = get_settings()
     os.environ.setdefault("DAGSTER_HOME", str(settings.data_dir / "dagster"))
-    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()  # defaults: runs and events stored in this folder
     import dagster as dg
 
     from dagster_project.definitions import definitions
     from publish.ckan_connection import portal_connection
 
     started = time.monotonic()
-    job = definitions().get_job_def("city_pipeline")
+    job = definitions().resolve_job_def("city_pipeline")
     with dg.DagsterInstance.get() as instance:
         # Warnings and errors on the console; the full event log is in the Dagster UI.
         result = job.execute_in_process(

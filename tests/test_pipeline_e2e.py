@@ -14,12 +14,12 @@ import dagster as dg
 import duckdb
 import pytest
 import requests
-from sample_data import generate
 
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.expectations import EMAIL_PATTERN, PHONE_PATTERN
 from dagster_project.settings import get_settings
 from publish.mapping import package_name
+from sample_data import generate
 
 pytestmark = pytest.mark.portal
 SCALE = 0.2  # 10,000 service requests: every code path, a quarter of the demo's time
@@ -28,7 +28,7 @@ SCALE = 0.2  # 10,000 service requests: every code path, a quarter of the demo's
 def run_pipeline():
     from dagster_project.definitions import definitions
 
-    job = definitions().get_job_def("city_pipeline")
+    job = definitions().resolve_job_def("city_pipeline")
     with dg.DagsterInstance.ephemeral() as instance:
         return job.execute_in_process(instance=instance, raise_on_error=False)
 

@@ -1,6 +1,7 @@
 """SQL that ckanext-pgsearch builds: values are always bound, never spliced into SQL."""
 
 import pytest
+
 from ckanext.pgsearch.solr_syntax import UnsupportedSyntax, parse
 from ckanext.pgsearch.sql import compile_search, word_pattern
 

@@ -1,6 +1,7 @@
 """The Solr query subset ckanext-pgsearch understands (pure parser, no CKAN needed)."""
 
 import pytest
+
 from ckanext.pgsearch.solr_syntax import (
     And,
     MatchAll,
