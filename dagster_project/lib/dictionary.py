@@ -210,6 +210,15 @@ def _load_file(path: Path, kind: str, problems: list[str]) -> dict[str, Any] | N
     return None if errors else data
 
 
+def load_source(path: Path) -> Source:
+    """One source contract, validated on its own (e.g. before onboarding a new system)."""
+    problems: list[str] = []
+    spec = _load_file(path, "source", problems)
+    if spec is None:
+        raise DictionaryError(problems)
+    return Source(spec, path)
+
+
 def load_dictionary(root: Path | None = None) -> Dictionary:
     """Read and validate every dictionary file; raise DictionaryError listing all problems."""
     from dagster_project.settings import DICTIONARY_DIR

@@ -33,10 +33,14 @@ def header_mapping(headers: list[str], columns: list[dict]) -> dict[str, str]:
     return {header: lookup.get(header.strip().lower(), snake_case(header)) for header in headers}
 
 
+# Spaces, tabs, line ends and the non-breaking space exports love (U+00A0).
+WHITESPACE = "chr(32) || chr(9) || chr(10) || chr(13) || chr(160)"
+
+
 def cleaned(source_column: str, null_values: list[str]) -> str:
     """Trimmed text, with the contract's null sentinels (and blank text) as NULL."""
     sentinels = ", ".join(literal(v) for v in sorted({"", *null_values}))
-    trimmed = f"trim({quote(source_column)})"
+    trimmed = f"trim({quote(source_column)}, {WHITESPACE})"
     return f"CASE WHEN {trimmed} IN ({sentinels}) THEN NULL ELSE {trimmed} END"
 
 

@@ -98,7 +98,7 @@ def _load(conn, source, path: Path, sha: str, encoding: str) -> FileResult:
     headers = [c for c in columns_of(conn, "_incoming") if c != "_source_row"]
     mapping = header_mapping(headers, source["columns"])
     _check_columns(source, mapping)
-    drift = _drift(ledger.last_header(conn, system), list(mapping.values()), mapping)
+    drift = _drift(ledger.last_header(conn, system), source["columns"], mapping)
 
     null_values = source.get("null_values", [])
     conn.execute("CREATE OR REPLACE TEMP TABLE _cleaned AS SELECT _source_row, "
@@ -155,21 +155,29 @@ def _check_columns(source, mapping: dict[str, str]) -> None:
                              f"(the file's header is: {', '.join(mapping)})")
 
 
-def _drift(last: list[str] | None, names: list[str], mapping: dict[str, str]) -> str | None:
-    """Plain words on how this file's header differs from the last loaded vintage."""
+def _drift(last: list[str] | None, columns: list[dict], mapping: dict[str, str]) -> str | None:
+    """Plain words on how this file's columns differ from the last loaded vintage's.
+
+    Compared by contract name: "SRNumber" and "srnumber" are the same column (an alias),
+    so a change of spelling alone is mentioned, not reported as drift.
+    """
     if last is None:
         return None
-    previous = set(header_mapping(last, []).keys())
-    current = set(mapping)
-    if previous == current:
-        return None
+    previous = header_mapping(last, columns)
+    before, now = set(previous.values()), set(mapping.values())
     parts = []
-    if added := sorted(current - previous):
-        parts.append(f"new header(s) {', '.join(added)}")
-    if removed := sorted(previous - current):
-        parts.append(f"header(s) no longer sent: {', '.join(removed)}")
-    return "Header differs from the previous file: " + "; ".join(parts) + \
-        ". Columns are matched by the contract's names and aliases; unknown ones are kept."
+    if added := sorted(now - before):
+        parts.append(f"new column(s) {', '.join(added)} (kept)")
+    if removed := sorted(before - now):
+        parts.append(f"column(s) no longer sent: {', '.join(removed)}")
+    respelled = sorted(set(mapping) - set(previous) - {h for h, n in mapping.items()
+                                                          if n in added})
+    if not parts and not respelled:
+        return None
+    if respelled:
+        parts.append(f"{len(respelled)} header(s) spelled differently, matched by the "
+                     f"contract (e.g. {respelled[0]!r})")
+    return "Compared with the previous file: " + "; ".join(parts) + "."
 
 
 def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:

@@ -57,14 +57,22 @@ def _read_csv(conn, path: Path, files: dict, table: str) -> str:
                    f"delim={literal(files.get('delimiter', ','))}",
                    f"quote={literal(files.get('quote', chr(34)))}",
                    "null_padding=true", "strict_mode=false"]
-        try:
-            conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
-                         f"SELECT row_number() OVER () AS _source_row, * "
-                         f"FROM read_csv({literal(str(path))}, {', '.join(options)})")
-            return encoding
-        except duckdb.Error as error:
-            errors.append(f"{encoding}: {str(error).splitlines()[0]}")
-    raise UnreadableFile("no declared encoding could read it (" + "; ".join(errors) + ")")
+        # DuckDB's parallel reader cannot pad short rows when quoted fields hold line
+        # breaks (addresses typed over two lines); such files are read single-threaded.
+        for extra in ([], ["parallel=false"]):
+            try:
+                conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
+                             f"SELECT row_number() OVER () AS _source_row, * "
+                             f"FROM read_csv({literal(str(path))}, "
+                             f"{', '.join(options + extra)})")
+                return encoding
+            except duckdb.Error as error:
+                message = str(error).splitlines()[0]
+                if extra or "parallel=false" not in str(error):
+                    errors.append(f"{encoding}: {message}")
+                    break
+    raise UnreadableFile("it could not be read as CSV with any declared encoding ("
+                         + "; ".join(errors) + ")")
 
 
 def _column_letter(index: int) -> str:

@@ -128,7 +128,7 @@ def test_header_drift_is_reported(landing):
     write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\n")
     write(landing, "b.csv", "request_id,created_at,priority\nSR-2,2024-01-01,high\n")
     conn, results = run(landing)
-    assert "new header(s) priority" in results[1].drift
+    assert "new column(s) priority (kept)" in results[1].drift
     assert conn.execute("SELECT priority FROM raw.crm_requests WHERE request_id = 'SR-2'"
                         ).fetchone() == ("high",)
 
