@@ -187,3 +187,14 @@ def test_a_failed_gate_stops_only_its_own_dataset(first_run, data_dir, anonymous
     assert ("pub_building_permits", "privacy_gate") in failed
     assert ("pub_building_permits", "quality_gate") in failed
     assert anonymous.action.package_show(id="building-permits")["resources"] == before
+
+
+def test_ingest_reconciles_and_deliveries_are_fresh(first_run, warehouse):
+    files = warehouse("SELECT file_name, rows_read, rows_loaded + rows_quarantined + "
+                      "rows_dropped FROM raw._ingest_files WHERE status = 'loaded'")
+    assert len(files) >= 27 and all(read == accounted for _, read, accounted in files)
+    freshness = {(e.event_specific_data.asset_key.path[-1], e.event_specific_data.passed)
+                 for e in first_run.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                 and e.event_specific_data.check_name == "delivery_freshness"}
+    assert freshness == {("crm311_service_requests", True), ("permits_building_permits", True),
+                         ("payments_payments", True)}
