@@ -198,3 +198,33 @@ def test_ingest_reconciles_and_deliveries_are_fresh(first_run, warehouse):
                  and e.event_specific_data.check_name == "delivery_freshness"}
     assert freshness == {("crm311_service_requests", True), ("permits_building_permits", True),
                          ("payments_payments", True)}
+
+
+def test_a_corrected_redelivery_supersedes_and_history_is_kept(first_run, data_dir,
+                                                               warehouse):
+    """The CRM re-exports 2025 with one request now closed: raw is replaced, the
+    request's earlier state stays visible in the snapshot."""
+    from dagster_project.definitions import definitions
+
+    path = data_dir / "landing" / "crm311" / "SR_EXPORT_2025.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if ",Open," in line)
+    fields = lines[index].split(",")
+    request_id = fields[0]
+    fields[2], fields[3] = "2025-12-31T10:00:00", "Closed"
+    lines[index] = ",".join(fields)
+    path.write_text("".join(lines), encoding="utf-8")
+
+    job = definitions().resolve_job_def("crm311_pipeline")
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert job.execute_in_process(instance=instance, raise_on_error=False).success
+    statuses = warehouse(f"SELECT status, dbt_valid_to IS NULL FROM "
+                         f"snapshots.snp_crm311__service_requests WHERE request_id = "
+                         f"'{request_id}' ORDER BY dbt_valid_from")
+    assert statuses == [("Open", False), ("Closed", True)]
+    ledger = warehouse("SELECT status FROM raw._ingest_files WHERE file_name = "
+                       "'SR_EXPORT_2025.csv' ORDER BY ingested_at")
+    assert ledger == [("superseded",), ("loaded",)]
+    raw_rows = warehouse(f"SELECT count(*) FROM raw.crm311_service_requests WHERE "
+                         f"request_id = '{request_id}'")
+    assert raw_rows == [(1,)]

@@ -165,3 +165,57 @@ def test_json_lines_with_mixed_types(tmp_path):
     conn, [result] = run(tmp_path, spec)
     assert result.rows_loaded == 2
     assert conn.execute("SELECT sum(fee) FROM raw.crm_requests").fetchone()[0] == Decimal("87.50")
+
+
+@pytest.mark.parametrize("encoding, newline", [
+    ("utf-16", "\r\n"),       # Windows tools: UTF-16LE with a BOM
+    ("utf-8-sig", "\r\n"),    # Excel's "CSV UTF-8": a BOM
+    ("utf-8", "\r"),          # classic Mac line ends
+    ("cp1252", "\n"),
+])
+def test_encodings_and_line_endings(landing, encoding, newline):
+    text = newline.join(["SR Number,Created Date,Caller", "SR-1,2024-01-02,Renée",
+                         "SR-2,2024-01-03,Zoë", ""])
+    (landing / "landing" / "crm" / "a.csv").write_bytes(text.encode(encoding))
+    conn, [result] = run(landing)
+    assert (result.status, result.rows_loaded) == ("loaded", 2), result
+    assert conn.execute("SELECT caller_name FROM raw.crm_requests ORDER BY 1").fetchall() == \
+        [("Renée",), ("Zoë",)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("$75.00 ", "75.00"), ("(8.02)", "-8.02"), ("1,381.12", "1381.12"), ("-3", "-3.00"),
+    ("$ 1,000", "1000.00"),
+])
+def test_money_formats(landing, text, expected):
+    write(landing, "a.csv", f'request_id,created_at,fee\nSR-1,2024-01-01,"{text}"\n')
+    conn, [result] = run(landing)
+    assert result.rows_loaded == 1
+    assert str(conn.execute("SELECT fee FROM raw.crm_requests").fetchone()[0]) == expected
+
+
+def test_null_sentinels_and_whitespace(landing):
+    write(landing, "a.csv", "request_id,created_at,fee,Caller\n"
+          "SR-1,2024-01-01,N/A,  \nSR-2,2024-01-01,-,\u00a0Ann\u00a0\n")
+    conn, [result] = run(landing)
+    assert result.rows_loaded == 2
+    assert conn.execute("SELECT fee, caller_name FROM raw.crm_requests ORDER BY request_id"
+                        ).fetchall() == [(None, None), (None, "Ann")]
+
+
+def test_truncated_files_are_quarantined_not_half_loaded(tmp_path):
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    book.active.append(["request_id", "created_at"])
+    book.active.append(["SR-1", "2024-01-01"])
+    book.save(folder / "full.xlsx")
+    content = (folder / "full.xlsx").read_bytes()
+    (folder / "full.xlsx").unlink()
+    (folder / "cut.xlsx").write_bytes(content[: len(content) // 2])
+    conn, [result] = run(tmp_path, spec)
+    assert result.status == "quarantined"
+    assert "not a readable Excel workbook" in result.reason
+    assert conn.execute("SELECT count(*) FROM raw._ingest_files WHERE status = 'quarantined'"
+                        ).fetchone() == (1,)
