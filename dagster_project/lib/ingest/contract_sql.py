@@ -33,15 +33,18 @@ def header_mapping(headers: list[str], columns: list[dict]) -> dict[str, str]:
     return {header: lookup.get(header.strip().lower(), snake_case(header)) for header in headers}
 
 
-# Spaces, tabs, line ends and the non-breaking space exports love (U+00A0).
-WHITESPACE = "chr(32) || chr(9) || chr(10) || chr(13) || chr(160)"
+def trimmed(source_column: str) -> str:
+    """Text without surrounding spaces; non-breaking spaces (U+00A0, which exports love)
+    count as spaces. ``contains`` first: the replace only runs where one occurs."""
+    column = quote(source_column)
+    return (f"trim(CASE WHEN contains({column}, chr(160)) "
+            f"THEN replace({column}, chr(160), ' ') ELSE {column} END)")
 
 
-def cleaned(source_column: str, null_values: list[str]) -> str:
-    """Trimmed text, with the contract's null sentinels (and blank text) as NULL."""
+def null_if_sentinel(column: str, null_values: list[str]) -> str:
+    """NULL for blank text and for the contract's null sentinels (N/A, -, NULL...)."""
     sentinels = ", ".join(literal(v) for v in sorted({"", *null_values}))
-    trimmed = f"trim({quote(source_column)}, {WHITESPACE})"
-    return f"CASE WHEN {trimmed} IN ({sentinels}) THEN NULL ELSE {trimmed} END"
+    return f"CASE WHEN {quote(column)} IN ({sentinels}) THEN NULL ELSE {quote(column)} END"
 
 
 def typed(text_sql: str, column: dict) -> str:
@@ -57,9 +60,11 @@ def typed(text_sql: str, column: dict) -> str:
         return f"({sign} * TRY_CAST({digits} AS DECIMAL(18,2)))"
     if kind in ("date", "timestamp"):
         target = RAW_TYPES[kind]
-        attempts = [f"TRY_CAST(try_strptime({text_sql}, {literal(f)}) AS {target})"
-                    for f in formats]
-        attempts.append(f"TRY_CAST({text_sql} AS {target})")
+        # ISO text first: DuckDB's cast reads it fast and cannot misread another format
+        # (it accepts only year-first ISO); then the contract's formats in order.
+        attempts = [f"TRY_CAST({text_sql} AS {target})"]
+        attempts += [f"TRY_CAST(try_strptime({text_sql}, {literal(f)}) AS {target})"
+                     for f in formats]
         attempts.append(f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_SERIAL}') THEN "
                         f"CAST(TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
                         f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT)) AS {target}) END")

@@ -21,7 +21,7 @@ import duckdb
 
 from ..warehouse import literal, quote
 from . import ledger
-from .contract_sql import RAW_TYPES, cleaned, header_mapping, typed
+from .contract_sql import RAW_TYPES, header_mapping, null_if_sentinel, trimmed, typed
 from .readers import UnreadableFile, columns_of, read_into
 
 LINEAGE = {"_source_file": "VARCHAR", "_source_sha256": "VARCHAR", "_source_row": "BIGINT",
@@ -76,38 +76,83 @@ def _ingest_file(conn, source, path: Path, quarantine_dir: Path) -> FileResult:
             ledger.record(conn, system, path.name, sha, "duplicate", reason=reason)
         return FileResult(path.name, "duplicate", sha, reason=reason)
     try:
-        # Read outside the transaction: a failed read attempt (e.g. the wrong encoding
-        # before the right one) must not abort it.
-        encoding = read_into(conn, path, source["files"], "_incoming")
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            result = _load(conn, source, path, sha, encoding)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        # Read and stage outside the transaction: a failed read attempt (the wrong
+        # encoding before the right one) must not abort it.
+        staged = _stage(conn, source, path)
     except UnreadableFile as problem:
-        result = FileResult(path.name, "quarantined", sha, reason=str(problem))
         ledger.record(conn, system, path.name, sha, "quarantined", reason=str(problem))
         _quarantine_file(path, quarantine_dir / system, str(problem))
+        return FileResult(path.name, "quarantined", sha, reason=str(problem))
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        result = _load(conn, source, path, sha, staged)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     return result
 
 
-def _load(conn, source, path: Path, sha: str, encoding: str) -> FileResult:
-    system, table = source.system, f"raw.{quote(source.raw_table)}"
+@dataclass
+class _Staged:
+    encoding: str
+    headers: list[str]
+    mapping: dict[str, str]
+    contract: dict[str, dict]
+
+
+def _stage(conn, source, path: Path) -> _Staged:
+    """Read the file and build ``_staged``: per column its cleaned text under the
+    contract name, for typed columns also ``__typed__<name>``, and ``_source_row``.
+
+    One parallel pass: read, trim, nulls and typing in a single CREATE TABLE. The row
+    number comes from the table's insertion-ordered rowid rather than a window function,
+    which would make DuckDB number (and so process) rows on one thread.
+    """
+    encoding = read_into(conn, path, source["files"], "_incoming", fast=True)
     headers = [c for c in columns_of(conn, "_incoming") if c != "_source_row"]
     mapping = header_mapping(headers, source["columns"])
     _check_columns(source, mapping)
-    drift = _drift(ledger.last_header(conn, system), source["columns"], mapping)
+    contract = {c["name"]: c for c in source["columns"] if c["name"] in mapping.values()}
+    try:
+        _build_staged(conn, source, mapping, contract)
+    except duckdb.Error:
+        # The fast path reads the file lazily; if it fails mid-file, read it the careful
+        # way (every declared encoding, single-threaded fallback) and stage again.
+        encoding = read_into(conn, path, source["files"], "_incoming", fast=False)
+        _build_staged(conn, source, mapping, contract)
+    return _Staged(encoding, headers, mapping, contract)
 
+
+def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dict]) -> None:
+    numbered = "_source_row" in columns_of(conn, "_incoming")
+    keep_row = "_source_row, " if numbered else ""
     null_values = source.get("null_values", [])
-    conn.execute("CREATE OR REPLACE TEMP TABLE _cleaned AS SELECT _source_row, "
-                 + ", ".join(f"{cleaned(h, null_values)} AS {quote(n)}"
-                             for h, n in mapping.items()) + " FROM _incoming")
-    rows_read = conn.execute("SELECT count(*) FROM _cleaned").fetchone()[0]
+    trims = ", ".join(f"{trimmed(h)} AS {quote(n)}" for h, n in mapping.items())
+    nulls = ", ".join(f"{null_if_sentinel(n, null_values)} AS {quote(n)}"
+                      for n in mapping.values())
+    typings = "".join(f", {typed(quote(n), c)} AS {quote('__typed__' + n)}"
+                      for n, c in contract.items() if c["type"] != "varchar")
+    _drop_staged(conn)
+    conn.execute(f"CREATE TEMP TABLE _staged_data AS SELECT *{typings} FROM ("
+                 f"SELECT {keep_row}{nulls} FROM (SELECT {keep_row}{trims} FROM _incoming))")
+    row = "_source_row" if numbered else "rowid + 1 AS _source_row"
+    conn.execute(f"CREATE TEMP VIEW _staged AS SELECT {row}, * "
+                 f"{'EXCLUDE (_source_row) ' if numbered else ''}FROM _staged_data")
+
+
+def _drop_staged(conn) -> None:
+    conn.execute("DROP VIEW IF EXISTS _staged")
+    conn.execute("DROP TABLE IF EXISTS _staged_data")
+
+
+def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
+    system, table = source.system, f"raw.{quote(source.raw_table)}"
+    mapping, contract = staged.mapping, staged.contract
+    drift = _drift(ledger.last_header(conn, system), source["columns"], mapping)
+    rows_read = conn.execute("SELECT count(*) FROM _staged").fetchone()[0]
     rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
 
-    contract = {c["name"]: c for c in source["columns"] if c["name"] in mapping.values()}
     _collect_failures(conn, contract)
     conn.execute(f"INSERT INTO raw._quarantined_rows (system, file_name, sha256, source_row, "
                  f"column_name, rule, raw_value) SELECT {literal(system)}, "
@@ -120,13 +165,14 @@ def _load(conn, source, path: Path, sha: str, encoding: str) -> FileResult:
     if previous is not None:  # a corrected re-delivery replaces the rows it corrects
         conn.execute(f"DELETE FROM {table} WHERE _source_sha256 = ?", [previous])
         ledger.mark_superseded(conn, system, previous)
-    selects = [f"{typed(quote(n), contract[n])} AS {quote(n)}" if n in contract else quote(n)
+    selects = [f"{quote('__typed__' + n)} AS {quote(n)}"
+               if n in contract and contract[n]["type"] != "varchar" else quote(n)
                for n in mapping.values()]
     loaded_at = datetime.now(UTC).isoformat()
     conn.execute(
         f"INSERT INTO {table} BY NAME SELECT {', '.join(selects)}, "
         f"{literal(path.name)} AS _source_file, {literal(sha)} AS _source_sha256, "
-        f"_source_row, CAST({literal(loaded_at)} AS TIMESTAMPTZ) AS _loaded_at FROM _cleaned "
+        f"_source_row, CAST({literal(loaded_at)} AS TIMESTAMPTZ) AS _loaded_at FROM _staged "
         f"WHERE _source_row NOT IN (SELECT _source_row FROM _failures)")
     rows_loaded = conn.execute(f"SELECT count(*) FROM {table} WHERE _source_sha256 = ?",
                                [sha]).fetchone()[0]
@@ -134,11 +180,11 @@ def _load(conn, source, path: Path, sha: str, encoding: str) -> FileResult:
         raise ReconciliationError(
             f"{path.name}: read {rows_read} rows but loaded {rows_loaded}, quarantined "
             f"{rows_quarantined} and dropped {rows_dropped}")
-    ledger.record(conn, system, path.name, sha, "loaded", encoding=encoding,
+    ledger.record(conn, system, path.name, sha, "loaded", encoding=staged.encoding,
                   rows_read=rows_read, rows_loaded=rows_loaded,
                   rows_quarantined=rows_quarantined, rows_dropped=rows_dropped,
-                  header=headers, drift=drift)
-    return FileResult(path.name, "loaded", sha, encoding, rows_read, rows_loaded,
+                  header=staged.headers, drift=drift)
+    return FileResult(path.name, "loaded", sha, staged.encoding, rows_read, rows_loaded,
                       rows_quarantined, rows_dropped, drift,
                       top_reasons=ledger.top_reasons(conn, system, sha))
 
@@ -188,25 +234,27 @@ def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
             f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
             f"reason, record) SELECT {literal(source.system)}, {literal(file_name)}, "
             f"{literal(sha)}, _source_row, {literal(rule['rule'])}, {literal(rule['reason'])}, "
-            f"to_json(c) FROM _cleaned c WHERE {condition}")
-        dropped += conn.execute(f"SELECT count(*) FROM _cleaned WHERE {condition}").fetchone()[0]
-        conn.execute(f"DELETE FROM _cleaned WHERE {condition}")
+            f"to_json(c) FROM _staged c WHERE {condition}")
+        dropped += conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()[0]
+        conn.execute(f"DELETE FROM _staged_data WHERE {condition}")
     return dropped
 
 
 def _collect_failures(conn, contract: dict[str, dict]) -> None:
+    """``_failures``: one row per (row, column) that breaks the contract. Cheap scans of
+    ``_staged``: the typing was already done there."""
     checks = ["SELECT NULL::BIGINT AS _source_row, NULL AS column_name, NULL AS rule, "
               "NULL AS raw_value WHERE false"]
     for name, column in contract.items():
         column_sql = quote(name)
         if column.get("required"):
             checks.append(f"SELECT _source_row, {literal(name)}, 'required: value is missing', "
-                          f"NULL FROM _cleaned WHERE {column_sql} IS NULL")
+                          f"NULL FROM _staged WHERE {column_sql} IS NULL")
         if column["type"] != "varchar":
             checks.append(f"SELECT _source_row, {literal(name)}, "
                           f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
-                          f"FROM _cleaned WHERE {column_sql} IS NOT NULL "
-                          f"AND {typed(column_sql, column)} IS NULL")
+                          f"FROM _staged WHERE {column_sql} IS NOT NULL "
+                          f"AND {quote('__typed__' + name)} IS NULL")
     conn.execute("CREATE OR REPLACE TEMP TABLE _failures AS " + " UNION ALL ".join(checks))
 
 

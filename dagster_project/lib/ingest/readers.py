@@ -31,11 +31,31 @@ def detect_bom(path: Path) -> str | None:
     return next((encoding for bom, encoding in BOMS if head.startswith(bom)), None)
 
 
-def read_into(conn: duckdb.DuckDBPyConnection, path: Path, files: dict, table: str) -> str:
-    """Create temp table ``table`` with the file's rows as text; return the encoding used."""
+def read_into(conn: duckdb.DuckDBPyConnection, path: Path, files: dict, table: str,
+              fast: bool = False) -> str:
+    """Make ``table`` hold the file's rows as text; return the encoding used.
+
+    ``fast`` (CSV only): ``table`` becomes a view over DuckDB's parallel reader, so the
+    next query reads, cleans and types in one pass. Errors then surface in that query;
+    the caller retries with ``fast=False``, which materializes the rows trying every
+    declared encoding and a single-threaded read.
+    """
     if path.stat().st_size == 0:
         raise UnreadableFile("the file is empty (0 bytes)")
+    _drop_relation(conn, table)
     fmt = files["format"]
+    if fmt == "csv" and fast:
+        encoding = _likely_encoding(path, files.get("encodings") or ["utf-8"])
+        # No row number here: the staging table numbers rows by insertion order.
+        conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS "
+                     f"SELECT * FROM read_csv("
+                     f"{literal(str(path))}, {', '.join(_csv_options(files, encoding))})")
+        try:
+            conn.execute(f"DESCRIBE {quote(table)}").fetchall()  # sniffs the header only
+        except duckdb.Error:
+            _drop_relation(conn, table)
+            return _read_csv(conn, path, files, table)
+        return encoding
     if fmt == "csv":
         return _read_csv(conn, path, files, table)
     if fmt == "xlsx":
@@ -47,16 +67,48 @@ def read_into(conn: duckdb.DuckDBPyConnection, path: Path, files: dict, table: s
     raise UnreadableFile(f"unknown format {fmt!r}")
 
 
+def _drop_relation(conn, name: str) -> None:
+    """Drop a temp view or table of that name, whichever it is."""
+    for kind in ("VIEW", "TABLE"):
+        try:
+            conn.execute(f"DROP {kind} IF EXISTS {quote(name)}")
+        except duckdb.CatalogException:
+            continue
+
+
+def _csv_options(files: dict, encoding: str) -> list[str]:
+    return [f"encoding={literal(DUCKDB_ENCODING[encoding])}", "all_varchar=true",
+            f"header={str(files.get('header', True)).lower()}",
+            f"delim={literal(files.get('delimiter', ','))}",
+            f"quote={literal(files.get('quote', chr(34)))}",
+            "null_padding=true", "strict_mode=false"]
+
+
+def _likely_encoding(path: Path, declared: list[str]) -> str:
+    """The BOM's encoding, else the first declared one the bytes decode in (streamed)."""
+    if bom := detect_bom(path):
+        return bom
+    for encoding in declared:
+        if encoding in ("cp1252", "latin-1"):
+            return encoding  # single-byte: anything decodes; the contract chose it
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 22), b""):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return declared[-1]
+
+
 def _read_csv(conn, path: Path, files: dict, table: str) -> str:
     declared = files.get("encodings") or ["utf-8"]
     candidates = [detect_bom(path)] if detect_bom(path) else declared
     errors = []
     for encoding in candidates:
-        options = [f"encoding={literal(DUCKDB_ENCODING[encoding])}", "all_varchar=true",
-                   f"header={str(files.get('header', True)).lower()}",
-                   f"delim={literal(files.get('delimiter', ','))}",
-                   f"quote={literal(files.get('quote', chr(34)))}",
-                   "null_padding=true", "strict_mode=false"]
+        options = _csv_options(files, encoding)
         # DuckDB's parallel reader cannot pad short rows when quoted fields hold line
         # breaks (addresses typed over two lines); such files are read single-threaded.
         for extra in ([], ["parallel=false"]):
