@@ -77,7 +77,9 @@ def _drop_relation(conn, name: str) -> None:
 
 
 def _csv_options(files: dict, encoding: str) -> list[str]:
+    # header_row > 1: title lines above the header (report exports) are skipped
     return [f"encoding={literal(DUCKDB_ENCODING[encoding])}", "all_varchar=true",
+            f"skip={int(files.get('header_row', 1)) - 1}",
             f"header={str(files.get('header', True)).lower()}",
             f"delim={literal(files.get('delimiter', ','))}",
             f"quote={literal(files.get('quote', chr(34)))}",
@@ -164,11 +166,12 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
 
 def _read_json(conn, path: Path, table: str, newline_delimited: bool) -> None:
     """Each record's keys become text columns; mixed types (1 vs "1.00") stay readable."""
-    reader = "read_ndjson_objects" if newline_delimited else "read_json_objects"
     source = literal(str(path))
+    reader = f"read_ndjson_objects({source})" if newline_delimited \
+        else f"read_json_objects({source}, format='array')"  # a file holding one JSON array
     try:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE _json_lines AS SELECT row_number() OVER () "
-                     f"AS _source_row, json FROM {reader}({source})")
+                     f"AS _source_row, json FROM {reader}")
         keys = [row[0] for row in conn.execute(
             "SELECT DISTINCT unnest(json_keys(json)) AS key FROM _json_lines ORDER BY key"
         ).fetchall()]

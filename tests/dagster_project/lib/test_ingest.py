@@ -219,3 +219,21 @@ def test_truncated_files_are_quarantined_not_half_loaded(tmp_path):
     assert "not a readable Excel workbook" in result.reason
     assert conn.execute("SELECT count(*) FROM raw._ingest_files WHERE status = 'quarantined'"
                         ).fetchone() == (1,)
+
+
+def test_csv_report_with_title_lines_above_the_header(landing):
+    spec = {**REQUESTS, "files": {**REQUESTS["files"], "header_row": 3}}
+    write(landing, "a.csv", "Service requests report\nPrinted 2026-01-02\n"
+          "SR Number,Created Date\nSR-1,2024-01-01\n")
+    conn, [result] = run(landing, spec)
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+
+
+def test_json_array_file(tmp_path):
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.json", "format": "json"}}
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    (tmp_path / "landing" / "crm" / "export.json").write_text(
+        '[{"request_id": "J-1", "created_at": "2024-01-01"},\n'
+        ' {"request_id": "J-2", "created_at": "bad"}]')
+    conn, [result] = run(tmp_path, spec)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
