@@ -237,3 +237,18 @@ def test_json_array_file(tmp_path):
         ' {"request_id": "J-2", "created_at": "bad"}]')
     conn, [result] = run(tmp_path, spec)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
+
+
+def test_row_numbers_survive_dropped_rows(landing):
+    spec = {**REQUESTS, "drop_rows": [{"rule": "subtotal", "reason": "report subtotal",
+                                       "where": "request_id = 'Subtotal'"}]}
+    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\nSubtotal,\n"
+          "SR-3,not a date\nSR-4,2024-01-04\n")
+    conn, [result] = run(landing, spec)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined,
+            result.rows_dropped) == (4, 2, 1, 1)
+    assert conn.execute("SELECT source_row FROM raw._quarantined_rows").fetchall() == [(3,)]
+    assert conn.execute("SELECT source_row, rule FROM raw._dropped_rows").fetchall() == \
+        [(2, "subtotal")]
+    assert conn.execute("SELECT request_id, _source_row FROM raw.crm_requests ORDER BY 2"
+                        ).fetchall() == [("SR-1", 1), ("SR-4", 4)]
