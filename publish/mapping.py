@@ -36,10 +36,24 @@ def _approval(spec: dict[str, Any]) -> dict[str, str]:
     return {"approved_by": str(last["by"]), "approved_on": str(last["on"])}
 
 
+def _retirement(spec: dict[str, Any]) -> str | None:
+    if spec["publication"]["status"] != "retired":
+        return None
+    retired = [h for h in spec["publication"]["history"] if h["status"] == "retired"]
+    when = f" on {retired[-1]['on']}" if retired else ""
+    note = spec["publication"].get("retirement_note", "It is no longer updated.")
+    return f"**This dataset was retired{when}.** {note}"
+
+
 def package_dict(spec: dict[str, Any], division: dict[str, Any],
                  dictionary_page_url: str | None = None) -> dict[str, Any]:
-    """The CKAN package for one dataset entry of the dictionary (``spec`` is its YAML)."""
+    """The CKAN package for one dataset entry of the dictionary (``spec`` is its YAML).
+
+    A retired dataset keeps its package and files (links keep working) with a notice.
+    """
     notes = [spec["description"].strip(), f"**Grain:** {spec['grain']}."]
+    if retirement := _retirement(spec):
+        notes.insert(0, retirement)
     if spec.get("limitations"):
         notes.append(f"**Limitations:** {spec['limitations'].strip()}")
     notes.append("Personal information (names, phone numbers, e-mail addresses, exact "
@@ -99,3 +113,53 @@ def resource_dicts(spec: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": f"{title} (Parquet)", "format": "Parquet", "file_suffix": "parquet",
          "description": "All rows as Apache Parquet, typed, for analysis tools."},
     ]
+
+
+# Dictionary type -> Frictionless Table Schema type.
+FRICTIONLESS_TYPES = {"varchar": "string", "integer": "integer", "bigint": "integer",
+                      "double": "number", "boolean": "boolean", "date": "date",
+                      "timestamp": "datetime"}
+
+
+def table_schema(spec: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's columns as a Frictionless Table Schema (its data dictionary)."""
+    fields = []
+    for column in spec["columns"]:
+        kind = "number" if column["type"].startswith("decimal") \
+            else FRICTIONLESS_TYPES[column["type"]]
+        constraints = {key: value for key, value in {
+            "required": column.get("required"), "unique": column.get("unique"),
+            "enum": column.get("accepted_values"), "minimum": column.get("min"),
+            "maximum": column.get("max")}.items() if value not in (None, False)}
+        field = {"name": column["name"], "title": column["name"].replace("_", " ").capitalize(),
+                 "type": kind, "description": column["description"]}
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
+    keys = [c["name"] for c in spec["columns"] if c.get("unique")]
+    if keys:
+        schema["primaryKey"] = keys
+    return schema
+
+
+def datapackage(spec: dict[str, Any], division: dict[str, Any], csv_url: str) -> dict[str, Any]:
+    """A Frictionless Data Package describing the CSV, published beside it."""
+    return {
+        "profile": "tabular-data-package",
+        "name": package_name(spec["dataset"]),
+        "title": spec["title"],
+        "description": spec["description"].strip(),
+        "keywords": list(spec["keywords"]),
+        "licenses": [{"name": spec["licence"]}],
+        "contributors": [{"title": division["name"], "role": "publisher"},
+                         {"title": division["steward"]["name"],
+                          "email": division["steward"]["email"], "role": "maintainer"}],
+        "resources": [{
+            "name": package_name(spec["dataset"]),
+            "path": csv_url,
+            "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "schema": table_schema(spec),
+        }],
+    }

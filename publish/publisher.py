@@ -81,6 +81,9 @@ class CkanPublisher:
                               id=current["id"], **org)
         return current
 
+    def package_exists(self, name: str) -> bool:
+        return self._show("package_show", id=name) is not None
+
     def upsert_package(self, package: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """Create the package, or patch its metadata in place (resources untouched)."""
         current = self._show("package_show", id=package["name"])

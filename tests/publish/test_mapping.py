@@ -2,6 +2,7 @@
 
 from dagster_project.lib.dictionary import load_dictionary
 from publish.mapping import (
+    datapackage,
     datastore_fields,
     organization_dict,
     package_dict,
@@ -50,3 +51,29 @@ def test_organization_and_resources():
                                            "title": "Customer Service (311)",
                                            "description": division["description"]}
     assert [r["format"] for r in resource_dicts(spec)] == ["CSV", "Parquet"]
+
+
+def test_datapackage_is_the_data_dictionary_as_a_table_schema():
+    spec, division = entry("building_permits")
+    package = datapackage(spec, division, "http://portal/permits.csv")
+    resource = package["resources"][0]
+    assert resource["path"] == "http://portal/permits.csv"
+    fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert fields["permit_number"]["constraints"] == {"required": True, "unique": True}
+    assert fields["construction_value"]["type"] == "number"
+    assert fields["ward_number"]["constraints"] == {"minimum": 1, "maximum": 15}
+    assert fields["status"]["constraints"]["enum"][0] == "Applied"
+    assert resource["schema"]["primaryKey"] == ["permit_number"]
+    assert package["licenses"] == [{"name": "odc-by"}]
+
+
+def test_a_retired_dataset_says_so_first():
+    spec, division = entry("digital_adoption")
+    retired = {**spec, "publication": {
+        "status": "retired", "retirement_note": "Replaced by the Digital Services dataset.",
+        "history": [*spec["publication"]["history"],
+                    {"status": "retired", "by": "Data Governance Group", "on": "2027-01-15"}]}}
+    package = package_dict(retired, division)
+    assert package["notes"].startswith("**This dataset was retired on 2027-01-15.** "
+                                       "Replaced by the Digital Services dataset.")
+    assert {"key": "publication_status", "value": "retired"} in package["extras"]
