@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dagster_project.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_DIR, get_settings
 
 from .dictionary import DictionaryError, load_dictionary
 from .dictionary_outputs import drifted, write_generated
 from .gate_setup import drifted_suites, sync_project
+from .governance_report import column_coverage, gate_and_freshness
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +41,14 @@ def main(argv: list[str] | None = None) -> int:
               " and commit them:", file=sys.stderr)
         for item in stale:
             print(f"  - {item}", file=sys.stderr)
+        return 1
+    settings = get_settings()
+    findings = column_coverage(dictionary, settings.warehouse_path) + \
+        gate_and_freshness(dictionary, settings.gate_reports_dir)
+    for finding in findings:
+        print(f"{finding.severity.upper():8} {finding.dataset}: {finding.message}",
+              file=sys.stderr if finding.severity == "error" else sys.stdout)
+    if any(f.severity == "error" for f in findings):
         return 1
     approved = [d.id for d in dictionary.approved_datasets]
     print(f"The data dictionary is valid: {len(dictionary.sources)} source systems, "

@@ -5,10 +5,13 @@ gates, then creates or updates its package, files, DataStore table and data pack
 place. Retired: the portal keeps the dataset, marked retired with the group's note.
 """
 
+from datetime import UTC, datetime
+
 import dagster as dg
 
 from dagster_project.lib.dictionary import Dataset, load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
+from dagster_project.lib.governance_report import record
 from dagster_project.settings import get_settings
 from publish.dataset import publish_dataset, retire_dataset
 from publish.publisher import DATASTORE_CHUNK_ROWS
@@ -39,6 +42,8 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             portal.publisher(), spec, dictionary.divisions[spec["owner_division"]], files,
             rows, lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS))
         url = f"{portal.url()}/dataset/{package['name']}"
+        record(get_settings().gate_reports_dir, dataset.id,
+               published_at=datetime.now(UTC).isoformat(), portal_url=url)
         context.log.info(f"{dataset.id}: {actions} -> {url}")
         return dg.MaterializeResult(metadata={"url": dg.MetadataValue.url(url), "rows": rows,
                                               **{f"{k}_action": v for k, v in actions.items()}})
