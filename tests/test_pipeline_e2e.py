@@ -235,3 +235,16 @@ def test_a_corrected_redelivery_supersedes_and_history_is_kept(first_run, data_d
     raw_rows = warehouse(f"SELECT count(*) FROM raw.crm311_service_requests WHERE "
                          f"request_id = '{request_id}'")
     assert raw_rows == [(1,)]
+
+
+def test_the_analyst_guide_queries_run(first_run, warehouse):
+    """Every SQL example in docs/analysts.md runs against a real warehouse."""
+    import re
+
+    from dagster_project.settings import PROJECT_DIR
+
+    guide = (PROJECT_DIR / "docs" / "analysts.md").read_text()
+    queries = re.findall(r"```sql\n(.*?)```", guide, flags=re.DOTALL)
+    assert len(queries) >= 5
+    for query in queries:
+        warehouse(query)
