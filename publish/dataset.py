@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .mapping import datapackage, datastore_fields, organization_dict, package_dict, resource_dicts
+from .mapping import (
+    datapackage,
+    datastore_fields,
+    organization_dict,
+    package_dict,
+    package_name,
+    resource_dicts,
+)
 from .publisher import CkanPublisher, PublishError
 
 DATAPACKAGE_RESOURCE = {"name": "Data package (datapackage.json)", "format": "JSON",
@@ -54,3 +61,35 @@ def retire_dataset(publisher: CkanPublisher, spec: dict[str, Any],
     if publisher.package_exists(package_dict(spec, division)["name"]):
         return publisher.upsert_package(package_dict(spec, division))[1]
     return "never published"
+
+
+CATALOG_RESOURCE = {"name": "data.json (DCAT-US v1.1 catalog)", "format": "JSON",
+                    "file_suffix": "json",
+                    "description": "Every open dataset of the city, machine-readable, in the "
+                                   "Project Open Data v1.1 (DCAT-US) format."}
+
+
+def publish_catalog(publisher: CkanPublisher, approved: list[dict[str, Any]],
+                    divisions: dict[str, dict[str, Any]], owner: str, portal_url: str,
+                    out_file: Path) -> tuple[int, str]:
+    """Build data.json from what the portal holds, validate it, publish it as a resource."""
+    from .dcat import catalog, catalog_package_name, dataset_entry, validate
+
+    entries = []
+    for spec in approved:
+        package = publisher.show_package(package_name(spec["dataset"]))
+        if package is not None:  # not yet published (e.g. blocked by its gate): not listed
+            entries.append(dataset_entry(spec, divisions[spec["owner_division"]], package,
+                                         portal_url))
+    document = catalog(entries)
+    validate(document)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(document, indent=2) + "\n")
+    holder, _ = publisher.upsert_package({
+        "name": catalog_package_name(), "title": "Open Data Catalog (data.json)",
+        "owner_org": owner, "license_id": "cc-zero", "private": False,
+        "notes": "The list of all the city's open datasets, with their files and contacts, "
+                 "in the DCAT-US (Project Open Data v1.1) format that catalog harvesters read.",
+        "tags": [{"name": "catalog"}, {"name": "metadata"}]})
+    _, action = publisher.upsert_resource(holder, CATALOG_RESOURCE, out_file)
+    return len(entries), action

@@ -82,7 +82,10 @@ class CkanPublisher:
         return current
 
     def package_exists(self, name: str) -> bool:
-        return self._show("package_show", id=name) is not None
+        return self.show_package(name) is not None
+
+    def show_package(self, name: str) -> dict[str, Any] | None:
+        return self._show("package_show", id=name)
 
     def upsert_package(self, package: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """Create the package, or patch its metadata in place (resources untouched)."""

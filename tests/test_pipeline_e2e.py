@@ -113,6 +113,18 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
         assert len(downloaded.strip().splitlines()) == rows + 1, dataset.id  # + header
 
 
+def test_the_dcat_catalog_lists_every_published_dataset(first_run, anonymous):
+    from publish.dcat import validate
+
+    assert "portal/open_data_catalog" in materialized(first_run)
+    package = anonymous.action.package_show(id="open-data-catalog")
+    [resource] = package["resources"]
+    document = requests.get(resource["url"], timeout=60).json()
+    validate(document)
+    listed = {d["identifier"].rsplit("/", 1)[-1] for d in document["dataset"]}
+    assert listed == {package_name(d.id) for d in approved()}
+
+
 def test_no_personal_column_or_value_anywhere_on_the_portal(first_run, anonymous,
                                                             personal_values, tmp_path):
     personal_columns = load_dictionary().personal_column_names

@@ -13,7 +13,7 @@ from dagster_project.lib.dictionary import Dataset, load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.governance_report import record
 from dagster_project.settings import get_settings
-from publish.dataset import publish_dataset, retire_dataset
+from publish.dataset import publish_catalog, publish_dataset, retire_dataset
 from publish.publisher import DATASTORE_CHUNK_ROWS
 
 from ..quality.gates import model_key
@@ -64,9 +64,30 @@ def build_retire_asset(dataset: Dataset) -> dg.AssetsDefinition:
     return retire
 
 
+CATALOG_OWNER = "strategy-performance"
+
+
+def build_catalog_asset(approved: list[Dataset]) -> dg.AssetsDefinition:
+    @dg.asset(key=dg.AssetKey(["portal", "open_data_catalog"]), group_name="open_data_portal",
+              deps=[dg.AssetKey(["portal", d.id]) for d in approved], kinds={"ckan"},
+              description="data.json: the DCAT-US v1.1 catalog of every published dataset. "
+                          "Rebuilt when every approved dataset has published in the run.")
+    def open_data_catalog(portal: PortalResource) -> dg.MaterializeResult:
+        dictionary = load_dictionary()
+        listed, action = publish_catalog(
+            portal.publisher(), [d.spec for d in dictionary.approved_datasets],
+            dictionary.divisions, CATALOG_OWNER, portal.url(),
+            get_settings().export_dir / "data.json")
+        return dg.MaterializeResult(metadata={"datasets_listed": listed, "action": action})
+
+    return open_data_catalog
+
+
 @dg.definitions
 def publish_assets() -> dg.Definitions:
     datasets = load_dictionary().datasets.values()
+    approved = [d for d in datasets if d.status == "approved"]
     return dg.Definitions(assets=[
-        *[build_publish_asset(d) for d in datasets if d.status == "approved"],
-        *[build_retire_asset(d) for d in datasets if d.status == "retired"]])
+        *[build_publish_asset(d) for d in approved],
+        *[build_retire_asset(d) for d in datasets if d.status == "retired"],
+        build_catalog_asset(approved)])
