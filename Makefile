@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-unit lint portal-up portal-down portal-purge portal-status \
-        browser-deps demo sample-data dbt-parse dictionary-check dictionary-generate dev pipeline
+        browser-deps demo docs sample-data dbt-parse dictionary-check dictionary-generate dev pipeline
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ dictionary-check: $(VENV)/.installed  ## validate the data dictionary; report dr
 
 dictionary-generate: $(VENV)/.installed  ## regenerate dbt docs, seeds and GX suites from the dictionary
 	$(PY) -m dagster_project.lib.dictionary_cli generate
+
+docs: install  ## the browsable data dictionary in data/docs (open data/docs/index.html)
+	$(PY) -m dagster_project.lib.dictionary_site
 
 sample-data: $(VENV)/.installed  ## write the fictional city's extracts into data/landing
 	$(PY) -m sample_data --out data/landing
@@ -67,3 +70,4 @@ lint: install  ## ruff
 
 demo: install portal-up sample-data  ## set up and run the pipeline end to end on the sample data
 	$(PY) -m dagster_project.run
+	$(PY) -m dagster_project.lib.dictionary_site

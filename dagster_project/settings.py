@@ -48,6 +48,16 @@ class Settings:
     def gate_reports_dir(self) -> Path:
         return self.data_dir / "gate_reports"
 
+    @property
+    def docs_dir(self) -> Path:
+        """The browsable data dictionary (make docs)."""
+        return self.data_dir / "docs"
+
+    @property
+    def dictionary_site_url(self) -> str:
+        """Where residents reach that site; portal datasets link to their page on it."""
+        return os.environ.get("DICTIONARY_SITE_URL", self.docs_dir.as_uri()).rstrip("/")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

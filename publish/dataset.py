@@ -28,11 +28,13 @@ DATAPACKAGE_RESOURCE = {"name": "Data package (datapackage.json)", "format": "JS
 
 def publish_dataset(publisher: CkanPublisher, spec: dict[str, Any], division: dict[str, Any],
                     files: dict[str, Path], rows: int,
-                    batches: Callable[[], Iterable[list[dict]]]) -> tuple[dict, dict[str, str]]:
+                    batches: Callable[[], Iterable[list[dict]]],
+                    dictionary_page_url: str | None = None) -> tuple[dict, dict[str, str]]:
     """Create or update everything the portal shows for the dataset; return the package
     and what happened to each part (created / updated / replaced / unchanged / loaded)."""
     publisher.ensure_organization(organization_dict(division))
-    package, package_action = publisher.upsert_package(package_dict(spec, division))
+    package, package_action = publisher.upsert_package(
+        package_dict(spec, division, dictionary_page_url))
     actions = {"package": package_action}
     csv_url = None
     for resource in resource_dicts(spec):

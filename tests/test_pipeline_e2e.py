@@ -96,6 +96,8 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
     for dataset in approved():
         package = anonymous.action.package_show(id=package_name(dataset.id))
         assert package["title"] == dataset["title"] and not package["private"]
+        extras = {e["key"]: e["value"] for e in package["extras"]}
+        assert extras["data_dictionary_url"].endswith(f"/datasets/{dataset.id}.html")
         formats = sorted(r["format"] for r in package["resources"])
         assert formats == ["CSV", "JSON", "Parquet"], dataset.id
         described = next(r for r in package["resources"] if r["format"] == "JSON")

@@ -40,7 +40,8 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                                  get_settings().export_dir / dataset.id, _sort_column(dataset))
         package, actions = publish_dataset(
             portal.publisher(), spec, dictionary.divisions[spec["owner_division"]], files,
-            rows, lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS))
+            rows, lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS),
+            f"{get_settings().dictionary_site_url}/datasets/{dataset.id}.html")
         url = f"{portal.url()}/dataset/{package['name']}"
         record(get_settings().gate_reports_dir, dataset.id,
                published_at=datetime.now(UTC).isoformat(), portal_url=url)

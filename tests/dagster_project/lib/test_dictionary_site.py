@@ -1,0 +1,60 @@
+"""The browsable data dictionary, as a reader uses it: in headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+
+import pytest
+
+from dagster_project.lib.dictionary_site import build_site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("docs")
+    build_site(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    session = webdriver.Chrome(
+        service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")),
+        options=options)
+    yield session
+    session.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_search_finds_a_column(browser, site):
+    browser.get((site / "index.html").as_uri())
+    browser.find_element("id", "search").send_keys("hundred-block")
+    hits = browser.find_elements("css selector", "#results tr.hit")
+    texts = [row.text for row in hits]
+    assert any("address_block" in text for text in texts), texts
+    link = hits[0].find_element("css selector", "a")
+    link.click()
+    assert "datasets/" in browser.current_url and "#col-address_block" in browser.current_url
+
+
+def test_a_dataset_page_shows_meaning_owner_and_lineage(browser, site):
+    browser.get((site / "datasets" / "service_requests.html").as_uri())
+    page = browser.find_element("css selector", "body").text
+    assert "311 Service Requests" in page and "311 Data Steward" in page
+    ward = browser.find_element("id", "col-ward_number").text
+    assert "crm311.ward" in ward and "public" in ward
+    chain = browser.find_element("css selector", "ul.chain").text
+    assert "raw.crm311_service_requests (source system crm311)" in chain
+    assert "staging.stg_crm311__service_requests" in chain
