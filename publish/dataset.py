@@ -47,6 +47,8 @@ def publish_dataset(publisher: CkanPublisher, spec: dict[str, Any], division: di
         if action != "unchanged" or publisher.datastore_count(published["id"]) != rows:
             publisher.load_datastore(published["id"], datastore_fields(spec), batches())
             actions["datastore"] = "loaded"
+        elif publisher.sync_datastore_fields(published["id"], datastore_fields(spec)):
+            actions["datastore"] = "data dictionary updated"
         if publisher.datastore_count(published["id"]) != rows:
             raise PublishError(f"{spec['dataset']}: the portal's DataStore does not hold the "
                                f"{rows} rows the warehouse has")

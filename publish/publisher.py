@@ -140,6 +140,19 @@ class CkanPublisher:
             loaded += len(records)
         return loaded
 
+    def sync_datastore_fields(self, resource_id: str, fields: list[dict[str, Any]]) -> bool:
+        """Update the DataStore's data dictionary (labels, descriptions) in place when the
+        dictionary changed but the data did not; True if it was updated."""
+        current = self._show("datastore_search", resource_id=resource_id, limit=0)
+        if current is None:
+            return False
+        info = {f["id"]: f.get("info", {}) for f in current["fields"]}
+        if all(info.get(f["id"]) == f["info"] for f in fields):
+            return False
+        self._call("datastore_create", "updating the data dictionary",
+                   resource_id=resource_id, fields=fields, force=True)
+        return True
+
     def datastore_count(self, resource_id: str) -> int | None:
         result = self._show("datastore_search", resource_id=resource_id, limit=0)
         return None if result is None else result["total"]

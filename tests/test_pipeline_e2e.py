@@ -262,3 +262,33 @@ def test_the_analyst_guide_queries_run(first_run, warehouse):
     assert len(queries) >= 5
     for query in queries:
         warehouse(query)
+
+
+def test_a_governance_edit_reaches_the_portal_on_the_next_run(first_run, data_dir, anonymous,
+                                                              tmp_path, monkeypatch):
+    """A steward rewrites one column's description; nothing else is edited."""
+    import shutil
+
+    import dagster_project.settings as settings
+    from dagster_project.lib.governance_report import column_coverage
+
+    assert column_coverage(load_dictionary(), data_dir / "warehouse.duckdb") == []
+    edited = tmp_path / "data_dictionary"
+    shutil.copytree(settings.DICTIONARY_DIR, edited)
+    path = edited / "datasets" / "digital_adoption.yml"
+    path.write_text(path.read_text().replace(
+        "description: Payments received in the month.",
+        "description: Payments the cashiering system received in the month."))
+    monkeypatch.setattr(settings, "DICTIONARY_DIR", edited)
+
+    job = __import__("dagster_project.definitions", fromlist=["definitions"]).definitions()
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.resolve_job_def("city_pipeline").execute_in_process(
+            instance=instance, raise_on_error=False, asset_selection=[
+                dg.AssetKey(["portal", "digital_adoption"])])
+    assert result.success
+    package = anonymous.action.package_show(id="digital-adoption")
+    csv = next(r for r in package["resources"] if r["format"] == "CSV")
+    fields = anonymous.action.datastore_search(resource_id=csv["id"], limit=0)["fields"]
+    notes = {f["id"]: f.get("info", {}).get("notes") for f in fields}
+    assert notes["payments"] == "Payments the cashiering system received in the month."

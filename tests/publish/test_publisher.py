@@ -47,6 +47,12 @@ def test_publish_twice_creates_once_and_replaces_changed_files(publisher, sysadm
     assert publisher.load_datastore(first["id"], fields, batches) == 2
     assert publisher.load_datastore(first["id"], fields, batches) == 2  # replaced, not added
     assert publisher.datastore_count(first["id"]) == 2
+    assert not publisher.sync_datastore_fields(first["id"], fields)  # nothing changed
+    fields[0]["info"]["notes"] = "Ward number, 1 to 15."
+    assert publisher.sync_datastore_fields(first["id"], fields)
+    shown = sysadmin.action.datastore_search(resource_id=first["id"])
+    assert shown["total"] == 2
+    assert shown["fields"][1]["info"]["notes"] == "Ward number, 1 to 15."
 
 
 def test_errors_say_what_we_were_doing(anonymous, run_id):
