@@ -56,9 +56,26 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Dataset:
+class _Entry:
+    """One dictionary file: its YAML as ``spec`` (read like a dict) and where it lives."""
+
     spec: dict[str, Any]
     path: Path
+
+    @cached_property
+    def columns(self) -> list[Column]:
+        return [Column(column) for column in self.spec["columns"]]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.spec[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.spec.get(key, default)
+
+
+@dataclass(frozen=True)
+class Dataset(_Entry):
+    """An open dataset (``datasets/<id>.yml``)."""
 
     @property
     def id(self) -> str:
@@ -77,21 +94,10 @@ class Dataset:
     def is_approved(self) -> bool:
         return self.status == "approved"
 
-    @cached_property
-    def columns(self) -> list[Column]:
-        return [Column(column) for column in self.spec["columns"]]
-
-    def __getitem__(self, key: str) -> Any:
-        return self.spec[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.spec.get(key, default)
-
 
 @dataclass(frozen=True)
-class Source:
-    spec: dict[str, Any]
-    path: Path
+class Source(_Entry):
+    """A departmental system's contract (``sources/<system>.yml``)."""
 
     @property
     def system(self) -> str:
@@ -100,16 +106,6 @@ class Source:
     @property
     def raw_table(self) -> str:
         return self.spec["raw_table"]
-
-    @cached_property
-    def columns(self) -> list[Column]:
-        return [Column(column) for column in self.spec["columns"]]
-
-    def __getitem__(self, key: str) -> Any:
-        return self.spec[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.spec.get(key, default)
 
 
 @dataclass(frozen=True)

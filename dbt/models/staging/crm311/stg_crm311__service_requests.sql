@@ -31,15 +31,11 @@ renamed as (
         caller_phone,
         caller_email,
         description,
-        _source_file,
-        _source_row,
-        _loaded_at
+        {{ lineage_columns() }}
     from source
 
 )
 
 select *
 from renamed
-qualify row_number() over (
-    partition by request_id order by _loaded_at desc, _source_file desc, _source_row desc
-) = 1
+{{ latest_version('request_id') }}

@@ -13,15 +13,11 @@ renamed as (
         trim(service) as service,
         lower(trim(channel)) as channel_label,
         amount,
-        _source_file,
-        _source_row,
-        _loaded_at
+        {{ lineage_columns() }}
     from source
 
 )
 
 select *
 from renamed
-qualify row_number() over (
-    partition by payment_id order by _loaded_at desc, _source_file desc, _source_row desc
-) = 1
+{{ latest_version('payment_id') }}

@@ -28,15 +28,11 @@ renamed as (
             when 'canceled' then 'Cancelled'
             else 'Unknown'
         end as status,
-        _source_file,
-        _source_row,
-        _loaded_at
+        {{ lineage_columns() }}
     from source
 
 )
 
 select *
 from renamed
-qualify row_number() over (
-    partition by permit_number order by _loaded_at desc, _source_file desc, _source_row desc
-) = 1
+{{ latest_version('permit_number') }}
