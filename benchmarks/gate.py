@@ -1,0 +1,75 @@
+"""Benchmark: the quality gate in Great Expectations (pandas) vs the same rules in DuckDB.
+
+    .venv/bin/python benchmarks/gate.py [--rows 1000000]
+
+Builds ``open_data.pub_service_requests`` with ``--rows`` synthetic rows in a scratch
+warehouse, then times (1) our production gate: DuckDB -> Arrow -> pandas -> GX checkpoint,
+and (2) the same expectations compiled to one DuckDB query
+(``dagster_project/lib/duckdb_expectations.py``), and checks that both agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.duckdb_expectations import check_in_duckdb
+from dagster_project.lib.quality_gate import published_rows, run_quality_gate
+from dagster_project.lib.warehouse import connect
+
+FAKE_ROWS = """
+CREATE SCHEMA open_data;
+CREATE TABLE open_data.pub_service_requests AS SELECT
+  'SR-' || i AS request_id,
+  TIMESTAMP '2024-01-01' + to_seconds(i * 60) AS created_at,
+  TIMESTAMP '2024-01-02' + to_seconds(i * 60) AS closed_at,
+  ['Open', 'In Progress', 'Closed', 'Cancelled'][1 + i % 4] AS status,
+  ['Roads', 'Waste', 'Parks'][1 + i % 3] AS service_category,
+  'Pothole' AS service_type, 'Transportation Services' AS responsible_division,
+  ['phone', 'web', 'mobile_app', 'walk_in', 'email'][1 + i % 5] AS intake_channel,
+  i % 2 = 0 AS is_online_request, CAST(1 + i % 15 AS INTEGER) AS ward_number,
+  (i % 50) * 100 || ' block of Maple Ave' AS address_block,
+  CAST(i % 40 AS DOUBLE) / 3 AS days_to_close, CAST(10 AS INTEGER) AS target_days,
+  i % 3 = 0 AS is_closed_within_target, CAST(NULL AS VARCHAR) AS data_quality_note
+FROM range({rows}) AS t(i);
+"""
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    dataset = load_dictionary().datasets["service_requests"]
+    with tempfile.TemporaryDirectory() as scratch:
+        conn = connect(Path(scratch) / "bench.duckdb")
+        conn.execute(FAKE_ROWS.format(rows=args.rows))
+
+        started = time.perf_counter()
+        counts = check_in_duckdb(conn, dataset)
+        duckdb_seconds = time.perf_counter() - started
+        duckdb_peak = peak_mb()
+
+        started = time.perf_counter()
+        frame = published_rows(conn, dataset.model)
+        result = run_quality_gate(frame, checkpoint=dataset.model)
+        gx_seconds = time.perf_counter() - started
+    failing_in_duckdb = sum(1 for n in counts.values() if n)
+    print(f"rows: {args.rows:,}; expectations: {len(counts) + 2} "
+          f"(incl. column list and row count)")
+    print(f"DuckDB, one query:          {duckdb_seconds:7.2f} s  (process peak so far "
+          f"{duckdb_peak:,.0f} MB), failing expectations: {failing_in_duckdb}")
+    print(f"GX pandas via Arrow:        {gx_seconds:7.2f} s  (process peak {peak_mb():,.0f} MB),"
+          f" failing expectations: {len(result.failures)}")
+    print(f"ratio GX / DuckDB:          {gx_seconds / duckdb_seconds:7.1f}x")
+
+
+if __name__ == "__main__":
+    main()
