@@ -42,6 +42,12 @@ def seen(conn, system: str, sha256: str) -> tuple[str, str] | None:
         [system, sha256]).fetchone()
 
 
+def recorded(conn, system: str, file_name: str, sha256: str, status: str) -> bool:
+    return conn.execute(
+        "SELECT count(*) FROM raw._ingest_files WHERE system = ? AND file_name = ? "
+        "AND sha256 = ? AND status = ?", [system, file_name, sha256, status]).fetchone()[0] > 0
+
+
 def previous_version(conn, system: str, file_name: str) -> str | None:
     """sha256 of the loaded file this one (same name, new content) re-delivers."""
     row = conn.execute(

@@ -72,7 +72,7 @@ def _ingest_file(conn, source, path: Path, quarantine_dir: Path) -> FileResult:
         if earlier[0] == path.name:
             return FileResult(path.name, "skipped", sha, reason="already loaded")
         reason = f"same content as {earlier[0]}, which was already processed"
-        if earlier[1] != "duplicate" or earlier[0] != path.name:
+        if not ledger.recorded(conn, system, path.name, sha, "duplicate"):  # flag it once
             ledger.record(conn, system, path.name, sha, "duplicate", reason=reason)
         return FileResult(path.name, "duplicate", sha, reason=reason)
     try:

@@ -91,9 +91,14 @@ def test_same_content_under_another_name_is_flagged(landing):
     body = "request_id,created_at\nSR-1,2024-01-01\n"
     write(landing, "a.csv", body)
     write(landing, "b.csv", body)
-    _, results = run(landing)
+    conn, results = run(landing)
     assert [(r.file_name, r.status) for r in results] == [("a.csv", "loaded"),
                                                            ("b.csv", "duplicate")]
+    conn.close()
+    conn, again = run(landing)
+    assert [r.status for r in again] == ["skipped", "duplicate"]
+    assert conn.execute("SELECT count(*) FROM raw._ingest_files WHERE status = 'duplicate'"
+                        ).fetchone() == (1,)  # flagged once, not at every run
 
 
 def test_corrected_redelivery_supersedes(landing):
