@@ -5,11 +5,14 @@ ingest assets), ``<schema>/<model>`` for models (staging, intermediate, core, kp
 open_data, reference for seeds).
 """
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from dagster_project.settings import get_settings
 
 from .project import dbt_project
 
@@ -31,6 +34,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # raise_on_error=False: a model or test that fails stops only what depends on it; the
     # other datasets still build, pass their gates and publish. Failures show on the
     # assets and checks they concern.
+    # dbt runs in dbt/: hand it the data folder as an absolute path, so a relative
+    # PLATFORM_DATA_DIR (say from .env) means the same folder to dbt as to us.
+    os.environ["PLATFORM_DATA_DIR"] = str(get_settings().data_dir)
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():
