@@ -59,6 +59,7 @@ def down(settings: PortalSettings) -> None:
 
 def purge(settings: PortalSettings) -> None:
     down(settings)
+    remove_tree(settings.postgres_dir)  # may live outside the portal folder (see settings)
     remove_tree(settings.portal_dir)
     print(f"Removed the portal's data: {settings.portal_dir} "
           f"(CKAN's venv {settings.venv_dir} is kept; delete it to reinstall)")

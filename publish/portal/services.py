@@ -68,9 +68,8 @@ class Postgres:
             if probe.returncode != 0:
                 raise PortalError(
                     f"PostgreSQL runs as the unprivileged user {self.os_user!r}, which cannot "
-                    f"reach {self.settings.postgres_dir} (a parent folder is closed to other "
-                    "users). Set PLATFORM_DATA_DIR to a folder it can reach, e.g. "
-                    "PLATFORM_DATA_DIR=/var/tmp/city-data make portal-up")
+                    f"write to {self.settings.postgres_dir}. Set PORTAL_DATA_DIR to a folder "
+                    "it can reach, e.g. PORTAL_DATA_DIR=/var/tmp/city-portal make portal-up")
 
     def ensure_cluster(self) -> None:
         self._prepare_dirs()

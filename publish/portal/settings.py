@@ -7,7 +7,9 @@ PostgreSQL, Redis or CKAN that a developer already runs.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,8 +47,19 @@ class PortalSettings:
 
     @property
     def postgres_dir(self) -> Path:
-        """Owned by the PostgreSQL user: cluster, its socket and its log."""
-        return self.portal_dir / "postgres"
+        """Owned by the PostgreSQL user: cluster, its socket and its log.
+
+        Inside the portal folder when PostgreSQL's unprivileged user can reach it. A clone
+        under a private folder (e.g. /root or a 0700 temp dir) cannot be reached by that
+        user, so as root the cluster then lives in /var/tmp, under a name derived from the
+        portal folder (the same on every start; purge removes it too).
+        """
+        inside = self.portal_dir / "postgres"
+        if os.geteuid() != 0 or world_traversable(self.portal_dir):
+            return inside
+        digest = hashlib.sha256(str(self.portal_dir).encode()).hexdigest()[:12]
+        # /var/tmp survives reboots (unlike /tmp); the folder is chowned to postgres.
+        return Path("/var/tmp") / f"city-portal-postgres-{digest}"  # noqa: S108
 
     @property
     def storage_dir(self) -> Path:
@@ -74,6 +87,14 @@ class PortalSettings:
 
     def venv_bin(self, name: str) -> Path:
         return self.venv_dir / "bin" / name
+
+
+def world_traversable(path: Path) -> bool:
+    """True when every existing folder on the way to ``path`` lets other users through."""
+    for folder in [path, *path.parents]:
+        if folder.exists() and not folder.stat().st_mode & stat.S_IXOTH:
+            return False
+    return True
 
 
 def _port(name: str, default: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import stat
@@ -108,3 +109,18 @@ def test_restart_keeps_the_data(portal, sysadmin, organization, run_id, tmp_path
     assert requests.get(resource["url"], timeout=30).content == upload.read_bytes()
     assert sysadmin.action.package_search(q="restart", fq=f'owner_org:"{organization["id"]}"'
                                           )["count"] == 1
+
+
+def test_postgres_moves_out_of_a_private_folder_when_root(tmp_path, monkeypatch):
+    from publish.portal.settings import world_traversable
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    assert not world_traversable(private / "clone" / "data" / "portal")
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(private / "clone" / "data" / "portal"))
+    settings = load_settings()
+    if os.geteuid() == 0:
+        assert str(settings.postgres_dir).startswith("/var/tmp/city-portal-postgres-")
+        assert settings.postgres_dir == load_settings().postgres_dir  # stable across starts
+    else:
+        assert settings.postgres_dir == settings.portal_dir / "postgres"
