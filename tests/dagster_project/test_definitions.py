@@ -63,3 +63,16 @@ def test_every_source_system_has_an_ingest_asset_dbt_builds_on(repository):
         key = dg.AssetKey(["raw", source.raw_table])
         assert graph.get(key).is_materializable
         assert any(key in graph.get(child).parent_keys for child in graph.get(key).child_keys)
+
+
+def test_workspace_yaml_loads_the_one_code_location():
+    import subprocess
+    import sys
+
+    from dagster_project.settings import PROJECT_DIR
+
+    dagster = Path(sys.executable).with_name("dagster")
+    result = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+                            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Validation successful for code location city_data_platform" in result.stderr
