@@ -75,4 +75,5 @@ def test_workspace_yaml_loads_the_one_code_location():
     result = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
                             cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "Validation successful for code location city_data_platform" in result.stderr
+    assert "Validation successful for code location city_data_platform" in \
+        result.stdout + result.stderr
