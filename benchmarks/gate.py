@@ -62,12 +62,15 @@ def main() -> None:
         result = run_quality_gate(frame, checkpoint=dataset.model)
         gx_seconds = time.perf_counter() - started
     failing_in_duckdb = sum(1 for n in counts.values() if n)
-    print(f"rows: {args.rows:,}; expectations: {len(counts) + 2} "
-          f"(incl. column list and row count)")
-    print(f"DuckDB, one query:          {duckdb_seconds:7.2f} s  (process peak so far "
-          f"{duckdb_peak:,.0f} MB), failing expectations: {failing_in_duckdb}")
-    print(f"GX pandas via Arrow:        {gx_seconds:7.2f} s  (process peak {peak_mb():,.0f} MB),"
-          f" failing expectations: {len(result.failures)}")
+    print(f"rows: {args.rows:,}; expectations: {len(counts) + 2} (incl. column list and row count)")
+    print(
+        f"DuckDB, one query:          {duckdb_seconds:7.2f} s  (process peak so far "
+        f"{duckdb_peak:,.0f} MB), failing expectations: {failing_in_duckdb}"
+    )
+    print(
+        f"GX pandas via Arrow:        {gx_seconds:7.2f} s  (process peak {peak_mb():,.0f} MB),"
+        f" failing expectations: {len(result.failures)}"
+    )
     print(f"ratio GX / DuckDB:          {gx_seconds / duckdb_seconds:7.1f}x")
 
 

@@ -32,8 +32,10 @@ def main() -> None:
         csv = landing / "crm311" / "SR_EXPORT_2030.csv"
         started = time.perf_counter()
         rows = generate_crm311_csv(csv, args.rows)
-        print(f"generated {rows:,} rows, {csv.stat().st_size / 1e6:.0f} MB in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {rows:,} rows, {csv.stat().st_size / 1e6:.0f} MB in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
 
         bare = connect(Path(scratch) / "bare.duckdb")
         started = time.perf_counter()
@@ -48,8 +50,10 @@ def main() -> None:
         ours.close()
 
     print(f"bare read_csv into a table: {bare_seconds:6.2f} s")
-    print(f"our ingest (contract):      {ours_seconds:6.2f} s   read {result.rows_read:,}, "
-          f"loaded {result.rows_loaded:,}, quarantined {result.rows_quarantined:,}")
+    print(
+        f"our ingest (contract):      {ours_seconds:6.2f} s   read {result.rows_read:,}, "
+        f"loaded {result.rows_loaded:,}, quarantined {result.rows_quarantined:,}"
+    )
     print(f"ratio ours / bare:          {ours_seconds / bare_seconds:6.2f}x  (target <= 2x)")
 
 

@@ -30,8 +30,10 @@ def main() -> int:
     with dg.DagsterInstance.get() as instance:
         # Warnings and errors on the console; the full event log is in the Dagster UI.
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
     elapsed = time.monotonic() - started
 
     published, blocked = [], []
@@ -43,18 +45,24 @@ def main() -> int:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed and evaluation.asset_key.path[0] == "open_data":
-                blocked.append(f"{evaluation.asset_key.path[1]}: {evaluation.check_name} "
-                               f"({evaluation.description})")
+                blocked.append(
+                    f"{evaluation.asset_key.path[1]}: {evaluation.check_name} "
+                    f"({evaluation.description})"
+                )
     url = portal_connection().url
-    print(f"\nPipeline {'succeeded' if result.success else 'FINISHED WITH FAILURES'} "
-          f"in {elapsed:.0f} s (run {result.run_id}).")
+    print(
+        f"\nPipeline {'succeeded' if result.success else 'FINISHED WITH FAILURES'} "
+        f"in {elapsed:.0f} s (run {result.run_id})."
+    )
     print(f"  Published to the portal: {', '.join(sorted(published)) or 'nothing'}")
     for line in blocked:
         print(f"  Blocked by a gate: {line}")
     print(f"  Portal:     {url}/dataset/")
-    print(f"  Warehouse:  {settings.warehouse_path}  (e.g. .venv/bin/python -c \"import duckdb; "
-          f"print(duckdb.connect('{settings.warehouse_path}', read_only=True).sql("
-          f"'from kpi.kpi_digital_adoption'))\")")
+    print(
+        f'  Warehouse:  {settings.warehouse_path}  (e.g. .venv/bin/python -c "import duckdb; '
+        f"print(duckdb.connect('{settings.warehouse_path}', read_only=True).sql("
+        f"'from kpi.kpi_digital_adoption'))\")"
+    )
     print("  Dagster UI: make dev, then http://127.0.0.1:3000")
     return 0 if result.success and not blocked else 1
 

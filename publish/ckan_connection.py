@@ -24,8 +24,9 @@ class PortalConnection:
 
     def client(self, authenticated: bool = True) -> ckanapi.RemoteCKAN:
         """A ckanapi client; ``authenticated=False`` sees the portal as the public does."""
-        return ckanapi.RemoteCKAN(self.url, apikey=self.api_token if authenticated else None,
-                                  user_agent=USER_AGENT)
+        return ckanapi.RemoteCKAN(
+            self.url, apikey=self.api_token if authenticated else None, user_agent=USER_AGENT
+        )
 
 
 def portal_connection() -> PortalConnection:

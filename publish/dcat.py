@@ -20,20 +20,32 @@ from .mapping import package_name
 
 CITY = "City of Riverton"
 SCHEMA = Path(__file__).parent / "schemas" / "dcat_us_1_1.schema.json"
-PERIODICITY = {"daily": "R/P1D", "weekly": "R/P1W", "monthly": "R/P1M",
-               "quarterly": "R/P3M", "yearly": "R/P1Y", "as needed": "irregular"}
-LICENSES = {"odc-by": "https://opendatacommons.org/licenses/by/1-0/",
-            "odc-odbl": "https://opendatacommons.org/licenses/odbl/1-0/",
-            "odc-pddl": "https://opendatacommons.org/licenses/pddl/1-0/",
-            "cc-by": "https://creativecommons.org/licenses/by/4.0/",
-            "cc-by-sa": "https://creativecommons.org/licenses/by-sa/4.0/",
-            "cc-zero": "https://creativecommons.org/publicdomain/zero/1.0/"}
-MEDIA_TYPES = {"CSV": "text/csv", "Parquet": "application/vnd.apache.parquet",
-               "JSON": "application/json"}
+PERIODICITY = {
+    "daily": "R/P1D",
+    "weekly": "R/P1W",
+    "monthly": "R/P1M",
+    "quarterly": "R/P3M",
+    "yearly": "R/P1Y",
+    "as needed": "irregular",
+}
+LICENSES = {
+    "odc-by": "https://opendatacommons.org/licenses/by/1-0/",
+    "odc-odbl": "https://opendatacommons.org/licenses/odbl/1-0/",
+    "odc-pddl": "https://opendatacommons.org/licenses/pddl/1-0/",
+    "cc-by": "https://creativecommons.org/licenses/by/4.0/",
+    "cc-by-sa": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "cc-zero": "https://creativecommons.org/publicdomain/zero/1.0/",
+}
+MEDIA_TYPES = {
+    "CSV": "text/csv",
+    "Parquet": "application/vnd.apache.parquet",
+    "JSON": "application/json",
+}
 
 
-def dataset_entry(spec: dict[str, Any], division: dict[str, Any], package: dict[str, Any],
-                  portal_url: str) -> dict[str, Any]:
+def dataset_entry(
+    spec: dict[str, Any], division: dict[str, Any], package: dict[str, Any], portal_url: str
+) -> dict[str, Any]:
     page = f"{portal_url}/dataset/{package['name']}"
     described = next((r["url"] for r in package["resources"] if r["format"] == "JSON"), None)
     coverage = spec.get("temporal_coverage") or {}
@@ -44,23 +56,35 @@ def dataset_entry(spec: dict[str, Any], division: dict[str, Any], package: dict[
         "description": spec["description"].strip(),
         "keyword": list(spec["keywords"]),
         "modified": package["metadata_modified"][:10],
-        "publisher": {"@type": "org:Organization", "name": division["name"],
-                      "subOrganizationOf": {"@type": "org:Organization", "name": CITY}},
-        "contactPoint": {"@type": "vcard:Contact", "fn": division["steward"]["name"],
-                         "hasEmail": f"mailto:{division['steward']['email']}"},
+        "publisher": {
+            "@type": "org:Organization",
+            "name": division["name"],
+            "subOrganizationOf": {"@type": "org:Organization", "name": CITY},
+        },
+        "contactPoint": {
+            "@type": "vcard:Contact",
+            "fn": division["steward"]["name"],
+            "hasEmail": f"mailto:{division['steward']['email']}",
+        },
         "accessLevel": "public",
         "accrualPeriodicity": PERIODICITY[spec["update_frequency"]],
         "landingPage": page,
         "theme": [division["name"]],
-        "distribution": [{
-            "@type": "dcat:Distribution",
-            "title": resource["name"],
-            "downloadURL": resource["url"],
-            "mediaType": MEDIA_TYPES.get(resource["format"], "application/octet-stream"),
-            "format": resource["format"],
-            **({"describedBy": described, "describedByType": "application/json"}
-               if described and resource["format"] != "JSON" else {}),
-        } for resource in package["resources"]],
+        "distribution": [
+            {
+                "@type": "dcat:Distribution",
+                "title": resource["name"],
+                "downloadURL": resource["url"],
+                "mediaType": MEDIA_TYPES.get(resource["format"], "application/octet-stream"),
+                "format": resource["format"],
+                **(
+                    {"describedBy": described, "describedByType": "application/json"}
+                    if described and resource["format"] != "JSON"
+                    else {}
+                ),
+            }
+            for resource in package["resources"]
+        ],
     }
     if spec["licence"] in LICENSES:
         entry["license"] = LICENSES[spec["licence"]]

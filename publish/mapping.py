@@ -10,8 +10,15 @@ import re
 from typing import Any
 
 # DuckDB/dictionary type -> DataStore (PostgreSQL) type.
-DATASTORE_TYPES = {"varchar": "text", "integer": "int4", "bigint": "int8", "double": "float8",
-                   "boolean": "bool", "date": "date", "timestamp": "timestamp"}
+DATASTORE_TYPES = {
+    "varchar": "text",
+    "integer": "int4",
+    "bigint": "int8",
+    "double": "float8",
+    "boolean": "bool",
+    "date": "date",
+    "timestamp": "timestamp",
+}
 
 
 def package_name(dataset_id: str) -> str:
@@ -20,8 +27,11 @@ def package_name(dataset_id: str) -> str:
 
 
 def organization_dict(division: dict[str, Any]) -> dict[str, Any]:
-    return {"name": division["id"], "title": division["name"],
-            "description": division["description"]}
+    return {
+        "name": division["id"],
+        "title": division["name"],
+        "description": division["description"],
+    }
 
 
 def _tag(keyword: str) -> str:
@@ -45,8 +55,9 @@ def _retirement(spec: dict[str, Any]) -> str | None:
     return f"**This dataset was retired{when}.** {note}"
 
 
-def package_dict(spec: dict[str, Any], division: dict[str, Any],
-                 dictionary_page_url: str | None = None) -> dict[str, Any]:
+def package_dict(
+    spec: dict[str, Any], division: dict[str, Any], dictionary_page_url: str | None = None
+) -> dict[str, Any]:
     """The CKAN package for one dataset entry of the dictionary (``spec`` is its YAML).
 
     A retired dataset keeps its package and files (links keep working) with a notice.
@@ -56,9 +67,11 @@ def package_dict(spec: dict[str, Any], division: dict[str, Any],
         notes.insert(0, retirement)
     if spec.get("limitations"):
         notes.append(f"**Limitations:** {spec['limitations'].strip()}")
-    notes.append("Personal information (names, phone numbers, e-mail addresses, exact "
-                 "addresses) is never published; each column's meaning is in the data "
-                 "dictionary below.")
+    notes.append(
+        "Personal information (names, phone numbers, e-mail addresses, exact "
+        "addresses) is never published; each column's meaning is in the data "
+        "dictionary below."
+    )
     extras = {
         "update_frequency": spec["update_frequency"],
         "grain": spec["grain"],
@@ -96,43 +109,76 @@ def datastore_type(column_type: str) -> str:
 def datastore_fields(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """DataStore fields with the dictionary's label and description (the portal's data
     dictionary tab and our dataset-page table read ``info``)."""
-    return [{"id": column["name"], "type": datastore_type(column["type"]),
-             "info": {"label": column["name"].replace("_", " ").capitalize(),
-                      "notes": column["description"],
-                      "type_override": datastore_type(column["type"])}}
-            for column in spec["columns"]]
+    return [
+        {
+            "id": column["name"],
+            "type": datastore_type(column["type"]),
+            "info": {
+                "label": column["name"].replace("_", " ").capitalize(),
+                "notes": column["description"],
+                "type_override": datastore_type(column["type"]),
+            },
+        }
+        for column in spec["columns"]
+    ]
 
 
 def resource_dicts(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The files published for a dataset: CSV for everyone, Parquet for analysts."""
     title = spec["title"]
     return [
-        {"name": f"{title} (CSV)", "format": "CSV", "file_suffix": "csv",
-         "description": f"All rows as CSV (UTF-8, comma-separated, header row). "
-                        f"{spec['grain'].capitalize()}."},
-        {"name": f"{title} (Parquet)", "format": "Parquet", "file_suffix": "parquet",
-         "description": "All rows as Apache Parquet, typed, for analysis tools."},
+        {
+            "name": f"{title} (CSV)",
+            "format": "CSV",
+            "file_suffix": "csv",
+            "description": f"All rows as CSV (UTF-8, comma-separated, header row). "
+            f"{spec['grain'].capitalize()}.",
+        },
+        {
+            "name": f"{title} (Parquet)",
+            "format": "Parquet",
+            "file_suffix": "parquet",
+            "description": "All rows as Apache Parquet, typed, for analysis tools.",
+        },
     ]
 
 
 # Dictionary type -> Frictionless Table Schema type.
-FRICTIONLESS_TYPES = {"varchar": "string", "integer": "integer", "bigint": "integer",
-                      "double": "number", "boolean": "boolean", "date": "date",
-                      "timestamp": "datetime"}
+FRICTIONLESS_TYPES = {
+    "varchar": "string",
+    "integer": "integer",
+    "bigint": "integer",
+    "double": "number",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "datetime",
+}
 
 
 def table_schema(spec: dict[str, Any]) -> dict[str, Any]:
     """The dataset's columns as a Frictionless Table Schema (its data dictionary)."""
     fields = []
     for column in spec["columns"]:
-        kind = "number" if column["type"].startswith("decimal") \
-            else FRICTIONLESS_TYPES[column["type"]]
-        constraints = {key: value for key, value in {
-            "required": column.get("required"), "unique": column.get("unique"),
-            "enum": column.get("accepted_values"), "minimum": column.get("min"),
-            "maximum": column.get("max")}.items() if value not in (None, False)}
-        field = {"name": column["name"], "title": column["name"].replace("_", " ").capitalize(),
-                 "type": kind, "description": column["description"]}
+        kind = (
+            "number" if column["type"].startswith("decimal") else FRICTIONLESS_TYPES[column["type"]]
+        )
+        constraints = {
+            key: value
+            for key, value in {
+                "required": column.get("required"),
+                "unique": column.get("unique"),
+                "enum": column.get("accepted_values"),
+                "minimum": column.get("min"),
+                "maximum": column.get("max"),
+            }.items()
+            if value not in (None, False)
+        }
+        field = {
+            "name": column["name"],
+            "title": column["name"].replace("_", " ").capitalize(),
+            "type": kind,
+            "description": column["description"],
+        }
         if constraints:
             field["constraints"] = constraints
         fields.append(field)
@@ -152,14 +198,23 @@ def datapackage(spec: dict[str, Any], division: dict[str, Any], csv_url: str) ->
         "description": spec["description"].strip(),
         "keywords": list(spec["keywords"]),
         "licenses": [{"name": spec["licence"]}],
-        "contributors": [{"title": division["name"], "role": "publisher"},
-                         {"title": division["steward"]["name"],
-                          "email": division["steward"]["email"], "role": "maintainer"}],
-        "resources": [{
-            "name": package_name(spec["dataset"]),
-            "path": csv_url,
-            "profile": "tabular-data-resource",
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "schema": table_schema(spec),
-        }],
+        "contributors": [
+            {"title": division["name"], "role": "publisher"},
+            {
+                "title": division["steward"]["name"],
+                "email": division["steward"]["email"],
+                "role": "maintainer",
+            },
+        ],
+        "resources": [
+            {
+                "name": package_name(spec["dataset"]),
+                "path": csv_url,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": table_schema(spec),
+            }
+        ],
     }

@@ -35,16 +35,20 @@ def metadata_differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
     """True when any field we publish differs from what the portal shows."""
     for key, value in wanted.items():
         if key == "tags":
-            if sorted(t["name"] for t in current.get("tags", [])) != \
-                    sorted(t["name"] for t in value):
+            if sorted(t["name"] for t in current.get("tags", [])) != sorted(
+                t["name"] for t in value
+            ):
                 return True
         elif key == "extras":
-            if {e["key"]: e["value"] for e in current.get("extras", [])} != \
-                    {e["key"]: e["value"] for e in value}:
+            if {e["key"]: e["value"] for e in current.get("extras", [])} != {
+                e["key"]: e["value"] for e in value
+            }:
                 return True
         elif key == "owner_org":
-            if value not in (current.get("owner_org"),
-                             (current.get("organization") or {}).get("name")):
+            if value not in (
+                current.get("owner_org"),
+                (current.get("organization") or {}).get("name"),
+            ):
                 return True
         elif current.get(key) != value:
             return True
@@ -62,8 +66,10 @@ class CkanPublisher:
         except ckanapi.ValidationError as error:
             raise PublishError(f"{what}: CKAN rejected the data: {error.error_dict}") from None
         except ckanapi.NotAuthorized as error:
-            raise PublishError(f"{what}: the API token may not do this ({error}); check "
-                               "CKAN_API_TOKEN and the user's role in the organization") from None
+            raise PublishError(
+                f"{what}: the API token may not do this ({error}); check "
+                "CKAN_API_TOKEN and the user's role in the organization"
+            ) from None
 
     def _show(self, action: str, **data: Any) -> dict | None:
         try:
@@ -74,11 +80,14 @@ class CkanPublisher:
     def ensure_organization(self, org: dict[str, Any]) -> dict[str, Any]:
         current = self._show("organization_show", id=org["name"])
         if current is None:
-            return self._call("organization_create", f"creating organization {org['name']}",
-                              **org)
+            return self._call("organization_create", f"creating organization {org['name']}", **org)
         if any(current.get(k) != v for k, v in org.items()):
-            return self._call("organization_patch", f"updating organization {org['name']}",
-                              id=current["id"], **org)
+            return self._call(
+                "organization_patch",
+                f"updating organization {org['name']}",
+                id=current["id"],
+                **org,
+            )
         return current
 
     def package_exists(self, name: str) -> bool:
@@ -91,52 +100,78 @@ class CkanPublisher:
         """Create the package, or patch its metadata in place (resources untouched)."""
         current = self._show("package_show", id=package["name"])
         if current is None:
-            created = self._call("package_create", f"creating dataset {package['name']}",
-                                 **package)
+            created = self._call("package_create", f"creating dataset {package['name']}", **package)
             return created, "created"
         if current.get("state") == "deleted":
             package = {**package, "state": "active"}
         elif not metadata_differs(current, package):
             return current, "unchanged"  # keeps "last updated" meaningful for residents
-        patched = self._call("package_patch", f"updating dataset {package['name']}",
-                             id=current["id"], **package)
+        patched = self._call(
+            "package_patch", f"updating dataset {package['name']}", id=current["id"], **package
+        )
         return patched, "updated"
 
-    def upsert_resource(self, package: dict[str, Any], resource: dict[str, Any],
-                        path: Path) -> tuple[dict[str, Any], str]:
+    def upsert_resource(
+        self, package: dict[str, Any], resource: dict[str, Any], path: Path
+    ) -> tuple[dict[str, Any], str]:
         """Upload ``path`` as the package's resource named ``resource['name']``."""
         sha = file_sha256(path)
         fields = {k: v for k, v in resource.items() if k != "file_suffix"}
-        existing = next((r for r in package.get("resources", [])
-                         if r["name"] == resource["name"]), None)
+        existing = next(
+            (r for r in package.get("resources", []) if r["name"] == resource["name"]), None
+        )
         if existing is not None and existing.get("content_sha256") == sha:
             return existing, "unchanged"
         with path.open("rb") as upload:
             if existing is None:
-                created = self._call("resource_create", f"uploading {path.name}",
-                                     package_id=package["id"], upload=upload,
-                                     content_sha256=sha, **fields)
+                created = self._call(
+                    "resource_create",
+                    f"uploading {path.name}",
+                    package_id=package["id"],
+                    upload=upload,
+                    content_sha256=sha,
+                    **fields,
+                )
                 return created, "created"
-            patched = self._call("resource_patch", f"replacing {path.name}", id=existing["id"],
-                                 upload=upload, content_sha256=sha, **fields)
+            patched = self._call(
+                "resource_patch",
+                f"replacing {path.name}",
+                id=existing["id"],
+                upload=upload,
+                content_sha256=sha,
+                **fields,
+            )
             return patched, "replaced"
 
-    def load_datastore(self, resource_id: str, fields: list[dict[str, Any]],
-                       batches: Iterable[list[dict[str, Any]]]) -> int:
+    def load_datastore(
+        self,
+        resource_id: str,
+        fields: list[dict[str, Any]],
+        batches: Iterable[list[dict[str, Any]]],
+    ) -> int:
         """Replace the resource's DataStore table: fields (with descriptions), then rows."""
         try:
-            self.client.call_action("datastore_delete", {"resource_id": resource_id,
-                                                         "force": True})
+            self.client.call_action("datastore_delete", {"resource_id": resource_id, "force": True})
         except ckanapi.NotFound:
             pass
-        self._call("datastore_create", "creating the DataStore table",
-                   resource_id=resource_id, fields=fields, force=True)
+        self._call(
+            "datastore_create",
+            "creating the DataStore table",
+            resource_id=resource_id,
+            fields=fields,
+            force=True,
+        )
         loaded = 0
         for records in batches:
             # json round-trip: dates, timestamps and decimals become plain JSON values
-            self._call("datastore_upsert", "loading rows into the DataStore",
-                       resource_id=resource_id, method="insert", force=True,
-                       records=json.loads(json.dumps(records, default=str)))
+            self._call(
+                "datastore_upsert",
+                "loading rows into the DataStore",
+                resource_id=resource_id,
+                method="insert",
+                force=True,
+                records=json.loads(json.dumps(records, default=str)),
+            )
             loaded += len(records)
         return loaded
 
@@ -149,8 +184,13 @@ class CkanPublisher:
         info = {f["id"]: f.get("info", {}) for f in current["fields"]}
         if all(info.get(f["id"]) == f["info"] for f in fields):
             return False
-        self._call("datastore_create", "updating the data dictionary",
-                   resource_id=resource_id, fields=fields, force=True)
+        self._call(
+            "datastore_create",
+            "updating the data dictionary",
+            resource_id=resource_id,
+            fields=fields,
+            force=True,
+        )
         return True
 
     def datastore_count(self, resource_id: str) -> int | None:

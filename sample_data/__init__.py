@@ -24,25 +24,27 @@ class GeneratedFile:
     rows: int
 
 
-def generate(out_dir: Path, scale: float = 1.0, seed: int = 42,
-             force: bool = False) -> list[GeneratedFile]:
+def generate(
+    out_dir: Path, scale: float = 1.0, seed: int = 42, force: bool = False
+) -> list[GeneratedFile]:
     out_dir = Path(out_dir)
     files: list[GeneratedFile] = []
     # One generator per system: changing one system's code leaves the others' files alone.
     crm_folder = out_dir / "crm311"
     if force or not (crm_folder / "SR_EXPORT_2025.csv").exists():
         table = crm311.requests_table(np.random.default_rng([seed, 311]), int(50_000 * scale))
-        files += [GeneratedFile(p, "crm311", n) for p, n in crm311.write_vintages(table,
-                                                                                 crm_folder)]
+        files += [
+            GeneratedFile(p, "crm311", n) for p, n in crm311.write_vintages(table, crm_folder)
+        ]
     workbook = out_dir / "permits" / "Building_Permits_2024-2025.xlsx"
     if force or not workbook.exists():
         columns = permits.permit_columns(np.random.default_rng([seed, 2]), int(6_000 * scale))
-        files.append(GeneratedFile(workbook, "permits",
-                                   permits.write_workbook(columns, workbook)))
-    table = payments.payments_table(np.random.default_rng([seed, 3]),
-                                    max(int(3_000 * scale), 1))
-    files += [GeneratedFile(p, "payments", n) for p, n in payments.write_months(
-        table, out_dir / "payments", skip_existing=not force)]
+        files.append(GeneratedFile(workbook, "permits", permits.write_workbook(columns, workbook)))
+    table = payments.payments_table(np.random.default_rng([seed, 3]), max(int(3_000 * scale), 1))
+    files += [
+        GeneratedFile(p, "payments", n)
+        for p, n in payments.write_months(table, out_dir / "payments", skip_existing=not force)
+    ]
     return files
 
 

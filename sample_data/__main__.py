@@ -11,8 +11,9 @@ from . import generate
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m sample_data", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("data/landing"))
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="1.0 = 50,000 service requests over two years")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1.0 = 50,000 service requests over two years"
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
     args = parser.parse_args()
@@ -20,8 +21,10 @@ def main() -> int:
     files = generate(args.out, args.scale, args.seed, args.force)
     for file in files:
         print(f"{file.path}  {file.rows:>8,} rows  {file.path.stat().st_size:>11,} bytes")
-    print(f"{len(files)} files in {time.monotonic() - started:.1f} s "
-          f"(existing files are kept; --force rewrites them)")
+    print(
+        f"{len(files)} files in {time.monotonic() - started:.1f} s "
+        f"(existing files are kept; --force rewrites them)"
+    )
     return 0
 
 

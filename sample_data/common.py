@@ -18,8 +18,7 @@ DAYS = int((END - START) / np.timedelta64(1, "D"))
 
 def pick(rng: np.random.Generator, options: list, size: int, weights=None) -> np.ndarray:
     probabilities = None if weights is None else np.asarray(weights, float) / np.sum(weights)
-    return np.asarray(options, dtype=object)[rng.choice(len(options), size=size,
-                                                        p=probabilities)]
+    return np.asarray(options, dtype=object)[rng.choice(len(options), size=size, p=probabilities)]
 
 
 def timestamps(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -39,11 +38,9 @@ def people(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray,
     names = _FIRST[first_index] + " " + _LAST[last_index]
     area = pick(rng, ["613", "343", "819"], size)
     line = np.char.zfill(rng.integers(0, 10_000, size).astype(str), 4).astype(object)
-    phones = np.where(rng.random(size) < 0.5, "(" + area + ") 555-" + line,
-                      area + "-555-" + line)
+    phones = np.where(rng.random(size) < 0.5, "(" + area + ") 555-" + line, area + "-555-" + line)
     numbers = rng.integers(1, 100, size).astype(str).astype(object)
-    emails = _FIRST_ASCII[first_index] + "." + _LAST_ASCII[last_index] + numbers + \
-        "@example.com"
+    emails = _FIRST_ASCII[first_index] + "." + _LAST_ASCII[last_index] + numbers + "@example.com"
     return names, phones.astype(object), emails
 
 

@@ -21,10 +21,12 @@ def payments_table(rng: np.random.Generator, per_month: int) -> pa.Table:
     counts = rng.poisson(per_month, len(months))
     month = np.repeat(months, counts)
     rows = len(month)
-    seconds_in_month = ((month + 1).astype("datetime64[s]") - month.astype("datetime64[s]")
-                        ).astype(int)
+    seconds_in_month = ((month + 1).astype("datetime64[s]") - month.astype("datetime64[s]")).astype(
+        int
+    )
     paid_at = month.astype("datetime64[s]") + (rng.random(rows) * seconds_in_month).astype(
-        "timedelta64[s]")
+        "timedelta64[s]"
+    )
     order = np.argsort(paid_at, kind="stable")
     paid_at, month = paid_at[order], month[order]
     services = list(PAYMENT_SERVICES)
@@ -35,12 +37,20 @@ def payments_table(rng: np.random.Generator, per_month: int) -> pa.Table:
     amount = np.round(rng.lognormal(np.log(median), 0.45), 2)
     progress = np.linspace(0, 1, rows)
     online = rng.random(rows) < 0.45 + 0.20 * progress
-    channel = np.where(online, "online", pick(rng, ["counter", "phone", "mail"], rows,
-                                              [55, 25, 20])).astype(object)
+    channel = np.where(
+        online, "online", pick(rng, ["counter", "phone", "mail"], rows, [55, 25, 20])
+    ).astype(object)
     channel[some(rng, rows, 0.005) & online] = "ONLINE"
-    table = pa.table({"month": pa.array(month.astype("datetime64[D]")),
-                      "paid_at": pa.array(paid_at), "service": service, "channel": channel,
-                      "amount": amount, "amount_as_text": some(rng, rows, 0.01)})
+    table = pa.table(
+        {
+            "month": pa.array(month.astype("datetime64[D]")),
+            "paid_at": pa.array(paid_at),
+            "service": service,
+            "channel": channel,
+            "amount": amount,
+            "amount_as_text": some(rng, rows, 0.01),
+        }
+    )
     repeat = 1 + some(rng, rows, 0.003).astype(int)
     return table.take(np.repeat(np.arange(rows), repeat))
 
@@ -61,8 +71,12 @@ def write_months(table: pa.Table, folder: Path, skip_existing: bool) -> list[tup
     written = []
     for (month,) in conn.execute("SELECT DISTINCT month FROM lines ORDER BY 1").fetchall():
         path = folder / f"payments_{month:%Y-%m}.jsonl"
-        lines = conn.execute("SELECT line FROM lines WHERE month = ? ORDER BY paid_at",
-                             [month]).fetch_arrow_table().column("line").to_pylist()
+        lines = (
+            conn.execute("SELECT line FROM lines WHERE month = ? ORDER BY paid_at", [month])
+            .fetch_arrow_table()
+            .column("line")
+            .to_pylist()
+        )
         if not (skip_existing and path.exists()):
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         written.append((path, len(lines)))

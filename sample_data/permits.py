@@ -18,8 +18,19 @@ import openpyxl
 from .common import END, START, addresses, people, pick, some
 from .vocabulary import COMPANY_KINDS, COMPANY_WORDS, PERMIT_CLASSES, PERMIT_TYPES, WARD_WEIGHTS
 
-HEADER = ["Permit Number", "Application Date", "Issue Date", "Completion Date", "Permit Type",
-          "Permit Class", "Construction Value", "Applicant Name", "Address", "Ward", "Status"]
+HEADER = [
+    "Permit Number",
+    "Application Date",
+    "Issue Date",
+    "Completion Date",
+    "Permit Type",
+    "Permit Class",
+    "Construction Value",
+    "Applicant Name",
+    "Address",
+    "Ward",
+    "Status",
+]
 TITLE = "City of Riverton - Building Permits Issued and Applied, 2024-2025"
 FIXED_TIME = dt.datetime(2026, 1, 2, 6, 0, 0)
 
@@ -40,7 +51,9 @@ def permit_columns(rng: np.random.Generator, rows: int) -> dict[str, np.ndarray]
     stage = rng.random(rows)
     status = np.select(
         [stage < 0.03, age < 20, (age < 60) & (stage < 0.5), age > 300],
-        ["Cancelled", "Under Review", "Applied", "Completed"], default="Issued").astype(object)
+        ["Cancelled", "Under Review", "Applied", "Completed"],
+        default="Issued",
+    ).astype(object)
     issued = applied + rng.integers(5, 60, rows)
     completed = issued + rng.integers(60, 400, rows)
     has_issue = np.isin(status, ["Issued", "Completed"])
@@ -52,16 +65,30 @@ def permit_columns(rng: np.random.Generator, rows: int) -> dict[str, np.ndarray]
     applicant = np.where(some(rng, rows, 0.30), companies, names)
     years = applied.astype("datetime64[Y]").astype(int) + 1970
     sequence = np.arange(rows) + 1
-    number = np.char.add(np.char.add("BP-", years.astype(str)),
-                         np.char.add("-", np.char.zfill(sequence.astype(str), 5)))
-    return {"number": number.astype(object), "applied": applied, "issued": issued,
-            "completed": completed, "has_issue": has_issue, "has_completion": has_completion,
-            "type": permit_type, "class": permit_class, "value": value,
-            "value_blank": some(rng, rows, 0.03), "value_text": some(rng, rows, 0.02),
-            "applicant": applicant, "address": addresses(rng, rows),
-            "ward": pick(rng, list(range(1, 16)), rows, WARD_WEIGHTS),
-            "ward_blank": some(rng, rows, 0.01), "status": status,
-            "duplicate": some(rng, rows, 0.005), "trailing": some(rng, rows, 0.01)}
+    number = np.char.add(
+        np.char.add("BP-", years.astype(str)),
+        np.char.add("-", np.char.zfill(sequence.astype(str), 5)),
+    )
+    return {
+        "number": number.astype(object),
+        "applied": applied,
+        "issued": issued,
+        "completed": completed,
+        "has_issue": has_issue,
+        "has_completion": has_completion,
+        "type": permit_type,
+        "class": permit_class,
+        "value": value,
+        "value_blank": some(rng, rows, 0.03),
+        "value_text": some(rng, rows, 0.02),
+        "applicant": applicant,
+        "address": addresses(rng, rows),
+        "ward": pick(rng, list(range(1, 16)), rows, WARD_WEIGHTS),
+        "ward_blank": some(rng, rows, 0.01),
+        "status": status,
+        "duplicate": some(rng, rows, 0.005),
+        "trailing": some(rng, rows, 0.01),
+    }
 
 
 def write_workbook(columns: dict[str, np.ndarray], path: Path) -> int:
@@ -80,8 +107,7 @@ def write_workbook(columns: dict[str, np.ndarray], path: Path) -> int:
         for _ in range(2 if columns["duplicate"][i] else 1):
             sheet.append(row)
             written += 1
-    sheet.append(["Total", None, None, None, None, None, round(total, 2), None, None, None,
-                  None])
+    sheet.append(["Total", None, None, None, None, None, round(total, 2), None, None, None, None])
     buffer = io.BytesIO()
     book.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,12 +123,19 @@ def _row(columns: dict[str, np.ndarray], i: int) -> list:
     if value is not None and columns["value_text"][i]:
         value = f"${value:,.2f}"
     status = columns["status"][i] + (" " if columns["trailing"][i] else "")
-    return [columns["number"][i], day(columns["applied"][i]),
-            day(columns["issued"][i]) if columns["has_issue"][i] else None,
-            day(columns["completed"][i]) if columns["has_completion"][i] else None,
-            columns["type"][i], columns["class"][i], value, columns["applicant"][i],
-            columns["address"][i], None if columns["ward_blank"][i] else int(columns["ward"][i]),
-            status]
+    return [
+        columns["number"][i],
+        day(columns["applied"][i]),
+        day(columns["issued"][i]) if columns["has_issue"][i] else None,
+        day(columns["completed"][i]) if columns["has_completion"][i] else None,
+        columns["type"][i],
+        columns["class"][i],
+        value,
+        columns["applicant"][i],
+        columns["address"][i],
+        None if columns["ward_blank"][i] else int(columns["ward"][i]),
+        status,
+    ]
 
 
 def _fixed_zip(content: bytes) -> bytes:
@@ -116,7 +149,8 @@ def _fixed_zip(content: bytes) -> bytes:
             fixed.external_attr = info.external_attr
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-02T06:00:00Z",
-                              data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-02T06:00:00Z", data
+                )
             target.writestr(fixed, data)
     return output.getvalue()

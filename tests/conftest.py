@@ -20,8 +20,12 @@ from publish.portal.settings import PROJECT_DIR
 
 
 def _portal_command(command: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "publish.portal", command], cwd=PROJECT_DIR,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "publish.portal", command],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,16 +66,18 @@ def make_organization(sysadmin, run_id):
 
     def make(slug: str, title: str) -> dict:
         org = sysadmin.action.organization_create(
-            name=f"test-{slug}-{run_id}", title=title,
-            description="Owns the datasets one test session creates.")
+            name=f"test-{slug}-{run_id}",
+            title=title,
+            description="Owns the datasets one test session creates.",
+        )
         created.append(org)
         return org
 
     yield make
     for org in created:
         for dataset in sysadmin.action.package_search(
-                fq=f'owner_org:"{org["id"]}"', include_private=True, include_drafts=True,
-                rows=1000)["results"]:
+            fq=f'owner_org:"{org["id"]}"', include_private=True, include_drafts=True, rows=1000
+        )["results"]:
             sysadmin.action.dataset_purge(id=dataset["id"])
         sysadmin.action.organization_purge(id=org["id"])
 

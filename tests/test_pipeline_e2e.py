@@ -34,8 +34,11 @@ def run_pipeline():
 
 
 def materialized(result) -> set[str]:
-    return {"/".join(e.asset_key.path) for e in result.all_events
-            if e.event_type_value == "ASSET_MATERIALIZATION"}
+    return {
+        "/".join(e.asset_key.path)
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +94,8 @@ def approved():
 
 
 def test_every_approved_dataset_is_published_with_files_and_dictionary(
-        first_run, warehouse, anonymous):
+    first_run, warehouse, anonymous
+):
     assert {f"portal/{d.id}" for d in approved()} <= materialized(first_run)
     for dataset in approved():
         package = anonymous.action.package_show(id=package_name(dataset.id))
@@ -108,8 +112,9 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
         search = anonymous.action.datastore_search(resource_id=csv["id"], limit=0)
         rows = warehouse(f"SELECT count(*) FROM open_data.{dataset.model}")[0][0]
         assert search["total"] == rows > 0, dataset.id
-        notes = {f["id"]: f.get("info", {}).get("notes") for f in search["fields"]
-                 if f["id"] != "_id"}
+        notes = {
+            f["id"]: f.get("info", {}).get("notes") for f in search["fields"] if f["id"] != "_id"
+        }
         assert notes == {c.name: c.description for c in dataset.columns}, dataset.id
         downloaded = requests.get(csv["url"], timeout=60).text
         assert len(downloaded.strip().splitlines()) == rows + 1, dataset.id  # + header
@@ -127,8 +132,9 @@ def test_the_dcat_catalog_lists_every_published_dataset(first_run, anonymous):
     assert listed == {package_name(d.id) for d in approved()}
 
 
-def test_no_personal_column_or_value_anywhere_on_the_portal(first_run, anonymous,
-                                                            personal_values, tmp_path):
+def test_no_personal_column_or_value_anywhere_on_the_portal(
+    first_run, anonymous, personal_values, tmp_path
+):
     personal_columns = load_dictionary().personal_column_names
     conn = duckdb.connect()
     conn.execute("CREATE TABLE personal(value VARCHAR)")
@@ -145,8 +151,9 @@ def test_no_personal_column_or_value_anywhere_on_the_portal(first_run, anonymous
                 assert not any(value in text for value in personal_values), dataset.id
                 continue
             reader = "read_parquet" if resource["format"] == "Parquet" else "read_csv"
-            columns = [r[0] for r in conn.execute(
-                f"DESCRIBE SELECT * FROM {reader}('{path}')").fetchall()]
+            columns = [
+                r[0] for r in conn.execute(f"DESCRIBE SELECT * FROM {reader}('{path}')").fetchall()
+            ]
             assert not personal_columns & set(columns), dataset.id
             leaks = conn.execute(f"""
                 WITH cells AS (UNPIVOT (SELECT COLUMNS(*)::VARCHAR FROM {reader}('{path}'))
@@ -189,40 +196,76 @@ def test_a_failed_gate_stops_only_its_own_dataset(first_run, data_dir, anonymous
     sheet.title = "Permits"
     sheet.append(["City of Riverton - correction"])
     sheet.append([])
-    sheet.append(["Permit Number", "Application Date", "Issue Date", "Completion Date",
-                  "Permit Type", "Permit Class", "Construction Value", "Applicant Name",
-                  "Address", "Ward", "Status"])
-    sheet.append(["BP-2026-99999", datetime.date(2026, 1, 5), None, None,
-                  "Call owner at 613-555-0142", "Residential", 1000, "A. Person",
-                  "12 Test St", 3, "Applied"])
+    sheet.append(
+        [
+            "Permit Number",
+            "Application Date",
+            "Issue Date",
+            "Completion Date",
+            "Permit Type",
+            "Permit Class",
+            "Construction Value",
+            "Applicant Name",
+            "Address",
+            "Ward",
+            "Status",
+        ]
+    )
+    sheet.append(
+        [
+            "BP-2026-99999",
+            datetime.date(2026, 1, 5),
+            None,
+            None,
+            "Call owner at 613-555-0142",
+            "Residential",
+            1000,
+            "A. Person",
+            "12 Test St",
+            3,
+            "Applied",
+        ]
+    )
     book.save(data_dir / "landing" / "permits" / "Building_Permits_2026-correction.xlsx")
 
     result = run_pipeline()
     done = materialized(result)
     assert "portal/building_permits" not in done
-    assert {"portal/service_requests", "portal/digital_adoption",
-            "portal/service_request_performance"} <= done
-    failed = {(e.event_specific_data.asset_key.path[-1], e.event_specific_data.check_name)
-              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-              and not e.event_specific_data.passed}
+    assert {
+        "portal/service_requests",
+        "portal/digital_adoption",
+        "portal/service_request_performance",
+    } <= done
+    failed = {
+        (e.event_specific_data.asset_key.path[-1], e.event_specific_data.check_name)
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
+    }
     assert ("pub_building_permits", "privacy_gate") in failed
     assert ("pub_building_permits", "quality_gate") in failed
     assert anonymous.action.package_show(id="building-permits")["resources"] == before
 
 
 def test_ingest_reconciles_and_deliveries_are_fresh(first_run, warehouse):
-    files = warehouse("SELECT file_name, rows_read, rows_loaded + rows_quarantined + "
-                      "rows_dropped FROM raw._ingest_files WHERE status = 'loaded'")
+    files = warehouse(
+        "SELECT file_name, rows_read, rows_loaded + rows_quarantined + "
+        "rows_dropped FROM raw._ingest_files WHERE status = 'loaded'"
+    )
     assert len(files) >= 27 and all(read == accounted for _, read, accounted in files)
-    freshness = {(e.event_specific_data.asset_key.path[-1], e.event_specific_data.passed)
-                 for e in first_run.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-                 and e.event_specific_data.check_name == "delivery_freshness"}
-    assert freshness == {("crm311_service_requests", True), ("permits_building_permits", True),
-                         ("payments_payments", True)}
+    freshness = {
+        (e.event_specific_data.asset_key.path[-1], e.event_specific_data.passed)
+        for e in first_run.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name == "delivery_freshness"
+    }
+    assert freshness == {
+        ("crm311_service_requests", True),
+        ("permits_building_permits", True),
+        ("payments_payments", True),
+    }
 
 
-def test_a_corrected_redelivery_supersedes_and_history_is_kept(first_run, data_dir,
-                                                               warehouse):
+def test_a_corrected_redelivery_supersedes_and_history_is_kept(first_run, data_dir, warehouse):
     """The CRM re-exports 2025 with one request now closed: raw is replaced, the
     request's earlier state stays visible in the snapshot."""
     from dagster_project.definitions import definitions
@@ -239,15 +282,20 @@ def test_a_corrected_redelivery_supersedes_and_history_is_kept(first_run, data_d
     job = definitions().resolve_job_def("crm311_pipeline")
     with dg.DagsterInstance.ephemeral() as instance:
         assert job.execute_in_process(instance=instance, raise_on_error=False).success
-    statuses = warehouse(f"SELECT status, dbt_valid_to IS NULL FROM "
-                         f"snapshots.snp_crm311__service_requests WHERE request_id = "
-                         f"'{request_id}' ORDER BY dbt_valid_from")
+    statuses = warehouse(
+        f"SELECT status, dbt_valid_to IS NULL FROM "
+        f"snapshots.snp_crm311__service_requests WHERE request_id = "
+        f"'{request_id}' ORDER BY dbt_valid_from"
+    )
     assert statuses == [("Open", False), ("Closed", True)]
-    ledger = warehouse("SELECT status FROM raw._ingest_files WHERE file_name = "
-                       "'SR_EXPORT_2025.csv' ORDER BY ingested_at")
+    ledger = warehouse(
+        "SELECT status FROM raw._ingest_files WHERE file_name = "
+        "'SR_EXPORT_2025.csv' ORDER BY ingested_at"
+    )
     assert ledger == [("superseded",), ("loaded",)]
-    raw_rows = warehouse(f"SELECT count(*) FROM raw.crm311_service_requests WHERE "
-                         f"request_id = '{request_id}'")
+    raw_rows = warehouse(
+        f"SELECT count(*) FROM raw.crm311_service_requests WHERE request_id = '{request_id}'"
+    )
     assert raw_rows == [(1,)]
 
 
@@ -264,8 +312,9 @@ def test_the_analyst_guide_queries_run(first_run, warehouse):
         warehouse(query)
 
 
-def test_a_governance_edit_reaches_the_portal_on_the_next_run(first_run, data_dir, anonymous,
-                                                              tmp_path, monkeypatch):
+def test_a_governance_edit_reaches_the_portal_on_the_next_run(
+    first_run, data_dir, anonymous, tmp_path, monkeypatch
+):
     """A steward rewrites one column's description; nothing else is edited."""
     import shutil
 
@@ -276,16 +325,21 @@ def test_a_governance_edit_reaches_the_portal_on_the_next_run(first_run, data_di
     edited = tmp_path / "data_dictionary"
     shutil.copytree(settings.DICTIONARY_DIR, edited)
     path = edited / "datasets" / "digital_adoption.yml"
-    path.write_text(path.read_text().replace(
-        "description: Payments received in the month.",
-        "description: Payments the cashiering system received in the month."))
+    path.write_text(
+        path.read_text().replace(
+            "description: Payments received in the month.",
+            "description: Payments the cashiering system received in the month.",
+        )
+    )
     monkeypatch.setattr(settings, "DICTIONARY_DIR", edited)
 
     job = __import__("dagster_project.definitions", fromlist=["definitions"]).definitions()
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.resolve_job_def("city_pipeline").execute_in_process(
-            instance=instance, raise_on_error=False, asset_selection=[
-                dg.AssetKey(["portal", "digital_adoption"])])
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=[dg.AssetKey(["portal", "digital_adoption"])],
+        )
     assert result.success
     package = anonymous.action.package_show(id="digital-adoption")
     csv = next(r for r in package["resources"] if r["format"] == "CSV")

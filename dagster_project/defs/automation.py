@@ -20,15 +20,26 @@ from dagster_project.settings import get_settings
 from .resources import WarehouseResource
 
 TIMEZONE = "America/Toronto"
-CRON = {"daily": "0 6 * * *", "weekly": "0 6 * * 1", "monthly": "0 6 2 * *",
-        "quarterly": "0 6 2 1,4,7,10 *", "yearly": "0 6 2 1 *"}
-GRACE = {"daily": timedelta(hours=30), "weekly": timedelta(days=8),
-         "monthly": timedelta(days=33), "quarterly": timedelta(days=95),
-         "yearly": timedelta(days=370)}
+CRON = {
+    "daily": "0 6 * * *",
+    "weekly": "0 6 * * 1",
+    "monthly": "0 6 2 * *",
+    "quarterly": "0 6 2 1,4,7,10 *",
+    "yearly": "0 6 2 1 *",
+}
+GRACE = {
+    "daily": timedelta(hours=30),
+    "weekly": timedelta(days=8),
+    "monthly": timedelta(days=33),
+    "quarterly": timedelta(days=95),
+    "yearly": timedelta(days=370),
+}
 
 city_pipeline = dg.define_asset_job(
-    name="city_pipeline", selection=dg.AssetSelection.all(),
-    description="Ingest every new extract, rebuild the warehouse, gate and publish.")
+    name="city_pipeline",
+    selection=dg.AssetSelection.all(),
+    description="Ingest every new extract, rebuild the warehouse, gate and publish.",
+)
 
 
 def raw_key(source: Source) -> dg.AssetKey:
@@ -39,20 +50,27 @@ def system_job(source: Source):
     return dg.define_asset_job(
         name=f"{source.system}_pipeline",
         selection=dg.AssetSelection.assets(raw_key(source)).downstream(),
-        description=f"{source['title']}: ingest new files and refresh what depends on them.")
+        description=f"{source['title']}: ingest new files and refresh what depends on them.",
+    )
 
 
 def landing_state(source: Source) -> dict[str, list[int]]:
     folder = get_settings().landing_dir / source["files"]["folder"]
     if not folder.exists():
         return {}
-    return {p.name: [p.stat().st_mtime_ns, p.stat().st_size]
-            for p in sorted(folder.glob(source["files"]["pattern"]))}
+    return {
+        p.name: [p.stat().st_mtime_ns, p.stat().st_size]
+        for p in sorted(folder.glob(source["files"]["pattern"]))
+    }
 
 
 def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
-    @dg.sensor(name="landing_sensor", jobs=jobs,
-               minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+    @dg.sensor(
+        name="landing_sensor",
+        jobs=jobs,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )
     def landing_sensor(context: dg.SensorEvaluationContext):
         seen = json.loads(context.cursor) if context.cursor else {}
         state = {s.system: landing_state(s) for s in sources}
@@ -60,7 +78,8 @@ def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
             if state[source.system] and state[source.system] != seen.get(source.system):
                 yield dg.RunRequest(
                     job_name=f"{source.system}_pipeline",
-                    run_key=f"{source.system}:{json.dumps(state[source.system], sort_keys=True)}")
+                    run_key=f"{source.system}:{json.dumps(state[source.system], sort_keys=True)}",
+                )
         context.update_cursor(json.dumps(state))
 
     return landing_sensor
@@ -69,24 +88,34 @@ def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
 def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
     frequency = source.get("expected_frequency", "as needed")
 
-    @dg.asset_check(asset=raw_key(source), name="delivery_freshness",
-                    description=f"A new {source['title']} file arrives {frequency}.")
+    @dg.asset_check(
+        asset=raw_key(source),
+        name="delivery_freshness",
+        description=f"A new {source['title']} file arrives {frequency}.",
+    )
     def delivery_freshness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connection() as conn:
             last = conn.execute(
                 "SELECT max(ingested_at) FROM raw._ingest_files WHERE system = ? "
-                "AND status = 'loaded'", [source.system]).fetchone()[0]
+                "AND status = 'loaded'",
+                [source.system],
+            ).fetchone()[0]
         if frequency not in GRACE:
             return dg.AssetCheckResult(passed=True, description="no delivery schedule")
         if last is None:
-            return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
-                                       description="no file has been delivered yet")
+            return dg.AssetCheckResult(
+                passed=False,
+                severity=dg.AssetCheckSeverity.WARN,
+                description="no file has been delivered yet",
+            )
         age = datetime.now(UTC) - last
         return dg.AssetCheckResult(
-            passed=age <= GRACE[frequency], severity=dg.AssetCheckSeverity.WARN,
+            passed=age <= GRACE[frequency],
+            severity=dg.AssetCheckSeverity.WARN,
             description=f"last new file loaded {age.total_seconds() / 3600:.1f} h ago; "
-                        f"expected {frequency}",
-            metadata={"last_delivery": last.isoformat(), "expected": frequency})
+            f"expected {frequency}",
+            metadata={"last_delivery": last.isoformat(), "expected": frequency},
+        )
 
     return delivery_freshness
 
@@ -95,15 +124,27 @@ def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
 def automation() -> dg.Definitions:
     sources = list(load_dictionary().sources.values())
     system_jobs = {s.system: system_job(s) for s in sources}
-    schedules = [dg.ScheduleDefinition(name="daily_pipeline", job=city_pipeline,
-                                       cron_schedule="0 6 * * *",
-                                       execution_timezone=TIMEZONE)]
-    schedules += [dg.ScheduleDefinition(
-        name=f"{s.system}_schedule", job=system_jobs[s.system],
-        cron_schedule=CRON[s.get("expected_frequency", "daily")],
-        execution_timezone=TIMEZONE) for s in sources
-        if s.get("expected_frequency", "daily") in CRON]
+    schedules = [
+        dg.ScheduleDefinition(
+            name="daily_pipeline",
+            job=city_pipeline,
+            cron_schedule="0 6 * * *",
+            execution_timezone=TIMEZONE,
+        )
+    ]
+    schedules += [
+        dg.ScheduleDefinition(
+            name=f"{s.system}_schedule",
+            job=system_jobs[s.system],
+            cron_schedule=CRON[s.get("expected_frequency", "daily")],
+            execution_timezone=TIMEZONE,
+        )
+        for s in sources
+        if s.get("expected_frequency", "daily") in CRON
+    ]
     return dg.Definitions(
-        jobs=[city_pipeline, *system_jobs.values()], schedules=schedules,
+        jobs=[city_pipeline, *system_jobs.values()],
+        schedules=schedules,
         sensors=[build_sensor(sources, list(system_jobs.values()))],
-        asset_checks=[build_freshness_check(s) for s in sources])
+        asset_checks=[build_freshness_check(s) for s in sources],
+    )

@@ -50,10 +50,13 @@ class PortalResource(dg.ConfigurableResource):
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources={
-        "warehouse": WarehouseResource(),
-        # the dbt installed beside this Python, even when the venv is not activated
-        "dbt": DbtCliResource(project_dir=dbt_project,
-                              dbt_executable=str(Path(sys.executable).with_name("dbt"))),
-        "portal": PortalResource(),
-    })
+    return dg.Definitions(
+        resources={
+            "warehouse": WarehouseResource(),
+            # the dbt installed beside this Python, even when the venv is not activated
+            "dbt": DbtCliResource(
+                project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
+            ),
+            "portal": PortalResource(),
+        }
+    )

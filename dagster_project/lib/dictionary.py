@@ -17,8 +17,12 @@ from typing import Any
 import jsonschema
 import yaml
 
-SCHEMAS = {"dataset": "dataset.schema.json", "source": "source.schema.json",
-           "divisions": "divisions.schema.json", "glossary": "glossary.schema.json"}
+SCHEMAS = {
+    "dataset": "dataset.schema.json",
+    "source": "source.schema.json",
+    "divisions": "divisions.schema.json",
+    "glossary": "glossary.schema.json",
+}
 
 
 class DictionaryError(ValueError):
@@ -26,8 +30,10 @@ class DictionaryError(ValueError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("The data dictionary has problems:\n" +
-                         "\n".join(f"  - {problem}" for problem in problems))
+        super().__init__(
+            "The data dictionary has problems:\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+        )
 
 
 @dataclass(frozen=True)
@@ -123,8 +129,12 @@ class Dictionary:
     @property
     def personal_column_names(self) -> set[str]:
         """Every column name any source classifies as personal."""
-        return {c.name for s in self.sources.values() for c in s.columns
-                if c.classification == "personal"}
+        return {
+            c.name
+            for s in self.sources.values()
+            for c in s.columns
+            if c.classification == "personal"
+        }
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -137,12 +147,16 @@ class GovernanceLoader(yaml.SafeLoader):
 
 
 GovernanceLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 GovernanceLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"))
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _schema(kind: str) -> dict[str, Any]:
@@ -162,8 +176,9 @@ def _line_of(node: yaml.Node | None, path: list[Any]) -> int | None:
             node = next((value for key, value in node.value if key.value == step), node)
             if node is None:
                 break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
-                and step < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value)
+        ):
             node = node.value[step]
         else:
             break
@@ -232,8 +247,12 @@ def load_dictionary(root: Path | None = None) -> Dictionary:
         if (spec := _load_file(path, "dataset", problems)) is not None:
             datasets[spec["dataset"]] = Dataset(spec, path)
     dictionary = Dictionary(
-        root=root, divisions={d["id"]: d for d in divisions_doc.get("divisions", [])},
-        glossary=glossary_doc.get("terms", {}), sources=sources, datasets=datasets)
+        root=root,
+        divisions={d["id"]: d for d in divisions_doc.get("divisions", [])},
+        glossary=glossary_doc.get("terms", {}),
+        sources=sources,
+        datasets=datasets,
+    )
     problems += _cross_checks(dictionary)
     if problems:
         raise DictionaryError(problems)
@@ -244,14 +263,18 @@ def _cross_checks(dictionary: Dictionary) -> list[str]:
     problems = []
     for owner in [*dictionary.sources.values(), *dictionary.datasets.values()]:
         if owner["owner_division"] not in dictionary.divisions:
-            problems.append(f"{owner.path.name}: owner_division {owner['owner_division']!r} "
-                            f"is not in divisions.yml; use one of {sorted(dictionary.divisions)}")
+            problems.append(
+                f"{owner.path.name}: owner_division {owner['owner_division']!r} "
+                f"is not in divisions.yml; use one of {sorted(dictionary.divisions)}"
+            )
     personal = dictionary.personal_column_names
     for dataset in dictionary.datasets.values():
         for system in dataset["source_systems"]:
             if system not in dictionary.sources:
-                problems.append(f"{dataset.path.name}: source system {system!r} has no "
-                                f"contract in sources/; use one of {sorted(dictionary.sources)}")
+                problems.append(
+                    f"{dataset.path.name}: source system {system!r} has no "
+                    f"contract in sources/; use one of {sorted(dictionary.sources)}"
+                )
         names = [c.name for c in dataset.columns]
         for duplicate in sorted({n for n in names if names.count(n) > 1}):
             problems.append(f"{dataset.path.name}: column {duplicate!r} is listed twice")
@@ -260,9 +283,11 @@ def _cross_checks(dictionary: Dictionary) -> list[str]:
                 problems.append(
                     f"{dataset.path.name}: column {column.name!r} is classified "
                     f"{column.classification}; a published dataset may only hold public "
-                    "columns: remove it from the dataset (and its model)")
+                    "columns: remove it from the dataset (and its model)"
+                )
             if column.name in personal:
                 problems.append(
                     f"{dataset.path.name}: column {column.name!r} has the name of a personal "
-                    "source column; published columns must not carry personal information")
+                    "source column; published columns must not carry personal information"
+                )
     return problems

@@ -19,8 +19,10 @@ import yaml
 
 from .dictionary import Dataset, Dictionary, Source
 
-HEADER = ("# GENERATED from data_dictionary/{origin} by `make dictionary-generate`.\n"
-          "# Do not edit: change the dictionary and regenerate.\n")
+HEADER = (
+    "# GENERATED from data_dictionary/{origin} by `make dictionary-generate`.\n"
+    "# Do not edit: change the dictionary and regenerate.\n"
+)
 
 
 def _dump(document: dict) -> str:
@@ -31,16 +33,32 @@ def sources_yaml(source: Source) -> str:
     table = {
         "name": source.raw_table,
         "description": f"{source['title']}: {source['description']} Loaded by the ingest "
-                       f"contract; one row per row of the extracts, with lineage columns.",
-        "meta": {"owner_division": source["owner_division"],
-                 "primary_key": source["primary_key"],
-                 "expected_frequency": source.get("expected_frequency")},
-        "columns": [{"name": c.name, "description": c.description,
-                     "meta": {"classification": c.classification}} for c in source.columns],
+        f"contract; one row per row of the extracts, with lineage columns.",
+        "meta": {
+            "owner_division": source["owner_division"],
+            "primary_key": source["primary_key"],
+            "expected_frequency": source.get("expected_frequency"),
+        },
+        "columns": [
+            {
+                "name": c.name,
+                "description": c.description,
+                "meta": {"classification": c.classification},
+            }
+            for c in source.columns
+        ],
     }
-    document = {"version": 2, "sources": [{
-        "name": source.system, "schema": "raw",
-        "description": f"Raw extracts of the {source['title']}.", "tables": [table]}]}
+    document = {
+        "version": 2,
+        "sources": [
+            {
+                "name": source.system,
+                "schema": "raw",
+                "description": f"Raw extracts of the {source['title']}.",
+                "tables": [table],
+            }
+        ],
+    }
     return HEADER.format(origin=f"sources/{source.path.name}") + _dump(document)
 
 
@@ -54,28 +72,34 @@ def _column_tests(column) -> list:
         tests.append({"accepted_values": {"arguments": {"values": spec["accepted_values"]}}})
     if "min" in spec or "max" in spec:
         bounds = {k: spec[k] for k in ("min", "max") if k in spec}
-        tests.append({"value_between": {"arguments": {
-            f"{k}_value": v for k, v in bounds.items()}}})
+        tests.append({"value_between": {"arguments": {f"{k}_value": v for k, v in bounds.items()}}})
     return tests
 
 
 def open_data_model(dataset: Dataset) -> dict:
     columns = []
     for column in dataset.columns:
-        entry = {"name": column.name, "data_type": column.type,
-                 "description": column.description,
-                 "meta": {"classification": column.classification}}
+        entry = {
+            "name": column.name,
+            "data_type": column.type,
+            "description": column.description,
+            "meta": {"classification": column.classification},
+        }
         if tests := _column_tests(column):
             entry["data_tests"] = tests
         columns.append(entry)
     return {
         "name": dataset.model,
-        "description": f"{dataset['title']}. {dataset['description']} "
-                       f"Grain: {dataset['grain']}.",
-        "config": {"contract": {"enforced": True},
-                   "meta": {"dataset": dataset.id, "owner_division": dataset["owner_division"],
-                            "publication_status": dataset.status,
-                            "update_frequency": dataset["update_frequency"]}},
+        "description": f"{dataset['title']}. {dataset['description']} Grain: {dataset['grain']}.",
+        "config": {
+            "contract": {"enforced": True},
+            "meta": {
+                "dataset": dataset.id,
+                "owner_division": dataset["owner_division"],
+                "publication_status": dataset.status,
+                "update_frequency": dataset["update_frequency"],
+            },
+        },
         "columns": columns,
     }
 
@@ -95,10 +119,13 @@ def divisions_csv(dictionary: Dictionary) -> str:
 
 
 def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
-    files = {dbt_dir / "models" / "staging" / s.system / f"_{s.system}__sources.yml":
-             sources_yaml(s) for s in dictionary.sources.values()}
-    files[dbt_dir / "models" / "marts" / "open_data" / "_open_data__models.yml"] = \
-        open_data_yaml(dictionary)
+    files = {
+        dbt_dir / "models" / "staging" / s.system / f"_{s.system}__sources.yml": sources_yaml(s)
+        for s in dictionary.sources.values()
+    }
+    files[dbt_dir / "models" / "marts" / "open_data" / "_open_data__models.yml"] = open_data_yaml(
+        dictionary
+    )
     files[dbt_dir / "seeds" / "divisions.csv"] = divisions_csv(dictionary)
     return files
 
@@ -115,5 +142,8 @@ def write_generated(dictionary: Dictionary, dbt_dir: Path) -> list[Path]:
 
 def drifted(dictionary: Dictionary, dbt_dir: Path) -> list[Path]:
     """Generated files whose committed content differs from what the dictionary gives."""
-    return [path for path, content in generated_files(dictionary, dbt_dir).items()
-            if not path.exists() or path.read_text() != content]
+    return [
+        path
+        for path, content in generated_files(dictionary, dbt_dir).items()
+        if not path.exists() or path.read_text() != content
+    ]

@@ -30,10 +30,12 @@ pre{background:#f4f6f8;padding:.75rem;overflow-x:auto}"""
 
 def _page(title: str, body: str, depth: int = 0) -> str:
     home = "../" * depth + "index.html"
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(title)} - City data dictionary</title>"
-            f"<style>{STYLE}</style></head><body><p><a href='{home}'>City data dictionary"
-            f"</a></p>{body}</body></html>\n")
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)} - City data dictionary</title>"
+        f"<style>{STYLE}</style></head><body><p><a href='{home}'>City data dictionary"
+        f"</a></p>{body}</body></html>\n"
+    )
 
 
 def model_chain(manifest: dict, model: str) -> list[str]:
@@ -61,60 +63,79 @@ def column_sources(dictionary: Dictionary, dataset: Dataset, column) -> list[str
     declared = column.spec.get("source_columns")
     if declared:
         return declared
-    return [f"{system}.{column.name}" for system in dataset["source_systems"]
-            if system in dictionary.sources
-            and column.name in {c.name for c in dictionary.sources[system].columns}]
+    return [
+        f"{system}.{column.name}"
+        for system in dataset["source_systems"]
+        if system in dictionary.sources
+        and column.name in {c.name for c in dictionary.sources[system].columns}
+    ]
 
 
-def dataset_page(dictionary: Dictionary, dataset: Dataset, manifest: dict, report: dict,
-                 portal_url: str) -> str:
+def dataset_page(
+    dictionary: Dictionary, dataset: Dataset, manifest: dict, report: dict, portal_url: str
+) -> str:
     spec = dataset.spec
     division = dictionary.divisions[spec["owner_division"]]
     rows = []
     for column in dataset.columns:
         sources = column_sources(dictionary, dataset, column)
         lineage = ", ".join(sources) if sources else "computed in the warehouse (dbt)"
-        rows.append(f"<tr id='col-{column.name}'><td><code>{column.name}</code></td>"
-                    f"<td>{column.type}</td><td>{html.escape(column.description)}</td>"
-                    f"<td><span class='tag {column.classification}'>{column.classification}"
-                    f"</span></td><td class='lineage'>{html.escape(lineage)}</td></tr>")
-    chain = "".join(f"<li>{html.escape(step)}</li>"
-                    for step in model_chain(manifest, dataset.model))
+        rows.append(
+            f"<tr id='col-{column.name}'><td><code>{column.name}</code></td>"
+            f"<td>{column.type}</td><td>{html.escape(column.description)}</td>"
+            f"<td><span class='tag {column.classification}'>{column.classification}"
+            f"</span></td><td class='lineage'>{html.escape(lineage)}</td></tr>"
+        )
+    chain = "".join(
+        f"<li>{html.escape(step)}</li>" for step in model_chain(manifest, dataset.model)
+    )
     published = report.get("published_at", "not yet published")
-    gates = "; ".join(f"{gate.replace('_', ' ')}: {'passed' if r['passed'] else 'FAILED'}"
-                      for gate, r in report.items() if gate.endswith("_gate"))
+    gates = "; ".join(
+        f"{gate.replace('_', ' ')}: {'passed' if r['passed'] else 'FAILED'}"
+        for gate, r in report.items()
+        if gate.endswith("_gate")
+    )
     portal = f"{portal_url}/dataset/{dataset.id.replace('_', '-')}"
-    body = f"""<h1>{html.escape(spec['title'])}</h1>
-<p>{html.escape(spec['description'])}</p>
+    body = f"""<h1>{html.escape(spec["title"])}</h1>
+<p>{html.escape(spec["description"])}</p>
 <table>
-<tr><th>Grain</th><td>{html.escape(spec['grain'])}</td></tr>
-<tr><th>Owner</th><td>{html.escape(division['name'])}; steward
- {html.escape(division['steward']['name'])} ({html.escape(division['steward']['email'])})</td></tr>
-<tr><th>Publication</th><td>{spec['publication']['status']}; licence {spec['licence']};
+<tr><th>Grain</th><td>{html.escape(spec["grain"])}</td></tr>
+<tr><th>Owner</th><td>{html.escape(division["name"])}; steward
+ {html.escape(division["steward"]["name"])} ({html.escape(division["steward"]["email"])})</td></tr>
+<tr><th>Publication</th><td>{spec["publication"]["status"]}; licence {spec["licence"]};
  <a href='{portal}'>on the portal</a></td></tr>
-<tr><th>Updated</th><td>{spec['update_frequency']}; last published {published}</td></tr>
-<tr><th>Gates</th><td>{gates or 'not run yet'}</td></tr>
-<tr><th>Keywords</th><td>{', '.join(html.escape(k) for k in spec['keywords'])}</td></tr>
-<tr><th>Limitations</th><td>{html.escape(spec.get('limitations', 'none stated'))}</td></tr>
+<tr><th>Updated</th><td>{spec["update_frequency"]}; last published {published}</td></tr>
+<tr><th>Gates</th><td>{gates or "not run yet"}</td></tr>
+<tr><th>Keywords</th><td>{", ".join(html.escape(k) for k in spec["keywords"])}</td></tr>
+<tr><th>Limitations</th><td>{html.escape(spec.get("limitations", "none stated"))}</td></tr>
 </table>
 <h2>Columns</h2>
 <table><tr><th>Column</th><th>Type</th><th>Meaning</th><th>Classification</th>
-<th>Lineage (source columns)</th></tr>{''.join(rows)}</table>
+<th>Lineage (source columns)</th></tr>{"".join(rows)}</table>
 <h2>Lineage</h2><p>Built in the warehouse from (nearest first):</p>
 <ul class='chain'>{chain}</ul>"""
     return _page(spec["title"], body, depth=1)
 
 
 def index_page(dictionary: Dictionary) -> str:
-    entries = [{"dataset": d.id, "title": d["title"], "column": c.name,
-                "meaning": c.description, "classification": c.classification,
-                "url": f"datasets/{d.id}.html#col-{c.name}"}
-               for d in dictionary.datasets.values() for c in d.columns]
+    entries = [
+        {
+            "dataset": d.id,
+            "title": d["title"],
+            "column": c.name,
+            "meaning": c.description,
+            "classification": c.classification,
+            "url": f"datasets/{d.id}.html#col-{c.name}",
+        }
+        for d in dictionary.datasets.values()
+        for c in d.columns
+    ]
     listing = "".join(
         f"<tr><td><a href='datasets/{d.id}.html'>{html.escape(d['title'])}</a></td>"
         f"<td>{html.escape(dictionary.divisions[d['owner_division']]['name'])}</td>"
         f"<td>{d.status}</td><td>{d['update_frequency']}</td></tr>"
-        for d in sorted(dictionary.datasets.values(), key=lambda d: d["title"]))
+        for d in sorted(dictionary.datasets.values(), key=lambda d: d["title"])
+    )
     body = f"""<h1>City data dictionary</h1>
 <p>What every open dataset and column means, who owns it, how it is classified and where
 it comes from. For querying the warehouse, see the <a href='analysts.html'>analysts'
@@ -171,8 +192,9 @@ def build_site(out_dir: Path) -> list[Path]:
     (out_dir / "datasets").mkdir(parents=True, exist_ok=True)
     written = [out_dir / "index.html", out_dir / "analysts.html"]
     written[0].write_text(index_page(dictionary))
-    written[1].write_text(markdown_page((PROJECT_DIR / "docs" / "analysts.md").read_text(),
-                                        "Analysts' guide"))
+    written[1].write_text(
+        markdown_page((PROJECT_DIR / "docs" / "analysts.md").read_text(), "Analysts' guide")
+    )
     for dataset in dictionary.datasets.values():
         report_file = settings.gate_reports_dir / f"{dataset.id}.json"
         report = json.loads(report_file.read_text()) if report_file.exists() else {}

@@ -48,7 +48,6 @@ def check_in_duckdb(conn, dataset) -> dict[str, int]:
                 f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1)"
             ).fetchone()[0]
     if filters:
-        row = conn.execute(f"SELECT {', '.join(sql for _, sql in filters)} FROM {table}"
-                           ).fetchone()
+        row = conn.execute(f"SELECT {', '.join(sql for _, sql in filters)} FROM {table}").fetchone()
         counts.update({name: value for (name, _), value in zip(filters, row, strict=True)})
     return counts

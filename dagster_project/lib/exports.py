@@ -14,17 +14,21 @@ import duckdb
 from .warehouse import literal, quote
 
 
-def export_model(conn: duckdb.DuckDBPyConnection, model: str, out_dir: Path,
-                 order_by: str) -> dict[str, Path]:
+def export_model(
+    conn: duckdb.DuckDBPyConnection, model: str, out_dir: Path, order_by: str
+) -> dict[str, Path]:
     """Write ``open_data.<model>`` as CSV and Parquet, rows in a stable order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     query = f"SELECT * FROM open_data.{quote(model)} ORDER BY {quote(order_by)}"
     paths = {"csv": out_dir / f"{model}.csv", "parquet": out_dir / f"{model}.parquet"}
-    conn.execute(f"COPY ({query}) TO {literal(str(paths['csv']))} "
-                 f"(FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d', "
-                 f"TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')")
-    conn.execute(f"COPY ({query}) TO {literal(str(paths['parquet']))} "
-                 f"(FORMAT parquet, COMPRESSION zstd)")
+    conn.execute(
+        f"COPY ({query}) TO {literal(str(paths['csv']))} "
+        f"(FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d', "
+        f"TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
+    )
+    conn.execute(
+        f"COPY ({query}) TO {literal(str(paths['parquet']))} (FORMAT parquet, COMPRESSION zstd)"
+    )
     return paths
 
 
@@ -36,8 +40,9 @@ def record_batches(parquet_path: Path, rows_per_batch: int) -> Iterator[list[dic
     """The exported rows, batch by batch, as the JSON-ready records the DataStore API takes."""
     conn = duckdb.connect()
     try:
-        reader = conn.execute(f"SELECT * FROM read_parquet({literal(str(parquet_path))})"
-                              ).fetch_record_batch(rows_per_batch)
+        reader = conn.execute(
+            f"SELECT * FROM read_parquet({literal(str(parquet_path))})"
+        ).fetch_record_batch(rows_per_batch)
         for batch in reader:
             yield batch.to_pylist()
     finally:

@@ -21,8 +21,9 @@ DATASOURCE = "warehouse_exports"
 def open_context(project_root) -> gx.data_context.FileDataContext:
     context = gx.get_context(mode="file", project_root_dir=str(project_root))
     if context.variables.progress_bars is None:  # progress bars flood the run logs
-        context.variables.progress_bars = ProgressBarsConfig(globally=False,
-                                                             metric_calculations=False)
+        context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
         context.variables.save()
     return context
 
@@ -32,8 +33,10 @@ def stored_configs(context, name: str) -> list[dict] | None:
         suite = context.suites.get(name)
     except Exception:  # noqa: BLE001 (GX raises several types for a missing suite)
         return None
-    return [{"type": e.configuration.type, "kwargs": dict(e.configuration.kwargs)}
-            for e in suite.expectations]
+    return [
+        {"type": e.configuration.type, "kwargs": dict(e.configuration.kwargs)}
+        for e in suite.expectations
+    ]
 
 
 def _expectation(config: dict):
@@ -48,8 +51,11 @@ def sync_project(dictionary: Dictionary, project_root) -> list[str]:
     # Only write what is missing or changed: GX gives every object a new id on each
     # write, and committed files must not churn.
     existing_sources = {ds.name for ds in context.data_sources.all().values()}
-    source = context.data_sources.get(DATASOURCE) if DATASOURCE in existing_sources \
+    source = (
+        context.data_sources.get(DATASOURCE)
+        if DATASOURCE in existing_sources
         else context.data_sources.add_pandas(DATASOURCE)
+    )
     definitions = {v.name for v in context.validation_definitions.all()}
     checkpoints = {c.name for c in context.checkpoints.all()}
     for dataset in sorted(dictionary.approved_datasets, key=lambda d: d.id):
@@ -59,34 +65,50 @@ def sync_project(dictionary: Dictionary, project_root) -> list[str]:
         if suite_changed:
             if stored_configs(context, name) is not None:
                 context.suites.delete(name)
-            context.suites.add(ExpectationSuite(
-                name=name, expectations=[_expectation(c) for c in wanted],
-                meta={"generated_from": f"data_dictionary/datasets/{dataset.path.name}"}))
+            context.suites.add(
+                ExpectationSuite(
+                    name=name,
+                    expectations=[_expectation(c) for c in wanted],
+                    meta={"generated_from": f"data_dictionary/datasets/{dataset.path.name}"},
+                )
+            )
             changed.append(f"suite {name}")
-        asset = next((a for a in source.assets if a.name == name), None) \
-            or source.add_dataframe_asset(name=name)
-        batch = next((b for b in asset.batch_definitions if b.name == "published_rows"), None) \
-            or asset.add_batch_definition_whole_dataframe("published_rows")
+        asset = next(
+            (a for a in source.assets if a.name == name), None
+        ) or source.add_dataframe_asset(name=name)
+        batch = next(
+            (b for b in asset.batch_definitions if b.name == "published_rows"), None
+        ) or asset.add_batch_definition_whole_dataframe("published_rows")
         if suite_changed or name not in definitions:
-            context.validation_definitions.add_or_update(gx.ValidationDefinition(
-                name=name, data=batch, suite=context.suites.get(name)))
+            context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=name, data=batch, suite=context.suites.get(name))
+            )
             changed.append(f"validation definition {name}")
         if suite_changed or name not in checkpoints:
-            context.checkpoints.add_or_update(gx.Checkpoint(
-                name=name, validation_definitions=[context.validation_definitions.get(name)],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}))
+            context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=name,
+                    validation_definitions=[context.validation_definitions.get(name)],
+                    actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+                    result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+                )
+            )
             changed.append(f"checkpoint {name}")
     return changed
 
 
 def drifted_suites(dictionary: Dictionary, project_root) -> list[str]:
     context = open_context(project_root)
-    return [suite_name(d) for d in dictionary.approved_datasets
-            if stored_configs(context, suite_name(d)) != _normalised(expectation_configs(d))]
+    return [
+        suite_name(d)
+        for d in dictionary.approved_datasets
+        if stored_configs(context, suite_name(d)) != _normalised(expectation_configs(d))
+    ]
 
 
 def _normalised(configs: list[dict]) -> list[dict]:
     """What GX stores back for our configs (it drops None-valued kwargs)."""
-    return [{"type": c["type"], "kwargs": {k: v for k, v in c["kwargs"].items()
-                                           if v is not None}} for c in configs]
+    return [
+        {"type": c["type"], "kwargs": {k: v for k, v in c["kwargs"].items() if v is not None}}
+        for c in configs
+    ]

@@ -40,32 +40,44 @@ def mask(value: str) -> str:
 
 
 def _model_columns(conn, model: str) -> dict[str, str]:
-    return dict(conn.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'open_data' AND table_name = ? ORDER BY ordinal_position",
-        [model]).fetchall())
+    return dict(
+        conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'open_data' AND table_name = ? ORDER BY ordinal_position",
+            [model],
+        ).fetchall()
+    )
 
 
 def _personal_values_sql(dictionary: Dictionary, conn) -> str | None:
     """A query of every distinct personal value held in the raw tables."""
     parts = []
-    existing = {row[0] for row in conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+    existing = {
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
+        ).fetchall()
+    }
     for source in dictionary.sources.values():
         if source.raw_table not in existing:
             continue
         for column in source.columns:
             if column.classification == "personal":
-                parts.append(f"SELECT CAST({quote(column.name)} AS VARCHAR) AS value "
-                             f"FROM raw.{quote(source.raw_table)}")
+                parts.append(
+                    f"SELECT CAST({quote(column.name)} AS VARCHAR) AS value "
+                    f"FROM raw.{quote(source.raw_table)}"
+                )
     if not parts:
         return None
-    return (f"SELECT DISTINCT trim(value) AS value FROM ({' UNION ALL '.join(parts)}) "
-            f"WHERE length(trim(value)) >= {MIN_PERSONAL_VALUE_LENGTH}")
+    return (
+        f"SELECT DISTINCT trim(value) AS value FROM ({' UNION ALL '.join(parts)}) "
+        f"WHERE length(trim(value)) >= {MIN_PERSONAL_VALUE_LENGTH}"
+    )
 
 
-def check_privacy(conn: duckdb.DuckDBPyConnection, dataset: Dataset,
-                  dictionary: Dictionary) -> PrivacyResult:
+def check_privacy(
+    conn: duckdb.DuckDBPyConnection, dataset: Dataset, dictionary: Dictionary
+) -> PrivacyResult:
     findings: list[dict] = []
     columns = _model_columns(conn, dataset.model)
     documented = {c.name: c for c in dataset.columns}
@@ -74,11 +86,13 @@ def check_privacy(conn: duckdb.DuckDBPyConnection, dataset: Dataset,
         if name not in documented:
             findings.append({"column": name, "rule": "not in the data dictionary", "rows": 0})
         elif documented[name].classification != "public":
-            findings.append({"column": name, "rule": f"classified "
-                             f"{documented[name].classification}", "rows": 0})
+            findings.append(
+                {"column": name, "rule": f"classified {documented[name].classification}", "rows": 0}
+            )
         if name in personal_names:
-            findings.append({"column": name, "rule": "named like a personal source column",
-                             "rows": 0})
+            findings.append(
+                {"column": name, "rule": "named like a personal source column", "rows": 0}
+            )
 
     personal_sql = _personal_values_sql(dictionary, conn)
     if personal_sql:
@@ -88,17 +102,23 @@ def check_privacy(conn: duckdb.DuckDBPyConnection, dataset: Dataset,
         if data_type != "VARCHAR":
             continue
         column = quote(name)
-        rules = [("looks like an e-mail address",
-                  f"regexp_matches({column}, {literal(EMAIL_PATTERN)})"),
-                 ("looks like a phone number",
-                  f"regexp_matches({column}, {literal(PHONE_PATTERN)})")]
+        rules = [
+            ("looks like an e-mail address", f"regexp_matches({column}, {literal(EMAIL_PATTERN)})"),
+            ("looks like a phone number", f"regexp_matches({column}, {literal(PHONE_PATTERN)})"),
+        ]
         if personal_sql:
-            rules.append(("equals a value of a personal source column",
-                          f"trim({column}) IN (SELECT value FROM _personal_values)"))
+            rules.append(
+                (
+                    "equals a value of a personal source column",
+                    f"trim({column}) IN (SELECT value FROM _personal_values)",
+                )
+            )
         for rule, condition in rules:
             rows, example = conn.execute(
-                f"SELECT count(*), any_value({column}) FROM {table} WHERE {condition}").fetchone()
+                f"SELECT count(*), any_value({column}) FROM {table} WHERE {condition}"
+            ).fetchone()
             if rows:
-                findings.append({"column": name, "rule": rule, "rows": rows,
-                                 "example": mask(str(example))})
+                findings.append(
+                    {"column": name, "rule": rule, "rows": rows, "example": mask(str(example))}
+                )
     return PrivacyResult(passed=not findings, findings=findings)

@@ -27,8 +27,10 @@ class GateResult:
     def summary(self) -> str:
         if self.passed:
             return f"all expectations met on {self.rows_checked} rows"
-        return "; ".join(f"{f['expectation']}({f.get('column') or ''}): "
-                         f"{f['unexpected_count']} rows" for f in self.failures)
+        return "; ".join(
+            f"{f['expectation']}({f.get('column') or ''}): {f['unexpected_count']} rows"
+            for f in self.failures
+        )
 
 
 def published_rows(conn: duckdb.DuckDBPyConnection, model: str):
@@ -36,8 +38,9 @@ def published_rows(conn: duckdb.DuckDBPyConnection, model: str):
     return conn.execute(f'SELECT * FROM open_data."{model}"').fetch_arrow_table().to_pandas()
 
 
-def run_quality_gate(dataframe, checkpoint: str,
-                     project_root: Path = EXPECTATIONS_DIR) -> GateResult:
+def run_quality_gate(
+    dataframe, checkpoint: str, project_root: Path = EXPECTATIONS_DIR
+) -> GateResult:
     context = open_context(project_root)
     result = context.checkpoints.get(checkpoint).run(batch_parameters={"dataframe": dataframe})
     failures = []
@@ -46,13 +49,20 @@ def run_quality_gate(dataframe, checkpoint: str,
             if outcome.success:
                 continue
             config = outcome.expectation_config
-            failures.append({
-                "expectation": config.type,
-                "column": config.kwargs.get("column"),
-                "unexpected_count": outcome.result.get("unexpected_count",
-                                                       outcome.result.get("observed_value")),
-                "examples": [str(v) for v in outcome.result.get("partial_unexpected_list", [])],
-            })
+            failures.append(
+                {
+                    "expectation": config.type,
+                    "column": config.kwargs.get("column"),
+                    "unexpected_count": outcome.result.get(
+                        "unexpected_count", outcome.result.get("observed_value")
+                    ),
+                    "examples": [str(v) for v in outcome.result.get("partial_unexpected_list", [])],
+                }
+            )
     docs = context.get_docs_sites_urls()
-    return GateResult(passed=result.success, rows_checked=len(dataframe), failures=failures,
-                      data_docs=docs[0]["site_url"] if docs else None)
+    return GateResult(
+        passed=result.success,
+        rows_checked=len(dataframe),
+        failures=failures,
+        data_docs=docs[0]["site_url"] if docs else None,
+    )

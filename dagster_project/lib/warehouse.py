@@ -18,11 +18,15 @@ EXTENSION_DIR = Path(next(iter(duckdb_ext.__path__))) / "extensions"
 def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only, config={
-        "extension_directory": str(EXTENSION_DIR),
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": True,
-    })
+    return duckdb.connect(
+        str(path),
+        read_only=read_only,
+        config={
+            "extension_directory": str(EXTENSION_DIR),
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": True,
+        },
+    )
 
 
 def quote(identifier: str) -> str:

@@ -57,10 +57,8 @@ def ensure_config(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) 
     db = f"{HOST}:{settings.postgres_port}"
     options = {
         "sqlalchemy.url": f"postgresql://{CKAN_DB_USER}:{secret['ckan_db_password']}@{db}/{CKAN_DB}",
-        "ckan.datastore.write_url":
-            f"postgresql://{CKAN_DB_USER}:{secret['ckan_db_password']}@{db}/{DATASTORE_DB}",
-        "ckan.datastore.read_url":
-            f"postgresql://{DATASTORE_READ_USER}:{secret['datastore_read_password']}@{db}/{DATASTORE_DB}",
+        "ckan.datastore.write_url": f"postgresql://{CKAN_DB_USER}:{secret['ckan_db_password']}@{db}/{DATASTORE_DB}",
+        "ckan.datastore.read_url": f"postgresql://{DATASTORE_READ_USER}:{secret['datastore_read_password']}@{db}/{DATASTORE_DB}",
         # No Solr here: pgsearch serves search. Port 9 (discard) on loopback refuses at
         # once, so CKAN's start-up schema check only logs a warning.
         "solr_url": f"http://{HOST}:9/solr/ckan",
@@ -76,19 +74,29 @@ def ensure_config(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) 
     }
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     # config-tool must run without -c: with it, CKAN would load (and connect) first.
-    run([settings.venv_bin("ckan"), "config-tool", settings.ckan_ini,
-         *[f"{key}={value}" for key, value in options.items()]], what="ckan config-tool")
+    run(
+        [
+            settings.venv_bin("ckan"),
+            "config-tool",
+            settings.ckan_ini,
+            *[f"{key}={value}" for key, value in options.items()],
+        ],
+        what="ckan config-tool",
+    )
 
 
 def ensure_databases(postgres: Postgres, secret: dict[str, str]) -> None:
     existing_roles = set(postgres.sql("SELECT rolname FROM pg_roles").split())
     statements = []
     if CKAN_DB_USER not in existing_roles:
-        statements.append(f"CREATE ROLE {CKAN_DB_USER} LOGIN PASSWORD "
-                          f"'{secret['ckan_db_password']}';")
+        statements.append(
+            f"CREATE ROLE {CKAN_DB_USER} LOGIN PASSWORD '{secret['ckan_db_password']}';"
+        )
     if DATASTORE_READ_USER not in existing_roles:
-        statements.append(f"CREATE ROLE {DATASTORE_READ_USER} LOGIN PASSWORD "
-                          f"'{secret['datastore_read_password']}';")
+        statements.append(
+            f"CREATE ROLE {DATASTORE_READ_USER} LOGIN PASSWORD "
+            f"'{secret['datastore_read_password']}';"
+        )
     if statements:
         postgres.sql("\n".join(statements))
     existing_dbs = set(postgres.sql("SELECT datname FROM pg_database").split())
@@ -104,24 +112,43 @@ def ensure_initialised(settings: PortalSettings, postgres: Postgres, ckan: Ckan)
         return
     print("  initialising CKAN's database and the DataStore ...", flush=True)
     ckan.cli("db", "init", what="ckan db init")
-    permissions_sql = ckan.cli("datastore", "set-permissions",
-                               what="ckan datastore set-permissions")
+    permissions_sql = ckan.cli(
+        "datastore", "set-permissions", what="ckan datastore set-permissions"
+    )
     postgres.sql(permissions_sql, database=DATASTORE_DB)
     marker.write_text("CKAN database and DataStore initialised\n")
 
 
-def ensure_sysadmin_and_token(settings: PortalSettings, ckan: Ckan,
-                              secret: dict[str, str]) -> None:
+def ensure_sysadmin_and_token(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) -> None:
     """A sysadmin for the data team and an API token for the pipeline (0600 file)."""
     if settings.api_token_file.exists() and settings.api_token_file.read_text().strip():
         return
     users = ckan.cli("user", "list", what="ckan user list")
     if f"name={ADMIN_USER}" not in users:
-        ckan.cli("sysadmin", "add", ADMIN_USER, "--create", f"email={ADMIN_USER}@localhost",
-                 f"password={secret['admin_password']}", "fullname=City data team",
-                 what="creating the portal's sysadmin")
-    token = ckan.cli("user", "token", "add", ADMIN_USER, TOKEN_NAME, "--quiet",
-                     what="creating the pipeline's API token").strip().splitlines()[-1].strip()
+        ckan.cli(
+            "sysadmin",
+            "add",
+            ADMIN_USER,
+            "--create",
+            f"email={ADMIN_USER}@localhost",
+            f"password={secret['admin_password']}",
+            "fullname=City data team",
+            what="creating the portal's sysadmin",
+        )
+    token = (
+        ckan.cli(
+            "user",
+            "token",
+            "add",
+            ADMIN_USER,
+            TOKEN_NAME,
+            "--quiet",
+            what="creating the pipeline's API token",
+        )
+        .strip()
+        .splitlines()[-1]
+        .strip()
+    )
     if not token:
         raise PortalError("CKAN returned an empty API token")
     write_private(settings.api_token_file, token + "\n")

@@ -43,17 +43,25 @@ def up(settings: PortalSettings) -> None:
     ckan_setup.ensure_initialised(settings, postgres, ckan)
     ckan_setup.ensure_sysadmin_and_token(settings, ckan, secret)
     first_answer = ckan.start()
-    print(f"The portal is up at {settings.site_url} "
-          f"(CKAN answered {first_answer:.1f} s after start; {time.monotonic() - started:.0f} s "
-          f"in all).\n  API token for the pipeline: {settings.api_token_file} (0600)\n"
-          f"  sysadmin {ckan_setup.ADMIN_USER!r}: password in {settings.secrets_file}\n"
-          f"  logs: {settings.log_dir}")
+    print(
+        f"The portal is up at {settings.site_url} "
+        f"(CKAN answered {first_answer:.1f} s after start; {time.monotonic() - started:.0f} s "
+        f"in all).\n  API token for the pipeline: {settings.api_token_file} (0600)\n"
+        f"  sysadmin {ckan_setup.ADMIN_USER!r}: password in {settings.secrets_file}\n"
+        f"  logs: {settings.log_dir}"
+    )
 
 
 def down(settings: PortalSettings) -> None:
-    stopped = [name for name, service in (("CKAN", Ckan(settings)), ("Redis", Redis(settings)),
-                                           ("PostgreSQL", Postgres(settings)))
-               if service.stop()]
+    stopped = [
+        name
+        for name, service in (
+            ("CKAN", Ckan(settings)),
+            ("Redis", Redis(settings)),
+            ("PostgreSQL", Postgres(settings)),
+        )
+        if service.stop()
+    ]
     print(f"Stopped: {', '.join(stopped)}" if stopped else "Nothing of the portal was running.")
 
 
@@ -61,8 +69,10 @@ def purge(settings: PortalSettings) -> None:
     down(settings)
     remove_tree(settings.postgres_dir)  # may live outside the portal folder (see settings)
     remove_tree(settings.portal_dir)
-    print(f"Removed the portal's data: {settings.portal_dir} "
-          f"(CKAN's venv {settings.venv_dir} is kept; delete it to reinstall)")
+    print(
+        f"Removed the portal's data: {settings.portal_dir} "
+        f"(CKAN's venv {settings.venv_dir} is kept; delete it to reinstall)"
+    )
 
 
 def status(settings: PortalSettings) -> int:
@@ -96,8 +106,14 @@ def main(argv: list[str] | None = None) -> int:
             return status(settings)
         elif args.command == "env":
             # For scripts: where the portal is, never the token itself.
-            print(json.dumps({"CKAN_URL": settings.site_url,
-                              "CKAN_API_TOKEN_FILE": str(settings.api_token_file)}))
+            print(
+                json.dumps(
+                    {
+                        "CKAN_URL": settings.site_url,
+                        "CKAN_API_TOKEN_FILE": str(settings.api_token_file),
+                    }
+                )
+            )
     except PortalError as error:
         print(f"portal {args.command}: {error}", file=sys.stderr)
         return 1

@@ -41,9 +41,11 @@ def apt_install(packages: list[str], why: str) -> None:
         print(f"  apt-get install {listing} ...", flush=True)
         run(["apt-get", "install", "-y", "-qq", *packages], what="apt-get install", env=env)
     except PortalError as error:
-        raise PortalError(f"{why} Installing them with apt failed, so the portal cannot "
-                          f"start. Ask an administrator to run `apt-get install -y {listing}`."
-                          f"\n{error}") from None
+        raise PortalError(
+            f"{why} Installing them with apt failed, so the portal cannot "
+            f"start. Ask an administrator to run `apt-get install -y {listing}`."
+            f"\n{error}"
+        ) from None
 
 
 def ensure_system_packages(settings: PortalSettings, building_ckan: bool) -> None:
@@ -86,14 +88,26 @@ def ensure_ckan(settings: PortalSettings) -> None:
     """CKAN and gunicorn in their own venv, then our plugin (reinstalled when it changes)."""
     pip = settings.venv_bin("pip")
     if ckan_needs_install(settings):
-        print(f"  installing CKAN {CKAN_VERSION} into {settings.venv_dir} (about a minute) ...",
-              flush=True)
+        print(
+            f"  installing CKAN {CKAN_VERSION} into {settings.venv_dir} (about a minute) ...",
+            flush=True,
+        )
         if not pip.exists():
             run([settings.python, "-m", "venv", settings.venv_dir], what="creating CKAN's venv")
-        run([pip, "install", "-q", "--upgrade", "pip", "setuptools>=64", "wheel"],
-            what="upgrading pip in CKAN's venv")
-        run([pip, "install", "-q", f"ckan[requirements]=={CKAN_VERSION}",
-             f"gunicorn=={GUNICORN_VERSION}"], what=f"pip install ckan=={CKAN_VERSION}")
+        run(
+            [pip, "install", "-q", "--upgrade", "pip", "setuptools>=64", "wheel"],
+            what="upgrading pip in CKAN's venv",
+        )
+        run(
+            [
+                pip,
+                "install",
+                "-q",
+                f"ckan[requirements]=={CKAN_VERSION}",
+                f"gunicorn=={GUNICORN_VERSION}",
+            ],
+            what=f"pip install ckan=={CKAN_VERSION}",
+        )
         (settings.venv_dir / ".portal-ckan").write_text(_ckan_requirement())
 
     if plugin_outdated(settings):
@@ -101,10 +115,23 @@ def ensure_ckan(settings: PortalSettings) -> None:
         # Build from a copy: an in-tree build would leave build/ and egg-info behind.
         with tempfile.TemporaryDirectory() as scratch:
             source = Path(scratch) / "ckanext-pgsearch"
-            shutil.copytree(settings.plugin_dir, source,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
-            run([pip, "install", "-q", "--no-deps", "--no-build-isolation",
-                 "--force-reinstall", source], what="installing ckanext-pgsearch")
+            shutil.copytree(
+                settings.plugin_dir,
+                source,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"),
+            )
+            run(
+                [
+                    pip,
+                    "install",
+                    "-q",
+                    "--no-deps",
+                    "--no-build-isolation",
+                    "--force-reinstall",
+                    source,
+                ],
+                what="installing ckanext-pgsearch",
+            )
         (settings.venv_dir / ".portal-pgsearch").write_text(_tree_hash(settings.plugin_dir))
 
 

@@ -17,9 +17,15 @@ from .errors import PortalError
 from .settings import HOST
 
 
-def run(command: Sequence[str | os.PathLike], *, what: str, user: str | None = None,
-        env: dict[str, str] | None = None, input_text: str | None = None,
-        cwd: Path | None = None) -> str:
+def run(
+    command: Sequence[str | os.PathLike],
+    *,
+    what: str,
+    user: str | None = None,
+    env: dict[str, str] | None = None,
+    input_text: str | None = None,
+    cwd: Path | None = None,
+) -> str:
     """Run a command to completion and return its stdout; on failure say what failed.
 
     ``user`` runs it as that (unprivileged) user, for PostgreSQL which refuses root.
@@ -27,12 +33,17 @@ def run(command: Sequence[str | os.PathLike], *, what: str, user: str | None = N
     argv = [str(part) for part in command]
     if user is not None:
         argv = ["runuser", "-u", user, "--", *argv]
-    completed = subprocess.run(argv, capture_output=True, text=True, input=input_text,
-                               env={**os.environ, **(env or {})}, cwd=cwd)
+    completed = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        input=input_text,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
     if completed.returncode != 0:
         output = (completed.stderr or completed.stdout).strip().splitlines()[-15:]
-        raise PortalError(f"{what} failed (exit {completed.returncode}):\n  "
-                          + "\n  ".join(output))
+        raise PortalError(f"{what} failed (exit {completed.returncode}):\n  " + "\n  ".join(output))
     return completed.stdout
 
 
@@ -102,7 +113,8 @@ def require_free_port(port: int, env_name: str, service: str) -> None:
         raise PortalError(
             f"{service} cannot start: port {port} on {HOST} is already in use by another "
             f"program. Stop that program or choose another port, e.g. "
-            f"`{env_name}={port + 1} make portal-up`.")
+            f"`{env_name}={port + 1} make portal-up`."
+        )
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:
@@ -121,8 +133,10 @@ def wait_for_http(url: str, timeout: float, log_file: Path, service: str) -> flo
         if http_ok(url):
             return time.monotonic() - started
         time.sleep(0.25)
-    raise PortalError(f"{service} did not answer at {url} within {timeout:.0f} s.\n"
-                      f"Last lines of {log_file}:\n{tail(log_file)}")
+    raise PortalError(
+        f"{service} did not answer at {url} within {timeout:.0f} s.\n"
+        f"Last lines of {log_file}:\n{tail(log_file)}"
+    )
 
 
 def tail(path: Path, lines: int = 20) -> str:

@@ -72,8 +72,15 @@ def test_workspace_yaml_loads_the_one_code_location():
     from dagster_project.settings import PROJECT_DIR
 
     dagster = Path(sys.executable).with_name("dagster")
-    result = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
-                            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "Validation successful for code location city_data_platform" in \
-        result.stdout + result.stderr
+    assert (
+        "Validation successful for code location city_data_platform"
+        in result.stdout + result.stderr
+    )

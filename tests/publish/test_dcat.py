@@ -10,13 +10,18 @@ from publish.dcat import catalog, dataset_entry, validate
 def entry():
     dictionary = load_dictionary()
     spec = dictionary.datasets["service_requests"].spec
-    package = {"name": "service-requests", "metadata_modified": "2026-11-24T04:00:00.123",
-               "resources": [
-                   {"name": "311 (CSV)", "format": "CSV", "url": "http://portal/sr.csv"},
-                   {"name": "311 (Parquet)", "format": "Parquet", "url": "http://portal/sr.pq"},
-                   {"name": "Data package", "format": "JSON", "url": "http://portal/dp.json"}]}
-    return dataset_entry(spec, dictionary.divisions[spec["owner_division"]], package,
-                         "http://portal")
+    package = {
+        "name": "service-requests",
+        "metadata_modified": "2026-11-24T04:00:00.123",
+        "resources": [
+            {"name": "311 (CSV)", "format": "CSV", "url": "http://portal/sr.csv"},
+            {"name": "311 (Parquet)", "format": "Parquet", "url": "http://portal/sr.pq"},
+            {"name": "Data package", "format": "JSON", "url": "http://portal/dp.json"},
+        ],
+    }
+    return dataset_entry(
+        spec, dictionary.divisions[spec["owner_division"]], package, "http://portal"
+    )
 
 
 def test_catalog_is_valid_dcat_us():

@@ -42,14 +42,17 @@ def test_datastore_fields_are_the_data_dictionary():
     assert fields["ward_number"]["info"]["notes"].startswith("Ward (1-15)")
     spec_permits, _ = entry("building_permits")
     assert {f["id"]: f["type"] for f in datastore_fields(spec_permits)}[
-        "construction_value"] == "numeric"
+        "construction_value"
+    ] == "numeric"
 
 
 def test_organization_and_resources():
     spec, division = entry()
-    assert organization_dict(division) == {"name": "customer-service",
-                                           "title": "Customer Service (311)",
-                                           "description": division["description"]}
+    assert organization_dict(division) == {
+        "name": "customer-service",
+        "title": "Customer Service (311)",
+        "description": division["description"],
+    }
     assert [r["format"] for r in resource_dicts(spec)] == ["CSV", "Parquet"]
 
 
@@ -69,11 +72,19 @@ def test_datapackage_is_the_data_dictionary_as_a_table_schema():
 
 def test_a_retired_dataset_says_so_first():
     spec, division = entry("digital_adoption")
-    retired = {**spec, "publication": {
-        "status": "retired", "retirement_note": "Replaced by the Digital Services dataset.",
-        "history": [*spec["publication"]["history"],
-                    {"status": "retired", "by": "Data Governance Group", "on": "2027-01-15"}]}}
+    retired = {
+        **spec,
+        "publication": {
+            "status": "retired",
+            "retirement_note": "Replaced by the Digital Services dataset.",
+            "history": [
+                *spec["publication"]["history"],
+                {"status": "retired", "by": "Data Governance Group", "on": "2027-01-15"},
+            ],
+        },
+    }
     package = package_dict(retired, division)
-    assert package["notes"].startswith("**This dataset was retired on 2027-01-15.** "
-                                       "Replaced by the Digital Services dataset.")
+    assert package["notes"].startswith(
+        "**This dataset was retired on 2027-01-15.** Replaced by the Digital Services dataset."
+    )
     assert {"key": "publication_status", "value": "retired"} in package["extras"]

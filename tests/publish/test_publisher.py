@@ -14,14 +14,19 @@ def publisher(sysadmin):
     return CkanPublisher(sysadmin)
 
 
-def test_publish_twice_creates_once_and_replaces_changed_files(publisher, sysadmin,
-                                                               make_organization, run_id,
-                                                               tmp_path):
+def test_publish_twice_creates_once_and_replaces_changed_files(
+    publisher, sysadmin, make_organization, run_id, tmp_path
+):
     org = make_organization("publisher", "Publisher Test Division")
-    package = {"name": f"publisher-test-{run_id}", "title": "Publisher test",
-               "owner_org": org["name"], "license_id": "odc-by", "private": False,
-               "tags": [{"name": "test"}], "extras": [{"key": "update_frequency",
-                                                       "value": "daily"}]}
+    package = {
+        "name": f"publisher-test-{run_id}",
+        "title": "Publisher test",
+        "owner_org": org["name"],
+        "license_id": "odc-by",
+        "private": False,
+        "tags": [{"name": "test"}],
+        "extras": [{"key": "update_frequency", "value": "daily"}],
+    }
     created, action = publisher.upsert_package(package)
     assert action == "created"
     again, action = publisher.upsert_package(package)
@@ -41,8 +46,10 @@ def test_publish_twice_creates_once_and_replaces_changed_files(publisher, sysadm
     assert (replaced["id"], action) == (first["id"], "replaced")
     assert len(sysadmin.action.package_show(id=created["id"])["resources"]) == 1
 
-    fields = [{"id": "ward", "type": "int4", "info": {"label": "Ward", "notes": "Ward."}},
-              {"id": "n", "type": "int4", "info": {"label": "N", "notes": "Count."}}]
+    fields = [
+        {"id": "ward", "type": "int4", "info": {"label": "Ward", "notes": "Ward."}},
+        {"id": "n", "type": "int4", "info": {"label": "N", "notes": "Count."}},
+    ]
     batches = [[{"ward": 1, "n": 2}], [{"ward": 2, "n": 5}]]
     assert publisher.load_datastore(first["id"], fields, batches) == 2
     assert publisher.load_datastore(first["id"], fields, batches) == 2  # replaced, not added
@@ -58,7 +65,8 @@ def test_publish_twice_creates_once_and_replaces_changed_files(publisher, sysadm
 def test_errors_say_what_we_were_doing(anonymous, run_id):
     with pytest.raises(PublishError, match="creating organization .* may not do this"):
         CkanPublisher(anonymous).ensure_organization(
-            {"name": f"nobody-{run_id}", "title": "Nobody", "description": "x"})
+            {"name": f"nobody-{run_id}", "title": "Nobody", "description": "x"}
+        )
 
 
 def test_a_retired_dataset_stays_on_the_portal_marked_retired(publisher, sysadmin, run_id):
@@ -71,14 +79,22 @@ def test_a_retired_dataset_stays_on_the_portal_marked_retired(publisher, sysadmi
     division = dictionary.divisions[spec["owner_division"]]
     publisher.ensure_organization(organization_dict(division))
     created, _ = publisher.upsert_package(package_dict(spec, division))
-    retired = {**spec, "publication": {**spec["publication"], "status": "retired",
-                                       "retirement_note": "Superseded."}}
+    retired = {
+        **spec,
+        "publication": {
+            **spec["publication"],
+            "status": "retired",
+            "retirement_note": "Superseded.",
+        },
+    }
     try:
         assert retire_dataset(publisher, retired, division) == "updated"
         shown = sysadmin.action.package_show(id=created["id"])
         assert shown["state"] == "active"
         assert shown["notes"].startswith("**This dataset was retired.** Superseded.")
-        assert retire_dataset(publisher, {**retired, "dataset": f"never_{run_id}"},
-                              division) == "never published"
+        assert (
+            retire_dataset(publisher, {**retired, "dataset": f"never_{run_id}"}, division)
+            == "never published"
+        )
     finally:
         sysadmin.action.dataset_purge(id=created["id"])

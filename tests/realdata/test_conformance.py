@@ -21,8 +21,11 @@ from dagster_project.settings import PROJECT_DIR
 REALDATA = PROJECT_DIR.parent / "shared" / "realdata"
 CONTRACTS = Path(__file__).parent / "contracts"
 FILES = {
-    "myla311": ["la_myla311/MyLA311_2017_subset.csv", "la_myla311/MyLA311_2018_mini.csv",
-                "la_myla311/MyLA311_2020_seed_requests.csv"],
+    "myla311": [
+        "la_myla311/MyLA311_2017_subset.csv",
+        "la_myla311/MyLA311_2018_mini.csv",
+        "la_myla311/MyLA311_2020_seed_requests.csv",
+    ],
     "pli_violations": ["pittsburgh_pli_violations_utf16.csv"],
     "esquimalt_assessment": ["property_tax/esquimalt_bc_2023_assessment_roll.xlsx"],
     "calgary_permits": ["calgary_building_permits.csv"],
@@ -31,15 +34,21 @@ FILES = {
 
 pytestmark = [
     pytest.mark.realdata,
-    pytest.mark.skipif(not REALDATA.is_dir(), reason=f"no real extracts at {REALDATA}: this "
-                       "suite needs ../shared/realdata beside the project (CI has it)"),
+    pytest.mark.skipif(
+        not REALDATA.is_dir(),
+        reason=f"no real extracts at {REALDATA}: this "
+        "suite needs ../shared/realdata beside the project (CI has it)",
+    ),
 ]
 
 
 def test_every_real_file_has_a_contract():
     covered = {f for files in FILES.values() for f in files}
-    present = {str(p.relative_to(REALDATA)) for p in REALDATA.rglob("*")
-               if p.is_file() and p.suffix in (".csv", ".xlsx")}
+    present = {
+        str(p.relative_to(REALDATA))
+        for p in REALDATA.rglob("*")
+        if p.is_file() and p.suffix in (".csv", ".xlsx")
+    }
     assert present == covered
 
 
@@ -56,12 +65,16 @@ def test_real_extracts_ingest_with_every_row_explained(system, tmp_path, capsys)
     with capsys.disabled():
         print(f"\n[{system}]")
         for r in results:
-            print(f"  {r.file_name}: {r.status}, encoding {r.encoding}; read {r.rows_read}, "
-                  f"loaded {r.rows_loaded}, quarantined {r.rows_quarantined}, "
-                  f"dropped {r.rows_dropped}")
+            print(
+                f"  {r.file_name}: {r.status}, encoding {r.encoding}; read {r.rows_read}, "
+                f"loaded {r.rows_loaded}, quarantined {r.rows_quarantined}, "
+                f"dropped {r.rows_dropped}"
+            )
             for reason in r.top_reasons:
-                print(f"    {reason['rows']:>6} x {reason['column']}: {reason['rule']} "
-                      f"(e.g. {reason['example']!r})")
+                print(
+                    f"    {reason['rows']:>6} x {reason['column']}: {reason['rule']} "
+                    f"(e.g. {reason['example']!r})"
+                )
             if r.drift:
                 print(f"    drift: {r.drift}")
     assert [r.status for r in results] == ["loaded"] * len(FILES[system]), results
@@ -70,6 +83,7 @@ def test_real_extracts_ingest_with_every_row_explained(system, tmp_path, capsys)
         assert r.rows_loaded > 0
         unexplained = conn.execute(
             "SELECT count(*) FROM raw._quarantined_rows WHERE sha256 = ? AND rule IS NULL",
-            [r.sha256]).fetchone()[0]
+            [r.sha256],
+        ).fetchone()[0]
         assert unexplained == 0
     conn.close()

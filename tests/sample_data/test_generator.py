@@ -58,15 +58,19 @@ def test_the_excel_report_and_the_json_lines(landing):
     conn = connect()
     conn.execute("LOAD excel")
     path = landing / "permits" / "Building_Permits_2024-2025.xlsx"
-    title = conn.execute(f"SELECT * FROM read_xlsx('{path}', header=false, all_varchar=true, "
-                         f"range='A1:A1')").fetchone()
+    title = conn.execute(
+        f"SELECT * FROM read_xlsx('{path}', header=false, all_varchar=true, range='A1:A1')"
+    ).fetchone()
     assert title[0].startswith("City of Riverton")
-    last = conn.execute(f"SELECT \"Permit Number\" FROM read_xlsx('{path}', all_varchar=true, "
-                        f"header=true, range='A3:K100000') WHERE \"Permit Number\" IS NOT NULL"
-                        ).fetchall()[-1]
+    last = conn.execute(
+        f"SELECT \"Permit Number\" FROM read_xlsx('{path}', all_varchar=true, "
+        f"header=true, range='A3:K100000') WHERE \"Permit Number\" IS NOT NULL"
+    ).fetchall()[-1]
     assert last == ("Total",)
-    payments = conn.execute(f"SELECT count(*), count(DISTINCT json_type(json->'amount')) "
-                            f"FROM read_ndjson_objects('{landing}/payments/*.jsonl')").fetchone()
+    payments = conn.execute(
+        f"SELECT count(*), count(DISTINCT json_type(json->'amount')) "
+        f"FROM read_ndjson_objects('{landing}/payments/*.jsonl')"
+    ).fetchone()
     assert payments[0] > 1000 and payments[1] == 2  # numbers and the odd string
 
 

@@ -14,13 +14,20 @@ from ..resources import WarehouseResource
 
 
 def _file_table(results: list[FileResult]) -> str:
-    lines = ["| file | status | read | loaded | quarantined | dropped | note |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| file | status | read | loaded | quarantined | dropped | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        note = r.reason or r.drift or ", ".join(
-            f"{t['rows']}× {t['column']}: {t['rule']}" for t in r.top_reasons[:3])
-        lines.append(f"| {r.file_name} | {r.status} | {r.rows_read} | {r.rows_loaded} | "
-                     f"{r.rows_quarantined} | {r.rows_dropped} | {note or ''} |")
+        note = (
+            r.reason
+            or r.drift
+            or ", ".join(f"{t['rows']}× {t['column']}: {t['rule']}" for t in r.top_reasons[:3])
+        )
+        lines.append(
+            f"| {r.file_name} | {r.status} | {r.rows_read} | {r.rows_loaded} | "
+            f"{r.rows_quarantined} | {r.rows_dropped} | {note or ''} |"
+        )
     return "\n".join(lines)
 
 
@@ -30,45 +37,59 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         group_name="ingest",
         kinds={"duckdb"},
         description=f"{source['title']}: {source['description']}",
-        metadata={"system": source.system, "owner_division": source["owner_division"],
-                  "contract": f"data_dictionary/sources/{source.path.name}"},
+        metadata={
+            "system": source.system,
+            "owner_division": source["owner_division"],
+            "contract": f"data_dictionary/sources/{source.path.name}",
+        },
         tags={"system": source.system},
     )
     def ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         settings = get_settings()
         with warehouse.connection() as conn:
             results = ingest_source(conn, source, settings.landing_dir, settings.quarantine_dir)
-            total = conn.execute(f'SELECT count(*) FROM raw."{source.raw_table}"').fetchone()[0] \
-                if _table_exists(conn, source) else 0
+            total = (
+                conn.execute(f'SELECT count(*) FROM raw."{source.raw_table}"').fetchone()[0]
+                if _table_exists(conn, source)
+                else 0
+            )
         for result in results:
             if result.status == "quarantined":
                 context.log.warning(f"{result.file_name} quarantined: {result.reason}")
             if result.drift:
                 context.log.warning(f"{result.file_name}: {result.drift}")
         loaded = [r for r in results if r.status == "loaded"]
-        return dg.MaterializeResult(metadata={
-            "files_loaded": len(loaded),
-            "files_skipped": sum(r.status == "skipped" for r in results),
-            "files_quarantined": sum(r.status == "quarantined" for r in results),
-            "files_duplicate": sum(r.status == "duplicate" for r in results),
-            "rows_read": sum(r.rows_read for r in loaded),
-            "rows_loaded": sum(r.rows_loaded for r in loaded),
-            "rows_quarantined": sum(r.rows_quarantined for r in loaded),
-            "rows_dropped": sum(r.rows_dropped for r in loaded),
-            "table_rows": total,
-            "files": dg.MetadataValue.md(_file_table(results)),
-        })
+        return dg.MaterializeResult(
+            metadata={
+                "files_loaded": len(loaded),
+                "files_skipped": sum(r.status == "skipped" for r in results),
+                "files_quarantined": sum(r.status == "quarantined" for r in results),
+                "files_duplicate": sum(r.status == "duplicate" for r in results),
+                "rows_read": sum(r.rows_read for r in loaded),
+                "rows_loaded": sum(r.rows_loaded for r in loaded),
+                "rows_quarantined": sum(r.rows_quarantined for r in loaded),
+                "rows_dropped": sum(r.rows_dropped for r in loaded),
+                "table_rows": total,
+                "files": dg.MetadataValue.md(_file_table(results)),
+            }
+        )
 
     return ingest
 
 
 def _table_exists(conn, source: Source) -> bool:
-    return conn.execute("SELECT count(*) FROM information_schema.tables WHERE "
-                        "table_schema = 'raw' AND table_name = ?",
-                        [source.raw_table]).fetchone()[0] > 0
+    return (
+        conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE "
+            "table_schema = 'raw' AND table_name = ?",
+            [source.raw_table],
+        ).fetchone()[0]
+        > 0
+    )
 
 
 @dg.definitions
 def ingest_assets() -> dg.Definitions:
-    return dg.Definitions(assets=[build_ingest_asset(source)
-                                  for source in load_dictionary().sources.values()])
+    return dg.Definitions(
+        assets=[build_ingest_asset(source) for source in load_dictionary().sources.values()]
+    )

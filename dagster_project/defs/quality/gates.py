@@ -20,8 +20,17 @@ from ..resources import WarehouseResource
 
 def _report(dataset: Dataset, gate: str, passed: bool, summary: str) -> None:
     """Keep the gate's outcome for `make dictionary-check` (the governance group's view)."""
-    record(get_settings().gate_reports_dir, dataset.id, **{gate: {
-        "passed": passed, "summary": summary, "checked_at": datetime.now(UTC).isoformat()}})
+    record(
+        get_settings().gate_reports_dir,
+        dataset.id,
+        **{
+            gate: {
+                "passed": passed,
+                "summary": summary,
+                "checked_at": datetime.now(UTC).isoformat(),
+            }
+        },
+    )
 
 
 def model_key(dataset: Dataset) -> dg.AssetKey:
@@ -29,9 +38,13 @@ def model_key(dataset: Dataset) -> dg.AssetKey:
 
 
 def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
-    @dg.asset_check(asset=model_key(dataset), name="quality_gate", blocking=True,
-                    description=f"Great Expectations suite {dataset.model} (generated from "
-                                f"the dictionary): types, required, unique, values, ranges.")
+    @dg.asset_check(
+        asset=model_key(dataset),
+        name="quality_gate",
+        blocking=True,
+        description=f"Great Expectations suite {dataset.model} (generated from "
+        f"the dictionary): types, required, unique, values, ranges.",
+    )
     def quality_gate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connection() as conn:
             frame = published_rows(conn, dataset.model)
@@ -40,25 +53,36 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         return dg.AssetCheckResult(
             passed=result.passed,
             description=result.summary(),
-            metadata={"rows_checked": result.rows_checked,
-                      "failures": dg.MetadataValue.json(result.failures),
-                      "data_docs": result.data_docs or ""})
+            metadata={
+                "rows_checked": result.rows_checked,
+                "failures": dg.MetadataValue.json(result.failures),
+                "data_docs": result.data_docs or "",
+            },
+        )
 
-    @dg.asset_check(asset=model_key(dataset), name="privacy_gate", blocking=True,
-                    description="No column the dictionary does not classify public, no "
-                                "personal value, nothing shaped like an e-mail or phone.")
+    @dg.asset_check(
+        asset=model_key(dataset),
+        name="privacy_gate",
+        blocking=True,
+        description="No column the dictionary does not classify public, no "
+        "personal value, nothing shaped like an e-mail or phone.",
+    )
     def privacy_gate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connection() as conn:
             result = check_privacy(conn, dataset, load_dictionary())
         _report(dataset, "privacy_gate", result.passed, result.summary())
-        return dg.AssetCheckResult(passed=result.passed, description=result.summary(),
-                                   metadata={"findings": dg.MetadataValue.json(result.findings)})
+        return dg.AssetCheckResult(
+            passed=result.passed,
+            description=result.summary(),
+            metadata={"findings": dg.MetadataValue.json(result.findings)},
+        )
 
     return [quality_gate, privacy_gate]
 
 
 @dg.definitions
 def gates() -> dg.Definitions:
-    checks = [check for dataset in load_dictionary().approved_datasets
-              for check in build_gates(dataset)]
+    checks = [
+        check for dataset in load_dictionary().approved_datasets for check in build_gates(dataset)
+    ]
     return dg.Definitions(asset_checks=checks)

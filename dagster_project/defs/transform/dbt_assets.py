@@ -28,8 +28,11 @@ class CityDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props["config"].get("schema") or "warehouse"
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
-            dagster_dbt_translator=CityDbtTranslator())
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=CityDbtTranslator(),
+)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # raise_on_error=False: a model or test that fails stops only what depends on it; the
     # other datasets still build, pass their gates and publish. Failures show on the

@@ -11,9 +11,16 @@ import re
 
 from ..warehouse import literal, quote
 
-RAW_TYPES = {"varchar": "VARCHAR", "integer": "INTEGER", "bigint": "BIGINT",
-             "double": "DOUBLE", "money": "DECIMAL(18,2)", "boolean": "BOOLEAN",
-             "date": "DATE", "timestamp": "TIMESTAMP"}
+RAW_TYPES = {
+    "varchar": "VARCHAR",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "double": "DOUBLE",
+    "money": "DECIMAL(18,2)",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
 
 # Excel stores dates as days since 1899-12-30; read as text they look like 45356(.25).
 EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
@@ -37,8 +44,10 @@ def trimmed(source_column: str) -> str:
     """Text without surrounding spaces; non-breaking spaces (U+00A0, which exports love)
     count as spaces. ``contains`` first: the replace only runs where one occurs."""
     column = quote(source_column)
-    return (f"trim(CASE WHEN contains({column}, chr(160)) "
-            f"THEN replace({column}, chr(160), ' ') ELSE {column} END)")
+    return (
+        f"trim(CASE WHEN contains({column}, chr(160)) "
+        f"THEN replace({column}, chr(160), ' ') ELSE {column} END)"
+    )
 
 
 def null_if_sentinel(column: str, null_values: list[str]) -> str:
@@ -63,11 +72,14 @@ def typed(text_sql: str, column: dict) -> str:
         # ISO text first: DuckDB's cast reads it fast and cannot misread another format
         # (it accepts only year-first ISO); then the contract's formats in order.
         attempts = [f"TRY_CAST({text_sql} AS {target})"]
-        attempts += [f"TRY_CAST(try_strptime({text_sql}, {literal(f)}) AS {target})"
-                     for f in formats]
-        attempts.append(f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_SERIAL}') THEN "
-                        f"CAST(TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
-                        f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT)) AS {target}) END")
+        attempts += [
+            f"TRY_CAST(try_strptime({text_sql}, {literal(f)}) AS {target})" for f in formats
+        ]
+        attempts.append(
+            f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_SERIAL}') THEN "
+            f"CAST(TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
+            f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT)) AS {target}) END"
+        )
         return f"coalesce({', '.join(attempts)})"
     if kind == "boolean":
         return f"TRY_CAST(lower({text_sql}) AS BOOLEAN)"

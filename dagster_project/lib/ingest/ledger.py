@@ -39,47 +39,65 @@ def seen(conn, system: str, sha256: str) -> tuple[str, str] | None:
     return conn.execute(
         "SELECT file_name, status FROM raw._ingest_files WHERE system = ? AND sha256 = ? "
         "AND status IN ('loaded', 'duplicate', 'quarantined') ORDER BY ingested_at LIMIT 1",
-        [system, sha256]).fetchone()
+        [system, sha256],
+    ).fetchone()
 
 
 def recorded(conn, system: str, file_name: str, sha256: str, status: str) -> bool:
-    return conn.execute(
-        "SELECT count(*) FROM raw._ingest_files WHERE system = ? AND file_name = ? "
-        "AND sha256 = ? AND status = ?", [system, file_name, sha256, status]).fetchone()[0] > 0
+    return (
+        conn.execute(
+            "SELECT count(*) FROM raw._ingest_files WHERE system = ? AND file_name = ? "
+            "AND sha256 = ? AND status = ?",
+            [system, file_name, sha256, status],
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def previous_version(conn, system: str, file_name: str) -> str | None:
     """sha256 of the loaded file this one (same name, new content) re-delivers."""
     row = conn.execute(
         "SELECT sha256 FROM raw._ingest_files WHERE system = ? AND file_name = ? "
-        "AND status = 'loaded'", [system, file_name]).fetchone()
+        "AND status = 'loaded'",
+        [system, file_name],
+    ).fetchone()
     return row[0] if row else None
 
 
 def last_header(conn, system: str) -> list[str] | None:
     row = conn.execute(
         "SELECT header FROM raw._ingest_files WHERE system = ? AND status = 'loaded' "
-        "ORDER BY ingested_at DESC LIMIT 1", [system]).fetchone()
+        "ORDER BY ingested_at DESC LIMIT 1",
+        [system],
+    ).fetchone()
     return list(row[0]) if row and row[0] is not None else None
 
 
 def record(conn, system: str, file_name: str, sha256: str, status: str, **values) -> None:
     columns = ["system", "file_name", "sha256", "status", *values]
     params = [system, file_name, sha256, status, *values.values()]
-    conn.execute(f"INSERT INTO raw._ingest_files ({', '.join(columns)}) "
-                 f"VALUES ({', '.join('?' for _ in params)})", params)
+    conn.execute(
+        f"INSERT INTO raw._ingest_files ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in params)})",
+        params,
+    )
 
 
 def mark_superseded(conn, system: str, sha256: str) -> None:
-    conn.execute("UPDATE raw._ingest_files SET status = 'superseded' "
-                 "WHERE system = ? AND sha256 = ? AND status = 'loaded'", [system, sha256])
+    conn.execute(
+        "UPDATE raw._ingest_files SET status = 'superseded' "
+        "WHERE system = ? AND sha256 = ? AND status = 'loaded'",
+        [system, sha256],
+    )
 
 
 def top_reasons(conn, system: str, sha256: str, limit: int = 5) -> list[dict]:
     rows = conn.execute(
         "SELECT column_name, rule, count(*) AS n, any_value(raw_value) AS example "
         "FROM raw._quarantined_rows WHERE system = ? AND sha256 = ? "
-        "GROUP BY ALL ORDER BY n DESC LIMIT ?", [system, sha256, limit]).fetchall()
+        "GROUP BY ALL ORDER BY n DESC LIMIT ?",
+        [system, sha256, limit],
+    ).fetchall()
     return [{"column": c, "rule": r, "rows": n, "example": e} for c, r, n, e in rows]
 
 

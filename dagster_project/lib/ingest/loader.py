@@ -24,8 +24,12 @@ from . import ledger
 from .contract_sql import RAW_TYPES, header_mapping, null_if_sentinel, trimmed, typed
 from .readers import UnreadableFile, columns_of, read_into
 
-LINEAGE = {"_source_file": "VARCHAR", "_source_sha256": "VARCHAR", "_source_row": "BIGINT",
-           "_loaded_at": "TIMESTAMPTZ"}
+LINEAGE = {
+    "_source_file": "VARCHAR",
+    "_source_sha256": "VARCHAR",
+    "_source_row": "BIGINT",
+    "_loaded_at": "TIMESTAMPTZ",
+}
 
 
 class ReconciliationError(RuntimeError):
@@ -55,8 +59,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_source(conn: duckdb.DuckDBPyConnection, source, landing_dir: Path,
-                  quarantine_dir: Path) -> list[FileResult]:
+def ingest_source(
+    conn: duckdb.DuckDBPyConnection, source, landing_dir: Path, quarantine_dir: Path
+) -> list[FileResult]:
     """Load the new files of ``source`` (a dictionary Source) found in the landing folder."""
     ledger.ensure(conn)
     files = source["files"]
@@ -129,16 +134,22 @@ def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dic
     keep_row = "_source_row, " if numbered else ""
     null_values = source.get("null_values", [])
     trims = ", ".join(f"{trimmed(h)} AS {quote(n)}" for h, n in mapping.items())
-    nulls = ", ".join(f"{null_if_sentinel(n, null_values)} AS {quote(n)}"
-                      for n in mapping.values())
-    typings = "".join(f", {typed(quote(n), c)} AS {quote('__typed__' + n)}"
-                      for n, c in contract.items() if c["type"] != "varchar")
+    nulls = ", ".join(f"{null_if_sentinel(n, null_values)} AS {quote(n)}" for n in mapping.values())
+    typings = "".join(
+        f", {typed(quote(n), c)} AS {quote('__typed__' + n)}"
+        for n, c in contract.items()
+        if c["type"] != "varchar"
+    )
     _drop_staged(conn)
-    conn.execute(f"CREATE TEMP TABLE _staged_data AS SELECT *{typings} FROM ("
-                 f"SELECT {keep_row}{nulls} FROM (SELECT {keep_row}{trims} FROM _incoming))")
+    conn.execute(
+        f"CREATE TEMP TABLE _staged_data AS SELECT *{typings} FROM ("
+        f"SELECT {keep_row}{nulls} FROM (SELECT {keep_row}{trims} FROM _incoming))"
+    )
     row = "_source_row" if numbered else "rowid + 1 AS _source_row"
-    conn.execute(f"CREATE TEMP VIEW _staged AS SELECT {row}, * "
-                 f"{'EXCLUDE (_source_row) ' if numbered else ''}FROM _staged_data")
+    conn.execute(
+        f"CREATE TEMP VIEW _staged AS SELECT {row}, * "
+        f"{'EXCLUDE (_source_row) ' if numbered else ''}FROM _staged_data"
+    )
 
 
 def _drop_staged(conn) -> None:
@@ -154,39 +165,67 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
 
     _collect_failures(conn, contract)
-    conn.execute(f"INSERT INTO raw._quarantined_rows (system, file_name, sha256, source_row, "
-                 f"column_name, rule, raw_value) SELECT {literal(system)}, "
-                 f"{literal(path.name)}, {literal(sha)}, * FROM _failures")
-    rows_quarantined = conn.execute(
-        "SELECT count(DISTINCT _source_row) FROM _failures").fetchone()[0]
+    conn.execute(
+        f"INSERT INTO raw._quarantined_rows (system, file_name, sha256, source_row, "
+        f"column_name, rule, raw_value) SELECT {literal(system)}, "
+        f"{literal(path.name)}, {literal(sha)}, * FROM _failures"
+    )
+    rows_quarantined = conn.execute("SELECT count(DISTINCT _source_row) FROM _failures").fetchone()[
+        0
+    ]
 
     previous = ledger.previous_version(conn, system, path.name)
     _ensure_table(conn, source, table, [n for n in mapping.values() if n not in contract])
     if previous is not None:  # a corrected re-delivery replaces the rows it corrects
         conn.execute(f"DELETE FROM {table} WHERE _source_sha256 = ?", [previous])
         ledger.mark_superseded(conn, system, previous)
-    selects = [f"{quote('__typed__' + n)} AS {quote(n)}"
-               if n in contract and contract[n]["type"] != "varchar" else quote(n)
-               for n in mapping.values()]
+    selects = [
+        f"{quote('__typed__' + n)} AS {quote(n)}"
+        if n in contract and contract[n]["type"] != "varchar"
+        else quote(n)
+        for n in mapping.values()
+    ]
     loaded_at = datetime.now(UTC).isoformat()
     conn.execute(
         f"INSERT INTO {table} BY NAME SELECT {', '.join(selects)}, "
         f"{literal(path.name)} AS _source_file, {literal(sha)} AS _source_sha256, "
         f"_source_row, CAST({literal(loaded_at)} AS TIMESTAMPTZ) AS _loaded_at FROM _staged "
-        f"WHERE _source_row NOT IN (SELECT _source_row FROM _failures)")
-    rows_loaded = conn.execute(f"SELECT count(*) FROM {table} WHERE _source_sha256 = ?",
-                               [sha]).fetchone()[0]
+        f"WHERE _source_row NOT IN (SELECT _source_row FROM _failures)"
+    )
+    rows_loaded = conn.execute(
+        f"SELECT count(*) FROM {table} WHERE _source_sha256 = ?", [sha]
+    ).fetchone()[0]
     if rows_read != rows_loaded + rows_quarantined + rows_dropped:
         raise ReconciliationError(
             f"{path.name}: read {rows_read} rows but loaded {rows_loaded}, quarantined "
-            f"{rows_quarantined} and dropped {rows_dropped}")
-    ledger.record(conn, system, path.name, sha, "loaded", encoding=staged.encoding,
-                  rows_read=rows_read, rows_loaded=rows_loaded,
-                  rows_quarantined=rows_quarantined, rows_dropped=rows_dropped,
-                  header=staged.headers, drift=drift)
-    return FileResult(path.name, "loaded", sha, staged.encoding, rows_read, rows_loaded,
-                      rows_quarantined, rows_dropped, drift,
-                      top_reasons=ledger.top_reasons(conn, system, sha))
+            f"{rows_quarantined} and dropped {rows_dropped}"
+        )
+    ledger.record(
+        conn,
+        system,
+        path.name,
+        sha,
+        "loaded",
+        encoding=staged.encoding,
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+        rows_quarantined=rows_quarantined,
+        rows_dropped=rows_dropped,
+        header=staged.headers,
+        drift=drift,
+    )
+    return FileResult(
+        path.name,
+        "loaded",
+        sha,
+        staged.encoding,
+        rows_read,
+        rows_loaded,
+        rows_quarantined,
+        rows_dropped,
+        drift,
+        top_reasons=ledger.top_reasons(conn, system, sha),
+    )
 
 
 def _check_columns(source, mapping: dict[str, str]) -> None:
@@ -194,11 +233,12 @@ def _check_columns(source, mapping: dict[str, str]) -> None:
     doubled = sorted({n for n in names if names.count(n) > 1})
     if doubled:
         raise UnreadableFile(f"several headers map to the same column: {', '.join(doubled)}")
-    missing = [c["name"] for c in source["columns"]
-               if c.get("required") and c["name"] not in names]
+    missing = [c["name"] for c in source["columns"] if c.get("required") and c["name"] not in names]
     if missing:
-        raise UnreadableFile(f"required columns are missing: {', '.join(missing)} "
-                             f"(the file's header is: {', '.join(mapping)})")
+        raise UnreadableFile(
+            f"required columns are missing: {', '.join(missing)} "
+            f"(the file's header is: {', '.join(mapping)})"
+        )
 
 
 def _drift(last: list[str] | None, columns: list[dict], mapping: dict[str, str]) -> str | None:
@@ -216,13 +256,14 @@ def _drift(last: list[str] | None, columns: list[dict], mapping: dict[str, str])
         parts.append(f"new column(s) {', '.join(added)} (kept)")
     if removed := sorted(before - now):
         parts.append(f"column(s) no longer sent: {', '.join(removed)}")
-    respelled = sorted(set(mapping) - set(previous) - {h for h, n in mapping.items()
-                                                          if n in added})
+    respelled = sorted(set(mapping) - set(previous) - {h for h, n in mapping.items() if n in added})
     if not parts and not respelled:
         return None
     if respelled:
-        parts.append(f"{len(respelled)} header(s) spelled differently, matched by the "
-                     f"contract (e.g. {respelled[0]!r})")
+        parts.append(
+            f"{len(respelled)} header(s) spelled differently, matched by the "
+            f"contract (e.g. {respelled[0]!r})"
+        )
     return "Compared with the previous file: " + "; ".join(parts) + "."
 
 
@@ -234,7 +275,8 @@ def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
             f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
             f"reason, record) SELECT {literal(source.system)}, {literal(file_name)}, "
             f"{literal(sha)}, _source_row, {literal(rule['rule'])}, {literal(rule['reason'])}, "
-            f"to_json(c) FROM _staged c WHERE {condition}")
+            f"to_json(c) FROM _staged c WHERE {condition}"
+        )
         dropped += conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()[0]
         conn.execute(f"DELETE FROM _staged_data WHERE {condition}")
     return dropped
@@ -243,18 +285,24 @@ def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
 def _collect_failures(conn, contract: dict[str, dict]) -> None:
     """``_failures``: one row per (row, column) that breaks the contract. Cheap scans of
     ``_staged``: the typing was already done there."""
-    checks = ["SELECT NULL::BIGINT AS _source_row, NULL AS column_name, NULL AS rule, "
-              "NULL AS raw_value WHERE false"]
+    checks = [
+        "SELECT NULL::BIGINT AS _source_row, NULL AS column_name, NULL AS rule, "
+        "NULL AS raw_value WHERE false"
+    ]
     for name, column in contract.items():
         column_sql = quote(name)
         if column.get("required"):
-            checks.append(f"SELECT _source_row, {literal(name)}, 'required: value is missing', "
-                          f"NULL FROM _staged WHERE {column_sql} IS NULL")
+            checks.append(
+                f"SELECT _source_row, {literal(name)}, 'required: value is missing', "
+                f"NULL FROM _staged WHERE {column_sql} IS NULL"
+            )
         if column["type"] != "varchar":
-            checks.append(f"SELECT _source_row, {literal(name)}, "
-                          f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
-                          f"FROM _staged WHERE {column_sql} IS NOT NULL "
-                          f"AND {quote('__typed__' + name)} IS NULL")
+            checks.append(
+                f"SELECT _source_row, {literal(name)}, "
+                f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
+                f"FROM _staged WHERE {column_sql} IS NOT NULL "
+                f"AND {quote('__typed__' + name)} IS NULL"
+            )
     conn.execute("CREATE OR REPLACE TEMP TABLE _failures AS " + " UNION ALL ".join(checks))
 
 
@@ -274,4 +322,5 @@ def _quarantine_file(path: Path, folder: Path, reason: str) -> None:
     (folder / f"{path.name}.reason.txt").write_text(
         f"File: {path.name}\nQuarantined: {datetime.now(UTC).isoformat()}\n"
         f"Why: {reason}\nWhat to do: fix the file (or its contract in "
-        f"data_dictionary/sources/) and put it back in the landing folder.\n")
+        f"data_dictionary/sources/) and put it back in the landing folder.\n"
+    )

@@ -15,10 +15,12 @@ import duckdb
 
 from ..warehouse import literal, quote
 
-BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16")]
-DUCKDB_ENCODING = {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252",
-                   "latin-1": "latin-1"}
+BOMS = [
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+DUCKDB_ENCODING = {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252", "latin-1": "latin-1"}
 
 
 class UnreadableFile(Exception):
@@ -31,8 +33,9 @@ def detect_bom(path: Path) -> str | None:
     return next((encoding for bom, encoding in BOMS if head.startswith(bom)), None)
 
 
-def read_into(conn: duckdb.DuckDBPyConnection, path: Path, files: dict, table: str,
-              fast: bool = False) -> str:
+def read_into(
+    conn: duckdb.DuckDBPyConnection, path: Path, files: dict, table: str, fast: bool = False
+) -> str:
     """Make ``table`` hold the file's rows as text; return the encoding used.
 
     ``fast`` (CSV only): ``table`` becomes a view over DuckDB's parallel reader, so the
@@ -47,9 +50,11 @@ def read_into(conn: duckdb.DuckDBPyConnection, path: Path, files: dict, table: s
     if fmt == "csv" and fast:
         encoding = _likely_encoding(path, files.get("encodings") or ["utf-8"])
         # No row number here: the staging table numbers rows by insertion order.
-        conn.execute(f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS "
-                     f"SELECT * FROM read_csv("
-                     f"{literal(str(path))}, {', '.join(_csv_options(files, encoding))})")
+        conn.execute(
+            f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS "
+            f"SELECT * FROM read_csv("
+            f"{literal(str(path))}, {', '.join(_csv_options(files, encoding))})"
+        )
         try:
             conn.execute(f"DESCRIBE {quote(table)}").fetchall()  # sniffs the header only
         except duckdb.Error:
@@ -78,12 +83,16 @@ def _drop_relation(conn, name: str) -> None:
 
 def _csv_options(files: dict, encoding: str) -> list[str]:
     # header_row > 1: title lines above the header (report exports) are skipped
-    return [f"encoding={literal(DUCKDB_ENCODING[encoding])}", "all_varchar=true",
-            f"skip={int(files.get('header_row', 1)) - 1}",
-            f"header={str(files.get('header', True)).lower()}",
-            f"delim={literal(files.get('delimiter', ','))}",
-            f"quote={literal(files.get('quote', chr(34)))}",
-            "null_padding=true", "strict_mode=false"]
+    return [
+        f"encoding={literal(DUCKDB_ENCODING[encoding])}",
+        "all_varchar=true",
+        f"skip={int(files.get('header_row', 1)) - 1}",
+        f"header={str(files.get('header', True)).lower()}",
+        f"delim={literal(files.get('delimiter', ','))}",
+        f"quote={literal(files.get('quote', chr(34)))}",
+        "null_padding=true",
+        "strict_mode=false",
+    ]
 
 
 def _likely_encoding(path: Path, declared: list[str]) -> str:
@@ -115,18 +124,21 @@ def _read_csv(conn, path: Path, files: dict, table: str) -> str:
         # breaks (addresses typed over two lines); such files are read single-threaded.
         for extra in ([], ["parallel=false"]):
             try:
-                conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
-                             f"SELECT row_number() OVER () AS _source_row, * "
-                             f"FROM read_csv({literal(str(path))}, "
-                             f"{', '.join(options + extra)})")
+                conn.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
+                    f"SELECT row_number() OVER () AS _source_row, * "
+                    f"FROM read_csv({literal(str(path))}, "
+                    f"{', '.join(options + extra)})"
+                )
                 return encoding
             except duckdb.Error as error:
                 message = str(error).splitlines()[0]
                 if extra or "parallel=false" not in str(error):
                     errors.append(f"{encoding}: {message}")
                     break
-    raise UnreadableFile("it could not be read as CSV with any declared encoding ("
-                         + "; ".join(errors) + ")")
+    raise UnreadableFile(
+        "it could not be read as CSV with any declared encoding (" + "; ".join(errors) + ")"
+    )
 
 
 def _column_letter(index: int) -> str:
@@ -146,7 +158,8 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
         # empty columns, and rows above the header (report titles) must be skipped.
         header = conn.execute(
             f"SELECT * FROM read_xlsx({source}{sheet}, header=false, all_varchar=true, "
-            f"range='A{header_row}:ZZ{header_row}')").fetchone()
+            f"range='A{header_row}:ZZ{header_row}')"
+        ).fetchone()
         if header is None:
             raise UnreadableFile(f"row {header_row} (the header row) is empty")
         width = max(i for i, value in enumerate(header, start=1) if value not in (None, ""))
@@ -154,42 +167,60 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
             f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
             f"SELECT row_number() OVER () AS _source_row, * FROM read_xlsx({source}{sheet}, "
             f"header=true, all_varchar=true, stop_at_empty=false, "
-            f"range='A{header_row}:{_column_letter(width)}1048576')")
+            f"range='A{header_row}:{_column_letter(width)}1048576')"
+        )
     except duckdb.Error as error:
-        raise UnreadableFile(f"not a readable Excel workbook: {str(error).splitlines()[0]}") \
-            from None
+        raise UnreadableFile(
+            f"not a readable Excel workbook: {str(error).splitlines()[0]}"
+        ) from None
     # Formatting can extend a sheet with blank rows; a fully blank row is not a record.
     columns = [c for c in _columns(conn, table) if c != "_source_row"]
-    conn.execute(f"DELETE FROM {quote(table)} WHERE "
-                 + " AND ".join(f"{quote(c)} IS NULL" for c in columns))
+    conn.execute(
+        f"DELETE FROM {quote(table)} WHERE " + " AND ".join(f"{quote(c)} IS NULL" for c in columns)
+    )
 
 
 def _read_json(conn, path: Path, table: str, newline_delimited: bool) -> None:
     """Each record's keys become text columns; mixed types (1 vs "1.00") stay readable."""
     source = literal(str(path))
-    reader = f"read_ndjson_objects({source})" if newline_delimited \
-        else f"read_json_objects({source}, format='array')"  # a file holding one JSON array
+    reader = (
+        f"read_ndjson_objects({source})"
+        if newline_delimited
+        else f"read_json_objects({source}, format='array')"
+    )  # a file holding one JSON array
     try:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE _json_lines AS SELECT row_number() OVER () "
-                     f"AS _source_row, json FROM {reader}")
-        keys = [row[0] for row in conn.execute(
-            "SELECT DISTINCT unnest(json_keys(json)) AS key FROM _json_lines ORDER BY key"
-        ).fetchall()]
+        conn.execute(
+            f"CREATE OR REPLACE TEMP TABLE _json_lines AS SELECT row_number() OVER () "
+            f"AS _source_row, json FROM {reader}"
+        )
+        keys = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT unnest(json_keys(json)) AS key FROM _json_lines ORDER BY key"
+            ).fetchall()
+        ]
     except duckdb.Error as error:
         raise UnreadableFile(f"not valid JSON: {str(error).splitlines()[0]}") from None
     if not keys:
         raise UnreadableFile("the file holds no JSON records")
-    selects = ", ".join(f"json_extract_string(json, {literal('$.' + quote(k))}) AS {quote(k)}"
-                        for k in keys)
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
-                 f"SELECT _source_row, {selects} FROM _json_lines")
+    selects = ", ".join(
+        f"json_extract_string(json, {literal('$.' + quote(k))}) AS {quote(k)}" for k in keys
+    )
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
+        f"SELECT _source_row, {selects} FROM _json_lines"
+    )
     conn.execute("DROP TABLE _json_lines")
 
 
 def _columns(conn, table: str) -> list[str]:
-    return [row[0] for row in conn.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
-        [table]).fetchall()]
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [table],
+        ).fetchall()
+    ]
 
 
 def columns_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -24,10 +24,17 @@ def dictionary_copy(tmp_path):
 def test_the_shipped_dictionary_is_valid():
     dictionary = load_dictionary()
     assert {d.id for d in dictionary.approved_datasets} >= {
-        "service_requests", "building_permits", "service_request_performance",
-        "digital_adoption"}
-    assert {"caller_name", "caller_phone", "caller_email", "applicant_name"} <= \
-        dictionary.personal_column_names
+        "service_requests",
+        "building_permits",
+        "service_request_performance",
+        "digital_adoption",
+    }
+    assert {
+        "caller_name",
+        "caller_phone",
+        "caller_email",
+        "applicant_name",
+    } <= dictionary.personal_column_names
 
 
 def test_generated_dbt_files_and_gx_suites_have_not_drifted():
@@ -43,17 +50,24 @@ def test_errors_name_the_file_the_line_the_field_and_what_to_do(dictionary_copy)
     with pytest.raises(DictionaryError) as failure:
         load_dictionary(dictionary_copy)
     problems = "\n".join(failure.value.problems)
-    assert "building_permits.yml, line 9, field update_frequency: 'weekley' is not allowed; " \
-           "use one of" in problems
-    assert "building_permits.yml, line 1, field (top level): 'licence' is missing: add it" \
-        in problems
+    assert (
+        "building_permits.yml, line 9, field update_frequency: 'weekley' is not allowed; "
+        "use one of" in problems
+    )
+    assert (
+        "building_permits.yml, line 1, field (top level): 'licence' is missing: add it" in problems
+    )
 
 
 def test_a_personal_column_can_never_be_published(dictionary_copy):
     path = dictionary_copy / "datasets" / "service_requests.yml"
-    path.write_text(path.read_text() + (
-        "  - name: caller_email\n    type: varchar\n    description: The caller's e-mail.\n"
-        "    classification: personal\n"))
+    path.write_text(
+        path.read_text()
+        + (
+            "  - name: caller_email\n    type: varchar\n    description: The caller's e-mail.\n"
+            "    classification: personal\n"
+        )
+    )
     with pytest.raises(DictionaryError) as failure:
         load_dictionary(dictionary_copy)
     problems = "\n".join(failure.value.problems)
@@ -63,8 +77,9 @@ def test_a_personal_column_can_never_be_published(dictionary_copy):
 
 def test_unknown_owner_division_is_reported(dictionary_copy):
     path = dictionary_copy / "datasets" / "digital_adoption.yml"
-    path.write_text(path.read_text().replace("owner_division: strategy-performance",
-                                             "owner_division: strategy"))
+    path.write_text(
+        path.read_text().replace("owner_division: strategy-performance", "owner_division: strategy")
+    )
     with pytest.raises(DictionaryError, match="owner_division 'strategy' is not in divisions"):
         load_dictionary(dictionary_copy)
 
@@ -79,13 +94,17 @@ def test_no_personal_column_reaches_open_data_models():
     """Across the whole dbt project (its manifest), not only the dictionary."""
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
     personal = load_dictionary().personal_column_names
-    published = [n for n in manifest["nodes"].values()
-                 if n["resource_type"] == "model" and n["config"].get("schema") == "open_data"]
+    published = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("schema") == "open_data"
+    ]
     assert len(published) >= 4
     for node in published:
         assert node["config"]["contract"]["enforced"], node["name"]
         assert not personal & set(node["columns"]), node["name"]
         sql = node["raw_code"].lower()
         for name in personal:
-            assert not re.search(rf"\b{name}\b", sql), \
+            assert not re.search(rf"\b{name}\b", sql), (
                 f"{node['name']} mentions personal column {name}"
+            )

@@ -26,13 +26,21 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", f"--user-data-dir={profile}"]:
+    for flag in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+    ]:
         options.add_argument(flag)
     session = webdriver.Chrome(
         service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")),
-        options=options)
+        options=options,
+    )
     yield session
     session.quit()
     shutil.rmtree(profile, ignore_errors=True)

@@ -47,10 +47,12 @@ def test_gx_gate_names_the_rule_the_column_and_the_rows(faulty):
     result = run_quality_gate(published_rows(faulty, dataset.model), dataset.model)
     assert not result.passed
     found = {(f["expectation"], f["column"]) for f in result.failures}
-    assert {("expect_column_values_to_be_unique", "request_id"),
-            ("expect_column_values_to_be_in_set", "status"),
-            ("expect_column_values_to_be_between", "ward_number"),
-            ("expect_column_values_to_not_match_regex", "address_block")} <= found
+    assert {
+        ("expect_column_values_to_be_unique", "request_id"),
+        ("expect_column_values_to_be_in_set", "status"),
+        ("expect_column_values_to_be_between", "ward_number"),
+        ("expect_column_values_to_not_match_regex", "address_block"),
+    } <= found
     assert "Reopened" in next(f for f in result.failures if f["column"] == "status")["examples"]
     # the same rules compiled to DuckDB find the same faults
     assert failing(check_in_duckdb(faulty, dataset)) == found

@@ -16,8 +16,11 @@ def test_undocumented_and_vanished_columns_are_errors(tmp_path):
     columns = [c.name for c in dataset.columns if c.name != "payments_amount"] + ["new_measure"]
     conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     conn.execute("CREATE SCHEMA open_data")
-    conn.execute(f"CREATE TABLE open_data.{dataset.model} ("
-                 + ", ".join(f"{c} VARCHAR" for c in columns) + ")")
+    conn.execute(
+        f"CREATE TABLE open_data.{dataset.model} ("
+        + ", ".join(f"{c} VARCHAR" for c in columns)
+        + ")"
+    )
     conn.close()
     findings = column_coverage(dictionary, tmp_path / "warehouse.duckdb")
     messages = [f.message for f in findings if f.dataset == "digital_adoption"]
@@ -29,16 +32,28 @@ def test_undocumented_and_vanished_columns_are_errors(tmp_path):
 def test_failed_gates_and_missed_frequencies_are_warnings(tmp_path):
     dictionary = load_dictionary()
     now = datetime(2026, 11, 24, tzinfo=UTC)
-    record(tmp_path, "service_requests", published_at=(now - timedelta(days=3)).isoformat(),
-           quality_gate={"passed": False, "summary": "status: 3 rows",
-                         "checked_at": now.isoformat()})
+    record(
+        tmp_path,
+        "service_requests",
+        published_at=(now - timedelta(days=3)).isoformat(),
+        quality_gate={"passed": False, "summary": "status: 3 rows", "checked_at": now.isoformat()},
+    )
     record(tmp_path, "building_permits", published_at=(now - timedelta(days=2)).isoformat())
-    findings = {(f.dataset, f.severity, f.message.split(":")[0])
-                for f in gate_and_freshness(dictionary, tmp_path, now)}
-    assert ("service_requests", "warning",
-            "approved but its quality_gate failed on 2026-11-24T00") in findings
-    assert any(d == "service_requests" and "declared daily but last published" in m
-               for d, _, m in findings)
+    findings = {
+        (f.dataset, f.severity, f.message.split(":")[0])
+        for f in gate_and_freshness(dictionary, tmp_path, now)
+    }
+    assert (
+        "service_requests",
+        "warning",
+        "approved but its quality_gate failed on 2026-11-24T00",
+    ) in findings
+    assert any(
+        d == "service_requests" and "declared daily but last published" in m for d, _, m in findings
+    )
     assert not any(d == "building_permits" for d, _, _ in findings)  # weekly, 2 days old
-    assert ("digital_adoption", "warning", "approved but never run through its gates yet") \
-        in findings
+    assert (
+        "digital_adoption",
+        "warning",
+        "approved but never run through its gates yet",
+    ) in findings

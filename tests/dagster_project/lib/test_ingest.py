@@ -14,20 +14,45 @@ from dagster_project.lib.ingest import ingest_source
 from dagster_project.lib.warehouse import connect
 
 REQUESTS = {
-    "system": "crm", "raw_table": "crm_requests", "title": "t", "owner_division": "x",
-    "description": "d", "primary_key": ["request_id"],
-    "files": {"folder": "crm", "pattern": "*.csv", "format": "csv",
-              "encodings": ["utf-8", "cp1252"]},
+    "system": "crm",
+    "raw_table": "crm_requests",
+    "title": "t",
+    "owner_division": "x",
+    "description": "d",
+    "primary_key": ["request_id"],
+    "files": {
+        "folder": "crm",
+        "pattern": "*.csv",
+        "format": "csv",
+        "encodings": ["utf-8", "cp1252"],
+    },
     "null_values": ["N/A", "-"],
     "columns": [
-        {"name": "request_id", "type": "varchar", "required": True, "aliases": ["SR Number"],
-         "classification": "public", "description": "id"},
-        {"name": "created_at", "type": "timestamp", "required": True,
-         "aliases": ["Created Date"], "formats": ["%m/%d/%Y %I:%M:%S %p"],
-         "classification": "public", "description": "when"},
+        {
+            "name": "request_id",
+            "type": "varchar",
+            "required": True,
+            "aliases": ["SR Number"],
+            "classification": "public",
+            "description": "id",
+        },
+        {
+            "name": "created_at",
+            "type": "timestamp",
+            "required": True,
+            "aliases": ["Created Date"],
+            "formats": ["%m/%d/%Y %I:%M:%S %p"],
+            "classification": "public",
+            "description": "when",
+        },
         {"name": "fee", "type": "money", "classification": "public", "description": "fee"},
-        {"name": "caller_name", "type": "varchar", "aliases": ["Caller"],
-         "classification": "personal", "description": "who"},
+        {
+            "name": "caller_name",
+            "type": "varchar",
+            "aliases": ["Caller"],
+            "classification": "personal",
+            "description": "who",
+        },
     ],
 }
 
@@ -40,8 +65,9 @@ def landing(tmp_path):
 
 def run(tmp_path, spec=REQUESTS):
     conn = connect(tmp_path / "wh.duckdb")
-    results = ingest_source(conn, Source(spec, Path("crm.yml")), tmp_path / "landing",
-                            tmp_path / "quarantine")
+    results = ingest_source(
+        conn, Source(spec, Path("crm.yml")), tmp_path / "landing", tmp_path / "quarantine"
+    )
     return conn, results
 
 
@@ -52,35 +78,63 @@ def write(landing, name, text, encoding="utf-8"):
 
 
 def test_rows_are_loaded_quarantined_and_reconciled(landing):
-    write(landing, "a.csv", "SR Number,Created Date,fee,Caller,Extra Col\n"
-          "SR-1,03/07/2024 02:15:09 PM,$1,381.12 ,Zoë,x\n"
-          "SR-2,not a date,(8.02),N/A,y\n"
-          "-,03/08/2024 09:00:00 AM,75,Ann,z\n"
-          "SR-4,2024-03-09T10:00:00,  ,Bob,w\n".replace("$1,381.12 ", '"$1,381.12 "'))
+    write(
+        landing,
+        "a.csv",
+        "SR Number,Created Date,fee,Caller,Extra Col\n"
+        "SR-1,03/07/2024 02:15:09 PM,$1,381.12 ,Zoë,x\n"
+        "SR-2,not a date,(8.02),N/A,y\n"
+        "-,03/08/2024 09:00:00 AM,75,Ann,z\n"
+        "SR-4,2024-03-09T10:00:00,  ,Bob,w\n".replace("$1,381.12 ", '"$1,381.12 "'),
+    )
     conn, [result] = run(landing)
-    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == \
-        ("loaded", 4, 2, 2)
-    rows = conn.execute("SELECT request_id, created_at, fee, caller_name, extra_col, "
-                        "_source_row FROM raw.crm_requests ORDER BY 1").fetchall()
-    assert rows[0] == ("SR-1", dt.datetime(2024, 3, 7, 14, 15, 9), Decimal("1381.12"), "Zoë",
-                       "x", 1)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == (
+        "loaded",
+        4,
+        2,
+        2,
+    )
+    rows = conn.execute(
+        "SELECT request_id, created_at, fee, caller_name, extra_col, "
+        "_source_row FROM raw.crm_requests ORDER BY 1"
+    ).fetchall()
+    assert rows[0] == (
+        "SR-1",
+        dt.datetime(2024, 3, 7, 14, 15, 9),
+        Decimal("1381.12"),
+        "Zoë",
+        "x",
+        1,
+    )
     assert rows[1][0] == "SR-4" and rows[1][2] is None  # blank money is null, not an error
-    reasons = conn.execute("SELECT source_row, column_name, rule, raw_value "
-                           "FROM raw._quarantined_rows ORDER BY 1").fetchall()
-    assert reasons == [(2, "created_at", "type: not a valid timestamp", "not a date"),
-                       (3, "request_id", "required: value is missing", None)]
+    reasons = conn.execute(
+        "SELECT source_row, column_name, rule, raw_value FROM raw._quarantined_rows ORDER BY 1"
+    ).fetchall()
+    assert reasons == [
+        (2, "created_at", "type: not a valid timestamp", "not a date"),
+        (3, "request_id", "required: value is missing", None),
+    ]
 
 
 def test_cp1252_is_detected_and_reloading_adds_nothing(landing):
-    write(landing, "old.csv", "SR Number,Created Date\r\n\"SR-9\",\"01/02/2024 08:00:00 AM\"\r\n"
-          "\"SR-10\",\"01/02/2024 08:00:00 AM\"\r\n", encoding="cp1252")
-    write(landing, "names.csv", "SR Number,Created Date,Caller\nSR-11,2024-01-02,Renée\n",
-          encoding="cp1252")
+    write(
+        landing,
+        "old.csv",
+        'SR Number,Created Date\r\n"SR-9","01/02/2024 08:00:00 AM"\r\n'
+        '"SR-10","01/02/2024 08:00:00 AM"\r\n',
+        encoding="cp1252",
+    )
+    write(
+        landing,
+        "names.csv",
+        "SR Number,Created Date,Caller\nSR-11,2024-01-02,Renée\n",
+        encoding="cp1252",
+    )
     conn, results = run(landing)
-    assert {r.file_name: r.encoding for r in results} == {"names.csv": "cp1252",
-                                                          "old.csv": "utf-8"}
-    assert conn.execute("SELECT caller_name FROM raw.crm_requests WHERE request_id = 'SR-11'"
-                        ).fetchone() == ("Renée",)
+    assert {r.file_name: r.encoding for r in results} == {"names.csv": "cp1252", "old.csv": "utf-8"}
+    assert conn.execute(
+        "SELECT caller_name FROM raw.crm_requests WHERE request_id = 'SR-11'"
+    ).fetchone() == ("Renée",)
     conn.close()
     conn, again = run(landing)
     assert [r.status for r in again] == ["skipped", "skipped"]
@@ -92,13 +146,16 @@ def test_same_content_under_another_name_is_flagged(landing):
     write(landing, "a.csv", body)
     write(landing, "b.csv", body)
     conn, results = run(landing)
-    assert [(r.file_name, r.status) for r in results] == [("a.csv", "loaded"),
-                                                           ("b.csv", "duplicate")]
+    assert [(r.file_name, r.status) for r in results] == [
+        ("a.csv", "loaded"),
+        ("b.csv", "duplicate"),
+    ]
     conn.close()
     conn, again = run(landing)
     assert [r.status for r in again] == ["skipped", "duplicate"]
-    assert conn.execute("SELECT count(*) FROM raw._ingest_files WHERE status = 'duplicate'"
-                        ).fetchone() == (1,)  # flagged once, not at every run
+    assert conn.execute(
+        "SELECT count(*) FROM raw._ingest_files WHERE status = 'duplicate'"
+    ).fetchone() == (1,)  # flagged once, not at every run
 
 
 def test_corrected_redelivery_supersedes(landing):
@@ -108,17 +165,20 @@ def test_corrected_redelivery_supersedes(landing):
     write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-05\n")
     conn, [result] = run(landing)
     assert result.status == "loaded"
-    assert conn.execute("SELECT request_id, created_at::DATE FROM raw.crm_requests"
-                        ).fetchall() == [("SR-1", dt.date(2024, 1, 5))]
-    statuses = conn.execute("SELECT status FROM raw._ingest_files ORDER BY ingested_at"
-                            ).fetchall()
+    assert conn.execute("SELECT request_id, created_at::DATE FROM raw.crm_requests").fetchall() == [
+        ("SR-1", dt.date(2024, 1, 5))
+    ]
+    statuses = conn.execute("SELECT status FROM raw._ingest_files ORDER BY ingested_at").fetchall()
     assert statuses == [("superseded",), ("loaded",)]
 
 
-@pytest.mark.parametrize("content, why", [
-    ("", "empty"),
-    ("caller\nAnn\n", "required columns are missing: request_id, created_at"),
-])
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        ("", "empty"),
+        ("caller\nAnn\n", "required columns are missing: request_id, created_at"),
+    ],
+)
 def test_unreadable_files_are_moved_to_quarantine_with_a_reason(landing, content, why):
     write(landing, "bad.csv", content)
     conn, [result] = run(landing)
@@ -134,15 +194,25 @@ def test_header_drift_is_reported(landing):
     write(landing, "b.csv", "request_id,created_at,priority\nSR-2,2024-01-01,high\n")
     conn, results = run(landing)
     assert "new column(s) priority (kept)" in results[1].drift
-    assert conn.execute("SELECT priority FROM raw.crm_requests WHERE request_id = 'SR-2'"
-                        ).fetchone() == ("high",)
+    assert conn.execute(
+        "SELECT priority FROM raw.crm_requests WHERE request_id = 'SR-2'"
+    ).fetchone() == ("high",)
 
 
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
-    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx",
-                                  "sheet": "Permits", "header_row": 3},
-            "drop_rows": [{"rule": "total_row", "reason": "report total",
-                           "where": "lower(request_id) = 'total'"}]}
+    spec = {
+        **REQUESTS,
+        "files": {
+            "folder": "crm",
+            "pattern": "*.xlsx",
+            "format": "xlsx",
+            "sheet": "Permits",
+            "header_row": 3,
+        },
+        "drop_rows": [
+            {"rule": "total_row", "reason": "report total", "where": "lower(request_id) = 'total'"}
+        ],
+    }
     (tmp_path / "landing" / "crm").mkdir(parents=True)
     book = openpyxl.Workbook()
     sheet = book.active
@@ -156,9 +226,12 @@ def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
     book.save(tmp_path / "landing" / "crm" / "report.xlsx")
     conn, [result] = run(tmp_path, spec)
     assert (result.rows_read, result.rows_loaded, result.rows_dropped) == (3, 2, 1)
-    assert conn.execute("SELECT request_id, created_at, fee FROM raw.crm_requests ORDER BY 1"
-                        ).fetchall() == [("SR-1", dt.datetime(2024, 3, 5, 12, 0), Decimal("12.50")),
-                                         ("SR-2", dt.datetime(2024, 3, 6), Decimal("1000.00"))]
+    assert conn.execute(
+        "SELECT request_id, created_at, fee FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [
+        ("SR-1", dt.datetime(2024, 3, 5, 12, 0), Decimal("12.50")),
+        ("SR-2", dt.datetime(2024, 3, 6), Decimal("1000.00")),
+    ]
 
 
 def test_json_lines_with_mixed_types(tmp_path):
@@ -166,32 +239,45 @@ def test_json_lines_with_mixed_types(tmp_path):
     (tmp_path / "landing" / "crm").mkdir(parents=True)
     (tmp_path / "landing" / "crm" / "p.jsonl").write_text(
         '{"request_id": "P-1", "created_at": "2024-01-03T15:22:01Z", "fee": 12.5}\n'
-        '{"request_id": "P-2", "created_at": "2024-01-03T15:22:01Z", "fee": "75.00"}\n')
+        '{"request_id": "P-2", "created_at": "2024-01-03T15:22:01Z", "fee": "75.00"}\n'
+    )
     conn, [result] = run(tmp_path, spec)
     assert result.rows_loaded == 2
     assert conn.execute("SELECT sum(fee) FROM raw.crm_requests").fetchone()[0] == Decimal("87.50")
 
 
-@pytest.mark.parametrize("encoding, newline", [
-    ("utf-16", "\r\n"),       # Windows tools: UTF-16LE with a BOM
-    ("utf-8-sig", "\r\n"),    # Excel's "CSV UTF-8": a BOM
-    ("utf-8", "\r"),          # classic Mac line ends
-    ("cp1252", "\n"),
-])
+@pytest.mark.parametrize(
+    "encoding, newline",
+    [
+        ("utf-16", "\r\n"),  # Windows tools: UTF-16LE with a BOM
+        ("utf-8-sig", "\r\n"),  # Excel's "CSV UTF-8": a BOM
+        ("utf-8", "\r"),  # classic Mac line ends
+        ("cp1252", "\n"),
+    ],
+)
 def test_encodings_and_line_endings(landing, encoding, newline):
-    text = newline.join(["SR Number,Created Date,Caller", "SR-1,2024-01-02,Renée",
-                         "SR-2,2024-01-03,Zoë", ""])
+    text = newline.join(
+        ["SR Number,Created Date,Caller", "SR-1,2024-01-02,Renée", "SR-2,2024-01-03,Zoë", ""]
+    )
     (landing / "landing" / "crm" / "a.csv").write_bytes(text.encode(encoding))
     conn, [result] = run(landing)
     assert (result.status, result.rows_loaded) == ("loaded", 2), result
-    assert conn.execute("SELECT caller_name FROM raw.crm_requests ORDER BY 1").fetchall() == \
-        [("Renée",), ("Zoë",)]
+    assert conn.execute("SELECT caller_name FROM raw.crm_requests ORDER BY 1").fetchall() == [
+        ("Renée",),
+        ("Zoë",),
+    ]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("$75.00 ", "75.00"), ("(8.02)", "-8.02"), ("1,381.12", "1381.12"), ("-3", "-3.00"),
-    ("$ 1,000", "1000.00"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("$75.00 ", "75.00"),
+        ("(8.02)", "-8.02"),
+        ("1,381.12", "1381.12"),
+        ("-3", "-3.00"),
+        ("$ 1,000", "1000.00"),
+    ],
+)
 def test_money_formats(landing, text, expected):
     write(landing, "a.csv", f'request_id,created_at,fee\nSR-1,2024-01-01,"{text}"\n')
     conn, [result] = run(landing)
@@ -200,12 +286,17 @@ def test_money_formats(landing, text, expected):
 
 
 def test_null_sentinels_and_whitespace(landing):
-    write(landing, "a.csv", "request_id,created_at,fee,Caller\n"
-          "SR-1,2024-01-01,N/A,  \nSR-2,2024-01-01,-,\u00a0Ann\u00a0\n")
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,fee,Caller\n"
+        "SR-1,2024-01-01,N/A,  \nSR-2,2024-01-01,-,\u00a0Ann\u00a0\n",
+    )
     conn, [result] = run(landing)
     assert result.rows_loaded == 2
-    assert conn.execute("SELECT fee, caller_name FROM raw.crm_requests ORDER BY request_id"
-                        ).fetchall() == [(None, None), (None, "Ann")]
+    assert conn.execute(
+        "SELECT fee, caller_name FROM raw.crm_requests ORDER BY request_id"
+    ).fetchall() == [(None, None), (None, "Ann")]
 
 
 def test_truncated_files_are_quarantined_not_half_loaded(tmp_path):
@@ -222,14 +313,18 @@ def test_truncated_files_are_quarantined_not_half_loaded(tmp_path):
     conn, [result] = run(tmp_path, spec)
     assert result.status == "quarantined"
     assert "not a readable Excel workbook" in result.reason
-    assert conn.execute("SELECT count(*) FROM raw._ingest_files WHERE status = 'quarantined'"
-                        ).fetchone() == (1,)
+    assert conn.execute(
+        "SELECT count(*) FROM raw._ingest_files WHERE status = 'quarantined'"
+    ).fetchone() == (1,)
 
 
 def test_csv_report_with_title_lines_above_the_header(landing):
     spec = {**REQUESTS, "files": {**REQUESTS["files"], "header_row": 3}}
-    write(landing, "a.csv", "Service requests report\nPrinted 2026-01-02\n"
-          "SR Number,Created Date\nSR-1,2024-01-01\n")
+    write(
+        landing,
+        "a.csv",
+        "Service requests report\nPrinted 2026-01-02\nSR Number,Created Date\nSR-1,2024-01-01\n",
+    )
     conn, [result] = run(landing, spec)
     assert (result.status, result.rows_loaded) == ("loaded", 1)
 
@@ -239,21 +334,35 @@ def test_json_array_file(tmp_path):
     (tmp_path / "landing" / "crm").mkdir(parents=True)
     (tmp_path / "landing" / "crm" / "export.json").write_text(
         '[{"request_id": "J-1", "created_at": "2024-01-01"},\n'
-        ' {"request_id": "J-2", "created_at": "bad"}]')
+        ' {"request_id": "J-2", "created_at": "bad"}]'
+    )
     conn, [result] = run(tmp_path, spec)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
 
 
 def test_row_numbers_survive_dropped_rows(landing):
-    spec = {**REQUESTS, "drop_rows": [{"rule": "subtotal", "reason": "report subtotal",
-                                       "where": "request_id = 'Subtotal'"}]}
-    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\nSubtotal,\n"
-          "SR-3,not a date\nSR-4,2024-01-04\n")
+    spec = {
+        **REQUESTS,
+        "drop_rows": [
+            {"rule": "subtotal", "reason": "report subtotal", "where": "request_id = 'Subtotal'"}
+        ],
+    }
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at\nSR-1,2024-01-01\nSubtotal,\nSR-3,not a date\nSR-4,2024-01-04\n",
+    )
     conn, [result] = run(landing, spec)
-    assert (result.rows_read, result.rows_loaded, result.rows_quarantined,
-            result.rows_dropped) == (4, 2, 1, 1)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_dropped) == (
+        4,
+        2,
+        1,
+        1,
+    )
     assert conn.execute("SELECT source_row FROM raw._quarantined_rows").fetchall() == [(3,)]
-    assert conn.execute("SELECT source_row, rule FROM raw._dropped_rows").fetchall() == \
-        [(2, "subtotal")]
-    assert conn.execute("SELECT request_id, _source_row FROM raw.crm_requests ORDER BY 2"
-                        ).fetchall() == [("SR-1", 1), ("SR-4", 4)]
+    assert conn.execute("SELECT source_row, rule FROM raw._dropped_rows").fetchall() == [
+        (2, "subtotal")
+    ]
+    assert conn.execute(
+        "SELECT request_id, _source_row FROM raw.crm_requests ORDER BY 2"
+    ).fetchall() == [("SR-1", 1), ("SR-4", 4)]

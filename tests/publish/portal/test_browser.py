@@ -9,9 +9,17 @@ import pytest
 
 pytestmark = [pytest.mark.portal, pytest.mark.browser]
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync", "--window-size=1280,2000"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1280,2000",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +34,9 @@ def browser():
     for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
         options.add_argument(flag)
     # An explicit driver path: Selenium Manager would try to download one.
-    session = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver),
-                               options=options)
+    session = webdriver.Chrome(
+        service=webdriver.ChromeService(executable_path=driver), options=options
+    )
     session.set_page_load_timeout(60)
     yield session
     session.quit()
@@ -38,21 +47,39 @@ def browser():
 def published(sysadmin, make_organization, run_id):
     org = make_organization("browser", "Customer Service Division")
     dataset = sysadmin.action.package_create(
-        name=f"browser-service-requests-{run_id}", title=f"311 Service Requests {run_id}",
-        owner_org=org["id"], notes="One row per service request made to 311.",
-        license_id="odc-by", tags=[{"name": "311"}])
-    resource = sysadmin.action.resource_create(package_id=dataset["id"],
-                                               name="Service requests table", url="",
-                                               format="CSV")
+        name=f"browser-service-requests-{run_id}",
+        title=f"311 Service Requests {run_id}",
+        owner_org=org["id"],
+        notes="One row per service request made to 311.",
+        license_id="odc-by",
+        tags=[{"name": "311"}],
+    )
+    resource = sysadmin.action.resource_create(
+        package_id=dataset["id"], name="Service requests table", url="", format="CSV"
+    )
     sysadmin.action.datastore_create(
-        resource_id=resource["id"], force=True,
-        fields=[{"id": "request_id", "type": "text",
-                 "info": {"label": "Request ID", "notes": "Identifier given by the 311 CRM."}},
-                {"id": "ward", "type": "int",
-                 "info": {"label": "Ward", "notes": "City ward where the request was made."}}],
-        records=[{"request_id": "SR-1", "ward": 4}])
-    sysadmin.action.resource_create(package_id=dataset["id"], name="Service requests (Parquet)",
-                                    url="http://127.0.0.1/requests.parquet", format="Parquet")
+        resource_id=resource["id"],
+        force=True,
+        fields=[
+            {
+                "id": "request_id",
+                "type": "text",
+                "info": {"label": "Request ID", "notes": "Identifier given by the 311 CRM."},
+            },
+            {
+                "id": "ward",
+                "type": "int",
+                "info": {"label": "Ward", "notes": "City ward where the request was made."},
+            },
+        ],
+        records=[{"request_id": "SR-1", "ward": 4}],
+    )
+    sysadmin.action.resource_create(
+        package_id=dataset["id"],
+        name="Service requests (Parquet)",
+        url="http://127.0.0.1/requests.parquet",
+        format="Parquet",
+    )
     return dataset
 
 
@@ -69,6 +96,11 @@ def test_dataset_list_and_dataset_page(browser, portal, published):
     assert "Service requests (Parquet)" in page
     dictionary = browser.find_element("css selector", "section.data-dictionary").text
     assert "Data Dictionary" in dictionary
-    for expected in ("request_id", "Request ID", "Identifier given by the 311 CRM.",
-                     "ward", "City ward where the request was made."):
+    for expected in (
+        "request_id",
+        "Request ID",
+        "Identifier given by the 311 CRM.",
+        "ward",
+        "City ward where the request was made.",
+    ):
         assert expected in dictionary

@@ -21,8 +21,13 @@ from publish.portal.settings import PROJECT_DIR, load_settings
 
 
 def portal_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "publish.portal", *args], cwd=PROJECT_DIR,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "publish.portal", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_port_in_use_is_a_clear_error():
@@ -40,9 +45,13 @@ def test_ports_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("PORTAL_CKAN_PORT", "eighty")
     with pytest.raises(PortalError, match="not a port number"):
         load_settings()
-    result = subprocess.run([sys.executable, "-m", "publish.portal", "status"], cwd=PROJECT_DIR,
-                            capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "PORTAL_CKAN_PORT": "eighty"})
+    result = subprocess.run(
+        [sys.executable, "-m", "publish.portal", "status"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PORTAL_CKAN_PORT": "eighty"},
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
 
 
@@ -89,15 +98,19 @@ def test_secrets_are_private_files(portal):
 def test_restart_keeps_the_data(portal, sysadmin, organization, run_id, tmp_path):
     upload = tmp_path / "kept.csv"
     upload.write_text("ward,count\n1,5\n")
-    dataset = sysadmin.action.package_create(name=f"survives-restart-{run_id}",
-                                             title="Survives a restart",
-                                             owner_org=organization["id"])
+    dataset = sysadmin.action.package_create(
+        name=f"survives-restart-{run_id}", title="Survives a restart", owner_org=organization["id"]
+    )
     with upload.open("rb") as handle:
-        resource = sysadmin.action.resource_create(package_id=dataset["id"], name="kept",
-                                                   upload=handle)
+        resource = sysadmin.action.resource_create(
+            package_id=dataset["id"], name="kept", upload=handle
+        )
     settings = load_settings()
-    pid_files = [settings.run_dir / "ckan.pid", settings.run_dir / "redis.pid",
-                 settings.postgres_dir / "cluster" / "postmaster.pid"]
+    pid_files = [
+        settings.run_dir / "ckan.pid",
+        settings.run_dir / "redis.pid",
+        settings.postgres_dir / "cluster" / "postmaster.pid",
+    ]
 
     assert portal_cli("down").returncode == 0
     assert all(read_pid(pid_file) is None for pid_file in pid_files)
@@ -107,8 +120,10 @@ def test_restart_keeps_the_data(portal, sysadmin, organization, run_id, tmp_path
     assert started.returncode == 0, started.stderr
     assert sysadmin.action.package_show(id=dataset["name"])["title"] == "Survives a restart"
     assert requests.get(resource["url"], timeout=30).content == upload.read_bytes()
-    assert sysadmin.action.package_search(q="restart", fq=f'owner_org:"{organization["id"]}"'
-                                          )["count"] == 1
+    assert (
+        sysadmin.action.package_search(q="restart", fq=f'owner_org:"{organization["id"]}"')["count"]
+        == 1
+    )
 
 
 def test_postgres_moves_out_of_a_private_folder_when_root(tmp_path, monkeypatch):

@@ -10,17 +10,34 @@ pytestmark = pytest.mark.portal
 
 CATALOGUE = [
     # name suffix, title, tags, formats, licence, frequency extra
-    ("bike-lanes", "Bike lanes", ["transportation", "cycling"], ["CSV", "GeoJSON"], "odc-by",
-     "monthly"),
-    ("parking-tickets", "Parking tickets issued", ["transportation", "parking"], ["CSV"],
-     "odc-by", "daily"),
+    (
+        "bike-lanes",
+        "Bike lanes",
+        ["transportation", "cycling"],
+        ["CSV", "GeoJSON"],
+        "odc-by",
+        "monthly",
+    ),
+    (
+        "parking-tickets",
+        "Parking tickets issued",
+        ["transportation", "parking"],
+        ["CSV"],
+        "odc-by",
+        "daily",
+    ),
     ("park-inventory", "Parks and green spaces", ["parks"], ["CSV", "XLSX"], "cc-by", "yearly"),
     ("sparkling-water", "Water quality sampling", ["water"], ["JSON"], "cc-by", "weekly"),
-    ("service-requests", "311 service requests", ["311", "service-requests"], ["CSV", "Parquet"],
-     "odc-by", "daily"),
+    (
+        "service-requests",
+        "311 service requests",
+        ["311", "service-requests"],
+        ["CSV", "Parquet"],
+        "odc-by",
+        "daily",
+    ),
     ("building-permits", "Building permits", ["permits"], ["CSV", "Parquet"], "odc-by", "daily"),
-    ("ward-boundaries", "Ward boundaries", ["wards", "boundaries"], ["GeoJSON"], "cc-by",
-     "yearly"),
+    ("ward-boundaries", "Ward boundaries", ["wards", "boundaries"], ["GeoJSON"], "cc-by", "yearly"),
 ]
 
 
@@ -36,19 +53,36 @@ def catalogue(sysadmin, organization, run_id):
     names = {}
     for suffix, title, tags, formats, licence, frequency in CATALOGUE:
         dataset = sysadmin.action.package_create(
-            name=f"{suffix}-{run_id}", title=title, owner_org=organization["id"],
-            notes=f"{title} for the whole city.", license_id=licence,
+            name=f"{suffix}-{run_id}",
+            title=title,
+            owner_org=organization["id"],
+            notes=f"{title} for the whole city.",
+            license_id=licence,
             tags=[{"name": tag} for tag in tags],
             extras=[{"key": "update_frequency", "value": frequency}],
-            resources=[{"name": f"{title} ({fmt})", "format": fmt,
-                        "url": f"http://127.0.0.1/{suffix}.{fmt.lower()}"} for fmt in formats])
+            resources=[
+                {
+                    "name": f"{title} ({fmt})",
+                    "format": fmt,
+                    "url": f"http://127.0.0.1/{suffix}.{fmt.lower()}",
+                }
+                for fmt in formats
+            ],
+        )
         names[suffix] = dataset["name"]
     sysadmin.action.package_create(
-        name=f"secret-plans-{run_id}", title="Bike lanes plan (not yet public)", private=True,
-        owner_org=organization["id"], tags=[{"name": "cycling"}])
+        name=f"secret-plans-{run_id}",
+        title="Bike lanes plan (not yet public)",
+        private=True,
+        owner_org=organization["id"],
+        tags=[{"name": "cycling"}],
+    )
     sysadmin.action.package_create(
-        name=f"half-written-{run_id}", title="Bike counts (draft)", state="draft",
-        owner_org=organization["id"])
+        name=f"half-written-{run_id}",
+        title="Bike counts (draft)",
+        state="draft",
+        owner_org=organization["id"],
+    )
     return names
 
 
@@ -84,8 +118,12 @@ def test_fq_on_organization_tags_format_licence_and_extras(anonymous, organizati
 
 
 def test_facets_count_what_the_search_matched(anonymous, organization, catalogue):
-    result = search(anonymous, organization, rows=0,
-                    **{"facet.field": '["organization", "tags", "res_format", "license_id"]'})
+    result = search(
+        anonymous,
+        organization,
+        rows=0,
+        **{"facet.field": '["organization", "tags", "res_format", "license_id"]'},
+    )
     facets = result["facets"]
     assert facets["organization"] == {organization["name"]: 7}
     assert facets["res_format"]["CSV"] == 5
@@ -93,8 +131,9 @@ def test_facets_count_what_the_search_matched(anonymous, organization, catalogue
     assert facets["tags"]["transportation"] == 2
     items = {item["name"]: item for item in result["search_facets"]["organization"]["items"]}
     assert items[organization["name"]]["display_name"] == organization["title"]
-    limited = search(anonymous, organization, rows=0,
-                     **{"facet.field": '["tags"]', "facet.limit": 1})
+    limited = search(
+        anonymous, organization, rows=0, **{"facet.field": '["tags"]', "facet.limit": 1}
+    )
     assert limited["facets"]["tags"] == {"transportation": 2}
 
 
@@ -125,8 +164,12 @@ def test_results_are_full_datasets(anonymous, organization, catalogue):
 
 def test_private_dataset_hidden_from_public_search(anonymous, sysadmin, organization, catalogue):
     def titles(client):
-        return {d["title"] for d in search(client, organization, q="bike", include_private=True,
-                                           rows=50)["results"]}
+        return {
+            d["title"]
+            for d in search(client, organization, q="bike", include_private=True, rows=50)[
+                "results"
+            ]
+        }
 
     assert "Bike lanes plan (not yet public)" not in titles(anonymous)
     assert "Bike lanes plan (not yet public)" in titles(sysadmin)
@@ -134,8 +177,9 @@ def test_private_dataset_hidden_from_public_search(anonymous, sysadmin, organiza
 
 def test_drafts_only_for_those_who_may_see_them(anonymous, sysadmin, organization, catalogue):
     def titles(client, **params):
-        return {d["title"] for d in search(client, organization, q="bike", rows=50,
-                                           **params)["results"]}
+        return {
+            d["title"] for d in search(client, organization, q="bike", rows=50, **params)["results"]
+        }
 
     assert "Bike counts (draft)" not in titles(sysadmin)  # drafts are opt-in
     assert "Bike counts (draft)" in titles(sysadmin, include_drafts=True)
@@ -143,14 +187,16 @@ def test_drafts_only_for_those_who_may_see_them(anonymous, sysadmin, organizatio
 
 
 def test_unsupported_solr_syntax_is_a_clear_409(portal, organization, catalogue):
-    response = requests.get(f"{portal.url}/api/3/action/package_search",
-                            params={"q": "title:[a TO z]"}, timeout=30)
+    response = requests.get(
+        f"{portal.url}/api/3/action/package_search", params={"q": "title:[a TO z]"}, timeout=30
+    )
     assert response.status_code == 409
     assert "ranges" in response.json()["error"]["message"]
     with pytest.raises(ckanapi.SearchError):
         ckanapi.RemoteCKAN(portal.url).action.package_search(fq="title:bike~2")
-    bad_sort = requests.get(f"{portal.url}/api/3/action/package_search",
-                            params={"sort": "nonsense desc"}, timeout=30)
+    bad_sort = requests.get(
+        f"{portal.url}/api/3/action/package_search", params={"sort": "nonsense desc"}, timeout=30
+    )
     assert bad_sort.status_code == 400
 
 
@@ -168,12 +214,20 @@ def test_core_features_that_use_search(anonymous, sysadmin, organization, catalo
 
 
 def test_portal_pages_render_search(portal, organization, catalogue):
-    for path in ("/", "/dataset/", "/dataset/?q=bike&tags=cycling",
-                 f"/organization/{organization['name']}", "/organization/", "/group/"):
+    for path in (
+        "/",
+        "/dataset/",
+        "/dataset/?q=bike&tags=cycling",
+        f"/organization/{organization['name']}",
+        "/organization/",
+        "/group/",
+    ):
         response = requests.get(portal.url + path, timeout=30)
         assert response.status_code == 200, path
-    listing = requests.get(f"{portal.url}/dataset/",
-                           params={"q": "parking", "organization": organization["name"]},
-                           timeout=30).text
+    listing = requests.get(
+        f"{portal.url}/dataset/",
+        params={"q": "parking", "organization": organization["name"]},
+        timeout=30,
+    ).text
     assert "Parking tickets issued" in listing
     assert "Water quality sampling" not in listing

@@ -32,8 +32,17 @@ from .sql import compile_search
 log = logging.getLogger(__name__)
 
 # Result fields read straight from the matched rows (the rest come from package_show).
-ROW_FIELDS = ("id", "name", "title", "owner_org", "license_id", "type", "state",
-              "metadata_modified", "metadata_created")
+ROW_FIELDS = (
+    "id",
+    "name",
+    "title",
+    "owner_org",
+    "license_id",
+    "type",
+    "state",
+    "metadata_modified",
+    "metadata_created",
+)
 DICT_FIELDS = ("validated_data_dict", "data_dict")
 
 
@@ -85,7 +94,8 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
     def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
         rows = model.Session.execute(
             text("SELECT id FROM package WHERE state = 'active' ORDER BY id LIMIT :n"),
-            {"n": max_results})
+            {"n": max_results},
+        )
         return [row[0] for row in rows]
 
     def get_index(self, reference: str) -> dict[str, Any]:
@@ -93,8 +103,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         # falls back to the database, which is what we want.
         raise SearchError(f"pgsearch keeps no index copy of {reference!r}")
 
-    def run(self, query: dict[str, Any], permission_labels: list[str] | None = None,
-            **kwargs: Any) -> dict[str, Any]:
+    def run(
+        self, query: dict[str, Any], permission_labels: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         unknown = set(query.keys()) - VALID_SOLR_PARAMETERS
         if unknown:
             raise SearchQueryError(f"Invalid search parameters: {sorted(unknown)}")
@@ -108,12 +119,17 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             search = compile_search(
                 solr_syntax.parse_lenient(query.get("q")),
                 [solr_syntax.parse(item) for item in filters],
-                permission_labels, site_id=config.get("ckan.site_id"))
+                permission_labels,
+                site_id=config.get("ckan.site_id"),
+            )
         except solr_syntax.UnsupportedSyntax as error:
             raise UnsupportedSearchSyntax(f"Unsupported search syntax: {error}") from None
         try:
-            page_sql = search.page_sql(solr_syntax.parse_sort(
-                query.get("sort") or config.get("ckan.search.default_package_sort")))
+            page_sql = search.page_sql(
+                solr_syntax.parse_sort(
+                    query.get("sort") or config.get("ckan.search.default_package_sort")
+                )
+            )
         except ValueError:
             raise SearchQueryError('Invalid "sort" parameter') from None
         rows = _as_int(query.get("rows"), "rows", 10)
@@ -121,8 +137,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
 
         session = model.Session
         self.count = session.execute(text(search.count_sql()), search.params).scalar() or 0
-        page = session.execute(text(page_sql),
-                               {**search.params, "rows": max(rows, 0), "start": max(start, 0)})
+        page = session.execute(
+            text(page_sql), {**search.params, "rows": max(rows, 0), "start": max(start, 0)}
+        )
         fields = _field_list(query.get("fl"))
         self.results = [self._result(row._mapping, fields) for row in page]
         if query.get("fl") in ("id", "name"):
@@ -137,8 +154,9 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
         facet_fields = query.get("facet.field") or []
         if isinstance(facet_fields, str):
             facet_fields = [facet_fields]
-        limit = _as_int(query.get("facet.limit", config.get("search.facets.limit")),
-                        "facet.limit", 50)
+        limit = _as_int(
+            query.get("facet.limit", config.get("search.facets.limit")), "facet.limit", 50
+        )
         mincount = _as_int(query.get("facet.mincount"), "facet.mincount", 1)
         facets: dict[str, dict[str, int]] = {}
         for facet_field in facet_fields:
@@ -160,7 +178,7 @@ class PostgresPackageSearchQuery(PackageSearchQuery):
             result[name] = value.isoformat() if hasattr(value, "isoformat") else value
         for name in wanted:
             if name.startswith("extras_"):
-                result[name] = (row["extras"] or {}).get(name[len("extras_"):])
+                result[name] = (row["extras"] or {}).get(name[len("extras_") :])
         dict_fields = wanted & set(DICT_FIELDS)
         needs_dataset = dict_fields or wanted & {"groups", "organization", "tags", "res_format"}
         if needs_dataset:

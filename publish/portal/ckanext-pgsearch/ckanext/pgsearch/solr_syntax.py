@@ -247,8 +247,11 @@ def parse_lenient(text: str | None) -> Node:
             words = re.findall(r"[\w'.@-]+", text)
             if not words:
                 return MatchAll()
-            return And(tuple(Term(None, word, "word") for word in words)) if len(words) > 1 \
+            return (
+                And(tuple(Term(None, word, "word") for word in words))
+                if len(words) > 1
                 else Term(None, words[0], "word")
+            )
     return parse(text)
 
 

@@ -161,8 +161,10 @@ VOCAB_FACET = """SELECT t.name, count(DISTINCT m.id) FROM matched m
     JOIN vocabulary v ON v.id = t.vocabulary_id AND v.name = :facet_key
     GROUP BY t.name"""
 
-MATCHED_COLUMNS = ("p.id, p.name, p.title, p.owner_org, p.license_id, p.extras, p.type, "
-                   "p.state, p.private, p.metadata_modified, p.metadata_created")
+MATCHED_COLUMNS = (
+    "p.id, p.name, p.title, p.owner_org, p.license_id, p.extras, p.type, "
+    "p.state, p.private, p.metadata_modified, p.metadata_created"
+)
 
 
 def word_pattern(value: str) -> str:
@@ -183,9 +185,11 @@ class CompiledSearch:
     params: dict[str, Any] = field(default_factory=dict)
 
     def matched_cte(self) -> str:
-        return (f"WITH {DOCUMENT_CTE.strip()},\nmatched AS (\n  SELECT {MATCHED_COLUMNS}, "
-                f"{self.score} AS score\n  FROM package p JOIN doc d ON d.id = p.id\n"
-                f"  WHERE {self.where})\n")
+        return (
+            f"WITH {DOCUMENT_CTE.strip()},\nmatched AS (\n  SELECT {MATCHED_COLUMNS}, "
+            f"{self.score} AS score\n  FROM package p JOIN doc d ON d.id = p.id\n"
+            f"  WHERE {self.where})\n"
+        )
 
     def count_sql(self) -> str:
         return self.matched_cte() + "SELECT count(*) FROM matched"
@@ -198,9 +202,11 @@ class CompiledSearch:
             nulls = "NULLS LAST" if direction == "desc" else "NULLS FIRST"
             order.append(f"{SORT_FIELDS[sort_field]} {direction.upper()} {nulls}")
         order.append("id ASC")  # stable paging when the sort keys tie
-        return (self.matched_cte() + "SELECT id, name, title, owner_org, license_id, extras, "
-                "type, state, metadata_modified, metadata_created, score FROM matched "
-                f"ORDER BY {', '.join(order)} LIMIT :rows OFFSET :start")
+        return (
+            self.matched_cte() + "SELECT id, name, title, owner_org, license_id, extras, "
+            "type, state, metadata_modified, metadata_created, score FROM matched "
+            f"ORDER BY {', '.join(order)} LIMIT :rows OFFSET :start"
+        )
 
     def facet_sql(self, facet_field: str, limit: int, mincount: int) -> tuple[str, dict[str, Any]]:
         """SQL and extra parameters for one facet, or ("", {}) for an unknown field."""
@@ -208,13 +214,15 @@ class CompiledSearch:
         if facet_field in FACET_QUERIES:
             base = FACET_QUERIES[facet_field]
         elif facet_field.startswith("extras_"):
-            base, extra["facet_key"] = EXTRAS_FACET, facet_field[len("extras_"):]
+            base, extra["facet_key"] = EXTRAS_FACET, facet_field[len("extras_") :]
         elif facet_field.startswith("vocab_"):
-            base, extra["facet_key"] = VOCAB_FACET, facet_field[len("vocab_"):]
+            base, extra["facet_key"] = VOCAB_FACET, facet_field[len("vocab_") :]
         else:
             return "", {}
-        sql = (self.matched_cte() + f"SELECT * FROM ({base}) AS facet(value, n) "
-               "WHERE n >= :facet_mincount ORDER BY n DESC, value ASC")
+        sql = (
+            self.matched_cte() + f"SELECT * FROM ({base}) AS facet(value, n) "
+            "WHERE n >= :facet_mincount ORDER BY n DESC, value ASC"
+        )
         if limit >= 0:
             sql += " LIMIT :facet_limit"
             extra["facet_limit"] = limit
@@ -264,25 +272,29 @@ class Compiler:
         if name in STRING_FIELDS:
             return self._string_match(STRING_FIELDS[name], term)
         if name in MULTI_FIELDS:
-            match = self._string_match(MULTI_FIELD_VALUE[name], term,
-                                       case_insensitive=name in CASE_INSENSITIVE_FIELDS)
+            match = self._string_match(
+                MULTI_FIELD_VALUE[name], term, case_insensitive=name in CASE_INSENSITIVE_FIELDS
+            )
             return MULTI_FIELDS[name].format(match=match)
         if name and name.startswith("extras_"):
-            expression = f"(p.extras ->> {self._bind(name[len('extras_'):])})"
+            expression = f"(p.extras ->> {self._bind(name[len('extras_') :])})"
             return self._string_match(expression, term)
         if name and name.startswith("vocab_"):
             match = self._string_match("t.name", term)
-            return (f"""EXISTS (SELECT 1 FROM package_tag pt JOIN tag t ON t.id = pt.tag_id
+            return f"""EXISTS (SELECT 1 FROM package_tag pt JOIN tag t ON t.id = pt.tag_id
                 JOIN vocabulary v ON v.id = t.vocabulary_id
                 WHERE pt.package_id = p.id AND pt.state = 'active'
-                AND v.name = {self._bind(name[len('vocab_'):])} AND {match})""")
+                AND v.name = {self._bind(name[len("vocab_") :])} AND {match})"""
         if name in ("metadata_modified", "metadata_created"):
-            raise UnsupportedSyntax(f"{name} can only be filtered with a date range, which "
-                                    "this portal's search does not support; sort on it instead")
-        known = sorted(k for k in (*TEXT_FIELDS, *NGRAM_FIELDS, *STRING_FIELDS, *MULTI_FIELDS)
-                       if k)
-        raise UnsupportedSyntax(f"unknown search field {name!r}; searchable fields are "
-                                f"{', '.join(known)}, extras_<key> and vocab_<name>")
+            raise UnsupportedSyntax(
+                f"{name} can only be filtered with a date range, which "
+                "this portal's search does not support; sort on it instead"
+            )
+        known = sorted(k for k in (*TEXT_FIELDS, *NGRAM_FIELDS, *STRING_FIELDS, *MULTI_FIELDS) if k)
+        raise UnsupportedSyntax(
+            f"unknown search field {name!r}; searchable fields are "
+            f"{', '.join(known)}, extras_<key> and vocab_<name>"
+        )
 
     def _add_score(self, term: Term) -> None:
         pattern = self._bind(word_pattern(term.value))
@@ -290,7 +302,8 @@ class Compiler:
             f"(CASE WHEN coalesce(p.title, '') ~* {pattern} THEN 4 ELSE 0 END"
             f" + CASE WHEN p.name ~* {pattern} THEN 4 ELSE 0 END"
             f" + CASE WHEN coalesce(d.tags, '') ~* {pattern} THEN 2 ELSE 0 END"
-            f" + CASE WHEN d.text ~* {pattern} THEN 1 ELSE 0 END)")
+            f" + CASE WHEN d.text ~* {pattern} THEN 1 ELSE 0 END)"
+        )
 
     def node(self, node: Node, scored: bool = False) -> str:
         if isinstance(node, MatchAll):
@@ -321,21 +334,22 @@ class Compiler:
         if grouped["member"]:
             clauses.append(f"p.owner_org = ANY({self._bind(grouped['member'])})")
         if grouped["creator"]:
-            clauses.append(f"(p.owner_org IS NULL AND p.creator_user_id = "
-                           f"ANY({self._bind(grouped['creator'])}))")
+            clauses.append(
+                f"(p.owner_org IS NULL AND p.creator_user_id = "
+                f"ANY({self._bind(grouped['creator'])}))"
+            )
         if grouped["collaborator"]:
             clauses.append(f"p.id = ANY({self._bind(grouped['collaborator'])})")
         return "(" + " OR ".join(clauses) + ")" if clauses else "FALSE"
 
 
-def compile_search(q: Node, filters: list[Node], labels: list[str] | None,
-                   site_id: str) -> CompiledSearch:
+def compile_search(
+    q: Node, filters: list[Node], labels: list[str] | None, site_id: str
+) -> CompiledSearch:
     """One search: ``q`` scores and filters, each of ``filters`` only filters."""
     compiler = Compiler(site_id)
     conditions = [compiler.node(q, scored=True)]
     conditions += [compiler.node(node) for node in filters]
     conditions.append(compiler.permission_filter(labels))
     score = " + ".join(compiler.score_terms) if compiler.score_terms else "0"
-    return CompiledSearch(where="\n    AND ".join(conditions), score=score,
-                          params=compiler.params)
-
+    return CompiledSearch(where="\n    AND ".join(conditions), score=score, params=compiler.params)
