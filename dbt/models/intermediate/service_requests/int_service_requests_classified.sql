@@ -36,8 +36,10 @@ classified as (
         requests.address_block,
         categories.division_id,
         categories.target_days,
-        requests.closed_at is not null
-            and requests.closed_at < requests.created_at as has_invalid_close_time
+        (
+            requests.closed_at is not null
+            and requests.closed_at < requests.created_at
+        ) as has_invalid_close_time
     from requests
     left join channels on channels.source_label = requests.intake_channel_label
     left join categories on categories.service_category = requests.service_category

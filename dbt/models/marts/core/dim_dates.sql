@@ -12,4 +12,4 @@ from generate_series(
     date '2024-01-01',
     cast(date_trunc('year', current_date) + interval 2 year - interval 1 day as date),
     interval 1 day
-) as days(day)
+) as days (day)

@@ -10,7 +10,8 @@ select
     ward_number,
     address_block,
     status,
-    case when issue_date >= application_date
-        then cast(date_diff('day', application_date, issue_date) as integer)
+    case
+        when issue_date >= application_date
+            then cast(date_diff('day', application_date, issue_date) as integer)
     end as days_to_issue
 from {{ ref('stg_permits__building_permits') }}
