@@ -27,19 +27,19 @@ install: $(VENV)/.installed dbt/target/manifest.json  ## the pipeline's venv (.v
 dbt-parse: dbt/target/manifest.json  ## rebuild dbt's manifest (Dagster reads it)
 
 dictionary-check: $(VENV)/.installed  ## validate the data dictionary; report drift of generated files
-	$(PY) -m dagster_project.lib.dictionary_cli check
+	$(PY) -m dagster_project.cli.dictionary check
 
 dictionary-generate: $(VENV)/.installed  ## regenerate dbt docs, seeds and GX suites from the dictionary
-	$(PY) -m dagster_project.lib.dictionary_cli generate
+	$(PY) -m dagster_project.cli.dictionary generate
 
 docs: install  ## the browsable data dictionary in data/docs (open data/docs/index.html)
-	$(PY) -m dagster_project.lib.dictionary_site
+	$(PY) -m dagster_project.cli.dictionary site
 
 sample-data: $(VENV)/.installed  ## write the fictional city's extracts into data/landing
 	$(PY) -m sample_data --out data/landing
 
 pipeline: install  ## materialize every asset once (ingest -> warehouse -> gates -> portal)
-	$(PY) -m dagster_project.run
+	$(PY) -m dagster_project.cli.pipeline
 
 dev: install  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
@@ -59,15 +59,17 @@ portal-purge:  ## stop the portal and delete its data (database, uploads, token)
 portal-status:  ## what of the portal runs where
 	@$(PYTHON) -m publish.portal status
 
-test: install browser-deps  ## set up and run every test (starts the local portal itself)
+test: install browser-deps lint  ## set up and run every test (starts the local portal itself)
 	$(PY) -m pytest
 
 test-unit: install  ## only the tests that need no portal
 	$(PY) -m pytest -m "not portal and not browser"
 
-lint: install  ## ruff
+lint: install  ## ruff (lint and format) over Python, sqlfluff over the dbt models
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/sqlfluff lint dbt
 
 demo: install portal-up sample-data  ## set up and run the pipeline end to end on the sample data
-	$(PY) -m dagster_project.run
-	$(PY) -m dagster_project.lib.dictionary_site
+	$(PY) -m dagster_project.cli.pipeline
+	$(PY) -m dagster_project.cli.dictionary site

@@ -5,7 +5,7 @@
 Builds ``open_data.pub_service_requests`` with ``--rows`` synthetic rows in a scratch
 warehouse, then times (1) our production gate: DuckDB -> Arrow -> pandas -> GX checkpoint,
 and (2) the same expectations compiled to one DuckDB query
-(``dagster_project/lib/duckdb_expectations.py``), and checks that both agree.
+(``dagster_project/lib/dictionary/render/sql.py``), and checks that both agree.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from dagster_project.lib.dictionary import load_dictionary
-from dagster_project.lib.duckdb_expectations import check_in_duckdb
-from dagster_project.lib.quality_gate import published_rows, run_quality_gate
+from dagster_project.lib.dictionary.render.sql import count_violations
+from dagster_project.lib.gates.quality import published_rows, run_quality_gate
 from dagster_project.lib.warehouse import connect
 
 FAKE_ROWS = """
@@ -53,7 +53,7 @@ def main() -> None:
         conn.execute(FAKE_ROWS.format(rows=args.rows))
 
         started = time.perf_counter()
-        counts = check_in_duckdb(conn, dataset)
+        counts = count_violations(conn, dataset)
         duckdb_seconds = time.perf_counter() - started
         duckdb_peak = peak_mb()
 

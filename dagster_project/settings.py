@@ -24,6 +24,9 @@ ENVIRONMENTS = ("local", "ci", "prod")
 class Settings:
     environment: str  # also the dbt target name
     data_dir: Path
+    # The city's data dictionary. Default: the one shipped with the project (the sample
+    # city the demo uses); PLATFORM_DICTIONARY_DIR points at another city's own.
+    dictionary_dir: Path = DICTIONARY_DIR
 
     @property
     def landing_dir(self) -> Path:
@@ -65,4 +68,5 @@ def get_settings() -> Settings:
     if environment not in ENVIRONMENTS:
         raise ValueError(f"PLATFORM_ENV={environment!r}: use one of {ENVIRONMENTS}")
     data_dir = Path(os.environ.get("PLATFORM_DATA_DIR", PROJECT_DIR / "data")).resolve()
-    return Settings(environment=environment, data_dir=data_dir)
+    dictionary_dir = Path(os.environ.get("PLATFORM_DICTIONARY_DIR") or DICTIONARY_DIR).resolve()
+    return Settings(environment=environment, data_dir=data_dir, dictionary_dir=dictionary_dir)

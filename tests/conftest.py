@@ -15,7 +15,8 @@ import uuid
 
 import pytest
 
-from publish.ckan_connection import PortalConnection, portal_connection
+from publish.ckan.connection import CkanConnection
+from publish.portal.connection import portal_connection
 from publish.portal.settings import PROJECT_DIR
 
 
@@ -29,7 +30,7 @@ def _portal_command(command: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def portal() -> PortalConnection:
+def portal() -> CkanConnection:
     if os.environ.get("CKAN_URL"):
         yield portal_connection()
         return

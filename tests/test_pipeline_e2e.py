@@ -16,9 +16,9 @@ import pytest
 import requests
 
 from dagster_project.lib.dictionary import load_dictionary
-from dagster_project.lib.expectations import EMAIL_PATTERN, PHONE_PATTERN
+from dagster_project.lib.gates.privacy import EMAIL_PATTERN, PHONE_PATTERN
 from dagster_project.settings import get_settings
-from publish.mapping import package_name
+from publish.ckan.mapping import package_name
 from sample_data import generate
 
 pytestmark = pytest.mark.portal
@@ -121,7 +121,7 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
 
 
 def test_the_dcat_catalog_lists_every_published_dataset(first_run, anonymous):
-    from publish.dcat import validate
+    from publish.catalog.dcat import validate
 
     assert "portal/open_data_catalog" in materialized(first_run)
     package = anonymous.action.package_show(id="open-data-catalog")
@@ -319,7 +319,7 @@ def test_a_governance_edit_reaches_the_portal_on_the_next_run(
     import shutil
 
     import dagster_project.settings as settings
-    from dagster_project.lib.governance_report import column_coverage
+    from dagster_project.lib.dictionary.governance import column_coverage
 
     assert column_coverage(load_dictionary(), data_dir / "warehouse.duckdb") == []
     edited = tmp_path / "data_dictionary"

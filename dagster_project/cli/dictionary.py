@@ -1,39 +1,35 @@
-"""``python -m dagster_project.lib.dictionary_cli check|generate``: the governance group's tool.
+"""``python -m dagster_project.cli.dictionary check|generate|site``: the governance group's tool.
 
-check     validate every dictionary file and report generated files that drifted
-generate  (re)write the files generated from the dictionary
+check     validate every dictionary file, report generated files that drifted, published
+          columns without a description, failed gates and missed update frequencies
+generate  (re)write the files generated from the dictionary (dbt YAML, seeds, GX suites)
+site      write the browsable data dictionary into the data folder's docs/ (make docs)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
+from dagster_project.lib.dictionary import Dictionary, DictionaryError, load_dictionary
+from dagster_project.lib.dictionary.generated import drifted, write_generated
+from dagster_project.lib.dictionary.governance import column_coverage, gate_and_freshness
+from dagster_project.lib.dictionary.site import build_site
+from dagster_project.lib.gates.gx_project import drifted_suites, sync_project
+from dagster_project.lib.gates.results import GateResults
 from dagster_project.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_DIR, get_settings
 
-from .dictionary import DictionaryError, load_dictionary
-from .dictionary_outputs import drifted, write_generated
-from .gate_setup import drifted_suites, sync_project
-from .governance_report import column_coverage, gate_and_freshness
+
+def generate(dictionary: Dictionary) -> int:
+    for path in write_generated(dictionary, DBT_PROJECT_DIR):
+        print(f"wrote {path.relative_to(PROJECT_DIR)}")
+    for change in sync_project(dictionary, EXPECTATIONS_DIR):
+        print(f"wrote Great Expectations {change}")
+    return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("command", choices=["check", "generate"])
-    args = parser.parse_args(argv)
-    try:
-        dictionary = load_dictionary()
-    except DictionaryError as error:
-        print(error, file=sys.stderr)
-        return 1
-    if args.command == "generate":
-        for path in write_generated(dictionary, DBT_PROJECT_DIR):
-            print(f"wrote {path.relative_to(PROJECT_DIR)}")
-        for change in sync_project(dictionary, EXPECTATIONS_DIR):
-            print(f"wrote Great Expectations {change}")
-        return 0
+def check(dictionary: Dictionary) -> int:
     stale = [str(path.relative_to(PROJECT_DIR)) for path in drifted(dictionary, DBT_PROJECT_DIR)]
     stale += [
         f"expectations/ suite {name}" for name in drifted_suites(dictionary, EXPECTATIONS_DIR)
@@ -49,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     settings = get_settings()
     findings = column_coverage(dictionary, settings.warehouse_path) + gate_and_freshness(
-        dictionary, settings.gate_reports_dir
+        dictionary, GateResults(settings.gate_reports_dir)
     )
     for finding in findings:
         print(
@@ -65,6 +61,40 @@ def main(argv: list[str] | None = None) -> int:
         f"{', '.join(approved)}); generated files are up to date."
     )
     return 0
+
+
+def site(dictionary: Dictionary) -> int:
+    from publish.portal.connection import portal_connection
+
+    settings = get_settings()
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    pages = build_site(
+        settings.docs_dir,
+        dictionary,
+        manifest,
+        GateResults(settings.gate_reports_dir),
+        portal_connection().url,
+        (PROJECT_DIR / "docs" / "analysts.md").read_text(),
+    )
+    print(f"Wrote {len(pages)} pages: open {settings.docs_dir / 'index.html'} in a browser.")
+    return 0
+
+
+COMMANDS = {"check": check, "generate": generate, "site": site}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("command", choices=sorted(COMMANDS))
+    args = parser.parse_args(argv)
+    try:
+        dictionary = load_dictionary()
+    except DictionaryError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return COMMANDS[args.command](dictionary)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""``python -m dagster_project.run``: run the whole pipeline once and say where to look.
+"""``python -m dagster_project.cli.pipeline``: run the whole pipeline once and say where to look.
 
 Used by ``make demo`` and ``make pipeline``. Runs are recorded in ``data/dagster`` so the
 Dagster UI (``make dev``) shows them.
@@ -23,7 +23,7 @@ def main() -> int:
     import dagster as dg
 
     from dagster_project.definitions import definitions
-    from publish.ckan_connection import portal_connection
+    from publish.portal.connection import portal_connection
 
     started = time.monotonic()
     job = definitions().resolve_job_def("city_pipeline")

@@ -10,30 +10,15 @@
 """
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from dagster_project.lib.dictionary import Source, load_dictionary
+from dagster_project.lib.dictionary.vocabulary import FREQUENCIES
 from dagster_project.settings import get_settings
 
 from .resources import WarehouseResource
-
-TIMEZONE = "America/Toronto"
-CRON = {
-    "daily": "0 6 * * *",
-    "weekly": "0 6 * * 1",
-    "monthly": "0 6 2 * *",
-    "quarterly": "0 6 2 1,4,7,10 *",
-    "yearly": "0 6 2 1 *",
-}
-GRACE = {
-    "daily": timedelta(hours=30),
-    "weekly": timedelta(days=8),
-    "monthly": timedelta(days=33),
-    "quarterly": timedelta(days=95),
-    "yearly": timedelta(days=370),
-}
 
 city_pipeline = dg.define_asset_job(
     name="city_pipeline",
@@ -50,17 +35,17 @@ def system_job(source: Source):
     return dg.define_asset_job(
         name=f"{source.system}_pipeline",
         selection=dg.AssetSelection.assets(raw_key(source)).downstream(),
-        description=f"{source['title']}: ingest new files and refresh what depends on them.",
+        description=f"{source.title}: ingest new files and refresh what depends on them.",
     )
 
 
 def landing_state(source: Source) -> dict[str, list[int]]:
-    folder = get_settings().landing_dir / source["files"]["folder"]
+    folder = get_settings().landing_dir / source.files["folder"]
     if not folder.exists():
         return {}
     return {
         p.name: [p.stat().st_mtime_ns, p.stat().st_size]
-        for p in sorted(folder.glob(source["files"]["pattern"]))
+        for p in sorted(folder.glob(source.files["pattern"]))
     }
 
 
@@ -86,12 +71,12 @@ def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
 
 
 def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
-    frequency = source.get("expected_frequency", "as needed")
+    frequency = source.expected_frequency or FREQUENCIES["as needed"]
 
     @dg.asset_check(
         asset=raw_key(source),
         name="delivery_freshness",
-        description=f"A new {source['title']} file arrives {frequency}.",
+        description=f"A new {source.title} file arrives {frequency.name}.",
     )
     def delivery_freshness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connection() as conn:
@@ -100,7 +85,7 @@ def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
                 "AND status = 'loaded'",
                 [source.system],
             ).fetchone()[0]
-        if frequency not in GRACE:
+        if frequency.grace is None:
             return dg.AssetCheckResult(passed=True, description="no delivery schedule")
         if last is None:
             return dg.AssetCheckResult(
@@ -110,37 +95,44 @@ def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
             )
         age = datetime.now(UTC) - last
         return dg.AssetCheckResult(
-            passed=age <= GRACE[frequency],
+            passed=age <= frequency.grace,
             severity=dg.AssetCheckSeverity.WARN,
             description=f"last new file loaded {age.total_seconds() / 3600:.1f} h ago; "
-            f"expected {frequency}",
-            metadata={"last_delivery": last.isoformat(), "expected": frequency},
+            f"expected {frequency.name}",
+            metadata={"last_delivery": last.isoformat(), "expected": frequency.name},
         )
 
     return delivery_freshness
 
 
+def _schedule_cron(source: Source) -> str | None:
+    """A source without a declared frequency is collected daily."""
+    return (source.expected_frequency or FREQUENCIES["daily"]).cron
+
+
 @dg.definitions
 def automation() -> dg.Definitions:
-    sources = list(load_dictionary().sources.values())
+    dictionary = load_dictionary(strict=False)
+    sources = list(dictionary.sources.values())
+    timezone = dictionary.city.timezone
     system_jobs = {s.system: system_job(s) for s in sources}
     schedules = [
         dg.ScheduleDefinition(
             name="daily_pipeline",
             job=city_pipeline,
-            cron_schedule="0 6 * * *",
-            execution_timezone=TIMEZONE,
+            cron_schedule=FREQUENCIES["daily"].cron,
+            execution_timezone=timezone,
         )
     ]
     schedules += [
         dg.ScheduleDefinition(
             name=f"{s.system}_schedule",
             job=system_jobs[s.system],
-            cron_schedule=CRON[s.get("expected_frequency", "daily")],
-            execution_timezone=TIMEZONE,
+            cron_schedule=_schedule_cron(s),
+            execution_timezone=timezone,
         )
         for s in sources
-        if s.get("expected_frequency", "daily") in CRON
+        if _schedule_cron(s)
     ]
     return dg.Definitions(
         jobs=[city_pipeline, *system_jobs.values()],

@@ -16,8 +16,8 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.lib.warehouse import connect
 from dagster_project.settings import get_settings
-from publish.ckan_connection import portal_connection
-from publish.publisher import CkanPublisher
+from publish.ckan.publisher import CkanPublisher
+from publish.portal.connection import portal_connection
 
 from .transform.project import dbt_project
 

@@ -15,11 +15,14 @@ from .warehouse import literal, quote
 
 
 def export_model(
-    conn: duckdb.DuckDBPyConnection, model: str, out_dir: Path, order_by: str
+    conn: duckdb.DuckDBPyConnection, model: str, out_dir: Path, key_columns: list[str]
 ) -> dict[str, Path]:
-    """Write ``open_data.<model>`` as CSV and Parquet, rows in a stable order."""
+    """Write ``open_data.<model>`` as CSV and Parquet, ordered by its key columns, or by
+    every column when it has no key: the same rows always give the same bytes, so
+    unchanged data is never uploaded again."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    query = f"SELECT * FROM open_data.{quote(model)} ORDER BY {quote(order_by)}"
+    order = ", ".join(quote(c) for c in key_columns) if key_columns else "ALL"
+    query = f"SELECT * FROM open_data.{quote(model)} ORDER BY {order}"
     paths = {"csv": out_dir / f"{model}.csv", "parquet": out_dir / f"{model}.parquet"}
     conn.execute(
         f"COPY ({query}) TO {literal(str(paths['csv']))} "

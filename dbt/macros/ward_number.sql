@@ -1,7 +1,10 @@
-{#- "Ward 3", "03", "3" -> 3; anything outside the city's 15 wards -> NULL. -#}
+{#- "Ward 3", "03", "3" -> 3; a number that is not one of the city's wards -> NULL.
+    The wards are the `wards` seed, generated from data_dictionary/city.yml. -#}
 {% macro ward_number(ward) -%}
     case
-        when try_cast(regexp_extract({{ ward }}, '([0-9]+)', 1) as integer) between 1 and 15
-        then try_cast(regexp_extract({{ ward }}, '([0-9]+)', 1) as integer)
+        when
+            try_cast(regexp_extract({{ ward }}, '([0-9]+)', 1) as integer)
+            in (select wards.ward_number from {{ ref('wards') }} as wards)
+            then try_cast(regexp_extract({{ ward }}, '([0-9]+)', 1) as integer)
     end
 {%- endmacro %}

@@ -16,60 +16,38 @@ from typing import Any
 
 import jsonschema
 
-from .mapping import package_name
+from dagster_project.lib.dictionary import Dataset, Division
+from dagster_project.lib.dictionary.vocabulary import MEDIA_TYPES
 
-CITY = "City of Riverton"
 SCHEMA = Path(__file__).parent / "schemas" / "dcat_us_1_1.schema.json"
-PERIODICITY = {
-    "daily": "R/P1D",
-    "weekly": "R/P1W",
-    "monthly": "R/P1M",
-    "quarterly": "R/P3M",
-    "yearly": "R/P1Y",
-    "as needed": "irregular",
-}
-LICENSES = {
-    "odc-by": "https://opendatacommons.org/licenses/by/1-0/",
-    "odc-odbl": "https://opendatacommons.org/licenses/odbl/1-0/",
-    "odc-pddl": "https://opendatacommons.org/licenses/pddl/1-0/",
-    "cc-by": "https://creativecommons.org/licenses/by/4.0/",
-    "cc-by-sa": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "cc-zero": "https://creativecommons.org/publicdomain/zero/1.0/",
-}
-MEDIA_TYPES = {
-    "CSV": "text/csv",
-    "Parquet": "application/vnd.apache.parquet",
-    "JSON": "application/json",
-}
 
 
 def dataset_entry(
-    spec: dict[str, Any], division: dict[str, Any], package: dict[str, Any], portal_url: str
+    dataset: Dataset, division: Division, city_name: str, package: dict[str, Any], portal_url: str
 ) -> dict[str, Any]:
     page = f"{portal_url}/dataset/{package['name']}"
     described = next((r["url"] for r in package["resources"] if r["format"] == "JSON"), None)
-    coverage = spec.get("temporal_coverage") or {}
     entry: dict[str, Any] = {
         "@type": "dcat:Dataset",
         "identifier": page,
-        "title": spec["title"],
-        "description": spec["description"].strip(),
-        "keyword": list(spec["keywords"]),
+        "title": dataset.title,
+        "description": dataset.description,
+        "keyword": list(dataset.keywords),
         "modified": package["metadata_modified"][:10],
         "publisher": {
             "@type": "org:Organization",
-            "name": division["name"],
-            "subOrganizationOf": {"@type": "org:Organization", "name": CITY},
+            "name": division.name,
+            "subOrganizationOf": {"@type": "org:Organization", "name": city_name},
         },
         "contactPoint": {
             "@type": "vcard:Contact",
-            "fn": division["steward"]["name"],
-            "hasEmail": f"mailto:{division['steward']['email']}",
+            "fn": division.steward.name,
+            "hasEmail": f"mailto:{division.steward.email}",
         },
         "accessLevel": "public",
-        "accrualPeriodicity": PERIODICITY[spec["update_frequency"]],
+        "accrualPeriodicity": dataset.update_frequency.periodicity,
         "landingPage": page,
-        "theme": [division["name"]],
+        "theme": [division.name],
         "distribution": [
             {
                 "@type": "dcat:Distribution",
@@ -86,12 +64,12 @@ def dataset_entry(
             for resource in package["resources"]
         ],
     }
-    if spec["licence"] in LICENSES:
-        entry["license"] = LICENSES[spec["licence"]]
-    if spec.get("spatial_coverage"):
-        entry["spatial"] = spec["spatial_coverage"]
-    if coverage.get("start"):
-        entry["temporal"] = f"{coverage['start']}/{coverage.get('end') or date.today()}"
+    if dataset.licence.url:
+        entry["license"] = dataset.licence.url
+    if dataset.spatial_coverage:
+        entry["spatial"] = dataset.spatial_coverage
+    if dataset.temporal_start:
+        entry["temporal"] = f"{dataset.temporal_start}/{dataset.temporal_end or date.today()}"
     if described:
         entry["describedBy"], entry["describedByType"] = described, "application/json"
     return entry
@@ -112,5 +90,4 @@ def validate(document: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text())).validate(document)
 
 
-def catalog_package_name() -> str:
-    return package_name("open_data_catalog")
+CATALOG_PACKAGE_NAME = "open-data-catalog"

@@ -1,8 +1,14 @@
-"""How the pipeline (and the tests) reach the CKAN portal.
+"""A connection to a CKAN portal, with timeouts and retries.
 
-A real portal: set ``CKAN_URL`` and ``CKAN_API_TOKEN``. Otherwise the local portal
-(``make portal-up``): its URL from the portal settings and its token from the 0600
-file the portal wrote. The token is read, never printed or logged.
+Any CKAN: the URL and API token come from the caller (``CKAN_URL`` / ``CKAN_API_TOKEN``
+through :func:`connection_from_environment`, or the local portal's own settings in
+``publish/portal/connection.py``). The token is never printed, logged or put in a repr.
+
+Timeouts: every call has a connect and a read timeout (a hung portal fails the step
+instead of hanging the run). Retries: a refused connection or a 502/503/504 from a proxy
+is retried with backoff (the request did not reach CKAN, or CKAN was restarting); a read
+timeout is not retried, since a write may have happened (the publisher is idempotent and
+converges on the next run).
 """
 
 from __future__ import annotations
@@ -11,31 +17,68 @@ import os
 from dataclasses import dataclass, field
 
 import ckanapi
-
-from publish.portal.settings import load_settings
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 USER_AGENT = "city-data-platform/0.1 (open-data publisher)"
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 300.0  # an upload of a large file or a DataStore load may take minutes
+
+
+class TimedRemoteCKAN(ckanapi.RemoteCKAN):
+    """ckanapi's client with a default timeout on every action call."""
+
+    def __init__(self, *args, timeout: tuple[float, float], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timeout = timeout
+
+    def call_action(
+        self, action, data_dict=None, context=None, apikey=None, files=None, requests_kwargs=None
+    ):
+        requests_kwargs = {"timeout": self.timeout, **(requests_kwargs or {})}
+        return super().call_action(action, data_dict, context, apikey, files, requests_kwargs)
+
+
+def retrying_session(retries: int) -> requests.Session:
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=0,
+        status=retries,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=None,
+        backoff_factor=0.5,
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    return session
 
 
 @dataclass(frozen=True)
-class PortalConnection:
+class CkanConnection:
     url: str
     api_token: str | None = field(default=None, repr=False)  # never in logs or reprs
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+    retries: int = 3
 
     def client(self, authenticated: bool = True) -> ckanapi.RemoteCKAN:
         """A ckanapi client; ``authenticated=False`` sees the portal as the public does."""
-        return ckanapi.RemoteCKAN(
-            self.url, apikey=self.api_token if authenticated else None, user_agent=USER_AGENT
+        return TimedRemoteCKAN(
+            self.url,
+            apikey=self.api_token if authenticated else None,
+            user_agent=USER_AGENT,
+            session=retrying_session(self.retries),
+            timeout=self.timeout,
         )
 
 
-def portal_connection() -> PortalConnection:
+def connection_from_environment() -> CkanConnection | None:
+    """The portal named by ``CKAN_URL`` (and ``CKAN_API_TOKEN``), or None when unset."""
     url = os.environ.get("CKAN_URL", "").strip()
+    if not url:
+        return None
     token = os.environ.get("CKAN_API_TOKEN", "").strip()
-    if url:
-        return PortalConnection(url=url.rstrip("/"), api_token=token or None)
-    settings = load_settings()
-    token_file = settings.api_token_file
-    if not token and token_file.exists():
-        token = token_file.read_text().strip()
-    return PortalConnection(url=settings.site_url, api_token=token or None)
+    return CkanConnection(url=url.rstrip("/"), api_token=token or None)

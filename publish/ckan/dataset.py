@@ -9,16 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
-from .mapping import (
-    datapackage,
-    datastore_fields,
-    organization_dict,
-    package_dict,
-    package_name,
-    resource_dicts,
-)
+from dagster_project.lib.dictionary import Dataset, Dictionary, Division
+from dagster_project.lib.dictionary.render.datastore import datastore_fields
+from publish.catalog.datapackage import datapackage
+from publish.catalog.dcat import CATALOG_PACKAGE_NAME, catalog, dataset_entry, validate
+
+from .mapping import organization_dict, package_dict, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
 
 DATAPACKAGE_RESOURCE = {
@@ -31,8 +28,8 @@ DATAPACKAGE_RESOURCE = {
 
 def publish_dataset(
     publisher: CkanPublisher,
-    spec: dict[str, Any],
-    division: dict[str, Any],
+    dataset: Dataset,
+    division: Division,
     files: dict[str, Path],
     rows: int,
     batches: Callable[[], Iterable[list[dict]]],
@@ -42,11 +39,12 @@ def publish_dataset(
     and what happened to each part (created / updated / replaced / unchanged / loaded)."""
     publisher.ensure_organization(organization_dict(division))
     package, package_action = publisher.upsert_package(
-        package_dict(spec, division, dictionary_page_url)
+        package_dict(dataset, division, dictionary_page_url)
     )
     actions = {"package": package_action}
+    fields = datastore_fields(dataset)
     csv_url = None
-    for resource in resource_dicts(spec):
+    for resource in resource_dicts(dataset):
         published, action = publisher.upsert_resource(
             package, resource, files[resource["file_suffix"]]
         )
@@ -55,27 +53,29 @@ def publish_dataset(
             continue
         csv_url = published["url"]
         if action != "unchanged" or publisher.datastore_count(published["id"]) != rows:
-            publisher.load_datastore(published["id"], datastore_fields(spec), batches())
+            publisher.load_datastore(published["id"], fields, batches())
             actions["datastore"] = "loaded"
-        elif publisher.sync_datastore_fields(published["id"], datastore_fields(spec)):
+        elif publisher.sync_datastore_fields(published["id"], fields):
             actions["datastore"] = "data dictionary updated"
         if publisher.datastore_count(published["id"]) != rows:
             raise PublishError(
-                f"{spec['dataset']}: the portal's DataStore does not hold the "
+                f"{dataset.id}: the portal's DataStore does not hold the "
                 f"{rows} rows the warehouse has"
             )
     package_file = files["csv"].with_name("datapackage.json")
-    package_file.write_text(json.dumps(datapackage(spec, division, csv_url), indent=2) + "\n")
+    document = datapackage(dataset, division, package_name(dataset.id), csv_url)
+    package_file.write_text(json.dumps(document, indent=2) + "\n")
     _, actions["datapackage"] = publisher.upsert_resource(
         package, {**DATAPACKAGE_RESOURCE, "file_suffix": "json"}, package_file
     )
     return package, actions
 
 
-def retire_dataset(publisher: CkanPublisher, spec: dict[str, Any], division: dict[str, Any]) -> str:
+def retire_dataset(publisher: CkanPublisher, dataset: Dataset, division: Division) -> str:
     """Mark a retired dataset as retired on the portal; never delete it (links live on)."""
-    if publisher.package_exists(package_dict(spec, division)["name"]):
-        return publisher.upsert_package(package_dict(spec, division))[1]
+    package = package_dict(dataset, division)
+    if publisher.package_exists(package["name"]):
+        return publisher.upsert_package(package)[1]
     return "never published"
 
 
@@ -89,22 +89,17 @@ CATALOG_RESOURCE = {
 
 
 def publish_catalog(
-    publisher: CkanPublisher,
-    approved: list[dict[str, Any]],
-    divisions: dict[str, dict[str, Any]],
-    owner: str,
-    portal_url: str,
-    out_file: Path,
+    publisher: CkanPublisher, dictionary: Dictionary, portal_url: str, out_file: Path
 ) -> tuple[int, str]:
-    """Build data.json from what the portal holds, validate it, publish it as a resource."""
-    from .dcat import catalog, catalog_package_name, dataset_entry, validate
-
+    """Build data.json from what the portal holds, validate it, publish it as a resource
+    of a package owned by the city's catalog owner (``city.yml``)."""
     entries = []
-    for spec in approved:
-        package = publisher.show_package(package_name(spec["dataset"]))
+    for dataset in dictionary.approved_datasets:
+        package = publisher.show_package(package_name(dataset.id))
         if package is not None:  # not yet published (e.g. blocked by its gate): not listed
+            division = dictionary.divisions[dataset.owner_division]
             entries.append(
-                dataset_entry(spec, divisions[spec["owner_division"]], package, portal_url)
+                dataset_entry(dataset, division, dictionary.city.name, package, portal_url)
             )
     document = catalog(entries)
     validate(document)
@@ -112,9 +107,9 @@ def publish_catalog(
     out_file.write_text(json.dumps(document, indent=2) + "\n")
     holder, _ = publisher.upsert_package(
         {
-            "name": catalog_package_name(),
+            "name": CATALOG_PACKAGE_NAME,
             "title": "Open Data Catalog (data.json)",
-            "owner_org": owner,
+            "owner_org": dictionary.city.catalog_owner,
             "license_id": "cc-zero",
             "private": False,
             "notes": "The list of all the city's open datasets, with their files and contacts, "

@@ -84,3 +84,35 @@ def test_workspace_yaml_loads_the_one_code_location():
         "Validation successful for code location city_data_platform"
         in result.stdout + result.stderr
     )
+
+
+def test_a_broken_dataset_entry_blocks_only_that_dataset(tmp_path, monkeypatch):
+    """The code location loads; the broken dataset's publish asset fails with the entry's
+    problems (file, line, field) and every other dataset keeps its gates and publisher."""
+    import shutil
+
+    from dagster_project.settings import DICTIONARY_DIR, get_settings
+
+    copy = tmp_path / "data_dictionary"
+    shutil.copytree(DICTIONARY_DIR, copy)
+    entry = copy / "datasets" / "building_permits.yml"
+    entry.write_text(entry.read_text().replace("licence: odc-by", "licence: odc-byy"))
+    monkeypatch.setenv("PLATFORM_DICTIONARY_DIR", str(copy))
+    get_settings.cache_clear()
+    try:
+        repository = definitions().get_repository_def()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    graph = repository.asset_graph
+    checks = {c.asset_key for c in graph.asset_check_keys}
+    assert dg.AssetKey(["open_data", "pub_service_requests"]) in checks
+    assert dg.AssetKey(["open_data", "pub_building_permits"]) not in checks  # not gated...
+    broken = repository.assets_defs_by_key[dg.AssetKey(["portal", "building_permits"])]
+    result = dg.materialize([broken], raise_on_error=False)  # ...and never published
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = str(failure.event_specific_data.error)
+    assert "building_permits is not published: its dictionary entry has problems" in message
+    assert "building_permits.yml, line 10, field licence: 'odc-byy'" in str(
+        failure.event_specific_data.user_failure_data.metadata["problems"]
+    )

@@ -55,7 +55,7 @@ def test_every_real_file_has_a_contract():
 @pytest.mark.parametrize("system", sorted(FILES))
 def test_real_extracts_ingest_with_every_row_explained(system, tmp_path, capsys):
     source = load_source(CONTRACTS / f"{system}.yml")
-    folder = tmp_path / "landing" / source["files"]["folder"]
+    folder = tmp_path / "landing" / source.files["folder"]
     folder.mkdir(parents=True)
     for name in FILES[system]:
         shutil.copy(REALDATA / name, folder / Path(name).name)

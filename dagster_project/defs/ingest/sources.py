@@ -36,10 +36,10 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         key=dg.AssetKey(["raw", source.raw_table]),
         group_name="ingest",
         kinds={"duckdb"},
-        description=f"{source['title']}: {source['description']}",
+        description=f"{source.title}: {source.description}",
         metadata={
             "system": source.system,
-            "owner_division": source["owner_division"],
+            "owner_division": source.owner_division,
             "contract": f"data_dictionary/sources/{source.path.name}",
         },
         tags={"system": source.system},
@@ -88,8 +88,34 @@ def _table_exists(conn, source: Source) -> bool:
     )
 
 
+def build_invalid_contract_asset(system: str, problems: list[str]) -> dg.AssetsDefinition:
+    """A contract with errors: its asset fails with them; other systems still load."""
+
+    @dg.asset(
+        key=dg.AssetKey(["raw", f"invalid_contract_{system}"]),
+        group_name="ingest",
+        kinds={"duckdb"},
+        description=f"{system}: its source contract is invalid.",
+    )
+    def invalid_contract() -> None:
+        raise dg.Failure(
+            description=f"{system}: its source contract has problems (run "
+            "`make dictionary-check`); its files are not loaded",
+            metadata={"problems": "\n".join(problems)},
+        )
+
+    return invalid_contract
+
+
 @dg.definitions
 def ingest_assets() -> dg.Definitions:
+    dictionary = load_dictionary(strict=False)
     return dg.Definitions(
-        assets=[build_ingest_asset(source) for source in load_dictionary().sources.values()]
+        assets=[
+            *[build_ingest_asset(source) for source in dictionary.sources.values()],
+            *[
+                build_invalid_contract_asset(system, problems)
+                for system, problems in dictionary.invalid_sources.items()
+            ],
+        ]
     )

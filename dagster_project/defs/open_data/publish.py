@@ -3,63 +3,61 @@
 Approved: runs only after the dataset's model passed its blocking quality and privacy
 gates, then creates or updates its package, files, DataStore table and data package in
 place. Retired: the portal keeps the dataset, marked retired with the group's note.
+A dataset whose dictionary entry is invalid gets an asset that fails with the entry's
+problems: that dataset is blocked, every other one publishes.
 """
-
-from datetime import UTC, datetime
 
 import dagster as dg
 
 from dagster_project.lib.dictionary import Dataset, load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
-from dagster_project.lib.governance_report import record
+from dagster_project.lib.gates.results import GateResults
 from dagster_project.settings import get_settings
-from publish.dataset import publish_catalog, publish_dataset, retire_dataset
-from publish.publisher import DATASTORE_CHUNK_ROWS
+from publish.ckan.dataset import publish_catalog, publish_dataset, retire_dataset
+from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
 
 from ..quality.gates import model_key
 from ..resources import PortalResource, WarehouseResource
 
+GROUP = "open_data_portal"
 
-def _sort_column(dataset: Dataset) -> str:
-    return next((c.name for c in dataset.columns if c.spec.get("unique")), dataset.columns[0].name)
+
+def portal_key(dataset_id: str) -> dg.AssetKey:
+    return dg.AssetKey(["portal", dataset_id])
 
 
 def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
     @dg.asset(
-        key=dg.AssetKey(["portal", dataset.id]),
-        deps=[model_key(dataset)],
-        group_name="open_data_portal",
+        key=portal_key(dataset.id),
+        deps=[model_key(dataset.id)],
+        group_name=GROUP,
         kinds={"ckan"},
-        description=f"{dataset['title']} on the open-data portal.",
+        description=f"{dataset.title} on the open-data portal.",
         metadata={"dictionary": f"data_dictionary/datasets/{dataset.path.name}"},
     )
     def publish(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, portal: PortalResource
     ) -> dg.MaterializeResult:
-        dictionary = load_dictionary()  # at run time: the governance group's latest words
-        spec = dictionary.datasets[dataset.id].spec
+        dictionary = load_dictionary(strict=False)  # the governance group's latest words
+        current = _current_entry(dictionary, dataset.id)
+        settings = get_settings()
         with warehouse.connection() as conn:
-            rows = row_count(conn, dataset.model)
+            rows = row_count(conn, current.model)
             files = export_model(
-                conn, dataset.model, get_settings().export_dir / dataset.id, _sort_column(dataset)
+                conn, current.model, settings.export_dir / current.id, current.key_columns
             )
         package, actions = publish_dataset(
             portal.publisher(),
-            spec,
-            dictionary.divisions[spec["owner_division"]],
+            current,
+            dictionary.divisions[current.owner_division],
             files,
             rows,
             lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS),
-            f"{get_settings().dictionary_site_url}/datasets/{dataset.id}.html",
+            f"{settings.dictionary_site_url}/datasets/{current.id}.html",
         )
         url = f"{portal.url()}/dataset/{package['name']}"
-        record(
-            get_settings().gate_reports_dir,
-            dataset.id,
-            published_at=datetime.now(UTC).isoformat(),
-            portal_url=url,
-        )
-        context.log.info(f"{dataset.id}: {actions} -> {url}")
+        GateResults(settings.gate_reports_dir).record_publication(current.id, url)
+        context.log.info(f"{current.id}: {actions} -> {url}")
         return dg.MaterializeResult(
             metadata={
                 "url": dg.MetadataValue.url(url),
@@ -71,43 +69,64 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
     return publish
 
 
+def _current_entry(dictionary, dataset_id: str) -> Dataset:
+    """The entry as it is now; an entry broken since the code location loaded blocks."""
+    if dataset_id in dictionary.invalid_datasets:
+        raise dg.Failure(
+            description=f"{dataset_id}: its dictionary entry has problems",
+            metadata={"problems": "\n".join(dictionary.invalid_datasets[dataset_id])},
+        )
+    return dictionary.datasets[dataset_id]
+
+
 def build_retire_asset(dataset: Dataset) -> dg.AssetsDefinition:
     @dg.asset(
-        key=dg.AssetKey(["portal", dataset.id]),
-        group_name="open_data_portal",
+        key=portal_key(dataset.id),
+        group_name=GROUP,
         kinds={"ckan"},
-        description=f"{dataset['title']}: retired, marked so on the portal.",
+        description=f"{dataset.title}: retired, marked so on the portal.",
     )
     def retire(portal: PortalResource) -> dg.MaterializeResult:
-        dictionary = load_dictionary()
-        spec = dictionary.datasets[dataset.id].spec
+        dictionary = load_dictionary(strict=False)
+        current = _current_entry(dictionary, dataset.id)
         action = retire_dataset(
-            portal.publisher(), spec, dictionary.divisions[spec["owner_division"]]
+            portal.publisher(), current, dictionary.divisions[current.owner_division]
         )
         return dg.MaterializeResult(metadata={"action": action})
 
     return retire
 
 
-CATALOG_OWNER = "strategy-performance"
+def build_invalid_entry_asset(dataset_id: str, problems: list[str]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=portal_key(dataset_id),
+        group_name=GROUP,
+        kinds={"ckan"},
+        description=f"{dataset_id}: its dictionary entry is invalid; fix it to publish.",
+    )
+    def invalid_entry() -> None:
+        raise dg.Failure(
+            description=f"{dataset_id} is not published: its dictionary entry "
+            "has problems (run `make dictionary-check`)",
+            metadata={"problems": "\n".join(problems)},
+        )
+
+    return invalid_entry
 
 
 def build_catalog_asset(approved: list[Dataset]) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["portal", "open_data_catalog"]),
-        group_name="open_data_portal",
-        deps=[dg.AssetKey(["portal", d.id]) for d in approved],
+        group_name=GROUP,
+        deps=[portal_key(d.id) for d in approved],
         kinds={"ckan"},
         description="data.json: the DCAT-US v1.1 catalog of every published dataset. "
         "Rebuilt when every approved dataset has published in the run.",
     )
     def open_data_catalog(portal: PortalResource) -> dg.MaterializeResult:
-        dictionary = load_dictionary()
         listed, action = publish_catalog(
             portal.publisher(),
-            [d.spec for d in dictionary.approved_datasets],
-            dictionary.divisions,
-            CATALOG_OWNER,
+            load_dictionary(strict=False),
             portal.url(),
             get_settings().export_dir / "data.json",
         )
@@ -118,12 +137,17 @@ def build_catalog_asset(approved: list[Dataset]) -> dg.AssetsDefinition:
 
 @dg.definitions
 def publish_assets() -> dg.Definitions:
-    datasets = load_dictionary().datasets.values()
-    approved = [d for d in datasets if d.status == "approved"]
+    dictionary = load_dictionary(strict=False)
+    datasets = dictionary.datasets.values()
+    approved = [d for d in datasets if d.is_approved]
     return dg.Definitions(
         assets=[
             *[build_publish_asset(d) for d in approved],
             *[build_retire_asset(d) for d in datasets if d.status == "retired"],
+            *[
+                build_invalid_entry_asset(name, problems)
+                for name, problems in dictionary.invalid_datasets.items()
+            ],
             build_catalog_asset(approved),
         ]
     )

@@ -8,22 +8,14 @@ was not met. Each finding is one sentence saying what to do.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from .dictionary import Dictionary
-
-FREQUENCY = {
-    "daily": timedelta(hours=30),
-    "weekly": timedelta(days=8),
-    "monthly": timedelta(days=33),
-    "quarterly": timedelta(days=95),
-    "yearly": timedelta(days=370),
-}
+from ..gates.results import GateResults
+from .entries import Dictionary
 
 
 @dataclass(frozen=True)
@@ -85,14 +77,14 @@ def column_coverage(dictionary: Dictionary, warehouse: Path) -> list[Finding]:
 
 
 def gate_and_freshness(
-    dictionary: Dictionary, reports: Path, now: datetime | None = None
+    dictionary: Dictionary, results: GateResults, now: datetime | None = None
 ) -> list[Finding]:
-    """From the reports the pipeline writes (data/gate_reports/<dataset>.json)."""
+    """From the gate results and publications the pipeline recorded."""
     now = now or datetime.now(UTC)
     findings = []
     for dataset in dictionary.approved_datasets:
-        path = reports / f"{dataset.id}.json"
-        if not path.exists():
+        record = results.get(dataset.id)
+        if record is None:
             findings.append(
                 Finding(
                     "warning",
@@ -101,37 +93,25 @@ def gate_and_freshness(
                 )
             )
             continue
-        report = json.loads(path.read_text())
-        for gate in ("quality_gate", "privacy_gate"):
-            if report.get(gate, {}).get("passed") is False:
-                findings.append(
-                    Finding(
-                        "warning",
-                        dataset.id,
-                        f"approved but its {gate} "
-                        f"failed on {report[gate]['checked_at']}: "
-                        f"{report[gate]['summary']}",
-                    )
-                )
-        published = report.get("published_at")
-        grace = FREQUENCY.get(dataset["update_frequency"])
-        if grace and (published is None or now - datetime.fromisoformat(published) > grace):
-            when = f"last published {published}" if published else "never published"
+        for outcome in record.failed_gates:
             findings.append(
                 Finding(
                     "warning",
                     dataset.id,
-                    f"declared {dataset['update_frequency']}"
-                    f" but {when}: check its source deliveries and gates",
+                    f"approved but its {outcome.gate} "
+                    f"failed on {outcome.checked_at.isoformat()}: "
+                    f"{outcome.summary}",
+                )
+            )
+        frequency = dataset.update_frequency
+        published = record.published_at
+        if frequency.grace and (published is None or now - published > frequency.grace):
+            when = f"last published {published.isoformat()}" if published else "never published"
+            findings.append(
+                Finding(
+                    "warning",
+                    dataset.id,
+                    f"declared {frequency.name} but {when}: check its source deliveries and gates",
                 )
             )
     return findings
-
-
-def record(reports: Path, dataset_id: str, **entries) -> None:
-    """Merge ``entries`` into the dataset's report (called by the gates and the publisher)."""
-    reports.mkdir(parents=True, exist_ok=True)
-    path = reports / f"{dataset_id}.json"
-    report = json.loads(path.read_text()) if path.exists() else {}
-    report.update(entries)
-    path.write_text(json.dumps(report, indent=2, default=str) + "\n")

@@ -1,23 +1,24 @@
 """A browsable, searchable data dictionary: static HTML, no server needed.
 
-``python -m dagster_project.lib.dictionary_site`` (``make docs``) writes ``data/docs/``:
-an index with a search over every dataset and column, one page per dataset (meaning,
-owner, steward, classification, freshness, lineage from source columns through the dbt
-models), and the analysts' guide. Built from the dictionary, dbt's manifest and the
-pipeline's gate reports; each portal dataset links to its page.
+``python -m dagster_project.cli.dictionary site`` (``make docs``) writes ``data/docs/``:
+an index with a search over every dataset and column and the glossary, one page per
+dataset (meaning, owner, steward, classification, rules, freshness, lineage from source
+columns through the dbt models), and the analysts' guide rendered from Markdown. Built
+from the dictionary, dbt's manifest and the gate results; each portal dataset links to
+its page.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import re
-import sys
 from pathlib import Path
 
-from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_DIR, get_settings
+from markdown_it import MarkdownIt
 
-from .dictionary import Dataset, Dictionary, load_dictionary
+from ..gates.results import DatasetRecord, GateResults
+from .entries import Column, Dataset, Dictionary
+from .render.text import describe
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;
 color:#1d2733}a{color:#0b5cab}table{border-collapse:collapse;width:100%;margin:1rem 0}
@@ -59,69 +60,77 @@ def model_chain(manifest: dict, model: str) -> list[str]:
     return labels
 
 
-def column_sources(dictionary: Dictionary, dataset: Dataset, column) -> list[str]:
-    declared = column.spec.get("source_columns")
-    if declared:
-        return declared
+def column_sources(dictionary: Dictionary, dataset: Dataset, column: Column) -> list[str]:
+    if column.source_columns:
+        return list(column.source_columns)
     return [
         f"{system}.{column.name}"
-        for system in dataset["source_systems"]
+        for system in dataset.source_systems
         if system in dictionary.sources
         and column.name in {c.name for c in dictionary.sources[system].columns}
     ]
 
 
+def _gates(record: DatasetRecord | None) -> str:
+    if record is None or not record.gates:
+        return "not run yet"
+    return "; ".join(
+        f"{o.gate.replace('_', ' ')}: {'passed' if o.passed else 'FAILED'}"
+        for o in record.gates.values()
+    )
+
+
 def dataset_page(
-    dictionary: Dictionary, dataset: Dataset, manifest: dict, report: dict, portal_url: str
+    dictionary: Dictionary,
+    dataset: Dataset,
+    manifest: dict,
+    record: DatasetRecord | None,
+    portal_url: str,
 ) -> str:
-    spec = dataset.spec
-    division = dictionary.divisions[spec["owner_division"]]
+    division = dictionary.divisions[dataset.owner_division]
+    esc = html.escape
     rows = []
     for column in dataset.columns:
         sources = column_sources(dictionary, dataset, column)
         lineage = ", ".join(sources) if sources else "computed in the warehouse (dbt)"
         rows.append(
             f"<tr id='col-{column.name}'><td><code>{column.name}</code></td>"
-            f"<td>{column.type}</td><td>{html.escape(column.description)}</td>"
+            f"<td>{column.type}</td><td>{esc(column.description)}</td>"
             f"<td><span class='tag {column.classification}'>{column.classification}"
-            f"</span></td><td class='lineage'>{html.escape(lineage)}</td></tr>"
+            f"</span></td><td>{esc(describe(column.rules))}</td>"
+            f"<td class='lineage'>{esc(lineage)}</td></tr>"
         )
-    chain = "".join(
-        f"<li>{html.escape(step)}</li>" for step in model_chain(manifest, dataset.model)
-    )
-    published = report.get("published_at", "not yet published")
-    gates = "; ".join(
-        f"{gate.replace('_', ' ')}: {'passed' if r['passed'] else 'FAILED'}"
-        for gate, r in report.items()
-        if gate.endswith("_gate")
+    chain = "".join(f"<li>{esc(step)}</li>" for step in model_chain(manifest, dataset.model))
+    published = (
+        record.published_at.isoformat() if record and record.published_at else "not yet published"
     )
     portal = f"{portal_url}/dataset/{dataset.id.replace('_', '-')}"
-    body = f"""<h1>{html.escape(spec["title"])}</h1>
-<p>{html.escape(spec["description"])}</p>
+    body = f"""<h1>{esc(dataset.title)}</h1>
+<p>{esc(dataset.description)}</p>
 <table>
-<tr><th>Grain</th><td>{html.escape(spec["grain"])}</td></tr>
-<tr><th>Owner</th><td>{html.escape(division["name"])}; steward
- {html.escape(division["steward"]["name"])} ({html.escape(division["steward"]["email"])})</td></tr>
-<tr><th>Publication</th><td>{spec["publication"]["status"]}; licence {spec["licence"]};
+<tr><th>Grain</th><td>{esc(dataset.grain)}</td></tr>
+<tr><th>Owner</th><td>{esc(division.name)}; steward
+ {esc(division.steward.name)} ({esc(division.steward.email)})</td></tr>
+<tr><th>Publication</th><td>{dataset.status}; licence {dataset.licence.id};
  <a href='{portal}'>on the portal</a></td></tr>
-<tr><th>Updated</th><td>{spec["update_frequency"]}; last published {published}</td></tr>
-<tr><th>Gates</th><td>{gates or "not run yet"}</td></tr>
-<tr><th>Keywords</th><td>{", ".join(html.escape(k) for k in spec["keywords"])}</td></tr>
-<tr><th>Limitations</th><td>{html.escape(spec.get("limitations", "none stated"))}</td></tr>
+<tr><th>Updated</th><td>{dataset.update_frequency.name}; last published {published}</td></tr>
+<tr><th>Gates</th><td>{_gates(record)}</td></tr>
+<tr><th>Keywords</th><td>{", ".join(esc(k) for k in dataset.keywords)}</td></tr>
+<tr><th>Limitations</th><td>{esc(dataset.limitations or "none stated")}</td></tr>
 </table>
 <h2>Columns</h2>
-<table><tr><th>Column</th><th>Type</th><th>Meaning</th><th>Classification</th>
+<table><tr><th>Column</th><th>Type</th><th>Meaning</th><th>Classification</th><th>Rules</th>
 <th>Lineage (source columns)</th></tr>{"".join(rows)}</table>
 <h2>Lineage</h2><p>Built in the warehouse from (nearest first):</p>
 <ul class='chain'>{chain}</ul>"""
-    return _page(spec["title"], body, depth=1)
+    return _page(dataset.title, body, depth=1)
 
 
 def index_page(dictionary: Dictionary) -> str:
     entries = [
         {
             "dataset": d.id,
-            "title": d["title"],
+            "title": d.title,
             "column": c.name,
             "meaning": c.description,
             "classification": c.classification,
@@ -131,10 +140,10 @@ def index_page(dictionary: Dictionary) -> str:
         for c in d.columns
     ]
     listing = "".join(
-        f"<tr><td><a href='datasets/{d.id}.html'>{html.escape(d['title'])}</a></td>"
-        f"<td>{html.escape(dictionary.divisions[d['owner_division']]['name'])}</td>"
-        f"<td>{d.status}</td><td>{d['update_frequency']}</td></tr>"
-        for d in sorted(dictionary.datasets.values(), key=lambda d: d["title"])
+        f"<tr><td><a href='datasets/{d.id}.html'>{html.escape(d.title)}</a></td>"
+        f"<td>{html.escape(dictionary.divisions[d.owner_division].name)}</td>"
+        f"<td>{d.status}</td><td>{d.update_frequency.name}</td></tr>"
+        for d in sorted(dictionary.datasets.values(), key=lambda d: d.title)
     )
     body = f"""<h1>City data dictionary</h1>
 <p>What every open dataset and column means, who owns it, how it is classified and where
@@ -145,6 +154,7 @@ guide</a>.</p>
 </tr></table>
 <h2>Datasets</h2><table><tr><th>Dataset</th><th>Owner</th><th>Status</th><th>Updated</th></tr>
 {listing}</table>
+{glossary_section(dictionary)}
 <script>
 const ENTRIES = {json.dumps(entries)};
 const box = document.getElementById('search'), table = document.getElementById('results');
@@ -165,47 +175,36 @@ box.addEventListener('input', show);
     return _page("Index", body)
 
 
+def glossary_section(dictionary: Dictionary) -> str:
+    terms = "".join(
+        f"<dt id='term-{name}'>{html.escape(name.replace('_', ' '))}</dt>"
+        f"<dd>{html.escape(meaning)}</dd>"
+        for name, meaning in sorted(dictionary.glossary.items())
+    )
+    return f"<h2>Glossary</h2><dl class='glossary'>{terms}</dl>"
+
+
 def markdown_page(text: str, title: str) -> str:
-    """Just enough Markdown for the guide: headings, code blocks, paragraphs."""
-    parts, in_code = [], False
-    for line in text.splitlines():
-        if line.startswith("```"):
-            parts.append("</code></pre>" if in_code else "<pre><code>")
-            in_code = not in_code
-        elif in_code:
-            parts.append(html.escape(line) + "\n")
-        elif match := re.match(r"^(#+) (.*)", line):
-            level = len(match.group(1))
-            parts.append(f"<h{level}>{html.escape(match.group(2))}</h{level}>")
-        elif line.strip():
-            parts.append(f"<p>{html.escape(line)}</p>")
-    return _page(title, "".join(parts))
+    """A Markdown document (CommonMark, with tables) as a page of the site."""
+    return _page(title, MarkdownIt("commonmark").enable("table").render(text))
 
 
-def build_site(out_dir: Path) -> list[Path]:
-    dictionary = load_dictionary()
-    settings = get_settings()
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
-    from publish.ckan_connection import portal_connection
-
-    portal_url = portal_connection().url
+def build_site(
+    out_dir: Path,
+    dictionary: Dictionary,
+    manifest: dict,
+    results: GateResults,
+    portal_url: str,
+    analysts_guide: str,
+) -> list[Path]:
     (out_dir / "datasets").mkdir(parents=True, exist_ok=True)
     written = [out_dir / "index.html", out_dir / "analysts.html"]
     written[0].write_text(index_page(dictionary))
-    written[1].write_text(
-        markdown_page((PROJECT_DIR / "docs" / "analysts.md").read_text(), "Analysts' guide")
-    )
+    written[1].write_text(markdown_page(analysts_guide, "Analysts' guide"))
     for dataset in dictionary.datasets.values():
-        report_file = settings.gate_reports_dir / f"{dataset.id}.json"
-        report = json.loads(report_file.read_text()) if report_file.exists() else {}
         path = out_dir / "datasets" / f"{dataset.id}.html"
-        path.write_text(dataset_page(dictionary, dataset, manifest, report, portal_url))
+        path.write_text(
+            dataset_page(dictionary, dataset, manifest, results.get(dataset.id), portal_url)
+        )
         written.append(path)
     return written
-
-
-if __name__ == "__main__":
-    target = get_settings().docs_dir
-    pages = build_site(target)
-    print(f"Wrote {len(pages)} pages: open {target / 'index.html'} in a browser.")
-    sys.exit(0)

@@ -12,8 +12,8 @@ import great_expectations as gx
 from great_expectations.core.expectation_suite import ExpectationSuite
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from .dictionary import Dictionary
-from .expectations import expectation_configs, suite_name
+from ..dictionary import Dictionary
+from ..dictionary.render.gx import expectation_configs, suite_name
 
 DATASOURCE = "warehouse_exports"
 

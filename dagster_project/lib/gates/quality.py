@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from ..settings import EXPECTATIONS_DIR
-from .gate_setup import open_context
+from ...settings import EXPECTATIONS_DIR
+from .gx_project import open_context
 
 
 @dataclass

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import re
 
+from ..dictionary.vocabulary import data_type
 from ..warehouse import literal, quote
 
-RAW_TYPES = {
-    "varchar": "VARCHAR",
-    "integer": "INTEGER",
-    "bigint": "BIGINT",
-    "double": "DOUBLE",
-    "money": "DECIMAL(18,2)",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
+
+def raw_type(kind: str) -> str:
+    """The warehouse type of a contract column type (the vocabulary's DuckDB spelling)."""
+    return data_type(kind).duckdb
+
 
 # Excel stores dates as days since 1899-12-30; read as text they look like 45356(.25).
 EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
@@ -68,7 +64,7 @@ def typed(text_sql: str, column: dict) -> str:
         sign = f"CASE WHEN regexp_matches({text_sql}, '^\\(.*\\)$') THEN -1 ELSE 1 END"
         return f"({sign} * TRY_CAST({digits} AS DECIMAL(18,2)))"
     if kind in ("date", "timestamp"):
-        target = RAW_TYPES[kind]
+        target = raw_type(kind)
         # ISO text first: DuckDB's cast reads it fast and cannot misread another format
         # (it accepts only year-first ISO); then the contract's formats in order.
         attempts = [f"TRY_CAST({text_sql} AS {target})"]
@@ -83,4 +79,4 @@ def typed(text_sql: str, column: dict) -> str:
         return f"coalesce({', '.join(attempts)})"
     if kind == "boolean":
         return f"TRY_CAST(lower({text_sql}) AS BOOLEAN)"
-    return f"TRY_CAST({text_sql} AS {RAW_TYPES[kind]})"
+    return f"TRY_CAST({text_sql} AS {raw_type(kind)})"

@@ -21,7 +21,7 @@ import duckdb
 
 from ..warehouse import literal, quote
 from . import ledger
-from .contract_sql import RAW_TYPES, header_mapping, null_if_sentinel, trimmed, typed
+from .contract_sql import header_mapping, null_if_sentinel, raw_type, trimmed, typed
 from .readers import UnreadableFile, columns_of, read_into
 
 LINEAGE = {
@@ -64,7 +64,7 @@ def ingest_source(
 ) -> list[FileResult]:
     """Load the new files of ``source`` (a dictionary Source) found in the landing folder."""
     ledger.ensure(conn)
-    files = source["files"]
+    files = source.files
     folder = landing_dir / files["folder"]
     paths = sorted(folder.glob(files["pattern"])) if folder.exists() else []
     return [_ingest_file(conn, source, path, quarantine_dir) for path in paths]
@@ -114,17 +114,17 @@ def _stage(conn, source, path: Path) -> _Staged:
     number comes from the table's insertion-ordered rowid rather than a window function,
     which would make DuckDB number (and so process) rows on one thread.
     """
-    encoding = read_into(conn, path, source["files"], "_incoming", fast=True)
+    encoding = read_into(conn, path, source.files, "_incoming", fast=True)
     headers = [c for c in columns_of(conn, "_incoming") if c != "_source_row"]
-    mapping = header_mapping(headers, source["columns"])
+    mapping = header_mapping(headers, source.column_specs)
     _check_columns(source, mapping)
-    contract = {c["name"]: c for c in source["columns"] if c["name"] in mapping.values()}
+    contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
     try:
         _build_staged(conn, source, mapping, contract)
     except duckdb.Error:
         # The fast path reads the file lazily; if it fails mid-file, read it the careful
         # way (every declared encoding, single-threaded fallback) and stage again.
-        encoding = read_into(conn, path, source["files"], "_incoming", fast=False)
+        encoding = read_into(conn, path, source.files, "_incoming", fast=False)
         _build_staged(conn, source, mapping, contract)
     return _Staged(encoding, headers, mapping, contract)
 
@@ -132,7 +132,7 @@ def _stage(conn, source, path: Path) -> _Staged:
 def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dict]) -> None:
     numbered = "_source_row" in columns_of(conn, "_incoming")
     keep_row = "_source_row, " if numbered else ""
-    null_values = source.get("null_values", [])
+    null_values = source.spec.get("null_values", [])
     trims = ", ".join(f"{trimmed(h)} AS {quote(n)}" for h, n in mapping.items())
     nulls = ", ".join(f"{null_if_sentinel(n, null_values)} AS {quote(n)}" for n in mapping.values())
     typings = "".join(
@@ -160,7 +160,7 @@ def _drop_staged(conn) -> None:
 def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     system, table = source.system, f"raw.{quote(source.raw_table)}"
     mapping, contract = staged.mapping, staged.contract
-    drift = _drift(ledger.last_header(conn, system), source["columns"], mapping)
+    drift = _drift(ledger.last_header(conn, system), source.column_specs, mapping)
     rows_read = conn.execute("SELECT count(*) FROM _staged").fetchone()[0]
     rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
 
@@ -233,7 +233,9 @@ def _check_columns(source, mapping: dict[str, str]) -> None:
     doubled = sorted({n for n in names if names.count(n) > 1})
     if doubled:
         raise UnreadableFile(f"several headers map to the same column: {', '.join(doubled)}")
-    missing = [c["name"] for c in source["columns"] if c.get("required") and c["name"] not in names]
+    missing = [
+        c["name"] for c in source.column_specs if c.get("required") and c["name"] not in names
+    ]
     if missing:
         raise UnreadableFile(
             f"required columns are missing: {', '.join(missing)} "
@@ -269,7 +271,7 @@ def _drift(last: list[str] | None, columns: list[dict], mapping: dict[str, str])
 
 def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
     dropped = 0
-    for rule in source.get("drop_rows", []):
+    for rule in source.spec.get("drop_rows", []):
         condition = f"({rule['where']})"
         conn.execute(
             f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
@@ -308,7 +310,7 @@ def _collect_failures(conn, contract: dict[str, dict]) -> None:
 
 def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    definitions = [f"{quote(c['name'])} {RAW_TYPES[c['type']]}" for c in source["columns"]]
+    definitions = [f"{quote(c['name'])} {raw_type(c['type'])}" for c in source.column_specs]
     definitions += [f"{quote(name)} {kind}" for name, kind in LINEAGE.items()]
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
     for name in extra_columns:  # schema drift: keep what the department started sending

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dagster_project.lib.dictionary import Source
+from dagster_project.lib.dictionary import source_from_spec
 from dagster_project.lib.ingest import ingest_source
 from dagster_project.lib.warehouse import connect
 
@@ -66,7 +66,7 @@ def landing(tmp_path):
 def run(tmp_path, spec=REQUESTS):
     conn = connect(tmp_path / "wh.duckdb")
     results = ingest_source(
-        conn, Source(spec, Path("crm.yml")), tmp_path / "landing", tmp_path / "quarantine"
+        conn, source_from_spec(spec, Path("crm.yml")), tmp_path / "landing", tmp_path / "quarantine"
     )
     return conn, results
 

@@ -4,12 +4,12 @@ import jsonschema
 import pytest
 
 from dagster_project.lib.dictionary import load_dictionary
-from publish.dcat import catalog, dataset_entry, validate
+from publish.catalog.dcat import catalog, dataset_entry, validate
 
 
 def entry():
     dictionary = load_dictionary()
-    spec = dictionary.datasets["service_requests"].spec
+    dataset = dictionary.datasets["service_requests"]
     package = {
         "name": "service-requests",
         "metadata_modified": "2026-11-24T04:00:00.123",
@@ -20,7 +20,11 @@ def entry():
         ],
     }
     return dataset_entry(
-        spec, dictionary.divisions[spec["owner_division"]], package, "http://portal"
+        dataset,
+        dictionary.divisions[dataset.owner_division],
+        dictionary.city.name,
+        package,
+        "http://portal",
     )
 
 
@@ -36,6 +40,8 @@ def test_catalog_is_valid_dcat_us():
     assert (csv["downloadURL"], csv["mediaType"]) == ("http://portal/sr.csv", "text/csv")
     assert dataset["temporal"].startswith("2024-01-01/")
     assert "bureauCode" not in dataset  # US-federal only
+    assert dataset["publisher"]["subOrganizationOf"]["name"] == "City of Riverton"
+    assert dataset["spatial"] == "City of Riverton, 15 wards"
 
 
 def test_a_broken_entry_is_rejected():

@@ -1,20 +1,17 @@
 """Dictionary -> CKAN mapping (pure): what the portal will say about a dataset."""
 
-from dagster_project.lib.dictionary import load_dictionary
-from publish.mapping import (
-    datapackage,
-    datastore_fields,
-    organization_dict,
-    package_dict,
-    package_name,
-    resource_dicts,
-)
+import dataclasses
+
+from dagster_project.lib.dictionary import PublicationEvent, load_dictionary
+from dagster_project.lib.dictionary.render.datastore import datastore_fields
+from publish.catalog.datapackage import datapackage
+from publish.ckan.mapping import organization_dict, package_dict, package_name, resource_dicts
 
 
 def entry(dataset_id="service_requests"):
     dictionary = load_dictionary()
-    spec = dictionary.datasets[dataset_id].spec
-    return spec, dictionary.divisions[spec["owner_division"]]
+    dataset = dictionary.datasets[dataset_id]
+    return dataset, dictionary.divisions[dataset.owner_division]
 
 
 def test_package_carries_the_dictionarys_metadata():
@@ -37,9 +34,9 @@ def test_package_carries_the_dictionarys_metadata():
 def test_datastore_fields_are_the_data_dictionary():
     spec, _ = entry()
     fields = {f["id"]: f for f in datastore_fields(spec)}
-    assert list(fields) == [c["name"] for c in spec["columns"]]
+    assert list(fields) == [c.name for c in spec.columns]
     assert fields["ward_number"]["type"] == "int4"
-    assert fields["ward_number"]["info"]["notes"].startswith("Ward (1-15)")
+    assert fields["ward_number"]["info"]["notes"].startswith("Ward the request is about")
     spec_permits, _ = entry("building_permits")
     assert {f["id"]: f["type"] for f in datastore_fields(spec_permits)}[
         "construction_value"
@@ -51,20 +48,20 @@ def test_organization_and_resources():
     assert organization_dict(division) == {
         "name": "customer-service",
         "title": "Customer Service (311)",
-        "description": division["description"],
+        "description": division.description,
     }
     assert [r["format"] for r in resource_dicts(spec)] == ["CSV", "Parquet"]
 
 
 def test_datapackage_is_the_data_dictionary_as_a_table_schema():
     spec, division = entry("building_permits")
-    package = datapackage(spec, division, "http://portal/permits.csv")
+    package = datapackage(spec, division, "building-permits", "http://portal/permits.csv")
     resource = package["resources"][0]
     assert resource["path"] == "http://portal/permits.csv"
     fields = {f["name"]: f for f in resource["schema"]["fields"]}
     assert fields["permit_number"]["constraints"] == {"required": True, "unique": True}
     assert fields["construction_value"]["type"] == "number"
-    assert fields["ward_number"]["constraints"] == {"minimum": 1, "maximum": 15}
+    assert fields["ward_number"]["constraints"] == {"enum": list(range(1, 16))}
     assert fields["status"]["constraints"]["enum"][0] == "Applied"
     assert resource["schema"]["primaryKey"] == ["permit_number"]
     assert package["licenses"] == [{"name": "odc-by"}]
@@ -72,17 +69,18 @@ def test_datapackage_is_the_data_dictionary_as_a_table_schema():
 
 def test_a_retired_dataset_says_so_first():
     spec, division = entry("digital_adoption")
-    retired = {
-        **spec,
-        "publication": {
-            "status": "retired",
-            "retirement_note": "Replaced by the Digital Services dataset.",
-            "history": [
-                *spec["publication"]["history"],
-                {"status": "retired", "by": "Data Governance Group", "on": "2027-01-15"},
-            ],
-        },
-    }
+    retired = dataclasses.replace(
+        spec,
+        publication=dataclasses.replace(
+            spec.publication,
+            status="retired",
+            retirement_note="Replaced by the Digital Services dataset.",
+            history=(
+                *spec.publication.history,
+                PublicationEvent("retired", "Data Governance Group", "2027-01-15"),
+            ),
+        ),
+    )
     package = package_dict(retired, division)
     assert package["notes"].startswith(
         "**This dataset was retired on 2027-01-15.** Replaced by the Digital Services dataset."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publish.publisher import CkanPublisher, PublishError
+from publish.ckan.publisher import CkanPublisher, PublishError
 
 pytestmark = pytest.mark.portal
 
@@ -70,31 +70,31 @@ def test_errors_say_what_we_were_doing(anonymous, run_id):
 
 
 def test_a_retired_dataset_stays_on_the_portal_marked_retired(publisher, sysadmin, run_id):
+    import dataclasses
+
     from dagster_project.lib.dictionary import load_dictionary
-    from publish.dataset import retire_dataset
-    from publish.mapping import organization_dict, package_dict
+    from publish.ckan.dataset import retire_dataset
+    from publish.ckan.mapping import organization_dict, package_dict
 
     dictionary = load_dictionary()
-    spec = {**dictionary.datasets["digital_adoption"].spec, "dataset": f"retire_test_{run_id}"}
-    division = dictionary.divisions[spec["owner_division"]]
+    dataset = dataclasses.replace(
+        dictionary.datasets["digital_adoption"], id=f"retire_test_{run_id}"
+    )
+    division = dictionary.divisions[dataset.owner_division]
     publisher.ensure_organization(organization_dict(division))
-    created, _ = publisher.upsert_package(package_dict(spec, division))
-    retired = {
-        **spec,
-        "publication": {
-            **spec["publication"],
-            "status": "retired",
-            "retirement_note": "Superseded.",
-        },
-    }
+    created, _ = publisher.upsert_package(package_dict(dataset, division))
+    retired = dataclasses.replace(
+        dataset,
+        publication=dataclasses.replace(
+            dataset.publication, status="retired", retirement_note="Superseded."
+        ),
+    )
     try:
         assert retire_dataset(publisher, retired, division) == "updated"
         shown = sysadmin.action.package_show(id=created["id"])
         assert shown["state"] == "active"
         assert shown["notes"].startswith("**This dataset was retired.** Superseded.")
-        assert (
-            retire_dataset(publisher, {**retired, "dataset": f"never_{run_id}"}, division)
-            == "never published"
-        )
+        never = dataclasses.replace(retired, id=f"never_{run_id}")
+        assert retire_dataset(publisher, never, division) == "never published"
     finally:
         sysadmin.action.dataset_purge(id=created["id"])

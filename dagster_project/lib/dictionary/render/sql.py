@@ -1,52 +1,64 @@
-"""The dictionary's expectations as one DuckDB query: the same rules GX checks, in SQL.
+"""The publication gate's rules as SQL conditions, checked inside DuckDB in one scan.
 
-Used by ``benchmarks/gate.py`` to measure the GX pandas gate against checking inside
-DuckDB (no rows leave the database). Each expectation becomes one ``count(*) FILTER``.
+Not the production gate (Great Expectations is): ``benchmarks/gate.py`` measures GX
+against checking in the database, and ``tests/dagster_project/lib/gates`` shows both
+find the same faults. A condition is true for each row that breaks the rule; ``unique``
+is not row-level and is counted with a GROUP BY.
 """
 
 from __future__ import annotations
 
-from .expectations import expectation_configs
-from .warehouse import literal, quote
+from ...warehouse import literal, quote
+from ..entries import Dataset
+from ..rules import Rule
 
 
-def violation_sql(config: dict) -> str | None:
-    """A condition true for each row breaking the expectation (None: not row-level)."""
-    kwargs = config["kwargs"]
-    column = quote(kwargs["column"]) if "column" in kwargs else None
-    kind = config["type"]
-    if kind == "expect_column_values_to_not_be_null":
-        return f"{column} IS NULL"
-    if kind == "expect_column_values_to_be_in_set":
-        values = ", ".join(literal(str(v)) for v in kwargs["value_set"])
-        return f"{column} IS NOT NULL AND CAST({column} AS VARCHAR) NOT IN ({values})"
-    if kind == "expect_column_values_to_be_between":
-        parts = []
-        if kwargs.get("min_value") is not None:
-            parts.append(f"{column} < {kwargs['min_value']}")
-        if kwargs.get("max_value") is not None:
-            parts.append(f"{column} > {kwargs['max_value']}")
-        return f"{column} IS NOT NULL AND ({' OR '.join(parts)})"
-    if kind == "expect_column_values_to_not_match_regex":
-        return f"regexp_matches({column}, {literal(kwargs['regex'])})"
-    return None
+def _in_set(rule: Rule) -> str:
+    values = ", ".join(literal(str(v)) for v in rule.arguments["values"])
+    column = quote(rule.column)
+    return f"{column} IS NOT NULL AND CAST({column} AS VARCHAR) NOT IN ({values})"
 
 
-def check_in_duckdb(conn, dataset) -> dict[str, int]:
-    """Unexpected-row counts per expectation, computed in one scan (plus one per unique)."""
+def _out_of_range(rule: Rule) -> str:
+    column, bounds = quote(rule.column), []
+    if rule.arguments["min"] is not None:
+        bounds.append(f"{column} < {rule.arguments['min']}")
+    if rule.arguments["max"] is not None:
+        bounds.append(f"{column} > {rule.arguments['max']}")
+    return f"{column} IS NOT NULL AND ({' OR '.join(bounds)})"
+
+
+VIOLATIONS = {
+    "required": lambda r: f"{quote(r.column)} IS NULL",
+    "unique": None,  # counted by duplicate_count_sql
+    "accepted_values": _in_set,
+    "range": _out_of_range,
+    "lookup": _in_set,
+}
+
+
+def rule_name(index: int, rule: Rule) -> str:
+    return f"{index}:{rule.kind}:{rule.column}"
+
+
+def count_violations(conn, dataset: Dataset) -> dict[str, int]:
+    """Rows breaking each rule, by :func:`rule_name`, in one scan (plus one per unique)."""
     table = f"open_data.{quote(dataset.model)}"
     counts: dict[str, int] = {}
     filters = []
-    for index, config in enumerate(expectation_configs(dataset)):
-        name = f"{index}:{config['type']}:{config['kwargs'].get('column', '')}"
-        if (condition := violation_sql(config)) is not None:
-            filters.append((name, f"count(*) FILTER (WHERE {condition})"))
-        elif config["type"] == "expect_column_values_to_be_unique":
-            column = quote(config["kwargs"]["column"])
-            counts[name] = conn.execute(
+    for index, rule in enumerate(dataset.rules):
+        if rule.kind not in VIOLATIONS:
+            raise KeyError(f"the SQL renderer has no entry for rule kind {rule.kind!r}")
+        if (condition := VIOLATIONS[rule.kind]) is not None:
+            filters.append((rule_name(index, rule), f"count(*) FILTER (WHERE {condition(rule)})"))
+        else:
+            column = quote(rule.column)
+            counts[rule_name(index, rule)] = conn.execute(
                 f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {table} "
                 f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1)"
             ).fetchone()[0]
+    row_count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    counts["table:row_count_at_least_1"] = 0 if row_count else 1
     if filters:
         row = conn.execute(f"SELECT {', '.join(sql for _, sql in filters)} FROM {table}").fetchone()
         counts.update({name: value for (name, _), value in zip(filters, row, strict=True)})

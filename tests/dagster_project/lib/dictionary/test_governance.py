@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 
 from dagster_project.lib.dictionary import load_dictionary
-from dagster_project.lib.governance_report import column_coverage, gate_and_freshness, record
+from dagster_project.lib.dictionary.governance import column_coverage, gate_and_freshness
+from dagster_project.lib.gates.results import GateResults
 
 
 def test_undocumented_and_vanished_columns_are_errors(tmp_path):
@@ -32,16 +33,13 @@ def test_undocumented_and_vanished_columns_are_errors(tmp_path):
 def test_failed_gates_and_missed_frequencies_are_warnings(tmp_path):
     dictionary = load_dictionary()
     now = datetime(2026, 11, 24, tzinfo=UTC)
-    record(
-        tmp_path,
-        "service_requests",
-        published_at=(now - timedelta(days=3)).isoformat(),
-        quality_gate={"passed": False, "summary": "status: 3 rows", "checked_at": now.isoformat()},
-    )
-    record(tmp_path, "building_permits", published_at=(now - timedelta(days=2)).isoformat())
+    results = GateResults(tmp_path)
+    results.record_publication("service_requests", "http://portal/x", now - timedelta(days=3))
+    results.record_gate("service_requests", "quality_gate", False, "status: 3 rows", now)
+    results.record_publication("building_permits", "http://portal/y", now - timedelta(days=2))
     findings = {
         (f.dataset, f.severity, f.message.split(":")[0])
-        for f in gate_and_freshness(dictionary, tmp_path, now)
+        for f in gate_and_freshness(dictionary, results, now)
     }
     assert (
         "service_requests",

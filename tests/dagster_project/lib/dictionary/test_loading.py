@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from dagster_project.lib.dictionary import DictionaryError, load_dictionary
-from dagster_project.lib.dictionary_outputs import drifted
-from dagster_project.lib.gate_setup import drifted_suites
+from dagster_project.lib.dictionary.generated import drifted
+from dagster_project.lib.gates.gx_project import drifted_suites
 from dagster_project.settings import DBT_PROJECT_DIR, DICTIONARY_DIR, EXPECTATIONS_DIR
 
 
@@ -86,8 +86,8 @@ def test_unknown_owner_division_is_reported(dictionary_copy):
 
 def test_yes_no_on_and_dates_stay_words(dictionary_copy):
     dictionary = load_dictionary(dictionary_copy)
-    history = dictionary.datasets["service_requests"]["publication"]["history"]
-    assert history[-1]["on"] == "2026-11-02"
+    history = dictionary.datasets["service_requests"].publication.history
+    assert history[-1].on == "2026-11-02"
 
 
 def test_no_personal_column_reaches_open_data_models():
@@ -108,3 +108,45 @@ def test_no_personal_column_reaches_open_data_models():
             assert not re.search(rf"\b{name}\b", sql), (
                 f"{node['name']} mentions personal column {name}"
             )
+
+
+def test_a_yaml_syntax_error_is_reported_at_its_position(dictionary_copy):
+    path = dictionary_copy / "datasets" / "digital_adoption.yml"
+    path.write_text(
+        path.read_text().replace(
+            "temporal_coverage: {start: 2024-01-01}", "temporal_coverage: {start: 2024-01-01, end}}"
+        )
+    )
+    with pytest.raises(DictionaryError, match=r"digital_adoption.yml, line 13: this is not valid"):
+        load_dictionary(dictionary_copy)
+
+
+def test_a_bad_entry_stays_local_when_not_strict(dictionary_copy):
+    """The code location loads with a broken dataset file: only that dataset is left out."""
+    path = dictionary_copy / "datasets" / "building_permits.yml"
+    path.write_text(path.read_text().replace("licence: odc-by", "licence: odc-byy"))
+    dictionary = load_dictionary(dictionary_copy, strict=False)
+    assert "building_permits" not in dictionary.datasets
+    assert {"service_requests", "digital_adoption"} <= set(dictionary.datasets)
+    (problem,) = dictionary.invalid_datasets["building_permits"]
+    assert problem.startswith("building_permits.yml, line 10, field licence: 'odc-byy'")
+    with pytest.raises(DictionaryError):
+        load_dictionary(dictionary_copy)
+
+
+def test_a_broken_contract_blocks_the_datasets_built_from_it(dictionary_copy):
+    path = dictionary_copy / "sources" / "permits.yml"
+    path.write_text(path.read_text().replace("format: xlsx", "format: xlsxx"))
+    dictionary = load_dictionary(dictionary_copy, strict=False)
+    assert "permits" in dictionary.invalid_sources and "permits" not in dictionary.sources
+    assert "crm311" in dictionary.sources
+    assert "invalid contract" in dictionary.invalid_datasets["building_permits"][0]
+    assert "service_requests" in dictionary.datasets
+
+
+def test_an_edit_is_seen_at_the_next_load(dictionary_copy):
+    first = load_dictionary(dictionary_copy)
+    assert load_dictionary(dictionary_copy) is first  # one load, shared
+    path = dictionary_copy / "datasets" / "digital_adoption.yml"
+    path.write_text(path.read_text().replace("title: ", "title: New ", 1))
+    assert load_dictionary(dictionary_copy).datasets["digital_adoption"].title.startswith("New")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 
 import pytest
 
-from dagster_project.lib.dictionary_site import build_site
+from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.dictionary.site import build_site
+from dagster_project.lib.gates.results import GateResults
+from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +19,17 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("docs")
-    build_site(out)
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    results = GateResults(tmp_path_factory.mktemp("gate_results"))
+    results.record_gate("service_requests", "quality_gate", True, "all expectations met")
+    build_site(
+        out,
+        load_dictionary(),
+        manifest,
+        results,
+        "http://portal.example",
+        (PROJECT_DIR / "docs" / "analysts.md").read_text(),
+    )
     return out
 
 
@@ -66,3 +80,17 @@ def test_a_dataset_page_shows_meaning_owner_and_lineage(browser, site):
     chain = browser.find_element("css selector", "ul.chain").text
     assert "raw.crm311_service_requests (source system crm311)" in chain
     assert "staging.stg_crm311__service_requests" in chain
+    assert "one of the city's wards" in ward  # the rule, in words
+    assert "quality gate: passed" in page
+
+
+def test_the_glossary_and_the_guide_render(browser, site):
+    browser.get((site / "index.html").as_uri())
+    assert (
+        "electoral wards"
+        in browser.find_element("id", "term-ward")
+        .find_element("xpath", "following-sibling::dd")
+        .text
+    )
+    browser.get((site / "analysts.html").as_uri())
+    assert browser.find_elements("css selector", "pre code")  # fenced SQL as code blocks

@@ -1,0 +1,197 @@
+"""The dictionary's entries as typed objects: what every stage reads, built once by
+:mod:`.loading` from the validated YAML.
+
+``spec`` keeps each entry's YAML for the few readers that need a contract detail not
+modelled here (the ingest reads ``files``, column ``formats`` and ``aliases``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .rules import Rule
+from .vocabulary import DataType, Frequency, Licence, data_type
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    classification: str
+    rules: tuple[Rule, ...] = ()
+    source_columns: tuple[str, ...] = ()  # lineage: "<system>.<column>"
+    spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def data_type(self) -> DataType:
+        return data_type(self.type)
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").capitalize()
+
+    @property
+    def is_required(self) -> bool:
+        return any(rule.kind == "required" for rule in self.rules)
+
+    @property
+    def is_unique(self) -> bool:
+        return any(rule.kind == "unique" for rule in self.rules)
+
+
+@dataclass(frozen=True)
+class Steward:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Division:
+    id: str
+    name: str
+    description: str
+    steward: Steward
+
+
+@dataclass(frozen=True)
+class Ward:
+    number: int
+    name: str
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    timezone: str
+    catalog_owner: str  # division id
+    wards: tuple[Ward, ...]
+
+    @property
+    def lookups(self) -> dict[str, list[Any]]:
+        """The values a column's ``lookup`` rule may name."""
+        return {"wards": [ward.number for ward in self.wards]}
+
+
+@dataclass(frozen=True)
+class PublicationEvent:
+    status: str
+    by: str
+    on: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    status: str  # draft | approved | retired
+    history: tuple[PublicationEvent, ...]
+    retirement_note: str | None = None
+
+    def last(self, status: str) -> PublicationEvent | None:
+        return next((e for e in reversed(self.history) if e.status == status), None)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An open dataset (``datasets/<id>.yml``)."""
+
+    id: str
+    title: str
+    description: str
+    owner_division: str
+    update_frequency: Frequency
+    licence: Licence
+    keywords: tuple[str, ...]
+    grain: str
+    source_systems: tuple[str, ...]
+    publication: Publication
+    columns: tuple[Column, ...]
+    spatial_coverage: str
+    temporal_start: str | None = None
+    temporal_end: str | None = None
+    limitations: str | None = None
+    path: Path = Path()
+    spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def model(self) -> str:
+        """The dbt model that holds what the portal gets."""
+        return f"pub_{self.id}"
+
+    @property
+    def status(self) -> str:
+        return self.publication.status
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == "approved"
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [rule for column in self.columns for rule in column.rules]
+
+    @property
+    def key_columns(self) -> list[str]:
+        """Columns that identify a row (unique): the export order and Table Schema key."""
+        return [c.name for c in self.columns if c.is_unique]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A departmental system's contract (``sources/<system>.yml``)."""
+
+    system: str
+    title: str
+    description: str
+    owner_division: str
+    raw_table: str
+    primary_key: tuple[str, ...]
+    expected_frequency: Frequency | None
+    files: Mapping[str, Any]
+    columns: tuple[Column, ...]
+    path: Path = Path()
+    spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def column_specs(self) -> list[Mapping[str, Any]]:
+        """The contract's columns as written (formats, aliases...), for the ingest."""
+        return [column.spec for column in self.columns]
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    root: Path
+    city: City
+    divisions: dict[str, Division]
+    glossary: dict[str, str]
+    sources: dict[str, Source] = field(default_factory=dict)
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+    # Entries that failed validation, by dataset id (or file name) -> their problems. They
+    # are left out above; at run time only what they feed is blocked.
+    invalid_datasets: dict[str, list[str]] = field(default_factory=dict)
+    invalid_sources: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def approved_datasets(self) -> list[Dataset]:
+        return [d for d in self.datasets.values() if d.is_approved]
+
+    @property
+    def personal_column_names(self) -> set[str]:
+        """Every column name any source classifies as personal."""
+        return {
+            c.name
+            for s in self.sources.values()
+            for c in s.columns
+            if c.classification == "personal"
+        }
+
+    @property
+    def problems(self) -> list[str]:
+        return [
+            p
+            for problems in (*self.invalid_datasets.values(), *self.invalid_sources.values())
+            for p in problems
+        ]

@@ -1,0 +1,268 @@
+"""Load the data dictionary (``data_dictionary/``) once into typed entries.
+
+``load_dictionary()`` reads every file, validates it (:mod:`.validation`), cross-checks
+the entries against each other and returns a :class:`~.entries.Dictionary`. It is cached
+per folder and per content (files' sizes and modification times): the code location,
+its assets and the CLIs share one load, and an edit is seen at the next call.
+
+``strict=True`` (the CLI, CI) raises :class:`DictionaryError` listing every problem.
+``strict=False`` (the Dagster code location) keeps a bad dataset or source entry out
+and lists it in ``invalid_datasets``/``invalid_sources``, so one broken file blocks only
+what it feeds instead of taking the whole code location down. The city, divisions and
+glossary files are needed by everything: their problems always raise.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .entries import (
+    City,
+    Column,
+    Dataset,
+    Dictionary,
+    Division,
+    Publication,
+    PublicationEvent,
+    Source,
+    Steward,
+    Ward,
+)
+from .rules import Lookups, column_rules
+from .validation import DictionaryError, read_validated
+from .vocabulary import FREQUENCIES, LICENCES
+
+
+def load_dictionary(root: Path | None = None, *, strict: bool = True) -> Dictionary:
+    """Read and validate every dictionary file (see the module's docstring)."""
+    from dagster_project.settings import get_settings  # one place decides paths
+
+    root = Path(root or get_settings().dictionary_dir).resolve()
+    dictionary = _load_cached(root, _fingerprint(root))
+    if strict and dictionary.problems:
+        raise DictionaryError(dictionary.problems)
+    return dictionary
+
+
+def load_source(path: Path, city: City | None = None) -> Source:
+    """One source contract, validated on its own (e.g. before onboarding a new system)."""
+    problems: list[str] = []
+    spec = read_validated(path, "source", problems)
+    if spec is None:
+        raise DictionaryError(problems)
+    return source_from_spec(spec, path, city.lookups if city else {})
+
+
+def source_from_spec(spec: dict[str, Any], path: Path, lookups: Lookups | None = None) -> Source:
+    """A Source from a contract's YAML already read (e.g. one a test writes)."""
+    return _source(spec, path, lookups or {})
+
+
+def _fingerprint(root: Path) -> tuple:
+    return tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+        if p.suffix in (".yml", ".json")
+    )
+
+
+@lru_cache(maxsize=4)
+def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
+    core_problems: list[str] = []
+    city_doc = read_validated(root / "city.yml", "city", core_problems)
+    divisions_doc = read_validated(root / "divisions.yml", "divisions", core_problems)
+    glossary_doc = read_validated(root / "glossary.yml", "glossary", core_problems)
+    if core_problems:
+        raise DictionaryError(core_problems)
+    city = _city(city_doc)
+    divisions = {d["id"]: _division(d) for d in divisions_doc["divisions"]}
+    if city.catalog_owner not in divisions:
+        raise DictionaryError(
+            [
+                f"city.yml: catalog_owner {city.catalog_owner!r} is not in "
+                f"divisions.yml; use one of {sorted(divisions)}"
+            ]
+        )
+
+    sources, invalid_sources = {}, {}
+    for path in sorted((root / "sources").glob("*.yml")):
+        problems: list[str] = []
+        spec = read_validated(path, "source", problems)
+        if spec is not None:
+            source = _source(spec, path, city.lookups)
+            problems += _owner_problems(source, path, divisions)
+            if not problems:
+                sources[source.system] = source
+        if problems:
+            invalid_sources[_entry_name(spec, "system", path)] = problems
+
+    personal = {
+        c.name for s in sources.values() for c in s.columns if c.classification == "personal"
+    }
+    datasets, invalid_datasets = {}, {}
+    for path in sorted((root / "datasets").glob("*.yml")):
+        problems = []
+        spec = read_validated(path, "dataset", problems)
+        if spec is not None:
+            dataset = _dataset(spec, path, city)
+            problems += _owner_problems(dataset, path, divisions)
+            problems += _dataset_problems(dataset, sources, invalid_sources, personal)
+            if not problems:
+                datasets[dataset.id] = dataset
+        if problems:
+            invalid_datasets[_entry_name(spec, "dataset", path)] = problems
+    return Dictionary(
+        root=root,
+        city=city,
+        divisions=divisions,
+        glossary=glossary_doc["terms"],
+        sources=sources,
+        datasets=datasets,
+        invalid_datasets=invalid_datasets,
+        invalid_sources=invalid_sources,
+    )
+
+
+def _entry_name(spec: dict | None, key: str, path: Path) -> str:
+    """An invalid entry's id when it can be read, else its file name without .yml."""
+    value = spec.get(key) if isinstance(spec, dict) else None
+    return value if isinstance(value, str) and value else path.stem
+
+
+# -- building typed entries from validated YAML ---------------------------------------------
+def _city(doc: dict[str, Any]) -> City:
+    spec = doc["city"]
+    return City(
+        name=spec["name"],
+        timezone=spec["timezone"],
+        catalog_owner=spec["catalog_owner"],
+        wards=tuple(Ward(w["number"], w["name"]) for w in doc["wards"]),
+    )
+
+
+def _division(spec: dict[str, Any]) -> Division:
+    return Division(
+        id=spec["id"],
+        name=spec["name"],
+        description=spec["description"],
+        steward=Steward(spec["steward"]["name"], spec["steward"]["email"]),
+    )
+
+
+def _column(spec: dict[str, Any], lookups: Lookups) -> Column:
+    return Column(
+        name=spec["name"],
+        type=spec["type"],
+        description=spec["description"],
+        classification=spec["classification"],
+        rules=column_rules(spec, lookups),
+        source_columns=tuple(spec.get("source_columns", ())),
+        spec=spec,
+    )
+
+
+def _source(spec: dict[str, Any], path: Path, lookups: Lookups) -> Source:
+    frequency = spec.get("expected_frequency")
+    return Source(
+        system=spec["system"],
+        title=spec["title"],
+        description=spec["description"],
+        owner_division=spec["owner_division"],
+        raw_table=spec["raw_table"],
+        primary_key=tuple(spec["primary_key"]),
+        expected_frequency=FREQUENCIES[frequency] if frequency else None,
+        files=spec["files"],
+        columns=tuple(_column(c, lookups) for c in spec["columns"]),
+        path=path,
+        spec=spec,
+    )
+
+
+def _dataset(spec: dict[str, Any], path: Path, city: City) -> Dataset:
+    publication = spec["publication"]
+    columns = tuple(_column(c, city.lookups) for c in spec["columns"])
+    coverage = spec.get("temporal_coverage") or {}
+    return Dataset(
+        id=spec["dataset"],
+        title=spec["title"],
+        description=spec["description"].strip(),
+        owner_division=spec["owner_division"],
+        update_frequency=FREQUENCIES[spec["update_frequency"]],
+        licence=LICENCES[spec["licence"]],
+        keywords=tuple(spec["keywords"]),
+        grain=spec["grain"],
+        source_systems=tuple(spec["source_systems"]),
+        publication=Publication(
+            status=publication["status"],
+            history=tuple(
+                PublicationEvent(h["status"], str(h["by"]), str(h["on"]), h.get("note"))
+                for h in publication["history"]
+            ),
+            retirement_note=publication.get("retirement_note"),
+        ),
+        columns=columns,
+        spatial_coverage=spec.get("spatial_coverage") or _default_coverage(city, columns),
+        temporal_start=str(coverage["start"]) if coverage.get("start") else None,
+        temporal_end=str(coverage["end"]) if coverage.get("end") else None,
+        limitations=(spec.get("limitations") or "").strip() or None,
+        path=path,
+        spec=spec,
+    )
+
+
+def _default_coverage(city: City, columns: tuple[Column, ...]) -> str:
+    """The city, and its number of wards when the dataset is broken down by ward."""
+    by_ward = any(
+        r.kind == "lookup" and r.arguments["lookup"] == "wards" for c in columns for r in c.rules
+    )
+    return f"{city.name}, {len(city.wards)} wards" if by_ward else city.name
+
+
+# -- checks across entries ------------------------------------------------------------------
+def _owner_problems(
+    entry: Source | Dataset, path: Path, divisions: dict[str, Division]
+) -> list[str]:
+    if entry.owner_division in divisions:
+        return []
+    return [
+        f"{path.name}: owner_division {entry.owner_division!r} is not in divisions.yml; "
+        f"use one of {sorted(divisions)}"
+    ]
+
+
+def _dataset_problems(
+    dataset: Dataset,
+    sources: dict[str, Source],
+    invalid_sources: dict[str, list[str]],
+    personal: set[str],
+) -> list[str]:
+    name, problems = dataset.path.name, []
+    for system in dataset.source_systems:
+        if system in invalid_sources:
+            problems.append(
+                f"{name}: its source system {system!r} has an invalid contract "
+                "(see that file's problems)"
+            )
+        elif system not in sources:
+            problems.append(
+                f"{name}: source system {system!r} has no contract in sources/; "
+                f"use one of {sorted(sources)}"
+            )
+    names = [c.name for c in dataset.columns]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{name}: column {duplicate!r} is listed twice")
+    for column in dataset.columns:
+        if column.classification != "public":
+            problems.append(
+                f"{name}: column {column.name!r} is classified {column.classification}; a "
+                "published dataset may only hold public columns: remove it from the dataset "
+                "(and its model)"
+            )
+        if column.name in personal:
+            problems.append(
+                f"{name}: column {column.name!r} has the name of a personal source column; "
+                "published columns must not carry personal information"
+            )
+    return problems

@@ -1,0 +1,115 @@
+"""dbt: sources with column docs, the published models' descriptions and enforced
+contracts (column names and types), and the lookup seeds.
+
+The contract is the warehouse's part of the rule model: a published model builds only
+with exactly the dictionary's columns and types. Value rules are the publication gate's
+(``gx.py``), so no ``data_tests`` are generated for published models: a rule is checked
+once, and a tightened rule blocks only its own dataset (a failing dbt test would stop the
+build of everything downstream of it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import yaml
+
+from ..entries import Dataset, Dictionary, Source
+
+HEADER = (
+    "# GENERATED from data_dictionary/{origin} by `make dictionary-generate`.\n"
+    "# Do not edit: change the dictionary and regenerate.\n"
+)
+
+
+def _dump(document: dict) -> str:
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def sources_yaml(source: Source) -> str:
+    table = {
+        "name": source.raw_table,
+        "description": f"{source.title}: {source.description} Loaded by the ingest "
+        "contract; one row per row of the extracts, with lineage columns.",
+        "meta": {
+            "owner_division": source.owner_division,
+            "primary_key": list(source.primary_key),
+            "expected_frequency": source.expected_frequency.name
+            if source.expected_frequency
+            else None,
+        },
+        "columns": [
+            {
+                "name": c.name,
+                "description": c.description,
+                "meta": {"classification": c.classification},
+            }
+            for c in source.columns
+        ],
+    }
+    document = {
+        "version": 2,
+        "sources": [
+            {
+                "name": source.system,
+                "schema": "raw",
+                "description": f"Raw extracts of the {source.title}.",
+                "tables": [table],
+            }
+        ],
+    }
+    return HEADER.format(origin=f"sources/{source.path.name}") + _dump(document)
+
+
+def open_data_model(dataset: Dataset) -> dict[str, Any]:
+    return {
+        "name": dataset.model,
+        "description": f"{dataset.title}. {dataset.description} Grain: {dataset.grain}.",
+        "config": {
+            "contract": {"enforced": True},
+            "meta": {
+                "dataset": dataset.id,
+                "owner_division": dataset.owner_division,
+                "publication_status": dataset.status,
+                "update_frequency": dataset.update_frequency.name,
+            },
+        },
+        "columns": [
+            {
+                "name": c.name,
+                "data_type": c.type,
+                "description": c.description,
+                "meta": {"classification": c.classification},
+            }
+            for c in dataset.columns
+        ],
+    }
+
+
+def open_data_yaml(dictionary: Dictionary) -> str:
+    models = [open_data_model(d) for d in sorted(dictionary.datasets.values(), key=lambda d: d.id)]
+    return HEADER.format(origin="datasets/*.yml") + _dump({"version": 2, "models": models})
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def divisions_csv(dictionary: Dictionary) -> str:
+    return _csv(
+        ["division_id", "division_name"],
+        [[d.id, d.name] for d in sorted(dictionary.divisions.values(), key=lambda d: d.id)],
+    )
+
+
+def wards_csv(dictionary: Dictionary) -> str:
+    return _csv(
+        ["ward_number", "ward_name"],
+        [[w.number, w.name] for w in sorted(dictionary.city.wards, key=lambda w: w.number)],
+    )

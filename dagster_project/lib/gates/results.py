@@ -1,0 +1,103 @@
+"""Gate results and publications, kept for the governance group: the one owner of
+``data/gate_reports/<dataset>.json``.
+
+Dagster's event log has every run's checks, but the governance group's tools (``make
+dictionary-check``, the dictionary site) must work without a Dagster instance and after
+the event log was pruned; this small store keeps the latest outcome per dataset. The
+gates and the publisher write through :class:`GateResults`; nothing else touches the files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+GATES = ("quality_gate", "privacy_gate")
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    gate: str
+    passed: bool
+    summary: str
+    checked_at: datetime
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """The latest known state of one dataset: its gates and its last publication."""
+
+    dataset: str
+    gates: dict[str, GateOutcome] = field(default_factory=dict)
+    published_at: datetime | None = None
+    portal_url: str | None = None
+
+    @property
+    def failed_gates(self) -> list[GateOutcome]:
+        return [outcome for outcome in self.gates.values() if not outcome.passed]
+
+
+class GateResults:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, dataset_id: str) -> Path:
+        return self.folder / f"{dataset_id}.json"
+
+    def _read(self, dataset_id: str) -> dict:
+        path = self._path(dataset_id)
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def _write(self, dataset_id: str, document: dict) -> None:
+        """Atomically (a killed run never leaves half a file)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        with os.fdopen(handle, "w") as out:
+            out.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        os.replace(temporary, self._path(dataset_id))
+
+    def record_gate(
+        self, dataset_id: str, gate: str, passed: bool, summary: str, when: datetime | None = None
+    ) -> None:
+        if gate not in GATES:
+            raise ValueError(f"unknown gate {gate!r}; use one of {GATES}")
+        document = self._read(dataset_id)
+        document[gate] = {
+            "passed": passed,
+            "summary": summary,
+            "checked_at": (when or datetime.now(UTC)).isoformat(),
+        }
+        self._write(dataset_id, document)
+
+    def record_publication(
+        self, dataset_id: str, portal_url: str, when: datetime | None = None
+    ) -> None:
+        document = self._read(dataset_id)
+        document.update(published_at=(when or datetime.now(UTC)).isoformat(), portal_url=portal_url)
+        self._write(dataset_id, document)
+
+    def get(self, dataset_id: str) -> DatasetRecord | None:
+        document = self._read(dataset_id)
+        if not document:
+            return None
+        gates = {
+            gate: GateOutcome(
+                gate,
+                document[gate]["passed"],
+                document[gate]["summary"],
+                datetime.fromisoformat(document[gate]["checked_at"]),
+            )
+            for gate in GATES
+            if gate in document
+        }
+        published = document.get("published_at")
+        return DatasetRecord(
+            dataset_id,
+            gates,
+            datetime.fromisoformat(published) if published else None,
+            document.get("portal_url"),
+        )
