@@ -9,8 +9,10 @@ against another portal instead.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 
 import pytest
@@ -86,3 +88,38 @@ def make_organization(sysadmin, run_id):
 @pytest.fixture(scope="session")
 def organization(make_organization):
     return make_organization("division", "Open Data Test Division")
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1280,2000",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's chromium + chromium-driver, `make browser-deps`)."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.fail("chromium and chromium-driver are missing: run `make browser-deps`")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    # An explicit driver path: Selenium Manager would try to download one.
+    session = webdriver.Chrome(
+        service=webdriver.ChromeService(executable_path=driver), options=options
+    )
+    session.set_page_load_timeout(60)
+    yield session
+    session.quit()
+    shutil.rmtree(profile, ignore_errors=True)

@@ -190,27 +190,15 @@ def test_a_failed_gate_stops_only_its_own_dataset(first_run, data_dir, anonymous
 
     import openpyxl
 
+    from sample_data.permits import HEADER as PERMITS_HEADER
+
     before = anonymous.action.package_show(id="building-permits")["resources"]
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Permits"
     sheet.append(["City of Riverton - correction"])
     sheet.append([])
-    sheet.append(
-        [
-            "Permit Number",
-            "Application Date",
-            "Issue Date",
-            "Completion Date",
-            "Permit Type",
-            "Permit Class",
-            "Construction Value",
-            "Applicant Name",
-            "Address",
-            "Ward",
-            "Status",
-        ]
-    )
+    sheet.append(PERMITS_HEADER)
     sheet.append(
         [
             "BP-2026-99999",

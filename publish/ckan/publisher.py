@@ -8,7 +8,6 @@ uploaded again, and their DataStore table is left as it is.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,19 +15,13 @@ from typing import Any
 
 import ckanapi
 
+from dagster_project.lib.files import file_sha256
+
 DATASTORE_CHUNK_ROWS = 10_000
 
 
 class PublishError(RuntimeError):
     """Publishing failed; the message says what we were doing and what CKAN answered."""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def metadata_differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
@@ -122,26 +115,22 @@ class CkanPublisher:
         )
         if existing is not None and existing.get("content_sha256") == sha:
             return existing, "unchanged"
+        # one call creates or replaces: resource_create on the package, or resource_patch
+        action, target, verb = (
+            ("resource_create", {"package_id": package["id"]}, "created")
+            if existing is None
+            else ("resource_patch", {"id": existing["id"]}, "replaced")
+        )
         with path.open("rb") as upload:
-            if existing is None:
-                created = self._call(
-                    "resource_create",
-                    f"uploading {path.name}",
-                    package_id=package["id"],
-                    upload=upload,
-                    content_sha256=sha,
-                    **fields,
-                )
-                return created, "created"
-            patched = self._call(
-                "resource_patch",
-                f"replacing {path.name}",
-                id=existing["id"],
+            published = self._call(
+                action,
+                f"uploading {path.name}",
+                **target,
                 upload=upload,
                 content_sha256=sha,
                 **fields,
             )
-            return patched, "replaced"
+        return published, verb
 
     def load_datastore(
         self,

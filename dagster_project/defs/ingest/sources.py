@@ -10,6 +10,7 @@ from dagster_project.lib.dictionary import Source, load_dictionary
 from dagster_project.lib.ingest import FileResult, ingest_source
 from dagster_project.settings import get_settings
 
+from ..blocked import blocked_asset
 from ..resources import WarehouseResource
 
 
@@ -88,25 +89,6 @@ def _table_exists(conn, source: Source) -> bool:
     )
 
 
-def build_invalid_contract_asset(system: str, problems: list[str]) -> dg.AssetsDefinition:
-    """A contract with errors: its asset fails with them; other systems still load."""
-
-    @dg.asset(
-        key=dg.AssetKey(["raw", f"invalid_contract_{system}"]),
-        group_name="ingest",
-        kinds={"duckdb"},
-        description=f"{system}: its source contract is invalid.",
-    )
-    def invalid_contract() -> None:
-        raise dg.Failure(
-            description=f"{system}: its source contract has problems (run "
-            "`make dictionary-check`); its files are not loaded",
-            metadata={"problems": "\n".join(problems)},
-        )
-
-    return invalid_contract
-
-
 @dg.definitions
 def ingest_assets() -> dg.Definitions:
     dictionary = load_dictionary(strict=False)
@@ -114,7 +96,13 @@ def ingest_assets() -> dg.Definitions:
         assets=[
             *[build_ingest_asset(source) for source in dictionary.sources.values()],
             *[
-                build_invalid_contract_asset(system, problems)
+                blocked_asset(
+                    dg.AssetKey(["raw", f"invalid_contract_{system}"]),
+                    "ingest",
+                    "duckdb",
+                    f"{system} (its files are not loaded)",
+                    problems,
+                )
                 for system, problems in dictionary.invalid_sources.items()
             ],
         ]

@@ -16,6 +16,7 @@ from dagster_project.settings import get_settings
 from publish.ckan.dataset import publish_catalog, publish_dataset, retire_dataset
 from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
 
+from ..blocked import blocked_asset
 from ..quality.gates import model_key
 from ..resources import PortalResource, WarehouseResource
 
@@ -97,23 +98,6 @@ def build_retire_asset(dataset: Dataset) -> dg.AssetsDefinition:
     return retire
 
 
-def build_invalid_entry_asset(dataset_id: str, problems: list[str]) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=portal_key(dataset_id),
-        group_name=GROUP,
-        kinds={"ckan"},
-        description=f"{dataset_id}: its dictionary entry is invalid; fix it to publish.",
-    )
-    def invalid_entry() -> None:
-        raise dg.Failure(
-            description=f"{dataset_id} is not published: its dictionary entry "
-            "has problems (run `make dictionary-check`)",
-            metadata={"problems": "\n".join(problems)},
-        )
-
-    return invalid_entry
-
-
 def build_catalog_asset(approved: list[Dataset]) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["portal", "open_data_catalog"]),
@@ -145,7 +129,7 @@ def publish_assets() -> dg.Definitions:
             *[build_publish_asset(d) for d in approved],
             *[build_retire_asset(d) for d in datasets if d.status == "retired"],
             *[
-                build_invalid_entry_asset(name, problems)
+                blocked_asset(portal_key(name), GROUP, "ckan", f"{name} is not published", problems)
                 for name, problems in dictionary.invalid_datasets.items()
             ],
             build_catalog_asset(approved),

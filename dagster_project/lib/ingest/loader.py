@@ -11,7 +11,6 @@ A corrected re-delivery (same file name, new content) supersedes the earlier row
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..files import file_sha256
 from ..warehouse import literal, quote
 from . import ledger
 from .contract_sql import header_mapping, null_if_sentinel, raw_type, trimmed, typed
@@ -51,14 +51,6 @@ class FileResult:
     top_reasons: list[dict] = field(default_factory=list)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def ingest_source(
     conn: duckdb.DuckDBPyConnection, source, landing_dir: Path, quarantine_dir: Path
 ) -> list[FileResult]:
@@ -71,7 +63,7 @@ def ingest_source(
 
 
 def _ingest_file(conn, source, path: Path, quarantine_dir: Path) -> FileResult:
-    system, sha = source.system, sha256_of(path)
+    system, sha = source.system, file_sha256(path)
     earlier = ledger.seen(conn, system, sha)
     if earlier is not None:
         if earlier[0] == path.name:

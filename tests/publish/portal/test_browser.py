@@ -2,45 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-
 import pytest
 
 pytestmark = [pytest.mark.portal, pytest.mark.browser]
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--window-size=1280,2000",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and driver):
-        pytest.fail("chromium and chromium-driver are missing: run `make browser-deps`")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    # An explicit driver path: Selenium Manager would try to download one.
-    session = webdriver.Chrome(
-        service=webdriver.ChromeService(executable_path=driver), options=options
-    )
-    session.set_page_load_timeout(60)
-    yield session
-    session.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

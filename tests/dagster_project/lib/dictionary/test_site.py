@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 
 import pytest
 
@@ -31,33 +29,6 @@ def site(tmp_path_factory):
         (PROJECT_DIR / "docs" / "analysts.md").read_text(),
     )
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    for flag in [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-    ]:
-        options.add_argument(flag)
-    session = webdriver.Chrome(
-        service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")),
-        options=options,
-    )
-    yield session
-    session.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_search_finds_a_column(browser, site):
