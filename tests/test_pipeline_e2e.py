@@ -99,7 +99,7 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
     assert {f"portal/{d.id}" for d in approved()} <= materialized(first_run)
     for dataset in approved():
         package = anonymous.action.package_show(id=package_name(dataset.id))
-        assert package["title"] == dataset["title"] and not package["private"]
+        assert package["title"] == dataset.title and not package["private"]
         extras = {e["key"]: e["value"] for e in package["extras"]}
         assert extras["data_dictionary_url"].endswith(f"/datasets/{dataset.id}.html")
         formats = sorted(r["format"] for r in package["resources"])
@@ -229,8 +229,8 @@ def test_a_failed_gate_stops_only_its_own_dataset(first_run, data_dir, anonymous
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
     }
+    # the phone number is the privacy gate's to find (contact shapes are checked once)
     assert ("pub_building_permits", "privacy_gate") in failed
-    assert ("pub_building_permits", "quality_gate") in failed
     assert anonymous.action.package_show(id="building-permits")["resources"] == before
 
 
@@ -301,12 +301,14 @@ def test_the_analyst_guide_queries_run(first_run, warehouse):
 
 
 def test_a_governance_edit_reaches_the_portal_on_the_next_run(
-    first_run, data_dir, anonymous, tmp_path, monkeypatch
+    first_run, data_dir, anonymous, tmp_path, monkeypatch, request
 ):
     """A steward rewrites one column's description; nothing else is edited."""
     import shutil
 
     import dagster_project.settings as settings
+
+    request.addfinalizer(settings.get_settings.cache_clear)
     from dagster_project.lib.dictionary.governance import column_coverage
 
     assert column_coverage(load_dictionary(), data_dir / "warehouse.duckdb") == []
@@ -319,7 +321,8 @@ def test_a_governance_edit_reaches_the_portal_on_the_next_run(
             "description: Payments the cashiering system received in the month.",
         )
     )
-    monkeypatch.setattr(settings, "DICTIONARY_DIR", edited)
+    monkeypatch.setenv("PLATFORM_DICTIONARY_DIR", str(edited))
+    settings.get_settings.cache_clear()
 
     job = __import__("dagster_project.definitions", fromlist=["definitions"]).definitions()
     with dg.DagsterInstance.ephemeral() as instance:
