@@ -54,11 +54,16 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 if _table_exists(conn, source)
                 else 0
             )
-        for result in results:
-            if result.status == "quarantined":
-                context.log.warning(f"{result.file_name} quarantined: {result.reason}")
+        for result in results:  # counts and rules only: never a resident's values
+            if result.status in ("quarantined", "withdrawn"):
+                context.log.warning(f"{result.file_name} {result.status}: {result.reason}")
             if result.drift:
                 context.log.warning(f"{result.file_name}: {result.drift}")
+            if result.keys_repeated or result.keys_changed:
+                context.log.warning(
+                    f"{result.file_name}: {result.keys_repeated} key(s) repeated in the file, "
+                    f"{result.keys_changed} re-sent with other values (raw._key_conflicts)"
+                )
         loaded = [r for r in results if r.status == "loaded"]
         return dg.MaterializeResult(
             metadata={
@@ -66,10 +71,14 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 "files_skipped": sum(r.status == "skipped" for r in results),
                 "files_quarantined": sum(r.status == "quarantined" for r in results),
                 "files_duplicate": sum(r.status == "duplicate" for r in results),
+                "files_withdrawn": sum(r.status == "withdrawn" for r in results),
                 "rows_read": sum(r.rows_read for r in loaded),
                 "rows_loaded": sum(r.rows_loaded for r in loaded),
                 "rows_quarantined": sum(r.rows_quarantined for r in loaded),
                 "rows_dropped": sum(r.rows_dropped for r in loaded),
+                "values_flagged": sum(r.values_flagged for r in loaded),
+                "keys_repeated_in_a_file": sum(r.keys_repeated for r in loaded),
+                "keys_resent_with_other_values": sum(r.keys_changed for r in loaded),
                 "table_rows": total,
                 "files": dg.MetadataValue.md(_file_table(results)),
             }

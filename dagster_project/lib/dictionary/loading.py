@@ -52,12 +52,16 @@ def load_source(path: Path, city: City | None = None) -> Source:
     spec = read_validated(path, "source", problems)
     if spec is None:
         raise DictionaryError(problems)
-    return source_from_spec(spec, path, city.lookups if city else {})
+    return source_from_spec(
+        spec, path, city.lookups if city else {}, city.timezone if city else "UTC"
+    )
 
 
-def source_from_spec(spec: dict[str, Any], path: Path, lookups: Lookups | None = None) -> Source:
+def source_from_spec(
+    spec: dict[str, Any], path: Path, lookups: Lookups | None = None, timezone: str = "UTC"
+) -> Source:
     """A Source from a contract's YAML already read (e.g. one a test writes)."""
-    return _source(spec, path, lookups or {})
+    return _source(spec, path, lookups or {}, timezone)
 
 
 def _fingerprint(root: Path) -> tuple:
@@ -91,7 +95,7 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         problems: list[str] = []
         spec = read_validated(path, "source", problems)
         if spec is not None:
-            source = _source(spec, path, city.lookups)
+            source = _source(spec, path, city.lookups, city.timezone)
             problems += _owner_problems(source, path, divisions)
             if not problems:
                 sources[source.system] = source
@@ -163,8 +167,15 @@ def _column(spec: dict[str, Any], lookups: Lookups) -> Column:
     )
 
 
-def _source(spec: dict[str, Any], path: Path, lookups: Lookups) -> Source:
+def _source(spec: dict[str, Any], path: Path, lookups: Lookups, timezone: str) -> Source:
+    """Timestamp columns without their own ``timezone`` are in the city's."""
     frequency = spec.get("expected_frequency")
+    spec = {
+        **spec,
+        "columns": [
+            {"timezone": timezone, **c} if c["type"] == "timestamp" else c for c in spec["columns"]
+        ],
+    }
     return Source(
         system=spec["system"],
         title=spec["title"],

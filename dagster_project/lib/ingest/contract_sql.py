@@ -52,8 +52,18 @@ def null_if_sentinel(column: str, null_values: list[str]) -> str:
     return f"CASE WHEN {quote(column)} IN ({sentinels}) THEN NULL ELSE {quote(column)} END"
 
 
-def typed(text_sql: str, column: dict) -> str:
-    """The typed value of ``text_sql`` per the contract column, NULL when it does not parse."""
+# A timestamp that states its offset: "...Z", "...+05:00", "...-0500".
+STATED_OFFSET = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+
+
+def typed(text_sql: str, column: dict, from_workbook: bool = False) -> str:
+    """The typed value of ``text_sql`` per the contract column, NULL when it does not parse.
+
+    Timestamps are wall-clock times in the column's ``timezone`` (default: the city's). A
+    value that states its offset is converted to that zone, never read as if the offset
+    were not there. Excel day serials ("45356.5") are dates only in a workbook: in a text
+    file such a value does not parse, and its row is quarantined.
+    """
     kind = column["type"]
     formats = column.get("formats", [])
     if kind == "varchar":
@@ -65,18 +75,76 @@ def typed(text_sql: str, column: dict) -> str:
         return f"({sign} * TRY_CAST({digits} AS DECIMAL(18,2)))"
     if kind in ("date", "timestamp"):
         target = raw_type(kind)
+        zone = literal(column.get("timezone") or "UTC")
         # ISO text first: DuckDB's cast reads it fast and cannot misread another format
         # (it accepts only year-first ISO); then the contract's formats in order.
         attempts = [f"TRY_CAST({text_sql} AS {target})"]
-        attempts += [
-            f"TRY_CAST(try_strptime({text_sql}, {literal(f)}) AS {target})" for f in formats
-        ]
-        attempts.append(
-            f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_SERIAL}') THEN "
-            f"CAST(TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
-            f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT)) AS {target}) END"
+        for fmt in formats:
+            parsed = f"try_strptime({text_sql}, {literal(fmt)})"
+            if "%z" in fmt or "%Z" in fmt:  # strptime gives an instant: convert it
+                parsed = f"timezone({zone}, {parsed})"
+            attempts.append(f"TRY_CAST({parsed} AS {target})")
+        if from_workbook:
+            attempts.append(
+                f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_SERIAL}') THEN "
+                f"CAST(TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
+                f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT)) AS {target}) END"
+            )
+        wall_clock = f"coalesce({', '.join(attempts)})"
+        if kind == "date":
+            return wall_clock
+        instant = f"timezone({zone}, TRY_CAST({text_sql} AS TIMESTAMPTZ))"
+        return (
+            f"CASE WHEN regexp_matches({text_sql}, '{STATED_OFFSET}') THEN {instant} "
+            f"ELSE {wall_clock} END"
         )
-        return f"coalesce({', '.join(attempts)})"
     if kind == "boolean":
         return f"TRY_CAST(lower({text_sql}) AS BOOLEAN)"
     return f"TRY_CAST({text_sql} AS {raw_type(kind)})"
+
+
+# Dates outside these bounds are sentinels or typos ("0001-01-01", "1900-01-01", "2099-12-31")
+# unless a contract column states its own window (min/max).
+DEFAULT_DATE_WINDOW = ("1900-01-02", "today+10 years")
+_RELATIVE = re.compile(r"^today(?:\s*([+-])\s*(\d+)\s*(day|days|year|years))?$")
+
+
+def _bound(value, kind: str) -> str:
+    """A window bound as SQL: a number, an ISO date, ``today`` or ``today+N days|years``."""
+    if isinstance(value, int | float):
+        return repr(value)
+    if match := _RELATIVE.match(str(value).strip()):
+        sign, amount, unit = match.groups()
+        base = "current_date" if kind == "date" else "CAST(current_date AS TIMESTAMP)"
+        if not amount:
+            return base
+        return f"({base} {sign} INTERVAL {int(amount)} {'YEAR' if unit.startswith('y') else 'DAY'})"
+    return f"{'DATE' if kind == 'date' else 'TIMESTAMP'} {literal(str(value))}"
+
+
+def plausible_window(column: dict) -> tuple[object, object] | None:
+    """The contract's (min, max) for the column, the default window for dates."""
+    if "min" in column or "max" in column:
+        return column.get("min"), column.get("max")
+    if column["type"] in ("date", "timestamp"):
+        return DEFAULT_DATE_WINDOW
+    return None
+
+
+def out_of_range(typed_sql: str, column: dict) -> tuple[str, str] | None:
+    """(SQL condition true when the typed value is outside the window, the rule's words)."""
+    window = plausible_window(column)
+    if window is None:
+        return None
+    low, high = window
+    kind = column["type"] if column["type"] in ("date", "timestamp") else "number"
+    parts = []
+    if low is not None:
+        parts.append(f"{typed_sql} < {_bound(low, kind)}")
+    if high is not None:
+        parts.append(f"{typed_sql} > {_bound(high, kind)}")
+    words = (
+        f"range: outside the plausible window {low if low is not None else '…'} to "
+        f"{high if high is not None else '…'}"
+    )
+    return f"({' OR '.join(parts)})", words

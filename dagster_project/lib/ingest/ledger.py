@@ -3,6 +3,8 @@
 ``raw._ingest_files``     one row per file seen: status, encoding, reconciliation, drift
 ``raw._quarantined_rows`` one row per (row, column) that broke the contract, with its raw value
 ``raw._dropped_rows``     rows removed by a named contract rule (e.g. report total rows)
+``raw._flagged_values``   values loaded but outside their plausible window (contract: flag)
+``raw._key_conflicts``    primary keys repeated in a file, or re-sent with other values
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE TABLE IF NOT EXISTS raw._ingest_files (
     system VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,  -- loaded | superseded | duplicate | quarantined
+    status VARCHAR NOT NULL,  -- loaded | superseded | duplicate | withdrawn | quarantined
     encoding VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
     rows_dropped BIGINT, header VARCHAR[], drift VARCHAR, reason VARCHAR,
     ingested_at TIMESTAMPTZ NOT NULL DEFAULT now());
@@ -23,6 +25,15 @@ CREATE TABLE IF NOT EXISTS raw._quarantined_rows (
     system VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
     source_row BIGINT NOT NULL, column_name VARCHAR, rule VARCHAR NOT NULL,
     raw_value VARCHAR, quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS raw._flagged_values (
+    system VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL, column_name VARCHAR, rule VARCHAR NOT NULL,
+    raw_value VARCHAR, flagged_at TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS raw._key_conflicts (
+    system VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,  -- in file | across files
+    key JSON NOT NULL, source_rows BIGINT[], other_file VARCHAR, differences JSON,
+    reported_at TIMESTAMPTZ NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS raw._dropped_rows (
     system VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
     source_row BIGINT NOT NULL, rule VARCHAR NOT NULL, reason VARCHAR, record JSON,
@@ -35,10 +46,12 @@ def ensure(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def seen(conn, system: str, sha256: str) -> tuple[str, str] | None:
-    """(file name, status) of an earlier file with this content, if any was loaded."""
+    """(file name, status) of the earlier file with this content, if any. A superseded
+    (withdrawn) version is reported first: its content must never come back."""
     return conn.execute(
         "SELECT file_name, status FROM raw._ingest_files WHERE system = ? AND sha256 = ? "
-        "AND status IN ('loaded', 'duplicate', 'quarantined') ORDER BY ingested_at LIMIT 1",
+        "AND status IN ('loaded', 'superseded', 'duplicate', 'quarantined') "
+        "ORDER BY status = 'superseded' DESC, ingested_at LIMIT 1",
         [system, sha256],
     ).fetchone()
 

@@ -22,7 +22,9 @@ from ..files import file_sha256
 from ..warehouse import literal, quote
 from . import ledger
 from .contract_sql import header_mapping, null_if_sentinel, raw_type, trimmed, typed
-from .readers import UnreadableFile, columns_of, read_into
+from .errors import UnreadableFile, safe_message
+from .readers import ReadResult, columns_of, read_into
+from .row_checks import collect_failures, record_flags, report_key_conflicts
 
 LINEAGE = {
     "_source_file": "VARCHAR",
@@ -39,7 +41,7 @@ class ReconciliationError(RuntimeError):
 @dataclass
 class FileResult:
     file_name: str
-    status: str  # loaded | skipped | duplicate | quarantined
+    status: str  # loaded | skipped | duplicate | withdrawn | quarantined
     sha256: str = ""
     encoding: str | None = None
     rows_read: int = 0
@@ -49,6 +51,9 @@ class FileResult:
     drift: str | None = None
     reason: str | None = None
     top_reasons: list[dict] = field(default_factory=list)
+    values_flagged: int = 0  # loaded, but outside their plausible window (raw._flagged_values)
+    keys_repeated: int = 0  # primary keys twice in this file (raw._key_conflicts)
+    keys_changed: int = 0  # keys loaded before from another file, now with other values
 
 
 def ingest_source(
@@ -66,33 +71,60 @@ def _ingest_file(conn, source, path: Path, quarantine_dir: Path) -> FileResult:
     system, sha = source.system, file_sha256(path)
     earlier = ledger.seen(conn, system, sha)
     if earlier is not None:
-        if earlier[0] == path.name:
-            return FileResult(path.name, "skipped", sha, reason="already loaded")
-        reason = f"same content as {earlier[0]}, which was already processed"
-        if not ledger.recorded(conn, system, path.name, sha, "duplicate"):  # flag it once
-            ledger.record(conn, system, path.name, sha, "duplicate", reason=reason)
-        return FileResult(path.name, "duplicate", sha, reason=reason)
+        return _seen_before(conn, system, path, sha, *earlier)
     try:
         # Read and stage outside the transaction: a failed read attempt (the wrong
         # encoding before the right one) must not abort it.
         staged = _stage(conn, source, path)
-    except UnreadableFile as problem:
-        ledger.record(conn, system, path.name, sha, "quarantined", reason=str(problem))
-        _quarantine_file(path, quarantine_dir / system, str(problem))
-        return FileResult(path.name, "quarantined", sha, reason=str(problem))
+    except (UnreadableFile, duckdb.Error) as problem:
+        return _refuse(conn, system, path, sha, quarantine_dir, problem)
     conn.execute("BEGIN TRANSACTION")
     try:
         result = _load(conn, source, path, sha, staged)
         conn.execute("COMMIT")
+    except (duckdb.Error, ReconciliationError) as problem:
+        conn.execute("ROLLBACK")  # nothing of the file stays; the other files go on
+        return _refuse(conn, system, path, sha, quarantine_dir, problem)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return result
 
 
+def _seen_before(conn, system: str, path: Path, sha: str, name: str, status: str) -> FileResult:
+    """Content the ledger knows: never loaded twice, and never back once withdrawn."""
+    if status == "superseded":
+        reason = (
+            f"same content as {name}, which a corrected delivery replaced: withdrawn "
+            "data is not loaded again (send it under its original name to restore it)"
+        )
+        status_here = "withdrawn"
+    elif name == path.name:
+        return FileResult(path.name, "skipped", sha, reason="already loaded")
+    else:
+        reason, status_here = f"same content as {name}, which was already processed", "duplicate"
+    if not ledger.recorded(conn, system, path.name, sha, status_here):  # flag it once
+        ledger.record(conn, system, path.name, sha, status_here, reason=reason)
+    return FileResult(path.name, status_here, sha, reason=reason)
+
+
+def _refuse(
+    conn, system: str, path: Path, sha: str, quarantine_dir: Path, problem: BaseException
+) -> FileResult:
+    """Quarantine the whole file with a reason that quotes none of its values."""
+    reason = (
+        str(problem)
+        if isinstance(problem, UnreadableFile | ReconciliationError)
+        else f"it could not be loaded ({safe_message(problem)})"
+    )
+    ledger.record(conn, system, path.name, sha, "quarantined", reason=reason)
+    _quarantine_file(path, quarantine_dir / system, reason)
+    return FileResult(path.name, "quarantined", sha, reason=reason)
+
+
 @dataclass
 class _Staged:
-    encoding: str
+    read: ReadResult
     headers: list[str]
     mapping: dict[str, str]
     contract: dict[str, dict]
@@ -106,7 +138,7 @@ def _stage(conn, source, path: Path) -> _Staged:
     number comes from the table's insertion-ordered rowid rather than a window function,
     which would make DuckDB number (and so process) rows on one thread.
     """
-    encoding = read_into(conn, path, source.files, "_incoming", fast=True)
+    read = read_into(conn, path, source.files, "_incoming", fast=True)
     headers = [c for c in columns_of(conn, "_incoming") if c != "_source_row"]
     mapping = header_mapping(headers, source.column_specs)
     _check_columns(source, mapping)
@@ -114,21 +146,22 @@ def _stage(conn, source, path: Path) -> _Staged:
     try:
         _build_staged(conn, source, mapping, contract)
     except duckdb.Error:
-        # The fast path reads the file lazily; if it fails mid-file, read it the careful
-        # way (every declared encoding, single-threaded fallback) and stage again.
-        encoding = read_into(conn, path, source.files, "_incoming", fast=False)
+        # The fast path reads the file lazily and strictly; a malformed row makes it fail.
+        # Read it the careful way (row by row, malformed rows set aside) and stage again.
+        read = read_into(conn, path, source.files, "_incoming", fast=False)
         _build_staged(conn, source, mapping, contract)
-    return _Staged(encoding, headers, mapping, contract)
+    return _Staged(read, headers, mapping, contract)
 
 
 def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dict]) -> None:
     numbered = "_source_row" in columns_of(conn, "_incoming")
     keep_row = "_source_row, " if numbered else ""
     null_values = source.spec.get("null_values", [])
+    workbook = source.files["format"] == "xlsx"
     trims = ", ".join(f"{trimmed(h)} AS {quote(n)}" for h, n in mapping.items())
     nulls = ", ".join(f"{null_if_sentinel(n, null_values)} AS {quote(n)}" for n in mapping.values())
     typings = "".join(
-        f", {typed(quote(n), c)} AS {quote('__typed__' + n)}"
+        f", {typed(quote(n), c, workbook)} AS {quote('__typed__' + n)}"
         for n, c in contract.items()
         if c["type"] != "varchar"
     )
@@ -153,10 +186,10 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     system, table = source.system, f"raw.{quote(source.raw_table)}"
     mapping, contract = staged.mapping, staged.contract
     drift = _drift(ledger.last_header(conn, system), source.column_specs, mapping)
-    rows_read = conn.execute("SELECT count(*) FROM _staged").fetchone()[0]
+    rows_read = conn.execute("SELECT count(*) FROM _staged").fetchone()[0] + staged.read.rejected
     rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
 
-    _collect_failures(conn, contract)
+    collect_failures(conn, contract)
     conn.execute(
         f"INSERT INTO raw._quarantined_rows (system, file_name, sha256, source_row, "
         f"column_name, rule, raw_value) SELECT {literal(system)}, "
@@ -171,6 +204,10 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     if previous is not None:  # a corrected re-delivery replaces the rows it corrects
         conn.execute(f"DELETE FROM {table} WHERE _source_sha256 = ?", [previous])
         ledger.mark_superseded(conn, system, previous)
+    flagged = record_flags(conn, system, path.name, sha)
+    repeated, changed = report_key_conflicts(
+        conn, source, table, path.name, sha, list(mapping.values())
+    )
     selects = [
         f"{quote('__typed__' + n)} AS {quote(n)}"
         if n in contract and contract[n]["type"] != "varchar"
@@ -198,25 +235,30 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         path.name,
         sha,
         "loaded",
-        encoding=staged.encoding,
+        encoding=staged.read.encoding,
         rows_read=rows_read,
         rows_loaded=rows_loaded,
         rows_quarantined=rows_quarantined,
         rows_dropped=rows_dropped,
         header=staged.headers,
         drift=drift,
+        reason=staged.read.note,
     )
     return FileResult(
         path.name,
         "loaded",
         sha,
-        staged.encoding,
+        staged.read.encoding,
         rows_read,
         rows_loaded,
         rows_quarantined,
         rows_dropped,
         drift,
+        reason=staged.read.note,
         top_reasons=ledger.top_reasons(conn, system, sha),
+        values_flagged=flagged,
+        keys_repeated=repeated,
+        keys_changed=changed,
     )
 
 
@@ -274,30 +316,6 @@ def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
         dropped += conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()[0]
         conn.execute(f"DELETE FROM _staged_data WHERE {condition}")
     return dropped
-
-
-def _collect_failures(conn, contract: dict[str, dict]) -> None:
-    """``_failures``: one row per (row, column) that breaks the contract. Cheap scans of
-    ``_staged``: the typing was already done there."""
-    checks = [
-        "SELECT NULL::BIGINT AS _source_row, NULL AS column_name, NULL AS rule, "
-        "NULL AS raw_value WHERE false"
-    ]
-    for name, column in contract.items():
-        column_sql = quote(name)
-        if column.get("required"):
-            checks.append(
-                f"SELECT _source_row, {literal(name)}, 'required: value is missing', "
-                f"NULL FROM _staged WHERE {column_sql} IS NULL"
-            )
-        if column["type"] != "varchar":
-            checks.append(
-                f"SELECT _source_row, {literal(name)}, "
-                f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
-                f"FROM _staged WHERE {column_sql} IS NOT NULL "
-                f"AND {quote('__typed__' + name)} IS NULL"
-            )
-    conn.execute("CREATE OR REPLACE TEMP TABLE _failures AS " + " UNION ALL ".join(checks))
 
 
 def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:

@@ -4,71 +4,67 @@ Every value arrives as text so that nothing is lost or silently coerced at read 
 typing happens afterwards, against the contract, where failures can be quarantined with
 their raw value. Each row gets ``_source_row``, its 1-based position among the file's
 data rows (the header excluded), so a quarantined row can be found in the original.
+
+A row the reader cannot split into fields (CSV) or parse (JSON Lines) is not a reason
+to refuse the file: it goes to the temp table ``_rejected`` (row, rule, raw text) and the
+loader quarantines it. A file is refused (:class:`UnreadableFile`) only when nothing
+trustworthy can be read: empty, undecodable in its declared encoding, a sheet cut at the
+worksheet limit, not JSON at all.
 """
 
 from __future__ import annotations
 
-import codecs
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from ..warehouse import literal, quote
+from .csv_reader import csv_view, read_csv_rows
+from .encodings import detect_encoding
+from .errors import UnreadableFile, safe_message
+from .json_reader import read_json_rows
 
-BOMS = [
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-]
-DUCKDB_ENCODING = {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252", "latin-1": "latin-1"}
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read at all; the message says why in plain words."""
+WORKSHEET_ROWS = 1_048_576  # an .xlsx sheet holds no more; a full one was likely cut off
 
 
-def detect_bom(path: Path) -> str | None:
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    return next((encoding for bom, encoding in BOMS if head.startswith(bom)), None)
+@dataclass
+class ReadResult:
+    encoding: str
+    rejected: int = 0  # rows in ``_rejected``
+    note: str | None = None  # how the file differs from what the contract says
 
 
 def read_into(
     conn: duckdb.DuckDBPyConnection, path: Path, files: dict, table: str, fast: bool = False
-) -> str:
-    """Make ``table`` hold the file's rows as text; return the encoding used.
+) -> ReadResult:
+    """Make ``table`` hold the file's rows as text, and ``_rejected`` its unreadable rows.
 
-    ``fast`` (CSV only): ``table`` becomes a view over DuckDB's parallel reader, so the
-    next query reads, cleans and types in one pass. Errors then surface in that query;
-    the caller retries with ``fast=False``, which materializes the rows trying every
-    declared encoding and a single-threaded read.
+    ``fast`` (CSV only): ``table`` becomes a lazy view over DuckDB's parallel reader, so
+    the next query reads, cleans and types in one pass; a malformed row then makes that
+    query fail, and the caller reads again with ``fast=False``.
     """
     if path.stat().st_size == 0:
         raise UnreadableFile("the file is empty (0 bytes)")
     _drop_relation(conn, table)
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _rejected (_source_row BIGINT, rule VARCHAR, "
+        "raw_value VARCHAR)"
+    )
     fmt = files["format"]
-    if fmt == "csv" and fast:
-        encoding = _likely_encoding(path, files.get("encodings") or ["utf-8"])
-        # No row number here: the staging table numbers rows by insertion order.
-        conn.execute(
-            f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS "
-            f"SELECT * FROM read_csv("
-            f"{literal(str(path))}, {', '.join(_csv_options(files, encoding))})"
-        )
-        try:
-            conn.execute(f"DESCRIBE {quote(table)}").fetchall()  # sniffs the header only
-        except duckdb.Error:
-            _drop_relation(conn, table)
-            return _read_csv(conn, path, files, table)
-        return encoding
     if fmt == "csv":
-        return _read_csv(conn, path, files, table)
+        encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
+        if fast:
+            csv_view(conn, path, files, encoding, table)
+            return ReadResult(encoding)
+        return ReadResult(encoding, read_csv_rows(conn, path, files, encoding, table))
     if fmt == "xlsx":
         _read_xlsx(conn, path, files, table)
-        return "xlsx"
+        return ReadResult("xlsx")
     if fmt in ("jsonl", "json"):
-        _read_json(conn, path, table, newline_delimited=fmt == "jsonl")
-        return "utf-8"
+        detect_encoding(path, ["utf-8"])  # JSON is UTF-8: refuse anything else, with where
+        rejected, note = read_json_rows(conn, path, fmt, table)
+        return ReadResult("utf-8", rejected, note)
     raise UnreadableFile(f"unknown format {fmt!r}")
 
 
@@ -79,66 +75,6 @@ def _drop_relation(conn, name: str) -> None:
             conn.execute(f"DROP {kind} IF EXISTS {quote(name)}")
         except duckdb.CatalogException:
             continue
-
-
-def _csv_options(files: dict, encoding: str) -> list[str]:
-    # header_row > 1: title lines above the header (report exports) are skipped
-    return [
-        f"encoding={literal(DUCKDB_ENCODING[encoding])}",
-        "all_varchar=true",
-        f"skip={int(files.get('header_row', 1)) - 1}",
-        f"header={str(files.get('header', True)).lower()}",
-        f"delim={literal(files.get('delimiter', ','))}",
-        f"quote={literal(files.get('quote', chr(34)))}",
-        "null_padding=true",
-        "strict_mode=false",
-    ]
-
-
-def _likely_encoding(path: Path, declared: list[str]) -> str:
-    """The BOM's encoding, else the first declared one the bytes decode in (streamed)."""
-    if bom := detect_bom(path):
-        return bom
-    for encoding in declared:
-        if encoding in ("cp1252", "latin-1"):
-            return encoding  # single-byte: anything decodes; the contract chose it
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with path.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 22), b""):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    return declared[-1]
-
-
-def _read_csv(conn, path: Path, files: dict, table: str) -> str:
-    declared = files.get("encodings") or ["utf-8"]
-    candidates = [detect_bom(path)] if detect_bom(path) else declared
-    errors = []
-    for encoding in candidates:
-        options = _csv_options(files, encoding)
-        # DuckDB's parallel reader cannot pad short rows when quoted fields hold line
-        # breaks (addresses typed over two lines); such files are read single-threaded.
-        for extra in ([], ["parallel=false"]):
-            try:
-                conn.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
-                    f"SELECT row_number() OVER () AS _source_row, * "
-                    f"FROM read_csv({literal(str(path))}, "
-                    f"{', '.join(options + extra)})"
-                )
-                return encoding
-            except duckdb.Error as error:
-                message = str(error).splitlines()[0]
-                if extra or "parallel=false" not in str(error):
-                    errors.append(f"{encoding}: {message}")
-                    break
-    raise UnreadableFile(
-        "it could not be read as CSV with any declared encoding (" + "; ".join(errors) + ")"
-    )
 
 
 def _column_letter(index: int) -> str:
@@ -170,47 +106,20 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
             f"range='A{header_row}:{_column_letter(width)}1048576')"
         )
     except duckdb.Error as error:
-        raise UnreadableFile(
-            f"not a readable Excel workbook: {str(error).splitlines()[0]}"
-        ) from None
+        raise UnreadableFile(f"not a readable Excel workbook: {safe_message(error)}") from None
     # Formatting can extend a sheet with blank rows; a fully blank row is not a record.
     columns = [c for c in _columns(conn, table) if c != "_source_row"]
     conn.execute(
         f"DELETE FROM {quote(table)} WHERE " + " AND ".join(f"{quote(c)} IS NULL" for c in columns)
     )
-
-
-def _read_json(conn, path: Path, table: str, newline_delimited: bool) -> None:
-    """Each record's keys become text columns; mixed types (1 vs "1.00") stay readable."""
-    source = literal(str(path))
-    reader = (
-        f"read_ndjson_objects({source})"
-        if newline_delimited
-        else f"read_json_objects({source}, format='array')"
-    )  # a file holding one JSON array
-    try:
-        conn.execute(
-            f"CREATE OR REPLACE TEMP TABLE _json_lines AS SELECT row_number() OVER () "
-            f"AS _source_row, json FROM {reader}"
+    # The last row that holds anything: a sheet filled to the limit was likely cut off.
+    last_row = conn.execute(f"SELECT max(_source_row) FROM {quote(table)}").fetchone()[0] or 0
+    if last_row + int(header_row) >= WORKSHEET_ROWS:
+        raise UnreadableFile(
+            f"the sheet is full ({WORKSHEET_ROWS:,} rows, the most a worksheet holds): rows "
+            "beyond it were probably cut off at export; ask for the data split across "
+            "sheets or files (the contract can name several files)"
         )
-        keys = [
-            row[0]
-            for row in conn.execute(
-                "SELECT DISTINCT unnest(json_keys(json)) AS key FROM _json_lines ORDER BY key"
-            ).fetchall()
-        ]
-    except duckdb.Error as error:
-        raise UnreadableFile(f"not valid JSON: {str(error).splitlines()[0]}") from None
-    if not keys:
-        raise UnreadableFile("the file holds no JSON records")
-    selects = ", ".join(
-        f"json_extract_string(json, {literal('$.' + quote(k))}) AS {quote(k)}" for k in keys
-    )
-    conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
-        f"SELECT _source_row, {selects} FROM _json_lines"
-    )
-    conn.execute("DROP TABLE _json_lines")
 
 
 def _columns(conn, table: str) -> list[str]:

@@ -1,0 +1,194 @@
+"""Read a CSV extract into an all-text table, one bad row costing one row.
+
+The header is read here (Python's csv module on the first record), and DuckDB then reads
+the file with exactly those columns and the contract's delimiter and quote: no sniffing,
+so no sample-dependent guess and no sniffer failure on a malformed or 10 MB line.
+
+Two ways, the same result:
+- ``csv_view``: a lazy, parallel view the loader stages in one pass (the fast path). It
+  is strict: any malformed row makes the staging query fail;
+- ``read_csv_rows``: the careful path after such a failure. Single-threaded, it keeps
+  every well-formed row and moves each malformed one (too many or too few fields, an
+  unclosed quote, a line over 16 MB) to ``_rejected`` with its data row number, the rule
+  it broke and its raw text, to be quarantined.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+
+from ..warehouse import literal, quote
+from .errors import UnreadableFile, safe_message
+
+DUCKDB_ENCODING = {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252", "latin-1": "latin-1"}
+PYTHON_ENCODING = {
+    "utf-8": "utf-8-sig",
+    "utf-16": "utf-16",
+    "cp1252": "cp1252",
+    "latin-1": "latin-1",
+}
+MAX_LINE_BYTES = 16 * 1024 * 1024
+REJECTED_RULES = {
+    "TOO MANY COLUMNS": "row: more fields than the header (an unquoted delimiter in a value?)",
+    "MISSING COLUMNS": "row: fewer fields than the header (a value cut by a line break?)",
+    "UNQUOTED VALUE": "row: a quote is not closed or stray quote characters",
+    "LINE SIZE OVER MAXIMUM": "row: longer than 16 MB",
+    "INVALID ENCODING": "row: bytes that are not valid in the file's encoding",
+    "INVALID STATE": "row: not well-formed CSV",
+}
+RAW_VALUE_CHARS = 2000  # the quarantine keeps the start of a rejected line, not megabytes
+
+
+def header_names(path: Path, files: dict, encoding: str) -> list[str]:
+    """The file's column names (unique, never empty), from its header record."""
+    skip = int(files.get("header_row", 1)) - 1
+    with path.open(encoding=PYTHON_ENCODING[encoding], newline="") as handle:
+        for _ in range(skip):
+            handle.readline()
+        head = handle.read(1 << 20)  # a header longer than 1 MB is not a header
+    delimiter, quotechar = files.get("delimiter", ","), files.get("quote", '"')
+    # newline=None: a header ended by CR alone (old Mac exports) is still one record
+    record = next(
+        csv.reader(io.StringIO(head, newline=None), delimiter=delimiter, quotechar=quotechar),
+        None,
+    )
+    if not record:
+        raise UnreadableFile("it holds no header row where the contract expects one")
+    if not files.get("header", True):
+        return [f"column{i}" for i in range(len(record))]
+    names: list[str] = []
+    for index, raw in enumerate(record):
+        name = raw.strip() or f"column{index}"
+        twin = next((n for n in names if n.lower() == name.lower()), None)
+        if twin is not None:  # DuckDB (like SQL) does not tell "Status" from "status"
+            raise UnreadableFile(
+                f"the header names one column twice ({twin!r} and {name!r}): which one holds "
+                "the data is unclear; ask for an export with distinct headers"
+            )
+        names.append(name)
+    return names
+
+
+def check_quotes_closed(path: Path, files: dict, encoding: str) -> None:
+    """Refuse a file whose quotes do not pair up because one is never closed.
+
+    In well-formed CSV quote characters come in pairs (enclosing pairs, doubled escapes),
+    so an even count needs no further look. An odd count is parsed with Python's strict
+    csv reader: a quote still open at the end of the file would swallow every later row
+    into one value (DuckDB then drops them without an error), so the file is refused
+    with the data row where the quote opens. A stray quote inside an unquoted value is
+    left to the reader, which sets that one row aside.
+    """
+    quote_char = files.get("quote", '"')
+    count = 0
+    with path.open("rb") as handle:
+        if encoding == "utf-16":  # two bytes a character: count in the decoded text
+            decoder = codecs.getincrementaldecoder("utf-16")()
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                count += decoder.decode(chunk).count(quote_char)
+        else:  # ASCII-compatible: the quote is one byte, never part of another character
+            needle = quote_char.encode("ascii")
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                count += chunk.count(needle)
+    if count % 2 == 0:
+        return
+    skip = int(files.get("header_row", 1)) - 1 + (1 if files.get("header", True) else 0)
+    with path.open(encoding=PYTHON_ENCODING[encoding], newline="") as handle:
+        reader = csv.reader(
+            handle, delimiter=files.get("delimiter", ","), quotechar=quote_char, strict=True
+        )
+        records = 0
+        try:
+            for _record in reader:
+                records += 1
+        except csv.Error as error:
+            if "unexpected end of data" in str(error) or "EOF" in str(error):
+                raise UnreadableFile(
+                    f"a quote opened in data row {records + 1 - skip} is never closed: "
+                    "every row after it would be read as part of one value; ask for a "
+                    "corrected export"
+                ) from None
+
+
+def _options(files: dict, encoding: str, names: list[str]) -> list[str]:
+    columns = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
+    quote_char = files.get("quote", '"')
+    return [
+        "auto_detect=false",
+        f"columns={{{columns}}}",
+        f"encoding={literal(DUCKDB_ENCODING[encoding])}",
+        f"skip={int(files.get('header_row', 1)) - 1}",
+        f"header={str(files.get('header', True)).lower()}",
+        f"delim={literal(files.get('delimiter', ','))}",
+        f"quote={literal(quote_char)}",
+        f"escape={literal(quote_char)}",
+        "strict_mode=true",
+        "null_padding=false",
+        f"max_line_size={MAX_LINE_BYTES}",
+    ]
+
+
+def csv_view(
+    conn: duckdb.DuckDBPyConnection, path: Path, files: dict, encoding: str, table: str
+) -> None:
+    check_quotes_closed(path, files, encoding)
+    names = header_names(path, files, encoding)
+    conn.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS SELECT * FROM read_csv("
+        f"{literal(str(path))}, {', '.join(_options(files, encoding, names))})"
+    )
+
+
+def read_csv_rows(
+    conn: duckdb.DuckDBPyConnection, path: Path, files: dict, encoding: str, table: str
+) -> int:
+    """Materialize the well-formed rows into ``table`` (with ``_source_row``) and the
+    malformed ones into ``_rejected``; return how many were rejected."""
+    names = header_names(path, files, encoding)
+    options = _options(files, encoding, names) + [
+        "parallel=false",
+        "ignore_errors=true",
+        "store_rejects=true",
+        "rejects_table='_csv_rejects'",
+        "rejects_scan='_csv_scans'",
+    ]
+    conn.execute("DROP TABLE IF EXISTS _csv_rejects")
+    conn.execute("DROP TABLE IF EXISTS _csv_scans")
+    try:
+        conn.execute(
+            f"CREATE OR REPLACE TEMP TABLE _good AS SELECT row_number() OVER () AS k, "
+            f"* FROM read_csv({literal(str(path))}, {', '.join(options)})"
+        )
+    except duckdb.Error as error:
+        raise UnreadableFile(f"it could not be read as CSV ({safe_message(error)})") from None
+    # DuckDB numbers records from the top of the file (skipped lines and header included).
+    first_data_record = int(files.get("header_row", 1)) + (1 if files.get("header", True) else 0)
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _rejected AS SELECT DISTINCT ON (line) "
+        f"CAST(line AS BIGINT) - {first_data_record - 1} AS _source_row, "
+        "CAST(error_type AS VARCHAR) AS rule, "
+        f"left(csv_line, {RAW_VALUE_CHARS}) AS raw_value FROM _csv_rejects ORDER BY line"
+    )
+    conn.execute(
+        "UPDATE _rejected SET rule = CASE rule "
+        + " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in REJECTED_RULES.items())
+        + " ELSE 'row: not well-formed CSV' END"
+    )
+    rejected = conn.execute("SELECT count(*) FROM _rejected").fetchone()[0]
+    good = conn.execute("SELECT count(*) FROM _good").fetchone()[0]
+    # The k-th good row is the k-th data row that was not rejected.
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
+        "WITH slots AS (SELECT n, row_number() OVER (ORDER BY n) AS k "
+        f"FROM range(1, {good + rejected + 1}) AS t(n) "
+        "WHERE n NOT IN (SELECT _source_row FROM _rejected)) "
+        "SELECT slots.n AS _source_row, _good.* EXCLUDE (k) FROM _good JOIN slots USING (k) "
+        "ORDER BY _source_row"
+    )
+    conn.execute("DROP TABLE _good")
+    return rejected

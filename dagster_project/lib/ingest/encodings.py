@@ -1,0 +1,80 @@
+"""Which encoding a text extract is in, decided strictly so no value changes meaning.
+
+A byte-order mark decides. Otherwise each declared encoding is tried in order over the
+whole file. A file that is UTF-8 apart from some invalid bytes is *not* read as the next
+declared encoding (cp1252 would turn every "café" into "cafÃ©"): it is refused with the
+byte offset, so the department can fix or re-export it.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from .errors import UnreadableFile
+
+BOMS = [
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+SINGLE_BYTE = ("latin-1",)  # every byte is a character: nothing to check
+CHUNK = 1 << 22
+
+
+def detect_bom(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    return next((encoding for bom, encoding in BOMS if head.startswith(bom)), None)
+
+
+def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
+    """(byte offset of the first invalid sequence, whether valid non-ASCII text came
+    before it), or None when the whole file decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    consumed, non_ascii_before = 0, False
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                offset = consumed + error.start
+                non_ascii_before = non_ascii_before or not chunk[: error.start].isascii()
+                return offset, non_ascii_before
+            non_ascii_before = non_ascii_before or not chunk.isascii()
+            consumed += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return consumed, non_ascii_before
+    return None
+
+
+def detect_encoding(path: Path, declared: list[str]) -> str:
+    """The encoding to read ``path`` with (see the module's docstring)."""
+    bom = detect_bom(path)
+    candidates = [bom] if bom else declared or ["utf-8"]
+    for position, encoding in enumerate(candidates):
+        if encoding in SINGLE_BYTE:
+            return encoding
+        invalid = _first_invalid(path, encoding)
+        if invalid is None:
+            return encoding
+        offset, looked_like_it = invalid
+        last = position == len(candidates) - 1
+        if bom or last or (encoding == "utf-8" and looked_like_it):
+            why = (
+                "its byte-order mark says so"
+                if bom
+                else (
+                    "it holds valid UTF-8 text before that point"
+                    if looked_like_it
+                    else "it is the last encoding the contract declares"
+                )
+            )
+            raise UnreadableFile(
+                f"invalid {encoding} bytes at byte offset {offset:,} (read as {encoding} "
+                f"because {why}); reading it as another encoding would change its "
+                "characters: ask the department for a clean export"
+            )
+    raise UnreadableFile("no declared encoding")  # unreachable: the loop returns or raises

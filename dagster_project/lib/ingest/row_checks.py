@@ -1,0 +1,139 @@
+"""The contract's checks on each staged row, and the reports they leave in the ledger.
+
+- ``_failures`` (quarantine): a row the reader could not split, a required value
+  missing, a text value over its ``max_length`` (default 10,000 characters), a value
+  that does not parse as its type, a value outside the plausible
+  window when the contract says ``on_out_of_range: quarantine`` (the default);
+- ``_flags``: values outside the window under ``on_out_of_range: flag``: loaded as they
+  are, and listed in ``raw._flagged_values`` for the department;
+- key conflicts (``raw._key_conflicts``): two rows of one file with the same primary key,
+  or a key already loaded from another file with other values. Staging keeps the latest
+  version; the report shows both versions of each column that differs.
+"""
+
+from __future__ import annotations
+
+from ..warehouse import literal, quote
+from .contract_sql import out_of_range
+
+# A text value longer than this is a broken export (a whole file in one cell), not data.
+MAX_TEXT_LENGTH = 10_000
+EMPTY = (
+    "SELECT NULL::BIGINT AS _source_row, NULL AS column_name, NULL AS rule, "
+    "NULL AS raw_value WHERE false"
+)
+
+
+def collect_failures(conn, contract: dict[str, dict]) -> None:
+    """Build ``_failures`` and ``_flags``: one row per (row, column) that breaks the
+    contract. Cheap scans of ``_staged``: the typing was already done there."""
+    # rows the reader could not split into fields: the whole row, with its raw text
+    failures = ["SELECT _source_row, NULL AS column_name, rule, raw_value FROM _rejected"]
+    flags = [EMPTY]
+    for name, column in contract.items():
+        column_sql, typed_sql = quote(name), quote("__typed__" + name)
+        if column.get("required"):
+            failures.append(
+                f"SELECT _source_row, {literal(name)}, 'required: value is missing', "
+                f"NULL FROM _staged WHERE {column_sql} IS NULL"
+            )
+        if column["type"] == "varchar":
+            limit = int(column.get("max_length", MAX_TEXT_LENGTH))
+            failures.append(
+                f"SELECT _source_row, {literal(name)}, "
+                f"{literal(f'length: over {limit:,} characters')}, left({column_sql}, 200) "
+                f"FROM _staged WHERE length({column_sql}) > {limit}"
+            )
+            continue
+        failures.append(
+            f"SELECT _source_row, {literal(name)}, "
+            f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
+            f"FROM _staged WHERE {column_sql} IS NOT NULL AND {typed_sql} IS NULL"
+        )
+        if (window := out_of_range(typed_sql, column)) is not None:
+            condition, words = window
+            target = flags if column.get("on_out_of_range") == "flag" else failures
+            target.append(
+                f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
+                f"FROM _staged WHERE {typed_sql} IS NOT NULL AND {condition}"
+            )
+    conn.execute("CREATE OR REPLACE TEMP TABLE _failures AS " + " UNION ALL ".join(failures))
+    conn.execute("CREATE OR REPLACE TEMP TABLE _flags AS " + " UNION ALL ".join(flags))
+
+
+def record_flags(conn, system: str, file_name: str, sha: str) -> int:
+    conn.execute(
+        "INSERT INTO raw._flagged_values (system, file_name, sha256, source_row, column_name, "
+        f"rule, raw_value) SELECT {literal(system)}, {literal(file_name)}, {literal(sha)}, * "
+        "FROM _flags WHERE _source_row NOT IN (SELECT _source_row FROM _failures)"
+    )
+    return conn.execute(
+        "SELECT count(*) FROM _flags WHERE _source_row NOT IN (SELECT _source_row FROM _failures)"
+    ).fetchone()[0]
+
+
+def _differences(columns: list[str], left: str, right: str) -> str:
+    """JSON list of {column, values: [left, right]} for the columns whose values differ."""
+    entries = ", ".join(
+        f"{{'column': {literal(c)}, 'values': [CAST({left}.{quote(c)} AS VARCHAR), "
+        f"CAST({right}.{quote(c)} AS VARCHAR)]}}"
+        for c in columns
+    )
+    return f"to_json(list_filter([{entries}], e -> e['values'][1] IS DISTINCT FROM e['values'][2]))"
+
+
+def report_key_conflicts(
+    conn, source, table: str, file_name: str, sha: str, loaded_columns: list[str]
+) -> tuple[int, int]:
+    """(keys repeated within the file, keys already loaded from another file with other
+    values); both written to ``raw._key_conflicts``."""
+    keys = [k for k in source.primary_key if k in loaded_columns]
+    if len(keys) != len(source.primary_key):
+        return 0, 0
+    key_json = f"to_json(struct_pack({', '.join(f'{quote(k)} := s.{quote(k)}' for k in keys)}))"
+    values = [c for c in loaded_columns if c not in keys]
+    typed = ", ".join(
+        f"{quote('__typed__' + c)} AS {quote(c)}"
+        if f"__typed__{c}" in _staged_columns(conn)
+        else quote(c)
+        for c in loaded_columns
+    )
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE _good_rows AS SELECT _source_row, {typed} "
+        "FROM _staged WHERE _source_row NOT IN (SELECT _source_row FROM _failures)"
+    )
+    group = ", ".join(f"s.{quote(k)}" for k in keys)
+    conn.execute(
+        "INSERT INTO raw._key_conflicts (system, file_name, sha256, kind, key, source_rows, "
+        f"other_file, differences) SELECT {literal(source.system)}, {literal(file_name)}, "
+        f"{literal(sha)}, 'in file', {key_json}, list(s._source_row ORDER BY s._source_row), "
+        "NULL, NULL FROM _good_rows s "
+        f"WHERE {' AND '.join(f's.{quote(k)} IS NOT NULL' for k in keys)} "
+        f"GROUP BY {group} HAVING count(*) > 1"
+    )
+    in_file = conn.execute(
+        "SELECT count(*) FROM raw._key_conflicts WHERE sha256 = ? AND kind = 'in file'", [sha]
+    ).fetchone()[0]
+    on = " AND ".join(f"r.{quote(k)} = s.{quote(k)}" for k in keys)
+    differs = " OR ".join(f"r.{quote(c)} IS DISTINCT FROM s.{quote(c)}" for c in values) or "false"
+    conn.execute(
+        "INSERT INTO raw._key_conflicts (system, file_name, sha256, kind, key, source_rows, "
+        f"other_file, differences) SELECT {literal(source.system)}, {literal(file_name)}, "
+        f"{literal(sha)}, 'across files', {key_json}, [s._source_row], r._source_file, "
+        f"{_differences(values, 'r', 's')} FROM _good_rows s JOIN {table} r ON {on} "
+        f"WHERE r._source_sha256 <> {literal(sha)} AND ({differs})"
+    )
+    across = conn.execute(
+        "SELECT count(*) FROM raw._key_conflicts WHERE sha256 = ? AND kind = 'across files'", [sha]
+    ).fetchone()[0]
+    conn.execute("DROP TABLE _good_rows")
+    return in_file, across
+
+
+def _staged_columns(conn) -> set[str]:
+    return {
+        row[0]
+        for row in conn.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = '_staged_data'"
+        ).fetchall()
+    }
