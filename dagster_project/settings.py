@@ -62,6 +62,24 @@ class Settings:
         return os.environ.get("DICTIONARY_SITE_URL", self.docs_dir.as_uri()).rstrip("/")
 
 
+# What the pipeline keeps that holds residents' data: readable by the platform's user only.
+# (data/portal is the portal's own: its PostgreSQL runs as another user and needs it.)
+PRIVATE_FOLDERS = ("landing", "quarantine", "exports", "dagster", "gate_reports")
+
+
+def secure_data_dir(settings: Settings) -> None:
+    """Make the data folder's private parts 0700 and the warehouse 0600, and have every file
+    this process writes from now on created 0600 (umask 077). Called where a run starts."""
+    os.umask(0o077)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for name in PRIVATE_FOLDERS:
+        folder = settings.data_dir / name
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o700)
+    for path in settings.data_dir.glob(settings.warehouse_path.name + "*"):
+        path.chmod(0o600)  # the warehouse and its write-ahead log
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     environment = os.environ.get("PLATFORM_ENV", "local")

@@ -7,15 +7,22 @@ Dagster UI (``make dev``) shows them.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 
-from dagster_project.settings import get_settings
+from dagster_project.settings import get_settings, secure_data_dir
 
 
 def main() -> int:
+    # SIGTERM (systemd, a person's kill) stops a run the way Ctrl-C does: Dagster turns it
+    # into an interrupt, forwards it to dbt and marks the run stopped; nothing is half-done
+    # that the next run cannot finish (each file loads in one transaction, each dbt model
+    # is replaced atomically, the publisher converges).
+    signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
     settings = get_settings()
+    secure_data_dir(settings)  # before Dagster writes its run database into the data folder
     os.environ.setdefault("DAGSTER_HOME", str(settings.data_dir / "dagster"))
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)

@@ -6,20 +6,21 @@ time (CKAN_URL / CKAN_API_TOKEN) or, for the local portal, from its 0600 token f
 
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
 from dagster_project.lib.warehouse import connect
-from dagster_project.settings import get_settings
+from dagster_project.settings import PROJECT_DIR, get_settings, secure_data_dir
 from publish.ckan.publisher import CkanPublisher
 from publish.portal.connection import portal_connection
 
 from .transform.project import dbt_project
+
+# dbt, bound to the pipeline's process: it dies with it (scripts/dbt-bound-to-parent)
+DBT_BOUND_TO_PIPELINE = PROJECT_DIR / "scripts" / "dbt-bound-to-parent"
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -31,7 +32,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connection(self):
-        conn: duckdb.DuckDBPyConnection = connect(get_settings().warehouse_path)
+        settings = get_settings()
+        secure_data_dir(settings)  # the warehouse holds personal data: 0600, folders 0700
+        conn: duckdb.DuckDBPyConnection = connect(settings.warehouse_path)
         try:
             yield conn
         finally:
@@ -53,9 +56,9 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(),
-            # the dbt installed beside this Python, even when the venv is not activated
+            # the dbt beside this Python (venv not activated), bound to the run process
             "dbt": DbtCliResource(
-                project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
+                project_dir=dbt_project, dbt_executable=str(DBT_BOUND_TO_PIPELINE)
             ),
             "portal": PortalResource(),
         }

@@ -89,6 +89,17 @@ class CkanPublisher:
     def show_package(self, name: str) -> dict[str, Any] | None:
         return self._show("package_show", id=name)
 
+    def withdraw_package(self, name: str) -> str:
+        """Make a published dataset private (hidden from the public, kept for the city)
+        until a version that passes its gates publishes it again."""
+        current = self._show("package_show", id=name)
+        if current is None:
+            return "never published"
+        if current.get("private"):
+            return "already withdrawn"
+        self._call("package_patch", f"withdrawing dataset {name}", id=current["id"], private=True)
+        return "withdrawn"
+
     def upsert_package(self, package: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """Create the package, or patch its metadata in place (resources untouched)."""
         current = self._show("package_show", id=package["name"])

@@ -12,8 +12,10 @@ from dagster_project.lib.gates.privacy import check_privacy
 from dagster_project.lib.gates.quality import published_rows, run_quality_gate
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.settings import get_settings
+from publish.ckan.mapping import package_name
+from publish.ckan.publisher import PublishError
 
-from ..resources import WarehouseResource
+from ..resources import PortalResource, WarehouseResource
 
 
 def model_key(dataset_id: str) -> dg.AssetKey:
@@ -55,18 +57,35 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         description="No column the dictionary does not classify public, no "
         "personal value, nothing shaped like an e-mail or phone.",
     )
-    def privacy_gate(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    def privacy_gate(
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        portal: PortalResource,
+    ) -> dg.AssetCheckResult:
         dictionary = load_dictionary(strict=False)
         with warehouse.connection() as conn:
             result = check_privacy(conn, dictionary.datasets[dataset.id], dictionary)
         _results().record_gate(dataset.id, "privacy_gate", result.passed, result.summary())
+        portal_action = "none" if result.passed else _withdraw(context, portal, dataset)
         return dg.AssetCheckResult(
             passed=result.passed,
             description=result.summary(),
-            metadata={"findings": dg.MetadataValue.json(result.findings)},
+            metadata={"findings": dg.MetadataValue.json(result.findings), "portal": portal_action},
         )
 
     return [quality_gate, privacy_gate]
+
+
+def _withdraw(context, portal: PortalResource, dataset: Dataset) -> str:
+    """Personal data found in the new version: the version already public may hold it
+    too, so the dataset leaves the public portal until a clean version publishes."""
+    try:
+        action = portal.publisher().withdraw_package(package_name(dataset.id))
+    except (PublishError, OSError) as error:  # the portal is down: say so, still block
+        context.log.error(f"{dataset.id}: could not withdraw it from the portal: {error}")
+        return "withdrawal failed"
+    context.log.warning(f"{dataset.id}: privacy gate failed; portal: {action}")
+    return action
 
 
 @dg.definitions

@@ -6,7 +6,9 @@ open_data, reference for seeds).
 """
 
 import os
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -15,6 +17,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_project.settings import get_settings
 
 from .project import dbt_project
+
+DBT_STOP_SECONDS = 6
 
 
 class CityDbtTranslator(DagsterDbtTranslator):
@@ -40,7 +44,11 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # dbt runs in dbt/: hand it the data folder as an absolute path, so a relative
     # PLATFORM_DATA_DIR (say from .env) means the same folder to dbt as to us.
     os.environ["PLATFORM_DATA_DIR"] = str(get_settings().data_dir)
+    os.environ["CITY_DBT_EXECUTABLE"] = str(Path(sys.executable).with_name("dbt"))
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this long
+    # for it to end before the run reports itself stopped: the whole stop stays < 10 s.
+    invocation.termination_timeout_seconds = DBT_STOP_SECONDS
     yield from invocation.stream()
     if not invocation.is_successful():
         context.log.error("dbt build reported errors; see the failed models and checks")

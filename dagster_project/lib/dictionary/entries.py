@@ -69,6 +69,7 @@ class City:
     timezone: str
     catalog_owner: str  # division id
     wards: tuple[Ward, ...]
+    street_types: tuple[str, ...] = ()
 
     @property
     def lookups(self) -> dict[str, list[Any]]:

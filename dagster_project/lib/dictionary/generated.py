@@ -3,7 +3,7 @@
 - ``dbt/models/staging/<system>/_<system>__sources.yml``: dbt sources with column docs,
 - ``dbt/models/marts/open_data/_open_data__models.yml``: published models' descriptions
   and contracts,
-- ``dbt/seeds/divisions.csv`` and ``dbt/seeds/wards.csv``: the lookups.
+- ``dbt/seeds/divisions.csv``, ``wards.csv``, ``street_types.csv``: the lookups.
 
 (The Great Expectations suites are generated too, by ``lib/gates/gx_project.py``.)
 ``make dictionary-generate`` writes them; ``make dictionary-check`` (and CI) fails when a
@@ -15,7 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from .entries import Dictionary
-from .render.dbt import divisions_csv, open_data_yaml, sources_yaml, wards_csv
+from .render.dbt import (
+    divisions_csv,
+    open_data_yaml,
+    sources_yaml,
+    street_types_csv,
+    wards_csv,
+)
 
 
 def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
@@ -28,6 +34,7 @@ def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
     )
     files[dbt_dir / "seeds" / "divisions.csv"] = divisions_csv(dictionary)
     files[dbt_dir / "seeds" / "wards.csv"] = wards_csv(dictionary)
+    files[dbt_dir / "seeds" / "street_types.csv"] = street_types_csv(dictionary)
     return files
 
 

@@ -143,6 +143,7 @@ def _city(doc: dict[str, Any]) -> City:
         timezone=spec["timezone"],
         catalog_owner=spec["catalog_owner"],
         wards=tuple(Ward(w["number"], w["name"]) for w in doc["wards"]),
+        street_types=tuple(doc["street_types"]),
     )
 
 

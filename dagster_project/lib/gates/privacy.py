@@ -1,14 +1,19 @@
-"""The privacy gate: no personal information reaches the portal, checked two ways.
+"""The privacy gate: no personal information reaches the portal, checked three ways.
 
 1. By meaning: every column of the published model is in the dataset's dictionary entry,
    classified public, and none carries the name of a column any source classifies
    personal.
-2. By value: no text value in the published model equals a value held in a personal
-   source column (a caller's name, phone, e-mail or home address), and none looks like
-   an e-mail address or a phone number.
+2. By personal value: no published text holds a value of a personal source column (a
+   caller's name, phone, e-mail, home address), whole or as a run of two to four words
+   inside a longer text ("4400 block of Main St (Jane Doe)"). Length is not the test of
+   whether a value identifies someone; frequency is: a value that many records share
+   ("Anonymous", "N/A") identifies nobody and is not matched.
+3. By shape: text that holds an e-mail address (also spelled out), a phone number, a
+   social insurance or health card number (with their checksums), a card number or a
+   house number with a postal code (``recognizers.py``, presidio-analyzer).
 
-Runs as one DuckDB query per column (no Python loop over rows). A failure names the
-column, the rule and how many rows, with masked examples so the report leaks nothing.
+A failure names the column, the rule and how many rows, with masked examples, so the
+report itself leaks nothing.
 """
 
 from __future__ import annotations
@@ -19,13 +24,13 @@ import duckdb
 
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
+from .recognizers import CANDIDATE, Recognizers
 
-# Published text must never look like contact details, whatever the column. (The privacy
-# gate is the one engine that checks these shapes.)
-EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
-PHONE_PATTERN = r"\(?\b[2-9][0-9]{2}\)?[-. ][0-9]{3}[-. ][0-9]{4}\b"
-
-MIN_PERSONAL_VALUE_LENGTH = 6  # shorter values ("Ann", "12") match too much by chance
+# A personal value shared by more records than this is not identifying ("Anonymous").
+IDENTIFYING_MAX_RECORDS = 20
+MIN_PERSONAL_VALUE_LENGTH = 3  # "Al" or "12" alone would match anything
+SHAPE_SAMPLE = 50  # values checked per shape before all values of a frequent shape are
+FREQUENT_SHAPE = 200  # a shape (digits -> 9, letters -> A) with more distinct values
 
 
 @dataclass
@@ -53,76 +58,140 @@ def _model_columns(conn, model: str) -> dict[str, str]:
     )
 
 
-def _personal_values_sql(dictionary: Dictionary, conn) -> str | None:
-    """A query of every distinct personal value held in the raw tables."""
-    parts = []
+def _meaning_findings(
+    columns: dict[str, str], dataset: Dataset, dictionary: Dictionary
+) -> list[dict]:
+    findings = []
+    documented = {c.name: c for c in dataset.columns}
+    for name in columns:
+        if name not in documented:
+            findings.append({"column": name, "rule": "not in the data dictionary", "rows": 0})
+        elif documented[name].classification != "public":
+            findings.append(
+                {"column": name, "rows": 0, "rule": f"classified {documented[name].classification}"}
+            )
+        if name in dictionary.personal_column_names:
+            findings.append(
+                {"column": name, "rule": "named like a personal source column", "rows": 0}
+            )
+    return findings
+
+
+def build_personal_values(conn, dictionary: Dictionary) -> bool:
+    """``_personal_values``: every identifying value of a personal source column, lower
+    case. Returns False when no raw table holds personal columns yet."""
     existing = {
         row[0]
         for row in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
         ).fetchall()
     }
-    for source in dictionary.sources.values():
-        if source.raw_table not in existing:
-            continue
-        for column in source.columns:
-            if column.classification == "personal":
-                parts.append(
-                    f"SELECT CAST({quote(column.name)} AS VARCHAR) AS value "
-                    f"FROM raw.{quote(source.raw_table)}"
-                )
+    parts = [
+        f"SELECT {_normalised(quote(c.name))} AS value FROM raw.{quote(s.raw_table)}"
+        for s in dictionary.sources.values()
+        if s.raw_table in existing
+        for c in s.columns
+        if c.classification == "personal"
+    ]
     if not parts:
-        return None
+        return False
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _personal_values AS SELECT value FROM "
+        f"({' UNION ALL '.join(parts)}) WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
+        f"GROUP BY value HAVING count(*) <= {IDENTIFYING_MAX_RECORDS}"
+    )
+    return True
+
+
+def _normalised(sql: str) -> str:
+    """Lower case, punctuation around words as spaces: "(Jean Dupuis)" -> "jean dupuis"."""
     return (
-        f"SELECT DISTINCT trim(value) AS value FROM ({' UNION ALL '.join(parts)}) "
-        f"WHERE length(trim(value)) >= {MIN_PERSONAL_VALUE_LENGTH}"
+        f"trim(regexp_replace(lower(CAST({sql} AS VARCHAR)), '[^[:alnum:]@.+''-]+', ' ', "
+        "'g'), ' .-')"
     )
 
 
-def check_privacy(
-    conn: duckdb.DuckDBPyConnection, dataset: Dataset, dictionary: Dictionary
-) -> PrivacyResult:
-    findings: list[dict] = []
-    columns = _model_columns(conn, dataset.model)
-    documented = {c.name: c for c in dataset.columns}
-    personal_names = dictionary.personal_column_names
-    for name in columns:
-        if name not in documented:
-            findings.append({"column": name, "rule": "not in the data dictionary", "rows": 0})
-        elif documented[name].classification != "public":
-            findings.append(
-                {"column": name, "rule": f"classified {documented[name].classification}", "rows": 0}
-            )
-        if name in personal_names:
-            findings.append(
-                {"column": name, "rule": "named like a personal source column", "rows": 0}
-            )
+def _personal_value_rows(conn, table: str, column: str) -> tuple[int, str | None]:
+    """Rows whose value, or a run of 2-4 of its words, is a personal value."""
+    col = quote(column)
+    words = f"string_split({_normalised(col)}, ' ')"
+    grams = (
+        f"list_concat([{_normalised(col)}], flatten(list_transform([2, 3, 4], n -> "
+        f"list_transform(range(1, len({words}) - n + 2), "
+        f"i -> array_to_string({words}[i:i + n - 1], ' ')))))"
+    )
+    return conn.execute(
+        f"SELECT count(*), any_value({col}) FROM {table} WHERE {col} IS NOT NULL AND "
+        f"list_has_any({grams}, (SELECT list(value) FROM _personal_values))"
+    ).fetchone()
 
-    personal_sql = _personal_values_sql(dictionary, conn)
-    if personal_sql:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE _personal_values AS {personal_sql}")
+
+def _shape_findings(conn, table: str, column: str, recognizers: Recognizers) -> list[dict]:
+    """Run the recognizers on the column's candidate values: all of a rare shape, a sample
+    of a frequent one (and, when a sample hits, every row of that shape counts)."""
+    col = quote(column)
+    shape = f"regexp_replace(regexp_replace({col}, '[0-9]', '9', 'g'), '[^0-9 .()-]', 'A', 'g')"
+    rows = conn.execute(
+        f"SELECT shape, list(value ORDER BY hash(value))[1:{SHAPE_SAMPLE}] AS sample, "
+        f"count(*) AS distinct_values FROM (SELECT DISTINCT {col} AS value, {shape} AS shape "
+        f"FROM {table} WHERE regexp_matches({col}, {literal(CANDIDATE)})) GROUP BY shape"
+    ).fetchall()
+    findings: dict[str, dict] = {}
+    for value_shape, sample, distinct in rows:
+        values = (
+            sample
+            if distinct > FREQUENT_SHAPE
+            else conn.execute(
+                f"SELECT DISTINCT {col} FROM {table} WHERE {shape} = ?", [value_shape]
+            ).fetchall()
+        )
+        values = [v[0] if isinstance(v, tuple) else v for v in values]
+        for value in values:
+            for hit in recognizers.find(value):
+                where = (
+                    f"{shape} = {literal(value_shape)}"
+                    if distinct > FREQUENT_SHAPE
+                    else f"{col} = {literal(value)}"
+                )
+                count = conn.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+                finding = findings.setdefault(
+                    hit.entity,
+                    {
+                        "column": column,
+                        "rule": f"holds personal data ({hit.entity})",
+                        "rows": 0,
+                        "example": mask(value),
+                    },
+                )
+                finding["rows"] += count
+                break  # one hit is enough for this value
+    return list(findings.values())
+
+
+def check_privacy(
+    conn: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    dictionary: Dictionary,
+    recognizers: Recognizers | None = None,
+) -> PrivacyResult:
+    columns = _model_columns(conn, dataset.model)
+    findings = _meaning_findings(columns, dataset, dictionary)
     table = f"open_data.{quote(dataset.model)}"
+    has_personal = build_personal_values(conn, dictionary)
+    recognizers = recognizers or Recognizers()
     for name, data_type in columns.items():
         if data_type != "VARCHAR":
             continue
-        column = quote(name)
-        rules = [
-            ("looks like an e-mail address", f"regexp_matches({column}, {literal(EMAIL_PATTERN)})"),
-            ("looks like a phone number", f"regexp_matches({column}, {literal(PHONE_PATTERN)})"),
-        ]
-        if personal_sql:
-            rules.append(
-                (
-                    "equals a value of a personal source column",
-                    f"trim({column}) IN (SELECT value FROM _personal_values)",
-                )
-            )
-        for rule, condition in rules:
-            rows, example = conn.execute(
-                f"SELECT count(*), any_value({column}) FROM {table} WHERE {condition}"
-            ).fetchone()
+        if has_personal:
+            rows, example = _personal_value_rows(conn, table, name)
             if rows:
                 findings.append(
-                    {"column": name, "rule": rule, "rows": rows, "example": mask(str(example))}
+                    {
+                        "column": name,
+                        "rows": rows,
+                        "example": mask(str(example)),
+                        "rule": "holds a value of a personal source column",
+                    }
                 )
+        findings += _shape_findings(conn, table, name, recognizers)
     return PrivacyResult(passed=not findings, findings=findings)

@@ -113,3 +113,9 @@ def wards_csv(dictionary: Dictionary) -> str:
         ["ward_number", "ward_name"],
         [[w.number, w.name] for w in sorted(dictionary.city.wards, key=lambda w: w.number)],
     )
+
+
+def street_types_csv(dictionary: Dictionary) -> str:
+    return _csv(
+        ["street_type"], [[kind.lower()] for kind in sorted(set(dictionary.city.street_types))]
+    )

@@ -5,7 +5,7 @@ select
     cast(application_date as date) as application_date,
     cast(issue_date as date) as issue_date,
     cast(completion_date as date) as completion_date,
-    cast(permit_type as varchar) as permit_type,
+    cast({{ shared_value('permit_type') }} as varchar) as permit_type,
     cast(permit_class as varchar) as permit_class,
     cast(construction_value as decimal(14, 2)) as construction_value,
     cast(ward_number as integer) as ward_number,

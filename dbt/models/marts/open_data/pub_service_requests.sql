@@ -6,7 +6,7 @@ select
     cast(requests.closed_at as timestamp) as closed_at,
     cast(requests.status as varchar) as status,
     cast(requests.service_category as varchar) as service_category,
-    cast(requests.service_type as varchar) as service_type,
+    cast({{ shared_value('requests.service_type') }} as varchar) as service_type,
     cast(divisions.division_name as varchar) as responsible_division,
     cast(requests.intake_channel as varchar) as intake_channel,
     cast(requests.is_online_request as boolean) as is_online_request,

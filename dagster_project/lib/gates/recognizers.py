@@ -1,0 +1,149 @@
+"""Recognizers of personal data in published text, offline, built on presidio-analyzer.
+
+presidio's pattern recognizers (phone numbers through Google's libphonenumber, credit
+cards with their checksum, e-mail shapes) plus the Canadian ones this city needs:
+social insurance numbers and Ontario health card numbers (both checked with the Luhn
+checksum, so a 9- or 10-digit identifier that is not one does not block a dataset),
+e-mail addresses written out ("jane at example dot org"), and a house number with a full
+postal code (a home's address). No NLP model is loaded (none can be installed here):
+person names are caught by the personal-value match in ``privacy.py`` and kept out of
+published locations by construction (``dbt/macros/address_block.sql``).
+
+DuckDB first keeps only the values that could hold one of these shapes (``CANDIDATE``);
+only those distinct values reach the recognizers, so a million identifiers cost a scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    EmailRecognizer,
+    PhoneRecognizer,
+)
+
+MIN_SCORE = 0.4
+# A value is worth a closer look when it holds an @, "at ... dot", a postal code, or a
+# run of digits as long as a phone, SIN or health card number (separators allowed).
+CANDIDATE = (
+    r"(?i)@|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
+    r"|[0-9][ ().-]{0,2}[0-9]{2}[ ().-]{0,2}[0-9]{3}[ .-]?[0-9]{3}"
+)
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+class _LuhnRecognizer(PatternRecognizer):
+    def validate_result(self, pattern_text: str) -> bool:
+        return luhn_valid(re.sub(r"\D", "", pattern_text)[: self.digits])
+
+
+class CanadianSinRecognizer(_LuhnRecognizer):
+    """A social insurance number: 9 digits (3-3-3), valid by the Luhn checksum."""
+
+    digits = 9
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="CA_SIN",
+            patterns=[
+                Pattern("SIN 3-3-3", r"(?<![\d-])\d{3}[ -]\d{3}[ -]\d{3}(?![\d-])", 0.6),
+                Pattern("SIN 9 digits", r"(?<![\d-])\d{9}(?![\d-])", 0.5),
+            ],
+            context=["sin", "nas", "social insurance"],
+        )
+
+
+class OntarioHealthCardRecognizer(_LuhnRecognizer):
+    """An Ontario health card number: 10 digits (4-3-3), an optional 2-letter version
+    code; the last digit is a Luhn check digit."""
+
+    digits = 10
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="ON_HEALTH_CARD",
+            patterns=[
+                Pattern(
+                    "OHIP",
+                    r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?"
+                    r"(?![\d-])",
+                    0.5,
+                )
+            ],
+            context=["ohip", "health card", "health number"],
+        )
+
+
+class SpelledOutEmailRecognizer(PatternRecognizer):
+    """ "jane.doe at example dot org", "jane (at) example (dot) org"."""
+
+    def __init__(self):
+        word = r"[\w.+-]+"
+        at, dot = r"\s*(?:\(at\)|\[at\]|\bat\b)\s*", r"\s*(?:\(dot\)|\[dot\]|\bdot\b)\s*"
+        super().__init__(
+            supported_entity="EMAIL_ADDRESS",
+            patterns=[
+                Pattern("spelled-out e-mail", rf"(?i)\b{word}{at}[\w-]+(?:{dot}[\w-]+)+\b", 0.6)
+            ],
+        )
+
+
+class EmailShapeRecognizer(EmailRecognizer):
+    """presidio's e-mail pattern, without its top-level-domain check (which downloads the
+    public suffix list): any address shape is enough to block."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return True
+
+
+class HomeAddressRecognizer(PatternRecognizer):
+    """A house number and a full Canadian postal code in one value: a home's address."""
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="HOME_ADDRESS",
+            patterns=[
+                Pattern(
+                    "house number + postal code",
+                    r"\b\d+[A-Za-z]?\s+[^\d]{2,}?\b[A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d\b",
+                    0.6,
+                )
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity: str
+    score: float
+
+
+class Recognizers:
+    def __init__(self):
+        self.recognizers = [
+            EmailShapeRecognizer(),
+            SpelledOutEmailRecognizer(),
+            PhoneRecognizer(supported_regions=("CA", "US")),
+            CanadianSinRecognizer(),
+            OntarioHealthCardRecognizer(),
+            CreditCardRecognizer(),
+            HomeAddressRecognizer(),
+        ]
+
+    def find(self, text: str) -> list[Hit]:
+        hits = []
+        for recognizer in self.recognizers:
+            for result in recognizer.analyze(text, recognizer.supported_entities, None):
+                if result.score >= MIN_SCORE:
+                    hits.append(Hit(result.entity_type, result.score))
+        return hits

@@ -1,0 +1,12 @@
+{#- A category value published only when at least `min_records` rows share it; rarer
+    values become `other`. A type typed by hand into a source system can hold anything a
+    clerk pasted there (a name, a phone number); a value that several records share is a
+    category, one that only one or two records carry may identify them. The window count
+    is portable SQL (no engine-specific syntax). -#}
+{% macro shared_value(column, min_records=5, other="Other") -%}
+    case
+        when {{ column }} is null then null
+        when count(*) over (partition by {{ column }}) >= {{ min_records }} then {{ column }}
+        else '{{ other }}'
+    end
+{%- endmacro %}
