@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-unit lint portal-up portal-down portal-purge portal-status \
-        browser-deps demo docs sample-data dbt-parse dictionary-check dictionary-generate dev pipeline
+        browser-deps demo docs sample-data dbt-parse dictionary-check dictionary-generate dev serve pipeline
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -41,8 +41,11 @@ sample-data: $(VENV)/.installed  ## write the fictional city's extracts into dat
 pipeline: install  ## materialize every asset once (ingest -> warehouse -> gates -> portal)
 	$(PY) -m dagster_project.cli.pipeline
 
-dev: install  ## the Dagster UI on http://127.0.0.1:3000
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+dev: install  ## the Dagster UI on http://127.0.0.1:3000 (with the runs of make demo/pipeline)
+	$(PY) -m dagster_project.cli.serve dev
+
+serve: install  ## run it for real: scheduler daemon (schedules, landing sensor, run queue) + UI
+	$(PY) -m dagster_project.cli.serve serve
 
 browser-deps:  ## headless Chromium and its driver for the browser tests (apt, when missing)
 	@scripts/ensure-apt-packages chromium chromium-driver

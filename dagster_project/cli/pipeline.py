@@ -10,8 +10,8 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
+from dagster_project.cli.serve import dagster_home
 from dagster_project.settings import get_settings, secure_data_dir
 
 
@@ -23,13 +23,13 @@ def main() -> int:
     signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
     settings = get_settings()
     secure_data_dir(settings)  # before Dagster writes its run database into the data folder
-    os.environ.setdefault("DAGSTER_HOME", str(settings.data_dir / "dagster"))
-    home = Path(os.environ["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()  # defaults: runs and events stored in this folder
+    # The project's Dagster home, so the Dagster UI (make dev / make serve) shows this run
+    os.environ.setdefault("DAGSTER_HOME", str(dagster_home(settings)))
     import dagster as dg
 
+    from dagster_project.cli.run_summary import all_current, outcomes
     from dagster_project.definitions import definitions
+    from dagster_project.lib.dictionary import load_dictionary
     from publish.portal.connection import portal_connection
 
     started = time.monotonic()
@@ -43,27 +43,16 @@ def main() -> int:
         )
     elapsed = time.monotonic() - started
 
-    published, blocked = [], []
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            key = event.asset_key.path
-            if key[0] == "portal":
-                published.append(key[1])
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed and evaluation.asset_key.path[0] == "open_data":
-                blocked.append(
-                    f"{evaluation.asset_key.path[1]}: {evaluation.check_name} "
-                    f"({evaluation.description})"
-                )
+    approved = [d.id for d in load_dictionary(strict=False).approved_datasets]
+    summary = outcomes(result.all_events, approved)
     url = portal_connection().url
+    ok = result.success and all_current(summary)
     print(
-        f"\nPipeline {'succeeded' if result.success else 'FINISHED WITH FAILURES'} "
-        f"in {elapsed:.0f} s (run {result.run_id})."
+        f"\nPipeline {'succeeded' if ok else 'FINISHED WITH PROBLEMS'} in {elapsed:.0f} s "
+        f"(run {result.run_id}). Every approved dataset:"
     )
-    print(f"  Published to the portal: {', '.join(sorted(published)) or 'nothing'}")
-    for line in blocked:
-        print(f"  Blocked by a gate: {line}")
+    for outcome in summary:
+        print(f"  {outcome.line()}")
     print(f"  Portal:     {url}/dataset/")
     print(
         f'  Warehouse:  {settings.warehouse_path}  (e.g. .venv/bin/python -c "import duckdb; '
@@ -71,7 +60,7 @@ def main() -> int:
         f"'from kpi.kpi_digital_adoption'))\")"
     )
     print("  Dagster UI: make dev, then http://127.0.0.1:3000")
-    return 0 if result.success and not blocked else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

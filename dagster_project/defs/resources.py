@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from dagster_project.lib.warehouse import connect
+from dagster_project.lib.warehouse import connect, writer_turn
 from dagster_project.settings import PROJECT_DIR, get_settings, secure_data_dir
 from publish.ckan.publisher import CkanPublisher
 from publish.portal.connection import portal_connection
@@ -34,11 +34,12 @@ class WarehouseResource(dg.ConfigurableResource):
     def connection(self):
         settings = get_settings()
         secure_data_dir(settings)  # the warehouse holds personal data: 0600, folders 0700
-        conn: duckdb.DuckDBPyConnection = connect(settings.warehouse_path)
-        try:
-            yield conn
-        finally:
-            conn.close()
+        with writer_turn(settings.warehouse_path, dg.get_dagster_logger().warning):
+            conn: duckdb.DuckDBPyConnection = connect(settings.warehouse_path)
+            try:
+                yield conn
+            finally:
+                conn.close()
 
 
 class PortalResource(dg.ConfigurableResource):

@@ -7,6 +7,10 @@ extensions, so we point DuckDB's extension directory at them.
 
 from __future__ import annotations
 
+import fcntl
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -37,3 +41,49 @@ def quote(identifier: str) -> str:
 def literal(value: str) -> str:
     """A DuckDB string literal (for paths and names in reader calls that take no parameters)."""
     return "'" + value.replace("'", "''") + "'"
+
+
+# -- one writer at a time, across processes ------------------------------------------------
+_held: dict[str, int] = {}
+_held_guard = threading.Lock()
+
+
+@contextmanager
+def writer_turn(warehouse: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Wait for, then hold, the warehouse's write turn (an OS file lock beside it).
+
+    DuckDB lets one process write a file and refuses any other ("Could not set lock").
+    Every writer (a run's steps, the CLI, a second run started by hand) takes its turn
+    here instead, so concurrent runs queue rather than fail. Re-entrant in one process.
+    """
+    key = str(Path(warehouse).resolve())
+    with _held_guard:
+        if _held.get(key):
+            _held[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+    lock_path = Path(key).with_name(Path(key).name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait("the warehouse is in use by another run; waiting for its turn")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        with _held_guard:
+            _held[key] = 1
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held.pop(key, None)
+            fcntl.flock(handle, fcntl.LOCK_UN)

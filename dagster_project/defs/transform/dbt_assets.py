@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from dagster_project.lib.warehouse import writer_turn
 from dagster_project.settings import get_settings
 
 from .project import dbt_project
@@ -45,10 +46,33 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # PLATFORM_DATA_DIR (say from .env) means the same folder to dbt as to us.
     os.environ["PLATFORM_DATA_DIR"] = str(get_settings().data_dir)
     os.environ["CITY_DBT_EXECUTABLE"] = str(Path(sys.executable).with_name("dbt"))
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-    # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this long
-    # for it to end before the run reports itself stopped: the whole stop stays < 10 s.
-    invocation.termination_timeout_seconds = DBT_STOP_SECONDS
-    yield from invocation.stream()
+    with writer_turn(get_settings().warehouse_path, context.log.warning):
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this
+        # long for it to end before the run reports itself stopped: the stop stays < 10 s.
+        invocation.termination_timeout_seconds = DBT_STOP_SECONDS
+        yield from invocation.stream()
     if not invocation.is_successful():
-        context.log.error("dbt build reported errors; see the failed models and checks")
+        yield from _unbuilt_published_models(context, invocation.get_artifact("run_results.json"))
+
+
+def _unbuilt_published_models(context, run_results: dict):
+    """An observation on each published model dbt did not build, saying why, so the run's
+    summary names the cause for the dataset instead of "not reached"."""
+    failed = {
+        r["unique_id"].split(".")[-1]: (r.get("message") or r["status"]).splitlines()[0]
+        for r in run_results.get("results", [])
+        if r["status"] in ("error", "fail")
+    }
+    context.log.error(f"dbt: {len(failed)} model(s) or test(s) failed: {', '.join(failed)}")
+    for result in run_results.get("results", []):
+        name = result["unique_id"].split(".")[-1]
+        if (
+            result["unique_id"].startswith("model.")
+            and name.startswith("pub_")
+            and result["status"] in ("error", "skipped")
+        ):
+            cause = failed.get(name) or "; ".join(f"{k}: {v}" for k, v in failed.items())
+            yield dg.AssetObservation(
+                asset_key=dg.AssetKey(["open_data", name]), metadata={"not_built": cause[:500]}
+            )
