@@ -48,6 +48,11 @@ class Settings:
         return self.data_dir / "exports"
 
     @property
+    def department_reports_dir(self) -> Path:
+        """Workbooks of the rows each department must fix, one folder per system."""
+        return self.data_dir / "reports"
+
+    @property
     def gate_reports_dir(self) -> Path:
         return self.data_dir / "gate_reports"
 
@@ -64,7 +69,7 @@ class Settings:
 
 # What the pipeline keeps that holds residents' data: readable by the platform's user only.
 # (data/portal is the portal's own: its PostgreSQL runs as another user and needs it.)
-PRIVATE_FOLDERS = ("landing", "quarantine", "exports", "dagster", "gate_reports")
+PRIVATE_FOLDERS = ("landing", "quarantine", "exports", "dagster", "gate_reports", "reports")
 
 
 def secure_data_dir(settings: Settings) -> None:

@@ -529,3 +529,24 @@ def folder_of(tmp_path: Path, case: Case) -> Path:
 
 def test_the_corpus_has_at_least_thirty_cases():
     assert len(CASES) >= 30
+
+
+def test_the_department_gets_a_workbook_of_the_rows_to_fix(tmp_path):
+    from dagster_project.lib.ingest.department_report import write_report
+
+    conn, results = run_case(CASES[1], tmp_path)  # an unquoted comma: one row quarantined
+    conn.execute(
+        "INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
+        "reason, record) VALUES ('crm311', 'x.csv', 'abc', 9, 'total_row', 'a total', "
+        "'{}')"
+    )
+    sha = [r.sha256 for r in results.values() if r.rows_quarantined]
+    path = write_report(conn, "crm311", [*sha, "abc"], tmp_path / "reports")
+    book = openpyxl.load_workbook(path)
+    sheet = book[next(name for name in book.sheetnames if name.startswith("row"))]
+    rows = list(sheet.values)
+    assert rows[0] == ("file", "row", "column", "rule", "value as received", "what to do")
+    assert rows[1][:2] == ("SR_EXPORT_A.csv", 2) and "re-export" in rows[1][5]
+    assert "12 Oak St, Apt 4" in rows[1][4]  # the department sees what it sent
+    assert any(name.startswith("dropped") for name in book.sheetnames)
+    assert write_report(conn, "crm311", [], tmp_path / "reports") is None

@@ -8,6 +8,7 @@ import dagster as dg
 
 from dagster_project.lib.dictionary import Source, load_dictionary
 from dagster_project.lib.ingest import FileResult, ingest_source
+from dagster_project.lib.ingest.department_report import write_report
 from dagster_project.settings import get_settings
 
 from ..blocked import blocked_asset
@@ -54,6 +55,16 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 if _table_exists(conn, source)
                 else 0
             )
+            report = write_report(  # the rows the department must fix, as a workbook
+                conn,
+                source.system,
+                [
+                    r.sha256
+                    for r in results
+                    if r.status == "loaded" and (r.rows_quarantined or r.rows_dropped)
+                ],
+                settings.department_reports_dir / source.system,
+            )
         for result in results:  # counts and rules only: never a resident's values
             if result.status in ("quarantined", "withdrawn"):
                 context.log.warning(f"{result.file_name} {result.status}: {result.reason}")
@@ -81,6 +92,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 "keys_resent_with_other_values": sum(r.keys_changed for r in loaded),
                 "table_rows": total,
                 "files": dg.MetadataValue.md(_file_table(results)),
+                "rows_to_fix_report": str(report) if report else "none",
             }
         )
 
