@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from pathlib import Path
 
 from .errors import PortalError
 from .processes import run
-from .services import Ckan, Postgres
+from .services import Ckan, Postgres, write_private
 from .settings import HOST, PortalSettings
 
 CKAN_DB = "ckan_default"
@@ -27,24 +26,26 @@ PLUGINS = "pgsearch activity datastore datatables_view text_view image_view"
 MAX_RESOURCE_SIZE_MB = 200
 
 
-def write_private(path: Path, content: str) -> None:
-    """Create ``path`` readable by its owner only, before any secret is written into it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(content)
-    os.chmod(path, 0o600)
+SECRET_LENGTHS = {
+    "ckan_db_password": 24,
+    "datastore_read_password": 24,
+    "admin_password": 18,
+    # Redis's requirepass; CKAN gets it inside ckan.redis.url (ckan.ini, 0600).
+    "redis_password": 32,
+}
 
 
 def load_secrets(settings: PortalSettings) -> dict[str, str]:
+    """The portal's secrets; any missing one (a portal from an older version) is added."""
+    values: dict[str, str] = {}
     if settings.secrets_file.exists():
-        return json.loads(settings.secrets_file.read_text())
-    values = {
-        "ckan_db_password": secrets.token_urlsafe(24),
-        "datastore_read_password": secrets.token_urlsafe(24),
-        "admin_password": secrets.token_urlsafe(18),
-    }
-    write_private(settings.secrets_file, json.dumps(values, indent=2))
+        values = json.loads(settings.secrets_file.read_text())
+    missing = {name: n for name, n in SECRET_LENGTHS.items() if not values.get(name)}
+    if missing or not settings.secrets_file.exists():
+        # token_urlsafe: letters, digits, - and _, safe inside a URL's userinfo
+        values.update({name: secrets.token_urlsafe(n) for name, n in missing.items()})
+        write_private(settings.secrets_file, json.dumps(values, indent=2))
+    os.chmod(settings.secrets_file, 0o600)
     return values
 
 
@@ -62,7 +63,7 @@ def ensure_config(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) 
         # No Solr here: pgsearch serves search. Port 9 (discard) on loopback refuses at
         # once, so CKAN's start-up schema check only logs a warning.
         "solr_url": f"http://{HOST}:9/solr/ckan",
-        "ckan.redis.url": f"redis://{HOST}:{settings.redis_port}/0",
+        "ckan.redis.url": f"redis://:{secret['redis_password']}@{HOST}:{settings.redis_port}/0",
         "ckan.site_url": settings.site_url,
         "ckan.site_id": "city_portal",
         "ckan.site_title": "City Open Data (local portal)",
@@ -71,6 +72,13 @@ def ensure_config(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) 
         "ckan.max_resource_size": str(MAX_RESOURCE_SIZE_MB),
         "ckan.auth.create_unowned_dataset": "false",
         "ckan.datastore.sqlsearch.enabled": "false",
+        # Anonymous visitors get no user_list / user_show (CKAN 2.12's own auth
+        # functions call restrict_anon when this is false); nobody can self-register
+        # (create_user_via_web/api are false), so this cannot be bypassed by signing up.
+        "ckan.auth.public_user_details": "false",
+        # Full-text indexes of new DataStore tables: GIN (exact, fast lookups) instead of
+        # CKAN's default GiST (lossy: every candidate row is rechecked from the heap).
+        "ckan.datastore.default_fts_index_method": "gin",
     }
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     # config-tool must run without -c: with it, CKAN would load (and connect) first.
@@ -83,6 +91,7 @@ def ensure_config(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) 
         ],
         what="ckan config-tool",
     )
+    os.chmod(settings.ckan_ini, 0o600)
 
 
 def ensure_databases(postgres: Postgres, secret: dict[str, str]) -> None:

@@ -36,6 +36,7 @@ def up(settings: PortalSettings) -> None:
     for directory in (settings.run_dir, settings.log_dir):
         directory.mkdir(parents=True, exist_ok=True)
     secret = ckan_setup.load_secrets(settings)
+    redis = Redis(settings, password=secret["redis_password"])
     postgres.start()
     redis.start()
     ckan_setup.ensure_databases(postgres, secret)

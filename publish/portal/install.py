@@ -10,12 +10,18 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
 from .errors import PortalError
 from .processes import run
+from .services import ckan_os_user
 from .settings import CKAN_VERSION, GUNICORN_VERSION, PortalSettings
+
+# Debian's interpreter: what CKAN's venv is built on when ours (say a pyenv Python
+# under /root) cannot be run by CKAN's unprivileged user.
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 _apt_updated = False
 
@@ -62,6 +68,17 @@ def ensure_system_packages(settings: PortalSettings, building_ckan: bool) -> Non
             missing.append("libpq-dev")
         if shutil.which("gcc") is None:
             missing.append("gcc")
+        if os.path.realpath(venv_python(settings)) == os.path.realpath(SYSTEM_PYTHON):
+            # Debian's Python: venv needs python3-venv, psycopg2 needs Python.h.
+            include = subprocess.run(
+                [SYSTEM_PYTHON, "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"],
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            if not (Path(include) / "Python.h").exists():
+                missing.append("python3-dev")
+            if subprocess.run([SYSTEM_PYTHON, "-c", "import ensurepip"]).returncode:
+                missing.append("python3-venv")
     if missing:
         apt_install(missing, f"The local portal needs these Debian packages: {' '.join(missing)}.")
 
@@ -75,9 +92,34 @@ def _tree_hash(directory: Path) -> str:
     return digest.hexdigest()
 
 
+def _runs_as_ckan_user(python: str | os.PathLike) -> bool:
+    """True when CKAN's user (as root) can start ``python`` and import its stdlib."""
+    user = ckan_os_user()
+    if user is None:
+        return True
+    probe = ["runuser", "-u", user, "--", str(python), "-c", "import encodings, json, ssl"]
+    return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+def venv_python(settings: PortalSettings) -> str:
+    """The interpreter CKAN's venv is created from: one CKAN's user can run."""
+    if _runs_as_ckan_user(settings.python):
+        return settings.python
+    if Path(SYSTEM_PYTHON).exists() and _runs_as_ckan_user(SYSTEM_PYTHON):
+        return SYSTEM_PYTHON
+    raise PortalError(
+        f"CKAN runs as an unprivileged user, which cannot run {settings.python}. Point "
+        "PORTAL_PYTHON at a Python 3.10-3.12 outside private folders (e.g. /usr/bin/python3)."
+    )
+
+
 def ckan_needs_install(settings: PortalSettings) -> bool:
     stamp = settings.venv_dir / ".portal-ckan"
-    return not stamp.exists() or stamp.read_text() != _ckan_requirement()
+    if not stamp.exists() or stamp.read_text() != _ckan_requirement():
+        return True
+    # A venv built on an interpreter CKAN's user cannot run (made before CKAN stopped
+    # running as root) is rebuilt.
+    return not _runs_as_ckan_user(settings.venv_bin("python"))
 
 
 def _ckan_requirement() -> str:
@@ -92,8 +134,10 @@ def ensure_ckan(settings: PortalSettings) -> None:
             f"  installing CKAN {CKAN_VERSION} into {settings.venv_dir} (about a minute) ...",
             flush=True,
         )
-        if not pip.exists():
-            run([settings.python, "-m", "venv", settings.venv_dir], what="creating CKAN's venv")
+        run(
+            [venv_python(settings), "-m", "venv", "--clear", settings.venv_dir],
+            what="creating CKAN's venv",
+        )
         run(
             [pip, "install", "-q", "--upgrade", "pip", "setuptools>=64", "wheel"],
             what="upgrading pip in CKAN's venv",
@@ -109,6 +153,7 @@ def ensure_ckan(settings: PortalSettings) -> None:
             what=f"pip install ckan=={CKAN_VERSION}",
         )
         (settings.venv_dir / ".portal-ckan").write_text(_ckan_requirement())
+        (settings.venv_dir / ".portal-pgsearch").unlink(missing_ok=True)
 
     if plugin_outdated(settings):
         print("  installing the pgsearch plugin into CKAN's venv ...", flush=True)

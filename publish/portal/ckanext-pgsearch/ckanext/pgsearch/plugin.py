@@ -22,6 +22,7 @@ import ckan.lib.search as ckan_search
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
+from . import access, datastore_limits
 from .query import NoSolrIndex, PostgresPackageSearchQuery
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ def _no_solr_schema(schema_file: str | None = None) -> bool:
 class PgSearchPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.IConfigurable)
+    plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IActions)
 
     def update_config(self, config: toolkit.CKANConfig) -> None:
         # Runs before CKAN's start-up Solr check, so the swap is in place for it.
@@ -53,3 +56,11 @@ class PgSearchPlugin(plugins.SingletonPlugin):
 
     def configure(self, config: toolkit.CKANConfig) -> None:
         install_postgres_search()
+
+    # Visibility fixes (see access.py) and the DataStore full-text guard (see
+    # datastore_limits.py).
+    def get_auth_functions(self) -> dict:
+        return access.auth_functions()
+
+    def get_actions(self) -> dict:
+        return {**access.actions(), **datastore_limits.actions()}
