@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 from dagster_project.cli.serve import dagster_home
 from dagster_project.settings import get_settings, secure_data_dir
@@ -32,7 +33,7 @@ def main() -> int:
     from dagster_project.lib.dictionary import load_dictionary
     from publish.portal.connection import portal_connection
 
-    started = time.monotonic()
+    started, started_wall = time.monotonic(), time.time()
     job = definitions().resolve_job_def("city_pipeline")
     with dg.DagsterInstance.get() as instance:
         # Warnings and errors on the console; the full event log is in the Dagster UI.
@@ -53,6 +54,8 @@ def main() -> int:
     )
     for outcome in summary:
         print(f"  {outcome.line()}")
+    if not ok:
+        _alert(result.run_id, summary, settings.department_reports_dir, started_at=started_wall)
     print(f"  Portal:     {url}/dataset/")
     print(
         f'  Warehouse:  {settings.warehouse_path}  (e.g. .venv/bin/python -c "import duckdb; '
@@ -61,6 +64,33 @@ def main() -> int:
     )
     print("  Dagster UI: make dev, then http://127.0.0.1:3000")
     return 0 if ok else 1
+
+
+def _alert(run_id: str, summary, reports_dir: Path, started_at: float) -> None:
+    """Tell the owners of the datasets that did not publish, and the platform team."""
+    from dagster_project.lib.alerts import AlertSettings, run_alert, send
+    from dagster_project.lib.dictionary import load_dictionary
+
+    dictionary = load_dictionary(strict=False)
+    problems = {o.dataset: o.state for o in summary if o.state in ("blocked", "not run")}
+    stewards = [
+        dictionary.divisions[dictionary.datasets[d].owner_division].steward.email
+        for d in problems
+        if d in dictionary.datasets
+    ]
+    reports = [p for p in reports_dir.glob("*/*.xlsx") if p.stat().st_mtime >= started_at]
+    settings = AlertSettings.from_environment()
+    alert = run_alert(run_id, problems, [o.line() for o in summary], stewards, settings, reports)
+    try:
+        sent = send(alert, settings)
+    except OSError as error:  # the mail server is down: the summary above still stands
+        print(f"  Alert NOT sent: {error}", file=sys.stderr)
+        return
+    print(
+        f"  Alert sent: {'; '.join(sent)}"
+        if sent
+        else "  No alert configured (ALERT_SMTP_HOST / ALERT_WEBHOOK_URL): see .env.example"
+    )
 
 
 if __name__ == "__main__":

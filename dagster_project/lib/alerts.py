@@ -94,3 +94,26 @@ def send(alert: Alert, settings: AlertSettings) -> list[str]:
             pass
         sent.append("webhook")
     return sent
+
+
+def run_alert(
+    run_id: str,
+    problems: dict[str, str],
+    lines: list[str],
+    stewards: list[str],
+    settings: AlertSettings,
+    reports: list[Path],
+) -> Alert:
+    """The alert for a run in which some approved datasets did not publish.
+
+    ``problems``: dataset -> its state (blocked / not run); ``lines``: the whole summary.
+    """
+    recipients = sorted({*stewards, *settings.platform_team})
+    subject = (
+        f"City data platform: {len(problems)} dataset(s) not updated "
+        f"({', '.join(sorted(problems))})"
+    )
+    body = [f"Run {run_id} did not bring every approved dataset up to date.", "", *lines, ""]
+    if reports:
+        body.append("Rows the departments must fix are in the attached workbook(s).")
+    return Alert(subject, body, recipients, reports)

@@ -337,8 +337,15 @@ class Ckan:
     def prepare_files(self) -> None:
         """Give CKAN's user what it must read or write, and nothing else."""
         settings = self.settings
-        for directory in (settings.log_dir, self.ckan_run_dir, settings.storage_dir):
+        for directory in (
+            settings.log_dir,
+            self.ckan_run_dir,
+            settings.storage_dir,
+            settings.wsgi_dir,
+        ):
             directory.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(settings.wsgi_source, settings.wsgi_dir / "wsgi.py")
+        os.chmod(settings.wsgi_dir / "wsgi.py", 0o644)
         for log in (self.log_file, self.access_log_file):
             log.touch(exist_ok=True)
             os.chmod(log, 0o640)
@@ -407,6 +414,7 @@ class Ckan:
             what="starting CKAN",
             user=self.os_user,
             env={"CKAN_INI": str(self.settings.ckan_ini)},
+            cwd=self.settings.wsgi_dir,  # CKAN's user may not enter the project folder
         )
         return wait_for_http(self.status_url, timeout=120, log_file=self.log_file, service="CKAN")
 

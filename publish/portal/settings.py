@@ -82,8 +82,14 @@ class PortalSettings:
         return self.project_dir / "publish" / "portal" / "ckanext-pgsearch"
 
     @property
+    def wsgi_source(self) -> Path:
+        return self.project_dir / "publish" / "portal" / "wsgi.py"
+
+    @property
     def wsgi_dir(self) -> Path:
-        return self.project_dir / "publish" / "portal"
+        """Where gunicorn loads wsgi.py from: a copy in the portal's run folder, so CKAN's
+        user needs no access to the project folder."""
+        return self.run_dir / "wsgi"
 
     def venv_bin(self, name: str) -> Path:
         return self.venv_dir / "bin" / name
@@ -108,14 +114,32 @@ def _port(name: str, default: int) -> int:
     return port
 
 
+def _outside_private_folders(default: Path, name: str) -> Path:
+    """CKAN runs as an unprivileged user when we are root, and that user must reach its
+    venv and data. A clone in a private folder (a 0700 temp dir, /root) cannot be
+    reached, so there the defaults move to /var/tmp, under a name derived from the project
+    folder (the same on every start). Set PORTAL_DATA_DIR / PORTAL_VENV to choose."""
+    if os.geteuid() != 0 or world_traversable(default):
+        return default
+    digest = hashlib.sha256(str(PROJECT_DIR).encode()).hexdigest()[:12]
+    return Path("/var/tmp") / f"city-portal-{digest}" / name  # noqa: S108
+
+
 def load_settings() -> PortalSettings:
     # Its own variable: a pipeline run on another data folder (a test's, say) still
     # publishes to the one local portal.
-    portal_dir = Path(os.environ.get("PORTAL_DATA_DIR", PROJECT_DIR / "data" / "portal"))
+    portal_dir = Path(
+        os.environ.get("PORTAL_DATA_DIR")
+        or _outside_private_folders(PROJECT_DIR / "data" / "portal", "portal")
+    )
+    venv_dir = Path(
+        os.environ.get("PORTAL_VENV")
+        or _outside_private_folders(PROJECT_DIR / ".venv-ckan", "venv-ckan")
+    )
     return PortalSettings(
         project_dir=PROJECT_DIR,
         portal_dir=portal_dir.resolve(),
-        venv_dir=Path(os.environ.get("PORTAL_VENV", PROJECT_DIR / ".venv-ckan")).resolve(),
+        venv_dir=venv_dir.resolve(),
         pg_bin_dir=Path(os.environ.get("PORTAL_PG_BIN", "/usr/lib/postgresql/15/bin")),
         ckan_port=_port("PORTAL_CKAN_PORT", 5055),
         postgres_port=_port("PORTAL_PG_PORT", 54329),

@@ -68,7 +68,7 @@ def detect_encoding(path: Path, declared: list[str]) -> str:
                 if bom
                 else (
                     "it holds valid UTF-8 text before that point"
-                    if looked_like_it
+                    if encoding == "utf-8" and looked_like_it and not last
                     else "it is the last encoding the contract declares"
                 )
             )
