@@ -73,9 +73,10 @@ PRIVATE_FOLDERS = ("landing", "quarantine", "exports", "dagster", "gate_reports"
 
 
 def secure_data_dir(settings: Settings) -> None:
-    """Make the data folder's private parts 0700 and the warehouse 0600, and have every file
-    this process writes from now on created 0600 (umask 077). Called where a run starts."""
-    os.umask(0o077)
+    """Make the data folder's private parts 0700 and the warehouse 0600. Called where a
+    run starts; the command-line entry points also set umask 077 (:func:`private_umask`),
+    so what their processes write is 0600 (a library must not change a host process's
+    umask: the tests and other callers keep theirs)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for name in PRIVATE_FOLDERS:
         folder = settings.data_dir / name
@@ -83,6 +84,11 @@ def secure_data_dir(settings: Settings) -> None:
         folder.chmod(0o700)
     for path in settings.data_dir.glob(settings.warehouse_path.name + "*"):
         path.chmod(0o600)  # the warehouse and its write-ahead log
+
+
+def private_umask() -> None:
+    """Files this process creates from now on: readable by its user only (0600/0700)."""
+    os.umask(0o077)
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from dagster_project.cli.serve import dagster_home
-from dagster_project.settings import get_settings, secure_data_dir
+from dagster_project.settings import get_settings, private_umask, secure_data_dir
 
 
 def main() -> int:
@@ -22,6 +22,7 @@ def main() -> int:
     # that the next run cannot finish (each file loads in one transaction, each dbt model
     # is replaced atomically, the publisher converges).
     signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
+    private_umask()
     settings = get_settings()
     secure_data_dir(settings)  # before Dagster writes its run database into the data folder
     # The project's Dagster home, so the Dagster UI (make dev / make serve) shows this run

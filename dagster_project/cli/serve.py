@@ -20,7 +20,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster_project.settings import PROJECT_DIR, Settings, get_settings, secure_data_dir
+from dagster_project.settings import (
+    PROJECT_DIR,
+    Settings,
+    get_settings,
+    private_umask,
+    secure_data_dir,
+)
 
 HOST, PORT = "127.0.0.1", "3000"
 INSTANCE_TEMPLATE = PROJECT_DIR / "dagster_project" / "dagster.yaml"
@@ -51,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("mode", choices=["dev", "serve"])
     args = parser.parse_args(argv)
+    private_umask()  # the daemon's and webserver's runs inherit it
     settings = get_settings()
     secure_data_dir(settings)
     env = environment(settings)
