@@ -16,6 +16,7 @@ import duckdb
 import pytest
 import requests
 
+from dagster_project.cli.run_summary import outcomes
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.settings import get_settings
 from publish.ckan.mapping import package_name
@@ -180,6 +181,9 @@ def test_a_second_run_updates_in_place(first_run, anonymous):
     before = snapshot()
     second = run_pipeline()
     assert second.success
+    # nothing new: every dataset is reported unchanged, and nothing was uploaded again
+    states = {o.dataset: o.state for o in outcomes(second.all_events, [d.id for d in approved()])}
+    assert set(states.values()) == {"unchanged"}, states
     assert snapshot() == before  # same packages, same resources, nothing added
     names = [package_name(d.id) for d in approved()]
     for name in names:

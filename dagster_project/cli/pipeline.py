@@ -45,16 +45,27 @@ def main() -> int:
         )
     elapsed = time.monotonic() - started
 
-    approved = [d.id for d in load_dictionary(strict=False).approved_datasets]
-    summary = outcomes(result.all_events, approved)
+    dictionary = load_dictionary(strict=False)
+    approved = [d.id for d in dictionary.approved_datasets]
+    summary = outcomes(result.all_events, approved, _waiting(settings, dictionary))
     url = portal_connection().url
-    ok = result.success and all_current(summary)
+    # A failed gate fails its check's step on purpose; any other failed step is a problem
+    # (the catalog not rebuilt, a resource down) even when every dataset is current.
+    other_failures = [
+        e.step_key
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+        and not e.step_key.endswith(("_quality_gate", "_privacy_gate"))
+    ]
+    ok = all_current(summary) and not other_failures
     print(
         f"\nPipeline {'succeeded' if ok else 'FINISHED WITH PROBLEMS'} in {elapsed:.0f} s "
         f"(run {result.run_id}). Every approved dataset:"
     )
     for outcome in summary:
         print(f"  {outcome.line()}")
+    if other_failures:
+        print(f"  Other steps failed: {', '.join(other_failures)} (see the Dagster UI)")
     if not ok:
         _alert(result.run_id, summary, settings.department_reports_dir, started_at=started_wall)
     print(f"  Portal:     {url}/dataset/")
@@ -65,6 +76,29 @@ def main() -> int:
     )
     print("  Dagster UI: make dev, then http://127.0.0.1:3000")
     return 0 if ok else 1
+
+
+def _waiting(settings, dictionary) -> dict[str, list[str]]:
+    """Approved datasets whose source systems have not delivered a first file yet."""
+    import duckdb
+
+    from dagster_project.lib.ingest.loader import systems_waiting
+
+    try:
+        conn = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    except duckdb.Error:  # no warehouse yet, or another run writes it now
+        return {}
+    try:
+        silent = set(systems_waiting(conn, list(dictionary.sources)))
+    except duckdb.Error:
+        return {}
+    finally:
+        conn.close()
+    return {
+        d.id: [s for s in d.source_systems if s in silent]
+        for d in dictionary.approved_datasets
+        if silent & set(d.source_systems)
+    }
 
 
 def _alert(run_id: str, summary, reports_dir: Path, started_at: float) -> None:

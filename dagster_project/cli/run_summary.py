@@ -3,7 +3,8 @@
 - published: what changed on the portal (package, files, DataStore) and the row count;
 - unchanged: the portal already had exactly this;
 - blocked: a gate failed (which one, and its finding);
-- not run: a step it depends on failed (which one, and its error) or was not reached.
+- not run: a step it depends on failed (which one, and its error) or was not reached;
+- waiting: a source it is built from has not delivered its first file yet.
 
 A run is a success for the city only when every approved dataset is published or
 unchanged; :func:`all_current` says so and the CLI's exit status follows it.
@@ -28,7 +29,11 @@ def _first_line(text: str | None) -> str:
     return (text or "").strip().splitlines()[0][:200] if (text or "").strip() else ""
 
 
-def outcomes(events, dataset_ids: list[str]) -> list[DatasetOutcome]:
+def outcomes(
+    events, dataset_ids: list[str], waiting: dict[str, list[str]] | None = None
+) -> list[DatasetOutcome]:
+    """``waiting``: dataset -> its source systems that have never delivered a file."""
+    waiting = waiting or {}
     published: dict[str, dict] = {}
     blocked: dict[str, list[str]] = {}
     failed_steps: list[str] = []
@@ -57,8 +62,16 @@ def outcomes(events, dataset_ids: list[str]) -> list[DatasetOutcome]:
             error = event.event_specific_data.error
             failed_steps.append(f"{event.step_key} ({_first_line(error.message if error else '')})")
     result = []
+    for dataset, metadata in published.items():  # the publisher held it back
+        if metadata.get("waiting_for"):
+            waiting.setdefault(dataset, [str(metadata["waiting_for"])])
     for dataset in dataset_ids:
-        if dataset in published:
+        if waiting.get(dataset) and not published.get(dataset, {}).get("rows"):
+            systems = ", ".join(waiting[dataset])
+            result.append(
+                DatasetOutcome(dataset, "waiting", f"for the first delivery from {systems}")
+            )
+        elif dataset in published:
             metadata = published[dataset]
             actions = {
                 k.removesuffix("_action"): v for k, v in metadata.items() if k.endswith("_action")
@@ -90,4 +103,5 @@ def outcomes(events, dataset_ids: list[str]) -> list[DatasetOutcome]:
 
 
 def all_current(results: list[DatasetOutcome]) -> bool:
-    return all(r.state in ("published", "unchanged") for r in results)
+    """Every dataset is up to date, or waits for a source's first file (not a failure)."""
+    return all(r.state in ("published", "unchanged", "waiting") for r in results)

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_project.lib.dictionary import Source, load_dictionary
 from dagster_project.lib.ingest import FileResult, ingest_source
 from dagster_project.lib.ingest.department_report import write_report
+from dagster_project.lib.ingest.loader import systems_waiting
 from dagster_project.settings import get_settings
 
 from ..blocked import blocked_asset
@@ -50,11 +51,8 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         settings = get_settings()
         with warehouse.connection() as conn:
             results = ingest_source(conn, source, settings.landing_dir, settings.quarantine_dir)
-            total = (
-                conn.execute(f'SELECT count(*) FROM raw."{source.raw_table}"').fetchone()[0]
-                if _table_exists(conn, source)
-                else 0
-            )
+            total = conn.execute(f'SELECT count(*) FROM raw."{source.raw_table}"').fetchone()[0]
+            waiting = bool(systems_waiting(conn, [source.system]))
             report = write_report(  # the rows the department must fix, as a workbook
                 conn,
                 source.system,
@@ -78,6 +76,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         loaded = [r for r in results if r.status == "loaded"]
         return dg.MaterializeResult(
             metadata={
+                "state": "waiting for its first delivery" if waiting else "receiving deliveries",
                 "files_loaded": len(loaded),
                 "files_skipped": sum(r.status == "skipped" for r in results),
                 "files_quarantined": sum(r.status == "quarantined" for r in results),
@@ -97,17 +96,6 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         )
 
     return ingest
-
-
-def _table_exists(conn, source: Source) -> bool:
-    return (
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE "
-            "table_schema = 'raw' AND table_name = ?",
-            [source.raw_table],
-        ).fetchone()[0]
-        > 0
-    )
 
 
 @dg.definitions

@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_project.lib.dictionary import Dataset, load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.gates.results import GateResults
+from dagster_project.lib.ingest.loader import systems_waiting
 from dagster_project.settings import get_settings
 from publish.ckan.dataset import publish_catalog, publish_dataset, retire_dataset
 from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
@@ -43,6 +44,10 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
         current = _current_entry(dictionary, dataset.id)
         settings = get_settings()
         with warehouse.connection() as conn:
+            silent = systems_waiting(conn, list(current.source_systems))
+            if silent:  # half its inputs would publish a misleading dataset: wait
+                context.log.info(f"{current.id}: waiting for the first delivery from {silent}")
+                return dg.MaterializeResult(metadata={"waiting_for": ", ".join(silent)})
             rows = row_count(conn, current.model)
             files = export_model(
                 conn, current.model, settings.export_dir / current.id, current.key_columns

@@ -59,12 +59,35 @@ class FileResult:
 def ingest_source(
     conn: duckdb.DuckDBPyConnection, source, landing_dir: Path, quarantine_dir: Path
 ) -> list[FileResult]:
-    """Load the new files of ``source`` (a dictionary Source) found in the landing folder."""
+    """Load the new files of ``source`` (a dictionary Source) found in the landing folder.
+
+    The raw table exists from the first run on, empty while the department has not
+    delivered a file yet: what is built on it builds (empty) instead of failing, and a
+    system waiting for its first delivery stops nothing else.
+    """
     ledger.ensure(conn)
+    _ensure_table(conn, source, f"raw.{quote(source.raw_table)}", [])
     files = source.files
     folder = landing_dir / files["folder"]
     paths = sorted(folder.glob(files["pattern"])) if folder.exists() else []
     return [_ingest_file(conn, source, path, quarantine_dir) for path in paths]
+
+
+def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list[str]:
+    """The systems that have never delivered a file that loaded (read-only safe)."""
+    has_ledger = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+        "AND table_name = '_ingest_files'"
+    ).fetchone()[0]
+    if not has_ledger:
+        return list(systems)
+    loaded = {
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT system FROM raw._ingest_files WHERE status IN ('loaded', 'superseded')"
+        ).fetchall()
+    }
+    return [system for system in systems if system not in loaded]
 
 
 def _ingest_file(conn, source, path: Path, quarantine_dir: Path) -> FileResult:
