@@ -99,6 +99,7 @@ PHASES = {
     ("phase", "signal_name"),
     [
         ("ingest", "SIGKILL"),
+        ("ingest", "SIGTERM"),
         ("dbt", "SIGTERM"),
         ("dbt", "SIGKILL"),
         ("publish", "SIGTERM"),

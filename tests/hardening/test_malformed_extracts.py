@@ -312,7 +312,11 @@ CASES = [
         [("SR_EXPORT_A.csv", crm_file([crm_row(1), crm_row(1, address="14 Oak St"), crm_row(2)]))],
         "loaded",
         counts=(3, 3, 0),
-        check=_value("SELECT source_rows FROM raw._key_conflicts WHERE kind = 'in file'", [1, 2]),
+        check=_value(
+            "SELECT [CAST(source_rows AS VARCHAR), CAST(differences AS VARCHAR)] "
+            "FROM raw._key_conflicts WHERE kind = 'in file'",
+            ["[1, 2]", '[{"column":"street_address","values":["12 Oak St","14 Oak St"]}]'],
+        ),
     ),
     Case(
         "a payment re-sent with a new amount",

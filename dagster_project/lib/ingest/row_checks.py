@@ -82,6 +82,20 @@ def _differences(columns: list[str], left: str, right: str) -> str:
     return f"to_json(list_filter([{entries}], e -> e['values'][1] IS DISTINCT FROM e['values'][2]))"
 
 
+def _group_differences(columns: list[str]) -> str:
+    """JSON list of {column, values: [every distinct value]} for the columns whose values
+    differ between the rows that share a key (empty shown as "(empty)")."""
+    if not columns:
+        return "NULL"
+    entries = ", ".join(
+        f"{{'column': {literal(c)}, 'values': list(DISTINCT coalesce(CAST(s.{quote(c)} "
+        f"AS VARCHAR), '(empty)') ORDER BY coalesce(CAST(s.{quote(c)} AS VARCHAR), "
+        "'(empty)'))}"
+        for c in columns
+    )
+    return f"to_json(list_filter([{entries}], e -> len(e['values']) > 1))"
+
+
 def report_key_conflicts(
     conn, source, table: str, file_name: str, sha: str, loaded_columns: list[str]
 ) -> tuple[int, int]:
@@ -107,7 +121,7 @@ def report_key_conflicts(
         "INSERT INTO raw._key_conflicts (system, file_name, sha256, kind, key, source_rows, "
         f"other_file, differences) SELECT {literal(source.system)}, {literal(file_name)}, "
         f"{literal(sha)}, 'in file', {key_json}, list(s._source_row ORDER BY s._source_row), "
-        "NULL, NULL FROM _good_rows s "
+        f"NULL, {_group_differences(values)} FROM _good_rows s "
         f"WHERE {' AND '.join(f's.{quote(k)} IS NOT NULL' for k in keys)} "
         f"GROUP BY {group} HAVING count(*) > 1"
     )
