@@ -120,9 +120,13 @@ def _personal_value_rows(conn, table: str, column: str) -> tuple[int, str | None
         f"list_transform(range(1, len({words}) - n + 2), "
         f"i -> array_to_string({words}[i:i + n - 1], ' ')))))"
     )
+    # One hash join of every row's word runs with the personal values: linear in the data
+    # (a per-row list lookup would compare every row with every personal value).
     return conn.execute(
-        f"SELECT count(*), any_value({col}) FROM {table} WHERE {col} IS NOT NULL AND "
-        f"list_has_any({grams}, (SELECT list(value) FROM _personal_values))"
+        f"WITH grams AS (SELECT rowid AS row_id, unnest({grams}) AS gram FROM {table} "
+        f"WHERE {col} IS NOT NULL), hits AS (SELECT DISTINCT row_id FROM grams "
+        "JOIN _personal_values ON gram = value) "
+        f"SELECT count(*), any_value({col}) FROM {table} WHERE rowid IN (SELECT row_id FROM hits)"
     ).fetchone()
 
 
