@@ -23,6 +23,7 @@ import pytest
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.ingest import ingest_source
 from dagster_project.lib.warehouse import connect
+from sample_data.permits import HEADER as PERMITS_HEADER
 
 PLANTED = ["Marguerite Okonkwo", "046 454 286", "marguerite.o@example.org"]  # never echoed
 CRM_HEADER = (
@@ -69,21 +70,7 @@ def permits_book(rows: list[list], sheet: str = "Permits") -> Callable[[Path], N
         ws.title = sheet
         ws.append(["City report"])
         ws.append([])
-        ws.append(
-            [
-                "Permit Number",
-                "Application Date",
-                "Issue Date",
-                "Completion Date",
-                "Permit Type",
-                "Permit Class",
-                "Construction Value",
-                "Applicant Name",
-                "Address",
-                "Ward",
-                "Status",
-            ]
-        )
+        ws.append(PERMITS_HEADER)  # the permits system's export header
         for row in rows:
             ws.append(row)
         book.save(path)
