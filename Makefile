@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-unit lint portal-up portal-down portal-purge portal-status \
-        browser-deps demo docs sample-data dbt-parse dictionary-check dictionary-generate dev serve pipeline
+        browser-deps demo docs sample-data dbt-parse dictionary-check dictionary-generate dev serve \
+        pipeline new-city
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -18,9 +19,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
-DBT_SOURCES := $(shell find dbt -name '*.sql' -o -name '*.yml' -o -name '*.csv' 2>/dev/null)
+# dbt's manifest for the configured city (PLATFORM_CITY_DIR; default: the sample city).
+# The code location also re-parses by itself when the manifest is another city's.
+DBT_SOURCES := $(shell find dbt $(if $(PLATFORM_CITY_DIR),$(PLATFORM_CITY_DIR)/dbt) \
+                 -path '*/target' -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) \
+                 -print 2>/dev/null)
 dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
-	cd dbt && ../$(VENV)/bin/dbt parse --quiet --profiles-dir .
+	$(PY) -m dagster_project.cli.city parse
 
 install: $(VENV)/.installed dbt/target/manifest.json  ## the pipeline's venv (.venv) and dbt manifest
 
@@ -40,6 +45,10 @@ sample-data: $(VENV)/.installed  ## write the fictional city's extracts into dat
 
 pipeline: install  ## materialize every asset once (ingest -> warehouse -> gates -> portal)
 	$(PY) -m dagster_project.cli.pipeline
+
+new-city: $(VENV)/.installed  ## start your own city's folder: make new-city CITY_DIR=../our-city NAME="Town of X"
+	@test -n "$(CITY_DIR)" || { echo "usage: make new-city CITY_DIR=../our-city NAME=\"Town of X\""; exit 2; }
+	$(PY) -m dagster_project.cli.city new "$(CITY_DIR)" $(if $(NAME),--name "$(NAME)")
 
 dev: install  ## the Dagster UI on http://127.0.0.1:3000 (with the runs of make demo/pipeline)
 	$(PY) -m dagster_project.cli.serve dev

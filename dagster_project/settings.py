@@ -14,6 +14,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt"
+# The sample city's configuration, which the demo runs on. A city's folder has the same
+# three parts (see README, "Start your own city"); the JSON Schemas stay the platform's.
 DICTIONARY_DIR = PROJECT_DIR / "data_dictionary"
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 
@@ -24,9 +26,29 @@ ENVIRONMENTS = ("local", "ci", "prod")
 class Settings:
     environment: str  # also the dbt target name
     data_dir: Path
-    # The city's data dictionary. Default: the one shipped with the project (the sample
-    # city the demo uses); PLATFORM_DICTIONARY_DIR points at another city's own.
+    # The city's own configuration (PLATFORM_CITY_DIR): its data dictionary
+    # (data_dictionary/), its dbt models, seeds and snapshots (dbt/) and its Great
+    # Expectations project (expectations/). Default: this project's folder, whose three
+    # parts are the sample city the demo runs on. A new city never carries the sample
+    # city's sources, datasets or divisions: its folder starts empty (make new-city).
+    city_dir: Path = PROJECT_DIR
+    # PLATFORM_DICTIONARY_DIR overrides the dictionary alone (a steward trying an edit).
     dictionary_dir: Path = DICTIONARY_DIR
+
+    @property
+    def is_sample_city(self) -> bool:
+        return self.city_dir == PROJECT_DIR
+
+    @property
+    def city_dbt_dir(self) -> Path:
+        """The city's models/, seeds/ and snapshots/, added to the platform's dbt project
+        (shared macros and the conformed dimensions in dbt/platform/)."""
+        return self.city_dir / "dbt"
+
+    @property
+    def expectations_dir(self) -> Path:
+        """The city's Great Expectations project, generated from its dictionary."""
+        return self.city_dir / "expectations"
 
     @property
     def landing_dir(self) -> Path:
@@ -97,5 +119,18 @@ def get_settings() -> Settings:
     if environment not in ENVIRONMENTS:
         raise ValueError(f"PLATFORM_ENV={environment!r}: use one of {ENVIRONMENTS}")
     data_dir = Path(os.environ.get("PLATFORM_DATA_DIR", PROJECT_DIR / "data")).resolve()
-    dictionary_dir = Path(os.environ.get("PLATFORM_DICTIONARY_DIR") or DICTIONARY_DIR).resolve()
-    return Settings(environment=environment, data_dir=data_dir, dictionary_dir=dictionary_dir)
+    city_dir = Path(os.environ.get("PLATFORM_CITY_DIR") or PROJECT_DIR).resolve()
+    if not (city_dir / "data_dictionary").is_dir():
+        raise ValueError(
+            f"PLATFORM_CITY_DIR={city_dir}: no data_dictionary/ folder there "
+            "(create a city with `make new-city CITY_DIR=...`)"
+        )
+    dictionary_dir = Path(
+        os.environ.get("PLATFORM_DICTIONARY_DIR") or city_dir / "data_dictionary"
+    ).resolve()
+    return Settings(
+        environment=environment,
+        data_dir=data_dir,
+        city_dir=city_dir,
+        dictionary_dir=dictionary_dir,
+    )

@@ -18,21 +18,29 @@ from dagster_project.lib.dictionary.governance import column_coverage, gate_and_
 from dagster_project.lib.dictionary.site import build_site
 from dagster_project.lib.gates.gx_project import drifted_suites, sync_project
 from dagster_project.lib.gates.results import GateResults
-from dagster_project.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_DIR, get_settings
+from dagster_project.settings import PROJECT_DIR, get_settings
 
 
 def generate(dictionary: Dictionary) -> int:
-    for path in write_generated(dictionary, DBT_PROJECT_DIR):
-        print(f"wrote {path.relative_to(PROJECT_DIR)}")
-    for change in sync_project(dictionary, EXPECTATIONS_DIR):
+    """Into the city's folder: its dbt/ (sources, published models' YAML, lookups) and its
+    expectations/ (Great Expectations suites)."""
+    settings = get_settings()
+    for path in write_generated(dictionary, settings.city_dbt_dir):
+        print(f"wrote {path.relative_to(settings.city_dir)}")
+    for change in sync_project(dictionary, settings.expectations_dir):
         print(f"wrote Great Expectations {change}")
     return 0
 
 
 def check(dictionary: Dictionary) -> int:
-    stale = [str(path.relative_to(PROJECT_DIR)) for path in drifted(dictionary, DBT_PROJECT_DIR)]
+    settings = get_settings()
+    stale = [
+        str(path.relative_to(settings.city_dir))
+        for path in drifted(dictionary, settings.city_dbt_dir)
+    ]
     stale += [
-        f"expectations/ suite {name}" for name in drifted_suites(dictionary, EXPECTATIONS_DIR)
+        f"expectations/ suite {name}"
+        for name in drifted_suites(dictionary, settings.expectations_dir)
     ]
     if stale:
         print(
@@ -43,7 +51,6 @@ def check(dictionary: Dictionary) -> int:
         for item in stale:
             print(f"  - {item}", file=sys.stderr)
         return 1
-    settings = get_settings()
     findings = column_coverage(dictionary, settings.warehouse_path) + gate_and_freshness(
         dictionary, GateResults(settings.gate_reports_dir)
     )
@@ -64,10 +71,11 @@ def check(dictionary: Dictionary) -> int:
 
 
 def site(dictionary: Dictionary) -> int:
+    from dagster_project.defs.transform.project import parse_manifest
     from publish.portal.connection import portal_connection
 
     settings = get_settings()
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads(parse_manifest().read_text())
     pages = build_site(
         settings.docs_dir,
         dictionary,

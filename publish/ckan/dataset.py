@@ -105,6 +105,10 @@ def publish_catalog(
     validate(document)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(json.dumps(document, indent=2) + "\n")
+    # the catalog owner may publish no dataset of its own (a new city's governance group)
+    publisher.ensure_organization(
+        organization_dict(dictionary.divisions[dictionary.city.catalog_owner])
+    )
     holder, _ = publisher.upsert_package(
         {
             "name": CATALOG_PACKAGE_NAME,

@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 import requests
 
-from dagster_project.cli.run_summary import outcomes
+from dagster_project.lib.run_report import outcomes
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.gates.recognizers import Recognizers
 from dagster_project.settings import get_settings

@@ -6,20 +6,20 @@ open_data, reference for seeds).
 """
 
 import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.warehouse import writer_turn
 from dagster_project.settings import get_settings
 
-from .project import dbt_project
+from .project import dbt_environment, dbt_project, link_city_folder
 
 DBT_STOP_SECONDS = 6
+GATE_NAMES = ("quality_gate", "privacy_gate")  # defs/quality/gates.py
 
 
 class CityDbtTranslator(DagsterDbtTranslator):
@@ -50,10 +50,10 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # raise_on_error=False: a model or test that fails stops only what depends on it; the
     # other datasets still build, pass their gates and publish. Failures show on the
     # assets and checks they concern.
-    # dbt runs in dbt/: hand it the data folder as an absolute path, so a relative
-    # PLATFORM_DATA_DIR (say from .env) means the same folder to dbt as to us.
-    os.environ["PLATFORM_DATA_DIR"] = str(get_settings().data_dir)
-    os.environ["CITY_DBT_EXECUTABLE"] = str(Path(sys.executable).with_name("dbt"))
+    # dbt runs in dbt/: hand it the data folder and the city's folder as absolute paths,
+    # so a relative PLATFORM_DATA_DIR (say from .env) means the same folder to dbt as to us.
+    os.environ.update(dbt_environment())
+    link_city_folder()
     with writer_turn(get_settings().warehouse_path, context.log.warning):
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this
@@ -66,13 +66,17 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 def _unbuilt_published_models(context, run_results: dict):
     """An observation on each published model dbt did not build, saying why, so the run's
-    summary names the cause for the dataset instead of "not reached"."""
+    summary names the cause for the dataset instead of "not reached"; and a failed result
+    for each of its blocking gates ("not evaluated"), which Dagster skips with the model:
+    every gate of the run says something, and the dataset is held back either way."""
     failed = {
         r["unique_id"].split(".")[-1]: (r.get("message") or r["status"]).splitlines()[0]
         for r in run_results.get("results", [])
         if r["status"] in ("error", "fail")
     }
     context.log.error(f"dbt: {len(failed)} model(s) or test(s) failed: {', '.join(failed)}")
+    checks_in_run = context.run.asset_check_selection  # None: every check of the job
+    gated = {f"pub_{d.id}" for d in load_dictionary(strict=False).approved_datasets}
     for result in run_results.get("results", []):
         name = result["unique_id"].split(".")[-1]
         if (
@@ -80,7 +84,22 @@ def _unbuilt_published_models(context, run_results: dict):
             and name.startswith("pub_")
             and result["status"] in ("error", "skipped")
         ):
+            gate_names = GATE_NAMES if name in gated else ()
             cause = failed.get(name) or "; ".join(f"{k}: {v}" for k, v in failed.items())
-            yield dg.AssetObservation(
-                asset_key=dg.AssetKey(["open_data", name]), metadata={"not_built": cause[:500]}
-            )
+            key = dg.AssetKey(["open_data", name])
+            yield dg.AssetObservation(asset_key=key, metadata={"not_built": cause[:500]})
+            for check_name in gate_names:
+                check_key = dg.AssetCheckKey(key, check_name)
+                if checks_in_run is None or check_key in checks_in_run:
+                    context.log_event(_not_evaluated(check_key, cause))
+
+
+def _not_evaluated(check_key: dg.AssetCheckKey, cause: str) -> dg.AssetCheckEvaluation:
+    return dg.AssetCheckEvaluation(
+        asset_key=check_key.asset_key,
+        check_name=check_key.name,
+        passed=False,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=f"not evaluated: the model was not built ({cause[:300]})",
+        metadata={"not_built": cause[:500]},
+    )

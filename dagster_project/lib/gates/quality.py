@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from ...settings import EXPECTATIONS_DIR
+from ...settings import get_settings
 from .gx_project import open_context
 
 
@@ -38,10 +38,9 @@ def published_rows(conn: duckdb.DuckDBPyConnection, model: str):
     return conn.execute(f'SELECT * FROM open_data."{model}"').fetch_arrow_table().to_pandas()
 
 
-def run_quality_gate(
-    dataframe, checkpoint: str, project_root: Path = EXPECTATIONS_DIR
-) -> GateResult:
-    context = open_context(project_root)
+def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = None) -> GateResult:
+    """``project_root``: the GX project (default: the configured city's expectations/)."""
+    context = open_context(project_root or get_settings().expectations_dir)
     result = context.checkpoints.get(checkpoint).run(batch_parameters={"dataframe": dataframe})
     failures = []
     for validation in result.run_results.values():

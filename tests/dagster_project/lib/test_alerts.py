@@ -2,34 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import socket
-
-import pytest
-
 from dagster_project.lib.alerts import AlertSettings, run_alert, send
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-            self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
-            return "250 OK"
-
-    with socket.socket() as probe:  # a free loopback port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
 
 
 def test_a_run_alert_goes_to_the_stewards_and_the_platform_team(smtp_server, tmp_path):
