@@ -1,10 +1,19 @@
 """Jobs, schedules, sensors and delivery-freshness checks, all in one place.
 
-- ``city_pipeline``: everything (ingest -> warehouse -> gates -> portal), daily at 06:00.
+- ``city_pipeline``: everything (ingest -> warehouse -> gates -> portal), daily at 06:00
+  (``daily_pipeline``, on by default).
 - ``<system>_pipeline``: one system's ingest and everything downstream of it, with a
-  schedule matching the contract's ``expected_frequency``.
-- ``landing_sensor``: starts a system's pipeline when files arrive or change in its
-  landing folder (checked every minute).
+  schedule matching the contract's ``expected_frequency``. Those schedules are off by
+  default: they fire at 06:00 too, so with ``daily_pipeline`` on they would only queue a
+  second run of work just done. A city that prefers per-system cadence turns them on in
+  the UI and ``daily_pipeline`` off.
+- ``landing_sensor``: when files arrive or change in landing folders (checked every
+  minute), one run per tick: the system's pipeline, or ``city_pipeline`` when several
+  systems delivered. Nothing is requested while a run that would cover it is still
+  queued: that run reads the landing folders when it starts, so files arriving while
+  it waits add no run.
+
+All runs go through the instance's run queue (one at a time, ``dagster.yaml``).
 - ``delivery_freshness`` check on each raw table: fails (as a warning) when the department
   has not delivered a new file within its declared frequency.
 """
@@ -49,6 +58,15 @@ def landing_state(source: Source) -> dict[str, list[int]]:
     }
 
 
+WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]
+
+
+def _waiting_run(instance: dg.DagsterInstance, job_names: list[str]) -> str | None:
+    """A run of one of these jobs that has not started yet (it will see new files)."""
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=WAITING), limit=50)
+    return next((r.run_id for r in runs if r.job_name in job_names), None)
+
+
 def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
     @dg.sensor(
         name="landing_sensor",
@@ -59,13 +77,22 @@ def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
     def landing_sensor(context: dg.SensorEvaluationContext):
         seen = json.loads(context.cursor) if context.cursor else {}
         state = {s.system: landing_state(s) for s in sources}
-        for source in sources:
-            if state[source.system] and state[source.system] != seen.get(source.system):
-                yield dg.RunRequest(
-                    job_name=f"{source.system}_pipeline",
-                    run_key=f"{source.system}:{json.dumps(state[source.system], sort_keys=True)}",
-                )
+        changed = sorted(
+            system for system, files in state.items() if files and files != seen.get(system)
+        )
         context.update_cursor(json.dumps(state))
+        if not changed:
+            return dg.SkipReason("no new or changed files")
+        job_name = f"{changed[0]}_pipeline" if len(changed) == 1 else city_pipeline.name
+        covering = [city_pipeline.name] + [f"{s}_pipeline" for s in changed if len(changed) == 1]
+        waiting = _waiting_run(context.instance, covering)
+        if waiting:
+            return dg.SkipReason(f"new files in {', '.join(changed)}: run {waiting} will read them")
+        return dg.RunRequest(
+            job_name=job_name,
+            run_key=json.dumps({s: state[s] for s in changed}, sort_keys=True),
+            tags={"city/new_files_in": ",".join(changed)},
+        )
 
     return landing_sensor
 
@@ -122,6 +149,8 @@ def automation() -> dg.Definitions:
             job=city_pipeline,
             cron_schedule=FREQUENCIES["daily"].cron,
             execution_timezone=timezone,
+            default_status=dg.DefaultScheduleStatus.RUNNING,
+            description="Every system, every day (a system without new files costs nothing).",
         )
     ]
     schedules += [
@@ -130,6 +159,9 @@ def automation() -> dg.Definitions:
             job=system_jobs[s.system],
             cron_schedule=_schedule_cron(s),
             execution_timezone=timezone,
+            default_status=dg.DefaultScheduleStatus.STOPPED,
+            description=f"{s.title}, {(s.expected_frequency or FREQUENCIES['daily']).name}: "
+            "off while daily_pipeline is on (it covers this system at the same hour).",
         )
         for s in sources
         if _schedule_cron(s)

@@ -17,11 +17,24 @@ def landing(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-def evaluate(sensor, cursor):
+def evaluate(sensor, cursor, waiting_job: str | None = None):
+    """The jobs the sensor requests; ``waiting_job``: a run of it is already queued."""
     with dg.instance_for_test() as instance:
+        if waiting_job:
+            # not started (a QUEUED run needs a code origin; the sensor treats both alike)
+            queued = dg.DagsterRun(
+                job_name=waiting_job, run_id="waiting-1", status=dg.DagsterRunStatus.NOT_STARTED
+            )
+            instance.add_run(queued)
         context = dg.build_sensor_context(cursor=cursor, instance=instance)
-        requests = list(sensor(context))
+        result = sensor(context)
+        requests = [r for r in [result] if isinstance(r, dg.RunRequest)]
         return [r.job_name for r in requests], context.cursor
+
+
+def deliver(landing, folder: str, name: str, text: str = "id\n1\n"):
+    (landing / folder).mkdir(parents=True, exist_ok=True)
+    (landing / folder / name).write_text(text)
 
 
 def test_new_and_changed_files_start_their_systems_pipeline(landing):
@@ -43,3 +56,25 @@ def test_each_system_has_a_schedule_from_its_contract():
     assert repository.get_schedule_def("crm311_schedule").cron_schedule == "0 6 * * *"
     assert repository.get_schedule_def("permits_schedule").cron_schedule == "0 6 * * 1"
     assert repository.get_schedule_def("payments_schedule").cron_schedule == "0 6 2 * *"
+
+
+def test_one_run_per_tick_and_none_while_a_covering_run_waits(landing):
+    sensor = definitions().get_repository_def().get_sensor_def("landing_sensor")
+    deliver(landing, "crm311", "SR_EXPORT_2026.csv")
+    deliver(landing, "permits", "Building_Permits_2026.xlsx")
+    jobs, cursor = evaluate(sensor, None)
+    assert jobs == ["city_pipeline"]  # two systems delivered: one run for both
+    # more files while that run is still queued: it will read them, no second run
+    deliver(landing, "crm311", "SR_EXPORT_2026-b.csv")
+    assert evaluate(sensor, cursor, waiting_job="city_pipeline")[0] == []
+    # ...while a run of the system's job waits, the same
+    assert evaluate(sensor, cursor, waiting_job="crm311_pipeline")[0] == []
+    # a run of another system's job does not cover this one
+    assert evaluate(sensor, cursor, waiting_job="permits_pipeline")[0] == ["crm311_pipeline"]
+
+
+def test_only_the_daily_schedule_is_on_by_default():
+    repository = definitions().get_repository_def()
+    assert repository.get_schedule_def("daily_pipeline").default_status.value == "RUNNING"
+    for name in ("crm311_schedule", "permits_schedule", "payments_schedule"):
+        assert repository.get_schedule_def(name).default_status.value == "STOPPED"
