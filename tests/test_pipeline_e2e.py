@@ -16,8 +16,8 @@ import duckdb
 import pytest
 import requests
 
-from dagster_project.lib.run_report import outcomes
 from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.run_report import outcomes
 from dagster_project.settings import get_settings
 from publish.ckan.mapping import package_name
 from sample_data import generate

@@ -40,10 +40,15 @@ def raw_key(source: Source) -> dg.AssetKey:
     return dg.AssetKey(["raw", source.raw_table])
 
 
+# The lookups (dbt seeds) are upstream of every system's models but downstream of no raw
+# table: a system's job builds them too, or its first run on a new warehouse finds none.
+LOOKUPS = dg.AssetSelection.groups("reference")
+
+
 def system_job(source: Source):
     return dg.define_asset_job(
         name=f"{source.system}_pipeline",
-        selection=dg.AssetSelection.assets(raw_key(source)).downstream(),
+        selection=dg.AssetSelection.assets(raw_key(source)).downstream() | LOOKUPS,
         description=f"{source.title}: ingest new files and refresh what depends on them.",
     )
 

@@ -2,7 +2,9 @@
 
 Approved: runs only after the dataset's model passed its blocking quality and privacy
 gates, then creates or updates its package, files, DataStore table and data package in
-place. Retired: the portal keeps the dataset, marked retired with the group's note.
+place; when the portal already has these very rows under these very rules, it sends
+nothing and says "unchanged". Retired: the portal keeps the dataset, marked retired
+with the group's note.
 A dataset whose dictionary entry is invalid gets an asset that fails with the entry's
 problems: that dataset is blocked, every other one publishes.
 """
@@ -12,9 +14,11 @@ import dagster as dg
 from dagster_project.lib.dictionary import Dataset, load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.gates.results import GateResults
+from dagster_project.lib.incremental import published_version
 from dagster_project.lib.ingest.loader import systems_waiting
 from dagster_project.settings import get_settings
 from publish.ckan.dataset import publish_catalog, publish_dataset, retire_dataset
+from publish.ckan.mapping import package_name
 from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
 
 from ..blocked import blocked_asset
@@ -48,6 +52,10 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             if silent:  # half its inputs would publish a misleading dataset: wait
                 context.log.info(f"{current.id}: waiting for the first delivery from {silent}")
                 return dg.MaterializeResult(metadata={"waiting_for": ", ".join(silent)})
+            version = published_version(conn, current.model)
+            if unchanged := _already_published(portal, settings, current, version):
+                context.log.info(f"{current.id}: unchanged, as published {unchanged}")
+                return unchanged
             rows = row_count(conn, current.model)
             files = export_model(
                 conn, current.model, settings.export_dir / current.id, current.key_columns
@@ -62,7 +70,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             f"{settings.dictionary_site_url}/datasets/{current.id}.html",
         )
         url = f"{portal.url()}/dataset/{package['name']}"
-        GateResults(settings.gate_reports_dir).record_publication(current.id, url)
+        GateResults(settings.gate_reports_dir).record_publication(current.id, url, version=version)
         context.log.info(f"{current.id}: {actions} -> {url}")
         return dg.MaterializeResult(
             metadata={
@@ -73,6 +81,29 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
         )
 
     return publish
+
+
+def _already_published(
+    portal: PortalResource, settings, dataset: Dataset, version: str
+) -> dg.MaterializeResult | None:
+    """The portal has these very rows under these very rules (same dictionary, suites and
+    code) and the dataset is still public there: nothing to send."""
+    record = GateResults(settings.gate_reports_dir).get(dataset.id)
+    if record is None or record.published_version != version:
+        return None
+    package = portal.publisher().show_package(package_name(dataset.id))
+    if package is None or package.get("private") or package.get("state") != "active":
+        return None  # deleted or withdrawn on the portal since: publish again
+    url = f"{portal.url()}/dataset/{package['name']}"
+    return dg.MaterializeResult(
+        metadata={
+            "url": dg.MetadataValue.url(url),
+            "rows": int(version.split(":")[0]),
+            "package_action": "unchanged",
+            "sent_again": False,
+        },
+        data_version=dg.DataVersion(version),
+    )
 
 
 def _current_entry(dictionary, dataset_id: str) -> Dataset:

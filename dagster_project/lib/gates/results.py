@@ -25,6 +25,8 @@ class GateOutcome:
     passed: bool
     summary: str
     checked_at: datetime
+    # the data and rules versions checked (lib/incremental.py); None: recorded before
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class DatasetRecord:
     gates: dict[str, GateOutcome] = field(default_factory=dict)
     published_at: datetime | None = None
     portal_url: str | None = None
+    published_version: str | None = None
 
     @property
     def failed_gates(self) -> list[GateOutcome]:
@@ -61,7 +64,13 @@ class GateResults:
         os.replace(temporary, self._path(dataset_id))
 
     def record_gate(
-        self, dataset_id: str, gate: str, passed: bool, summary: str, when: datetime | None = None
+        self,
+        dataset_id: str,
+        gate: str,
+        passed: bool,
+        summary: str,
+        when: datetime | None = None,
+        version: str | None = None,
     ) -> None:
         if gate not in GATES:
             raise ValueError(f"unknown gate {gate!r}; use one of {GATES}")
@@ -70,15 +79,30 @@ class GateResults:
             "passed": passed,
             "summary": summary,
             "checked_at": (when or datetime.now(UTC)).isoformat(),
+            "version": version,
         }
         self._write(dataset_id, document)
 
     def record_publication(
-        self, dataset_id: str, portal_url: str, when: datetime | None = None
+        self,
+        dataset_id: str,
+        portal_url: str,
+        when: datetime | None = None,
+        version: str | None = None,
     ) -> None:
         document = self._read(dataset_id)
-        document.update(published_at=(when or datetime.now(UTC)).isoformat(), portal_url=portal_url)
+        document.update(
+            published_at=(when or datetime.now(UTC)).isoformat(),
+            portal_url=portal_url,
+            published_version=version,
+        )
         self._write(dataset_id, document)
+
+    def passed_at(self, dataset_id: str, gate: str, version: str) -> GateOutcome | None:
+        """The gate's last outcome if it passed these very data and rules."""
+        record = self.get(dataset_id)
+        outcome = record.gates.get(gate) if record else None
+        return outcome if outcome and outcome.passed and outcome.version == version else None
 
     def get(self, dataset_id: str) -> DatasetRecord | None:
         document = self._read(dataset_id)
@@ -90,6 +114,7 @@ class GateResults:
                 document[gate]["passed"],
                 document[gate]["summary"],
                 datetime.fromisoformat(document[gate]["checked_at"]),
+                document[gate].get("version"),
             )
             for gate in GATES
             if gate in document
@@ -100,4 +125,5 @@ class GateResults:
             gates,
             datetime.fromisoformat(published) if published else None,
             document.get("portal_url"),
+            document.get("published_version"),
         )

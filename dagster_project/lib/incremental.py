@@ -1,0 +1,214 @@
+"""Do only the work that changed: what the warehouse build, the gates and the publisher
+must redo, decided from versions of their inputs.
+
+Three kinds of version, all content-based (a copied or touched file changes nothing):
+
+- **raw versions**: per source system, a hash of the files its raw table holds (the
+  ingest ledger's loaded and superseded files). Raw tables change only through ingest.
+- **the project version**: a hash of the dbt project as parsed (every model's, seed's,
+  snapshot's and test's checksum and config, every macro). A changed model or macro
+  means a full build (rare: a deployment), never a wrong partial one.
+- **data versions** of the published models: row count and a sum of row hashes, computed
+  by DuckDB after the build (tens of milliseconds per million rows), and the **rules
+  version**: the city's dictionary, its Great Expectations suites and the platform code
+  that gates and publishes (a changed description or rule re-gates and re-publishes).
+
+The warehouse step keeps the raw and project versions of its last build that succeeded
+entirely (``<data>/build_state.json``). The next run of the whole pipeline builds the
+descendants of the systems whose raw version changed (``dbt build --select
+source:<system>+``, given as the ``--exclude`` of everything else), everything when the
+project changed or the last build failed, and
+nothing when nothing changed. The gates and the publisher record the data and rules
+versions they passed or published (``GateResults``): the same versions again are not
+re-checked or re-sent, and the run says "unchanged".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from .warehouse import quote
+
+STATE_FILE = "build_state.json"
+# Keys of a dbt node's config that change without the node changing.
+VOLATILE_CONFIG = ("created_at",)
+
+
+@dataclass(frozen=True)
+class BuildState:
+    project: str
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+def load_state(data_dir: Path) -> BuildState | None:
+    try:
+        document = json.loads((data_dir / STATE_FILE).read_text())
+        return BuildState(project=document["project"], raw=dict(document["raw"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # none yet, or unreadable: build everything
+
+
+def save_state(data_dir: Path, state: BuildState) -> None:
+    """Atomically: a run killed while writing leaves the previous state or none."""
+    handle, temporary = tempfile.mkstemp(dir=data_dir, suffix=".tmp")
+    with os.fdopen(handle, "w") as out:
+        json.dump({"project": state.project, "raw": state.raw}, out, indent=2, sort_keys=True)
+    os.replace(temporary, data_dir / STATE_FILE)
+
+
+def forget_state(data_dir: Path) -> None:
+    """After a failed or interrupted build: the next run builds everything."""
+    (data_dir / STATE_FILE).unlink(missing_ok=True)
+
+
+def raw_versions(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> dict[str, str]:
+    rows = dict(
+        conn.execute(
+            "SELECT system, sha256(string_agg(file_name || ':' || sha256 || ':' || status, ','"
+            "  ORDER BY file_name, sha256, status)) "
+            "FROM raw._ingest_files WHERE status IN ('loaded', 'superseded') GROUP BY system"
+        ).fetchall()
+    )
+    return {system: rows.get(system, "none") for system in systems}
+
+
+def project_version(manifest: dict) -> str:
+    digest = hashlib.sha256()
+    for section in ("nodes", "sources", "macros", "seeds"):
+        for unique_id, node in sorted(manifest.get(section, {}).items()):
+            config = {k: v for k, v in node.get("config", {}).items() if k not in VOLATILE_CONFIG}
+            digest.update(
+                json.dumps(
+                    [
+                        unique_id,
+                        (node.get("checksum") or {}).get("checksum"),
+                        node.get("macro_sql"),
+                        config,
+                        node.get("columns"),
+                        node.get("depends_on"),
+                    ],
+                    sort_keys=True,
+                    default=str,
+                ).encode()
+            )
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """``changed`` None: build everything; empty: nothing; else what descends from these
+    systems' sources."""
+
+    changed: list[str] | None
+    reason: str
+
+    @property
+    def nothing(self) -> bool:
+        return self.changed == []
+
+    def excluded_nodes(self, manifest: dict) -> list[str]:
+        """The dbt nodes (models, seeds, snapshots, tests) NOT to build: all but the
+        descendants of the changed systems' sources. Given to dbt as ``--exclude``: the
+        Dagster integration passes its own ``--select``, which a second one would fight."""
+        if not self.changed:
+            return []
+        keep: set[str] = set()
+        frontier = [
+            uid for uid, s in manifest["sources"].items() if s["source_name"] in self.changed
+        ]
+        while frontier:
+            node = frontier.pop()
+            for child in manifest["child_map"].get(node, []):
+                if child not in keep:
+                    keep.add(child)
+                    frontier.append(child)
+        return sorted(
+            node["name"]
+            for uid, node in manifest["nodes"].items()
+            if uid not in keep and node["resource_type"] in ("model", "seed", "snapshot", "test")
+        )
+
+
+def plan_build(previous: BuildState | None, current: BuildState) -> BuildPlan:
+    if previous is None:
+        return BuildPlan(None, "no earlier build that succeeded entirely: build everything")
+    if previous.project != current.project:
+        return BuildPlan(None, "the dbt project changed (a model, macro or seed): build everything")
+    changed = sorted(s for s, v in current.raw.items() if previous.raw.get(s) != v)
+    if not changed:
+        return BuildPlan([], "no new files and no change to the project: nothing to build")
+    return BuildPlan(changed, f"new files from {', '.join(changed)}: what depends on them")
+
+
+def data_version(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> str | None:
+    """Row count and the sum of row hashes: equal for the same rows in any order."""
+    try:
+        count, total = conn.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {quote(schema)}.{quote(table)} AS t"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return f"{count}:{total}"
+
+
+@lru_cache(maxsize=8)
+def _files_version(paths: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for path, _mtime, _size in paths:
+        digest.update(path.encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+# The platform code whose change must re-gate and re-publish (how a rule is checked, what
+# the portal is sent), relative to the project.
+RULE_CODE = (
+    "publish/ckan",
+    "publish/catalog",
+    "dagster_project/lib/gates",
+    "dagster_project/lib/dictionary",
+    "dagster_project/lib/exports.py",
+)
+
+
+def rules_version(dictionary_dir: Path, expectations_dir: Path, code: list[Path]) -> str:
+    """Everything a gate checks against and the publisher sends besides the rows."""
+    files = [
+        *sorted(dictionary_dir.rglob("*.yml")),
+        *sorted((expectations_dir / "gx" / "expectations").glob("*.json")),
+        *sorted(p for c in code for p in ([c] if c.is_file() else c.rglob("*.py"))),
+    ]
+    stats = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    return _files_version(stats)[:16]
+
+
+def published_version(conn: duckdb.DuckDBPyConnection, model: str) -> str:
+    """The version a gate checks and the publisher sends: the rows and the rules."""
+    from dagster_project.settings import PROJECT_DIR, get_settings
+
+    settings = get_settings()
+    rules = rules_version(
+        settings.dictionary_dir, settings.expectations_dir, [PROJECT_DIR / c for c in RULE_CODE]
+    )
+    return f"{data_version(conn, 'open_data', model)}|{rules}"
+
+
+def personal_values_version(conn: duckdb.DuckDBPyConnection) -> str:
+    """Every system's raw version at once: what the privacy gate's personal values come from."""
+    try:
+        (version,) = conn.execute(
+            "SELECT sha256(coalesce(string_agg(system || ':' || file_name || ':' || sha256, ','"
+            "  ORDER BY system, file_name, sha256), '')) FROM raw._ingest_files "
+            "WHERE status IN ('loaded', 'superseded')"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return "none"
+    return version[:16]
