@@ -248,6 +248,43 @@ def test_a_new_city_onboards_its_own_system_and_publishes_only_its_own(
     csv_text = next(p for p in (data_dir / "exports" / "pet_licences").glob("*.csv")).read_text()
     assert "Testvillian" not in csv_text
 
+    # A second dataset whose model fails in dbt: it is not run, its gates say "not
+    # evaluated", and the first dataset is untouched.
+    second = DATASET.replace("dataset: pet_licences", "dataset: pet_licences_by_ward").replace(
+        "title: Pet Licences by Month, Ward and Species", "title: Pet Licences by Ward"
+    )
+    (dictionary / "datasets" / "pet_licences_by_ward.yml").write_text(second)
+    broken = models / "marts" / "open_data" / "pub_pet_licences_by_ward.sql"
+    broken.write_text(PUBLISHED.format(species="no_such_column"))
+    assert _run(["dagster_project.cli.dictionary", "generate"], env).returncode == 0
+    isolated = _run(["dagster_project.cli.pipeline"], env, timeout=420)
+    lines = _summary(isolated.stdout)
+    assert lines["pet_licences"].startswith("unchanged"), isolated.stdout
+    assert lines["pet_licences_by_ward"].startswith("not run"), isolated.stdout
+    assert "pub_pet_licences_by_ward" in lines["pet_licences_by_ward"], isolated.stdout
+    assert isolated.returncode == 1
+    gates = _gate_results(data_dir, "pub_pet_licences_by_ward")
+    assert set(gates) == {"quality_gate", "privacy_gate"}, gates
+    assert all(not passed and text.startswith("not evaluated") for passed, text in gates.values())
+
+
+def _gate_results(data_dir: Path, model: str) -> dict[str, tuple[bool, str]]:
+    """The last run's gate evaluations on a model, from the platform's Dagster home."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(data_dir / "dagster")) as instance:
+        [last] = instance.get_run_records(limit=1)
+        return {
+            e.dagster_event.event_specific_data.check_name: (
+                e.dagster_event.event_specific_data.passed,
+                e.dagster_event.event_specific_data.description or "",
+            )
+            for e in instance.all_logs(last.dagster_run.run_id)
+            if e.dagster_event
+            and e.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+            and e.dagster_event.event_specific_data.asset_key.path[-1] == model
+        }
+
 
 def _summary(stdout: str) -> dict[str, str]:
     """The run summary's dataset lines: dataset -> the rest of its line."""

@@ -78,13 +78,33 @@ def parse_manifest(force: bool = False) -> Path:
     os.environ.update(environment)  # dbt invocations of this process inherit them
     link_city_folder()
     manifest = target_dir() / "manifest.json"
-    if force or manifest_city(manifest) != environment[CITY_MARK]:
+    if force or manifest_city(manifest) != environment[CITY_MARK] or _edited_since(manifest):
         subprocess.run(  # noqa: S603 (fixed arguments)
             [environment["CITY_DBT_EXECUTABLE"], "parse", "--quiet", "--profiles-dir", "."],
             cwd=DBT_PROJECT_DIR,
             check=True,
         )
     return manifest
+
+
+def _edited_since(manifest: Path) -> bool:
+    """A model, macro, seed or YAML file of the platform's or the city's dbt folders is
+    newer than the manifest: Dagster would build from an old graph, and the warehouse
+    step would take a changed model for an unchanged one (lib/incremental.py)."""
+    built = manifest.stat().st_mtime_ns
+    settings = get_settings()
+    folders = [DBT_PROJECT_DIR / d for d in ("platform", "macros", "tests")]
+    folders += [settings.city_dbt_dir / d for d in ("models", "seeds", "snapshots")]
+    return (
+        any(
+            path.stat().st_mtime_ns > built
+            for folder in folders
+            if folder.is_dir()
+            for path in folder.rglob("*")
+            if path.suffix in (".sql", ".yml", ".yaml", ".csv") and "target" not in path.parts
+        )
+        or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime_ns > built
+    )
 
 
 parse_manifest()
