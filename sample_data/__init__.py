@@ -37,9 +37,11 @@ def generate(
             GeneratedFile(p, "crm311", n) for p, n in crm311.write_vintages(table, crm_folder)
         ]
     workbook = out_dir / "permits" / "Building_Permits_2024-2025.xlsx"
-    if force or not workbook.exists():
+    if force or not list(workbook.parent.glob(f"{workbook.stem}*.xlsx")):
         columns = permits.permit_columns(np.random.default_rng([seed, 2]), int(6_000 * scale))
-        files.append(GeneratedFile(workbook, "permits", permits.write_workbook(columns, workbook)))
+        files += [
+            GeneratedFile(p, "permits", n) for p, n in permits.write_workbooks(columns, workbook)
+        ]
     table = payments.payments_table(np.random.default_rng([seed, 3]), max(int(3_000 * scale), 1))
     files += [
         GeneratedFile(p, "payments", n)

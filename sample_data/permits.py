@@ -91,6 +91,29 @@ def permit_columns(rng: np.random.Generator, rows: int) -> dict[str, np.ndarray]
     }
 
 
+# A worksheet holds 1,048,576 rows. The permits system exports at most this many permits
+# per report (duplicated rows, 0.5%, and the title, header and total rows stay below the
+# limit); a bigger city gets several reports, as a real system's export would split them.
+PERMITS_PER_WORKBOOK = 1_000_000
+
+
+def write_workbooks(columns: dict[str, np.ndarray], path: Path) -> list[tuple[Path, int]]:
+    """One report at ``path``, or parts ``<stem>_part1of3.xlsx``... when the permits would
+    not fit a worksheet. Returns each file with its rows."""
+    count = len(columns["number"])
+    parts = max(1, -(-count // PERMITS_PER_WORKBOOK))
+    if parts == 1:
+        return [(path, write_workbook(columns, path))]
+    written = []
+    for part in range(parts):
+        piece = slice(part * PERMITS_PER_WORKBOOK, (part + 1) * PERMITS_PER_WORKBOOK)
+        part_path = path.with_name(f"{path.stem}_part{part + 1}of{parts}{path.suffix}")
+        written.append(
+            (part_path, write_workbook({k: v[piece] for k, v in columns.items()}, part_path))
+        )
+    return written
+
+
 def write_workbook(columns: dict[str, np.ndarray], path: Path) -> int:
     """Write the report; byte-identical for the same columns (fixed zip timestamps)."""
     book = openpyxl.Workbook(write_only=True)

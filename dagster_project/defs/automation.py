@@ -174,6 +174,6 @@ def automation() -> dg.Definitions:
     return dg.Definitions(
         jobs=[city_pipeline, *system_jobs.values()],
         schedules=schedules,
-        sensors=[build_sensor(sources, list(system_jobs.values()))],
+        sensors=[build_sensor(sources, [city_pipeline, *system_jobs.values()])],
         asset_checks=[build_freshness_check(s) for s in sources],
     )

@@ -13,12 +13,13 @@ Three kinds of version, all content-based (a copied or touched file changes noth
   version**: the city's dictionary, its Great Expectations suites and the platform code
   that gates and publishes (a changed description or rule re-gates and re-publishes).
 
-The warehouse step keeps the raw and project versions of its last build that succeeded
-entirely (``<data>/build_state.json``). The next run of the whole pipeline builds the
-descendants of the systems whose raw version changed (``dbt build --select
-source:<system>+``, given as the ``--exclude`` of everything else), everything when the
-project changed or the last build failed, and
-nothing when nothing changed. The gates and the publisher record the data and rules
+The warehouse step keeps the raw and project versions of its last build of the whole
+project that succeeded (``<data>/build_state.json``). A run builds the descendants of the
+systems whose raw version differs from it (``dbt build --select source:<system>+``, given
+as the ``--exclude`` of everything else; in a system's job, within its part), everything
+when the project changed or there is no such build yet, and nothing when nothing changed.
+A build that failed or was killed leaves the reference as it was: the next run redoes the
+same systems' descendants. The gates and the publisher record the data and rules
 versions they passed or published (``GateResults``): the same versions again are not
 re-checked or re-sent, and the run says "unchanged".
 """
@@ -62,11 +63,6 @@ def save_state(data_dir: Path, state: BuildState) -> None:
     with os.fdopen(handle, "w") as out:
         json.dump({"project": state.project, "raw": state.raw}, out, indent=2, sort_keys=True)
     os.replace(temporary, data_dir / STATE_FILE)
-
-
-def forget_state(data_dir: Path) -> None:
-    """After a failed or interrupted build: the next run builds everything."""
-    (data_dir / STATE_FILE).unlink(missing_ok=True)
 
 
 def raw_versions(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> dict[str, str]:

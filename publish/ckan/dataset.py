@@ -15,6 +15,7 @@ from dagster_project.lib.dictionary.render.datastore import datastore_fields
 from publish.catalog.datapackage import datapackage
 from publish.catalog.dcat import CATALOG_PACKAGE_NAME, catalog, dataset_entry, validate
 
+from .datastore_load import PublishedRows, load_rows
 from .mapping import organization_dict, package_dict, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
 
@@ -43,6 +44,7 @@ def publish_dataset(
     )
     actions = {"package": package_action}
     fields = datastore_fields(dataset)
+    key = dataset.key_columns
     csv_url = None
     for resource in resource_dicts(dataset):
         published, action = publisher.upsert_resource(
@@ -53,8 +55,13 @@ def publish_dataset(
             continue
         csv_url = published["url"]
         if action != "unchanged" or publisher.datastore_count(published["id"]) != rows:
-            publisher.load_datastore(published["id"], fields, batches())
-            actions["datastore"] = "loaded"
+            actions["datastore"] = load_rows(
+                publisher,
+                published["id"],
+                fields,
+                PublishedRows(files["parquet"], rows, key),
+                batches,
+            )
         elif publisher.sync_datastore_fields(published["id"], fields):
             actions["datastore"] = "data dictionary updated"
         if publisher.datastore_count(published["id"]) != rows:

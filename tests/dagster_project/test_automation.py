@@ -26,10 +26,13 @@ def evaluate(sensor, cursor, waiting_job: str | None = None):
                 job_name=waiting_job, run_id="waiting-1", status=dg.DagsterRunStatus.NOT_STARTED
             )
             instance.add_run(queued)
-        context = dg.build_sensor_context(cursor=cursor, instance=instance)
-        result = sensor(context)
-        requests = [r for r in [result] if isinstance(r, dg.RunRequest)]
-        return [r.job_name for r in requests], context.cursor
+        repository = definitions().get_repository_def()
+        context = dg.build_sensor_context(
+            cursor=cursor, instance=instance, repository_def=repository
+        )
+        # evaluated as the daemon does: each request resolved against the sensor's jobs
+        result = sensor.evaluate_tick(context)
+        return [r.job_name for r in result.run_requests or []], result.cursor
 
 
 def deliver(landing, folder: str, name: str, text: str = "id\n1\n"):

@@ -32,6 +32,7 @@ from dagster._core.workspace.context import WorkspaceProcessContext
 from dagster._core.workspace.load_target import WorkspaceFileTarget
 
 from dagster_project.cli.serve import environment
+from dagster_project.lib.run_report import report_run
 from dagster_project.settings import PROJECT_DIR, get_settings, secure_data_dir
 from sample_data import generate
 from tests.hardening.test_kill_and_resume import _processes_using
@@ -154,20 +155,18 @@ def _source(run: dg.DagsterRun) -> str:
 
 
 def _shortfalls(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    """What a run did not do that it set out to: failed or skipped steps, assets planned
-    but not materialized, failed gates. (A dbt model that errors does not fail the run:
-    it stops what is built on it, so a run can be SUCCESS and have built nothing.)"""
-    planned, built, problems = set(), set(), []
-    for entry in instance.all_logs(run_id):
+    """What a run did not do that it set out to: failed or skipped steps, failed gates,
+    errors logged (a dbt model that errors does not fail the run: it stops what is built
+    on it), and any dataset it planned to publish that is not published, unchanged or
+    waiting. (A model whose inputs did not change is rightly not rebuilt.)"""
+    problems = []
+    entries = instance.all_logs(run_id)
+    for entry in entries:
         event = entry.dagster_event
         if event is None:
             continue
         data = event.event_specific_data
-        if event.event_type == Event.ASSET_MATERIALIZATION_PLANNED:
-            planned.add(event.asset_key)
-        elif event.event_type == Event.ASSET_MATERIALIZATION:
-            built.add(event.asset_key)
-        elif event.event_type in (Event.STEP_FAILURE, Event.RUN_FAILURE):
+        if event.event_type in (Event.STEP_FAILURE, Event.RUN_FAILURE):
             error = getattr(data, "error", None)
             problems.append(f"{entry.step_key or 'run'} failed: {error or event.message}")
         elif event.event_type == Event.STEP_SKIPPED:
@@ -180,7 +179,10 @@ def _shortfalls(instance: dg.DagsterInstance, run_id: str) -> list[str]:
             problems.append(f"{data.asset_key.to_user_string()} {data.check_name} failed")
         elif entry.level >= 40:  # ERROR
             problems.append(f"{entry.step_key or 'run'}: {entry.user_message[:300]}")
-    problems += [f"{key.to_user_string()} not materialized" for key in planned - built]
+    report = report_run(run_id, [e.dagster_event for e in entries if e.dagster_event])
+    problems += [
+        o.line() for o in report.datasets if o.state not in ("published", "unchanged", "waiting")
+    ]
     return problems
 
 
@@ -241,6 +243,7 @@ def test_runs_that_arrive_together_are_queued_and_all_succeed(platform, tmp_path
     assert by_hand in {r.dagster_run.run_id for r in records}, summary
     ticks = _sensor_ticks(instance, landed_at)
     for tick in ticks:
+        assert tick.status != TickStatus.FAILURE, tick.error
         assert len(tick.run_ids) <= 1, f"one run per tick: {tick.run_ids}"
         if not tick.run_ids:
             assert "will read them" in (tick.skip_reason or "") or "no new" in (

@@ -79,3 +79,24 @@ def test_big_csv_for_benchmarks(tmp_path):
     rows = generate_crm311_csv(path, 5000)  # a few re-exported duplicates included
     assert 5000 <= rows < 5100
     assert duckdb.connect().execute(f"SELECT count(*) FROM '{path}'").fetchone()[0] == rows
+
+
+def test_permits_beyond_a_worksheet_are_split_across_reports(tmp_path, monkeypatch):
+    """A city too big for one worksheet gets several reports, none near the limit, and
+    the contract's file pattern reads them all: nothing is cut off."""
+    import sample_data.permits as permits
+
+    monkeypatch.setattr(permits, "PERMITS_PER_WORKBOOK", 400)
+    written = [f for f in generate(tmp_path, scale=0.15, seed=3) if f.system == "permits"]
+    assert [f.path.name for f in written] == [
+        "Building_Permits_2024-2025_part1of3.xlsx",
+        "Building_Permits_2024-2025_part2of3.xlsx",
+        "Building_Permits_2024-2025_part3of3.xlsx",
+    ]
+    import openpyxl
+
+    # below the title, the blank line and the header: every row and the report's total
+    sheets = [openpyxl.load_workbook(f.path, read_only=True)["Permits"] for f in written]
+    read = [sum(1 for _ in sheet.iter_rows()) - 3 for sheet in sheets]
+    assert read == [f.rows for f in written]
+    assert sum(read) > 900

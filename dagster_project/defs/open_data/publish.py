@@ -60,8 +60,9 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             files = export_model(
                 conn, current.model, settings.export_dir / current.id, current.key_columns
             )
+        publisher = portal.publisher()
         package, actions = publish_dataset(
-            portal.publisher(),
+            publisher,
             current,
             dictionary.divisions[current.owner_division],
             files,
@@ -77,6 +78,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 "url": dg.MetadataValue.url(url),
                 "rows": rows,
                 **{f"{k}_action": v for k, v in actions.items()},
+                "datastore_load_s": round(publisher.datastore_seconds, 3),
             }
         )
 

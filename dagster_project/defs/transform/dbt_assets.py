@@ -19,7 +19,6 @@ from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.incremental import (
     BuildState,
     data_version,
-    forget_state,
     load_state,
     plan_build,
     project_version,
@@ -75,17 +74,18 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     whole = _is_whole(context)
     with writer_turn(settings.warehouse_path, context.log.warning):
         current = _current_state(settings)
-        # Only the whole pipeline builds incrementally (a system's job is already the part
-        # that depends on its system): the descendants of what changed, or nothing.
-        plan = plan_build(load_state(settings.data_dir), current) if whole else None
-        if plan is not None:
-            context.log.info(f"warehouse build: {plan.reason}")
-        if plan is not None and plan.nothing:
+        # The descendants of what changed since the last build of the whole project that
+        # succeeded, or nothing; within a system's job, within its part. Only a build of
+        # the whole project records its versions as the new reference.
+        plan = plan_build(load_state(settings.data_dir), current)
+        context.log.info(f"warehouse build: {plan.reason}")
+        if plan.nothing:
             yield from _unchanged_published_models(context, settings, built=set())
             return
-        forget_state(settings.data_dir)  # until this build has succeeded entirely
+        # (The reference stays the last successful whole build until this one succeeds:
+        # a failed or killed build is redone from the same changed systems next time.)
         manifest = json.loads(dbt_project.manifest_path.read_text())
-        excluded = plan.excluded_nodes(manifest) if plan is not None else []
+        excluded = plan.excluded_nodes(manifest)
         args = ["build", "--exclude", " ".join(excluded)] if excluded else ["build"]
         invocation = dbt.cli(args, context=context, raise_on_error=False)
         # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this
@@ -103,11 +103,13 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 
 def _is_whole(context) -> bool:
-    """Every model, seed, snapshot and test of the project is selected in this run."""
+    """Every model, seed, snapshot and test of the project is selected in this run (a
+    system's job selects a part: ``assets_def`` is then the subset, the node the whole)."""
     assets_def = context.assets_def
-    return set(context.selected_asset_keys) == set(assets_def.keys) and set(
-        context.selected_asset_check_keys
-    ) == set(assets_def.check_keys)
+    return (
+        assets_def.keys_by_output_name == assets_def.node_keys_by_output_name
+        and assets_def.check_specs_by_output_name == assets_def.node_check_specs_by_output_name
+    )
 
 
 def _current_state(settings) -> BuildState:

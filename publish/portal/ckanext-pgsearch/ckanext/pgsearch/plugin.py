@@ -22,7 +22,7 @@ import ckan.lib.search as ckan_search
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from . import access, datastore_limits
+from . import access, datastore_copy, datastore_limits
 from .query import NoSolrIndex, PostgresPackageSearchQuery
 
 log = logging.getLogger(__name__)
@@ -57,10 +57,10 @@ class PgSearchPlugin(plugins.SingletonPlugin):
     def configure(self, config: toolkit.CKANConfig) -> None:
         install_postgres_search()
 
-    # Visibility fixes (see access.py) and the DataStore full-text guard (see
-    # datastore_limits.py).
+    # Visibility fixes (see access.py), the DataStore full-text guard (see
+    # datastore_limits.py) and the COPY loader (see datastore_copy.py).
     def get_auth_functions(self) -> dict:
         return access.auth_functions()
 
     def get_actions(self) -> dict:
-        return {**access.actions(), **datastore_limits.actions()}
+        return {**access.actions(), **datastore_limits.actions(), **datastore_copy.actions()}

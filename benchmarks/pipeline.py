@@ -1,0 +1,196 @@
+"""The whole pipeline at a city's volume, against a scratch portal of its own.
+
+    .venv/bin/python benchmarks/pipeline.py --scale 20
+
+1. generates the sample city at ``--scale`` (1 = 50,000 service requests, 6,000 permits,
+   72,000 payments) into a scratch folder (``--work-dir``, default
+   ``data/bench-<scale>``; reused when it exists, ``--fresh`` starts over);
+2. starts a scratch portal with its own data folder and ports (``--ports``, default
+   5155/54429/63899): it never touches the demo's portal;
+3. runs ``python -m dagster_project.cli.pipeline`` three times, as ``make pipeline`` does:
+   the full run, a run with no new file, and a run after a 1% delta (a new 311 export
+   with 0.5% of the requests changed and 0.5% new);
+4. prints one table (wall seconds, peak RSS of the run's process tree, seconds per stage
+   from the run's Dagster event log, DataStore rows/s from the publish steps) and, as its
+   last line, one JSON object.
+
+The plain-DuckDB reference of the issue (the same work without the platform) is not
+written yet: ``reference_s`` and the ratios are null until it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+STAGES = (  # step key -> stage, first match wins
+    ("raw__", "ingest"),
+    ("warehouse_models", "warehouse (dbt)"),
+    ("_gate", "gates"),
+    ("portal__", "publish"),
+)
+
+
+def run(command: list[str], env: dict) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) of the process and the children it waited for, output."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = process.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.monotonic() - started
+    if process.returncode not in (0, 1):  # 1: a dataset blocked, still a measured run
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}")
+    return elapsed, usage.ru_maxrss / 1024, output
+
+
+def stage_seconds(dagster_home: Path, run_id: str) -> tuple[dict[str, float], dict]:
+    """Seconds per stage and the publish steps' metadata, from the run's event log."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        starts, seconds, published = {}, {}, {}
+        for entry in instance.all_logs(run_id):
+            event = entry.dagster_event
+            if event is None or not event.step_key:
+                continue
+            if event.event_type_value == "STEP_START":
+                starts[event.step_key] = entry.timestamp
+            elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+                stage = next((s for k, s in STAGES if k in event.step_key), "other")
+                took = entry.timestamp - starts.get(event.step_key, entry.timestamp)
+                seconds[stage] = seconds.get(stage, 0.0) + took
+            elif event.event_type_value == "ASSET_MATERIALIZATION" and (
+                event.asset_key.path[0] == "portal"
+            ):
+                metadata = event.event_specific_data.materialization.metadata
+                published[event.asset_key.path[1]] = {
+                    k: getattr(v, "value", v) for k, v in metadata.items()
+                }
+    return seconds, published
+
+
+def run_id_of(output: str) -> str:
+    return output.split("(run ", 1)[1].split(")", 1)[0]
+
+
+def add_delta(landing: Path, share: float = 0.01) -> int:
+    """A new 311 export: ``share/2`` of the requests changed (closed), ``share/2`` new."""
+    source = landing / "crm311" / "SR_EXPORT_2025.csv"
+    with source.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    count = max(int(len(rows) * share / 2), 1)
+    created, closed, status = (header.index(c) for c in ("created_at", "closed_at", "status"))
+
+    def closed_now(row: list[str]) -> list[str]:
+        row = list(row)
+        row[status], row[closed] = "Closed", row[closed] or row[created]
+        return row
+
+    changed = [closed_now(r) for r in rows[:count]]
+    new = [[r[0].replace("SR-2025-", "SR-2026-", 1), *r[1:]] for r in rows[count : 2 * count]]
+    delta = landing / "crm311" / "SR_EXPORT_2026-delta.csv"
+    with delta.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(changed + new)
+    return len(changed) + len(new)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--work-dir", type=Path)
+    parser.add_argument("--fresh", action="store_true", help="delete the scratch folder first")
+    parser.add_argument("--ports", default="5155,54429,63899", help="CKAN,PostgreSQL,Redis")
+    args = parser.parse_args()
+    work = args.work_dir or PROJECT / "data" / f"bench-{args.scale:g}"
+    if args.fresh and work.exists():
+        subprocess.run([sys.executable, "-m", "publish.portal", "down"], env=_env(work, args))
+        shutil.rmtree(work)
+    data = work / "data"
+    env = _env(work, args)
+    from sample_data import generate
+
+    started = time.monotonic()
+    generated = generate(data / "landing", scale=args.scale)
+    print(f"sample city at scale {args.scale:g}: {len(generated)} new files in "
+          f"{time.monotonic() - started:.0f} s", flush=True)  # fmt: skip
+    portal = subprocess.run(
+        [sys.executable, "-m", "publish.portal", "up"], cwd=PROJECT, env=env, check=False
+    )
+    if portal.returncode:
+        raise SystemExit("the scratch portal did not start")
+    results = {}
+    python = str(PROJECT / ".venv" / "bin" / "python")
+    for name in ("full", "noop", "delta"):
+        if name == "delta":
+            print(f"delta: {add_delta(data / 'landing')} rows in a new 311 export", flush=True)
+        wall, rss, output = run([python, "-m", "dagster_project.cli.pipeline"], env)
+        stages, published = stage_seconds(data / "dagster", run_id_of(output))
+        results[name] = {"wall": wall, "rss": rss, "stages": stages, "published": published}
+        print(f"{name}: {wall:.1f} s, peak RSS {rss:.0f} MB", flush=True)
+
+    loaded = [
+        (m.get("rows", 0), m.get("datastore_load_s", 0))
+        for m in results["full"]["published"].values()
+        if m.get("datastore_load_s")
+    ]
+    rows_per_s = sum(r for r, _ in loaded) / max(sum(s for _, s in loaded), 1e-9)
+    print()
+    stage_names = [s for _, s in STAGES] + ["other"]
+    print(f"{'run':8}{'wall s':>9}{'RSS MB':>9}" + "".join(f"{s:>18}" for s in stage_names))
+    for name, r in results.items():
+        print(
+            f"{name:8}{r['wall']:9.1f}{r['rss']:9.0f}"
+            + "".join(f"{r['stages'].get(s, 0):18.1f}" for s in stage_names)
+        )
+    print(
+        f"DataStore load (full run): {sum(r for r, _ in loaded):,} rows at {rows_per_s:,.0f} rows/s"
+    )
+    summary = {
+        "scale": args.scale,
+        "full_s": round(results["full"]["wall"], 1),
+        "reference_s": None,
+        "ratio": None,
+        "noop_s": round(results["noop"]["wall"], 1),
+        "delta_s": round(results["delta"]["wall"], 1),
+        "delta_ratio": round(results["delta"]["wall"] / results["full"]["wall"], 3),
+        "datastore_rows_per_s": round(rows_per_s),
+        "peak_rss_mb": round(max(r["rss"] for r in results.values())),
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+def _env(work: Path, args) -> dict:
+    ckan, postgres, redis = args.ports.split(",")
+    env = {
+        **os.environ,
+        "PLATFORM_DATA_DIR": str(work / "data"),
+        "PORTAL_DATA_DIR": str(work / "portal"),
+        "PORTAL_CKAN_PORT": ckan,
+        "PORTAL_PG_PORT": postgres,
+        "PORTAL_REDIS_PORT": redis,
+    }
+    for name in ("CKAN_URL", "CKAN_API_TOKEN", "PLATFORM_CITY_DIR", "PLATFORM_DICTIONARY_DIR"):
+        env.pop(name, None)  # the sample city, on the scratch portal only
+    return env
+
+
+if __name__ == "__main__":
+    sys.exit(main())
