@@ -117,6 +117,7 @@ def main() -> int:
     parser.add_argument("--work-dir", type=Path)
     parser.add_argument("--fresh", action="store_true", help="delete the scratch folder first")
     parser.add_argument("--ports", default="5155,54429,63899", help="CKAN,PostgreSQL,Redis")
+    parser.add_argument("--keep-portal", action="store_true", help="leave it running after")
     args = parser.parse_args()
     work = args.work_dir or PROJECT / "data" / f"bench-{args.scale:g}"
     if args.fresh and work.exists():
@@ -135,6 +136,16 @@ def main() -> int:
     )
     if portal.returncode:
         raise SystemExit("the scratch portal did not start")
+    try:
+        results = measure(data, env)
+    finally:  # leave nothing running (--keep-portal to browse the result)
+        if not args.keep_portal:
+            subprocess.run([sys.executable, "-m", "publish.portal", "down"], cwd=PROJECT, env=env)
+    report(args, results)
+    return 0
+
+
+def measure(data: Path, env: dict) -> dict:
     results = {}
     python = str(PROJECT / ".venv" / "bin" / "python")
     for name in ("full", "noop", "delta"):
@@ -144,7 +155,10 @@ def main() -> int:
         stages, published = stage_seconds(data / "dagster", run_id_of(output))
         results[name] = {"wall": wall, "rss": rss, "stages": stages, "published": published}
         print(f"{name}: {wall:.1f} s, peak RSS {rss:.0f} MB", flush=True)
+    return results
 
+
+def report(args, results: dict) -> None:
     loaded = [
         (m.get("rows", 0), m.get("datastore_load_s", 0))
         for m in results["full"]["published"].values()
@@ -174,7 +188,6 @@ def main() -> int:
         "peak_rss_mb": round(max(r["rss"] for r in results.values())),
     }
     print(json.dumps(summary))
-    return 0
 
 
 def _env(work: Path, args) -> dict:

@@ -11,7 +11,7 @@ import dagster as dg
 
 from dagster_project.lib.dictionary import Dataset, load_dictionary
 from dagster_project.lib.gates.privacy import check_privacy
-from dagster_project.lib.gates.quality import published_rows, run_quality_gate
+from dagster_project.lib.gates.quality import check_quality
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.incremental import personal_values_version, published_version
 from dagster_project.settings import get_settings
@@ -43,8 +43,7 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
             version = published_version(conn, dataset.model)
             if carried := _results().passed_at(dataset.id, "quality_gate", version):
                 return _unchanged(carried, version)
-            frame = published_rows(conn, dataset.model)
-        result = run_quality_gate(frame, checkpoint=dataset.model)
+            result = check_quality(conn, dataset.model, checkpoint=dataset.model)
         _results().record_gate(
             dataset.id, "quality_gate", result.passed, result.summary(), version=version
         )

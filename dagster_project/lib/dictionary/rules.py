@@ -41,6 +41,13 @@ def _range(spec: Mapping[str, Any], _lookups: Lookups) -> dict | None:
     return {"min": spec.get("min"), "max": spec.get("max")}
 
 
+def _pattern(spec: Mapping[str, Any], _lookups: Lookups) -> dict | None:
+    """The format of an identifier (a regular expression every value matches whole), e.g.
+    a permit number ``^BP-[0-9]{4}-[0-9]{5,7}$``. Also tells the privacy gate that values
+    of this format are the city's identifiers, not phone or ID numbers."""
+    return {"regex": spec["pattern"]} if "pattern" in spec else None
+
+
 def _lookup(spec: Mapping[str, Any], lookups: Lookups) -> dict | None:
     """Values must be keys of one of the city's lookups in the dictionary (e.g. wards)."""
     if "lookup" not in spec:
@@ -55,6 +62,7 @@ RULE_KINDS: dict[str, Callable[[Mapping[str, Any], Lookups], dict | None]] = {
     "accepted_values": _accepted_values,
     "range": _range,
     "lookup": _lookup,
+    "pattern": _pattern,
 }
 
 

@@ -39,7 +39,7 @@ def stored_configs(context, name: str) -> list[dict] | None:
     ]
 
 
-def _expectation(config: dict):
+def expectation_from_config(config: dict):
     class_name = "".join(part.capitalize() for part in config["type"].split("_"))
     return getattr(gx.expectations, class_name)(**config["kwargs"])
 
@@ -68,7 +68,7 @@ def sync_project(dictionary: Dictionary, project_root) -> list[str]:
             context.suites.add(
                 ExpectationSuite(
                     name=name,
-                    expectations=[_expectation(c) for c in wanted],
+                    expectations=[expectation_from_config(c) for c in wanted],
                     meta={"generated_from": f"data_dictionary/datasets/{dataset.path.name}"},
                 )
             )

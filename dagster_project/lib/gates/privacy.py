@@ -18,11 +18,13 @@ report itself leaks nothing.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import duckdb
 
 from ..dictionary import Dataset, Dictionary
+from ..incremental import personal_values_version
 from ..warehouse import literal, quote
 from .recognizers import CANDIDATE, Recognizers
 
@@ -77,9 +79,16 @@ def _meaning_findings(
     return findings
 
 
+# The personal values, kept beside the raw tables they come from (same file, same 0600):
+# built once for a given set of raw files and personal columns, not once per dataset.
+PERSONAL_VALUES = "raw._personal_values"
+PERSONAL_VALUES_VERSION = "raw._personal_values_version"
+
+
 def build_personal_values(conn, dictionary: Dictionary) -> bool:
-    """``_personal_values``: every identifying value of a personal source column, lower
-    case. Returns False when no raw table holds personal columns yet."""
+    """``raw._personal_values``: every identifying value of a personal source column,
+    lower case, rebuilt only when the raw files or the personal columns changed. Returns
+    False when no raw table holds personal columns yet."""
     existing = {
         row[0]
         for row in conn.execute(
@@ -95,12 +104,30 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     ]
     if not parts:
         return False
+    version = hashlib.sha256(
+        (personal_values_version(conn) + "|" + "|".join(parts)).encode()
+    ).hexdigest()
+    if _stored_version(conn) == version:
+        return True
+    conn.execute("BEGIN TRANSACTION")
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE _personal_values AS SELECT value FROM "
+        f"CREATE OR REPLACE TABLE {PERSONAL_VALUES} AS SELECT value FROM "
         f"({' UNION ALL '.join(parts)}) WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
         f"GROUP BY value HAVING count(*) <= {IDENTIFYING_MAX_RECORDS}"
     )
+    conn.execute(
+        f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_VERSION} AS SELECT ? AS version", [version]
+    )
+    conn.execute("COMMIT")
     return True
+
+
+def _stored_version(conn) -> str | None:
+    try:
+        row = conn.execute(f"SELECT version FROM {PERSONAL_VALUES_VERSION}").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
 
 
 def _normalised(sql: str) -> str:
@@ -125,20 +152,25 @@ def _personal_value_rows(conn, table: str, column: str) -> tuple[int, str | None
     return conn.execute(
         f"WITH grams AS (SELECT rowid AS row_id, unnest({grams}) AS gram FROM {table} "
         f"WHERE {col} IS NOT NULL), hits AS (SELECT DISTINCT row_id FROM grams "
-        "JOIN _personal_values ON gram = value) "
+        f"JOIN {PERSONAL_VALUES} ON gram = value) "
         f"SELECT count(*), any_value({col}) FROM {table} WHERE rowid IN (SELECT row_id FROM hits)"
     ).fetchone()
 
 
-def _shape_findings(conn, table: str, column: str, recognizers: Recognizers) -> list[dict]:
+def _shape_findings(
+    conn, table: str, column: str, recognizers: Recognizers, identifier: str | None = None
+) -> list[dict]:
     """Run the recognizers on the column's candidate values: all of a rare shape, a sample
-    of a frequent one (and, when a sample hits, every row of that shape counts)."""
+    of a frequent one (and, when a sample hits, every row of that shape counts). Values in
+    the column's declared identifier format (its ``pattern``: "BP-2024-123456" has a
+    phone number's digits) are the city's own identifiers; every other value is checked."""
     col = quote(column)
     shape = f"regexp_replace(regexp_replace({col}, '[0-9]', '9', 'g'), '[^0-9 .()-]', 'A', 'g')"
+    own = f" AND NOT regexp_full_match({col}, {literal(identifier)})" if identifier else ""
     rows = conn.execute(
         f"SELECT shape, list(value ORDER BY hash(value))[1:{SHAPE_SAMPLE}] AS sample, "
         f"count(*) AS distinct_values FROM (SELECT DISTINCT {col} AS value, {shape} AS shape "
-        f"FROM {table} WHERE regexp_matches({col}, {literal(CANDIDATE)})) GROUP BY shape"
+        f"FROM {table} WHERE regexp_matches({col}, {literal(CANDIDATE)}){own}) GROUP BY shape"
     ).fetchall()
     findings: dict[str, dict] = {}
     for value_shape, sample, distinct in rows:
@@ -146,14 +178,14 @@ def _shape_findings(conn, table: str, column: str, recognizers: Recognizers) -> 
             sample
             if distinct > FREQUENT_SHAPE
             else conn.execute(
-                f"SELECT DISTINCT {col} FROM {table} WHERE {shape} = ?", [value_shape]
+                f"SELECT DISTINCT {col} FROM {table} WHERE {shape} = ?{own}", [value_shape]
             ).fetchall()
         )
         values = [v[0] if isinstance(v, tuple) else v for v in values]
         for value in values:
             for hit in recognizers.find(value):
                 where = (
-                    f"{shape} = {literal(value_shape)}"
+                    f"{shape} = {literal(value_shape)}{own}"
                     if distinct > FREQUENT_SHAPE
                     else f"{col} = {literal(value)}"
                 )
@@ -183,6 +215,7 @@ def check_privacy(
     table = f"open_data.{quote(dataset.model)}"
     has_personal = build_personal_values(conn, dictionary)
     recognizers = recognizers or Recognizers()
+    identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}
     for name, data_type in columns.items():
         if data_type != "VARCHAR":
             continue
@@ -197,5 +230,5 @@ def check_privacy(
                         "rule": "holds a value of a personal source column",
                     }
                 )
-        findings += _shape_findings(conn, table, name, recognizers)
+        findings += _shape_findings(conn, table, name, recognizers, identifiers.get(name))
     return PrivacyResult(passed=not findings, findings=findings)

@@ -19,6 +19,7 @@ CONSTRAINTS = {
         if value is not None
     },
     "lookup": lambda r: {"enum": r.arguments["values"]},
+    "pattern": lambda r: {"pattern": r.arguments["regex"].removeprefix("^").removesuffix("$")},
 }
 
 

@@ -32,6 +32,9 @@ EXPECTATIONS = {
     "lookup": lambda r: _expectation(
         "expect_column_values_to_be_in_set", r, value_set=r.arguments["values"]
     ),
+    "pattern": lambda r: _expectation(
+        "expect_column_values_to_match_regex", r, regex=r.arguments["regex"]
+    ),
 }
 
 

@@ -34,6 +34,10 @@ VIOLATIONS = {
     "accepted_values": _in_set,
     "range": _out_of_range,
     "lookup": _in_set,
+    "pattern": lambda r: (
+        f"{quote(r.column)} IS NOT NULL AND NOT regexp_full_match("
+        f"CAST({quote(r.column)} AS VARCHAR), {literal(r.arguments['regex'])})"
+    ),
 }
 
 

@@ -18,6 +18,7 @@ WORDS = {
     "accepted_values": lambda r: "one of " + ", ".join(map(str, r.arguments["values"])),
     "range": _range,
     "lookup": lambda r: f"one of the city's {r.arguments['lookup']}",
+    "pattern": lambda r: f"in the format {r.arguments['regex']}",
 }
 
 

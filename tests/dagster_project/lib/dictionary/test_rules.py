@@ -9,7 +9,7 @@ import pytest
 
 from dagster_project.lib.dictionary import RULE_KINDS, column_rules, load_dictionary
 from dagster_project.lib.dictionary.render import frictionless, gx, sql, text
-from dagster_project.lib.gates.gx_project import _expectation
+from dagster_project.lib.gates.gx_project import expectation_from_config
 
 RENDERERS = {
     "Great Expectations": gx.EXPECTATIONS,
@@ -77,7 +77,7 @@ def test_adding_a_kind_of_rule_is_one_entry_plus_one_line_per_renderer(monkeypat
         "type": "expect_column_value_lengths_to_be_between",
         "kwargs": {"column": month.name, "max_value": 7},
     } in suite
-    _expectation(suite[-1])  # and GX itself knows the expectation
+    expectation_from_config(suite[-1])  # and GX itself knows the expectation
     assert frictionless.table_schema(dataset)["fields"][0]["constraints"]["maxLength"] == 7
     assert "at most 7 characters" in text.describe(month.rules)
     conn = duckdb.connect()

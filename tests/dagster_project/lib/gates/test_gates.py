@@ -64,6 +64,21 @@ def test_gx_gate_names_the_rule_the_column_and_the_rows(faulty):
     assert failing(count_violations(faulty, dataset), dataset) == found
 
 
+def test_a_big_table_is_checked_in_batches_with_the_same_findings(faulty, monkeypatch):
+    """Above a batch, the suite runs on row batches and one-column frames; a duplicate key
+    in two different batches is still found, and every count is the whole table's."""
+    import dagster_project.lib.gates.quality as quality
+
+    dataset = load_dictionary().datasets["service_requests"]
+    whole = run_quality_gate(published_rows(faulty, dataset.model), dataset.model)
+    monkeypatch.setattr(quality, "BATCH_ROWS", 2)
+    batched = quality.check_quality(faulty, dataset.model, dataset.model)
+    assert not batched.passed
+    assert {(f["expectation"], f["column"], f["unexpected_count"]) for f in batched.failures} == {
+        (f["expectation"], f["column"], f["unexpected_count"]) for f in whole.failures
+    }
+
+
 def test_privacy_gate_finds_personal_values_and_masks_them(faulty):
     dictionary = load_dictionary()
     result = check_privacy(faulty, dictionary.datasets["service_requests"], dictionary)
@@ -133,3 +148,24 @@ def test_a_name_inside_a_longer_text_is_found_and_short_values_count(tmp_path):
     assert found[("address_block", "holds a value of a personal source column")]["rows"] == 2
     assert ("service_type", "holds a value of a personal source column") in found
     assert "Dupuis" not in str(result.findings)  # masked
+
+
+def test_the_citys_own_identifier_format_is_not_taken_for_a_phone_number():
+    """At a big city's volume permit numbers reach "BP-2024-123456": a phone number's ten
+    digits. The column's declared format exempts those values from the shape recognizers,
+    and only those: a SIN typed into the same column is still found."""
+    from dagster_project.lib.gates.privacy import _shape_findings
+    from dagster_project.lib.gates.recognizers import Recognizers
+
+    conn = connect()
+    conn.execute(
+        "CREATE TABLE permits AS SELECT 'BP-2024-' || (100000 + i)::VARCHAR AS permit_number "
+        "FROM range(500) t(i) UNION ALL SELECT '046 454 286'"
+    )
+    recognizers = Recognizers()
+    unexempted = _shape_findings(conn, "permits", "permit_number", recognizers)
+    assert any(f["rule"] == "holds personal data (PHONE_NUMBER)" for f in unexempted)
+    declared = _shape_findings(
+        conn, "permits", "permit_number", recognizers, "^BP-[0-9]{4}-[0-9]{5,7}$"
+    )
+    assert [(f["rule"], f["rows"]) for f in declared] == [("holds personal data (CA_SIN)", 1)]
