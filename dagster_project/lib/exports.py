@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from .warehouse import literal, quote
+from .warehouse import connect, literal, quote
 
 
 def export_model(
@@ -41,7 +41,7 @@ def row_count(conn: duckdb.DuckDBPyConnection, model: str) -> int:
 
 def record_batches(parquet_path: Path, rows_per_batch: int) -> Iterator[list[dict]]:
     """The exported rows, batch by batch, as the JSON-ready records the DataStore API takes."""
-    conn = duckdb.connect()
+    conn = connect()
     try:
         reader = conn.execute(
             f"SELECT * FROM read_parquet({literal(str(parquet_path))})"

@@ -8,6 +8,7 @@ extensions, so we point DuckDB's extension directory at them.
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,10 @@ import duckdb
 import duckdb_ext  # namespace package holding the extension binaries
 
 EXTENSION_DIR = Path(next(iter(duckdb_ext.__path__))) / "extensions"
+# DuckDB takes 80% of the machine's memory for its buffers by default, and keeps what it
+# read: a run over a big warehouse then holds gigabytes it does not need. Bounded, DuckDB
+# spills to disk instead (dbt's connections get the same limit, dbt/profiles.yml).
+MEMORY_LIMIT = os.environ.get("PLATFORM_DUCKDB_MEMORY_LIMIT") or "1GB"
 
 
 def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -29,6 +34,7 @@ def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.Du
             "extension_directory": str(EXTENSION_DIR),
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": True,
+            "memory_limit": MEMORY_LIMIT,
         },
     )
 

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from dagster_project.lib.warehouse import literal, quote
+from dagster_project.lib.warehouse import connect, literal, quote
 
 from .publisher import CkanPublisher, NoCopyAction
 
@@ -57,7 +55,7 @@ class Delta:
 
 def difference(rows: PublishedRows, work_dir: Path) -> Delta:
     """Rows added, changed and removed since the last snapshot sent, by the key."""
-    conn = duckdb.connect()
+    conn = connect()
     try:
         new, old = literal(str(rows.parquet)), literal(str(rows.sent))
         keys = ", ".join(quote(c) for c in rows.key_columns)
@@ -85,7 +83,7 @@ def difference(rows: PublishedRows, work_dir: Path) -> Delta:
 
 def full_csv(rows: PublishedRows, work_dir: Path) -> Path:
     path = work_dir / "datastore_rows.csv.gz"
-    conn = duckdb.connect()
+    conn = connect()
     try:
         conn.execute(
             f"COPY (SELECT * FROM read_parquet({literal(str(rows.parquet))})) TO "
@@ -143,7 +141,7 @@ def load_rows(
 
 
 def _count(parquet: Path) -> int:
-    conn = duckdb.connect()
+    conn = connect()
     try:
         return conn.execute(
             f"SELECT count(*) FROM read_parquet({literal(str(parquet))})"
