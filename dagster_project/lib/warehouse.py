@@ -21,7 +21,7 @@ EXTENSION_DIR = Path(next(iter(duckdb_ext.__path__))) / "extensions"
 # DuckDB takes 80% of the machine's memory for its buffers by default, and keeps what it
 # read: a run over a big warehouse then holds gigabytes it does not need. Bounded, DuckDB
 # spills to disk instead (dbt's connections get the same limit, dbt/profiles.yml).
-MEMORY_LIMIT = os.environ.get("PLATFORM_DUCKDB_MEMORY_LIMIT") or "1GB"
+MEMORY_LIMIT = os.environ.get("PLATFORM_DUCKDB_MEMORY_LIMIT") or "2GB"
 
 
 def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:

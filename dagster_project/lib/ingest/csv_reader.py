@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse import literal, quote
-from .errors import UnreadableFile, safe_message
+from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 
 DUCKDB_ENCODING = {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252", "latin-1": "latin-1"}
 PYTHON_ENCODING = {
@@ -165,6 +165,7 @@ def read_csv_rows(
             f"* FROM read_csv({literal(str(path))}, {', '.join(options)})"
         )
     except duckdb.Error as error:
+        stop_on_platform_fault(error, path.name)
         raise UnreadableFile(f"it could not be read as CSV ({safe_message(error)})") from None
     # DuckDB numbers records from the top of the file (skipped lines and header included).
     first_data_record = int(files.get("header_row", 1)) + (1 if files.get("header", True) else 0)

@@ -11,6 +11,26 @@ class UnreadableFile(Exception):
     """The file cannot be read at all; the message says why in plain words."""
 
 
+class PlatformFault(RuntimeError):
+    """The platform, not the file, failed (memory, disk): the run stops, the file stays in
+    the landing folder for the next run, and nothing is quarantined."""
+
+
+def stop_on_platform_fault(error: BaseException, file_name: str) -> None:
+    """Raise :class:`PlatformFault` when ``error`` is the machine's, not the file's."""
+    import duckdb
+
+    text = str(error).lower()
+    if isinstance(error, duckdb.OutOfMemoryException) or (
+        isinstance(error, duckdb.IOException) and ("no space left" in text or "quota" in text)
+    ):
+        raise PlatformFault(
+            f"{file_name}: the platform could not load it ({safe_message(error)}); the file "
+            "is left in the landing folder. Give DuckDB more memory "
+            "(PLATFORM_DUCKDB_MEMORY_LIMIT) or free disk space, then run again."
+        ) from None
+
+
 _QUOTED = re.compile(r"""(['"]).*?\1""")
 _CUT_AT = ("Original Line", "Input:", " at line ", "LINE 1:")
 

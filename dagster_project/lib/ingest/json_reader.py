@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse import literal, quote
-from .errors import UnreadableFile, safe_message
+from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 
 RAW_VALUE_CHARS = 2000
 NOT_AN_OBJECT = "'row: not a JSON object (broken or cut-off JSON, or a bare value)'"
@@ -54,6 +54,7 @@ def read_json_rows(
             except duckdb.Error:
                 _read_lines(conn, source)
     except duckdb.Error as error:
+        stop_on_platform_fault(error, path.name)
         raise UnreadableFile(f"not valid JSON ({safe_message(error)})") from None
     # A line that is valid JSON but not an object (a number, a list) is not a record.
     conn.execute(

@@ -22,7 +22,7 @@ from ..files import file_sha256
 from ..warehouse import literal, quote
 from . import ledger
 from .contract_sql import header_mapping, null_if_sentinel, raw_type, trimmed, typed
-from .errors import UnreadableFile, safe_message
+from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, columns_of, read_into
 from .row_checks import collect_failures, record_flags, report_key_conflicts
 
@@ -135,6 +135,7 @@ def _refuse(
     conn, system: str, path: Path, sha: str, quarantine_dir: Path, problem: BaseException
 ) -> FileResult:
     """Quarantine the whole file with a reason that quotes none of its values."""
+    stop_on_platform_fault(problem, path.name)
     reason = (
         str(problem)
         if isinstance(problem, UnreadableFile | ReconciliationError)
@@ -168,7 +169,8 @@ def _stage(conn, source, path: Path) -> _Staged:
     contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
     try:
         _build_staged(conn, source, mapping, contract)
-    except duckdb.Error:
+    except duckdb.Error as error:
+        stop_on_platform_fault(error, path.name)
         # The fast path reads the file lazily and strictly; a malformed row makes it fail.
         # Read it the careful way (row by row, malformed rows set aside) and stage again.
         read = read_into(conn, path, source.files, "_incoming", fast=False)

@@ -22,7 +22,7 @@ import duckdb
 from ..warehouse import literal, quote
 from .csv_reader import csv_view, read_csv_rows
 from .encodings import detect_encoding
-from .errors import UnreadableFile, safe_message
+from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .json_reader import read_json_rows
 
 WORKSHEET_ROWS = 1_048_576  # an .xlsx sheet holds no more; a full one was likely cut off
@@ -106,6 +106,7 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
             f"range='A{header_row}:{_column_letter(width)}1048576')"
         )
     except duckdb.Error as error:
+        stop_on_platform_fault(error, path.name)
         raise UnreadableFile(f"not a readable Excel workbook: {safe_message(error)}") from None
     # Formatting can extend a sheet with blank rows; a fully blank row is not a record.
     columns = [c for c in _columns(conn, table) if c != "_source_row"]

@@ -366,3 +366,28 @@ def test_row_numbers_survive_dropped_rows(landing):
     assert conn.execute(
         "SELECT request_id, _source_row FROM raw.crm_requests ORDER BY 2"
     ).fetchall() == [("SR-1", 1), ("SR-4", 4)]
+
+
+def test_a_platform_out_of_memory_stops_the_run_and_quarantines_nothing(landing):
+    """Memory or disk failing is the platform's fault, not the department's: the run
+    stops with a clear error, the file stays in the landing folder for the next run."""
+    from dagster_project.lib.ingest.errors import PlatformFault
+
+    lines = ["request_id,created_at,ward,caller_name"]
+    lines += [f"SR-{n},2026-01-0{1 + n % 9},Ward {1 + n % 15},Caller {n}" for n in range(60_000)]
+    path = write(landing, "big.csv", "\n".join(lines) + "\n")
+    conn = connect(landing / "wh.duckdb")
+    conn.execute("SET memory_limit = '1MB'")
+    with pytest.raises(PlatformFault, match="big.csv: the platform could not load it"):
+        ingest_source(
+            conn, source_from_spec(REQUESTS, Path("crm.yml")), landing / "landing",
+            landing / "quarantine",
+        )  # fmt: skip
+    assert path.exists()
+    assert not (landing / "quarantine" / "crm" / "big.csv").exists()
+    conn.execute("SET memory_limit = '1GB'")
+    [result] = ingest_source(
+        conn, source_from_spec(REQUESTS, Path("crm.yml")), landing / "landing",
+        landing / "quarantine",
+    )  # fmt: skip
+    assert result.status == "loaded"  # the next run, with memory, loads it
