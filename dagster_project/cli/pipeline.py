@@ -6,6 +6,7 @@ Dagster UI (``make dev``) shows them.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import sys
@@ -14,19 +15,53 @@ import time
 from dagster_project.cli.serve import dagster_home
 from dagster_project.settings import get_settings, private_umask, secure_data_dir
 
+# A stop that has not ended the run by then ends the process: an interrupt that lands
+# inside a DuckDB query can leave the next step waiting on the database for good (seen in
+# tests/hardening/test_kill_and_resume.py). What a hard stop cuts short is what SIGKILL
+# would: the next run finishes it (the same guarantees as above).
+HARD_STOP_AFTER_S = 8
+
+
+def _stop(signum: int, frame) -> None:
+    """Interrupt the run as Ctrl-C does, and end the process if it is still there later.
+
+    The deadline is faulthandler's: its watchdog is a C thread that needs no interpreter
+    lock, so it ends the process even when the main thread is stuck inside DuckDB (a
+    Python thread could not). It prints where each thread was, for the record."""
+    if not getattr(_stop, "armed", False):
+        _stop.armed = True  # type: ignore[attr-defined]
+        print(
+            f"Stopping; a run that has not stopped within {HARD_STOP_AFTER_S} s is ended "
+            "(the next run completes what was cut short).",
+            file=sys.stderr,
+            flush=True,
+        )
+        faulthandler.dump_traceback_later(HARD_STOP_AFTER_S, exit=True)
+    handler = signal.getsignal(signal.SIGINT)  # Dagster's while a run executes
+    if callable(handler):
+        handler(signum, frame)
+    else:
+        raise KeyboardInterrupt
+
 
 def main() -> int:
     # SIGTERM (systemd, a person's kill) stops a run the way Ctrl-C does: Dagster turns it
     # into an interrupt, forwards it to dbt and marks the run stopped; nothing is half-done
     # that the next run cannot finish (each file loads in one transaction, each dbt model
     # is replaced atomically, the publisher converges).
-    signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGINT))
+    signal.signal(signal.SIGTERM, _stop)
     private_umask()
     settings = get_settings()
     secure_data_dir(settings)  # before Dagster writes its run database into the data folder
     # The project's Dagster home, so the Dagster UI (make dev / make serve) shows this run
     os.environ.setdefault("DAGSTER_HOME", str(dagster_home(settings)))
     import dagster as dg
+    import dagster._utils.interrupts as dagster_interrupts
+
+    # Dagster points SIGTERM at its own SIGINT handler each time it swaps that handler;
+    # ours already hands SIGTERM to whatever SIGINT handler is current, and adds the
+    # deadline. (Private Dagster API, 1.13: re-check on upgrade; the kill tests cover it.)
+    dagster_interrupts.setup_interrupt_handlers = lambda: None
 
     from dagster_project.definitions import definitions
     from dagster_project.lib.run_report import ALERTED_BY_TAG, alert_run, report_run

@@ -59,7 +59,11 @@ def test_datapackage_is_the_data_dictionary_as_a_table_schema():
     resource = package["resources"][0]
     assert resource["path"] == "http://portal/permits.csv"
     fields = {f["name"]: f for f in resource["schema"]["fields"]}
-    assert fields["permit_number"]["constraints"] == {"required": True, "unique": True}
+    assert fields["permit_number"]["constraints"] == {
+        "required": True,
+        "unique": True,
+        "pattern": "BP-[0-9]{4}-[0-9]{5,7}",  # Table Schema patterns match the whole value
+    }
     assert fields["construction_value"]["type"] == "number"
     assert fields["ward_number"]["constraints"] == {"enum": list(range(1, 16))}
     assert fields["status"]["constraints"]["enum"][0] == "Applied"
