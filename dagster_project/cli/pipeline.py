@@ -6,6 +6,7 @@ Dagster UI (``make dev``) shows them.
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import os
 import signal
@@ -69,8 +70,14 @@ def main() -> int:
 
     started, started_wall = time.monotonic(), time.time()
     job = definitions().resolve_job_def("city_pipeline")
-    with dg.DagsterInstance.get() as instance:
-        # Warnings and errors on the console; the full event log is in the Dagster UI.
+    # dbt's own log lines (which the Dagster integration echoes to stdout) go to a file:
+    # the console keeps warnings, errors and the summary; the full event log is in the UI.
+    run_log = dagster_home(settings) / "last_pipeline_run.log"
+    with (
+        dg.DagsterInstance.get() as instance,
+        run_log.open("w") as log,
+        contextlib.redirect_stdout(log),
+    ):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -98,6 +105,7 @@ def main() -> int:
         f"'{example}'))\")"
     )
     print("  Dagster UI: make dev, then http://127.0.0.1:3000")
+    print(f"  dbt's log:  {run_log}")
     return 0 if report.ok else 1
 
 
