@@ -16,6 +16,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.gates.results import GATES
 from dagster_project.lib.incremental import (
     BuildState,
     data_version,
@@ -35,7 +36,6 @@ from .project import dbt_environment, dbt_project, link_city_folder
 warnings.filterwarnings("ignore", message=".*data_version.*", category=dg.BetaWarning)
 
 DBT_STOP_SECONDS = 6
-GATE_NAMES = ("quality_gate", "privacy_gate")  # defs/quality/gates.py
 
 
 class CityDbtTranslator(DagsterDbtTranslator):
@@ -73,7 +73,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     settings = get_settings()
     whole = _is_whole(context)
     with writer_turn(settings.warehouse_path, context.log.warning):
-        current = _current_state(settings)
+        manifest = json.loads(dbt_project.manifest_path.read_text())
+        current = _current_state(settings, manifest)
         # The descendants of what changed since the last build of the whole project that
         # succeeded, or nothing; within a system's job, within its part. Only a build of
         # the whole project records its versions as the new reference.
@@ -84,7 +85,6 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             return
         # (The reference stays the last successful whole build until this one succeeds:
         # a failed or killed build is redone from the same changed systems next time.)
-        manifest = json.loads(dbt_project.manifest_path.read_text())
         excluded = plan.excluded_nodes(manifest)
         args = ["build", "--exclude", " ".join(excluded)] if excluded else ["build"]
         invocation = dbt.cli(args, context=context, raise_on_error=False)
@@ -112,8 +112,7 @@ def _is_whole(context) -> bool:
     )
 
 
-def _current_state(settings) -> BuildState:
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+def _current_state(settings, manifest: dict) -> BuildState:
     systems = list(load_dictionary(strict=False).sources)
     try:
         conn = connect(settings.warehouse_path)
@@ -171,7 +170,7 @@ def _unbuilt_published_models(context, run_results: dict):
             and name.startswith("pub_")
             and result["status"] in ("error", "skipped")
         ):
-            gate_names = GATE_NAMES if name in gated else ()
+            gate_names = GATES if name in gated else ()
             cause = failed.get(name) or "; ".join(f"{k}: {v}" for k, v in failed.items())
             key = dg.AssetKey(["open_data", name])
             yield dg.AssetObservation(asset_key=key, metadata={"not_built": cause[:500]})
