@@ -14,8 +14,9 @@
    from the run's Dagster event log, DataStore rows/s from the publish steps) and, as its
    last line, one JSON object.
 
-The plain-DuckDB reference of the issue (the same work without the platform) is not
-written yet: ``reference_s`` and the ratios are null until it is.
+After the full run, ``benchmarks/reference.py`` (the same work in one plain DuckDB
+script) runs on the same landing files and checks that its four files hold the same rows
+as the platform's exports; ``ratio`` is the full run's wall time over the reference's.
 """
 
 from __future__ import annotations
@@ -157,9 +158,29 @@ def measure(data: Path, env: dict) -> dict:
         wall, rss, output = run([python, "-m", "dagster_project.cli.pipeline"], env)
         results[name] = {"wall": wall, "rss": rss, "run_id": run_id_of(output)}
         print(f"{name}: {wall:.1f} s, peak RSS {rss:.0f} MB", flush=True)
-    for result in results.values():  # after the runs: reading the log imports Dagster here
+        if name == "full":
+            results["reference"] = reference(data, env)
+    for result in (
+        results[n] for n in ("full", "noop", "delta")
+    ):  # after the runs: reading the log imports Dagster here
         result["stages"], result["published"] = stage_seconds(data / "dagster", result["run_id"])
     return results
+
+
+def reference(data: Path, env: dict) -> dict:
+    """The plain-DuckDB script on the same files; its output compared with the exports."""
+    out = data.parent / "reference"
+    wall, rss, output = run(
+        [sys.executable, str(PROJECT / "benchmarks" / "reference.py"), "--landing",
+         str(data / "landing"), "--out", str(out), "--compare", str(data / "exports")],
+        env,
+    )  # fmt: skip
+    verdicts = [line for line in output.splitlines() if ": " in line and "{" not in line]
+    steps = json.loads(output.strip().splitlines()[-1])
+    print(f"reference: {wall:.1f} s, peak RSS {rss:.0f} MB", flush=True)
+    for line in verdicts:
+        print(f"  {line}", flush=True)
+    return {"wall": wall, "rss": rss, "differing": steps["differing"], "verdicts": verdicts}
 
 
 def report(args, results: dict) -> None:
@@ -172,7 +193,8 @@ def report(args, results: dict) -> None:
     print()
     stage_names = [s for _, s in STAGES] + ["other"]
     print(f"{'run':8}{'wall s':>9}{'RSS MB':>9}" + "".join(f"{s:>18}" for s in stage_names))
-    for name, r in results.items():
+    for name in ("full", "noop", "delta"):
+        r = results[name]
         print(
             f"{name:8}{r['wall']:9.1f}{r['rss']:9.0f}"
             + "".join(f"{r['stages'].get(s, 0):18.1f}" for s in stage_names)
@@ -180,16 +202,23 @@ def report(args, results: dict) -> None:
     print(
         f"DataStore load (full run): {sum(r for r, _ in loaded):,} rows at {rows_per_s:,.0f} rows/s"
     )
+    ref = results["reference"]
+    print(
+        f"plain-DuckDB reference: {ref['wall']:.1f} s (full run / reference = "
+        f"{results['full']['wall'] / ref['wall']:.2f}x); output: "
+        + ("the same as the platform's" if not ref["differing"] else "DIFFERENT")
+    )
     summary = {
         "scale": args.scale,
         "full_s": round(results["full"]["wall"], 1),
-        "reference_s": None,
-        "ratio": None,
+        "reference_s": round(ref["wall"], 1),
+        "ratio": round(results["full"]["wall"] / ref["wall"], 2),
+        "reference_output_equal": not ref["differing"],
         "noop_s": round(results["noop"]["wall"], 1),
         "delta_s": round(results["delta"]["wall"], 1),
         "delta_ratio": round(results["delta"]["wall"] / results["full"]["wall"], 3),
         "datastore_rows_per_s": round(rows_per_s),
-        "peak_rss_mb": round(max(r["rss"] for r in results.values())),
+        "peak_rss_mb": round(max(results[n]["rss"] for n in ("full", "noop", "delta"))),
     }
     print(json.dumps(summary))
 

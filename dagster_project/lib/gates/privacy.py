@@ -12,6 +12,9 @@
    social insurance or health card number (with their checksums), a card number or a
    house number with a postal code (``recognizers.py``, presidio-analyzer).
 
+Each published text column is read once: its distinct values with their row counts go to a
+temporary table, and both value checks run on that.
+
 A failure names the column, the rule and how many rows, with masked examples, so the
 report itself leaks nothing.
 """
@@ -138,58 +141,65 @@ def _normalised(sql: str) -> str:
     )
 
 
-def _personal_value_rows(conn, table: str, column: str) -> tuple[int, str | None]:
-    """Rows whose value, or a run of 2-4 of its words, is a personal value."""
+COLUMN_VALUES = "_privacy_column_values"
+
+
+def _collect_values(conn, table: str, column: str, identifier: str | None) -> None:
+    """The one scan of a text column: its distinct values and how many rows hold each, in
+    ``COLUMN_VALUES``; both checks below work on that (a category column of a million rows
+    has a few dozen values). ``own_identifier``: the value is in the column's declared
+    identifier format (its ``pattern``), which the shape check skips: "BP-2024-123456"
+    has a phone number's digits but is the city's own permit number."""
     col = quote(column)
-    words = f"string_split({_normalised(col)}, ' ')"
+    own = f"regexp_full_match({col}, {literal(identifier)})" if identifier else "false"
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE {COLUMN_VALUES} AS SELECT {col} AS value, "
+        f"count(*) AS rows, {own} AS own_identifier FROM {table} WHERE {col} IS NOT NULL "
+        f"GROUP BY {col}"
+    )
+
+
+def _personal_value_rows(conn) -> tuple[int, str | None]:
+    """Rows whose value, or a run of 2-4 of its words, is a personal value."""
+    words = f"string_split({_normalised('value')}, ' ')"
     grams = (
-        f"list_concat([{_normalised(col)}], flatten(list_transform([2, 3, 4], n -> "
+        f"list_concat([{_normalised('value')}], flatten(list_transform([2, 3, 4], n -> "
         f"list_transform(range(1, len({words}) - n + 2), "
         f"i -> array_to_string({words}[i:i + n - 1], ' ')))))"
     )
-    # One hash join of every row's word runs with the personal values: linear in the data
-    # (a per-row list lookup would compare every row with every personal value).
+    # One hash join of every value's word runs with the personal values: linear in the
+    # data (a per-value list lookup would compare each with every personal value).
     return conn.execute(
-        f"WITH grams AS (SELECT rowid AS row_id, unnest({grams}) AS gram FROM {table} "
-        f"WHERE {col} IS NOT NULL), hits AS (SELECT DISTINCT row_id FROM grams "
-        f"JOIN {PERSONAL_VALUES} ON gram = value) "
-        f"SELECT count(*), any_value({col}) FROM {table} WHERE rowid IN (SELECT row_id FROM hits)"
+        f"WITH grams AS (SELECT value AS original, unnest({grams}) AS gram "
+        f"FROM {COLUMN_VALUES}), hits AS (SELECT DISTINCT original FROM grams "
+        f"JOIN {PERSONAL_VALUES} p ON gram = p.value) "
+        f"SELECT coalesce(sum(rows), 0), any_value(value) FROM {COLUMN_VALUES} "
+        "WHERE value IN (SELECT original FROM hits)"
     ).fetchone()
 
 
-def _shape_findings(
-    conn, table: str, column: str, recognizers: Recognizers, identifier: str | None = None
-) -> list[dict]:
+def _shape_findings(conn, column: str, recognizers: Recognizers) -> list[dict]:
     """Run the recognizers on the column's candidate values: all of a rare shape, a sample
-    of a frequent one (and, when a sample hits, every row of that shape counts). Values in
-    the column's declared identifier format (its ``pattern``: "BP-2024-123456" has a
-    phone number's digits) are the city's own identifiers; every other value is checked."""
-    col = quote(column)
-    shape = f"regexp_replace(regexp_replace({col}, '[0-9]', '9', 'g'), '[^0-9 .()-]', 'A', 'g')"
-    own = f" AND NOT regexp_full_match({col}, {literal(identifier)})" if identifier else ""
+    of a frequent one (and, when a sample hits, every row of that shape counts)."""
+    shape = "regexp_replace(regexp_replace(value, '[0-9]', '9', 'g'), '[^0-9 .()-]', 'A', 'g')"
     rows = conn.execute(
-        f"SELECT shape, list(value ORDER BY hash(value))[1:{SHAPE_SAMPLE}] AS sample, "
-        f"count(*) AS distinct_values FROM (SELECT DISTINCT {col} AS value, {shape} AS shape "
-        f"FROM {table} WHERE regexp_matches({col}, {literal(CANDIDATE)}){own}) GROUP BY shape"
+        f"SELECT shape, list(value ORDER BY hash(value))[1:{FREQUENT_SHAPE + 1}] AS sample, "
+        "count(*) AS distinct_values, sum(rows) AS shape_rows FROM (SELECT value, rows, "
+        f"{shape} AS shape FROM {COLUMN_VALUES} WHERE regexp_matches(value, "
+        f"{literal(CANDIDATE)}) AND NOT own_identifier) GROUP BY shape"
     ).fetchall()
     findings: dict[str, dict] = {}
-    for value_shape, sample, distinct in rows:
-        values = (
-            sample
-            if distinct > FREQUENT_SHAPE
-            else conn.execute(
-                f"SELECT DISTINCT {col} FROM {table} WHERE {shape} = ?{own}", [value_shape]
-            ).fetchall()
-        )
-        values = [v[0] if isinstance(v, tuple) else v for v in values]
-        for value in values:
+    for _shape, sample, distinct, shape_rows in rows:
+        frequent = distinct > FREQUENT_SHAPE
+        for value in sample[:SHAPE_SAMPLE] if frequent else sample:
             for hit in recognizers.find(value):
-                where = (
-                    f"{shape} = {literal(value_shape)}{own}"
-                    if distinct > FREQUENT_SHAPE
-                    else f"{col} = {literal(value)}"
+                count = (
+                    shape_rows
+                    if frequent
+                    else conn.execute(
+                        f"SELECT rows FROM {COLUMN_VALUES} WHERE value = ?", [value]
+                    ).fetchone()[0]
                 )
-                count = conn.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
                 finding = findings.setdefault(
                     hit.entity,
                     {
@@ -219,8 +229,9 @@ def check_privacy(
     for name, data_type in columns.items():
         if data_type != "VARCHAR":
             continue
+        _collect_values(conn, table, name, identifiers.get(name))
         if has_personal:
-            rows, example = _personal_value_rows(conn, table, name)
+            rows, example = _personal_value_rows(conn)
             if rows:
                 findings.append(
                     {
@@ -230,5 +241,6 @@ def check_privacy(
                         "rule": "holds a value of a personal source column",
                     }
                 )
-        findings += _shape_findings(conn, table, name, recognizers, identifiers.get(name))
+        findings += _shape_findings(conn, name, recognizers)
+    conn.execute(f"DROP TABLE IF EXISTS {COLUMN_VALUES}")
     return PrivacyResult(passed=not findings, findings=findings)

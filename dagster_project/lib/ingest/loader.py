@@ -12,6 +12,7 @@ A corrected re-delivery (same file name, new content) supersedes the earlier row
 from __future__ import annotations
 
 import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from ..warehouse import literal, quote
 from . import ledger
 from .contract_sql import header_mapping, null_if_sentinel, raw_type, trimmed, typed
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
-from .readers import ReadResult, columns_of, read_into
+from .readers import ReadResult, columns_of, drop_relation, read_into
 from .row_checks import collect_failures, record_flags, report_key_conflicts
 
 LINEAGE = {
@@ -162,19 +163,22 @@ def _stage(conn, source, path: Path) -> _Staged:
     number comes from the table's insertion-ordered rowid rather than a window function,
     which would make DuckDB number (and so process) rows on one thread.
     """
-    read = read_into(conn, path, source.files, "_incoming", fast=True)
-    headers = [c for c in columns_of(conn, "_incoming") if c != "_source_row"]
-    mapping = header_mapping(headers, source.column_specs)
-    _check_columns(source, mapping)
-    contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
-    try:
-        _build_staged(conn, source, mapping, contract)
-    except duckdb.Error as error:
-        stop_on_platform_fault(error, path.name)
-        # The fast path reads the file lazily and strictly; a malformed row makes it fail.
-        # Read it the careful way (row by row, malformed rows set aside) and stage again.
-        read = read_into(conn, path, source.files, "_incoming", fast=False)
-        _build_staged(conn, source, mapping, contract)
+    with ExitStack() as cleanup:  # a transcoded copy lives until the rows are staged
+        read = read_into(conn, path, source.files, "_incoming", fast=True, cleanup=cleanup)
+        headers = [c for c in columns_of(conn, "_incoming") if c != "_source_row"]
+        mapping = header_mapping(headers, source.column_specs)
+        _check_columns(source, mapping)
+        contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
+        try:
+            _build_staged(conn, source, mapping, contract)
+        except duckdb.Error as error:
+            stop_on_platform_fault(error, path.name)
+            # The fast path reads the file lazily and strictly; a malformed row makes it
+            # fail. Read it the careful way (row by row, malformed rows set aside) and
+            # stage again.
+            read = read_into(conn, path, source.files, "_incoming", fast=False, cleanup=cleanup)
+            _build_staged(conn, source, mapping, contract)
+        drop_relation(conn, "_incoming")  # a view of it reads the copy about to go
     return _Staged(read, headers, mapping, contract)
 
 

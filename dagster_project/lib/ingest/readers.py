@@ -14,6 +14,7 @@ worksheet limit, not JSON at all.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,17 +37,24 @@ class ReadResult:
 
 
 def read_into(
-    conn: duckdb.DuckDBPyConnection, path: Path, files: dict, table: str, fast: bool = False
+    conn: duckdb.DuckDBPyConnection,
+    path: Path,
+    files: dict,
+    table: str,
+    fast: bool = False,
+    cleanup: ExitStack | None = None,
 ) -> ReadResult:
     """Make ``table`` hold the file's rows as text, and ``_rejected`` its unreadable rows.
 
     ``fast`` (CSV only): ``table`` becomes a lazy view over DuckDB's parallel reader, so
     the next query reads, cleans and types in one pass; a malformed row then makes that
-    query fail, and the caller reads again with ``fast=False``.
+    query fail, and the caller reads again with ``fast=False``. ``cleanup`` removes the
+    temporary UTF-8 copy of a cp1252 or latin-1 CSV when it closes: keep it open until
+    ``table`` has been read.
     """
     if path.stat().st_size == 0:
         raise UnreadableFile("the file is empty (0 bytes)")
-    _drop_relation(conn, table)
+    drop_relation(conn, table)
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _rejected (_source_row BIGINT, rule VARCHAR, "
         "raw_value VARCHAR)"
@@ -55,9 +63,9 @@ def read_into(
     if fmt == "csv":
         encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
         if fast:
-            csv_view(conn, path, files, encoding, table)
+            csv_view(conn, path, files, encoding, table, cleanup)
             return ReadResult(encoding)
-        return ReadResult(encoding, read_csv_rows(conn, path, files, encoding, table))
+        return ReadResult(encoding, read_csv_rows(conn, path, files, encoding, table, cleanup))
     if fmt == "xlsx":
         _read_xlsx(conn, path, files, table)
         return ReadResult("xlsx")
@@ -68,7 +76,7 @@ def read_into(
     raise UnreadableFile(f"unknown format {fmt!r}")
 
 
-def _drop_relation(conn, name: str) -> None:
+def drop_relation(conn, name: str) -> None:
     """Drop a temp view or table of that name, whichever it is."""
     for kind in ("VIEW", "TABLE"):
         try:

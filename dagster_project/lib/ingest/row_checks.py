@@ -117,13 +117,17 @@ def report_key_conflicts(
         "FROM _staged WHERE _source_row NOT IN (SELECT _source_row FROM _failures)"
     )
     group = ", ".join(f"s.{quote(k)}" for k in keys)
+    key_list = ", ".join(quote(k) for k in keys)
+    # The repeated keys first (a cheap count per key), then the differences of those
+    # keys only: describing every key's values before filtering cost seconds per file.
     conn.execute(
         "INSERT INTO raw._key_conflicts (system, file_name, sha256, kind, key, source_rows, "
         f"other_file, differences) SELECT {literal(source.system)}, {literal(file_name)}, "
         f"{literal(sha)}, 'in file', {key_json}, list(s._source_row ORDER BY s._source_row), "
-        f"NULL, {_group_differences(values)} FROM _good_rows s "
-        f"WHERE {' AND '.join(f's.{quote(k)} IS NOT NULL' for k in keys)} "
-        f"GROUP BY {group} HAVING count(*) > 1"
+        f"NULL, {_group_differences(values)} FROM _good_rows s SEMI JOIN ("
+        f"SELECT {key_list} FROM _good_rows WHERE "
+        f"{' AND '.join(f'{quote(k)} IS NOT NULL' for k in keys)} "
+        f"GROUP BY ALL HAVING count(*) > 1) AS repeated USING ({key_list}) GROUP BY {group}"
     )
     in_file = conn.execute(
         "SELECT count(*) FROM raw._key_conflicts WHERE sha256 = ? AND kind = 'in file'", [sha]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -391,3 +392,33 @@ def test_a_platform_out_of_memory_stops_the_run_and_quarantines_nothing(landing)
         landing / "quarantine",
     )  # fmt: skip
     assert result.status == "loaded"  # the next run, with memory, loads it
+
+
+def test_cp1252_characters_above_latin1_survive_both_read_paths(landing):
+    """cp1252 is read as latin-1 and its 0x80-0x9F characters translated back: the euro
+    sign and typographic quotes must come out as themselves, on the fast path and on the
+    careful one (a malformed row forces it)."""
+    name = "Ren\u00e9e \u2019O\u2019Brien \u20ac\u0160"
+    text = f"SR Number,Created Date,Caller\nSR-1,2024-01-02,{name}\n"
+    write(landing, "fast.csv", text, encoding="cp1252")
+    write(
+        landing,
+        "careful.csv",
+        text.replace("SR-1", "SR-2") + "SR-3,2024-01-02,a,b\n",
+        encoding="cp1252",
+    )
+    conn, results = run(landing)
+    assert {r.file_name: r.encoding for r in results} == {
+        "careful.csv": "cp1252",
+        "fast.csv": "cp1252",
+    }
+    assert [r.rows_quarantined for r in sorted(results, key=lambda r: r.file_name)] == [1, 0]
+    names = conn.execute(
+        "SELECT request_id, caller_name FROM raw.crm_requests ORDER BY request_id"
+    ).fetchall()
+    assert names == [
+        ("SR-1", "Ren\u00e9e \u2019O\u2019Brien \u20ac\u0160"),
+        ("SR-2", "Ren\u00e9e \u2019O\u2019Brien \u20ac\u0160"),
+    ]
+    conn.close()
+    assert not list(Path(tempfile.gettempdir()).glob("ingest-*.utf8.csv"))  # copies removed

@@ -154,7 +154,7 @@ def test_the_citys_own_identifier_format_is_not_taken_for_a_phone_number():
     """At a big city's volume permit numbers reach "BP-2024-123456": a phone number's ten
     digits. The column's declared format exempts those values from the shape recognizers,
     and only those: a SIN typed into the same column is still found."""
-    from dagster_project.lib.gates.privacy import _shape_findings
+    from dagster_project.lib.gates.privacy import _collect_values, _shape_findings
     from dagster_project.lib.gates.recognizers import Recognizers
 
     conn = connect()
@@ -163,9 +163,9 @@ def test_the_citys_own_identifier_format_is_not_taken_for_a_phone_number():
         "FROM range(500) t(i) UNION ALL SELECT '046 454 286'"
     )
     recognizers = Recognizers()
-    unexempted = _shape_findings(conn, "permits", "permit_number", recognizers)
+    _collect_values(conn, "permits", "permit_number", None)
+    unexempted = _shape_findings(conn, "permit_number", recognizers)
     assert any(f["rule"] == "holds personal data (PHONE_NUMBER)" for f in unexempted)
-    declared = _shape_findings(
-        conn, "permits", "permit_number", recognizers, "^BP-[0-9]{4}-[0-9]{5,7}$"
-    )
+    _collect_values(conn, "permits", "permit_number", "^BP-[0-9]{4}-[0-9]{5,7}$")
+    declared = _shape_findings(conn, "permit_number", recognizers)
     assert [(f["rule"], f["rows"]) for f in declared] == [("holds personal data (CA_SIN)", 1)]
