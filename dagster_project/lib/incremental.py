@@ -19,9 +19,18 @@ systems whose raw version differs from it (``dbt build --select source:<system>+
 as the ``--exclude`` of everything else; in a system's job, within its part), everything
 when the project changed or there is no such build yet, and nothing when nothing changed.
 A build that failed or was killed leaves the reference as it was: the next run redoes the
-same systems' descendants. The gates and the publisher record the data and rules
-versions they passed or published (``GateResults``): the same versions again are not
-re-checked or re-sent, and the run says "unchanged".
+same systems' descendants.
+
+The big models (staging dedupe, facts) are dbt incremental models: they take only the raw
+rows loaded since their last build (``loaded_since_last_build``, on ``_loaded_at``, which
+the loader keeps strictly increasing per table) and replace those keys. That is right
+only while raw tables grow: when a file the last build used is no longer loaded (a
+corrected re-delivery superseded it) or the project changed, the plan asks for a full
+refresh, and dbt rebuilds them from all raw rows.
+
+The gates and the publisher record the data and rules versions they passed or published
+(``GateResults``): the same versions again are not re-checked or re-sent, and the run
+says "unchanged".
 """
 
 from __future__ import annotations
@@ -47,21 +56,29 @@ VOLATILE_CONFIG = ("created_at",)
 class BuildState:
     project: str
     raw: dict[str, str] = field(default_factory=dict)
+    # per system, the files (sha256) whose rows the raw table holds; None: not recorded
+    loaded: dict[str, list[str]] | None = None
 
 
 def load_state(data_dir: Path) -> BuildState | None:
     try:
         document = json.loads((data_dir / STATE_FILE).read_text())
-        return BuildState(project=document["project"], raw=dict(document["raw"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        loaded = document.get("loaded")
+        return BuildState(
+            project=document["project"],
+            raw=dict(document["raw"]),
+            loaded={k: list(v) for k, v in loaded.items()} if loaded is not None else None,
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # none yet, or unreadable: build everything
 
 
 def save_state(data_dir: Path, state: BuildState) -> None:
     """Atomically: a run killed while writing leaves the previous state or none."""
     handle, temporary = tempfile.mkstemp(dir=data_dir, suffix=".tmp")
+    document = {"project": state.project, "raw": state.raw, "loaded": state.loaded}
     with os.fdopen(handle, "w") as out:
-        json.dump({"project": state.project, "raw": state.raw}, out, indent=2, sort_keys=True)
+        json.dump(document, out, indent=2, sort_keys=True)
     os.replace(temporary, data_dir / STATE_FILE)
 
 
@@ -74,6 +91,16 @@ def raw_versions(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> dict[st
         ).fetchall()
     )
     return {system: rows.get(system, "none") for system in systems}
+
+
+def loaded_files(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> dict[str, list[str]]:
+    """Per system, the files whose rows its raw table holds now."""
+    rows = conn.execute(
+        "SELECT system, list(DISTINCT sha256 ORDER BY sha256) FROM raw._ingest_files "
+        "WHERE status = 'loaded' GROUP BY system"
+    ).fetchall()
+    found = dict(rows)
+    return {system: list(found.get(system) or []) for system in systems}
 
 
 def project_version(manifest: dict) -> str:
@@ -101,10 +128,13 @@ def project_version(manifest: dict) -> str:
 @dataclass(frozen=True)
 class BuildPlan:
     """``changed`` None: build everything; empty: nothing; else what descends from these
-    systems' sources."""
+    systems' sources. ``full_refresh``: rebuild the incremental models from all raw rows
+    (their raw tables did not only grow, or the project changed, or there is no earlier
+    build to add to)."""
 
     changed: list[str] | None
     reason: str
+    full_refresh: bool = True
 
     @property
     def nothing(self) -> bool:
@@ -140,8 +170,33 @@ def plan_build(previous: BuildState | None, current: BuildState) -> BuildPlan:
         return BuildPlan(None, "the dbt project changed (a model, macro or seed): build everything")
     changed = sorted(s for s, v in current.raw.items() if previous.raw.get(s) != v)
     if not changed:
-        return BuildPlan([], "no new files and no change to the project: nothing to build")
-    return BuildPlan(changed, f"new files from {', '.join(changed)}: what depends on them")
+        return BuildPlan([], "no new files and no change to the project: nothing to build", False)
+    replaced = _not_only_grown(previous, current, changed)
+    if replaced:
+        return BuildPlan(
+            changed,
+            f"new files from {', '.join(changed)}, and {', '.join(replaced)} no longer holds "
+            "rows of a file the last build used (a corrected re-delivery): what depends on "
+            "them, the incremental models rebuilt from all rows",
+        )
+    return BuildPlan(
+        changed,
+        f"new files from {', '.join(changed)}: what depends on them, the incremental models "
+        "adding the new rows only",
+        full_refresh=False,
+    )
+
+
+def _not_only_grown(previous: BuildState, current: BuildState, changed: list[str]) -> list[str]:
+    """The changed systems whose raw table lost rows of a file since the last build (or
+    whose files were not recorded then: assume it did)."""
+    if previous.loaded is None or current.loaded is None:
+        return list(changed)
+    return [
+        system
+        for system in changed
+        if not set(previous.loaded.get(system, [])) <= set(current.loaded.get(system, []))
+    ]
 
 
 def data_version(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> str | None:

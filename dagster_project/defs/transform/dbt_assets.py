@@ -7,8 +7,10 @@ open_data, reference for seeds).
 
 import json
 import os
+import shutil
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -21,6 +23,7 @@ from dagster_project.lib.incremental import (
     BuildState,
     data_version,
     load_state,
+    loaded_files,
     plan_build,
     project_version,
     raw_versions,
@@ -29,7 +32,7 @@ from dagster_project.lib.incremental import (
 from dagster_project.lib.warehouse import connect, writer_turn
 from dagster_project.settings import get_settings
 
-from .project import dbt_environment, dbt_project, link_city_folder
+from .project import dbt_environment, dbt_project, link_city_folder, target_dir
 
 # An unchanged published model is handed on with its data version (Output's data_version
 # is marked beta in Dagster 1.13; the behaviour we use, a version on the event, is stable).
@@ -87,12 +90,15 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         # a failed or killed build is redone from the same changed systems next time.)
         excluded = plan.excluded_nodes(manifest)
         args = ["build", "--exclude", " ".join(excluded)] if excluded else ["build"]
+        if plan.full_refresh:  # the incremental models from all raw rows (see lib/incremental)
+            args.append("--full-refresh")
         invocation = dbt.cli(args, context=context, raise_on_error=False)
         # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this
         # long for it to end before the run reports itself stopped: the stop stays < 10 s.
         invocation.termination_timeout_seconds = DBT_STOP_SECONDS
         yield from invocation.stream()
         run_results = invocation.get_artifact("run_results.json")
+        _keep_partial_parse(invocation.target_path)
         if invocation.is_successful() and whole:
             save_state(settings.data_dir, current)
         if excluded:  # what it left out had not changed
@@ -100,6 +106,18 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             yield from _unchanged_published_models(context, settings, built)
     if not invocation.is_successful():
         yield from _unbuilt_published_models(context, run_results)
+
+
+def _keep_partial_parse(invocation_target: Path) -> None:
+    """dbt's parse cache of this build becomes the one the next build starts from. Each
+    build writes its artifacts to a folder of its own and starts from the project's
+    target folder: when that cache was written under another profile (another data
+    folder than the one `make install` parsed with), every build re-parsed all (~2 s)."""
+    cache = invocation_target / "partial_parse.msgpack"
+    if cache.exists():
+        staged = target_dir() / f".partial_parse.{os.getpid()}.tmp"
+        shutil.copyfile(cache, staged)
+        os.replace(staged, target_dir() / "partial_parse.msgpack")
 
 
 def _is_whole(context) -> bool:
@@ -119,12 +137,12 @@ def _current_state(settings, manifest: dict) -> BuildState:
     except duckdb.Error:
         return BuildState(project_version(manifest), {})
     try:
-        raw = raw_versions(conn, systems)
+        raw, loaded = raw_versions(conn, systems), loaded_files(conn, systems)
     except duckdb.CatalogException:  # no ledger yet: a first run
-        raw = {}
+        raw, loaded = {}, None
     finally:
         conn.close()
-    return BuildState(project_version(manifest), raw)
+    return BuildState(project_version(manifest), raw, loaded)
 
 
 def _unchanged_published_models(context, settings, built: set[str]):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -243,7 +243,7 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         else quote(n)
         for n in mapping.values()
     ]
-    loaded_at = datetime.now(UTC).isoformat()
+    loaded_at = _next_load_time(conn, table)
     conn.execute(
         f"INSERT INTO {table} BY NAME SELECT {', '.join(selects)}, "
         f"{literal(path.name)} AS _source_file, {literal(sha)} AS _source_sha256, "
@@ -289,6 +289,17 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         keys_repeated=repeated,
         keys_changed=changed,
     )
+
+
+def _next_load_time(conn, table: str) -> str:
+    """Now, or just after the table's latest load if the clock stands behind it (an NTP
+    correction): the incremental models take the rows loaded after their last build by
+    ``_loaded_at``, so it must only ever grow."""
+    latest = conn.execute(f"SELECT max(_loaded_at) FROM {table}").fetchone()[0]
+    now = datetime.now(UTC)
+    if latest is not None and latest >= now:
+        now = latest + timedelta(microseconds=1)
+    return now.isoformat()
 
 
 def _check_columns(source, mapping: dict[str, str]) -> None:

@@ -91,3 +91,26 @@ def test_a_new_311_file_leaves_out_only_what_does_not_depend_on_311():
     built = {"stg_crm311__service_requests", "pub_service_requests", "kpi_digital_adoption"}
     assert not built & excluded
     assert "not_null_stg_crm311__service_requests_request_id" not in excluded  # its tests too
+
+
+def test_incremental_models_add_rows_only_while_the_raw_tables_grow():
+    """New files alone: the incremental models add the new rows. A file the last build
+    used is no longer loaded (a corrected re-delivery superseded it): full refresh."""
+    before = BuildState("p1", {"crm311": "a", "permits": "b"}, {"crm311": ["h1"], "permits": []})
+    grown = BuildState("p1", {"crm311": "a2", "permits": "b"}, {"crm311": ["h1", "h2"]})
+    plan = plan_build(before, grown)
+    assert (plan.changed, plan.full_refresh) == (["crm311"], False)
+    replaced = BuildState("p1", {"crm311": "a3", "permits": "b"}, {"crm311": ["h2", "h3"]})
+    plan = plan_build(before, replaced)
+    assert (plan.changed, plan.full_refresh) == (["crm311"], True)
+    assert "corrected re-delivery" in plan.reason
+    unrecorded = BuildState("p1", {"crm311": "a", "permits": "b"})  # a state from before
+    assert plan_build(unrecorded, grown).full_refresh
+    assert plan_build(None, grown).full_refresh
+    assert plan_build(before, BuildState("p2", grown.raw, grown.loaded)).full_refresh
+
+
+def test_the_loaded_files_are_kept_in_the_state(tmp_path):
+    state = BuildState("p", {"crm311": "v"}, {"crm311": ["h1", "h2"]})
+    save_state(tmp_path, state)
+    assert load_state(tmp_path) == state

@@ -1,9 +1,19 @@
 -- One row per service request, with the city's vocabulary attached: channel code and
 -- whether it is online, the responsible division, the category's target, and the
 -- measures the KPIs need. Invalid close times are flagged, never silently dropped.
+-- Incremental on the staging rows loaded since the last build.
+{{
+    config(
+        materialized='incremental',
+        unique_key='request_id',
+        incremental_strategy='delete+insert'
+    )
+}}
+
 with requests as (
 
     select * from {{ ref('stg_crm311__service_requests') }}
+    {{ loaded_since_last_build() }}
 
 ),
 
@@ -39,7 +49,8 @@ classified as (
         (
             requests.closed_at is not null
             and requests.closed_at < requests.created_at
-        ) as has_invalid_close_time
+        ) as has_invalid_close_time,
+        requests._loaded_at
     from requests
     left join channels on channels.source_label = requests.intake_channel_label
     left join categories on categories.service_category = requests.service_category

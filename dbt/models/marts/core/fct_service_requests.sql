@@ -1,4 +1,12 @@
--- One row per 311 service request. No personal columns.
+-- One row per 311 service request. No personal columns. Incremental (see staging).
+{{
+    config(
+        materialized='incremental',
+        unique_key='request_id',
+        incremental_strategy='delete+insert'
+    )
+}}
+
 select
     request_id,
     created_at,
@@ -16,5 +24,7 @@ select
     target_days,
     is_closed_within_target,
     has_invalid_close_time,
-    data_quality_note
+    data_quality_note,
+    _loaded_at
 from {{ ref('int_service_requests_classified') }}
+{{ loaded_since_last_build() }}

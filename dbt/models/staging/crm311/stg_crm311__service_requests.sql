@@ -1,9 +1,19 @@
 -- One row per service request, as the CRM last exported it (a request re-exported in a
 -- later file keeps its latest version). Personal columns stay here, in the restricted
 -- staging schema; nothing downstream of the intermediate layer carries them.
+-- Incremental: a build adds the rows loaded since the last one and replaces their keys.
+{{
+    config(
+        materialized='incremental',
+        unique_key='request_id',
+        incremental_strategy='delete+insert'
+    )
+}}
+
 with source as (
 
     select * from {{ source('crm311', 'crm311_service_requests') }}
+    {{ loaded_since_last_build() }}
 
 ),
 

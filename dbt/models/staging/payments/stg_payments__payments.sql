@@ -1,7 +1,17 @@
 -- One row per payment received (duplicate lines in an export count once).
+-- Incremental: a build adds the rows loaded since the last one and replaces their keys.
+{{
+    config(
+        materialized='incremental',
+        unique_key='payment_id',
+        incremental_strategy='delete+insert'
+    )
+}}
+
 with source as (
 
     select * from {{ source('payments', 'payments_payments') }}
+    {{ loaded_since_last_build() }}
 
 ),
 

@@ -79,6 +79,32 @@ def test_a_big_table_is_checked_in_batches_with_the_same_findings(faulty, monkey
     }
 
 
+def test_rows_that_passed_before_are_not_checked_row_by_row_again(faulty, monkeypatch, tmp_path):
+    """Given the rows published last (which passed), the per-row expectations look only at
+    the rows new or changed since; uniqueness still looks at every row."""
+    import dagster_project.lib.gates.quality as quality
+
+    dataset = load_dictionary().datasets["service_requests"]
+    validated = tmp_path / "sent.parquet"
+    faulty.execute(
+        f"COPY (SELECT * FROM open_data.{dataset.model} WHERE status IS DISTINCT FROM "
+        f"'Reopened') TO '{validated}' (FORMAT parquet)"
+    )
+    monkeypatch.setattr(quality, "BATCH_ROWS", 2)
+    result = quality.check_quality(faulty, dataset.model, dataset.model, validated=validated)
+    assert result.rows_validated_per_row == 1
+    found = {(f["expectation"], f["column"]): f["unexpected_count"] for f in result.failures}
+    whole = quality.check_quality(faulty, dataset.model, dataset.model)
+    before = {(f["expectation"], f["column"]): f["unexpected_count"] for f in whole.failures}
+    # no request id follows the CRM's format: all 3 rows fail, of which 1 is new
+    assert before[("expect_column_values_to_match_regex", "request_id")] == 3
+    assert found[("expect_column_values_to_match_regex", "request_id")] == 1
+    assert found[("expect_column_values_to_be_in_set", "status")] == 1  # the new row's
+    # uniqueness looks at every row: the new row's key repeats an old one's
+    assert ("expect_column_values_to_be_unique", "request_id") in found
+    assert "per-row" not in result.summary()  # it failed: the summary lists the failures
+
+
 def test_privacy_gate_finds_personal_values_and_masks_them(faulty):
     dictionary = load_dictionary()
     result = check_privacy(faulty, dictionary.datasets["service_requests"], dictionary)
