@@ -422,3 +422,73 @@ def test_cp1252_characters_above_latin1_survive_both_read_paths(landing):
     ]
     conn.close()
     assert not list(Path(tempfile.gettempdir()).glob("ingest-*.utf8.csv"))  # copies removed
+
+
+def _workbook_with_rows(path: Path, data_rows: int) -> None:
+    """A minimal .xlsx written directly (openpyxl takes minutes for a million rows): a
+    header and ``data_rows`` rows of a request id."""
+    import zipfile
+
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/><Override PartName='
+        '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type='
+        '"http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.'
+        'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name='
+        '"Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://'
+        'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, text in parts.items():
+            book.writestr(name, text)
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr">'
+                b"<is><t>request_id</t></is></c></row>"
+            )
+            for start in range(2, data_rows + 2, 100_000):
+                stop = min(start + 100_000, data_rows + 2)
+                sheet.write(
+                    "".join(
+                        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(start, stop)
+                    ).encode()
+                )
+            sheet.write(b"</sheetData></worksheet>")
+
+
+def test_a_sheet_filled_to_the_worksheet_limit_is_refused_not_truncated(tmp_path):
+    """A sheet whose last row is the worksheet's last (1,048,576) was likely cut off at
+    export: the file is quarantined with a reason, none of its rows loaded. One row
+    fewer loads in full."""
+    from dagster_project.lib.ingest.readers import WORKSHEET_ROWS
+
+    spec = {
+        **REQUESTS,
+        "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"},
+        "columns": [{**REQUESTS["columns"][0]}],
+    }
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    _workbook_with_rows(folder / "a_full.xlsx", WORKSHEET_ROWS - 1)  # + header = the limit
+    _workbook_with_rows(folder / "b_fits.xlsx", WORKSHEET_ROWS - 2)
+    conn, results = run(tmp_path, spec)
+    full, fits = results
+    assert full.status == "quarantined" and "the sheet is full" in full.reason
+    assert list((tmp_path / "quarantine").rglob("a_full.xlsx"))  # kept, with its reason
+    assert (fits.status, fits.rows_loaded) == ("loaded", WORKSHEET_ROWS - 2)
+    assert conn.execute("SELECT count(*) FROM raw.crm_requests").fetchone() == (WORKSHEET_ROWS - 2,)
+    conn.close()
