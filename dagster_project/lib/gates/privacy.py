@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ..dictionary import Dataset, Dictionary
-from ..incremental import personal_values_version
 from ..warehouse import literal, quote
 from .recognizers import CANDIDATE, Recognizers
 
@@ -83,54 +82,110 @@ def _meaning_findings(
 
 
 # The personal values, kept beside the raw tables they come from (same file, same 0600):
-# built once for a given set of raw files and personal columns, not once per dataset.
+# a count of records per normalised value, kept up to date as files arrive, not rebuilt
+# once per dataset or per run. The identifying values are a view over the counts.
+PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
-PERSONAL_VALUES_VERSION = "raw._personal_values_version"
+PERSONAL_VALUES_STATE = "raw._personal_values_state"
 
 
 def build_personal_values(conn, dictionary: Dictionary) -> bool:
-    """``raw._personal_values``: every identifying value of a personal source column,
-    lower case, rebuilt only when the raw files or the personal columns changed. Returns
-    False when no raw table holds personal columns yet."""
+    """Bring ``raw._personal_value_counts`` up to date with the raw files loaded now, and
+    ``raw._personal_values`` (every identifying value of a personal source column, lower
+    case) with it. Files added since the last time are counted and added; anything else
+    (a file's rows withdrawn by a corrected re-delivery, another set of personal
+    columns) recounts all. Returns False when no raw table holds personal columns yet."""
     existing = {
         row[0]
         for row in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
         ).fetchall()
     }
-    parts = [
-        f"SELECT {_normalised(quote(c.name))} AS value FROM raw.{quote(s.raw_table)}"
+    columns = [
+        (s.system, s.raw_table, c.name)
         for s in dictionary.sources.values()
         if s.raw_table in existing
         for c in s.columns
         if c.classification == "personal"
     ]
-    if not parts:
+    if not columns:
         return False
-    version = hashlib.sha256(
-        (personal_values_version(conn) + "|" + "|".join(parts)).encode()
-    ).hexdigest()
-    if _stored_version(conn) == version:
+    definition = hashlib.sha256(repr(columns).encode()).hexdigest()[:16]
+    try:
+        files = sorted(
+            f"{system}:{sha}"
+            for system, sha in conn.execute(
+                "SELECT DISTINCT system, sha256 FROM raw._ingest_files WHERE status = 'loaded'"
+            ).fetchall()
+        )
+    except duckdb.CatalogException:  # raw tables made without the ingest: count them all
+        files, definition = [], f"{definition}:unledgered"
+    ledgered = not definition.endswith(":unledgered")
+    stored = _stored_state(conn)
+    if ledgered and stored == (definition, files):
         return True
+    added = None
+    if ledgered and stored is not None and stored[0] == definition and set(stored[1]) <= set(files):
+        added = sorted(set(files) - set(stored[1]))
     conn.execute("BEGIN TRANSACTION")
+    _count_values(conn, columns, added)
     conn.execute(
-        f"CREATE OR REPLACE TABLE {PERSONAL_VALUES} AS SELECT value FROM "
-        f"({' UNION ALL '.join(parts)}) WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
-        f"GROUP BY value HAVING count(*) <= {IDENTIFYING_MAX_RECORDS}"
+        f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value FROM "
+        f"{PERSONAL_VALUE_COUNTS} WHERE records <= {IDENTIFYING_MAX_RECORDS}"
     )
     conn.execute(
-        f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_VERSION} AS SELECT ? AS version", [version]
+        f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_STATE} AS "
+        "SELECT ? AS definition, ?::VARCHAR[] AS files",
+        [definition, files],
     )
     conn.execute("COMMIT")
     return True
 
 
-def _stored_version(conn) -> str | None:
+def _count_values(conn, columns: list[tuple[str, str, str]], added: list[str] | None) -> None:
+    """Count the values of all loaded rows (``added`` None), or add those of the rows
+    from the ``added`` files ("system:sha256") to the counts."""
+
+    def part(system: str, table: str, column: str) -> str | None:
+        where = ""
+        if added is not None:
+            shas = [f.split(":", 1)[1] for f in added if f.split(":", 1)[0] == system]
+            if not shas:
+                return None
+            where = f" WHERE _source_sha256 IN ({', '.join(literal(s) for s in shas)})"
+        return f"SELECT {_normalised(quote(column))} AS value FROM raw.{quote(table)}{where}"
+
+    parts = [p for p in (part(*c) for c in columns) if p is not None] or ["SELECT NULL AS value"]
+    counted = (
+        f"SELECT value, count(*) AS records FROM ({' UNION ALL '.join(parts)}) "
+        f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} GROUP BY value"
+    )
+    if added is None:
+        for kind in ("VIEW", "TABLE"):  # an older warehouse kept the values as a table
+            try:
+                conn.execute(f"DROP {kind} IF EXISTS {PERSONAL_VALUES}")
+            except duckdb.CatalogException:
+                continue
+        conn.execute(f"CREATE OR REPLACE TABLE {PERSONAL_VALUE_COUNTS} AS {counted}")
+        return
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE _added_counts AS {counted}")
+    conn.execute(
+        f"UPDATE {PERSONAL_VALUE_COUNTS} AS c SET records = c.records + a.records "
+        "FROM _added_counts AS a WHERE c.value = a.value"
+    )
+    conn.execute(
+        f"INSERT INTO {PERSONAL_VALUE_COUNTS} SELECT a.value, a.records FROM _added_counts AS a "
+        f"ANTI JOIN {PERSONAL_VALUE_COUNTS} AS c ON c.value = a.value"
+    )
+    conn.execute("DROP TABLE _added_counts")
+
+
+def _stored_state(conn) -> tuple[str, list[str]] | None:
     try:
-        row = conn.execute(f"SELECT version FROM {PERSONAL_VALUES_VERSION}").fetchone()
+        row = conn.execute(f"SELECT definition, files FROM {PERSONAL_VALUES_STATE}").fetchone()
     except duckdb.CatalogException:
         return None
-    return row[0] if row else None
+    return (row[0], sorted(row[1])) if row else None
 
 
 def _normalised(sql: str) -> str:

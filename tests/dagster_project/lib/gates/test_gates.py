@@ -195,3 +195,53 @@ def test_the_citys_own_identifier_format_is_not_taken_for_a_phone_number():
     _collect_values(conn, "permits", "permit_number", "^BP-[0-9]{4}-[0-9]{5,7}$")
     declared = _shape_findings(conn, "permit_number", recognizers)
     assert [(f["rule"], f["rows"]) for f in declared] == [("holds personal data (CA_SIN)", 1)]
+
+
+def test_personal_values_grow_with_new_files_and_recount_when_rows_are_withdrawn():
+    """The counts behind the personal values are added to as files arrive; they equal a
+    recount of all rows, also after a file's rows were withdrawn (recounted then)."""
+    from dagster_project.lib.gates.privacy import PERSONAL_VALUES, build_personal_values
+
+    dictionary = load_dictionary()
+    conn = connect()
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute(
+        "CREATE TABLE raw._ingest_files (system VARCHAR, file_name VARCHAR, sha256 VARCHAR, "
+        "status VARCHAR)"
+    )
+    conn.execute(
+        "CREATE TABLE raw.crm311_service_requests (caller_name VARCHAR, caller_phone VARCHAR, "
+        "caller_email VARCHAR, street_address VARCHAR, description VARCHAR, "
+        "_source_sha256 VARCHAR)"
+    )
+
+    def deliver(sha: str, names: list[str]) -> None:
+        conn.execute("INSERT INTO raw._ingest_files VALUES ('crm311', ?, ?, 'loaded')", [sha, sha])
+        for name in names:
+            conn.execute(
+                "INSERT INTO raw.crm311_service_requests (caller_name, _source_sha256) "
+                "VALUES (?, ?)",
+                [name, sha],
+            )
+
+    def values() -> set[str]:
+        return {r[0] for r in conn.execute(f"SELECT value FROM {PERSONAL_VALUES}").fetchall()}
+
+    deliver("f1", ["Renee Tremblay", "Anonymous"] + ["Anonymous"] * 19)
+    assert build_personal_values(conn, dictionary)
+    assert values() == {"renee tremblay", "anonymous"}  # 20 records: still identifying
+    deliver("f2", ["Anonymous", "Jean Dupuis"])  # the 21st: shared, no longer identifying
+    build_personal_values(conn, dictionary)
+    assert values() == {"renee tremblay", "jean dupuis"}
+    incremental = conn.execute("SELECT * FROM raw._personal_value_counts ORDER BY value").fetchall()
+    conn.execute("DROP TABLE raw._personal_values_state")
+    build_personal_values(conn, dictionary)  # a recount from all rows
+    assert (
+        conn.execute("SELECT * FROM raw._personal_value_counts ORDER BY value").fetchall()
+        == incremental
+    )
+    # a corrected re-delivery withdrew f2: recounted, Jean is gone, Anonymous identifying
+    conn.execute("UPDATE raw._ingest_files SET status = 'superseded' WHERE sha256 = 'f2'")
+    conn.execute("DELETE FROM raw.crm311_service_requests WHERE _source_sha256 = 'f2'")
+    build_personal_values(conn, dictionary)
+    assert values() == {"renee tremblay", "anonymous"}
