@@ -23,7 +23,7 @@ WHAT_TO_DO = [  # (start of the rule's words, what the department should do)
     ("length", "The value is far too long: check the export (a whole note in one cell?)."),
     ("row:", "The row is malformed in the file (fields, quotes or JSON): re-export it."),
 ]
-HEADER = ["file", "row", "column", "rule", "value as received", "what to do"]
+HEADER = ["file", "row", "column", "rule", "value as received", "what to do", "whole record"]
 MAX_ROWS_PER_SHEET = 1_000_000  # below the worksheet limit; the rest is counted
 
 
@@ -52,10 +52,10 @@ def write_report(
         return None
     rows = conn.execute(
         "SELECT rule, file_name, source_row, coalesce(column_name, ''), "
-        "coalesce(raw_value, '') FROM raw._quarantined_rows WHERE system = ? "
-        "AND list_contains(?, sha256) UNION ALL "
+        "coalesce(raw_value, ''), left(coalesce(CAST(record AS VARCHAR), ''), 2000) "
+        "FROM raw._quarantined_rows WHERE system = ? AND list_contains(?, sha256) UNION ALL "
         "SELECT 'dropped: ' || rule, file_name, source_row, '', left(CAST(record AS VARCHAR), "
-        "2000) FROM raw._dropped_rows WHERE system = ? AND list_contains(?, sha256) "
+        "2000), '' FROM raw._dropped_rows WHERE system = ? AND list_contains(?, sha256) "
         "ORDER BY 1, 2, 3",
         [system, sha256s, system, sha256s],
     ).fetchall()
@@ -72,7 +72,7 @@ def write_report(
         for cell in header:
             cell.font = Font(bold=True)
         sheet.append(header)
-        for file_name, row, column, value in entries[:MAX_ROWS_PER_SHEET]:
+        for file_name, row, column, value, record in entries[:MAX_ROWS_PER_SHEET]:
             sheet.append(
                 [
                     file_name,
@@ -83,6 +83,7 @@ def write_report(
                     "Dropped on purpose by the contract; nothing to do."
                     if rule.startswith("dropped")
                     else _advice(rule),
+                    record,
                 ]
             )
         if len(entries) > MAX_ROWS_PER_SHEET:

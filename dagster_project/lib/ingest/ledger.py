@@ -1,7 +1,8 @@
 """The ingest ledger in the warehouse: which file was read when, and what became of each row.
 
 ``raw._ingest_files``     one row per file seen: status, encoding, reconciliation, drift
-``raw._quarantined_rows`` one row per (row, column) that broke the contract, with its raw value
+``raw._quarantined_rows`` one row per (row, column) that broke the contract, with its raw
+                          value and the whole record (JSON, as received)
 ``raw._dropped_rows``     rows removed by a named contract rule (e.g. report total rows)
 ``raw._flagged_values``   values loaded but outside their plausible window (contract: flag)
 ``raw._key_conflicts``    primary keys repeated in a file, or re-sent with other values
@@ -24,7 +25,9 @@ CREATE TABLE IF NOT EXISTS raw._ingest_files (
 CREATE TABLE IF NOT EXISTS raw._quarantined_rows (
     system VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
     source_row BIGINT NOT NULL, column_name VARCHAR, rule VARCHAR NOT NULL,
-    raw_value VARCHAR, quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now());
+    raw_value VARCHAR, quarantined_at TIMESTAMPTZ NOT NULL DEFAULT now(), record JSON);
+-- warehouses from before the record was kept
+ALTER TABLE raw._quarantined_rows ADD COLUMN IF NOT EXISTS record JSON;
 CREATE TABLE IF NOT EXISTS raw._flagged_values (
     system VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
     source_row BIGINT NOT NULL, column_name VARCHAR, rule VARCHAR NOT NULL,

@@ -219,10 +219,21 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
 
     collect_failures(conn, contract)
+    # The whole record beside the failing value (as received, trimmed and with the null
+    # markers as nulls, under contract names): the department can be told which record
+    # to fix, and by its id. A row the reader could not split has no record; its raw
+    # line is the value.
+    record = (
+        "to_json(struct_pack("
+        + ", ".join(f"{quote(n)} := s.{quote(n)}" for n in mapping.values())
+        + "))"
+    )
     conn.execute(
         f"INSERT INTO raw._quarantined_rows (system, file_name, sha256, source_row, "
-        f"column_name, rule, raw_value) SELECT {literal(system)}, "
-        f"{literal(path.name)}, {literal(sha)}, * FROM _failures"
+        f"column_name, rule, raw_value, record) SELECT {literal(system)}, "
+        f"{literal(path.name)}, {literal(sha)}, f._source_row, f.column_name, f.rule, "
+        f"f.raw_value, CASE WHEN s._source_row IS NOT NULL THEN {record} END "
+        f"FROM _failures AS f LEFT JOIN _staged AS s USING (_source_row)"
     )
     rows_quarantined = conn.execute("SELECT count(DISTINCT _source_row) FROM _failures").fetchone()[
         0

@@ -115,6 +115,12 @@ def test_rows_are_loaded_quarantined_and_reconciled(landing):
         (2, "created_at", "type: not a valid timestamp", "not a date"),
         (3, "request_id", "required: value is missing", None),
     ]
+    # the whole record is kept beside the failing value: which request, what else it said
+    records = conn.execute(
+        "SELECT source_row, record->>'request_id', record->>'fee', record->>'caller_name' "
+        "FROM raw._quarantined_rows ORDER BY 1"
+    ).fetchall()
+    assert records == [(2, "SR-2", "(8.02)", None), (3, None, "75", "Ann")]
 
 
 def test_cp1252_is_detected_and_reloading_adds_nothing(landing):
