@@ -36,13 +36,19 @@ def header_mapping(headers: list[str], columns: list[dict]) -> dict[str, str]:
     return {header: lookup.get(header.strip().lower(), snake_case(header)) for header in headers}
 
 
+# What a value may be surrounded by and still be the same value: spaces, tabs, line
+# breaks (a cell holding only CR/LF is empty) and non-breaking spaces.
+WHITESPACE = "' ' || chr(9) || chr(10) || chr(13)"
+
+
 def trimmed(source_column: str) -> str:
-    """Text without surrounding spaces; non-breaking spaces (U+00A0, which exports love)
-    count as spaces. ``contains`` first: the replace only runs where one occurs."""
+    """Text without surrounding whitespace (``WHITESPACE``); non-breaking spaces (U+00A0,
+    which exports love) count as spaces, also inside the value. ``contains`` first: the
+    replace only runs where one occurs."""
     column = quote(source_column)
     return (
         f"trim(CASE WHEN contains({column}, chr(160)) "
-        f"THEN replace({column}, chr(160), ' ') ELSE {column} END)"
+        f"THEN replace({column}, chr(160), ' ') ELSE {column} END, {WHITESPACE})"
     )
 
 

@@ -498,3 +498,19 @@ def test_a_sheet_filled_to_the_worksheet_limit_is_refused_not_truncated(tmp_path
     assert (fits.status, fits.rows_loaded) == ("loaded", WORKSHEET_ROWS - 2)
     assert conn.execute("SELECT count(*) FROM raw.crm_requests").fetchone() == (WORKSHEET_ROWS - 2,)
     conn.close()
+
+
+def test_a_value_of_line_breaks_and_tabs_only_is_empty(landing):
+    """Trimming takes tabs and line breaks too: a cell holding only CR/LF is null, and a
+    required column holding one is quarantined, not loaded as a non-null value."""
+    write(
+        landing,
+        "a.csv",
+        'request_id,created_at,Caller\nSR-1,2024-01-01,"\r\n"\nSR-2,2024-01-01,"\tAnn \r\n"\n'
+        '"\r\n",2024-01-01,Bob\n',
+    )
+    conn, [result] = run(landing)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
+    assert conn.execute(
+        "SELECT request_id, caller_name FROM raw.crm_requests ORDER BY request_id"
+    ).fetchall() == [("SR-1", None), ("SR-2", "Ann")]
