@@ -56,10 +56,12 @@ _TYPES = (
     DataType("timestamp", "TIMESTAMP", "timestamp", "datetime"),
 )
 TYPES: dict[str, DataType] = {t.name: t for t in _TYPES}
-# Source contracts also say "money": an amount in dollars and cents.
+# Source contracts also say "money" (an amount, in cents unless the column declares its
+# ``scale``) and "timestamptz" (an instant: a time that states its offset keeps it).
 SOURCE_TYPES: dict[str, DataType] = {
     **TYPES,
     "money": DataType("money", "DECIMAL(18,2)", "numeric", "number"),
+    "timestamptz": DataType("timestamptz", "TIMESTAMPTZ", "timestamptz", "datetime"),
 }
 DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 

@@ -18,6 +18,33 @@ def raw_type(kind: str) -> str:
     return data_type(kind).duckdb
 
 
+def column_type(column: dict) -> str:
+    """The warehouse type of a contract column: money keeps the decimals its ``scale``
+    declares (default 2, cents)."""
+    if column["type"] == "money":
+        return f"DECIMAL(18,{money_scale(column)})"
+    return raw_type(column["type"])
+
+
+def money_scale(column: dict) -> int:
+    return int(column.get("scale", 2))
+
+
+def money_digits(text_sql: str) -> str:
+    """ "$1,381.12", " 75.00 ", "(8.02)" -> the digits and point alone."""
+    return f"regexp_replace({text_sql}, '[$,()\\s]', '', 'g')"
+
+
+def money_rounded(text_sql: str, column: dict) -> str:
+    """True when the amount has more decimals than the column keeps (not mere zeros):
+    loading it would round it, so the row is quarantined instead."""
+    digits = money_digits(text_sql)
+    return (
+        f"(TRY_CAST({digits} AS DECIMAL(38,12)) <> "
+        f"TRY_CAST({digits} AS DECIMAL(38,{money_scale(column)})))"
+    )
+
+
 # Excel stores dates as days since 1899-12-30; read as text they look like 45356(.25).
 EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
 
@@ -76,9 +103,17 @@ def typed(text_sql: str, column: dict, from_workbook: bool = False) -> str:
         return text_sql
     if kind == "money":
         # "$1,381.12", " 75.00 ", "(8.02)" (accounting negative), "-8.02"
-        digits = f"regexp_replace({text_sql}, '[$,()\\s]', '', 'g')"
         sign = f"CASE WHEN regexp_matches({text_sql}, '^\\(.*\\)$') THEN -1 ELSE 1 END"
-        return f"({sign} * TRY_CAST({digits} AS DECIMAL(18,2)))"
+        return f"({sign} * TRY_CAST({money_digits(text_sql)} AS {column_type(column)}))"
+    if kind == "timestamptz":
+        # An instant: a stated offset ("+0000", "Z", "-05:00") is kept; a time without
+        # one is a wall-clock time in the column's zone (default: the city's).
+        zone = literal(column.get("timezone") or "UTC")
+        wall_clock = typed(text_sql, {**column, "type": "timestamp", "timezone": None})
+        return (
+            f"CASE WHEN regexp_matches({text_sql}, '{STATED_OFFSET}') THEN "
+            f"TRY_CAST({text_sql} AS TIMESTAMPTZ) ELSE timezone({zone}, {wall_clock}) END"
+        )
     if kind in ("date", "timestamp"):
         target = raw_type(kind)
         zone = literal(column.get("timezone") or "UTC")
@@ -132,7 +167,7 @@ def plausible_window(column: dict) -> tuple[object, object] | None:
     """The contract's (min, max) for the column, the default window for dates."""
     if "min" in column or "max" in column:
         return column.get("min"), column.get("max")
-    if column["type"] in ("date", "timestamp"):
+    if column["type"] in ("date", "timestamp", "timestamptz"):
         return DEFAULT_DATE_WINDOW
     return None
 
@@ -143,7 +178,9 @@ def out_of_range(typed_sql: str, column: dict) -> tuple[str, str] | None:
     if window is None:
         return None
     low, high = window
-    kind = column["type"] if column["type"] in ("date", "timestamp") else "number"
+    kind = {"date": "date", "timestamp": "timestamp", "timestamptz": "timestamp"}.get(
+        column["type"], "number"
+    )
     parts = []
     if low is not None:
         parts.append(f"{typed_sql} < {_bound(low, kind)}")

@@ -22,7 +22,7 @@ import duckdb
 from ..files import file_sha256
 from ..warehouse import literal, quote
 from . import ledger
-from .contract_sql import header_mapping, null_if_sentinel, raw_type, trimmed, typed
+from .contract_sql import column_type, header_mapping, null_if_sentinel, trimmed, typed
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, columns_of, drop_relation, read_into
 from .row_checks import collect_failures, record_flags, report_key_conflicts
@@ -371,7 +371,7 @@ def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
 
 def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    definitions = [f"{quote(c['name'])} {raw_type(c['type'])}" for c in source.column_specs]
+    definitions = [f"{quote(c['name'])} {column_type(c)}" for c in source.column_specs]
     definitions += [f"{quote(name)} {kind}" for name, kind in LINEAGE.items()]
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
     for name in extra_columns:  # schema drift: keep what the department started sending

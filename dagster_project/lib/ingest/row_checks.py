@@ -2,7 +2,8 @@
 
 - ``_failures`` (quarantine): a row the reader could not split, a required value
   missing, a text value over its ``max_length`` (default 10,000 characters), a value
-  that does not parse as its type, a value outside the plausible
+  that does not parse as its type, an amount with more decimals than its column keeps
+  (it would be rounded), a value outside the plausible
   window when the contract says ``on_out_of_range: quarantine`` (the default);
 - ``_flags``: values outside the window under ``on_out_of_range: flag``: loaded as they
   are, and listed in ``raw._flagged_values`` for the department;
@@ -14,7 +15,7 @@
 from __future__ import annotations
 
 from ..warehouse import literal, quote
-from .contract_sql import out_of_range
+from .contract_sql import money_rounded, money_scale, out_of_range
 
 # A text value longer than this is a broken export (a whole file in one cell), not data.
 MAX_TEXT_LENGTH = 10_000
@@ -50,6 +51,16 @@ def collect_failures(conn, contract: dict[str, dict]) -> None:
             f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
             f"FROM _staged WHERE {column_sql} IS NOT NULL AND {typed_sql} IS NULL"
         )
+        if column["type"] == "money":  # never round an amount in silence
+            words = (
+                f"money: more than {money_scale(column)} decimals; loading it would round "
+                "it (the contract's scale: says how many the source keeps)"
+            )
+            failures.append(
+                f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
+                f"FROM _staged WHERE {typed_sql} IS NOT NULL AND "
+                f"{money_rounded(column_sql, column)}"
+            )
         if (window := out_of_range(typed_sql, column)) is not None:
             condition, words = window
             target = flags if column.get("on_out_of_range") == "flag" else failures

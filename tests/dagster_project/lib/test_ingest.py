@@ -514,3 +514,55 @@ def test_a_value_of_line_breaks_and_tabs_only_is_empty(landing):
     assert conn.execute(
         "SELECT request_id, caller_name FROM raw.crm_requests ORDER BY request_id"
     ).fetchall() == [("SR-1", None), ("SR-2", "Ann")]
+
+
+def test_an_amount_is_never_rounded_in_silence(landing):
+    """Money keeps two decimals unless the contract's ``scale`` says more: 1123.913418
+    is quarantined (it would become 1123.91), 12.340 is 12.34; with scale 6 both load
+    exactly."""
+    write(landing, "a.csv", "request_id,created_at,fee\nSR-1,2024-01-01,1123.913418\n"
+          "SR-2,2024-01-01,12.340\n")  # fmt: skip
+    conn, [result] = run(landing)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    assert conn.execute("SELECT rule, raw_value FROM raw._quarantined_rows").fetchone() == (
+        "money: more than 2 decimals; loading it would round it (the contract's scale: "
+        "says how many the source keeps)",
+        "1123.913418",
+    )
+    conn.close()
+    columns = [{**c, "scale": 6} if c["name"] == "fee" else c for c in REQUESTS["columns"]]
+    other = landing / "six"
+    (other / "landing" / "crm").mkdir(parents=True)
+    write(other, "a.csv", "request_id,created_at,fee\nSR-1,2024-01-01,1123.913418\n")
+    conn, [result] = run(other, {**REQUESTS, "columns": columns})
+    assert result.rows_loaded == 1
+    assert str(conn.execute("SELECT fee FROM raw.crm_requests").fetchone()[0]) == "1123.913418"
+
+
+def test_timestamptz_keeps_the_instant_a_value_states(landing):
+    """A ``timestamptz`` column keeps the instant: "+0000", "Z" and "-05:00" are honoured,
+    a time without an offset is a wall-clock time in the column's zone."""
+    columns = [
+        {**c, "type": "timestamptz", "timezone": "America/Toronto", "formats": []}
+        if c["name"] == "created_at"
+        else c
+        for c in REQUESTS["columns"]
+    ]
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at\nSR-1,2024-07-01T14:00:00+0000\nSR-2,2024-07-01T14:00:00Z\n"
+        "SR-3,2024-07-01T10:00:00-05:00\nSR-4,2024-07-01 10:00:00\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert result.rows_loaded == 4
+    conn.execute("SET TimeZone = 'UTC'")
+    instants = conn.execute(
+        "SELECT request_id, CAST(created_at AS VARCHAR) FROM raw.crm_requests ORDER BY 1"
+    ).fetchall()
+    assert instants == [
+        ("SR-1", "2024-07-01 14:00:00+00"),
+        ("SR-2", "2024-07-01 14:00:00+00"),
+        ("SR-3", "2024-07-01 15:00:00+00"),
+        ("SR-4", "2024-07-01 14:00:00+00"),  # 10:00 in Toronto (EDT)
+    ]
