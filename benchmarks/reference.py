@@ -444,7 +444,9 @@ def main() -> int:
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--compare", type=Path, help="the platform's exports folder")
-    parser.add_argument("--memory-limit", default="2GB")
+    parser.add_argument(
+        "--memory-limit", help="DuckDB's memory_limit (default: DuckDB's own, 80%% of RAM)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     database = args.out / "reference.duckdb"
@@ -459,7 +461,8 @@ def main() -> int:
 
     extensions = Path(next(iter(duckdb_ext.__path__))) / "extensions"
     conn = duckdb.connect(str(database), config={"extension_directory": str(extensions)})
-    conn.execute(f"SET memory_limit = {lit(args.memory_limit)}")
+    if args.memory_limit:
+        conn.execute(f"SET memory_limit = {lit(args.memory_limit)}")
     contracts = [
         yaml.safe_load(p.read_text()) for p in sorted((DICTIONARY / "sources").glob("*.yml"))
     ]
