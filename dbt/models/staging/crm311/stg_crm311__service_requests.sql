@@ -46,6 +46,4 @@ renamed as (
 
 )
 
-select *
-from renamed
-{{ latest_version('request_id') }}
+{{ latest_version('renamed', 'request_id') }}

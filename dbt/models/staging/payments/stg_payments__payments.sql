@@ -28,6 +28,4 @@ renamed as (
 
 )
 
-select *
-from renamed
-{{ latest_version('payment_id') }}
+{{ latest_version('renamed', 'payment_id') }}

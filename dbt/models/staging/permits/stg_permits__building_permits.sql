@@ -33,6 +33,4 @@ renamed as (
 
 )
 
-select *
-from renamed
-{{ latest_version('permit_number') }}
+{{ latest_version('renamed', 'permit_number') }}
