@@ -8,6 +8,7 @@ open_data, reference for seeds).
 import json
 import os
 import shutil
+import threading
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -86,6 +87,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         if plan.nothing:
             yield from _unchanged_published_models(context, settings, built=set())
             return
+        _warm_up_great_expectations()  # new rows: their gates will run
         # (The reference stays the last successful whole build until this one succeeds:
         # a failed or killed build is redone from the same changed systems next time.)
         excluded = plan.excluded_nodes(manifest)
@@ -106,6 +108,21 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             yield from _unchanged_published_models(context, settings, built)
     if not invocation.is_successful():
         yield from _unbuilt_published_models(context, run_results)
+
+
+def _warm_up_great_expectations() -> None:
+    """Import Great Expectations in a thread while dbt (a subprocess) builds: the quality
+    gates that follow need it, and the import alone takes 2-3 s of one core that would
+    otherwise wait. Imported only here and by the gates: a run with nothing to check
+    never pays for it."""
+
+    def load() -> None:
+        try:
+            import great_expectations.core.expectation_suite  # noqa: F401
+        except ImportError:  # the gate that needs it will say what is wrong
+            return
+
+    threading.Thread(target=load, name="warm-up-gx", daemon=True).start()
 
 
 def _keep_partial_parse(invocation_target: Path) -> None:
