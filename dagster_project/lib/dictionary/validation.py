@@ -64,6 +64,11 @@ def _schema(kind: str) -> dict[str, Any]:
 
 def _line_of(node: yaml.Node | None, path: list[Any]) -> int | None:
     """The 1-based line in the YAML file of the value at ``path`` (jsonschema's path)."""
+    node = _node_at(node, path)
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _node_at(node: yaml.Node | None, path: list[Any]) -> yaml.Node | None:
     for step in path:
         if isinstance(node, yaml.MappingNode):
             node = next((value for key, value in node.value if key.value == step), node)
@@ -75,7 +80,26 @@ def _line_of(node: yaml.Node | None, path: list[Any]) -> int | None:
             node = node.value[step]
         else:
             break
-    return node.start_mark.line + 1 if node is not None else None
+    return node
+
+
+def _split_by_a_comma(error: jsonschema.ValidationError, node: yaml.Node | None) -> str | None:
+    """YAML's own reading of a comma in an unquoted value of a ``{...}`` mapping: the text
+    after the comma becomes a field of its own, with no value. Say that, and where,
+    rather than "not allowed; check the spelling"."""
+    if error.validator != "additionalProperties" or not isinstance(node, yaml.MappingNode):
+        return None
+    if not node.flow_style:
+        return None
+    allowed = set(error.schema.get("properties", {}))
+    for key, value in node.value:
+        if key.value not in allowed and value.tag.endswith(":null") and not value.value:
+            return (
+                f"{key.value!r} (column {key.start_mark.column + 1}) is read as a field of "
+                "its own: the value before it holds a comma inside a {...} mapping. Put "
+                'that value in quotes ("..., ...") or write the mapping one field per line'
+            )
+    return None
 
 
 def _advice(error: jsonschema.ValidationError) -> str:
@@ -111,6 +135,8 @@ def read_validated(path: Path, kind: str, problems: list[str]) -> dict[str, Any]
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     for error in errors:
         field_path = "/".join(str(step) for step in error.absolute_path) or "(top level)"
-        line = _line_of(node, list(error.absolute_path))
-        problems.append(f"{path.name}, line {line}, field {field_path}: {_advice(error)}")
+        at = _node_at(node, list(error.absolute_path))
+        line = at.start_mark.line + 1 if at is not None else None
+        advice = _split_by_a_comma(error, at) or _advice(error)
+        problems.append(f"{path.name}, line {line}, field {field_path}: {advice}")
     return None if errors else data

@@ -121,6 +121,24 @@ def test_a_yaml_syntax_error_is_reported_at_its_position(dictionary_copy):
         load_dictionary(dictionary_copy)
 
 
+def test_a_comma_in_an_unquoted_flow_mapping_value_is_explained(dictionary_copy):
+    """YAML splits "reason: Test payments, made by staff" inside {...} into two fields:
+    the error says so, with the line and column, not "check the spelling"."""
+    path = dictionary_copy / "sources" / "payments.yml"
+    path.write_text(
+        path.read_text().replace(
+            "null_values:",
+            "drop_rows:\n  - {rule: test_rows, reason: Test payments, made by staff, "
+            "where: \"service = 'TEST'\"}\nnull_values:",
+        )
+    )
+    with pytest.raises(DictionaryError) as raised:
+        load_dictionary(dictionary_copy)
+    message = str(raised.value)
+    assert "'made by staff' (column 46) is read as a field of its own" in message
+    assert "in quotes" in message and "check the spelling" not in message
+
+
 def test_a_bad_entry_stays_local_when_not_strict(dictionary_copy):
     """The code location loads with a broken dataset file: only that dataset is left out."""
     path = dictionary_copy / "datasets" / "building_permits.yml"
