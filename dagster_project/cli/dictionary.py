@@ -44,8 +44,9 @@ def check(dictionary: Dictionary) -> int:
     ]
     if stale:
         print(
-            "These files are out of date with the dictionary; run `make dictionary-generate`"
-            " and commit them:",
+            "The dictionary is valid, but these files generated from it are out of date (a "
+            "new or edited contract or dataset): run `make dictionary-generate` and commit "
+            "them:",
             file=sys.stderr,
         )
         for item in stale:
