@@ -97,6 +97,7 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         if spec is not None:
             source = _source(spec, path, city.lookups, city.timezone)
             problems += _owner_problems(source, path, divisions)
+            problems += _key_problems(source, path)
             if not problems:
                 sources[source.system] = source
         if problems:
@@ -174,7 +175,8 @@ def _source(spec: dict[str, Any], path: Path, lookups: Lookups, timezone: str) -
     spec = {
         **spec,
         "columns": [
-            {"timezone": timezone, **c} if c["type"] == "timestamp" else c for c in spec["columns"]
+            {"timezone": timezone, **c} if c["type"] in ("timestamp", "timestamptz") else c
+            for c in spec["columns"]
         ],
     }
     return Source(
@@ -190,6 +192,18 @@ def _source(spec: dict[str, Any], path: Path, lookups: Lookups, timezone: str) -
         path=path,
         spec=spec,
     )
+
+
+def _key_problems(source: Source, path: Path) -> list[str]:
+    """Every primary-key column is a column of the contract (a key checked at ingest on a
+    column that never arrives would check nothing)."""
+    names = {c.name for c in source.columns}
+    return [
+        f"{path.name}, field primary_key: {key!r} is not one of the contract's columns; "
+        f"use one of {sorted(names)}"
+        for key in source.primary_key
+        if key not in names
+    ]
 
 
 def _dataset(spec: dict[str, Any], path: Path, city: City) -> Dataset:

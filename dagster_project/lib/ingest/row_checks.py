@@ -115,6 +115,8 @@ def report_key_conflicts(
     keys = [k for k in source.primary_key if k in loaded_columns]
     if len(keys) != len(source.primary_key):
         return 0, 0
+    if not keys:  # no key: a hash of the whole row identifies it (repeats in the file)
+        return _identical_rows(conn, source, file_name, sha, loaded_columns), 0
     key_json = f"to_json(struct_pack({', '.join(f'{quote(k)} := s.{quote(k)}' for k in keys)}))"
     values = [c for c in loaded_columns if c not in keys]
     typed = ", ".join(
@@ -157,6 +159,23 @@ def report_key_conflicts(
     ).fetchone()[0]
     conn.execute("DROP TABLE _good_rows")
     return in_file, across
+
+
+def _identical_rows(conn, source, file_name: str, sha: str, columns: list[str]) -> int:
+    """For a source with no key: rows repeated whole within the file, reported like keys
+    (the key is the row's hash); staging decides whether they count once."""
+    values = ", ".join(f"{quote(c)} := {quote(c)}" for c in columns)
+    conn.execute(
+        "INSERT INTO raw._key_conflicts (system, file_name, sha256, kind, key, source_rows, "
+        f"other_file, differences) SELECT {literal(source.system)}, {literal(file_name)}, "
+        f"{literal(sha)}, 'in file', to_json(struct_pack(row_hash := md5(to_json("
+        f"struct_pack({values}))))), list(_source_row ORDER BY _source_row), NULL, NULL "
+        "FROM _staged WHERE _source_row NOT IN (SELECT _source_row FROM _failures) "
+        f"GROUP BY md5(to_json(struct_pack({values}))) HAVING count(*) > 1"
+    )
+    return conn.execute(
+        "SELECT count(*) FROM raw._key_conflicts WHERE sha256 = ? AND kind = 'in file'", [sha]
+    ).fetchone()[0]
 
 
 def _staged_columns(conn) -> set[str]:

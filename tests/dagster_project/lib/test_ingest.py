@@ -566,3 +566,31 @@ def test_timestamptz_keeps_the_instant_a_value_states(landing):
         ("SR-3", "2024-07-01 15:00:00+00"),
         ("SR-4", "2024-07-01 14:00:00+00"),  # 10:00 in Toronto (EDT)
     ]
+
+
+def test_a_source_without_a_key_reports_rows_repeated_whole(landing):
+    """No primary key: nothing is refused, and rows repeated whole within a file are
+    reported (by the row's hash) like a repeated key."""
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\nSR-1,2024-01-01,Ann\n"
+        "SR-1,2024-01-01,Bob\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "primary_key": []})
+    assert (result.rows_loaded, result.keys_repeated) == (3, 1)
+    assert conn.execute("SELECT source_rows FROM raw._key_conflicts").fetchone() == ([1, 2],)
+
+
+def test_a_primary_key_that_is_not_a_column_is_refused(tmp_path):
+    import shutil
+
+    from dagster_project.lib.dictionary import DictionaryError, load_dictionary
+    from dagster_project.settings import DICTIONARY_DIR
+
+    copy = tmp_path / "dd"
+    shutil.copytree(DICTIONARY_DIR, copy)
+    path = copy / "sources" / "payments.yml"
+    path.write_text(path.read_text().replace("primary_key: [payment_id]", "primary_key: [pay_id]"))
+    with pytest.raises(DictionaryError, match="'pay_id' is not one of the contract's columns"):
+        load_dictionary(copy)
