@@ -7,10 +7,13 @@ time (CKAN_URL / CKAN_API_TOKEN) or, for the local portal, from its 0600 token f
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import cached_property
+from importlib.metadata import version as installed_version
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
+from packaging import version
 
 from dagster_project.lib.warehouse import connect, writer_turn
 from dagster_project.settings import PROJECT_DIR, get_settings, secure_data_dir
@@ -21,6 +24,18 @@ from .transform.project import dbt_project
 
 # dbt, bound to the pipeline's process: it dies with it (scripts/dbt-bound-to-parent)
 DBT_BOUND_TO_PIPELINE = PROJECT_DIR / "scripts" / "dbt-bound-to-parent"
+
+
+class CityDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource, told the dbt version instead of asking: it runs
+    ``dbt --version`` (a second dbt start, 2-3 s) before every build to learn it. Our
+    dbt is the dbt-core installed beside this Python (``scripts/dbt-bound-to-parent``
+    runs it), so its package metadata says the same. (``_cli_version`` is the cached
+    property dagster-dbt 0.29 reads; pinned in pyproject.toml.)"""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(installed_version("dbt-core"))
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -58,7 +73,7 @@ def resources() -> dg.Definitions:
         resources={
             "warehouse": WarehouseResource(),
             # the dbt beside this Python (venv not activated), bound to the run process
-            "dbt": DbtCliResource(
+            "dbt": CityDbtCliResource(
                 project_dir=dbt_project, dbt_executable=str(DBT_BOUND_TO_PIPELINE)
             ),
             "portal": PortalResource(),

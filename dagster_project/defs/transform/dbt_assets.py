@@ -87,7 +87,6 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         if plan.nothing:
             yield from _unchanged_published_models(context, settings, built=set())
             return
-        _warm_up_great_expectations()  # new rows: their gates will run
         # (The reference stays the last successful whole build until this one succeeds:
         # a failed or killed build is redone from the same changed systems next time.)
         excluded = plan.excluded_nodes(manifest)
@@ -95,6 +94,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         if plan.full_refresh:  # the incremental models from all raw rows (see lib/incremental)
             args.append("--full-refresh")
         invocation = dbt.cli(args, context=context, raise_on_error=False)
+        _warm_up_great_expectations()  # new rows: their gates will run (dbt has started)
         # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this
         # long for it to end before the run reports itself stopped: the stop stays < 10 s.
         invocation.termination_timeout_seconds = DBT_STOP_SECONDS
