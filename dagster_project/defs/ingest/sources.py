@@ -68,6 +68,12 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 context.log.warning(f"{result.file_name} {result.status}: {result.reason}")
             if result.drift:
                 context.log.warning(f"{result.file_name}: {result.drift}")
+            if result.unlisted_columns:
+                context.log.warning(
+                    f"{result.file_name}: column(s) the contract does not list, loaded as "
+                    f"text and kept out of published data until it lists and classifies "
+                    f"them: {', '.join(result.unlisted_columns)}"
+                )
             if result.keys_repeated or result.keys_changed:
                 context.log.warning(
                     f"{result.file_name}: {result.keys_repeated} key(s) repeated in the file, "
@@ -89,6 +95,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 "values_flagged": sum(r.values_flagged for r in loaded),
                 "keys_repeated_in_a_file": sum(r.keys_repeated for r in loaded),
                 "keys_resent_with_other_values": sum(r.keys_changed for r in loaded),
+                "columns_not_in_contract": sorted({c for r in loaded for c in r.unlisted_columns}),
                 "table_rows": total,
                 "files": dg.MetadataValue.md(_file_table(results)),
                 "rows_to_fix_report": str(report) if report else "none",

@@ -55,6 +55,9 @@ class FileResult:
     values_flagged: int = 0  # loaded, but outside their plausible window (raw._flagged_values)
     keys_repeated: int = 0  # primary keys twice in this file (raw._key_conflicts)
     keys_changed: int = 0  # keys loaded before from another file, now with other values
+    # columns the contract does not list: loaded as text, in no published model until
+    # the contract lists and classifies them
+    unlisted_columns: list[str] = field(default_factory=list)
 
 
 def ingest_source(
@@ -299,6 +302,7 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         values_flagged=flagged,
         keys_repeated=repeated,
         keys_changed=changed,
+        unlisted_columns=[n for n in mapping.values() if n not in contract],
     )
 
 

@@ -108,6 +108,7 @@ def test_rows_are_loaded_quarantined_and_reconciled(landing):
         1,
     )
     assert rows[1][0] == "SR-4" and rows[1][2] is None  # blank money is null, not an error
+    assert result.unlisted_columns == ["extra_col"]  # loaded as text, and said so
     reasons = conn.execute(
         "SELECT source_row, column_name, rule, raw_value FROM raw._quarantined_rows ORDER BY 1"
     ).fetchall()
