@@ -221,7 +221,8 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     rows_read = conn.execute("SELECT count(*) FROM _staged").fetchone()[0] + staged.read.rejected
     rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
 
-    collect_failures(conn, contract)
+    repeated_quarantined = source.spec.get("repeated_keys") == "quarantine"
+    collect_failures(conn, contract, list(source.primary_key) if repeated_quarantined else None)
     # The whole record beside the failing value (as received, trimmed and with the null
     # markers as nulls, under contract names): the department can be told which record
     # to fix, and by its id. A row the reader could not split has no record; its raw

@@ -25,11 +25,25 @@ EMPTY = (
 )
 
 
-def collect_failures(conn, contract: dict[str, dict]) -> None:
+def collect_failures(
+    conn, contract: dict[str, dict], quarantined_keys: list[str] | None = None
+) -> None:
     """Build ``_failures`` and ``_flags``: one row per (row, column) that breaks the
-    contract. Cheap scans of ``_staged``: the typing was already done there."""
+    contract. Cheap scans of ``_staged``: the typing was already done there.
+    ``quarantined_keys``: the primary key, when the contract says rows whose key repeats
+    within the file are quarantined (``repeated_keys: quarantine``)."""
     # rows the reader could not split into fields: the whole row, with its raw text
     failures = ["SELECT _source_row, NULL AS column_name, rule, raw_value FROM _rejected"]
+    if quarantined_keys:
+        keys = ", ".join(quote(k) for k in quarantined_keys)
+        shown = " || '|' || ".join(f"coalesce({quote(k)}, '')" for k in quarantined_keys)
+        failures.append(
+            f"SELECT _source_row, {literal(', '.join(quarantined_keys))}, "
+            "'key: repeated in this file (the contract quarantines repeated keys)', "
+            f"{shown} FROM _staged WHERE ({keys}) IN (SELECT ({keys}) FROM _staged "
+            f"WHERE {' AND '.join(f'{quote(k)} IS NOT NULL' for k in quarantined_keys)} "
+            f"GROUP BY {keys} HAVING count(*) > 1)"
+        )
     flags = [EMPTY]
     for name, column in contract.items():
         column_sql, typed_sql = quote(name), quote("__typed__" + name)

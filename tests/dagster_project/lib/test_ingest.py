@@ -595,3 +595,23 @@ def test_a_primary_key_that_is_not_a_column_is_refused(tmp_path):
     path.write_text(path.read_text().replace("primary_key: [payment_id]", "primary_key: [pay_id]"))
     with pytest.raises(DictionaryError, match="'pay_id' is not one of the contract's columns"):
         load_dictionary(copy)
+
+
+def test_the_contract_can_quarantine_repeated_keys(landing):
+    """``repeated_keys: quarantine``: every row of a key repeated in the file goes to the
+    quarantine with its record; the other rows load."""
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\nSR-2,2024-01-01,Bob\n"
+        "SR-1,2024-01-02,Ann B.\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "repeated_keys": "quarantine"})
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    assert conn.execute(
+        "SELECT source_row, rule, record->>'caller_name' FROM raw._quarantined_rows ORDER BY 1"
+    ).fetchall() == [
+        (1, "key: repeated in this file (the contract quarantines repeated keys)", "Ann"),
+        (3, "key: repeated in this file (the contract quarantines repeated keys)", "Ann B."),
+    ]
+    assert conn.execute("SELECT request_id FROM raw.crm_requests").fetchall() == [("SR-2",)]
