@@ -195,15 +195,26 @@ def _source(spec: dict[str, Any], path: Path, lookups: Lookups, timezone: str) -
 
 
 def _key_problems(source: Source, path: Path) -> list[str]:
-    """Every primary-key column is a column of the contract (a key checked at ingest on a
-    column that never arrives would check nothing)."""
+    """Every primary-key column, and every column a row rule compares, is a column of the
+    contract (a check on a column that never arrives would check nothing)."""
     names = {c.name for c in source.columns}
-    return [
+    problems = [
         f"{path.name}, field primary_key: {key!r} is not one of the contract's columns; "
         f"use one of {sorted(names)}"
         for key in source.primary_key
         if key not in names
     ]
+    for rule in source.spec.get("row_rules", []):  # the same for the rules' columns
+        compared = [rule["column"]] + [
+            rule[k] for k in ("not_before", "not_after", "at_least", "at_most") if k in rule
+        ]
+        problems += [
+            f"{path.name}, row rule {rule['rule']}: {name!r} is not one of the contract's "
+            f"columns; use one of {sorted(names)}"
+            for name in compared
+            if name not in names
+        ]
+    return problems
 
 
 def _dataset(spec: dict[str, Any], path: Path, city: City) -> Dataset:

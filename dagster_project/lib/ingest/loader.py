@@ -25,7 +25,7 @@ from . import ledger
 from .contract_sql import column_type, header_mapping, null_if_sentinel, trimmed, typed
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, columns_of, drop_relation, read_into
-from .row_checks import collect_failures, record_flags, report_key_conflicts
+from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
 
 LINEAGE = {
     "_source_file": "VARCHAR",
@@ -222,7 +222,13 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
 
     repeated_quarantined = source.spec.get("repeated_keys") == "quarantine"
-    collect_failures(conn, contract, list(source.primary_key) if repeated_quarantined else None)
+    row_rules = source.spec.get("row_rules")
+    collect_failures(
+        conn,
+        contract,
+        list(source.primary_key) if repeated_quarantined else None,
+        row_rules,
+    )
     # The whole record beside the failing value (as received, trimmed and with the null
     # markers as nulls, under contract names): the department can be told which record
     # to fix, and by its id. A row the reader could not split has no record; its raw
@@ -249,6 +255,7 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         conn.execute(f"DELETE FROM {table} WHERE _source_sha256 = ?", [previous])
         ledger.mark_superseded(conn, system, previous)
     flagged = record_flags(conn, system, path.name, sha)
+    apply_null_rules(conn, row_rules, contract)  # after the originals were listed
     repeated, changed = report_key_conflicts(
         conn, source, table, path.name, sha, list(mapping.values())
     )

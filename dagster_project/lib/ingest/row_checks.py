@@ -26,12 +26,16 @@ EMPTY = (
 
 
 def collect_failures(
-    conn, contract: dict[str, dict], quarantined_keys: list[str] | None = None
+    conn,
+    contract: dict[str, dict],
+    quarantined_keys: list[str] | None = None,
+    row_rules: list[dict] | None = None,
 ) -> None:
     """Build ``_failures`` and ``_flags``: one row per (row, column) that breaks the
     contract. Cheap scans of ``_staged``: the typing was already done there.
     ``quarantined_keys``: the primary key, when the contract says rows whose key repeats
-    within the file are quarantined (``repeated_keys: quarantine``)."""
+    within the file are quarantined (``repeated_keys: quarantine``). ``row_rules``: the
+    contract's rules between two columns of a row (quarantine, flag or null)."""
     # rows the reader could not split into fields: the whole row, with its raw text
     failures = ["SELECT _source_row, NULL AS column_name, rule, raw_value FROM _rejected"]
     if quarantined_keys:
@@ -82,8 +86,50 @@ def collect_failures(
                 f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
                 f"FROM _staged WHERE {typed_sql} IS NOT NULL AND {condition}"
             )
+    for rule in row_rules or []:
+        broken, words = row_rule_condition(rule, contract)
+        target = failures if rule["action"] == "quarantine" else flags
+        if rule["action"] == "null":
+            words += f" ({rule['column']} loaded empty)"
+        target.append(
+            f"SELECT _source_row, {literal(rule['column'])}, {literal(words)}, "
+            f"CAST({quote(rule['column'])} AS VARCHAR) FROM _staged WHERE {broken}"
+        )
     conn.execute("CREATE OR REPLACE TEMP TABLE _failures AS " + " UNION ALL ".join(failures))
     conn.execute("CREATE OR REPLACE TEMP TABLE _flags AS " + " UNION ALL ".join(flags))
+
+
+COMPARISONS = {"not_before": "<", "not_after": ">", "at_least": "<", "at_most": ">"}
+
+
+def _value_sql(name: str, contract: dict[str, dict]) -> str:
+    """A column's typed value in ``_staged`` (its text when the contract types it text)."""
+    typed = name in contract and contract[name]["type"] != "varchar"
+    return quote("__typed__" + name) if typed else quote(name)
+
+
+def row_rule_condition(rule: dict, contract: dict[str, dict]) -> tuple[str, str]:
+    """(SQL true when the row breaks the rule, the rule's words for the ledger)."""
+    kind = next(k for k in COMPARISONS if k in rule)
+    column, other = _value_sql(rule["column"], contract), _value_sql(rule[kind], contract)
+    condition = (
+        f"({column} IS NOT NULL AND {other} IS NOT NULL AND {column} {COMPARISONS[kind]} {other})"
+    )
+    relation = f"{rule['column']} {kind.replace('_', ' ')} {rule[kind]}"
+    words = f"row: {rule['rule']}: {relation} ({rule['reason']})"
+    return condition, words
+
+
+def apply_null_rules(conn, row_rules: list[dict] | None, contract: dict[str, dict]) -> None:
+    """Rules whose action is ``null``: the breaking value is loaded empty (it is listed,
+    as received, in ``raw._flagged_values``)."""
+    for rule in row_rules or []:
+        if rule["action"] != "null":
+            continue
+        broken, _ = row_rule_condition(rule, contract)
+        targets = {quote(rule["column"]), _value_sql(rule["column"], contract)}
+        assignments = ", ".join(f"{t} = NULL" for t in sorted(targets))
+        conn.execute(f"UPDATE _staged_data SET {assignments} WHERE {broken}")
 
 
 def record_flags(conn, system: str, file_name: str, sha: str) -> int:

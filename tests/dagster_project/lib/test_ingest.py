@@ -615,3 +615,50 @@ def test_the_contract_can_quarantine_repeated_keys(landing):
         (3, "key: repeated in this file (the contract quarantines repeated keys)", "Ann B."),
     ]
     assert conn.execute("SELECT request_id FROM raw.crm_requests").fetchall() == [("SR-2",)]
+
+
+@pytest.mark.parametrize(
+    ("action", "loaded", "quarantined", "flagged", "closed_of_sr1"),
+    [
+        ("quarantine", 1, 1, 0, None),
+        ("flag", 2, 0, 1, dt.datetime(2024, 1, 1, 9, 0)),
+        ("null", 2, 0, 1, None),
+    ],
+)
+def test_a_rule_between_two_columns_does_what_the_contract_says(
+    landing, action, loaded, quarantined, flagged, closed_of_sr1
+):
+    """ "Not closed before it was created": quarantine the row, flag it (loaded as is), or
+    load the closed time empty (the original listed with the flags)."""
+    columns = [
+        *REQUESTS["columns"],
+        {"name": "closed_at", "type": "timestamp", "classification": "public",
+         "description": "closed", "formats": []},
+    ]  # fmt: skip
+    rule = {
+        "rule": "closed_before_created",
+        "reason": "a request is closed after it is created",
+        "column": "closed_at",
+        "not_before": "created_at",
+        "action": action,
+    }
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,closed_at\nSR-1,2024-01-02T10:00:00,2024-01-01T09:00:00\n"
+        "SR-2,2024-01-02T10:00:00,2024-01-03T09:00:00\n",
+    )
+    spec = {**REQUESTS, "columns": columns, "row_rules": [rule]}
+    conn, [result] = run(landing, spec)
+    assert (result.rows_loaded, result.rows_quarantined, result.values_flagged) == (
+        loaded,
+        quarantined,
+        flagged,
+    )
+    if loaded == 2:
+        assert conn.execute(
+            "SELECT closed_at FROM raw.crm_requests WHERE request_id = 'SR-1'"
+        ).fetchone() == (closed_of_sr1,)
+        assert conn.execute("SELECT raw_value FROM raw._flagged_values").fetchone() == (
+            "2024-01-01T09:00:00",
+        )
