@@ -83,6 +83,53 @@ def null_if_sentinel(column: str, null_values: list[str]) -> str:
     return f"CASE WHEN {quote(column)} IN ({sentinels}) THEN NULL ELSE {quote(column)} END"
 
 
+def value_rules(column_sql: str, column: dict) -> str:
+    """The contract's value rules on a cleaned text value, in order: trailing separators
+    stripped (``strip_trailing``), case folded (``case``), codes mapped to labels
+    (``value_map``). Declared in the contract, so no value changes meaning in silence."""
+    sql = column_sql
+    if chars := column.get("strip_trailing"):
+        sql = f"nullif(rtrim(rtrim({sql}, {literal(chars)})), '')"
+    case = column.get("case")
+    if case == "lower":
+        sql = f"lower({sql})"
+    elif case == "upper":
+        sql = f"upper({sql})"
+    elif case == "title":  # "in progress" -> "In Progress"
+        sql = (
+            f"array_to_string(list_transform(string_split(lower({sql}), ' '), "
+            "w -> upper(w[1]) || w[2:]), ' ')"
+        )
+    if mapping := column.get("value_map"):
+        whens = " ".join(
+            f"WHEN {literal(k)} THEN {literal(v) if v is not None else 'NULL'}"
+            for k, v in mapping.items()
+        )
+        sql = f"CASE {sql} {whens} ELSE {sql} END"
+    return sql
+
+
+def has_value_rules(column: dict) -> bool:
+    return any(k in column for k in ("strip_trailing", "case", "value_map"))
+
+
+def invalid_value(column_sql: str, column: dict) -> tuple[str, str] | None:
+    """(SQL true when the value is not one the column accepts, the rule's words), from
+    ``accepted_values`` and ``pattern``; None when the column declares neither."""
+    parts, words = [], []
+    if values := column.get("accepted_values"):
+        parts.append(f"{column_sql} NOT IN ({', '.join(literal(v) for v in values)})")
+        words.append(f"one of {', '.join(values)}")
+    if pattern := column.get("pattern"):
+        parts.append(f"NOT regexp_full_match({column_sql}, {literal(pattern)})")
+        words.append(f"the form {pattern}")
+    if not parts:
+        return None
+    return f"({column_sql} IS NOT NULL AND ({' OR '.join(parts)}))", (
+        f"value: not {' and '.join(words)}"
+    )
+
+
 # A timestamp that states its offset: "...Z", "...+05:00", "...-0500".
 STATED_OFFSET = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 

@@ -22,7 +22,15 @@ import duckdb
 from ..files import file_sha256
 from ..warehouse import literal, quote
 from . import ledger
-from .contract_sql import column_type, header_mapping, null_if_sentinel, trimmed, typed
+from .contract_sql import (
+    column_type,
+    has_value_rules,
+    header_mapping,
+    null_if_sentinel,
+    trimmed,
+    typed,
+    value_rules,
+)
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, columns_of, drop_relation, read_into
 from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
@@ -191,7 +199,12 @@ def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dic
     null_values = source.spec.get("null_values", [])
     workbook = source.files["format"] == "xlsx"
     trims = ", ".join(f"{trimmed(h)} AS {quote(n)}" for h, n in mapping.items())
-    nulls = ", ".join(f"{null_if_sentinel(n, null_values)} AS {quote(n)}" for n in mapping.values())
+    nulls = ", ".join(
+        f"{value_rules(null_if_sentinel(n, null_values), contract[n])} AS {quote(n)}"
+        if n in contract and has_value_rules(contract[n])
+        else f"{null_if_sentinel(n, null_values)} AS {quote(n)}"
+        for n in mapping.values()
+    )
     typings = "".join(
         f", {typed(quote(n), c, workbook)} AS {quote('__typed__' + n)}"
         for n, c in contract.items()

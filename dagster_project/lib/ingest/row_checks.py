@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from ..warehouse import literal, quote
-from .contract_sql import money_rounded, money_scale, out_of_range
+from .contract_sql import invalid_value, money_rounded, money_scale, out_of_range
 
 # A text value longer than this is a broken export (a whole file in one cell), not data.
 MAX_TEXT_LENGTH = 10_000
@@ -55,6 +55,13 @@ def collect_failures(
             failures.append(
                 f"SELECT _source_row, {literal(name)}, 'required: value is missing', "
                 f"NULL FROM _staged WHERE {column_sql} IS NULL"
+            )
+        if (rule := invalid_value(column_sql, column)) is not None:
+            condition, words = rule
+            target = failures if column.get("on_invalid") == "quarantine" else flags
+            target.append(
+                f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
+                f"FROM _staged WHERE {condition}"
             )
         if column["type"] == "varchar":
             limit = int(column.get("max_length", MAX_TEXT_LENGTH))

@@ -662,3 +662,44 @@ def test_a_rule_between_two_columns_does_what_the_contract_says(
         assert conn.execute("SELECT raw_value FROM raw._flagged_values").fetchone() == (
             "2024-01-01T09:00:00",
         )
+
+
+def test_value_rules_fold_map_and_report_what_the_contract_does_not_accept(landing):
+    """CANCEL, Cancel; and cancel become one label through case folding and a value map;
+    a trailing separator is stripped; a value outside accepted_values is flagged (loaded)
+    or quarantined, as on_invalid says; a pattern is checked in full."""
+    columns = [
+        *REQUESTS["columns"],
+        {"name": "status", "type": "varchar", "classification": "public",
+         "description": "status", "strip_trailing": ";", "case": "upper",
+         "value_map": {"CANCEL": "Cancelled", "CANC": "Cancelled", "OPEN": "Open"},
+         "accepted_values": ["Open", "Cancelled"]},
+        {"name": "ward", "type": "varchar", "classification": "public",
+         "description": "ward", "pattern": "[0-9]{1,2}", "on_invalid": "quarantine"},
+    ]  # fmt: skip
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,status,ward\nSR-1,2024-01-01,CANCEL,1\n"
+        "SR-2,2024-01-01,Cancel;,2\nSR-3,2024-01-01,canc,3\nSR-4,2024-01-01,open;,4\n"
+        "SR-5,2024-01-01,Reopened,5\nSR-6,2024-01-01,open,Ward 6\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert (result.rows_loaded, result.rows_quarantined, result.values_flagged) == (5, 1, 1)
+    assert conn.execute(
+        "SELECT request_id, status FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [
+        ("SR-1", "Cancelled"),
+        ("SR-2", "Cancelled"),
+        ("SR-3", "Cancelled"),
+        ("SR-4", "Open"),
+        ("SR-5", "REOPENED"),  # loaded (flagged): not in the map, not accepted
+    ]
+    assert conn.execute("SELECT rule, raw_value FROM raw._flagged_values").fetchone() == (
+        "value: not one of Open, Cancelled",
+        "REOPENED",
+    )
+    assert conn.execute("SELECT rule, raw_value FROM raw._quarantined_rows").fetchone() == (
+        "value: not the form [0-9]{1,2}",
+        "Ward 6",
+    )
