@@ -382,7 +382,7 @@ def _drift(last: list[str] | None, columns: list[dict], mapping: dict[str, str])
 def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
     dropped = 0
     for rule in source.spec.get("drop_rows", []):
-        condition = f"({rule['where']})"
+        condition = drop_condition(rule)
         conn.execute(
             f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
             f"reason, record) SELECT {literal(source.system)}, {literal(file_name)}, "
@@ -392,6 +392,16 @@ def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
         dropped += conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()[0]
         conn.execute(f"DELETE FROM _staged_data WHERE {condition}")
     return dropped
+
+
+def drop_condition(rule: dict) -> str:
+    """A drop rule as SQL: its ``where``, or the declarative forms (no SQL to write)."""
+    if "where" in rule:
+        return f"({rule['where']})"
+    if "equals" in rule:
+        values = ", ".join(literal(v.lower()) for v in rule["equals"])
+        return f"(lower({quote(rule['column'])}) IN ({values}))"
+    return "(" + " AND ".join(f"{quote(c)} IS NULL" for c in rule["all_empty"]) + ")"
 
 
 def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:

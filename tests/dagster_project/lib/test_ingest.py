@@ -703,3 +703,29 @@ def test_value_rules_fold_map_and_report_what_the_contract_does_not_accept(landi
         "value: not the form [0-9]{1,2}",
         "Ward 6",
     )
+
+
+def test_drop_rules_without_sql(landing):
+    """The declarative drop rules: a column equal to one of some values (any case), or a
+    set of columns all empty."""
+    spec = {
+        **REQUESTS,
+        "drop_rows": [
+            {"rule": "totals", "reason": "report totals", "column": "request_id",
+             "equals": ["total", "grand total"]},
+            {"rule": "spacers", "reason": "blank lines of the report",
+             "all_empty": ["created_at", "caller_name"]},
+        ],
+    }  # fmt: skip
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\nTOTAL,,\nGrand Total,2,\nSR-2,,\n",
+    )
+    conn, [result] = run(landing, spec)
+    assert (result.rows_loaded, result.rows_dropped, result.rows_quarantined) == (1, 3, 0)
+    assert conn.execute("SELECT source_row, rule FROM raw._dropped_rows ORDER BY 1").fetchall() == [
+        (2, "totals"),
+        (3, "totals"),
+        (4, "spacers"),
+    ]
