@@ -175,7 +175,15 @@ def _stage(conn, source, path: Path) -> _Staged:
     which would make DuckDB number (and so process) rows on one thread.
     """
     with ExitStack() as cleanup:  # a transcoded copy lives until the rows are staged
-        read = read_into(conn, path, source.files, "_incoming", fast=True, cleanup=cleanup)
+        read = read_into(
+            conn,
+            path,
+            source.files,
+            "_incoming",
+            fast=True,
+            cleanup=cleanup,
+            columns=source.column_specs,
+        )
         headers = [c for c in columns_of(conn, "_incoming") if c != "_source_row"]
         mapping = header_mapping(headers, source.column_specs)
         _check_columns(source, mapping)
@@ -187,7 +195,15 @@ def _stage(conn, source, path: Path) -> _Staged:
             # The fast path reads the file lazily and strictly; a malformed row makes it
             # fail. Read it the careful way (row by row, malformed rows set aside) and
             # stage again.
-            read = read_into(conn, path, source.files, "_incoming", fast=False, cleanup=cleanup)
+            read = read_into(
+                conn,
+                path,
+                source.files,
+                "_incoming",
+                fast=False,
+                cleanup=cleanup,
+                columns=source.column_specs,
+            )
             _build_staged(conn, source, mapping, contract)
         drop_relation(conn, "_incoming")  # a view of it reads the copy about to go
     return _Staged(read, headers, mapping, contract)

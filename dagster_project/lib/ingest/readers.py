@@ -24,6 +24,7 @@ from ..warehouse import literal, quote
 from .csv_reader import csv_view, read_csv_rows
 from .encodings import detect_encoding
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
+from .fixed_width_reader import read_fixed_width
 from .json_reader import read_json_rows
 
 WORKSHEET_ROWS = 1_048_576  # an .xlsx sheet holds no more; a full one was likely cut off
@@ -43,12 +44,14 @@ def read_into(
     table: str,
     fast: bool = False,
     cleanup: ExitStack | None = None,
+    columns: list[dict] | None = None,
 ) -> ReadResult:
     """Make ``table`` hold the file's rows as text, and ``_rejected`` its unreadable rows.
 
     ``fast`` (CSV only): ``table`` becomes a lazy view over DuckDB's parallel reader, so
     the next query reads, cleans and types in one pass; a malformed row then makes that
-    query fail, and the caller reads again with ``fast=False``. ``cleanup`` removes the
+    query fail, and the caller reads again with ``fast=False``. ``columns``: the contract's
+    columns (a fixed-width file is cut by their positions). ``cleanup`` removes the
     temporary UTF-8 copy of a cp1252 or latin-1 CSV when it closes: keep it open until
     ``table`` has been read.
     """
@@ -69,6 +72,10 @@ def read_into(
     if fmt == "xlsx":
         _read_xlsx(conn, path, files, table)
         return ReadResult("xlsx")
+    if fmt == "fixed_width":
+        encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
+        read_fixed_width(conn, path, files, columns or [], encoding, table, cleanup)
+        return ReadResult(encoding)
     if fmt in ("jsonl", "json"):
         detect_encoding(path, ["utf-8"])  # JSON is UTF-8: refuse anything else, with where
         rejected, note = read_json_rows(conn, path, fmt, table)

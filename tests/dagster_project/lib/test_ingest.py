@@ -729,3 +729,37 @@ def test_drop_rules_without_sql(landing):
         (3, "totals"),
         (4, "spacers"),
     ]
+
+
+def test_a_fixed_width_file_is_cut_by_the_contract_positions(landing):
+    """A legacy system's fixed-width report (cp1252, a title line): columns cut by their
+    start and width, padded values trimmed, a short line's missing field empty, a blank
+    line no record, and each row numbered as its line."""
+    spec = {
+        **REQUESTS,
+        "files": {"folder": "crm", "pattern": "*.txt", "format": "fixed_width",
+                  "encodings": ["utf-8", "cp1252"], "header_row": 2},
+        "columns": [
+            {**REQUESTS["columns"][0], "start": 1, "width": 8},
+            {**REQUESTS["columns"][1], "start": 9, "width": 19, "formats": []},
+            {"name": "caller_name", "type": "varchar", "classification": "personal",
+             "description": "who", "start": 28, "width": 12},
+        ],
+    }  # fmt: skip
+    text = (
+        "PARKING TICKETS REPORT 2026-01-02\n"
+        "T-1     2026-01-02T10:00:00Renée Côté  \n"
+        "\n"
+        "T-2     2026-01-02T11:30:00\n"
+        "T-3     not a time         Bob\n"
+    )
+    write(landing, "tickets.txt", text, encoding="cp1252")
+    conn, [result] = run(landing, spec)
+    assert (result.encoding, result.rows_loaded, result.rows_quarantined) == ("cp1252", 2, 1)
+    assert conn.execute(
+        "SELECT request_id, created_at, caller_name, _source_row FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [
+        ("T-1", dt.datetime(2026, 1, 2, 10, 0), "Renée Côté", 1),
+        ("T-2", dt.datetime(2026, 1, 2, 11, 30), None, 3),
+    ]
+    assert conn.execute("SELECT source_row FROM raw._quarantined_rows").fetchall() == [(4,)]
