@@ -214,6 +214,13 @@ def _key_problems(source: Source, path: Path) -> list[str]:
             for name in compared
             if name not in names
         ]
+    for point in source.spec.get("coordinates", []):  # and the coordinates' columns
+        problems += [
+            f"{path.name}, coordinates: {point[role]!r} ({role}) is not one of the "
+            f"contract's columns; use one of {sorted(names)}"
+            for role in ("x", "y", "longitude", "latitude")
+            if point[role] not in names
+        ]
     return problems
 
 

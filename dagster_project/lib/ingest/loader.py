@@ -31,6 +31,7 @@ from .contract_sql import (
     typed,
     value_rules,
 )
+from .coordinates import add_coordinates
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, columns_of, drop_relation, read_into
 from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
@@ -231,9 +232,16 @@ def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dic
         f"CREATE TEMP TABLE _staged_data AS SELECT *{typings} FROM ("
         f"SELECT {keep_row}{nulls} FROM (SELECT {keep_row}{trims} FROM _incoming))"
     )
+    _staged_view(conn)
+
+
+def _staged_view(conn) -> None:
+    """``_staged``: ``_staged_data`` with ``_source_row`` (made again when columns are
+    added to the table: a DuckDB view does not follow its table's new columns)."""
+    numbered = "_source_row" in columns_of(conn, "_staged_data")
     row = "_source_row" if numbered else "rowid + 1 AS _source_row"
     conn.execute(
-        f"CREATE TEMP VIEW _staged AS SELECT {row}, * "
+        f"CREATE OR REPLACE TEMP VIEW _staged AS SELECT {row}, * "
         f"{'EXCLUDE (_source_row) ' if numbered else ''}FROM _staged_data"
     )
 
@@ -285,6 +293,9 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         ledger.mark_superseded(conn, system, previous)
     flagged = record_flags(conn, system, path.name, sha)
     apply_null_rules(conn, row_rules, contract)  # after the originals were listed
+    converted = add_coordinates(conn, source.spec.get("coordinates", []), contract)
+    if converted:
+        _staged_view(conn)
     repeated, changed = report_key_conflicts(
         conn, source, table, path.name, sha, list(mapping.values())
     )
@@ -293,7 +304,7 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         if n in contract and contract[n]["type"] != "varchar"
         else quote(n)
         for n in mapping.values()
-    ]
+    ] + [quote(n) for n in converted if n not in mapping.values()]
     loaded_at = _next_load_time(conn, table)
     conn.execute(
         f"INSERT INTO {table} BY NAME SELECT {', '.join(selects)}, "

@@ -763,3 +763,36 @@ def test_a_fixed_width_file_is_cut_by_the_contract_positions(landing):
         ("T-2", dt.datetime(2026, 1, 2, 11, 30), None, 3),
     ]
     assert conn.execute("SELECT source_row FROM raw._quarantined_rows").fetchall() == [(4,)]
+
+
+def test_projected_coordinates_arrive_as_longitude_and_latitude(landing):
+    """An extract in MTM zone 10 (EPSG:2952, Toronto's): longitude and latitude in WGS84
+    are added at ingest; an empty point gets none; the original columns stay."""
+    columns = [
+        *REQUESTS["columns"],
+        {"name": "easting", "type": "double", "classification": "public", "description": "x"},
+        {"name": "northing", "type": "double", "classification": "public", "description": "y"},
+        {"name": "longitude", "type": "double", "classification": "public", "description": "lon"},
+        {"name": "latitude", "type": "double", "classification": "public", "description": "lat"},
+    ]
+    spec = {
+        **REQUESTS,
+        "columns": columns,
+        "coordinates": [
+            {"x": "easting", "y": "northing", "epsg": 2952, "longitude": "longitude",
+             "latitude": "latitude"}
+        ],
+    }  # fmt: skip
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,easting,northing\nSR-1,2024-01-01,313000,5035000\n"
+        "SR-2,2024-01-01,,\n",
+    )
+    conn, [result] = run(landing, spec)
+    assert result.rows_loaded == 2
+    rows = conn.execute(
+        "SELECT request_id, easting, round(longitude, 5), round(latitude, 5) "
+        "FROM raw.crm_requests ORDER BY 1"
+    ).fetchall()
+    assert rows == [("SR-1", 313000.0, -79.39516, 45.45489), ("SR-2", None, None, None)]
