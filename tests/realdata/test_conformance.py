@@ -87,3 +87,64 @@ def test_real_extracts_ingest_with_every_row_explained(system, tmp_path, capsys)
         ).fetchone()[0]
         assert unexplained == 0
     conn.close()
+
+
+def test_real_mtm_coordinates_convert_to_the_citys_own_longitude_latitude(tmp_path):
+    """RentSafeTO gives each building in Toronto's legacy grid, NAD27(76) / MTM zone 10
+    (X, Y: EPSG:2019), and in WGS84. The contract's conversion (pyproj, at ingest) lands
+    within about 20 m of Toronto's own longitude and latitude for half the buildings and
+    within about 45 m for 95%: the datum shift without NTv2 grid files (a download, not
+    available offline) is approximate, and the city's points are geocoded separately.
+    Reading the same X, Y as NAD83 (EPSG:2952) is off by 200 m: the EPSG code matters."""
+    import yaml
+
+    spec = yaml.safe_load((CONTRACTS / "rentsafeto.yml").read_text())
+    spec["columns"] += [
+        {"name": "x", "type": "double", "classification": "public", "description": "MTM x"},
+        {"name": "y", "type": "double", "classification": "public", "description": "MTM y"},
+        {"name": "converted_longitude", "type": "double", "classification": "public",
+         "description": "from x, y"},
+        {"name": "converted_latitude", "type": "double", "classification": "public",
+         "description": "from x, y"},
+    ]  # fmt: skip
+    spec["coordinates"] = [
+        {"x": "x", "y": "y", "epsg": 2019, "longitude": "converted_longitude",
+         "latitude": "converted_latitude"}
+    ]  # fmt: skip
+    contract = tmp_path / "rentsafeto.yml"
+    contract.write_text(yaml.safe_dump(spec))
+    source = load_source(contract)
+    folder = tmp_path / "landing" / source.files["folder"]
+    folder.mkdir(parents=True)
+    shutil.copy(REALDATA / FILES["rentsafeto"][0], folder)
+    conn = connect(tmp_path / "warehouse.duckdb")
+    [result] = ingest_source(conn, source, tmp_path / "landing", tmp_path / "quarantine")
+    assert result.status == "loaded"
+    compared, median, p95 = conn.execute(
+        "SELECT count(*), median(d), quantile_cont(d, 0.95) FROM (SELECT greatest("
+        "abs(converted_longitude - longitude), abs(converted_latitude - latitude)) AS d "
+        f"FROM raw.{source.raw_table} WHERE longitude IS NOT NULL AND x IS NOT NULL)"
+    ).fetchone()
+    print(f"\n[rentsafeto] {compared} points: median {median:.6f}, p95 {p95:.6f} degrees off")
+    assert compared > 10_000
+    assert median < 0.0003 and p95 < 0.0006  # degrees: ~20 m and ~60 m
+    conn.close()
+
+
+def test_real_repeated_keys_are_counted_and_kept_for_review(tmp_path):
+    """The real extracts repeat keys (the same case and violation in Pittsburgh's export):
+    every repeat is counted in the ledger with the rows it is on, none is lost."""
+    source = load_source(CONTRACTS / "pli_violations.yml")
+    folder = tmp_path / "landing" / source.files["folder"]
+    folder.mkdir(parents=True)
+    shutil.copy(REALDATA / FILES["pli_violations"][0], folder)
+    conn = connect(tmp_path / "warehouse.duckdb")
+    [result] = ingest_source(conn, source, tmp_path / "landing", tmp_path / "quarantine")
+    listed = conn.execute(
+        "SELECT count(*), coalesce(sum(len(source_rows)), 0) FROM raw._key_conflicts "
+        "WHERE kind = 'in file'"
+    ).fetchone()
+    assert listed[0] == result.keys_repeated
+    print(f"\n[pli_violations] {result.keys_repeated} keys repeated, on {listed[1]} rows")
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined + result.rows_dropped
+    conn.close()
