@@ -148,7 +148,8 @@ def load_source(conn, contract: dict, landing: Path) -> int:
     sentinels = ", ".join(lit(v) for v in sorted({"", *contract.get("null_values", [])}))
     parts = []
     for order, path in enumerate(sorted((landing / files["folder"]).glob(files["pattern"]))):
-        names = [r[0] for r in conn.execute(f"DESCRIBE {read_text(conn, path, files)}").fetchall()]
+        text = read_text(conn, path, files)  # once: for a CSV it decodes the whole file
+        names = [r[0] for r in conn.execute(f"DESCRIBE {text}").fetchall()]
         aliases = {
             a.strip().lower(): c["name"]
             for c in columns
@@ -160,13 +161,18 @@ def load_source(conn, contract: dict, landing: Path) -> int:
             for n in names
             if n.strip().lower() in aliases
         )
-        parts.append(
-            f"SELECT {cleaned}, {order} AS _file, _row FROM ({read_text(conn, path, files)})"
-        )
+        parts.append(f"SELECT {cleaned}, {order} AS _file, _row FROM ({text})")
     name = contract["raw_table"]
     conn.execute(f"CREATE TABLE text_{name} AS " + " UNION ALL BY NAME ".join(parts))
     for rule in contract.get("drop_rows", []):
-        conn.execute(f"DELETE FROM text_{name} WHERE {rule['where']}")
+        if "where" in rule:
+            condition = rule["where"]
+        elif "equals" in rule:
+            listed = ", ".join(lit(v.lower()) for v in rule["equals"])
+            condition = f"lower({q(rule['column'])}) IN ({listed})"
+        else:
+            condition = " AND ".join(f"{q(c)} IS NULL" for c in rule["all_empty"])
+        conn.execute(f"DELETE FROM text_{name} WHERE {condition}")
     values = ", ".join(f"{typed(q(c['name']), c, workbook)} AS {q(c['name'])}" for c in columns)
     conditions = " OR ".join(
         f"coalesce({cond}, false)"
