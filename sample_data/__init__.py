@@ -16,6 +16,13 @@ import numpy as np
 
 from . import crm311, payments, permits
 
+# The other departments' systems. Each module has ``SYSTEM`` (its contract's ``system``)
+# and ``write_extracts(out_dir, scale, seed, force) -> [(path, rows)]``: it writes into
+# ``out_dir/<its folder>``, draws from its own ``np.random.default_rng([seed, <its
+# number>])`` (so one system's change leaves the others' files alone) and keeps existing
+# files unless ``force``.
+DEPARTMENT_GENERATORS: tuple = ()
+
 
 @dataclass(frozen=True)
 class GeneratedFile:
@@ -47,6 +54,11 @@ def generate(
         GeneratedFile(p, "payments", n)
         for p, n in payments.write_months(table, out_dir / "payments", skip_existing=not force)
     ]
+    for department in DEPARTMENT_GENERATORS:
+        files += [
+            GeneratedFile(path, department.SYSTEM, rows)
+            for path, rows in department.write_extracts(out_dir, scale, seed, force)
+        ]
     return files
 
 

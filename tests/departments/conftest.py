@@ -1,0 +1,55 @@
+"""A warehouse built from the whole sample city, once per test session, without the portal.
+
+Each department's tests query it: the generators' mess went through the contracts, the
+dbt models and the gates the way ``make demo`` sends it (ingest, dbt build, quality and
+privacy checks), only the publication to CKAN is left out, so these tests need no portal.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project.settings import get_settings
+from sample_data import generate
+
+SCALE = 0.2  # every code path of every generator, in about a minute
+
+
+@pytest.fixture(scope="session")
+def department_warehouse(tmp_path_factory):
+    """``query(sql) -> rows`` on the built warehouse (read-only, one connection per query,
+    so nothing holds the file's lock)."""
+    from dagster_project.definitions import definitions
+
+    folder = tmp_path_factory.mktemp("departments")
+    patcher = pytest.MonkeyPatch()
+    patcher.setenv("PLATFORM_DATA_DIR", str(folder))
+    get_settings.cache_clear()
+    try:
+        generate(folder / "landing", scale=SCALE, seed=7)
+        job = definitions().resolve_job_def("city_pipeline")
+        everything_but_the_portal = [
+            key
+            for key in job.asset_layer.asset_graph.get_all_asset_keys()
+            if key.path[0] != "portal"
+        ]
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = job.execute_in_process(
+                instance=instance, raise_on_error=False, asset_selection=everything_but_the_portal
+            )
+        assert result.success, "the pipeline failed: see the captured log"
+    finally:
+        patcher.undo()
+        get_settings.cache_clear()
+    warehouse = folder / "warehouse.duckdb"
+
+    def query(sql: str, parameters: list | None = None) -> list[tuple]:
+        conn = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return conn.execute(sql, parameters or []).fetchall()
+        finally:
+            conn.close()
+
+    return query
