@@ -206,7 +206,9 @@ def _key_problems(source: Source, path: Path) -> list[str]:
     ]
     for rule in source.spec.get("row_rules", []):  # the same for the rules' columns
         compared = [rule["column"]] + [
-            rule[k] for k in ("not_before", "not_after", "at_least", "at_most") if k in rule
+            rule[k]
+            for k in ("not_before", "not_after", "at_least", "at_most", "differs_from")
+            if k in rule
         ]
         problems += [
             f"{path.name}, row rule {rule['rule']}: {name!r} is not one of the contract's "
@@ -214,6 +216,12 @@ def _key_problems(source: Source, path: Path) -> list[str]:
             for name in compared
             if name not in names
         ]
+    latest_by = source.spec.get("latest_by")
+    if latest_by is not None and latest_by not in names:
+        problems.append(
+            f"{path.name}, field latest_by: {latest_by!r} is not one of the contract's "
+            f"columns; use one of {sorted(names)}"
+        )
     for point in source.spec.get("coordinates", []):  # and the coordinates' columns
         problems += [
             f"{path.name}, coordinates: {point[role]!r} ({role}) is not one of the "
