@@ -317,4 +317,25 @@ def _dataset_problems(
                 f"{name}: column {column.name!r} has the name of a personal source column; "
                 "published columns must not carry personal information"
             )
+        problems += _lineage_problems(name, column.name, column.source_columns, sources)
+    return problems
+
+
+def _lineage_problems(
+    name: str, column: str, source_columns: tuple[str, ...], sources: dict[str, Source]
+) -> list[str]:
+    """A published column derives only from columns a contract lists (and so classifies):
+    a column the department's export carries but the contract does not list is loaded as
+    text, unclassified, and stays out of published data until the contract lists it."""
+    problems = []
+    for lineage in source_columns:
+        system, _, source_column = lineage.partition(".")
+        if system not in sources:
+            continue  # reported above: the dataset's source system has no valid contract
+        if source_column not in {c.name for c in sources[system].columns}:
+            problems.append(
+                f"{name}: column {column!r} derives from {lineage!r}, which the {system} "
+                "contract does not list (an unclassified column may not be published: "
+                "list and classify it in the contract first)"
+            )
     return problems
