@@ -5,15 +5,17 @@
     the last row of the file. Written as the full select over
     `relation` (a CTE of the model): the keys that occur once pass straight through, and
     only the rows of repeated keys are ranked. A window over every row holds them all in
-    memory at once: at 10 million requests it ran out of the 2 GB DuckDB may use. -#}
+    memory at once: at 10 million requests it ran out of the 2 GB DuckDB may use.
+    `key`: one column, or a list of columns for a composite key. -#}
 {% macro latest_version(relation, key, latest_by=none) %}
     {%- set latest_by = latest_by or (contract_latest_by() | trim) %}
+    {%- set keys = [key] if key is string else key %}
 select deduplicated.*
 from (
     with repeated as (
-        select {{ key }} as repeated_key
+        select {{ keys | join(', ') }}
         from {{ relation }}
-        group by {{ key }}
+        group by {{ keys | join(', ') }}
         having count(*) > 1
     )
 
@@ -21,7 +23,7 @@ from (
     from {{ relation }}
     where not exists (
         select 1 from repeated
-        where repeated.repeated_key is not distinct from {{ relation }}.{{ key }}
+        where {{ _same_key(keys, relation) }}
     )
     union all
     select latest_of_repeated.*
@@ -30,16 +32,24 @@ from (
         from {{ relation }}
         where exists (
             select 1 from repeated
-            where repeated.repeated_key is not distinct from {{ relation }}.{{ key }}
+            where {{ _same_key(keys, relation) }}
         )
         qualify row_number() over (
-            partition by {{ key }}
+            partition by {{ keys | join(', ') }}
             order by
                 {% if latest_by %}{{ latest_by }} desc nulls last, {% endif -%}
                 _loaded_at desc, _source_file desc, _source_row desc
         ) = 1
     ) as latest_of_repeated
 ) as deduplicated
+{%- endmacro %}
+
+{#- The rows of `relation` whose key is one of the repeated keys (nulls equal). -#}
+{% macro _same_key(keys, relation) -%}
+    {%- for k in keys -%}
+        {%- if not loop.first %} and {% endif -%}
+        repeated.{{ k }} is not distinct from {{ relation }}.{{ k }}
+    {%- endfor -%}
 {%- endmacro %}
 
 {#- The `latest_by` column of the contract of the source the calling model selects from

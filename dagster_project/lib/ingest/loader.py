@@ -439,6 +439,10 @@ def drop_condition(rule: dict) -> str:
     if "equals" in rule:
         values = ", ".join(literal(v.lower()) for v in rule["equals"])
         return f"(lower({quote(rule['column'])}) IN ({values}))"
+    if "starts_with" in rule:
+        prefixes = ", ".join(literal(v.lower()) for v in rule["starts_with"])
+        column = f"lower({quote(rule['column'])})"
+        return f"(list_bool_or([starts_with({column}, p) FOR p IN [{prefixes}]]))"
     return "(" + " AND ".join(f"{quote(c)} IS NULL" for c in rule["all_empty"]) + ")"
 
 

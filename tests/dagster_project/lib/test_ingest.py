@@ -713,21 +713,25 @@ def test_drop_rules_without_sql(landing):
         "drop_rows": [
             {"rule": "totals", "reason": "report totals", "column": "request_id",
              "equals": ["total", "grand total"]},
-            {"rule": "spacers", "reason": "blank lines of the report",
-             "all_empty": ["created_at", "caller_name"]},
+            {"rule": "trailer", "reason": "the report's end line counts its rows",
+             "column": "request_id", "starts_with": ["end of report"]},
+            {"rule": "spacers", "reason": "blank lines of the report (after the trailer: "
+             "rules apply in order)", "all_empty": ["created_at", "caller_name"]},
         ],
     }  # fmt: skip
     write(
         landing,
         "a.csv",
-        "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\nTOTAL,,\nGrand Total,2,\nSR-2,,\n",
+        "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\nTOTAL,,\nGrand Total,2,\nSR-2,,\n"
+        "End of Report (4 rows),,\n",
     )
     conn, [result] = run(landing, spec)
-    assert (result.rows_loaded, result.rows_dropped, result.rows_quarantined) == (1, 3, 0)
+    assert (result.rows_loaded, result.rows_dropped, result.rows_quarantined) == (1, 4, 0)
     assert conn.execute("SELECT source_row, rule FROM raw._dropped_rows ORDER BY 1").fetchall() == [
         (2, "totals"),
         (3, "totals"),
         (4, "spacers"),
+        (5, "trailer"),
     ]
 
 
