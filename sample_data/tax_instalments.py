@@ -28,18 +28,19 @@ SYSTEM = "tax_instalments"
 FOLDER = "tax_instalments"
 RNG_NUMBER = 24
 
-# channel -> (share of properties, spellings of the 2024 software, spellings of 2025)
+# channel -> (spellings of the 2024 software, spellings of 2025); how many properties use
+# each, and how often late, is the roll's tax_roll.PAYMENT_CHANNELS
 CHANNELS = {
-    "pre_authorized_debit": (34, ["PAD", "pad", "P.A.D."],
+    "pre_authorized_debit": (["PAD", "pad", "P.A.D."],
                              ["Pre-authorized debit", "Pre-Authorized Debit",
                               "PREAUTHORIZED DEBIT"]),
-    "online_banking": (26, ["OLB", "Online Banking"],
+    "online_banking": (["OLB", "Online Banking"],
                        ["Online banking", "ONLINE BANKING", "Telephone/online banking"]),
-    "mortgage_company": (22, ["MTG", "Mortgage Co"],
+    "mortgage_company": (["MTG", "Mortgage Co"],
                          ["Mortgage company", "Mortgage Co.", "MORTGAGE COMPANY"]),
-    "walk_in": (8, ["CTR", "Counter"], ["Counter", "In person", "COUNTER"]),
-    "mail": (7, ["MAIL", "CHQ"], ["Mail/cheque", "Cheque", "mail"]),
-    "drop_box": (3, ["DROP", "Drop Box"], ["Drop box", "Dropbox"]),
+    "walk_in": (["CTR", "Counter"], ["Counter", "In person", "COUNTER"]),
+    "mail": (["MAIL", "CHQ"], ["Mail/cheque", "Cheque", "mail"]),
+    "drop_box": (["DROP", "Drop Box"], ["Drop box", "Dropbox"]),
 }  # fmt: skip
 OLD_HEADER = [
     "ROLL_NO", "TAX_YR", "INST_NO", "BILL_DT", "DUE_DT", "AMT_BILLED", "AMT_PAID", "PAID_DT",
@@ -69,8 +70,7 @@ def instalments(seed: int, scale: float) -> dict[str, np.ndarray]:
     rng = np.random.default_rng([seed, RNG_NUMBER])
     n = len(roll["roll"])
     codes = list(CHANNELS)
-    usual = pick(rng, codes, n, [CHANNELS[c][0] for c in codes])
-    channel = np.repeat(usual[:, None], 4, axis=1)
+    channel = np.repeat(roll["channel"][:, None], 4, axis=1)  # how the property usually pays
     switch = some(rng, n * 4, 0.06).reshape(n, 4)  # paid another way this time
     channel[switch] = pick(rng, codes[1:], int(switch.sum()))
     year = np.repeat(roll["year"], 4)
@@ -105,7 +105,7 @@ def instalments(seed: int, scale: float) -> dict[str, np.ndarray]:
 
 def _spell(rng: np.random.Generator, channel: np.ndarray, old: bool) -> np.ndarray:
     spelled = np.empty(len(channel), dtype=object)
-    for code, (_, old_spellings, new_spellings) in CHANNELS.items():
+    for code, (old_spellings, new_spellings) in CHANNELS.items():
         mask = channel == code
         options = old_spellings if old else new_spellings
         spelled[mask] = pick(rng, options, int(mask.sum()), [80] + [20] * (len(options) - 1))

@@ -51,6 +51,17 @@ QUALIFIERS = {
     "CT": (["", "N"], [90, 10]),
     "IT": (["", "N"], [90, 10]),
 }
+# How a property usually pays -> (share of properties, share of instalments paid late):
+# a pre-authorized debit is drawn on the due date (late only when it bounced), a mortgage
+# company remits ahead; cheques in the mail and counter payments run late most often.
+PAYMENT_CHANNELS = {
+    "pre_authorized_debit": (34, 0.004),
+    "online_banking": (26, 0.07),
+    "mortgage_company": (22, 0.01),
+    "walk_in": (8, 0.14),
+    "mail": (7, 0.12),
+    "drop_box": (3, 0.09),
+}
 RESIDENTIAL_MUNICIPAL_RATE = {2024: 0.0089172, 2025: 0.0092292}
 INSTALMENT_DUE = ("02-28", "04-30", "06-28", "09-30")  # interim x2, final x2
 BILL_DATES = ("01-15", "01-15", "05-15", "05-15")
@@ -124,7 +135,8 @@ def properties(seed: int, scale: float) -> dict[str, np.ndarray]:
     appeal = some(rng, n, 0.01)  # an assessment review board decision lowers the value
     cva_2025 = np.where(appeal, np.round(cva * 0.92, -3), cva)
     owners = _owners(rng, n, company)
-    paying = _payment_behaviour(rng, n)
+    channel = pick(rng, list(PAYMENT_CHANNELS), n, [w for w, _ in PAYMENT_CHANNELS.values()])
+    paying = _payment_behaviour(rng, channel)
     years = []
     for year, present, value in ((2024, ~added, cva), (2025, ~removed, cva_2025)):
         municipal_ratio = np.array([CLASSES[c][2] for c in klass])
@@ -146,6 +158,7 @@ def properties(seed: int, scale: float) -> dict[str, np.ndarray]:
                 "municipal": municipal,
                 "education": education,
                 "levy": levy,
+                "channel": channel,
                 **{k: v[year - 2024] for k, v in paying.items()},
             }
         )
@@ -156,15 +169,16 @@ def properties(seed: int, scale: float) -> dict[str, np.ndarray]:
     return table
 
 
-def _payment_behaviour(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _payment_behaviour(rng: np.random.Generator, channel: np.ndarray) -> dict[str, np.ndarray]:
     """Per property and year, per instalment (4 columns): paid fraction and days late
     (negative: paid early). Most pay in full on time; some late, some in part, a few not."""
-    shape = (2, n, 4)
+    shape = (2, len(channel), 4)
     state = rng.random(shape)
     paid_fraction = np.select(
         [state < 0.015, state < 0.035], [0.0, rng.uniform(0.4, 0.9, shape)], default=1.0
     )
-    late = rng.random(shape) < 0.07
+    late_rate = np.array([PAYMENT_CHANNELS[c][1] for c in channel])
+    late = rng.random(shape) < late_rate[None, :, None]
     days = np.where(late, rng.integers(1, 75, shape), -rng.integers(0, 20, shape))
     return {"paid_fraction": paid_fraction, "days_late": days}
 
