@@ -14,14 +14,41 @@ from pathlib import Path
 
 import numpy as np
 
-from . import burn_permits, bylaw_cases, crm311, fire_inspections, job_postings, parking_tickets, payments, permit_inspections, permits, planning, recreation, tax_instalments, tax_roll, web_analytics
+from . import (
+    burn_permits,
+    bylaw_cases,
+    crm311,
+    fire_inspections,
+    job_postings,
+    parking_tickets,
+    payments,
+    permit_inspections,
+    permits,
+    planning,
+    recreation,
+    tax_instalments,
+    tax_roll,
+    web_analytics,
+)
 
 # The other departments' systems. Each module has ``SYSTEM`` (its contract's ``system``)
 # and ``write_extracts(out_dir, scale, seed, force) -> [(path, rows)]``: it writes into
 # ``out_dir/<its folder>``, draws from its own ``np.random.default_rng([seed, <its
 # number>])`` (so one system's change leaves the others' files alone) and keeps existing
 # files unless ``force``.
-DEPARTMENT_GENERATORS: tuple = (planning, permit_inspections, job_postings, fire_inspections, burn_permits, bylaw_cases, parking_tickets, recreation, web_analytics, tax_roll, tax_instalments)
+DEPARTMENT_GENERATORS: tuple = (
+    planning,
+    permit_inspections,
+    job_postings,
+    fire_inspections,
+    burn_permits,
+    bylaw_cases,
+    parking_tickets,
+    recreation,
+    web_analytics,
+    tax_roll,
+    tax_instalments,
+)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,23 @@ def money_rounded(text_sql: str, column: dict) -> str:
     return f"regexp_matches({text_sql}, '\\.[0-9]{{{money_scale(column)}}}[0-9]*[1-9]')"
 
 
+# Excel keeps numbers as binary doubles and shows them to 15 significant digits; its
+# files often store the double's full expansion (79.6 as 79.59999999999999). Read as
+# text, that noise would look like decimals the amount does not have (and be quarantined
+# as an amount a load would round): a workbook number with more than 15 significant
+# digits is read as Excel shows it. Text cells ("$79.60") are untouched.
+EXCEL_NOISE = r"^-?[0-9]+\.[0-9]+$"
+
+
+def excel_number(text_sql: str) -> str:
+    """A workbook number cell's text as Excel displays it (15 significant digits)."""
+    return (
+        f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_NOISE}') AND "
+        f"length(regexp_replace(ltrim({text_sql}, '-0.'), '[^0-9]', '', 'g')) > 15 "
+        f"THEN printf('%.15g', CAST({text_sql} AS DOUBLE)) ELSE {text_sql} END"
+    )
+
+
 # Excel stores dates as days since 1899-12-30; read as text they look like 45356(.25).
 EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
 

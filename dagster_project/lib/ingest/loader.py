@@ -26,6 +26,7 @@ from .contract_sql import (
     SENTINEL_PREFIX,
     column_sentinel,
     column_type,
+    excel_number,
     has_value_rules,
     header_mapping,
     null_if_sentinel,
@@ -222,12 +223,15 @@ def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dic
     def sentinels(name: str) -> list[str]:  # the file's null markers and the column's own
         return null_values + contract.get(name, {}).get("null_values", [])
 
-    nulls = ", ".join(
-        f"{value_rules(null_if_sentinel(n, sentinels(n)), contract[n])} AS {quote(n)}"
-        if n in contract and has_value_rules(contract[n])
-        else f"{null_if_sentinel(n, sentinels(n))} AS {quote(n)}"
-        for n in mapping.values()
-    )
+    def cleaned(name: str) -> str:
+        sql = null_if_sentinel(name, sentinels(name))
+        if name in contract and has_value_rules(contract[name]):
+            sql = value_rules(sql, contract[name])
+        if workbook and contract.get(name, {}).get("type") in ("money", "double"):
+            sql = excel_number(sql)
+        return sql
+
+    nulls = ", ".join(f"{cleaned(n)} AS {quote(n)}" for n in mapping.values())
     nulls += "".join(
         f", {column_sentinel(n, contract[n])} AS {quote(SENTINEL_PREFIX + n)}"
         for n in mapping.values()

@@ -868,3 +868,32 @@ def test_a_placeholder_equal_to_another_column_is_declared_and_loaded_empty(land
     ).fetchall() == [("SR-1", None), ("SR-2", dt.datetime(2024, 1, 3, 9, 0))]
     (rule_words,) = conn.execute("SELECT rule FROM raw._flagged_values").fetchone()
     assert "closed_at differs from created_at" in rule_words
+
+
+def test_excel_binary_noise_is_read_as_excel_shows_it_real_decimals_are_not(tmp_path):
+    """Workbooks store 79.6 as the double 79.59999999999999: read as the 79.60 Excel shows
+    (15 significant digits), not quarantined as an amount a load would round; an amount
+    that truly has a third decimal still is."""
+    spec = {
+        **REQUESTS,
+        "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx", "sheet": "Fees"},
+    }
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Fees"
+    sheet.append(["SR Number", "Created Date", "fee"])
+    sheet.append(["SR-1", dt.date(2024, 3, 5), 0.1 * 796])  # 79.60000000000001
+    sheet.append(["SR-2", dt.date(2024, 3, 5), 79.59999999999999])
+    sheet.append(["SR-3", dt.date(2024, 3, 5), 79.605])
+    sheet.append(["SR-4", dt.date(2024, 3, 5), -1234567.125])
+    book.save(tmp_path / "landing" / "crm" / "fees.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 2)
+    assert conn.execute("SELECT request_id, fee FROM raw.crm_requests ORDER BY 1").fetchall() == [
+        ("SR-1", Decimal("79.60")),
+        ("SR-2", Decimal("79.60")),
+    ]
+    assert conn.execute(
+        "SELECT raw_value FROM raw._quarantined_rows ORDER BY source_row"
+    ).fetchall() == [("79.605",), ("-1234567.125",)]
