@@ -1,5 +1,5 @@
--- What the portal publishes of business licences: no owner, no phone; the business
--- names and address block of licences that name a person are a stated placeholder.
+-- What the portal publishes of business licences: no owner, no phone; where a licence
+-- names a person, its names and street block are a stated placeholder (see the fact).
 select
     cast(licence_number as varchar) as licence_number,
     cast(business_name as varchar) as business_name,
