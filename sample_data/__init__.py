@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+<<<<<<< HEAD
 from . import (
     burn_permits,
     bylaw_cases,
@@ -30,12 +31,16 @@ from . import (
     tax_roll,
     web_analytics,
 )
+=======
+from . import business_licences, crm311, foi_requests, payments, permits
+>>>>>>> 8073bf665f5995fdc50d2ff049ee926192d2c208
 
 # The other departments' systems. Each module has ``SYSTEM`` (its contract's ``system``)
 # and ``write_extracts(out_dir, scale, seed, force) -> [(path, rows)]``: it writes into
 # ``out_dir/<its folder>``, draws from its own ``np.random.default_rng([seed, <its
 # number>])`` (so one system's change leaves the others' files alone) and keeps existing
 # files unless ``force``.
+<<<<<<< HEAD
 DEPARTMENT_GENERATORS: tuple = (
     planning,
     permit_inspections,
@@ -49,6 +54,9 @@ DEPARTMENT_GENERATORS: tuple = (
     tax_roll,
     tax_instalments,
 )
+=======
+DEPARTMENT_GENERATORS: tuple = (business_licences, foi_requests)
+>>>>>>> 8073bf665f5995fdc50d2ff049ee926192d2c208
 
 
 @dataclass(frozen=True)
