@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-<<<<<<< HEAD
 from . import (
     burn_permits,
+    business_licences,
     bylaw_cases,
     crm311,
     fire_inspections,
+    foi_requests,
     job_postings,
     parking_tickets,
     payments,
@@ -31,16 +32,12 @@ from . import (
     tax_roll,
     web_analytics,
 )
-=======
-from . import business_licences, crm311, foi_requests, payments, permits
->>>>>>> 8073bf665f5995fdc50d2ff049ee926192d2c208
 
 # The other departments' systems. Each module has ``SYSTEM`` (its contract's ``system``)
 # and ``write_extracts(out_dir, scale, seed, force) -> [(path, rows)]``: it writes into
 # ``out_dir/<its folder>``, draws from its own ``np.random.default_rng([seed, <its
 # number>])`` (so one system's change leaves the others' files alone) and keeps existing
 # files unless ``force``.
-<<<<<<< HEAD
 DEPARTMENT_GENERATORS: tuple = (
     planning,
     permit_inspections,
@@ -51,12 +48,11 @@ DEPARTMENT_GENERATORS: tuple = (
     parking_tickets,
     recreation,
     web_analytics,
+    business_licences,
+    foi_requests,
     tax_roll,
     tax_instalments,
 )
-=======
-DEPARTMENT_GENERATORS: tuple = (business_licences, foi_requests)
->>>>>>> 8073bf665f5995fdc50d2ff049ee926192d2c208
 
 
 @dataclass(frozen=True)

@@ -21,3 +21,12 @@
         date_diff('day', {{ first }}, {{ second }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The first day of `date_part` ('month', 'year'...) holding `value`, as a date. -#}
+{% macro period_start(date_part, value) -%}
+    {%- if dbt is defined -%}
+        cast({{ dbt.date_trunc(date_part, value) }} as date)
+    {%- else -%}
+        cast(date_trunc('{{ date_part }}', {{ value }}) as date)
+    {%- endif -%}
+{%- endmacro %}
