@@ -14,14 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import crm311, payments, permits
+from . import crm311, payments, permits, snow_plow, winter_storms, work_orders
 
 # The other departments' systems. Each module has ``SYSTEM`` (its contract's ``system``)
 # and ``write_extracts(out_dir, scale, seed, force) -> [(path, rows)]``: it writes into
 # ``out_dir/<its folder>``, draws from its own ``np.random.default_rng([seed, <its
 # number>])`` (so one system's change leaves the others' files alone) and keeps existing
 # files unless ``force``.
-DEPARTMENT_GENERATORS: tuple = ()
+DEPARTMENT_GENERATORS: tuple = (work_orders, winter_storms, snow_plow)
 
 
 @dataclass(frozen=True)
