@@ -170,6 +170,11 @@ def load_source(conn, contract: dict, landing: Path) -> int:
         elif "equals" in rule:
             listed = ", ".join(lit(v.lower()) for v in rule["equals"])
             condition = f"lower({q(rule['column'])}) IN ({listed})"
+        elif "starts_with" in rule:
+            condition = " OR ".join(
+                f"starts_with(lower({q(rule['column'])}), {lit(v.lower())})"
+                for v in rule["starts_with"]
+            )
         else:
             condition = " AND ".join(f"{q(c)} IS NULL" for c in rule["all_empty"])
         conn.execute(f"DELETE FROM text_{name} WHERE {condition}")

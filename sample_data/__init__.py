@@ -14,14 +14,39 @@ from pathlib import Path
 
 import numpy as np
 
-from . import crm311, payments, permits, snow_plow, winter_storms, work_orders
+from . import (
+    burn_permits,
+    crm311,
+    fire_inspections,
+    job_postings,
+    payments,
+    permit_inspections,
+    permits,
+    planning,
+    recreation,
+    snow_plow,
+    web_analytics,
+    winter_storms,
+    work_orders,
+)
 
 # The other departments' systems. Each module has ``SYSTEM`` (its contract's ``system``)
 # and ``write_extracts(out_dir, scale, seed, force) -> [(path, rows)]``: it writes into
 # ``out_dir/<its folder>``, draws from its own ``np.random.default_rng([seed, <its
 # number>])`` (so one system's change leaves the others' files alone) and keeps existing
 # files unless ``force``.
-DEPARTMENT_GENERATORS: tuple = (work_orders, winter_storms, snow_plow)
+DEPARTMENT_GENERATORS: tuple = (
+    planning,
+    permit_inspections,
+    job_postings,
+    fire_inspections,
+    burn_permits,
+    recreation,
+    web_analytics,
+    work_orders,
+    winter_storms,
+    snow_plow,
+)
 
 
 @dataclass(frozen=True)

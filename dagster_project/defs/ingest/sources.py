@@ -18,8 +18,9 @@ from ..resources import WarehouseResource
 
 def _file_table(results: list[FileResult]) -> str:
     lines = [
-        "| file | status | read | loaded | quarantined | dropped | note |",
-        "|---|---|---|---|---|---|---|",
+        "| file | status | read | loaded | quarantined | dropped | flagged | keys repeated "
+        "/ re-sent | note |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         note = (
@@ -29,7 +30,8 @@ def _file_table(results: list[FileResult]) -> str:
         )
         lines.append(
             f"| {r.file_name} | {r.status} | {r.rows_read} | {r.rows_loaded} | "
-            f"{r.rows_quarantined} | {r.rows_dropped} | {note or ''} |"
+            f"{r.rows_quarantined} | {r.rows_dropped} | {r.values_flagged} | "
+            f"{r.keys_repeated} / {r.keys_changed} | {note or ''} |"
         )
     return "\n".join(lines)
 
@@ -74,12 +76,15 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                     f"text and kept out of published data until it lists and classifies "
                     f"them: {', '.join(result.unlisted_columns)}"
                 )
-            if result.keys_repeated or result.keys_changed:
-                context.log.warning(
-                    f"{result.file_name}: {result.keys_repeated} key(s) repeated in the file, "
-                    f"{result.keys_changed} re-sent with other values (raw._key_conflicts)"
-                )
         loaded = [r for r in results if r.status == "loaded"]
+        with_repeats = [r for r in loaded if r.keys_repeated or r.keys_changed]
+        if with_repeats:  # one line for the run, not one per file (a month per file...)
+            context.log.warning(
+                f"{len(with_repeats)} file(s) with repeated keys: "
+                f"{sum(r.keys_repeated for r in with_repeats)} repeated within a file, "
+                f"{sum(r.keys_changed for r in with_repeats)} re-sent with other values "
+                "(per file in the asset's files table; rows in raw._key_conflicts)"
+            )
         return dg.MaterializeResult(
             metadata={
                 "state": "waiting for its first delivery" if waiting else "receiving deliveries",

@@ -206,7 +206,9 @@ def _key_problems(source: Source, path: Path) -> list[str]:
     ]
     for rule in source.spec.get("row_rules", []):  # the same for the rules' columns
         compared = [rule["column"]] + [
-            rule[k] for k in ("not_before", "not_after", "at_least", "at_most") if k in rule
+            rule[k]
+            for k in ("not_before", "not_after", "at_least", "at_most", "differs_from")
+            if k in rule
         ]
         problems += [
             f"{path.name}, row rule {rule['rule']}: {name!r} is not one of the contract's "
@@ -214,6 +216,12 @@ def _key_problems(source: Source, path: Path) -> list[str]:
             for name in compared
             if name not in names
         ]
+    latest_by = source.spec.get("latest_by")
+    if latest_by is not None and latest_by not in names:
+        problems.append(
+            f"{path.name}, field latest_by: {latest_by!r} is not one of the contract's "
+            f"columns; use one of {sorted(names)}"
+        )
     for point in source.spec.get("coordinates", []):  # and the coordinates' columns
         problems += [
             f"{path.name}, coordinates: {point[role]!r} ({role}) is not one of the "
@@ -308,5 +316,26 @@ def _dataset_problems(
             problems.append(
                 f"{name}: column {column.name!r} has the name of a personal source column; "
                 "published columns must not carry personal information"
+            )
+        problems += _lineage_problems(name, column.name, column.source_columns, sources)
+    return problems
+
+
+def _lineage_problems(
+    name: str, column: str, source_columns: tuple[str, ...], sources: dict[str, Source]
+) -> list[str]:
+    """A published column derives only from columns a contract lists (and so classifies):
+    a column the department's export carries but the contract does not list is loaded as
+    text, unclassified, and stays out of published data until the contract lists it."""
+    problems = []
+    for lineage in source_columns:
+        system, _, source_column = lineage.partition(".")
+        if system not in sources:
+            continue  # reported above: the dataset's source system has no valid contract
+        if source_column not in {c.name for c in sources[system].columns}:
+            problems.append(
+                f"{name}: column {column!r} derives from {lineage!r}, which the {system} "
+                "contract does not list (an unclassified column may not be published: "
+                "list and classify it in the contract first)"
             )
     return problems

@@ -81,6 +81,37 @@ def _meaning_findings(
     return findings
 
 
+def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dictionary) -> list:
+    """A published column named like a column the department's export carries but its
+    contract does not list: loaded as text, never classified, so not publishable. (By
+    name: a renamed copy is the dataset's source_columns' job, checked by the dictionary.)"""
+    unlisted: set[str] = set()
+    for system in dataset.source_systems:
+        source = dictionary.sources.get(system)
+        if source is None:
+            continue
+        listed = {c.name for c in source.columns} | {
+            point[role]
+            for point in source.spec.get("coordinates", [])
+            for role in ("longitude", "latitude")
+        }
+        raw = conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = ?",
+            [source.raw_table],
+        ).fetchall()
+        unlisted |= {c for (c,) in raw if not c.startswith("_") and c not in listed}
+    return [
+        {
+            "column": name,
+            "rows": 0,
+            "rule": "a source column its contract does not list (unclassified)",
+        }
+        for name in columns
+        if name in unlisted
+    ]
+
+
 # The personal values, kept beside the raw tables they come from (same file, same 0600):
 # a count of records per normalised value, kept up to date as files arrive, not rebuilt
 # once per dataset or per run. The identifying values are a view over the counts.
@@ -277,6 +308,7 @@ def check_privacy(
 ) -> PrivacyResult:
     columns = _model_columns(conn, dataset.model)
     findings = _meaning_findings(columns, dataset, dictionary)
+    findings += _unclassified_findings(conn, columns, dataset, dictionary)
     table = f"open_data.{quote(dataset.model)}"
     has_personal = build_personal_values(conn, dictionary)
     recognizers = recognizers or Recognizers()

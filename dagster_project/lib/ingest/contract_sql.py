@@ -77,6 +77,17 @@ def trimmed(source_column: str) -> str:
     )
 
 
+# ``__sentinel__<name>``: the value a column's own null sentinel replaced, kept in the
+# staged table so the sentinel is listed in raw._flagged_values (never loaded).
+SENTINEL_PREFIX = "__sentinel__"
+
+
+def column_sentinel(column: str, spec: dict) -> str:
+    """The received value when it is one of the column's own ``null_values``, else NULL."""
+    sentinels = ", ".join(literal(v) for v in sorted(spec["null_values"]))
+    return f"CASE WHEN {quote(column)} IN ({sentinels}) THEN {quote(column)} END"
+
+
 def null_if_sentinel(column: str, null_values: list[str]) -> str:
     """NULL for blank text and for the contract's null sentinels (N/A, -, NULL...)."""
     sentinels = ", ".join(literal(v) for v in sorted({"", *null_values}))

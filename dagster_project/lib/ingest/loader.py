@@ -23,6 +23,8 @@ from ..files import file_sha256
 from ..warehouse import literal, quote
 from . import ledger
 from .contract_sql import (
+    SENTINEL_PREFIX,
+    column_sentinel,
     column_type,
     has_value_rules,
     header_mapping,
@@ -216,11 +218,20 @@ def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dic
     null_values = source.spec.get("null_values", [])
     workbook = source.files["format"] == "xlsx"
     trims = ", ".join(f"{trimmed(h)} AS {quote(n)}" for h, n in mapping.items())
+
+    def sentinels(name: str) -> list[str]:  # the file's null markers and the column's own
+        return null_values + contract.get(name, {}).get("null_values", [])
+
     nulls = ", ".join(
-        f"{value_rules(null_if_sentinel(n, null_values), contract[n])} AS {quote(n)}"
+        f"{value_rules(null_if_sentinel(n, sentinels(n)), contract[n])} AS {quote(n)}"
         if n in contract and has_value_rules(contract[n])
-        else f"{null_if_sentinel(n, null_values)} AS {quote(n)}"
+        else f"{null_if_sentinel(n, sentinels(n))} AS {quote(n)}"
         for n in mapping.values()
+    )
+    nulls += "".join(
+        f", {column_sentinel(n, contract[n])} AS {quote(SENTINEL_PREFIX + n)}"
+        for n in mapping.values()
+        if contract.get(n, {}).get("null_values")
     )
     typings = "".join(
         f", {typed(quote(n), c, workbook)} AS {quote('__typed__' + n)}"
@@ -428,6 +439,10 @@ def drop_condition(rule: dict) -> str:
     if "equals" in rule:
         values = ", ".join(literal(v.lower()) for v in rule["equals"])
         return f"(lower({quote(rule['column'])}) IN ({values}))"
+    if "starts_with" in rule:
+        prefixes = ", ".join(literal(v.lower()) for v in rule["starts_with"])
+        column = f"lower({quote(rule['column'])})"
+        return f"(list_bool_or([starts_with({column}, p) FOR p IN [{prefixes}]]))"
     return "(" + " AND ".join(f"{quote(c)} IS NULL" for c in rule["all_empty"]) + ")"
 
 

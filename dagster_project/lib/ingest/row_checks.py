@@ -15,7 +15,13 @@
 from __future__ import annotations
 
 from ..warehouse import literal, quote
-from .contract_sql import invalid_value, money_rounded, money_scale, out_of_range
+from .contract_sql import (
+    SENTINEL_PREFIX,
+    invalid_value,
+    money_rounded,
+    money_scale,
+    out_of_range,
+)
 
 # A text value longer than this is a broken export (a whole file in one cell), not data.
 MAX_TEXT_LENGTH = 10_000
@@ -93,6 +99,13 @@ def collect_failures(
                 f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
                 f"FROM _staged WHERE {typed_sql} IS NOT NULL AND {condition}"
             )
+    for name, column in contract.items():  # the column's own "no value" markers
+        if column.get("null_values"):
+            flags.append(
+                f"SELECT _source_row, {literal(name)}, 'null sentinel: a value the contract "
+                f"says stands for no value (loaded empty)', {quote(SENTINEL_PREFIX + name)} "
+                f"FROM _staged WHERE {quote(SENTINEL_PREFIX + name)} IS NOT NULL"
+            )
     for rule in row_rules or []:
         broken, words = row_rule_condition(rule, contract)
         target = failures if rule["action"] == "quarantine" else flags
@@ -106,7 +119,14 @@ def collect_failures(
     conn.execute("CREATE OR REPLACE TEMP TABLE _flags AS " + " UNION ALL ".join(flags))
 
 
-COMPARISONS = {"not_before": "<", "not_after": ">", "at_least": "<", "at_most": ">"}
+# A row breaks a rule when the comparison holds (closed < created breaks not_before).
+COMPARISONS = {
+    "not_before": "<",
+    "not_after": ">",
+    "at_least": "<",
+    "at_most": ">",
+    "differs_from": "=",
+}
 
 
 def _value_sql(name: str, contract: dict[str, dict]) -> str:

@@ -713,21 +713,25 @@ def test_drop_rules_without_sql(landing):
         "drop_rows": [
             {"rule": "totals", "reason": "report totals", "column": "request_id",
              "equals": ["total", "grand total"]},
-            {"rule": "spacers", "reason": "blank lines of the report",
-             "all_empty": ["created_at", "caller_name"]},
+            {"rule": "trailer", "reason": "the report's end line counts its rows",
+             "column": "request_id", "starts_with": ["end of report"]},
+            {"rule": "spacers", "reason": "blank lines of the report (after the trailer: "
+             "rules apply in order)", "all_empty": ["created_at", "caller_name"]},
         ],
     }  # fmt: skip
     write(
         landing,
         "a.csv",
-        "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\nTOTAL,,\nGrand Total,2,\nSR-2,,\n",
+        "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\nTOTAL,,\nGrand Total,2,\nSR-2,,\n"
+        "End of Report (4 rows),,\n",
     )
     conn, [result] = run(landing, spec)
-    assert (result.rows_loaded, result.rows_dropped, result.rows_quarantined) == (1, 3, 0)
+    assert (result.rows_loaded, result.rows_dropped, result.rows_quarantined) == (1, 4, 0)
     assert conn.execute("SELECT source_row, rule FROM raw._dropped_rows ORDER BY 1").fetchall() == [
         (2, "totals"),
         (3, "totals"),
         (4, "spacers"),
+        (5, "trailer"),
     ]
 
 
@@ -796,3 +800,71 @@ def test_projected_coordinates_arrive_as_longitude_and_latitude(landing):
         "FROM raw.crm_requests ORDER BY 1"
     ).fetchall()
     assert rows == [("SR-1", 313000.0, -79.39516, 45.45489), ("SR-2", None, None, None)]
+
+
+def test_a_columns_own_null_sentinels_load_empty_and_are_each_listed(landing):
+    """A ward of 0 and a date of 1900-01-01 mean "not known" in this column only: loaded
+    empty, and every one counted in raw._flagged_values (never nulled in silence); the
+    same text in another column is a value."""
+    columns = [
+        *REQUESTS["columns"],
+        {"name": "ward", "type": "integer", "classification": "public", "description": "w",
+         "null_values": ["0", "99"]},
+        {"name": "closed_on", "type": "date", "classification": "public", "description": "c",
+         "formats": ["%Y-%m-%d"], "null_values": ["1900-01-01"]},
+        {"name": "note", "type": "varchar", "classification": "public", "description": "n"},
+    ]  # fmt: skip
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,ward,closed_on,note\n"
+        "SR-1,2024-01-02T10:00:00,0,1900-01-01,0\n"
+        "SR-2,2024-01-02T10:00:00,7,2024-01-05,1900-01-01\n"
+        "SR-3,2024-01-02T10:00:00,99,,x\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert (result.rows_loaded, result.rows_quarantined, result.values_flagged) == (3, 0, 3)
+    assert conn.execute(
+        "SELECT request_id, ward, closed_on, note FROM raw.crm_requests ORDER BY request_id"
+    ).fetchall() == [
+        ("SR-1", None, None, "0"),
+        ("SR-2", 7, dt.date(2024, 1, 5), "1900-01-01"),
+        ("SR-3", None, None, "x"),
+    ]
+    assert conn.execute(
+        "SELECT source_row, column_name, raw_value FROM raw._flagged_values "
+        "WHERE rule LIKE 'null sentinel%' ORDER BY source_row, column_name"
+    ).fetchall() == [(1, "closed_on", "1900-01-01"), (1, "ward", "0"), (3, "ward", "99")]
+    assert "sentinel" not in str(
+        conn.execute("SELECT * FROM raw.crm_requests LIMIT 0").description
+    ), "the sentinel's helper column stays out of the raw table"
+
+
+def test_a_placeholder_equal_to_another_column_is_declared_and_loaded_empty(landing):
+    """The trap of one real system: every open request has its closed time set to its
+    created time. A row rule `differs_from` with action null loads it empty and lists it."""
+    columns = [
+        *REQUESTS["columns"],
+        {"name": "closed_at", "type": "timestamp", "classification": "public",
+         "description": "closed", "formats": []},
+    ]  # fmt: skip
+    rule = {
+        "rule": "closed_equals_created_on_open_requests",
+        "reason": "the CRM writes the created time into closed time until a request closes",
+        "column": "closed_at",
+        "differs_from": "created_at",
+        "action": "null",
+    }
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,closed_at\nSR-1,2024-01-02T10:00:00,2024-01-02T10:00:00\n"
+        "SR-2,2024-01-02T10:00:00,2024-01-03T09:00:00\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns, "row_rules": [rule]})
+    assert (result.rows_loaded, result.values_flagged) == (2, 1)
+    assert conn.execute(
+        "SELECT request_id, closed_at FROM raw.crm_requests ORDER BY request_id"
+    ).fetchall() == [("SR-1", None), ("SR-2", dt.datetime(2024, 1, 3, 9, 0))]
+    (rule_words,) = conn.execute("SELECT rule FROM raw._flagged_values").fetchone()
+    assert "closed_at differs from created_at" in rule_words

@@ -36,6 +36,7 @@ def sources_yaml(source: Source) -> str:
         "meta": {
             "owner_division": source.owner_division,
             "primary_key": list(source.primary_key),
+            **({"latest_by": source.spec["latest_by"]} if "latest_by" in source.spec else {}),
             "expected_frequency": source.expected_frequency.name
             if source.expected_frequency
             else None,

@@ -168,3 +168,20 @@ def test_an_edit_is_seen_at_the_next_load(dictionary_copy):
     path = dictionary_copy / "datasets" / "digital_adoption.yml"
     path.write_text(path.read_text().replace("title: ", "title: New ", 1))
     assert load_dictionary(dictionary_copy).datasets["digital_adoption"].title.startswith("New")
+
+
+def test_a_published_column_may_not_derive_from_a_column_no_contract_lists(tmp_path):
+    """Lineage to an unlisted (so unclassified) source column is refused, with the fix."""
+    import shutil
+
+    from dagster_project.settings import PROJECT_DIR
+
+    root = tmp_path / "dictionary"
+    shutil.copytree(PROJECT_DIR / "data_dictionary", root)
+    path = root / "datasets" / "building_permits.yml"
+    path.write_text(
+        path.read_text().replace("source_columns: [permits.ward]", "source_columns: [permits.wrd]")
+    )
+    dictionary = load_dictionary(root, strict=False)
+    [problem] = dictionary.invalid_datasets["building_permits"]
+    assert "'permits.wrd', which the permits contract does not list" in problem

@@ -245,3 +245,27 @@ def test_personal_values_grow_with_new_files_and_recount_when_rows_are_withdrawn
     conn.execute("DELETE FROM raw.crm311_service_requests WHERE _source_sha256 = 'f2'")
     build_personal_values(conn, dictionary)
     assert values() == {"renee tremblay", "anonymous"}
+
+
+def test_a_column_the_contract_does_not_list_is_kept_off_the_portal(tmp_path):
+    """The export grew a column the contract does not list (loaded as text, unclassified):
+    a published model that passes it on is blocked by the privacy gate, by name."""
+    dictionary = load_dictionary()
+    dataset = dictionary.datasets["building_permits"]
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute(
+        "CREATE SCHEMA raw; CREATE SCHEMA open_data; "
+        "CREATE TABLE raw.permits_building_permits AS SELECT 'BP-2025-00001' AS permit_number, "
+        "'Jo Bloggs' AS applicant_name, '1 Elm St' AS address, 'call Jo' AS inspector_notes, "
+        "'x' AS _source_file, 'abc' AS _source_sha256; "
+        "CREATE TABLE open_data.pub_building_permits AS SELECT 'BP-2025-00001' AS permit_number, "
+        "'call Jo' AS inspector_notes"
+    )
+    findings = check_privacy(conn, dataset, dictionary).findings
+    assert {
+        "column": "inspector_notes",
+        "rows": 0,
+        "rule": "a source column its contract does not list (unclassified)",
+    } in findings
+    assert not [f for f in findings if f["column"] == "permit_number"]
+    conn.close()
