@@ -28,9 +28,12 @@ from . import (
     permits,
     planning,
     recreation,
+    snow_plow,
     tax_instalments,
     tax_roll,
     web_analytics,
+    winter_storms,
+    work_orders,
 )
 
 # The other departments' systems. Each module has ``SYSTEM`` (its contract's ``system``)
@@ -48,6 +51,9 @@ DEPARTMENT_GENERATORS: tuple = (
     parking_tickets,
     recreation,
     web_analytics,
+    work_orders,
+    winter_storms,
+    snow_plow,
     business_licences,
     foi_requests,
     tax_roll,
