@@ -174,6 +174,10 @@ class Dictionary:
     # are left out above; at run time only what they feed is blocked.
     invalid_datasets: dict[str, list[str]] = field(default_factory=dict)
     invalid_sources: dict[str, list[str]] = field(default_factory=dict)
+    # The KPIs' reference data (services.py); their problems block the KPI models only.
+    services: dict[str, Any] = field(default_factory=dict)
+    cost_allocation: Any = None
+    reference_problems: list[str] = field(default_factory=list)
 
     @property
     def approved_datasets(self) -> list[Dataset]:
@@ -193,6 +197,10 @@ class Dictionary:
     def problems(self) -> list[str]:
         return [
             p
-            for problems in (*self.invalid_datasets.values(), *self.invalid_sources.values())
+            for problems in (
+                *self.invalid_datasets.values(),
+                *self.invalid_sources.values(),
+                self.reference_problems,
+            )
             for p in problems
         ]

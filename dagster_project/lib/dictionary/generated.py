@@ -3,7 +3,9 @@
 - ``dbt/models/staging/<system>/_<system>__sources.yml``: dbt sources with column docs,
 - ``dbt/models/marts/open_data/_open_data__models.yml``: published models' descriptions
   and contracts,
-- ``dbt/seeds/divisions.csv``, ``wards.csv``, ``street_types.csv``: the lookups.
+- ``dbt/seeds/divisions.csv``, ``wards.csv``, ``street_types.csv``: the lookups;
+  ``services.csv``, ``service_stages.csv``, ``cost_allocation.csv``: the service
+  inventory and finance's cost allocation (services.py).
 
 (The Great Expectations suites are generated too, by ``lib/gates/gx_project.py``.)
 ``make dictionary-generate`` writes them; ``make dictionary-check`` (and CI) fails when a
@@ -16,8 +18,11 @@ from pathlib import Path
 
 from .entries import Dictionary
 from .render.dbt import (
+    cost_allocation_csv,
     divisions_csv,
     open_data_yaml,
+    service_stages_csv,
+    services_csv,
     sources_yaml,
     street_types_csv,
     wards_csv,
@@ -35,6 +40,9 @@ def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
     files[dbt_dir / "seeds" / "divisions.csv"] = divisions_csv(dictionary)
     files[dbt_dir / "seeds" / "wards.csv"] = wards_csv(dictionary)
     files[dbt_dir / "seeds" / "street_types.csv"] = street_types_csv(dictionary)
+    files[dbt_dir / "seeds" / "services.csv"] = services_csv(dictionary)
+    files[dbt_dir / "seeds" / "service_stages.csv"] = service_stages_csv(dictionary)
+    files[dbt_dir / "seeds" / "cost_allocation.csv"] = cost_allocation_csv(dictionary)
     return files
 
 

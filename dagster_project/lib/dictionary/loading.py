@@ -31,6 +31,7 @@ from .entries import (
     Ward,
 )
 from .rules import Lookups, column_rules
+from .services import load_cost_allocation, load_services
 from .validation import DictionaryError, read_validated
 from .vocabulary import FREQUENCIES, LICENCES
 
@@ -118,6 +119,11 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
                 datasets[dataset.id] = dataset
         if problems:
             invalid_datasets[_entry_name(spec, "dataset", path)] = problems
+    reference_problems: list[str] = []
+    services = load_services(
+        root, divisions, set(sources) | set(invalid_sources), reference_problems
+    )
+    cost_allocation = load_cost_allocation(root, divisions, services, reference_problems)
     return Dictionary(
         root=root,
         city=city,
@@ -127,6 +133,9 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         datasets=datasets,
         invalid_datasets=invalid_datasets,
         invalid_sources=invalid_sources,
+        services=services,
+        cost_allocation=cost_allocation,
+        reference_problems=reference_problems,
     )
 
 

@@ -21,6 +21,8 @@ SCHEMAS = {
     "divisions": "divisions.schema.json",
     "glossary": "glossary.schema.json",
     "city": "city.schema.json",
+    "services": "services.schema.json",
+    "cost_allocation": "cost_allocation.schema.json",
 }
 
 

@@ -120,3 +120,58 @@ def street_types_csv(dictionary: Dictionary) -> str:
     return _csv(
         ["street_type"], [[kind.lower()] for kind in sorted(set(dictionary.city.street_types))]
     )
+
+
+def services_csv(dictionary: Dictionary) -> str:
+    """The service inventory, one row per service (dbt seed ``services``)."""
+    rows = []
+    for s in sorted(dictionary.services.values(), key=lambda s: s.id):
+        rows.append(
+            [
+                s.id, s.name, s.division, s.system or "", "|".join(s.channels),
+                s.stages_offered, s.online_stages,
+                s.standard.days if s.standard else "",
+                s.standard.target_share if s.standard else "",
+                s.standard.description if s.standard else "",
+                s.legislated.days if s.legislated else "",
+                s.legislated.description if s.legislated else "",
+                (s.legislated.source or "") if s.legislated else "",
+            ]
+        )  # fmt: skip
+    return _csv(
+        [
+            "service_id", "service_name", "division_id", "source_system", "channel_codes",
+            "stages_offered", "stages_online", "standard_days", "standard_target_share",
+            "standard_description", "legislated_days", "legislated_statute",
+            "legislated_source",
+        ],
+        rows,
+    )  # fmt: skip
+
+
+def service_stages_csv(dictionary: Dictionary) -> str:
+    """Per service and stage: offered, and online (dbt seed ``service_stages``)."""
+    from ..services import STAGES
+
+    return _csv(
+        ["service_id", "stage", "is_online"],
+        [
+            [s.id, stage, "true" if s.stages[stage] else "false"]
+            for s in sorted(dictionary.services.values(), key=lambda s: s.id)
+            for stage in STAGES
+            if s.stages[stage] is not None
+        ],
+    )
+
+
+def cost_allocation_csv(dictionary: Dictionary) -> str:
+    """Finance's shares of cost centres by service and channel (dbt seed
+    ``cost_allocation``; an empty channel: all of the service's channels)."""
+    allocations = dictionary.cost_allocation.allocations if dictionary.cost_allocation else ()
+    return _csv(
+        ["cost_centre", "cost_centre_name", "service_id", "channel_code", "share"],
+        [
+            [a.cost_centre, a.cost_centre_name, a.service, a.channel or "", a.share]
+            for a in allocations
+        ],
+    )
