@@ -1,5 +1,5 @@
 -- What the portal publishes of road maintenance work orders: the location generalised to
--- its hundred-block, no notes (they hold requesters' names), no crew.
+-- its hundred-block, no free text (it holds requesters' names), no crew.
 select
     cast(work_order_id as varchar) as work_order_id,
     cast(activity as varchar) as activity,
