@@ -103,7 +103,8 @@ def test_no_personal_column_reaches_open_data_models():
     for node in published:
         assert node["config"]["contract"]["enforced"], node["name"]
         assert not personal & set(node["columns"]), node["name"]
-        sql = node["raw_code"].lower()
+        # the code, not its comments ("-- no applicant names" documents what is left out)
+        sql = re.sub(r"--[^\n]*", "", node["raw_code"]).lower()
         for name in personal:
             assert not re.search(rf"\b{name}\b", sql), (
                 f"{node['name']} mentions personal column {name}"
