@@ -177,6 +177,7 @@ class Dictionary:
     # The KPIs' reference data (services.py); their problems block the KPI models only.
     services: dict[str, Any] = field(default_factory=dict)
     cost_allocation: Any = None
+    metrics: dict[str, Any] = field(default_factory=dict)  # metrics.py
     reference_problems: list[str] = field(default_factory=list)
 
     @property

@@ -30,6 +30,7 @@ from .entries import (
     Steward,
     Ward,
 )
+from .metrics import load_metrics
 from .rules import Lookups, column_rules
 from .services import load_cost_allocation, load_services
 from .validation import DictionaryError, read_validated
@@ -124,6 +125,7 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         root, divisions, set(sources) | set(invalid_sources), reference_problems
     )
     cost_allocation = load_cost_allocation(root, divisions, services, reference_problems)
+    metrics = load_metrics(root, divisions, reference_problems)
     return Dictionary(
         root=root,
         city=city,
@@ -135,6 +137,7 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         invalid_sources=invalid_sources,
         services=services,
         cost_allocation=cost_allocation,
+        metrics=metrics,
         reference_problems=reference_problems,
     )
 

@@ -23,6 +23,7 @@ SCHEMAS = {
     "city": "city.schema.json",
     "services": "services.schema.json",
     "cost_allocation": "cost_allocation.schema.json",
+    "metrics": "metrics.schema.json",
 }
 
 

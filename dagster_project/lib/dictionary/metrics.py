@@ -1,0 +1,122 @@
+"""The service KPIs, each defined once (``data_dictionary/metrics.yml``).
+
+Why a metrics section in the dictionary rather than dbt's semantic layer alone: the
+dictionary is where the governance group defines meaning, and a KPI's definition must
+also reach places dbt does not (the dictionary site, the portal's dataset page, the
+published scorecard's columns). So the definition lives here, and each target is a small
+renderer of it (rule 16): the scorecard model (``render/kpi.py``), the dbt semantic
+models and metrics that analysts query with MetricFlow (MetricFlow 0.213 installs beside
+our pinned dbt-core 1.11 and runs on DuckDB), and the documentation.
+
+Every KPI is computed over ``core.fct_service_transactions`` at the grain of one service
+and the month its transactions started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .entries import Division
+from .validation import read_validated
+
+# The columns of core.fct_service_transactions a KPI may be computed from, by kind.
+SHARE_COLUMNS = ("is_online", "is_within_standard", "is_within_legislated")
+PERCENTILE_COLUMNS = ("processing_days",)
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    description: str
+    kind: str  # count | share | percentile | cost_ratio
+    unit: str
+    owner: str
+    of: str | None = None
+    percentile: float | None = None
+    target: dict[str, Any] | None = None
+    strategy_kpi: str | None = None
+
+    @property
+    def formula(self) -> str:
+        """The calculation in words, for the documentation."""
+        if self.kind == "count":
+            return "count of transactions"
+        if self.kind == "share":
+            return f"transactions with {self.of} true / transactions with {self.of} known"
+        if self.kind == "percentile":
+            return f"{self.percentile:g} percentile (continuous) of {self.of}"
+        return "allocated cost in the quarter / transactions in the quarter"
+
+    @property
+    def target_words(self) -> str | None:
+        if not self.target:
+            return None
+        direction = (
+            "at least" if self.target.get("direction", "at_least") == "at_least" else "at most"
+        )
+        if self.target.get("per_service"):
+            amount = "each service's own target (services.yml)"
+        else:
+            amount = f"{self.target['value']:g}"
+        source = f" ({self.target['source']})" if self.target.get("source") else ""
+        return f"{direction} {amount}{source}"
+
+    def documentation(self) -> str:
+        """The definition as one paragraph: meaning, formula, unit, grain, owner, target."""
+        parts = [
+            self.description.rstrip(".") + ".",
+            f"Formula: {self.formula}.",
+            f"Unit: {self.unit}.",
+            "Grain: service and month started.",
+            f"Owner: {self.owner}.",
+        ]
+        if self.target_words:
+            parts.append(f"Target: {self.target_words}.")
+        return " ".join(parts)
+
+
+def _metric(spec: dict[str, Any]) -> Metric:
+    calculation = spec["calculation"]
+    return Metric(
+        name=spec["name"],
+        label=spec["label"],
+        description=" ".join(spec["description"].split()),
+        kind=calculation["kind"],
+        unit=spec["unit"],
+        owner=spec["owner"],
+        of=calculation.get("of"),
+        percentile=calculation.get("percentile"),
+        target=spec.get("target"),
+        strategy_kpi=spec.get("strategy_kpi"),
+    )
+
+
+def load_metrics(
+    root: Path, divisions: dict[str, Division], problems: list[str]
+) -> dict[str, Metric]:
+    path = root / "metrics.yml"
+    if not path.exists():
+        return {}
+    spec = read_validated(path, "metrics", problems)
+    if spec is None:
+        return {}
+    metrics: dict[str, Metric] = {}
+    for entry in spec["metrics"]:
+        metric = _metric(entry)
+        where = f"metrics.yml: metric {metric.name!r}"
+        if metric.name in metrics:
+            problems.append(f"{where} is defined twice")
+        if metric.owner not in divisions:
+            problems.append(f"{where}: owner {metric.owner!r} is not in divisions.yml")
+        allowed = {"share": SHARE_COLUMNS, "percentile": PERCENTILE_COLUMNS}.get(metric.kind)
+        if allowed and metric.of not in allowed:
+            problems.append(
+                f"{where}: a {metric.kind} is computed of one of {list(allowed)}, not {metric.of!r}"
+            )
+        if metric.kind == "percentile" and metric.percentile is None:
+            problems.append(f"{where}: a percentile needs `percentile` (e.g. 0.5)")
+        metrics[metric.name] = metric
+    return metrics

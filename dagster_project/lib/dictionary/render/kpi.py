@@ -1,0 +1,269 @@
+"""The KPI definitions (metrics.yml) rendered for their consumers: the scorecard model's
+SQL and dbt's semantic layer (semantic models and metrics for MetricFlow).
+
+One function per target, each reading the same ``Metric`` entries: change a definition
+in the dictionary and both the published scorecard and the analysts' MetricFlow queries
+change with it (``make dictionary-generate``; ``make dictionary-check`` fails on drift).
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from ..metrics import Metric
+
+GENERATED = (
+    "GENERATED from data_dictionary/metrics.yml by `make dictionary-generate`. "
+    "Do not edit: change the dictionary and regenerate."
+)
+
+
+def _measure_sql(metric: Metric) -> str | None:
+    """The metric as an aggregate over one service and month's transactions."""
+    if metric.kind == "count":
+        return "count(*)"
+    if metric.kind == "share":  # among the transactions where the flag is known
+        return f"avg(case when {metric.of} then 1e0 when {metric.of} is not null then 0e0 end)"
+    if metric.kind == "percentile":
+        return (
+            f"cast(percentile_cont({metric.percentile:g}) within group "
+            f"(order by {metric.of}) as double)"
+        )
+    return None  # cost_ratio: from the quarter's costs, below
+
+
+def scorecard_sql(metrics: list[Metric], *, dbt: bool = True) -> str:
+    """One row per service of the inventory that has a source system and per month from
+    the first to the last month with transactions: a service with no transaction in a
+    month has a row (transactions 0, the rest empty), never a missing one. ``dbt=False``
+    gives plain SQL over tables of the same names (for tests on a hand-made fixture)."""
+    ref = (lambda name: f"{{{{ ref('{name}') }}}}") if dbt else (lambda name: name)
+
+    def quarter(column: str) -> str:  # the first day of the column's quarter
+        if dbt:
+            return f"{{{{ period_start('quarter', '{column}') }}}}"
+        return f"cast(date_trunc('quarter', {column}) as date)"
+
+    measured = ",\n".join(
+        f"        {sql} as {m.name}"
+        for m in metrics
+        if (sql := _measure_sql(m)) is not None and m.name != "transactions"
+    )
+    shown = ",\n".join(
+        f"    measured.{m.name}" for m in metrics if m.kind not in ("count", "cost_ratio")
+    )
+    has_cost = any(m.kind == "cost_ratio" for m in metrics)
+    cost_column = (
+        ",\n    cast(costs.allocated_cost / nullif(quarters.transactions, 0) as double)"
+        " as cost_per_transaction"
+        if has_cost
+        else ""
+    )
+    cost_ctes = (
+        f""",
+
+costs as (
+    select service_id, quarter, sum(allocated_cost) as allocated_cost
+    from {ref("kpi_service_costs")}
+    group by service_id, quarter
+),
+
+quarters as (
+    select service_id, quarter, sum(transactions) as transactions
+    from (
+        select service_id, {quarter("month")} as quarter, coalesce(transactions, 0) as transactions
+        from measured
+    ) as monthly
+    group by service_id, quarter
+)"""
+        if has_cost
+        else ""
+    )
+    cost_joins = (
+        f"""
+left join quarters
+    on
+        spine.service_id = quarters.service_id
+        and {quarter("spine.month")} = quarters.quarter
+left join costs
+    on
+        spine.service_id = costs.service_id
+        and quarters.quarter = costs.quarter"""
+        if has_cost
+        else ""
+    )
+    return f"""-- {GENERATED}
+-- The service scorecard: one row per service and month (the month its transactions
+-- started), every KPI of the dictionary with its target.
+with transactions as (
+
+    select * from {ref("fct_service_transactions")}
+
+),
+
+services as (
+
+    select * from {ref("services")}
+    where coalesce(source_system, '') <> ''
+
+),
+
+months as (
+
+    select distinct month_start as month
+    from {ref("dim_dates")}
+    where month_start between (select min(month) from transactions)
+        and (select max(month) from transactions)
+
+),
+
+spine as (
+
+    select services.service_id, months.month
+    from services
+    cross join months
+
+),
+
+measured as (
+
+    select
+        service_id,
+        month,
+        count(*) as transactions,
+        count(completed_at) as completed_transactions,
+        sum(case when has_invalid_dates then 1 else 0 end) as transactions_with_invalid_dates,
+{measured}
+    from transactions
+    group by service_id, month
+
+){cost_ctes}
+
+select
+    spine.service_id,
+    services.service_name,
+    services.division_id,
+    spine.month,
+    coalesce(measured.transactions, 0) as transactions,
+    coalesce(measured.completed_transactions, 0) as completed_transactions,
+    coalesce(measured.transactions_with_invalid_dates, 0) as transactions_with_invalid_dates,
+{shown}{cost_column},
+    services.standard_days,
+    services.standard_target_share,
+    services.legislated_days
+from spine
+inner join services on spine.service_id = services.service_id
+left join measured
+    on
+        spine.service_id = measured.service_id
+        and spine.month = measured.month{cost_joins}
+"""
+
+
+def _share_measures(column: str) -> list[dict]:
+    return [
+        {
+            "name": f"{column}_true",
+            "description": f"Transactions with {column} true.",
+            "agg": "sum",
+            "expr": f"case when {column} then 1 else 0 end",
+        },
+        {
+            "name": f"{column}_known",
+            "description": f"Transactions with {column} known (not empty).",
+            "agg": "sum",
+            "expr": f"case when {column} is not null then 1 else 0 end",
+        },
+    ]
+
+
+def semantic_layer_yaml(metrics: list[Metric]) -> str:
+    """dbt semantic models over the transactions, the services and the costs, and one
+    dbt metric per dictionary metric (MetricFlow: ``mf query --metrics online_share
+    --group-by service__service_name,metric_time__month``)."""
+    measures: list[dict] = [
+        {"name": "transaction_count", "description": "Transactions.", "agg": "count",
+         "expr": "transaction_id"},
+    ]  # fmt: skip
+    dbt_metrics: list[dict] = []
+    shares_done: set[str] = set()
+    for m in metrics:
+        common = {"name": m.name, "label": m.label, "description": m.documentation()}
+        if m.kind == "count":
+            dbt_metrics.append({**common, "type": "simple",
+                                "type_params": {"measure": "transaction_count"}})  # fmt: skip
+        elif m.kind == "share":
+            if m.of not in shares_done:
+                measures += _share_measures(m.of)
+                shares_done.add(m.of)
+            dbt_metrics.append(
+                {**common, "type": "ratio",
+                 "type_params": {"numerator": f"{m.of}_true", "denominator": f"{m.of}_known"}}
+            )  # fmt: skip
+        elif m.kind == "percentile":
+            measures.append(
+                {"name": f"{m.name}_measure", "description": m.label + ".", "agg": "percentile",
+                 "expr": m.of, "agg_params": {"percentile": m.percentile,
+                                              "use_discrete_percentile": False}}
+            )  # fmt: skip
+            dbt_metrics.append({**common, "type": "simple",
+                                "type_params": {"measure": f"{m.name}_measure"}})  # fmt: skip
+        else:  # cost_ratio
+            dbt_metrics.append(
+                {**common, "type": "ratio",
+                 "type_params": {"numerator": "allocated_cost",
+                                 "denominator": "transaction_count"}}
+            )  # fmt: skip
+    semantic_models = [
+        {
+            "name": "service_transactions",
+            "description": "One row per transaction of a service (core.fct_service_transactions).",
+            "model": "ref('fct_service_transactions')",
+            "defaults": {"agg_time_dimension": "transaction_month"},
+            "entities": [
+                {"name": "transaction", "type": "primary", "expr": "transaction_id"},
+                {"name": "service", "type": "foreign", "expr": "service_id"},
+            ],
+            "dimensions": [
+                {"name": "transaction_month", "type": "time", "expr": "month",
+                 "type_params": {"time_granularity": "month"}},
+                {"name": "channel_code", "type": "categorical"},
+                {"name": "source_system", "type": "categorical"},
+            ],
+            "measures": measures,
+        },
+        {
+            "name": "services",
+            "description": "The service inventory (services.yml).",
+            "model": "ref('services')",
+            "entities": [{"name": "service", "type": "primary", "expr": "service_id"}],
+            "dimensions": [
+                {"name": "service_name", "type": "categorical"},
+                {"name": "division_id", "type": "categorical"},
+            ],
+        },
+    ]  # fmt: skip
+    if any(m.kind == "cost_ratio" for m in metrics):
+        semantic_models.append(
+            {
+                "name": "service_costs",
+                "description": "Allocated costs by service, channel and quarter.",
+                "model": "ref('kpi_service_costs')",
+                "defaults": {"agg_time_dimension": "cost_quarter"},
+                "entities": [
+                    {"name": "service_cost", "type": "primary",
+                     "expr": "service_id || '|' || coalesce(channel_code, '') || '|' || "
+                             "cast(quarter as varchar)"},
+                    {"name": "service", "type": "foreign", "expr": "service_id"},
+                ],
+                "dimensions": [
+                    {"name": "cost_quarter", "type": "time", "expr": "quarter",
+                     "type_params": {"time_granularity": "quarter"}},
+                ],
+                "measures": [{"name": "allocated_cost", "description": "Allocated cost.",
+                              "agg": "sum"}],
+            }
+        )  # fmt: skip
+    document = {"version": 2, "semantic_models": semantic_models, "metrics": dbt_metrics}
+    body = yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True)
+    return f"# {GENERATED}\n{body}"
