@@ -92,6 +92,8 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
             ]
         )
 
+    reference_problems: list[str] = []
+    metrics = load_metrics(root, divisions, reference_problems)
     sources, invalid_sources = {}, {}
     for path in sorted((root / "sources").glob("*.yml")):
         problems: list[str] = []
@@ -113,19 +115,23 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         problems = []
         spec = read_validated(path, "dataset", problems)
         if spec is not None:
-            dataset = _dataset(spec, path, city)
+            dataset = _dataset(spec, path, city, metrics)
             problems += _owner_problems(dataset, path, divisions)
             problems += _dataset_problems(dataset, sources, invalid_sources, personal)
+            problems += [
+                f"{path.name}: column {c.name!r} holds KPI {c.spec['metric']!r}, which "
+                f"metrics.yml does not define; use one of {sorted(metrics)}"
+                for c in dataset.columns
+                if "metric" in c.spec and c.spec["metric"] not in metrics
+            ]
             if not problems:
                 datasets[dataset.id] = dataset
         if problems:
             invalid_datasets[_entry_name(spec, "dataset", path)] = problems
-    reference_problems: list[str] = []
     services = load_services(
         root, divisions, set(sources) | set(invalid_sources), reference_problems
     )
     cost_allocation = load_cost_allocation(root, divisions, services, reference_problems)
-    metrics = load_metrics(root, divisions, reference_problems)
     return Dictionary(
         root=root,
         city=city,
@@ -167,6 +173,16 @@ def _division(spec: dict[str, Any]) -> Division:
         description=spec["description"],
         steward=Steward(spec["steward"]["name"], spec["steward"]["email"]),
     )
+
+
+def _with_metric(spec: dict[str, Any], metrics: dict) -> dict[str, Any]:
+    """A column that holds a KPI takes its description from the KPI's definition (written
+    once, in metrics.yml). An unknown KPI name is reported by _dataset_problems."""
+    if "metric" not in spec or "description" in spec:
+        return spec
+    metric = metrics.get(spec["metric"])
+    description = metric.documentation() if metric else f"(unknown KPI {spec['metric']!r})"
+    return {**spec, "description": description}
 
 
 def _column(spec: dict[str, Any], lookups: Lookups) -> Column:
@@ -244,9 +260,9 @@ def _key_problems(source: Source, path: Path) -> list[str]:
     return problems
 
 
-def _dataset(spec: dict[str, Any], path: Path, city: City) -> Dataset:
+def _dataset(spec: dict[str, Any], path: Path, city: City, metrics: dict) -> Dataset:
     publication = spec["publication"]
-    columns = tuple(_column(c, city.lookups) for c in spec["columns"])
+    columns = tuple(_column(_with_metric(c, metrics), city.lookups) for c in spec["columns"])
     coverage = spec.get("temporal_coverage") or {}
     return Dataset(
         id=spec["dataset"],

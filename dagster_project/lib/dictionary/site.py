@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from ..gates.results import DatasetRecord, GateResults
 from .entries import Column, Dataset, Dictionary
 from .render.text import describe
+from .site_kpis import kpi_body
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;
 color:#1d2733}a{color:#0b5cab}table{border-collapse:collapse;width:100%;margin:1rem 0}
@@ -148,7 +149,7 @@ def index_page(dictionary: Dictionary) -> str:
     body = f"""<h1>City data dictionary</h1>
 <p>What every open dataset and column means, who owns it, how it is classified and where
 it comes from. For querying the warehouse, see the <a href='analysts.html'>analysts'
-guide</a>.</p>
+guide</a>; for the service KPIs and the service inventory, <a href='kpis.html'>KPIs</a>.</p>
 <input id='search' type='search' placeholder='Search datasets and columns, e.g. ward'>
 <table id='results'><tr><th>Dataset</th><th>Column</th><th>Meaning</th><th>Classification</th>
 </tr></table>
@@ -198,9 +199,10 @@ def build_site(
     analysts_guide: str,
 ) -> list[Path]:
     (out_dir / "datasets").mkdir(parents=True, exist_ok=True)
-    written = [out_dir / "index.html", out_dir / "analysts.html"]
+    written = [out_dir / "index.html", out_dir / "analysts.html", out_dir / "kpis.html"]
     written[0].write_text(index_page(dictionary))
     written[1].write_text(markdown_page(analysts_guide, "Analysts' guide"))
+    written[2].write_text(_page("Service KPIs", kpi_body(dictionary)))
     for dataset in dictionary.datasets.values():
         path = out_dir / "datasets" / f"{dataset.id}.html"
         path.write_text(

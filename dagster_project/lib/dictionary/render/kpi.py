@@ -32,6 +32,15 @@ def _measure_sql(metric: Metric) -> str | None:
     return None  # cost_ratio: from the quarter's costs, below
 
 
+def _target_sql(metric: Metric) -> str | None:
+    """The KPI's target on each row: the dictionary's value, or the service's own."""
+    if not metric.target:
+        return None
+    if metric.target.get("per_service"):
+        return f"services.{metric.target['per_service']}"
+    return f"cast({metric.target['value']!r} as double)"
+
+
 def scorecard_sql(metrics: list[Metric], *, dbt: bool = True) -> str:
     """One row per service of the inventory that has a source system and per month from
     the first to the last month with transactions: a service with no transaction in a
@@ -52,10 +61,13 @@ def scorecard_sql(metrics: list[Metric], *, dbt: bool = True) -> str:
     shown = ",\n".join(
         f"    measured.{m.name}" for m in metrics if m.kind not in ("count", "cost_ratio")
     )
+    targets = "".join(
+        f",\n    {sql} as {m.name}_target" for m in metrics if (sql := _target_sql(m))
+    )
     has_cost = any(m.kind == "cost_ratio" for m in metrics)
     cost_column = (
-        ",\n    cast(costs.allocated_cost / nullif(quarters.transactions, 0) as double)"
-        " as cost_per_transaction"
+        ",\n    cast(costs.allocated_cost / nullif(quarters.transactions, 0) as double)\n"
+        "        as cost_per_transaction"
         if has_cost
         else ""
     )
@@ -147,9 +159,8 @@ select
     coalesce(measured.transactions, 0) as transactions,
     coalesce(measured.completed_transactions, 0) as completed_transactions,
     coalesce(measured.transactions_with_invalid_dates, 0) as transactions_with_invalid_dates,
-{shown}{cost_column},
+{shown}{cost_column}{targets},
     services.standard_days,
-    services.standard_target_share,
     services.legislated_days
 from spine
 inner join services on spine.service_id = services.service_id

@@ -65,3 +65,17 @@ def test_the_glossary_and_the_guide_render(browser, site):
     )
     browser.get((site / "analysts.html").as_uri())
     assert browser.find_elements("css selector", "pre code")  # fenced SQL as code blocks
+
+
+def test_the_kpi_page_shows_each_definition_and_each_services_statute():
+    from dagster_project.lib.dictionary import load_dictionary
+    from dagster_project.lib.dictionary.site_kpis import kpi_body
+
+    dictionary = load_dictionary()
+    page = kpi_body(dictionary)
+    for metric in dictionary.metrics.values():
+        assert f"id='kpi-{metric.name}'" in page and metric.formula in page
+    for service in dictionary.services.values():
+        assert f"id='service-{service.id}'" in page
+        if service.legislated and service.legislated.source:
+            assert f"href='{service.legislated.source}'" in page
