@@ -21,6 +21,7 @@ from . import (
     crm311,
     fire_inspections,
     foi_requests,
+    general_ledger,
     job_postings,
     parking_tickets,
     payments,
@@ -58,6 +59,7 @@ DEPARTMENT_GENERATORS: tuple = (
     foi_requests,
     tax_roll,
     tax_instalments,
+    general_ledger,
 )
 
 
