@@ -75,8 +75,11 @@ def scorecard_sql(metrics: list[Metric], *, dbt: bool = True) -> str:
         f""",
 
 costs as (
+    -- the service's whole cost: its all-channel row (a channel row holds only the cost
+    -- centres that serve that channel alone, a part of the whole)
     select service_id, quarter, sum(allocated_cost) as allocated_cost
     from {ref("kpi_service_costs")}
+    where channel_code is null
     group by service_id, quarter
 ),
 

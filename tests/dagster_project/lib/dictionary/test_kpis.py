@@ -33,8 +33,8 @@ AS t(transaction_id, service_id, month, is_completed, is_online, processing_days
 ALTER TABLE fct_service_transactions ADD COLUMN completed_at TIMESTAMP;
 UPDATE fct_service_transactions SET completed_at = TIMESTAMP '2025-01-20' WHERE is_completed;
 CREATE TABLE kpi_service_costs AS SELECT * FROM (VALUES
-    ('svc-a', 'phone', DATE '2025-01-01', 300.00),
-    ('svc-a', NULL, DATE '2025-01-01', 200.00))
+    ('svc-a', 'phone', DATE '2025-01-01', 300.00),  -- a part of the whole below
+    ('svc-a', NULL, DATE '2025-01-01', 500.00))
 AS t(service_id, channel_code, quarter, allocated_cost);
 """
 
