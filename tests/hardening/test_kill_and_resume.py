@@ -26,6 +26,9 @@ from sample_data import generate
 
 pytestmark = pytest.mark.portal
 SCALE = 0.02  # 1,000 service requests: the run is mostly fixed costs (dbt, CKAN calls)
+# The first three systems deliver; the others wait (what is killed and resumed is the
+# run's machinery, the same for every system, and each published dataset costs CKAN calls)
+DELIVERING = {"crm311", "permits", "payments"}
 
 
 def _children(pid: int) -> list[int]:
@@ -108,7 +111,7 @@ PHASES = {
 )
 def test_a_killed_run_converges_on_the_next(phase, signal_name, tmp_path, anonymous):
     data_dir = tmp_path / "data"
-    generate(data_dir / "landing", scale=SCALE, seed=3)
+    generate(data_dir / "landing", scale=SCALE, seed=3, systems=DELIVERING)
     run = _start(data_dir)
     try:
         _wait_for(lambda: PHASES[phase](data_dir, run.pid), run)
@@ -134,7 +137,7 @@ def _assert_converged(data_dir: Path, anonymous) -> None:
     conn = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     try:
         dictionary = load_dictionary()
-        for source in dictionary.sources.values():
+        for source in (s for s in dictionary.sources.values() if s.system in DELIVERING):
             table = f"raw.{source.raw_table}"
             total, distinct = conn.execute(
                 f"SELECT count(*), count(DISTINCT (_source_sha256, _source_row)) FROM {table}"
@@ -147,6 +150,8 @@ def _assert_converged(data_dir: Path, anonymous) -> None:
             ).fetchone()
             assert files[0] == files[1], f"{source.system}: a file recorded as loaded twice"
         for dataset in dictionary.approved_datasets:
+            if not set(dataset.source_systems) <= DELIVERING:
+                continue  # waiting for its systems' first delivery
             rows = conn.execute(f"SELECT count(*) FROM open_data.{dataset.model}").fetchone()[0]
             package = anonymous.action.package_show(id=package_name(dataset.id))
             names = [r["name"] for r in package["resources"]]

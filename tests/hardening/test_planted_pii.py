@@ -105,6 +105,12 @@ def _plant_payments(folder) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
 
 
+# The personal data is planted in the 311 export; the other departments' systems wait
+# (their published datasets, from other tests' runs on the shared portal, are still
+# scanned below: nothing personal may be public anywhere).
+DELIVERING = {"crm311", "permits", "payments"}
+
+
 @pytest.fixture(scope="module")
 def planted_run(tmp_path_factory, portal):
     folder = tmp_path_factory.mktemp("planted")
@@ -112,7 +118,7 @@ def planted_run(tmp_path_factory, portal):
     patcher.setenv("PLATFORM_DATA_DIR", str(folder))
     get_settings.cache_clear()
     landing = folder / "landing"
-    generate(landing, scale=0.05, seed=11)
+    generate(landing, scale=0.05, seed=11, systems=DELIVERING)
     _plant_crm(
         landing / "crm311" / "SR_EXPORT_2025.csv",
         [
@@ -177,7 +183,11 @@ def test_planted_personal_data_never_reaches_the_public(planted_run, anonymous):
     approved = [d.id for d in load_dictionary().approved_datasets]
     states = {o.dataset: o.state for o in outcomes(planted_run.all_events, approved)}
     print(f"\nthis run: {states}")
+    sources = {d.id: set(d.source_systems) for d in load_dictionary().approved_datasets}
     for dataset_id, state in states.items():  # each one published clean, or held back
+        if not sources[dataset_id] <= DELIVERING:
+            assert state == "waiting", (dataset_id, state)
+            continue
         assert state in ("published", "unchanged", "blocked"), (dataset_id, state)
         if state == "blocked":  # and then withdrawn from the public
             assert list(_public_texts(anonymous, dataset_id)) == [], dataset_id
