@@ -245,7 +245,9 @@ def _key_problems(source: Source, path: Path) -> list[str]:
             if name not in names
         ]
     latest_by = source.spec.get("latest_by")
-    if latest_by is not None and latest_by not in names:
+    # or the file's name, for systems whose exports are named by date (a late re-delivery
+    # of an older export must not override a newer one)
+    if latest_by is not None and latest_by not in names | {"_source_file"}:
         problems.append(
             f"{path.name}, field latest_by: {latest_by!r} is not one of the contract's "
             f"columns; use one of {sorted(names)}"
