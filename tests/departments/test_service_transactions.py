@@ -1,0 +1,162 @@
+"""Every department's transactions, mapped to the city's services (issue 13):
+core.fct_service_transactions on the sample city, checked against the departments' own
+facts, the service inventory and a few processing times worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+# Per source system: its fact and the rows the services fact leaves out, by a named rule
+# (docs/departments/services.md). Every other row of the fact is one transaction.
+SYSTEMS = {
+    "crm311": ("core.fct_service_requests", "status = 'Cancelled'"),  # cancelled
+    "permits": ("core.fct_building_permits", "status = 'Cancelled'"),  # cancelled
+    "permit_inspections": ("core.fct_building_inspections", "result = 'Cancelled'"),
+    "planning": ("core.fct_development_applications", "decision = 'Withdrawn'"),
+    "foi_requests": ("core.fct_foi_requests", "false"),
+    "business_licences": ("core.fct_business_licences", "issue_date IS NULL"),  # not issued
+    "recreation_registrations": ("core.fct_recreation_registrations", "false"),
+    # payment_of_other_service: counted in the service's own system
+    "payments": (
+        "core.fct_payments",
+        "service IN ('Recreation registration', 'Business licence', 'Building permit fee')",
+    ),
+    # unpaid_instalment: no payment, or its date emptied by the contract's row rule
+    "tax_instalments": ("core.fct_tax_instalments", "NOT has_payment OR paid_date IS NULL"),
+    "bylaw_cases": ("core.fct_bylaw_cases", "false"),
+    "burn_permits": ("core.fct_burn_permits", "false"),
+    # not_requested: routine, licensing and re-inspections are the city's own programme
+    "fire_inspections": (
+        "core.fct_fire_inspections",
+        "inspection_type NOT IN ('Request', 'Complaint')",
+    ),
+}
+
+FACT = "core.fct_service_transactions"
+
+
+@pytest.fixture(scope="module")
+def query(department_warehouse):
+    return department_warehouse
+
+
+def test_every_service_with_a_system_has_transactions(query):
+    missing = query(
+        f"SELECT service_id FROM reference.services s WHERE source_system IS NOT NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM {FACT} t WHERE t.service_id = s.service_id)"
+    )
+    assert missing == []
+    # the job applications have none (the ATS export carries postings only)
+    assert query(f"SELECT count(*) FROM {FACT} WHERE service_id = 'city-job-application'") == [(0,)]
+
+
+@pytest.mark.parametrize("system", sorted(SYSTEMS))
+def test_rows_per_system_are_the_facts_rows_minus_the_named_exclusions(query, system):
+    fact, excluded = SYSTEMS[system]
+    [(expected, left_out)] = query(
+        f"SELECT count(*) - count(*) FILTER (WHERE {excluded}), "
+        f"count(*) FILTER (WHERE {excluded}) FROM {fact}"
+    )
+    [(actual,)] = query(f"SELECT count(*) FROM {FACT} WHERE source_system = ?", [system])
+    assert actual == expected > 0, (system, left_out)
+
+
+def test_snow_clearing_is_one_transaction_per_storm_and_road_class(query):
+    [(actual,)] = query(f"SELECT count(*) FROM {FACT} WHERE source_system = 'snow_plow'")
+    [(expected,)] = query("SELECT count(*) FROM kpi.kpi_snow_clearing_times")
+    assert actual == expected > 0
+    # each class carries its own O. Reg. 239/02 hours as days; class 6 has none; the hours
+    # to clear agree with the operations KPI
+    rows = query(
+        f"SELECT k.road_class, t.legislated_days, t.processing_days * 24, k.hours_to_clear "
+        f"FROM {FACT} t JOIN kpi.kpi_snow_clearing_times k ON t.transaction_id = "
+        "'snow_plow:' || k.storm_number || '|class-' || CAST(k.road_class AS VARCHAR)"
+    )
+    assert len(rows) == expected
+    hours = {1: 4, 2: 6, 3: 12, 4: 16, 5: 24, 6: None}
+    for road_class, legislated_days, processing_hours, hours_to_clear in rows:
+        want = hours[road_class]
+        assert legislated_days == (None if want is None else pytest.approx(want / 24))
+        assert (processing_hours is None) == (hours_to_clear is None)
+        if hours_to_clear is not None:
+            assert processing_hours == pytest.approx(float(hours_to_clear))
+
+
+def test_a_request_closed_before_it_was_created_has_no_processing_time(query):
+    rows = query(
+        f"SELECT t.processing_days, t.has_invalid_dates, t.is_within_standard, "
+        f"t.is_within_legislated FROM {FACT} t JOIN core.fct_service_requests r "
+        "ON t.transaction_id = 'crm311:' || r.request_id WHERE r.has_invalid_close_time"
+    )
+    assert rows, "the sample 311 extract has closed-before-created requests"
+    assert set(rows) == {(None, True, None, None)}
+    # and the flag is set nowhere else
+    [(others,)] = query(
+        f"SELECT count(*) FROM {FACT} WHERE has_invalid_dates AND completed_at >= started_at"
+    )
+    assert others == 0
+
+
+def test_an_open_request_has_no_completion_and_no_processing_time(query):
+    rows = query(
+        f"SELECT t.completed_at, t.processing_days, t.has_invalid_dates, t.is_within_standard "
+        f"FROM {FACT} t JOIN core.fct_service_requests r "
+        "ON t.transaction_id = 'crm311:' || r.request_id WHERE r.status IN ('Open', 'In Progress')"
+    )
+    assert rows
+    assert set(rows) == {(None, None, False, None)}
+
+
+def test_foi_legislated_days_are_each_requests_own_deadline(query):
+    rows = query(
+        f"SELECT t.legislated_days, f.deadline_days, t.is_within_legislated, "
+        f"f.is_within_deadline FROM {FACT} t JOIN core.fct_foi_requests f "
+        "ON t.transaction_id = 'foi_requests:' || f.request_number"
+    )
+    assert rows
+    assert any(deadline > 30 for _, deadline, _, _ in rows), "some requests were extended"
+    for legislated, deadline, within, fact_within in rows:
+        assert legislated == deadline
+        assert within == fact_within
+
+
+def test_building_inspection_processing_days_by_hand(query):
+    rows = query(
+        f"SELECT i.requested_date, i.inspection_date, t.processing_days, t.standard_days, "
+        f"t.is_within_standard, t.legislated_days FROM {FACT} t "
+        "JOIN core.fct_building_inspections i "
+        "ON t.transaction_id = 'permit_inspections:' || i.inspection_id "
+        "WHERE i.inspection_date >= i.requested_date ORDER BY i.inspection_id LIMIT 5"
+    )
+    assert len(rows) == 5
+    for requested, inspected, days, standard, within, legislated in rows:
+        assert isinstance(requested, date)
+        by_hand = (inspected - requested).days
+        assert days == by_hand
+        assert standard == legislated == 2  # Building Code Div. C 1.3.5.3
+        assert within == (by_hand <= 2)
+
+
+def test_payments_carry_their_channel_and_no_processing_time(query):
+    rows = query(
+        f"SELECT channel_code, bool_or(is_online), bool_and(is_online), count(processing_days) "
+        f"FROM {FACT} WHERE source_system IN ('payments', 'tax_instalments') GROUP BY 1"
+    )
+    by_channel = {code: (any_on, all_on, timed) for code, any_on, all_on, timed in rows}
+    assert by_channel["online"][:2] == (True, True)
+    assert by_channel["walk_in"][:2] == (False, False)
+    assert all(timed == 0 for _, _, timed in by_channel.values())
+    assert None not in by_channel  # every payment system records a channel
+
+
+def test_web_pages_map_to_services(query):
+    rows = query("SELECT page_path, service_id FROM core.dim_online_service_pages")
+    pages = dict(rows)
+    assert pages["/services/foi-request"] == "foi-request"
+    assert pages["/services/report-pothole"] == "311-roads"
+    # the fee page is shared by the four building permit classes: no single service
+    assert [p for p, s in rows if s is None] == ["/services/pay-building-permit-fee"]
+    [(register,)] = query("SELECT count(*) FROM core.dim_online_services")
+    assert len(rows) == register
