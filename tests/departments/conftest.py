@@ -52,4 +52,5 @@ def department_warehouse(tmp_path_factory):
         finally:
             conn.close()
 
+    query.data_dir = folder  # type: ignore[attr-defined]  (for tools that open it themselves)
     return query

@@ -5,7 +5,9 @@
   and contracts,
 - ``dbt/seeds/divisions.csv``, ``wards.csv``, ``street_types.csv``: the lookups;
   ``services.csv``, ``service_stages.csv``, ``cost_allocation.csv``: the service
-  inventory and finance's cost allocation (services.py).
+  inventory and finance's cost allocation (services.py);
+- ``dbt/models/marts/kpi/kpi_service_scorecard.sql`` and ``_kpi__semantic_models.yml``:
+  the scorecard and the dbt semantic layer, from the KPI definitions (metrics.py).
 
 (The Great Expectations suites are generated too, by ``lib/gates/gx_project.py``.)
 ``make dictionary-generate`` writes them; ``make dictionary-check`` (and CI) fails when a
@@ -27,6 +29,7 @@ from .render.dbt import (
     street_types_csv,
     wards_csv,
 )
+from .render.kpi import scorecard_sql, semantic_layer_yaml
 
 
 def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
@@ -43,6 +46,11 @@ def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
     files[dbt_dir / "seeds" / "services.csv"] = services_csv(dictionary)
     files[dbt_dir / "seeds" / "service_stages.csv"] = service_stages_csv(dictionary)
     files[dbt_dir / "seeds" / "cost_allocation.csv"] = cost_allocation_csv(dictionary)
+    if dictionary.metrics:  # the KPIs, defined once in metrics.yml (a new city has none)
+        metrics = list(dictionary.metrics.values())
+        kpi = dbt_dir / "models" / "marts" / "kpi"
+        files[kpi / "kpi_service_scorecard.sql"] = scorecard_sql(metrics)
+        files[kpi / "_kpi__semantic_models.yml"] = semantic_layer_yaml(metrics)
     return files
 
 

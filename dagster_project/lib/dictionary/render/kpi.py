@@ -125,10 +125,14 @@ services as (
 
 months as (
 
+    -- every month from the first to the last with transactions (the calendar's), and
+    -- any month with transactions the calendar does not cover
     select distinct month_start as month
     from {ref("dim_dates")}
     where month_start between (select min(month) from transactions)
         and (select max(month) from transactions)
+    union
+    select distinct month from transactions
 
 ),
 
@@ -226,7 +230,7 @@ def semantic_layer_yaml(metrics: list[Metric]) -> str:
             dbt_metrics.append(
                 {**common, "type": "ratio",
                  "type_params": {"numerator": "allocated_cost",
-                                 "denominator": "transaction_count"}}
+                                 "denominator": "transaction_count"}}  # measures' metrics
             )  # fmt: skip
     semantic_models = [
         {
@@ -278,6 +282,25 @@ def semantic_layer_yaml(metrics: list[Metric]) -> str:
                               "agg": "sum"}],
             }
         )  # fmt: skip
+    # dbt's ratio metrics divide metrics, not measures: each measure a ratio uses is also
+    # a simple metric of its own (named as the measure).
+    used = {
+        name
+        for m in dbt_metrics
+        if m["type"] == "ratio"
+        for name in (m["type_params"]["numerator"], m["type_params"]["denominator"])
+    }
+    all_measures = {
+        measure["name"]: measure
+        for model in semantic_models
+        for measure in model.get("measures", [])
+    }
+    dbt_metrics += [
+        {"name": name, "label": name.replace("_", " ").capitalize() + " (part of a ratio)",
+         "description": all_measures[name]["description"] + " (a part of a KPI's ratio).",
+         "type": "simple", "type_params": {"measure": name}}
+        for name in sorted(used)
+    ]  # fmt: skip
     document = {"version": 2, "semantic_models": semantic_models, "metrics": dbt_metrics}
     body = yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True)
     return f"# {GENERATED}\n{body}"

@@ -1,0 +1,81 @@
+"""The service scorecard on the whole sample city: its grain, its edge cases, and the
+same KPI from the scorecard table and from MetricFlow (the dbt semantic layer), both
+generated from data_dictionary/metrics.yml."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+
+import pytest
+
+from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_DIR
+
+
+def test_one_row_per_service_with_a_system_and_month(department_warehouse):
+    (rows, keys, services, months) = department_warehouse(
+        "SELECT count(*), count(DISTINCT (service_id, month)), count(DISTINCT service_id), "
+        "count(DISTINCT month) FROM kpi.kpi_service_scorecard"
+    )[0]
+    assert rows == keys == services * months
+    (with_system,) = department_warehouse(
+        "SELECT count(*) FROM reference.services WHERE coalesce(source_system, '') <> ''"
+    )[0]
+    assert services == with_system
+
+
+def test_the_scorecard_counts_every_transaction_and_every_invalid_date(department_warehouse):
+    assert department_warehouse(
+        "SELECT sum(transactions), sum(transactions_with_invalid_dates) "
+        "FROM kpi.kpi_service_scorecard"
+    ) == department_warehouse(
+        "SELECT count(*), count(*) FILTER (WHERE has_invalid_dates) "
+        "FROM core.fct_service_transactions"
+    )
+
+
+def test_cost_per_transaction_is_the_quarters_cost_over_its_transactions(department_warehouse):
+    [(service, month, cost_per_transaction)] = department_warehouse(
+        "SELECT service_id, month, cost_per_transaction FROM kpi.kpi_service_scorecard "
+        "WHERE service_id = 'foi-request' AND month = DATE '2025-02-01'"
+    )
+    [(cost,)] = department_warehouse(
+        "SELECT sum(allocated_cost) FROM kpi.kpi_service_costs WHERE service_id = 'foi-request' "
+        "AND channel_code IS NULL AND quarter = DATE '2025-01-01'"
+    )
+    [(transactions,)] = department_warehouse(
+        "SELECT count(*) FROM core.fct_service_transactions WHERE service_id = 'foi-request' "
+        "AND month BETWEEN DATE '2025-01-01' AND DATE '2025-03-01'"
+    )
+    assert cost_per_transaction == pytest.approx(float(cost) / transactions)
+
+
+def test_metricflow_gives_the_scorecards_numbers(department_warehouse):
+    """`mf query` on the semantic layer generated from the same definitions."""
+    out = department_warehouse.data_dir / "mf.csv"
+    subprocess.run(
+        [
+            str(PROJECT_DIR / ".venv" / "bin" / "mf"), "query",
+            "--metrics", "transactions,online_share,median_processing_days",
+            "--group-by", "service,metric_time__month",
+            "--csv", str(out), "--quiet",
+        ],
+        cwd=DBT_PROJECT_DIR, check=True, capture_output=True, timeout=300,
+        env={**os.environ, "PLATFORM_DATA_DIR": str(department_warehouse.data_dir)},
+    )  # fmt: skip
+    with out.open() as handle:
+        semantic = {(r["service"], r["metric_time__month"][:10]): r for r in csv.DictReader(handle)}
+    scorecard = department_warehouse(
+        "SELECT service_id, CAST(month AS VARCHAR), transactions, online_share, "
+        "median_processing_days FROM kpi.kpi_service_scorecard WHERE transactions > 0"
+    )
+    assert len(scorecard) == len(semantic) > 0
+    for service, month, transactions, online, median in scorecard:
+        row = semantic[(service, month)]
+        assert int(row["transactions"]) == transactions
+        for ours, theirs in (
+            (online, row["online_share"]),
+            (median, row["median_processing_days"]),
+        ):
+            assert (ours is None) == (theirs in ("", None)) or ours == pytest.approx(float(theirs))
