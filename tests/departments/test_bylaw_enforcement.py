@@ -208,6 +208,22 @@ def test_no_personal_value_is_published(department_warehouse):
     assert all(count > 0 for count in rows)
 
 
+def test_an_enforcement_outcome_is_published_without_its_block(department_warehouse):
+    # a warning, order or charge tied to a block and a date names a household
+    rows = department_warehouse(
+        "SELECT p.outcome, p.address_block, f.address_block "
+        "FROM open_data.pub_bylaw_cases p JOIN core.fct_bylaw_cases f USING (case_number)"
+    )
+    keeps = ("Unfounded", "Withdrawn", "Open")
+    enforced = [r for r in rows if r[0] not in keeps]
+    assert {r[0] for r in enforced} >= {"Charge Laid", "Order Issued"}
+    assert any(internal for *_, internal in enforced)
+    assert all(published is None for _, published, _ in enforced)
+    kept = [r for r in rows if r[0] in keeps]
+    assert kept and all(published == internal for _, published, internal in kept)
+    assert any(published for _, published, _ in kept)
+
+
 def test_both_datasets_pass_their_quality_and_privacy_gates(department_warehouse):
     (warehouse,) = department_warehouse(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
