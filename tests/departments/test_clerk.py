@@ -58,6 +58,17 @@ def test_a_decision_before_receipt_is_loaded_empty(department_warehouse):
         "SELECT count(*) FROM core.fct_foi_requests WHERE decision_date < received_date"
     )[0]
     assert wrong == 0
+    # a decision date blanked by the row rule: the request is closed, and says why
+    flagged = department_warehouse(
+        "SELECT is_open, has_invalid_decision_date, disposition FROM core.fct_foi_requests "
+        "WHERE decision_date IS NULL AND disposition IS NOT NULL"
+    )
+    assert flagged and all(not is_open and invalid for is_open, invalid, _ in flagged)
+    (open_without_flag,) = department_warehouse(
+        "SELECT count(*) FROM core.fct_foi_requests WHERE is_open AND "
+        "(disposition IS NOT NULL OR decision_date IS NOT NULL OR has_invalid_decision_date)"
+    )[0]
+    assert open_without_flag == 0
 
 
 def test_one_row_per_request_and_the_deadline_by_hand(department_warehouse):
