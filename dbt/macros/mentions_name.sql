@@ -1,5 +1,6 @@
 {#- True when `text` contains, as a whole word, any word of the person's `name`
-    (case-insensitive, accented letters included): "Jane Smith Contracting" and "Smith
+    (case-insensitive, accented letters included, accents ignored on both sides:
+    "Belanger Roofing" mentions "Bélanger"): "Jane Smith Contracting" and "Smith
     Roofing" both mention "Jane Smith". For withholding a business name that is its
     owner's own name before it is published (a sole proprietor, a licensed driver).
     False when either is empty. The regular expressions are RE2 (DuckDB); another
@@ -7,9 +8,12 @@
 {% macro mentions_name(text, name) -%}
     coalesce(
         regexp_matches(
-            lower({{ text }}),
+            strip_accents(lower({{ text }})),
             '(^|[^\pL])('
-            || trim(regexp_replace(lower(trim({{ name }})), '[^\pL]+', '|', 'g'), '|')
+            || trim(
+                regexp_replace(strip_accents(lower(trim({{ name }}))), '[^\pL]+', '|', 'g'),
+                '|'
+            )
             || ')($|[^\pL])'
         ),
         false

@@ -14,6 +14,7 @@ from dagster_project.lib.gates.results import GateResults
 from sample_data import bylaw_cases, parking_tickets
 
 from .conftest import SCALE
+from .planted import run_with_planted_row
 
 
 @pytest.fixture(scope="module")
@@ -206,6 +207,37 @@ def test_no_personal_value_is_published(department_warehouse):
         "(SELECT count(*) FROM open_data.pub_parking_tickets)"
     )[0]
     assert all(count > 0 for count in rows)
+
+
+def test_an_enforcement_outcome_is_published_without_its_block(department_warehouse):
+    # a warning, order or charge tied to a block and a date names a household
+    rows = department_warehouse(
+        "SELECT p.outcome, p.address_block, f.address_block "
+        "FROM open_data.pub_bylaw_cases p JOIN core.fct_bylaw_cases f USING (case_number)"
+    )
+    keeps = ("Unfounded", "Withdrawn", "Open")
+    enforced = [r for r in rows if r[0] not in keeps]
+    assert {r[0] for r in enforced} >= {"Charge Laid", "Order Issued"}
+    assert any(internal for *_, internal in enforced)
+    assert all(published is None for _, published, _ in enforced)
+    kept = [r for r in rows if r[0] in keeps]
+    assert kept and all(published == internal for _, published, internal in kept)
+    assert any(published for _, published, _ in kept)
+
+
+def test_a_complaint_type_outside_the_list_is_staged_as_unknown(department_warehouse):
+    (warehouse,) = department_warehouse(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    )[0]
+    staged = run_with_planted_row(
+        warehouse,
+        "staging/bylaw_cases/stg_bylaw_cases__cases.sql",
+        ["raw.bylaw_cases_cases", "reference.wards", "reference.street_types"],
+        "UPDATE raw.bylaw_cases_cases SET complaint_type = 'Barking dog next door' "
+        "WHERE case_number = (SELECT min(case_number) FROM raw.bylaw_cases_cases)",
+    )
+    types = {row["complaint_type"] for row in staged}
+    assert "Unknown" in types and "Barking dog next door" not in types
 
 
 def test_both_datasets_pass_their_quality_and_privacy_gates(department_warehouse):

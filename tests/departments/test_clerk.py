@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .planted import run_with_planted_row
+
 SYSTEM = "foi_requests"
 REQUESTER_TYPES = {
     "Individual", "Business", "Media", "Academic/Researcher", "Association/Group",
@@ -58,6 +60,36 @@ def test_a_decision_before_receipt_is_loaded_empty(department_warehouse):
         "SELECT count(*) FROM core.fct_foi_requests WHERE decision_date < received_date"
     )[0]
     assert wrong == 0
+    # a decision date blanked by the row rule: the request is closed, and says why
+    flagged = department_warehouse(
+        "SELECT is_open, has_invalid_decision_date, disposition FROM core.fct_foi_requests "
+        "WHERE decision_date IS NULL AND disposition IS NOT NULL"
+    )
+    assert flagged and all(not is_open and invalid for is_open, invalid, _ in flagged)
+    (open_without_flag,) = department_warehouse(
+        "SELECT count(*) FROM core.fct_foi_requests WHERE is_open AND "
+        "(disposition IS NOT NULL OR decision_date IS NOT NULL OR has_invalid_decision_date)"
+    )[0]
+    assert open_without_flag == 0
+
+
+def test_typed_codes_outside_the_lists_are_staged_as_unknown(department_warehouse):
+    (warehouse,) = department_warehouse(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    )[0]
+    staged = run_with_planted_row(
+        warehouse,
+        "staging/foi_requests/stg_foi_requests__requests.sql",
+        ["raw.foi_requests_requests"],
+        "UPDATE raw.foi_requests_requests SET request_type = 'Genral Records', "
+        "disposition = 'Partly disclosed' WHERE request_number = "
+        "(SELECT min(request_number) FROM raw.foi_requests_requests "
+        "WHERE disposition IS NOT NULL)",
+    )
+    pairs = {(row["request_type"], row["disposition"]) for row in staged}
+    assert ("Unknown", "Unknown") in pairs
+    assert not {"Genral Records", "Partly disclosed"} & {v for pair in pairs for v in pair}
+    assert None in {disposition for _, disposition in pairs}  # open requests stay empty
 
 
 def test_one_row_per_request_and_the_deadline_by_hand(department_warehouse):

@@ -203,6 +203,21 @@ def test_no_personal_value_is_published(department_warehouse):
             assert text not in personal, (model, text)
 
 
+def test_homes_are_published_without_their_block(department_warehouse):
+    # a home's inspection date, block and result would name its household (and rebuild
+    # the suppressed cells of fire_inspections_by_month): no block for Residential or Care
+    rows = department_warehouse(
+        "SELECT p.occupancy_group, p.address_block, f.address_block "
+        "FROM open_data.pub_fire_inspections p "
+        "JOIN core.fct_fire_inspections f USING (inspection_number)"
+    )
+    homes = [r for r in rows if r[0] in ("Residential", "Care")]
+    assert homes and any(internal for *_, internal in homes)
+    assert all(published is None for _, published, _ in homes)
+    others = [r for r in rows if r[0] not in ("Residential", "Care")]
+    assert others and all(published == internal for _, published, internal in others)
+
+
 @pytest.mark.parametrize(
     "dataset", ["fire_inspections", "open_air_burn_permits", "fire_inspections_by_month"]
 )

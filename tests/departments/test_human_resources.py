@@ -4,6 +4,10 @@ name or e-mail (nor any e-mail or HTML) in what is published."""
 
 from __future__ import annotations
 
+import duckdb
+
+from dagster_project.settings import DBT_PROJECT_DIR
+
 SYSTEM = "job_postings"
 
 
@@ -115,3 +119,50 @@ def test_no_hiring_manager_reaches_the_portal(department_warehouse):
         "WHERE description LIKE '%Reporting to [name removed]%'"
     )[0][0]
     assert acting > 0
+
+
+REDACTION_CASES = [
+    # (description, hiring manager, e-mail, expected)
+    ("Apply now. Reporting to Jane Doe.", None, None, "Apply now. Reporting to [name removed]."),
+    ("reporting to: Marie de la Cruz, then", None, None, "reporting to: [name removed], then"),
+    ("Reporting to Ludwig van Beethoven daily", None, None, "Reporting to [name removed] daily"),
+    ("Reporting to Cher.", None, None, "Reporting to [name removed]."),
+    ("Reporting to Anne-Marie Dubois.", None, None, "Reporting to [name removed]."),
+    (
+        "Reporting to the Director, Jane Doe, you",
+        None,
+        None,
+        "Reporting to the Director, [name removed], you",
+    ),
+    (
+        "Ask JANE SMITH at js@city.ca or (555) 123-4567 x 12 or 555.123.4567.",
+        "Jane Smith",
+        "js@city.ca",
+        "Ask the hiring manager at [e-mail removed] or [phone removed] or [phone removed].",
+    ),
+    ("No manager named here.", None, None, "No manager named here."),
+    ("No manager named here.", "", "", "No manager named here."),
+]
+
+
+def test_the_description_redaction_on_planted_text():
+    """The staging model's redaction expression, run on DuckDB: a posting without a
+    manager keeps its text, names in any case, 'Reporting to' variants and phones go."""
+    model = (
+        DBT_PROJECT_DIR / "models/staging/job_postings/stg_job_postings__postings.sql"
+    ).read_text()
+    redacted = model[model.index("redacted as (") :]
+    expression = redacted[
+        redacted.index("trim(regexp_replace(") : redacted.index(" as description\n")
+    ]
+    conn = duckdb.connect()
+    try:
+        for text, name, email, expected in REDACTION_CASES:
+            (got,) = conn.execute(
+                f"SELECT {expression} FROM (SELECT ?::varchar AS description_decoded, "
+                "?::varchar AS hiring_manager_name, ?::varchar AS hiring_manager_email)",
+                [text, name, email],
+            ).fetchone()
+            assert got == expected, text
+    finally:
+        conn.close()

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+import duckdb
+import jinja2
+
+from dagster_project.settings import DBT_PROJECT_DIR
 
 SYSTEM = "business_licences"
 CATEGORIES = {
@@ -132,3 +138,37 @@ def test_no_personal_value_is_published_and_the_gates_passed(department_warehous
     (path,) = department_warehouse("SELECT path FROM duckdb_databases() WHERE NOT internal")[0]
     report = json.loads((Path(path).parent / "gate_reports" / f"{SYSTEM}.json").read_text())
     assert report["privacy_gate"]["passed"] and report["quality_gate"]["passed"], report
+
+
+def test_a_name_is_found_whatever_its_accents():
+    """The mentions_name macro, rendered as dbt would and run on DuckDB: an owner
+    'Bélanger' is named by 'Belanger Roofing' and 'BÉLANGER & Fils' alike."""
+    macros = (DBT_PROJECT_DIR / "macros" / "mentions_name.sql").read_text()
+    environment = jinja2.Environment(autoescape=False)  # noqa: S701 (SQL, not HTML)
+    call = environment.from_string(macros + "{{ mentions_name('business', 'owner') }}")
+    conn = duckdb.connect()
+    try:
+        for business, owner, expected in [
+            ("Belanger Roofing", "Luc Bélanger", True),
+            ("BÉLANGER & Fils", "Luc Belanger", True),
+            ("Côté Bakery", "Marie Cote", True),
+            ("Maple Roofing Inc.", "Luc Bélanger", False),
+            ("Belanger Roofing", None, False),
+        ]:
+            (found,) = conn.execute(
+                f"SELECT {call.render()} FROM (SELECT ?::varchar AS business, ?::varchar AS owner)",
+                [business, owner],
+            ).fetchone()
+            assert found is expected, (business, owner)
+    finally:
+        conn.close()
+
+
+def test_a_sole_proprietor_without_an_owner_name_is_withheld(department_warehouse):
+    rows = department_warehouse(
+        "SELECT business_name, is_name_withheld FROM staging.stg_business_licences__licences "
+        "WHERE nullif(trim(owner_name), '') IS NULL"
+    )
+    corporate = r"(?i)\b(inc|incorporated|ltd|limited|corp|corporation|llp|co|ulc)\b"
+    for name, withheld in rows:
+        assert withheld or re.search(corporate, name or ""), name

@@ -244,3 +244,18 @@ def test_the_quality_and_privacy_gates_passed(department_warehouse):
     gates = json.loads(report.read_text())
     assert gates["quality_gate"]["passed"], gates["quality_gate"]["summary"]
     assert gates["privacy_gate"]["passed"], gates["privacy_gate"]["summary"]
+
+
+def test_a_status_dated_before_receipt_gives_no_stage_date(department_warehouse):
+    # the contract's row rule flags it; it still counts as a status, not as a stage date
+    flagged = department_warehouse(
+        "SELECT s.application_number, s.status_date FROM "
+        "staging.stg_planning__application_status_changes s WHERE s.is_dated_before_received"
+    )
+    assert flagged, "the sample city keys a few statuses before receipt"
+    (early,) = department_warehouse(
+        "SELECT count(*) FROM core.fct_development_applications WHERE "
+        "deemed_complete_date < received_date OR first_public_meeting_date < received_date "
+        "OR decision_date < received_date"
+    )[0]
+    assert early == 0

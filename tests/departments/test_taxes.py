@@ -165,6 +165,25 @@ def test_small_cells_are_suppressed(department_warehouse):
     assert all(c[4] == c[3] and not c[6] for c in cells if c[3] >= 5)
 
 
+def test_no_suppressed_payment_count_can_be_recovered(department_warehouse):
+    # payments / share_of_payments would give the month's total, and the total minus
+    # the published cells the suppressed one: no month with a suppressed cell has a share
+    months = department_warehouse(
+        "SELECT month, bool_or(is_suppressed), count(share_of_payments), "
+        "sum(payments) FILTER (WHERE share_of_payments IS NOT NULL), "
+        "min(payments / share_of_payments), max(payments / share_of_payments) "
+        "FROM open_data.pub_tax_payment_channels GROUP BY month"
+    )
+    suppressed = [m for m in months if m[1]]
+    assert suppressed, "the sample city has small payment cells"
+    assert all(shares == 0 for _, _, shares, *_ in suppressed)
+    # in the other months the shares are over the published cells, which are all of them
+    complete = [m for m in months if not m[1]]
+    assert complete
+    for _, _, shares, total, low, high in complete:
+        assert shares > 0 and abs(low - total) < 1e-6 and abs(high - total) < 1e-6
+
+
 def test_no_personal_value_is_published(department_warehouse):
     personal = {
         v.lower()

@@ -1,12 +1,17 @@
 -- What the portal publishes of fire inspections: no occupant, phone or inspector names,
--- addresses generalised to the street block.
+-- addresses generalised to the street block. A home or a care residence is published
+-- without its block: its date, block and result would name a household and rebuild the
+-- small cells that fire_inspections_by_month suppresses.
 select
     cast(inspection_number as varchar) as inspection_number,
     cast(inspection_date as date) as inspection_date,
     cast(inspection_type as varchar) as inspection_type,
     cast(occupancy_group as varchar) as occupancy_group,
     cast(ward_number as integer) as ward_number,
-    cast(address_block as varchar) as address_block,
+    cast(
+        case when occupancy_group not in ('Residential', 'Care') then address_block end
+        as varchar
+    ) as address_block,
     cast(result as varchar) as result,
     cast(violation_count as integer) as violation_count,
     cast(days_to_reinspection as integer) as days_to_reinspection

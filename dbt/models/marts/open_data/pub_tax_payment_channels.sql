@@ -1,6 +1,9 @@
 -- What the portal publishes of property tax payments: per month of payment and channel,
 -- how many instalment payments came in, how much, the channel's share of the month's
 -- payments and the share paid by the due date. Small cells (under 5 payments) empty.
+-- The share of payments is empty in every cell of a month that has a suppressed cell:
+-- otherwise payments / share gives the month's total, and the total minus the published
+-- cells gives the suppressed one back.
 with payments as (
 
     select
@@ -32,7 +35,9 @@ shares as (
         cells.*,
         cells.payments * 1.0 / sum(cells.payments) over (partition by cells.month)
             as share_of_payments,
-        cells.payments_on_time * 1.0 / cells.payments as share_on_time
+        cells.payments_on_time * 1.0 / cells.payments as share_on_time,
+        bool_or({{ is_small_cell('cells.payments') }}) over (partition by cells.month)
+            as month_has_suppressed_cell
     from cells
 
 )
@@ -45,8 +50,10 @@ select
     cast({{ suppress_small_cell('shares.payments', 'shares.payments') }} as bigint) as payments,
     cast({{ suppress_small_cell('shares.amount_paid', 'shares.payments') }} as decimal(18, 2))
         as amount_paid,
-    cast({{ suppress_small_cell('shares.share_of_payments', 'shares.payments') }} as double)
-        as share_of_payments,
+    cast(
+        case when not shares.month_has_suppressed_cell then shares.share_of_payments end
+        as double
+    ) as share_of_payments,
     cast(
         {{ suppress_small_cell('shares.share_on_time', 'shares.payments') }} as double
     ) as share_on_time,

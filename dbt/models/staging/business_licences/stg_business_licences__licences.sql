@@ -32,6 +32,15 @@ renamed as (
             licence_category in ('Taxi/Rideshare Driver', 'Short-term Rental')
             or {{ mentions_name('business_name', 'owner_name') }}
             or {{ mentions_name('operating_name', 'owner_name') }}
+            -- no owner to compare with, and no corporate designation in the name: a
+            -- sole proprietor (or partners) whose business name may be their own
+            or (
+                nullif(trim(owner_name), '') is null
+                and not coalesce(regexp_matches(
+                    business_name,
+                    '(?i)\b(inc|incorporated|ltd|limited|corp|corporation|llp|co|ulc)\b\.?'
+                ), false)
+            )
         ) as is_name_withheld,
         {{ lineage_columns() }}
     from source

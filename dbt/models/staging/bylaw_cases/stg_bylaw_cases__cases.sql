@@ -13,7 +13,14 @@ renamed as (
 
     select
         case_number,
-        complaint_type,
+        -- the contract flags (does not drop) a code outside the list: published as Unknown
+        case
+            when complaint_type in (
+                'Noise', 'Property Standards', 'Long Grass and Weeds', 'Animal Control',
+                'Zoning', 'Snow on Sidewalk', 'Illegal Dumping', 'Signs'
+            ) then complaint_type
+            else 'Unknown'
+        end as complaint_type,
         cast(received_at as timestamp) as received_at,
         cast(closed_at as timestamp) as closed_at,
         cast(received_at as date) as received_date,

@@ -109,10 +109,13 @@ decoded as (
 
 ),
 
--- Names and e-mails out: the hiring manager's own name and e-mail wherever they occur,
--- any other e-mail address, and the name after "Reporting to" (an acting manager the
--- ATS's personal fields do not hold). The privacy gate then checks every published
--- value against the personal values of all systems.
+-- Names, e-mails and phone numbers out: the hiring manager's own e-mail and name wherever
+-- they occur (the name in any case), any other e-mail address, the name after
+-- "Reporting to" (an acting manager the ATS's personal fields do not hold: "reporting
+-- to:", "the Director, Jane Doe", a single name, "de"/"van" particles, hyphens) and any
+-- phone number. A posting without a manager keeps its description: replace() with an
+-- empty value would blank it. The privacy gate then checks every published value
+-- against the personal values of all systems.
 redacted as (
 
     select
@@ -120,14 +123,34 @@ redacted as (
         trim(regexp_replace(
             regexp_replace(
                 regexp_replace(
-                    replace(
-                        replace(description_decoded, hiring_manager_email, '[e-mail removed]'),
-                        hiring_manager_name, 'the hiring manager'
+                    regexp_replace(
+                        case
+                            when coalesce(hiring_manager_name, '') = ''
+                                then replace(
+                                    description_decoded,
+                                    coalesce(nullif(hiring_manager_email, ''), '@@'),
+                                    '[e-mail removed]'
+                                )
+                            else regexp_replace(
+                                replace(
+                                    description_decoded,
+                                    coalesce(nullif(hiring_manager_email, ''), '@@'),
+                                    '[e-mail removed]'
+                                ),
+                                '(?i)' || regexp_escape(hiring_manager_name),
+                                'the hiring manager', 'g'
+                            )
+                        end,
+                        '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}', '[e-mail removed]', 'g'
                     ),
-                    '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}', '[e-mail removed]', 'g'
+                    '((?i:reporting to):?\s+(?:(?i:the) \pL+(?: \pL+)?,\s+)?)'
+                    || '\p{Lu}[\pL''-]*(?:\s+(?:(?:de|del|da|di|du|la|le|van|von|der|den)\s+)*'
+                    || '\p{Lu}[\pL''-]*)*',
+                    '\1[name removed]', 'g'
                 ),
-                '([Rr]eporting to) \p{Lu}[^\s,.;()]*( \p{Lu}[^\s,.;()]*)+', '\1 [name removed]',
-                'g'
+                '(?:\+?1[ .-]?)?(?:\([0-9]{3}\)\s*|[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}'
+                || '(?:\s*(?:x|ext\.?)\s*[0-9]+)?',
+                '[phone removed]', 'g'
             ),
             '\s+', ' ', 'g'
         )) as description

@@ -26,7 +26,10 @@ select
     has_third_party_notice,
     is_appealed_to_ipc,
     deadline_days,
-    decision_date is null as is_open,
+    -- a decision date keyed before receipt is blanked by the contract's row rule: the
+    -- request has a disposition, so it is closed, with no usable date
+    decision_date is null and disposition is null as is_open,
+    decision_date is null and disposition is not null as has_invalid_decision_date,
     {{ days_between('received_date', 'decision_date') }} as days_to_respond,
     case
         when decision_date is not null

@@ -50,24 +50,39 @@ stages as (
         application_number,
         -- the ward does not change; a row exported without it does not blank it
         max(ward_number) as ward_number,
-        min(case when status = 'Deemed Complete' then status_date end)
+        -- a status dated before the application was received (flagged by the contract's
+        -- row rule) is a typo: it counts as a status, but gives no stage date
+        min(case when status = 'Deemed Complete' and is_valid_date then status_date end)
             as deemed_complete_date,
-        min(case when status = 'Public Meeting' then status_date end)
+        min(case when status = 'Public Meeting' and is_valid_date then status_date end)
             as first_public_meeting_date,
-        min(case when status in ('Approved', 'Refused') then status_date end)
+        min(case when status in ('Approved', 'Refused') and is_valid_date then status_date end)
             as council_decision_date,
         min(
             case
-                when status in ('Approved', 'Refused', 'Withdrawn', 'Appealed to OLT')
+                when
+                    status in ('Approved', 'Refused', 'Withdrawn', 'Appealed to OLT')
+                    and is_valid_date
                     then status_date
             end
         ) as decision_date,
         max(case when status = 'Appealed to OLT' then 1 else 0 end) as was_appealed,
+        max(
+            case when status = 'Public Meeting' and not is_valid_date then 1 else 0 end
+        ) as has_public_meeting_dated_wrong,
+        max(
+            case when status in ('Approved', 'Refused') and not is_valid_date then 1 else 0 end
+        ) as has_council_decision_dated_wrong,
         max(case when status = 'Withdrawn' then 1 else 0 end) as was_withdrawn,
         max(case when status = 'Refused' then 1 else 0 end) as was_refused,
         max(case when status = 'Approved' then 1 else 0 end) as was_approved,
         count(*) as status_changes
-    from status_changes
+    from (
+        select
+            *,
+            not is_dated_before_received as is_valid_date
+        from status_changes
+    ) as dated
     group by application_number
 
 ),
@@ -98,6 +113,10 @@ applications as (
             else stages.council_decision_date
         end as milestone_date,
         stages.status_changes,
+        case application_types.legislated_milestone
+            when 'Public Meeting' then stages.has_public_meeting_dated_wrong
+            else stages.has_council_decision_dated_wrong
+        end as has_milestone_dated_wrong,
         extract.as_of_date
     from latest_row
     inner join stages on stages.application_number = latest_row.application_number
@@ -131,6 +150,8 @@ select
         when milestone_date >= received_date
             then date_diff('day', received_date, milestone_date) <= legislated_days
         when milestone_date is not null then null
+        -- the milestone was reached, but keyed before receipt: says nothing
+        when has_milestone_dated_wrong = 1 then null
         -- withdrawn before the milestone: the city owed no decision
         when decision = 'Withdrawn' then null
         -- not reached, and the days have run out by the extract's date (a non-decision
