@@ -40,6 +40,17 @@ def department_warehouse(tmp_path_factory):
                 instance=instance, raise_on_error=False, asset_selection=everything_but_the_portal
             )
         assert result.success, "the pipeline failed: see the captured log"
+        # a dbt model that fails stops only what depends on it (the run goes on): here,
+        # every published model must have been built
+        not_built = {
+            "/".join(e.asset_key.path): e.event_specific_data.asset_observation.metadata[
+                "not_built"
+            ].value
+            for e in result.all_events
+            if e.event_type_value == "ASSET_OBSERVATION"
+            and "not_built" in e.event_specific_data.asset_observation.metadata
+        }
+        assert not not_built, f"published models dbt did not build: {not_built}"
     finally:
         patcher.undo()
         get_settings.cache_clear()
