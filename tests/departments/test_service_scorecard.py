@@ -79,3 +79,24 @@ def test_metricflow_gives_the_scorecards_numbers(department_warehouse):
             (median, row["median_processing_days"]),
         ):
             assert (ours is None) == (theirs in ("", None)) or ours == pytest.approx(float(theirs))
+
+
+def test_the_published_cost_per_transaction_agrees_with_the_scorecard(department_warehouse):
+    mismatched = department_warehouse("""
+        SELECT c.service_id, c.quarter, c.cost_per_transaction, s.cost_per_transaction
+        FROM open_data.pub_cost_per_transaction AS c
+        JOIN kpi.kpi_service_scorecard AS s
+          ON s.service_id = c.service_id AND date_trunc('quarter', s.month) = c.quarter
+        WHERE c.channel_code = 'all'
+          AND abs(coalesce(c.cost_per_transaction, -1) - coalesce(s.cost_per_transaction, -1))
+              > 1e-9""")
+    assert mismatched == []
+
+
+def test_the_inventory_publishes_every_service_and_its_online_stages(department_warehouse):
+    assert department_warehouse(
+        "SELECT count(*), sum(stages_online), sum(stages_offered) FROM "
+        "open_data.pub_service_inventory"
+    ) == department_warehouse(
+        "SELECT count(*), sum(stages_online), sum(stages_offered) FROM reference.services"
+    )
