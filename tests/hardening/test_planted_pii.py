@@ -185,8 +185,8 @@ def test_planted_personal_data_never_reaches_the_public(planted_run, anonymous):
     print(f"\nthis run: {states}")
     sources = {d.id: set(d.source_systems) for d in load_dictionary().approved_datasets}
     for dataset_id, state in states.items():  # each one published clean, or held back
-        if not sources[dataset_id] <= DELIVERING:
-            assert state == "waiting", (dataset_id, state)
+        if not sources[dataset_id] <= DELIVERING:  # nothing of it is published
+            assert state in ("waiting", "not run"), (dataset_id, state)
             continue
         assert state in ("published", "unchanged", "blocked"), (dataset_id, state)
         if state == "blocked":  # and then withdrawn from the public

@@ -8,7 +8,9 @@
 -- Building permits: applied -> issued, by Building Code class. The system records an
 -- occupancy class, not the Code's building class: Residential -> house, Commercial ->
 -- small building, Industrial -> large building, Institutional -> complex building (rule
--- `permit_class`, to be confirmed by building services). Cancelled left out.
+-- `permit_class`, to be confirmed by building services). Cancelled left out; a permit whose
+-- class is none of the four (a value typed by hand) is left out by the same rule, not
+-- left without a service (it is still in the building permits dataset).
 with permits as (
 
     select
@@ -27,7 +29,9 @@ with permits as (
         false as has_own_legislated,
         cast(null as double) as own_legislated_days
     from {{ ref('fct_building_permits') }}
-    where status != 'Cancelled'
+    where
+        status != 'Cancelled'
+        and permit_class in ('Residential', 'Commercial', 'Industrial', 'Institutional')
 
 ),
 
