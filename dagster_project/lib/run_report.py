@@ -182,18 +182,23 @@ def waiting_datasets(dictionary) -> dict[str, list[str]]:
     import duckdb
 
     from dagster_project.lib.ingest.loader import systems_waiting
+    from dagster_project.lib.warehouse import reader_turn
     from dagster_project.settings import get_settings
 
-    try:
-        conn = duckdb.connect(str(get_settings().warehouse_path), read_only=True)
-    except duckdb.Error:  # no warehouse yet, or another run writes it now
-        return {}
-    try:
-        silent = set(systems_waiting(conn, list(dictionary.sources)))
-    except duckdb.Error:
-        return {}
-    finally:
-        conn.close()
+    path = get_settings().warehouse_path
+    with reader_turn(path) as free:  # never in the way of a run that writes
+        if not free:
+            return {}
+        try:
+            conn = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:  # no warehouse yet
+            return {}
+        try:
+            silent = set(systems_waiting(conn, list(dictionary.sources)))
+        except duckdb.Error:
+            return {}
+        finally:
+            conn.close()
     return {
         d.id: [s for s in d.source_systems if s in silent]
         for d in dictionary.approved_datasets

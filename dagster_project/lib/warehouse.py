@@ -93,3 +93,31 @@ def writer_turn(warehouse: Path, on_wait: Callable[[str], None] | None = None) -
             with _held_guard:
                 _held.pop(key, None)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def reader_turn(warehouse: Path) -> Iterator[bool]:
+    """For a process that only reads the warehouse between runs (the daemon's run report,
+    the dictionary check): True when no writer holds the turn, and then the turn is held
+    shared for the read, so a run that starts meanwhile waits the moment it takes instead
+    of failing on DuckDB's lock; False (read nothing) while a writer has it. Within a
+    process that holds the write turn already, True."""
+    key = str(Path(warehouse).resolve())
+    with _held_guard:
+        if _held.get(key):
+            yield True
+            return
+    lock_path = Path(key).with_name(Path(key).name + ".lock")
+    if not lock_path.parent.exists():
+        yield False
+        return
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

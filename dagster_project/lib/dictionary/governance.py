@@ -27,21 +27,26 @@ class Finding:
 
 def published_columns(warehouse: Path, model: str) -> list[str] | None:
     """The published model's columns as built in the warehouse (None: not built yet)."""
+    from ..warehouse import reader_turn
+
     if not warehouse.exists():
         return None
-    try:
-        conn = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error:
-        return None  # locked by a running pipeline: check next time
-    try:
-        rows = conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE "
-            "table_schema = 'open_data' AND table_name = ? "
-            "ORDER BY ordinal_position",
-            [model],
-        ).fetchall()
-    finally:
-        conn.close()
+    with reader_turn(warehouse) as free:
+        if not free:
+            return None  # a running pipeline writes it: check next time
+        try:
+            conn = duckdb.connect(str(warehouse), read_only=True)
+        except duckdb.Error:
+            return None
+        try:
+            rows = conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE "
+                "table_schema = 'open_data' AND table_name = ? "
+                "ORDER BY ordinal_position",
+                [model],
+            ).fetchall()
+        finally:
+            conn.close()
     return [r[0] for r in rows] or None
 
 

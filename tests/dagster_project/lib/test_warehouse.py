@@ -43,3 +43,32 @@ def test_the_turn_is_reentrant_in_one_process(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     with writer_turn(warehouse), writer_turn(warehouse):
         connect(warehouse).close()
+
+
+def test_a_reader_between_runs_never_stands_in_a_writers_way(tmp_path):
+    """The daemon's run report reads the warehouse between runs: while a run holds the
+    write turn it reads nothing (rather than lock the file under the run); otherwise it
+    reads, and a run starting meanwhile waits for it instead of failing on DuckDB's lock."""
+    import subprocess
+    import sys
+    import time
+
+    from dagster_project.lib.warehouse import reader_turn
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with reader_turn(warehouse) as free:
+        assert free
+    writer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from dagster_project.lib.warehouse import writer_turn\n"
+         f"with writer_turn({str(warehouse)!r}):\n    print('held', flush=True); time.sleep(5)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with reader_turn(warehouse) as free:
+            assert not free and time.monotonic() - started < 1
+    finally:
+        writer.kill()
+        writer.wait()
