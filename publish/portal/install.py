@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import PortalError
 from .processes import run
 from .services import ckan_os_user
-from .settings import CKAN_VERSION, GUNICORN_VERSION, PortalSettings
+from .settings import CKAN_EXTENSIONS, CKAN_VERSION, GUNICORN_VERSION, PortalSettings
 
 # Debian's interpreter: what CKAN's venv is built on when ours (say a pyenv Python
 # under /root) cannot be run by CKAN's unprivileged user.
@@ -123,7 +123,9 @@ def ckan_needs_install(settings: PortalSettings) -> bool:
 
 
 def _ckan_requirement() -> str:
-    return f"ckan[requirements]=={CKAN_VERSION} gunicorn=={GUNICORN_VERSION}"
+    return " ".join(
+        [f"ckan[requirements]=={CKAN_VERSION}", f"gunicorn=={GUNICORN_VERSION}", *CKAN_EXTENSIONS]
+    )
 
 
 def ensure_ckan(settings: PortalSettings) -> None:
@@ -149,6 +151,7 @@ def ensure_ckan(settings: PortalSettings) -> None:
                 "-q",
                 f"ckan[requirements]=={CKAN_VERSION}",
                 f"gunicorn=={GUNICORN_VERSION}",
+                *CKAN_EXTENSIONS,
             ],
             what=f"pip install ckan=={CKAN_VERSION}",
         )

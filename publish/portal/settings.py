@@ -19,6 +19,11 @@ from .errors import PortalError
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CKAN_VERSION = "2.12.0"
 GUNICORN_VERSION = "23.0.0"
+# CKAN extensions installed beside CKAN (each checked to install with CKAN 2.12.0,
+# pip check clean): dataset fields from a schema generated from the dictionary
+# (scheming), DCAT catalog endpoints for harvesters (dcat), charts of DataStore
+# resources (charts). Pinned: the portal's templates and config rely on their APIs.
+CKAN_EXTENSIONS = ("ckanext-scheming==3.1.0", "ckanext-dcat==2.4.4", "ckanext-charts==1.13.5")
 HOST = "127.0.0.1"
 
 
