@@ -19,6 +19,7 @@ from dagster_project.lib.dictionary.site import build_site
 from dagster_project.lib.gates.gx_project import drifted_suites, sync_project
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.settings import PROJECT_DIR, get_settings
+from publish.portal.theme_files import drifted_portal_files, write_portal_files
 
 
 def generate(dictionary: Dictionary) -> int:
@@ -29,6 +30,8 @@ def generate(dictionary: Dictionary) -> int:
         print(f"wrote {path.relative_to(settings.city_dir)}")
     for change in sync_project(dictionary, settings.expectations_dir):
         print(f"wrote Great Expectations {change}")
+    for path in write_portal_files(dictionary, settings.city_dir):
+        print(f"wrote {path.relative_to(settings.city_dir)}")
     return 0
 
 
@@ -41,6 +44,10 @@ def check(dictionary: Dictionary) -> int:
     stale += [
         f"expectations/ suite {name}"
         for name in drifted_suites(dictionary, settings.expectations_dir)
+    ]
+    stale += [
+        str(path.relative_to(settings.city_dir))
+        for path in drifted_portal_files(dictionary, settings.city_dir)
     ]
     if stale:
         print(

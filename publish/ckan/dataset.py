@@ -18,6 +18,7 @@ from publish.catalog.dcat import CATALOG_PACKAGE_NAME, catalog, dataset_entry, v
 from .datastore_load import PublishedRows, load_rows
 from .mapping import organization_dict, package_dict, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
+from .views import wanted_views
 
 DATAPACKAGE_RESOURCE = {
     "name": "Data package (datapackage.json)",
@@ -69,6 +70,13 @@ def publish_dataset(
                 f"{dataset.id}: the portal's DataStore does not hold the "
                 f"{rows} rows the warehouse has"
             )
+        # a table preview, and the dictionary's charts, on the DataStore table
+        actions["views"] = ", ".join(
+            f"{title}: {action}"
+            for title, action in publisher.ensure_views(
+                published["id"], wanted_views(dataset)
+            ).items()
+        )
     package_file = files["csv"].with_name("datapackage.json")
     document = datapackage(dataset, division, package_name(dataset.id), csv_url)
     package_file.write_text(json.dumps(document, indent=2) + "\n")

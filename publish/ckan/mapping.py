@@ -8,9 +8,68 @@ once. (The DataStore's fields are rendered by ``dictionary/render/datastore.py``
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from dagster_project.lib.dictionary import Dataset, Division
+
+
+@dataclass(frozen=True)
+class DatasetField:
+    """One dataset-level fact the portal shows as a labelled field.
+
+    ``display`` says how the dataset page renders the value: ``text`` as is, ``markdown``
+    rendered, ``url`` as a link, ``date`` as a date. The portal's ckanext-scheming schema
+    is generated from this list (``publish/ckan/scheming.py``), so a new key is added here
+    and nowhere else.
+    """
+
+    key: str
+    label: str
+    help_text: str
+    display: Literal["text", "markdown", "url", "date"] = "text"
+
+
+# The keys of ``package_dict``'s extras, in the order the dataset page shows them.
+# Reserved keys filled by other parts of the pipeline (quality, versions, catalog) are
+# listed too: the portal shows them when a publication sends them.
+DATASET_FIELDS: tuple[DatasetField, ...] = (
+    DatasetField("owner_division", "Owner division", "The city division that owns the data."),
+    DatasetField("data_steward", "Data steward", "Who in the division answers for the data."),
+    DatasetField("update_frequency", "Update frequency", "How often the city updates it."),
+    DatasetField("data_last_updated", "Data last updated", "When the data last changed.", "date"),
+    DatasetField("grain", "Grain", "What one row of the table is."),
+    DatasetField("limitations", "Limitations", "What the data cannot tell you.", "markdown"),
+    DatasetField("spatial_coverage", "Spatial coverage", "The area the data covers."),
+    DatasetField("temporal_coverage_start", "Covers from", "First date the data covers.", "date"),
+    DatasetField("temporal_coverage_end", "Covers until", "Last date the data covers.", "date"),
+    DatasetField("source_systems", "Source systems", "The city systems the data comes from."),
+    DatasetField("publication_status", "Publication status", "approved or retired."),
+    DatasetField("approved_by", "Approved by", "Who approved the publication."),
+    DatasetField("approved_on", "Approved on", "When it was approved.", "date"),
+    DatasetField("quality_score", "Quality score", "Gold, Silver, Bronze or Not rated."),
+    DatasetField("quality_score_value", "Quality score (0-100)", "The score behind the medal."),
+    DatasetField("quality_reasons", "Why this score", "What raised or lowered it.", "markdown"),
+    DatasetField("quality_measured_at", "Quality measured", "When it was measured.", "date"),
+    DatasetField("version", "Version", "Publications that changed the data, counted."),
+    DatasetField("changelog", "Changelog", "What changed, newest first.", "markdown"),
+    DatasetField("previous_versions", "Previous versions", "Earlier files.", "markdown"),
+    DatasetField("data_dictionary_url", "Data dictionary", "Every column explained.", "url"),
+    DatasetField("quality_report_url", "Quality report", "The checks the data passed.", "url"),
+)
+SCHEMA_FIELD_KEYS = frozenset(f.key for f in DATASET_FIELDS)
+
+
+def with_schema_fields(package: dict[str, Any]) -> dict[str, Any]:
+    """The package as the portal's dataset schema takes it: extras whose key is a schema
+    field become top-level fields (CKAN refuses an extra named like a schema field); the
+    others stay extras."""
+    extras = package.get("extras")
+    if extras is None:
+        return package
+    lifted = {e["key"]: e["value"] for e in extras if e["key"] in SCHEMA_FIELD_KEYS}
+    rest = [e for e in extras if e["key"] not in SCHEMA_FIELD_KEYS]
+    return {**package, **lifted, "extras": rest}
 
 
 def package_name(dataset_id: str) -> str:
@@ -61,6 +120,7 @@ def package_dict(
         notes.append(f"**Limitations:** {dataset.limitations}")
     notes.append(PRIVACY_NOTE)
     extras = {
+        "owner_division": division.name,
         "update_frequency": dataset.update_frequency.name,
         "grain": dataset.grain,
         "source_systems": ", ".join(dataset.source_systems),
@@ -69,6 +129,7 @@ def package_dict(
         "temporal_coverage_start": dataset.temporal_start,
         "temporal_coverage_end": dataset.temporal_end,
         "data_steward": division.steward.name,
+        "limitations": dataset.limitations,
         **_approval(dataset),
     }
     if dictionary_page_url:

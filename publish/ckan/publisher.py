@@ -18,6 +18,9 @@ import ckanapi
 
 from dagster_project.lib.files import file_sha256
 
+from .mapping import with_schema_fields
+from .views import view_differs
+
 DATASTORE_CHUNK_ROWS = 10_000
 
 
@@ -30,8 +33,9 @@ class NoCopyAction(PublishError):
 
 
 def metadata_differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    """True when any field we publish differs from what the portal shows."""
-    for key, value in wanted.items():
+    """True when any field we publish differs from what the portal shows (compared in the
+    portal's schema shape: dataset fields at the top level, see ``with_schema_fields``)."""
+    for key, value in with_schema_fields(wanted).items():
         if key == "tags":
             if sorted(t["name"] for t in current.get("tags", [])) != sorted(
                 t["name"] for t in value
@@ -108,7 +112,11 @@ class CkanPublisher:
         return "withdrawn"
 
     def upsert_package(self, package: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        """Create the package, or patch its metadata in place (resources untouched)."""
+        """Create the package, or patch its metadata in place (resources untouched).
+
+        A package published before the portal had its dataset schema (facts as extras)
+        is read by the schema as the same fields, so it is patched in place too."""
+        package = with_schema_fields(package)
         current = self._show("package_show", id=package["name"])
         if current is None:
             created = self._call("package_create", f"creating dataset {package['name']}", **package)
@@ -246,6 +254,34 @@ class CkanPublisher:
                 if delete is not None:
                     files["delete"].close()
                 self.datastore_seconds += time.monotonic() - started
+
+    def ensure_views(self, resource_id: str, views: list[dict[str, Any]]) -> dict[str, str]:
+        """Create the resource's missing views, update the changed ones (matched by type
+        and title); views added by hand on the portal are left alone."""
+        current = {
+            (v["view_type"], v["title"]): v
+            for v in self._call("resource_view_list", "listing views", id=resource_id)
+        }
+        actions = {}
+        for view in views:
+            existing = current.get((view["view_type"], view["title"]))
+            if existing is None:
+                what = f"creating the view {view['title']!r}"
+                self._call("resource_view_create", what, resource_id=resource_id, **view)
+                actions[view["title"]] = "created"
+            elif view_differs(existing, view):
+                what = f"updating the view {view['title']!r}"
+                self._call(
+                    "resource_view_update",
+                    what,
+                    id=existing["id"],
+                    resource_id=resource_id,
+                    **view,
+                )
+                actions[view["title"]] = "updated"
+            else:
+                actions[view["title"]] = "unchanged"
+        return actions
 
     def datastore_count(self, resource_id: str) -> int | None:
         result = self._show("datastore_search", resource_id=resource_id, limit=0)

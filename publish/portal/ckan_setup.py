@@ -22,7 +22,13 @@ CKAN_DB_USER = "ckan_default"
 DATASTORE_READ_USER = "datastore_default"
 ADMIN_USER = "city_admin"
 TOKEN_NAME = "city-data-pipeline"  # noqa: S105 (a label, not a secret)
-PLUGINS = "pgsearch activity datastore datatables_view text_view image_view"
+# city_theme first: its templates win over the other plugins' (see its theme.py)
+PLUGINS = (
+    "city_theme pgsearch activity datastore datatables_view text_view image_view "
+    "scheming_datasets charts_view"
+)
+# The dataset schema generated from the dictionary (publish/ckan/scheming.py)
+DATASET_SCHEMA = "ckanext.pgsearch:schemas/city_dataset.json"
 MAX_RESOURCE_SIZE_MB = 200
 
 
@@ -79,6 +85,10 @@ def ensure_config(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) 
         # Full-text indexes of new DataStore tables: GIN (exact, fast lookups) instead of
         # CKAN's default GiST (lossy: every candidate row is rechecked from the heap).
         "ckan.datastore.default_fts_index_method": "gin",
+        # Dataset fields as labelled fields (ckanext-scheming), from the dictionary.
+        "scheming.dataset_schemas": DATASET_SCHEMA,
+        # ckanext-charts caches chart data in CKAN's Redis (its default, made explicit).
+        "ckanext.charts.cache_strategy": "redis",
     }
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     # config-tool must run without -c: with it, CKAN would load (and connect) first.

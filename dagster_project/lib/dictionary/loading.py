@@ -348,6 +348,21 @@ def _dataset_problems(
                 "published columns must not carry personal information"
             )
         problems += _lineage_problems(name, column.name, column.source_columns, sources)
+    problems += _chart_problems(name, dataset.spec.get("charts") or [], set(names))
+    return problems
+
+
+def _chart_problems(name: str, charts: list[dict[str, Any]], columns: set[str]) -> list[str]:
+    """A chart's axes and filters name columns of its dataset (the portal charts the
+    DataStore table, whose columns are the dataset's)."""
+    problems = []
+    for chart in charts:
+        used = [chart["x"], chart["y"], *(chart.get("filter") or {})]
+        for column in sorted(set(used) - columns):
+            problems.append(
+                f"{name}: chart {chart['title']!r} names column {column!r}, which the "
+                f"dataset does not have; use one of {sorted(columns)}"
+            )
     return problems
 
 

@@ -1,0 +1,88 @@
+"""The home page's headline KPIs: the scorecard's latest month, summed up over services.
+
+Pure functions over DataStore rows (``summarise``) plus one reader that asks CKAN's
+DataStore for the latest month's rows. Which figures, and how each is summed up, come
+from ``city_portal.json`` (generated from the dictionary by ``publish/ckan/scheming.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ckan.plugins.toolkit as toolkit
+
+log = logging.getLogger(__name__)
+MONTH_COLUMN = "month"
+WEIGHT_COLUMN = "transactions"
+MAX_ROWS = 5000  # one month of a city's services: a few hundred rows at most
+
+
+def _weighted_share(rows: list[dict[str, Any]], column: str) -> float | None:
+    """A share over all services, each weighted by its transactions (a service with
+    no known value for the share is left out, as the scorecard's shares are)."""
+    known = [r for r in rows if r.get(column) is not None and r.get(WEIGHT_COLUMN)]
+    weight = sum(float(r[WEIGHT_COLUMN]) for r in known)
+    if not weight:
+        return None
+    return sum(float(r[column]) * float(r[WEIGHT_COLUMN]) for r in known) / weight
+
+
+def summarise(rows: list[dict[str, Any]], figures: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Each figure's value and its text as the home page shows it."""
+    out = []
+    for figure in figures:
+        column, summary = figure["column"], figure["summary"]
+        if summary == "sum":
+            value: float | None = sum(float(r[column] or 0) for r in rows)
+            text = f"{value:,.0f}"
+        elif summary == "count_distinct":
+            value = len({r[column] for r in rows if r.get(column) is not None})
+            text = f"{value:,}"
+        elif summary == "weighted_share":
+            value = _weighted_share(rows, column)
+            text = "not measured" if value is None else f"{value:.0%}"
+        else:
+            raise ValueError(f"unknown summary {summary!r} for the KPI {column!r}")
+        out.append({**figure, "value": value, "text": text})
+    return out
+
+
+def _datastore_resource(package: dict[str, Any]) -> dict[str, Any] | None:
+    return next((r for r in package.get("resources", []) if r.get("datastore_active")), None)
+
+
+def headline_kpis(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The latest month's figures, or None when the scorecard is not published yet."""
+    if not config:
+        return None
+    context = {"ignore_auth": False}
+    try:
+        package = toolkit.get_action("package_show")(context, {"id": config["dataset"]})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return None
+    resource = _datastore_resource(package)
+    if resource is None:
+        return None
+    search = toolkit.get_action("datastore_search")
+    try:
+        latest = search(
+            context, {"resource_id": resource["id"], "sort": f"{MONTH_COLUMN} desc", "limit": 1}
+        )["records"]
+        if not latest:
+            return None
+        month = latest[0][MONTH_COLUMN]
+        rows = search(
+            context,
+            {"resource_id": resource["id"], "limit": MAX_ROWS, "filters": {MONTH_COLUMN: month}},
+        )["records"]
+    except (toolkit.ObjectNotFound, toolkit.ValidationError) as error:
+        # a scorecard table without the expected columns: no headline, the page still works
+        log.warning("headline KPIs unavailable: %s", error)
+        return None
+    return {
+        "month": str(month)[:7],
+        "dataset": package,
+        "resource": resource,
+        "figures": summarise(rows, config["figures"]),
+    }
