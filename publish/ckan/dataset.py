@@ -71,12 +71,8 @@ def publish_dataset(
                 f"{rows} rows the warehouse has"
             )
         # a table preview, and the dictionary's charts, on the DataStore table
-        actions["views"] = ", ".join(
-            f"{title}: {action}"
-            for title, action in publisher.ensure_views(
-                published["id"], wanted_views(dataset)
-            ).items()
-        )
+        views = publisher.ensure_views(published["id"], wanted_views(dataset))
+        actions["views"] = ", ".join(f"{title}: {action}" for title, action in views.items())
     package_file = files["csv"].with_name("datapackage.json")
     document = datapackage(dataset, division, package_name(dataset.id), csv_url)
     package_file.write_text(json.dumps(document, indent=2) + "\n")

@@ -69,6 +69,8 @@ class CityThemePlugin(plugins.SingletonPlugin):
         toolkit.add_template_directory(config, "theme_templates")
         toolkit.add_public_directory(config, "theme_public")
         config["ckan.site_title"] = city_portal()["site_title"]
+        # no CKAN logo: the header shows the city's portal name instead
+        config["ckan.site_logo"] = ""
         config["ckan.site_description"] = f"Open data published by the {city_portal()['city']}"
 
     def get_helpers(self) -> dict[str, Any]:
