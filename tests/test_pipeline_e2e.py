@@ -104,8 +104,8 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
     for dataset in approved():
         package = anonymous.action.package_show(id=package_name(dataset.id))
         assert package["title"] == dataset.title and not package["private"]
-        extras = {e["key"]: e["value"] for e in package["extras"]}
-        assert extras["data_dictionary_url"].endswith(f"/datasets/{dataset.id}.html")
+        # a field of the portal's dataset schema (publish/ckan/scheming.py), not an extra
+        assert package["data_dictionary_url"].endswith(f"/datasets/{dataset.id}.html")
         formats = sorted(r["format"] for r in package["resources"])
         assert formats == ["CSV", "JSON", "Parquet"], dataset.id
         described = next(r for r in package["resources"] if r["format"] == "JSON")
@@ -113,6 +113,8 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
         assert [f["name"] for f in schema["fields"]] == [c.name for c in dataset.columns]
         csv = next(r for r in package["resources"] if r["format"] == "CSV")
         assert csv["datastore_active"], dataset.id
+        views = anonymous.action.resource_view_list(id=csv["id"])
+        assert "datatables_view" in [v["view_type"] for v in views], dataset.id
         search = anonymous.action.datastore_search(resource_id=csv["id"], limit=0)
         rows = warehouse(f"SELECT count(*) FROM open_data.{dataset.model}")[0][0]
         assert search["total"] == rows > 0, dataset.id

@@ -18,6 +18,7 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
+from . import extras_fields
 from .headline import headline_kpis
 
 PORTAL_FILE = Path(__file__).with_name("city_portal.json")
@@ -64,6 +65,7 @@ def home_kpis() -> dict[str, Any] | None:
 class CityThemePlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(plugins.IActions)
 
     def update_config(self, config: toolkit.CKANConfig) -> None:
         toolkit.add_template_directory(config, "theme_templates")
@@ -82,3 +84,7 @@ class CityThemePlugin(plugins.SingletonPlugin):
             "city_latest_datasets": latest_datasets,
             "city_home_kpis": home_kpis,
         }
+
+    # facts sent as extras by clients from before the schema: see extras_fields.py
+    def get_actions(self) -> dict:
+        return extras_fields.actions()
