@@ -1,4 +1,8 @@
-"""The home page's headline KPIs: the scorecard's latest month, summed up over services.
+"""The home page's headline KPIs: the scorecard's last complete month, over all services.
+
+The scorecard is updated daily, so its latest month is the month in progress (a few days
+of transactions, most not finished yet): the headline is the month before it, the last
+complete one. A scorecard with a single month shows that month.
 
 Pure functions over DataStore rows (``summarise``) plus one reader that asks CKAN's
 DataStore for the latest month's rows. Which figures, and how each is summed up, come
@@ -53,7 +57,7 @@ def _datastore_resource(package: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def headline_kpis(config: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The latest month's figures, or None when the scorecard is not published yet."""
+    """The last complete month's figures, or None when the scorecard is not published."""
     if not config:
         return None
     context = {"ignore_auth": False}
@@ -66,12 +70,19 @@ def headline_kpis(config: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     search = toolkit.get_action("datastore_search")
     try:
-        latest = search(
-            context, {"resource_id": resource["id"], "sort": f"{MONTH_COLUMN} desc", "limit": 1}
+        months = search(
+            context,
+            {
+                "resource_id": resource["id"],
+                "fields": [MONTH_COLUMN],
+                "distinct": True,
+                "sort": f"{MONTH_COLUMN} desc",
+                "limit": 2,
+            },
         )["records"]
-        if not latest:
+        if not months:
             return None
-        month = latest[0][MONTH_COLUMN]
+        month = months[-1][MONTH_COLUMN]  # the month before the one in progress
         rows = search(
             context,
             {"resource_id": resource["id"], "limit": MAX_ROWS, "filters": {MONTH_COLUMN: month}},

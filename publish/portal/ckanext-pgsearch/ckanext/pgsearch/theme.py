@@ -18,7 +18,7 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from . import extras_fields
+from . import charts_cache, extras_fields
 from .headline import headline_kpis
 
 PORTAL_FILE = Path(__file__).with_name("city_portal.json")
@@ -85,6 +85,7 @@ class CityThemePlugin(plugins.SingletonPlugin):
             "city_home_kpis": home_kpis,
         }
 
-    # facts sent as extras by clients from before the schema: see extras_fields.py
+    # facts sent as extras by clients from before the schema (extras_fields.py); charts
+    # that follow each DataStore load (charts_cache.py)
     def get_actions(self) -> dict:
-        return extras_fields.actions()
+        return {**extras_fields.actions(), **charts_cache.actions()}
