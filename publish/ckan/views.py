@@ -36,7 +36,7 @@ def chart_view(chart: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
     view = {
         "view_type": "charts_view",
         "title": chart["title"],
-        "description": f"{labels[chart['y']]} (column {chart['y']}), by {chart['x']}.",
+        "description": f"{labels[chart['y']]} Column {chart['y']}, by {chart['x']}.",
         "engine": "plotly",
         "type": PLOTLY_TYPES[chart["type"]],
         "x": chart["x"],

@@ -227,6 +227,9 @@ def test_dataset_page_shows_labelled_fields_quality_and_changelog(
     browser, portal, scorecard, screenshots
 ):
     browser.get(f"{portal.url}/dataset/{scorecard['package']['name']}")
+    glance = _text(browser, "dl.city-at-a-glance")
+    for expected in ("Owner division", "Strategy and Performance", "Update frequency", "daily"):
+        assert expected in glance
     heading = _text(browser, "div.module-content h1")
     assert "Quality: Silver (72/100)" in heading
     quality = _text(browser, "section.city-quality")
