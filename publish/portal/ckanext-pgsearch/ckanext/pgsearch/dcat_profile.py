@@ -12,7 +12,9 @@ adds them to each dataset of the graph:
 - ``license_url`` -> ``dct:license`` on the dataset (DCAT-AP puts it on distributions,
   which ``ckanext.dcat.resource.inherit.license`` also turns on);
 - ``data_dictionary_url`` and ``quality_report_url`` -> ``foaf:page`` documents (the
-  column meanings and the latest quality and privacy gate results, served by the portal).
+  column meanings and the latest quality and privacy gate results, served by the portal);
+- each uploaded file's URL -> ``dcat:downloadURL`` of its distribution (DCAT-AP's profile
+  writes one only from a ``download_url`` field; an upload's URL *is* the download).
 
 Enabled by ``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 city_dcat``.
 """
@@ -22,7 +24,8 @@ from __future__ import annotations
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import Namespace
 
-from ckanext.dcat.profiles import DCT, FOAF, RDF, SKOS, RDFProfile
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, SKOS, CleanedURIRef, RDFProfile
+from ckanext.dcat.utils import resource_uri
 
 SCHEMA = Namespace("http://schema.org/")
 FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
@@ -69,6 +72,11 @@ class CityDCATProfile(RDFProfile):
                 self.g.add((page, RDF.type, FOAF.Document))
                 self.g.add((page, DCT.title, Literal(title)))
                 self.g.add((dataset_ref, FOAF.page, page))
+        for resource in dataset_dict.get("resources", []):
+            distribution = CleanedURIRef(resource_uri(resource))
+            if resource.get("url_type") == "upload" and resource.get("url"):
+                if (distribution, DCAT.downloadURL, None) not in self.g:
+                    self.g.add((distribution, DCAT.downloadURL, URIRef(resource["url"])))
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         pass  # DCAT-AP's catalog description (title, homepage, language) is enough
