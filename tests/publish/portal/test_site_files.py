@@ -110,3 +110,34 @@ def test_a_sync_refuses_files_outside_its_folder(sysadmin, tmp_path):
         sync_site_files(
             CkanPublisher(sysadmin), "dictionary", {"index.html": tmp_path}, within="test-x/"
         )
+
+
+def test_the_catalog_dataset_of_earlier_versions_is_removed(sysadmin, make_organization):
+    from publish.catalog.dcat import LEGACY_CATALOG_PACKAGE
+    from publish.ckan.dataset import remove_catalog_package
+
+    org = make_organization("catalog", "Data Governance Group")
+    if sysadmin.action.package_search(fq=f"name:{LEGACY_CATALOG_PACKAGE}")["count"]:
+        pytest.skip("this portal holds a catalog dataset of its own; not touched by a test")
+    sysadmin.action.package_create(name=LEGACY_CATALOG_PACKAGE, owner_org=org["id"])
+    publisher = CkanPublisher(sysadmin)
+    assert remove_catalog_package(publisher) is True
+    with pytest.raises(ckanapi.NotFound):
+        sysadmin.action.package_show(id=LEGACY_CATALOG_PACKAGE)
+    assert remove_catalog_package(publisher) is False
+
+
+def test_a_dataset_page_links_its_dictionary_page_and_quality_report(
+    portal, sysadmin, organization, run_id
+):
+    links = {
+        "data_dictionary_url": f"{portal.url}/dictionary/datasets/x.html",
+        "quality_report_url": f"{portal.url}/quality-reports/x.html",
+    }
+    dataset = sysadmin.action.package_create(
+        name=f"site-links-{run_id}",
+        owner_org=organization["id"],
+        extras=[{"key": k, "value": v} for k, v in links.items()],
+    )
+    page = requests.get(f"{portal.url}/dataset/{dataset['name']}", timeout=30).text
+    assert all(f'<a href="{url}">' in page for url in links.values())

@@ -161,9 +161,14 @@ def _blueprint() -> Blueprint:
 
 
 class CitySitePlugin(plugins.SingletonPlugin):
+    plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.IAuthFunctions)
+
+    def update_config(self, config: toolkit.CKANConfig) -> None:
+        # the dataset page's links to its dictionary page and quality report
+        toolkit.add_template_directory(config, "site_templates")
 
     def get_blueprint(self) -> Blueprint:
         return _blueprint()
