@@ -141,3 +141,21 @@ def test_a_dataset_page_links_its_dictionary_page_and_quality_report(
     )
     page = requests.get(f"{portal.url}/dataset/{dataset['name']}", timeout=30).text
     assert all(f'<a href="{url}">' in page for url in links.values())
+
+
+def test_a_put_without_a_file_is_refused(sysadmin):
+    with pytest.raises(ckanapi.ValidationError):
+        sysadmin.action.city_site_file_put(area="dictionary", path="x.html", upload="<h1>x</h1>")
+
+
+def test_deleting_the_last_file_of_a_folder_removes_the_folder(sysadmin, folder, tmp_path):
+    import os
+
+    from publish.portal.settings import load_settings
+
+    if os.environ.get("CKAN_URL"):
+        pytest.skip("reads the local portal's storage folder")
+    put(sysadmin, f"{folder}/deep/page.html", b"<p>x</p>", tmp_path)
+    sysadmin.action.city_site_file_delete(area="dictionary", path=f"{folder}/deep/page.html")
+    storage = load_settings().storage_dir / "site" / "dictionary"
+    assert not (storage / folder).exists()

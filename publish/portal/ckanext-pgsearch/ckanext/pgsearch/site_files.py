@@ -76,6 +76,8 @@ def city_site_file_put(context: dict[str, Any], data_dict: dict[str, Any]) -> di
     area, path = _area(data_dict), _path(data_dict)
     upload = toolkit.get_or_bust(data_dict, "upload")
     stream = getattr(upload, "stream", upload)
+    if not hasattr(stream, "read"):
+        raise toolkit.ValidationError({"upload": ["send the file as a multipart upload"]})
     target = site_root() / area / path
     target.parent.mkdir(parents=True, exist_ok=True)
     # written beside the target, then renamed: a reader never sees half a file
@@ -115,6 +117,11 @@ def city_site_file_delete(context: dict[str, Any], data_dict: dict[str, Any]) ->
     existed = target.is_file()
     if existed:
         target.unlink()
+        root = site_root() / area
+        for folder in target.parents:  # no empty folders left behind
+            if folder == root or any(folder.iterdir()):
+                break
+            folder.rmdir()
     return {"area": area, "path": path, "deleted": existed}
 
 
