@@ -37,7 +37,7 @@ dictionary-check: $(VENV)/.installed  ## validate the data dictionary; report dr
 dictionary-generate: $(VENV)/.installed  ## regenerate dbt docs, seeds and GX suites from the dictionary
 	$(PY) -m dagster_project.cli.dictionary generate
 
-docs: install  ## the browsable data dictionary in data/docs (open data/docs/index.html)
+docs: install  ## the data dictionary site in data/docs (the pipeline also serves it at <portal>/dictionary/)
 	$(PY) -m dagster_project.cli.dictionary site
 
 sample-data: $(VENV)/.installed  ## write the fictional city's extracts into data/landing
@@ -84,4 +84,3 @@ lint: install  ## ruff (lint and format) over Python, sqlfluff over the dbt mode
 
 demo: install portal-up sample-data  ## set up and run the pipeline end to end on the sample data
 	$(PY) -m dagster_project.cli.pipeline
-	$(PY) -m dagster_project.cli.dictionary site

@@ -84,9 +84,16 @@ class Settings:
         return self.data_dir / "docs"
 
     @property
-    def dictionary_site_url(self) -> str:
-        """Where residents reach that site; portal datasets link to their page on it."""
-        return os.environ.get("DICTIONARY_SITE_URL", self.docs_dir.as_uri()).rstrip("/")
+    def dictionary_site_url(self) -> str | None:
+        """Where residents reach that site when the city hosts it elsewhere (an http(s)
+        URL); unset, the pipeline sends it to the portal, which serves it at /dictionary/."""
+        url = os.environ.get("DICTIONARY_SITE_URL", "").strip().rstrip("/")
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"DICTIONARY_SITE_URL={url!r}: residents' browsers need an http(s) URL; "
+                "leave it empty to have the portal serve the dictionary"
+            )
+        return url or None
 
 
 # What the pipeline keeps that holds residents' data: readable by the platform's user only.

@@ -126,16 +126,100 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
         assert len(downloaded.strip().splitlines()) == rows + 1, dataset.id  # + header
 
 
-def test_the_dcat_catalog_lists_every_published_dataset(first_run, anonymous):
-    from publish.catalog.dcat import validate
+def test_data_json_is_served_at_the_site_root_and_is_no_dataset(first_run, portal, anonymous):
+    from publish.catalog.dcat import LEGACY_CATALOG_PACKAGE, validate
 
     assert "portal/open_data_catalog" in materialized(first_run)
-    package = anonymous.action.package_show(id="open-data-catalog")
-    [resource] = package["resources"]
-    document = requests.get(resource["url"], timeout=60).json()
-    validate(document)
+    response = requests.get(f"{portal.url}/data.json", timeout=60)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    document = response.json()
+    validate(document)  # DCAT-US v1.1's JSON schema
     listed = {d["identifier"].rsplit("/", 1)[-1] for d in document["dataset"]}
     assert listed == {package_name(d.id) for d in approved()}
+    with pytest.raises(ckanapi.NotFound):
+        anonymous.action.package_show(id=LEGACY_CATALOG_PACKAGE)
+    names = [p["name"] for p in anonymous.action.package_search(rows=1000)["results"]]
+    assert LEGACY_CATALOG_PACKAGE not in names
+
+
+def test_the_dcat_rdf_endpoints_describe_every_published_dataset(first_run, portal, anonymous):
+    """ckanext-dcat's catalog (Turtle, JSON-LD) and per-dataset (RDF/XML) documents,
+    parsed as RDF: each dataset with its title, publisher, licence, frequency, pages and
+    the download URL of every file."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+
+    graphs = {}
+    for fmt, parser in (("ttl", "turtle"), ("jsonld", "json-ld")):
+        response = requests.get(f"{portal.url}/catalog.{fmt}", timeout=120)
+        assert response.status_code == 200, fmt
+        graphs[fmt] = Graph().parse(data=response.text, format=parser)
+    assert len(graphs["ttl"]) == len(graphs["jsonld"])
+    dictionary = load_dictionary()
+    for dataset in approved():
+        name = package_name(dataset.id)
+        package = anonymous.action.package_show(id=name)
+        single = requests.get(f"{portal.url}/dataset/{name}.rdf", timeout=60)
+        assert single.status_code == 200, name
+        for graph in (graphs["ttl"], Graph().parse(data=single.text, format="xml")):
+            [node] = [
+                s
+                for s in graph.subjects(RDF.type, DCAT.Dataset)
+                if graph.value(s, DCTERMS.title) == Literal(dataset.title)
+            ]
+            publisher = graph.value(node, DCTERMS.publisher)
+            division = dictionary.divisions[dataset.owner_division]
+            assert str(graph.value(publisher, FOAF.name)) == division.name, name
+            assert graph.value(node, DCTERMS.license) == URIRef(package["license_url"]), name
+            assert graph.value(node, DCTERMS.accrualPeriodicity) is not None, name
+            pages = {str(p) for p in graph.objects(node, FOAF.page)}
+            extras = {e["key"]: e["value"] for e in package["extras"]}
+            assert {extras["data_dictionary_url"], extras["quality_report_url"]} <= pages
+            downloads = set()
+            for distribution in graph.objects(node, DCAT.distribution):
+                assert (distribution, RDF.type, DCAT.Distribution) in graph
+                assert graph.value(distribution, DCTERMS.license) is not None, name
+                downloads.add(str(graph.value(distribution, DCAT.downloadURL)))
+            assert downloads == {r["url"] for r in package["resources"]}, name
+
+
+def test_the_dictionary_and_quality_report_are_served_and_linked(first_run, portal, anonymous):
+    assert {"portal/dictionary_site", "portal/quality_reports"} <= materialized(first_run)
+    index = requests.get(f"{portal.url}/dictionary/", timeout=60)
+    assert index.status_code == 200 and "City data dictionary" in index.text
+    for dataset in approved():
+        package = anonymous.action.package_show(id=package_name(dataset.id))
+        extras = {e["key"]: e["value"] for e in package["extras"]}
+        page_url = extras["data_dictionary_url"]
+        assert page_url == f"{portal.url}/dictionary/datasets/{dataset.id}.html"
+        page = requests.get(page_url, timeout=60)
+        assert page.status_code == 200, page_url
+        assert page.headers["Content-Type"].startswith("text/html")
+        assert dataset.title in page.text and dataset.columns[0].name in page.text
+        report_url = extras["quality_report_url"]
+        assert report_url == f"{portal.url}/quality-reports/{dataset.id}.html"
+        report = requests.get(report_url, timeout=60)
+        assert report.status_code == 200, report_url
+        assert f"Quality report: {dataset.title}" in report.text
+        assert report.text.count("passed") >= 2, dataset.id  # both gates
+    listing = requests.get(f"{portal.url}/quality-reports/", timeout=60).text
+    assert all(f"{d.id}.html" in listing for d in approved())
+
+
+def test_no_file_link_anywhere_on_the_portal(first_run, portal, anonymous):
+    pages = [f"{portal.url}/", f"{portal.url}/dataset/", f"{portal.url}/data.json"]
+    pages += [f"{portal.url}/catalog.ttl", f"{portal.url}/dictionary/"]
+    for dataset in approved():
+        name = package_name(dataset.id)
+        assert "file://" not in json.dumps(anonymous.action.package_show(id=name)), name
+        pages += [f"{portal.url}/dataset/{name}", f"{portal.url}/dataset/{name}.jsonld"]
+        pages += [f"{portal.url}/dictionary/datasets/{dataset.id}.html"]
+        pages += [f"{portal.url}/quality-reports/{dataset.id}.html"]
+    for url in pages:
+        response = requests.get(url, timeout=60)
+        assert response.status_code == 200, url
+        assert "file://" not in response.text, url
 
 
 def test_no_personal_column_or_value_anywhere_on_the_portal(
@@ -187,6 +271,15 @@ def test_a_second_run_updates_in_place(first_run, anonymous):
     states = {o.dataset: o.state for o in outcomes(second.all_events, [d.id for d in approved()])}
     assert set(states.values()) == {"unchanged"}, states
     assert snapshot() == before  # same packages, same resources, nothing added
+    for step in ("portal/open_data_catalog", "portal/dictionary_site", "portal/quality_reports"):
+        [event] = [
+            e
+            for e in second.all_events
+            if e.event_type_value == "ASSET_MATERIALIZATION" and "/".join(e.asset_key.path) == step
+        ]
+        metadata = event.event_specific_data.materialization.metadata
+        sent = metadata.get("files") or metadata["action"]
+        assert str(sent.value).startswith(("0 sent", "unchanged")), (step, sent)
     names = [package_name(d.id) for d in approved()]
     for name in names:
         matches = anonymous.action.package_search(q=f'name:"{name}"', rows=10)["results"]

@@ -9,16 +9,14 @@ site      write the browsable data dictionary into the data folder's docs/ (make
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from dagster_project.lib.dictionary import Dictionary, DictionaryError, load_dictionary
 from dagster_project.lib.dictionary.generated import drifted, write_generated
 from dagster_project.lib.dictionary.governance import column_coverage, gate_and_freshness
-from dagster_project.lib.dictionary.site import build_site
 from dagster_project.lib.gates.gx_project import drifted_suites, sync_project
 from dagster_project.lib.gates.results import GateResults
-from dagster_project.settings import PROJECT_DIR, get_settings
+from dagster_project.settings import get_settings
 from publish.portal.theme_files import drifted_portal_files, write_portal_files
 
 
@@ -79,20 +77,15 @@ def check(dictionary: Dictionary) -> int:
 
 
 def site(dictionary: Dictionary) -> int:
-    from dagster_project.defs.transform.project import parse_manifest
+    from dagster_project.defs.open_data.site import write_dictionary_site
     from publish.portal.connection import portal_connection
 
-    settings = get_settings()
-    manifest = json.loads(parse_manifest().read_text())
-    pages = build_site(
-        settings.docs_dir,
-        dictionary,
-        manifest,
-        GateResults(settings.gate_reports_dir),
-        portal_connection().url,
-        (PROJECT_DIR / "docs" / "analysts.md").read_text(),
+    portal_url = portal_connection().url
+    pages = write_dictionary_site(dictionary, portal_url)
+    print(
+        f"Wrote {len(pages)} pages to {get_settings().docs_dir}; the pipeline's "
+        f"portal/dictionary_site asset publishes them at {portal_url}/dictionary/"
     )
-    print(f"Wrote {len(pages)} pages: open {settings.docs_dir / 'index.html'} in a browser.")
     return 0
 
 

@@ -97,7 +97,10 @@ def main() -> int:
     if not report.ok:
         message = alert_run(report, started_at=started_wall)
         print(f"  {message}", file=sys.stderr if "NOT sent" in message else sys.stdout)
-    print(f"  Portal:     {portal_connection().url}/dataset/")
+    portal_url = portal_connection().url
+    print(f"  Portal:     {portal_url}/dataset/")
+    print(f"  Catalog:    {portal_url}/data.json (DCAT-US), {portal_url}/catalog.ttl (DCAT RDF)")
+    print(f"  Dictionary: {portal_url}/dictionary/  Quality: {portal_url}/quality-reports/")
     example = "from kpi.kpi_digital_adoption" if settings.is_sample_city else "show all tables"
     print(
         f'  Warehouse:  {settings.warehouse_path}  (e.g. .venv/bin/python -c "import duckdb; '

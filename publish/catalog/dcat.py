@@ -90,4 +90,5 @@ def validate(document: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text())).validate(document)
 
 
-CATALOG_PACKAGE_NAME = "open-data-catalog"
+# Before /data.json, the catalog was a dataset of this name; publishing removes it.
+LEGACY_CATALOG_PACKAGE = "open-data-catalog"

@@ -13,11 +13,12 @@ from pathlib import Path
 from dagster_project.lib.dictionary import Dataset, Dictionary, Division
 from dagster_project.lib.dictionary.render.datastore import datastore_fields
 from publish.catalog.datapackage import datapackage
-from publish.catalog.dcat import CATALOG_PACKAGE_NAME, catalog, dataset_entry, validate
+from publish.catalog.dcat import LEGACY_CATALOG_PACKAGE, catalog, dataset_entry, validate
 
 from .datastore_load import PublishedRows, load_rows
 from .mapping import organization_dict, package_dict, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
+from .site_files import sync_site_files
 from .views import wanted_views
 
 DATAPACKAGE_RESOURCE = {
@@ -36,12 +37,13 @@ def publish_dataset(
     rows: int,
     batches: Callable[[], Iterable[list[dict]]],
     dictionary_page_url: str | None = None,
+    quality_report_url: str | None = None,
 ) -> tuple[dict, dict[str, str]]:
     """Create or update everything the portal shows for the dataset; return the package
     and what happened to each part (created / updated / replaced / unchanged / loaded)."""
     publisher.ensure_organization(organization_dict(division))
     package, package_action = publisher.upsert_package(
-        package_dict(dataset, division, dictionary_page_url)
+        package_dict(dataset, division, dictionary_page_url, quality_report_url)
     )
     actions = {"package": package_action}
     fields = datastore_fields(dataset)
@@ -90,20 +92,11 @@ def retire_dataset(publisher: CkanPublisher, dataset: Dataset, division: Divisio
     return "never published"
 
 
-CATALOG_RESOURCE = {
-    "name": "data.json (DCAT-US v1.1 catalog)",
-    "format": "JSON",
-    "file_suffix": "json",
-    "description": "Every open dataset of the city, machine-readable, in the "
-    "Project Open Data v1.1 (DCAT-US) format.",
-}
-
-
 def publish_catalog(
     publisher: CkanPublisher, dictionary: Dictionary, portal_url: str, out_file: Path
 ) -> tuple[int, str]:
-    """Build data.json from what the portal holds, validate it, publish it as a resource
-    of a package owned by the city's catalog owner (``city.yml``)."""
+    """Build data.json from what the portal holds, validate it and send it to the portal,
+    which serves it at ``/data.json`` (where harvesters look), not as a dataset."""
     entries = []
     for dataset in dictionary.approved_datasets:
         package = publisher.show_package(package_name(dataset.id))
@@ -116,21 +109,16 @@ def publish_catalog(
     validate(document)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(json.dumps(document, indent=2) + "\n")
-    # the catalog owner may publish no dataset of its own (a new city's governance group)
-    publisher.ensure_organization(
-        organization_dict(dictionary.divisions[dictionary.city.catalog_owner])
-    )
-    holder, _ = publisher.upsert_package(
-        {
-            "name": CATALOG_PACKAGE_NAME,
-            "title": "Open Data Catalog (data.json)",
-            "owner_org": dictionary.city.catalog_owner,
-            "license_id": "cc-zero",
-            "private": False,
-            "notes": "The list of all the city's open datasets, with their files and contacts, "
-            "in the DCAT-US (Project Open Data v1.1) format that catalog harvesters read.",
-            "tags": [{"name": "catalog"}, {"name": "metadata"}],
-        }
-    )
-    _, action = publisher.upsert_resource(holder, CATALOG_RESOURCE, out_file)
-    return len(entries), action
+    sent = sync_site_files(publisher, "catalog", {"data.json": out_file})
+    remove_catalog_package(publisher)
+    return len(entries), "sent" if sent.sent else "unchanged"
+
+
+def remove_catalog_package(publisher: CkanPublisher) -> bool:
+    """Earlier versions published data.json as a dataset, listed first among the city's
+    datasets; it is served at /data.json now, so that package goes (purged: a deleted one
+    would still show to sysadmins and keep its name taken)."""
+    if publisher.show_package(LEGACY_CATALOG_PACKAGE) is None:
+        return False
+    publisher.call("dataset_purge", "removing the old catalog dataset", id=LEGACY_CATALOG_PACKAGE)
+    return True

@@ -75,6 +75,10 @@ class CkanPublisher:
                 "CKAN_API_TOKEN and the user's role in the organization"
             ) from None
 
+    def call(self, action: str, what: str, **data: Any) -> Any:
+        """Any action (e.g. our plugin's), with the same typed errors."""
+        return self._call(action, what, **data)
+
     def _show(self, action: str, **data: Any) -> dict | None:
         try:
             return getattr(self.client.action, action)(**data)

@@ -30,6 +30,11 @@ PLUGINS = (
 # The dataset schema generated from the dictionary (publish/ckan/scheming.py)
 DATASET_SCHEMA = "ckanext.pgsearch:schemas/city_dataset.json"
 MAX_RESOURCE_SIZE_MB = 200
+# The catalog endpoints: our site files (/data.json, /dictionary/, /quality-reports/)
+# and ckanext-dcat's RDF (/catalog.ttl, /dataset/<name>.jsonld, ...), with our profile
+# after DCAT-AP 3's so the dictionary's facts appear in it (ckanext-pgsearch).
+CATALOG_PLUGINS = "city_site dcat"
+DCAT_PROFILES = "euro_dcat_ap_3 city_dcat"
 
 
 SECRET_LENGTHS = {
@@ -73,7 +78,10 @@ def ensure_config(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) 
         "ckan.site_url": settings.site_url,
         "ckan.site_id": "city_portal",
         "ckan.site_title": "City Open Data (local portal)",
-        "ckan.plugins": PLUGINS,
+        "ckan.plugins": f"{PLUGINS} {CATALOG_PLUGINS}",
+        "ckanext.dcat.rdf.profiles": DCAT_PROFILES,
+        # each distribution states the dataset's licence (DCAT-AP wants it there)
+        "ckanext.dcat.resource.inherit.license": "true",
         "ckan.storage_path": str(settings.storage_dir),
         "ckan.max_resource_size": str(MAX_RESOURCE_SIZE_MB),
         "ckan.auth.create_unowned_dataset": "false",

@@ -24,8 +24,10 @@ def up(settings: PortalSettings) -> None:
         if not install.plugin_outdated(settings):
             print(f"The portal is already up at {settings.site_url}")
             return
-        # A developer changed ckanext-pgsearch: install it and restart CKAN alone.
+        # A developer changed ckanext-pgsearch: install it and restart CKAN alone,
+        # with the configuration re-applied (a new plugin version may need new options).
         install.ensure_ckan(settings)
+        ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
         ckan.stop()
         ckan.start()
         print(f"The portal is up at {settings.site_url} (CKAN restarted with the new plugin)")

@@ -24,6 +24,12 @@ from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
 from ..blocked import blocked_asset
 from ..quality.gates import model_key
 from ..resources import PortalResource, WarehouseResource
+from .site import (
+    build_dictionary_site_asset,
+    build_quality_reports_asset,
+    dictionary_page_url,
+    quality_report_url,
+)
 
 GROUP = "open_data_portal"
 
@@ -68,7 +74,8 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             files,
             rows,
             lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS),
-            f"{settings.dictionary_site_url}/datasets/{current.id}.html",
+            dictionary_page_url(portal.url(), current.id),
+            quality_report_url(portal.url(), current.id),
         )
         url = f"{portal.url()}/dataset/{package['name']}"
         GateResults(settings.gate_reports_dir).record_publication(current.id, url, version=version)
@@ -142,8 +149,9 @@ def build_catalog_asset(approved: list[Dataset]) -> dg.AssetsDefinition:
         group_name=GROUP,
         deps=[portal_key(d.id) for d in approved],
         kinds={"ckan"},
-        description="data.json: the DCAT-US v1.1 catalog of every published dataset. "
-        "Rebuilt when every approved dataset has published in the run.",
+        description="data.json: the DCAT-US v1.1 catalog of every published dataset, "
+        "served by the portal at /data.json. Rebuilt when every approved dataset has "
+        "published in the run.",
     )
     def open_data_catalog(portal: PortalResource) -> dg.MaterializeResult:
         listed, action = publish_catalog(
@@ -171,5 +179,7 @@ def publish_assets() -> dg.Definitions:
                 for name, problems in dictionary.invalid_datasets.items()
             ],
             build_catalog_asset(approved),
+            build_dictionary_site_asset([portal_key(d.id) for d in approved]),
+            build_quality_reports_asset([portal_key(d.id) for d in approved]),
         ]
     )

@@ -90,3 +90,23 @@ def test_a_retired_dataset_says_so_first():
         "**This dataset was retired on 2027-01-15.** Replaced by the Digital Services dataset."
     )
     assert {"key": "publication_status", "value": "retired"} in package["extras"]
+
+
+def test_the_dictionary_page_and_quality_report_links_are_dataset_fields():
+    from publish.ckan.mapping import DATASET_FIELDS
+
+    spec, division = entry()
+    package = package_dict(
+        spec,
+        division,
+        "http://portal.example/dictionary/datasets/service_requests.html",
+        "http://portal.example/quality-reports/service_requests.html",
+    )
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert extras["data_dictionary_url"].endswith("/dictionary/datasets/service_requests.html")
+    assert extras["quality_report_url"].endswith("/quality-reports/service_requests.html")
+    fields = {f["key"]: f for f in DATASET_FIELDS}
+    assert fields["data_dictionary_url"]["display"] == fields["quality_report_url"]["display"]
+    assert fields["quality_report_url"]["display"] == "url"
+    without = {e["key"] for e in package_dict(spec, division)["extras"]}
+    assert not without & {"data_dictionary_url", "quality_report_url"}

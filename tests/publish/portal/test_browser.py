@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.dictionary.site import build_site
+from dagster_project.lib.gates.results import GateResults
+from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_DIR
+from publish.ckan.publisher import CkanPublisher
+from publish.ckan.site_files import folder_files, sync_site_files
 
 pytestmark = [pytest.mark.portal, pytest.mark.browser]
 
@@ -68,3 +77,42 @@ def test_dataset_list_and_dataset_page(browser, portal, published):
         "City ward where the request was made.",
     ):
         assert expected in dictionary
+
+
+SCREENSHOTS = PROJECT_DIR / "data" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def dictionary_on_portal(sysadmin, run_id, tmp_path_factory):
+    """The real dictionary site (as `make docs` and the pipeline build it), sent to the
+    portal in a folder of this session's own, so a published site stays untouched."""
+    out = tmp_path_factory.mktemp("docs")
+    build_site(
+        out,
+        load_dictionary(),
+        json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text()),
+        GateResults(tmp_path_factory.mktemp("gate_results")),
+        "http://portal.example",
+        (PROJECT_DIR / "docs" / "analysts.md").read_text(),
+    )
+    folder = f"test-{run_id}-browser"
+    files = {f"{folder}/{path}": local for path, local in folder_files(out).items()}
+    sync_site_files(CkanPublisher(sysadmin), "dictionary", files, within=f"{folder}/")
+    yield folder
+    sync_site_files(CkanPublisher(sysadmin), "dictionary", {}, within=f"{folder}/")
+
+
+def test_the_dictionary_site_served_by_the_portal(browser, portal, dictionary_on_portal):
+    dataset = load_dictionary().datasets["service_requests"]
+    browser.get(f"{portal.url}/dictionary/{dictionary_on_portal}/index.html")
+    browser.find_element("id", "search").send_keys("ward")
+    hits = browser.find_elements("css selector", "#results tr.hit")
+    assert hits, "the dictionary's search found nothing for 'ward'"
+    page = f"{portal.url}/dictionary/{dictionary_on_portal}/datasets/{dataset.id}.html"
+    browser.get(page)
+    text = browser.find_element("css selector", "body").text
+    assert dataset.title in text
+    assert all(column.name in text for column in dataset.columns)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / "dictionary_site_dataset_page.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
