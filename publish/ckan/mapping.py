@@ -99,23 +99,6 @@ def _retirement(dataset: Dataset) -> str | None:
     return f"**This dataset was retired{when}.** {note}"
 
 
-# The dataset-level facts the portal shows as labelled fields (key, label, help text,
-# display kind: text | markdown | url | date); each key is sent in package_dict's extras.
-DATASET_FIELDS: list[dict[str, str]] = [
-    {
-        "key": "data_dictionary_url",
-        "label": "Data dictionary",
-        "help": "What each column means, its rules and where it comes from.",
-        "display": "url",
-    },
-    {
-        "key": "quality_report_url",
-        "label": "Quality report",
-        "help": "The latest automatic quality and privacy checks of this dataset.",
-        "display": "url",
-    },
-]
-
 PRIVACY_NOTE = (
     "Personal information (names, phone numbers, e-mail addresses, exact "
     "addresses) is never published; each column's meaning is in the data "

@@ -105,8 +105,7 @@ def test_the_dictionary_page_and_quality_report_links_are_dataset_fields():
     extras = {e["key"]: e["value"] for e in package["extras"]}
     assert extras["data_dictionary_url"].endswith("/dictionary/datasets/service_requests.html")
     assert extras["quality_report_url"].endswith("/quality-reports/service_requests.html")
-    fields = {f["key"]: f for f in DATASET_FIELDS}
-    assert fields["data_dictionary_url"]["display"] == fields["quality_report_url"]["display"]
-    assert fields["quality_report_url"]["display"] == "url"
+    fields = {f.key: f for f in DATASET_FIELDS}
+    assert fields["data_dictionary_url"].display == fields["quality_report_url"].display == "url"
     without = {e["key"] for e in package_dict(spec, division)["extras"]}
     assert not without & {"data_dictionary_url", "quality_report_url"}
