@@ -8,16 +8,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dagster_project.lib.dictionary import Dataset, Dictionary, Division
 from dagster_project.lib.dictionary.render.datastore import datastore_fields
+from dagster_project.lib.row_changes import compare_exports
+from dagster_project.lib.versions import Version, VersionHistory, entry_fingerprint, next_version
 from publish.catalog.datapackage import datapackage
 from publish.catalog.dcat import CATALOG_PACKAGE_NAME, catalog, dataset_entry, validate
 
 from .datastore_load import PublishedRows, load_rows
 from .mapping import organization_dict, package_dict, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
+from .retirement import retention_over
+from .versions import (
+    archive_superseded_csv,
+    current_files_first,
+    delete_expired_archives,
+    version_extras,
+)
+
+VERSION_KEYS = ("version", "changelog", "previous_versions", "data_last_updated")
 
 DATAPACKAGE_RESOURCE = {
     "name": "Data package (datapackage.json)",
@@ -25,6 +38,18 @@ DATAPACKAGE_RESOURCE = {
     "description": "Frictionless Data Package: the data dictionary "
     "(Table Schema) and licence, for tools that read it.",
 }
+
+
+@dataclass(frozen=True)
+class Versioning:
+    """Where a dataset's versions are kept and how long superseded files stay."""
+
+    history: VersionHistory
+    retention: timedelta
+    now: datetime | None = None  # tests set the clock
+
+    def clock(self) -> datetime:
+        return self.now or datetime.now(UTC)
 
 
 def publish_dataset(
@@ -35,14 +60,22 @@ def publish_dataset(
     rows: int,
     batches: Callable[[], Iterable[list[dict]]],
     dictionary_page_url: str | None = None,
+    versioning: Versioning | None = None,
 ) -> tuple[dict, dict[str, str]]:
     """Create or update everything the portal shows for the dataset; return the package
-    and what happened to each part (created / updated / replaced / unchanged / loaded)."""
+    and what happened to each part (created / updated / replaced / unchanged / loaded).
+    With ``versioning``, a publication that changes the data or its dictionary entry
+    records a version, keeps the superseded CSV and shows the changelog."""
     publisher.ensure_organization(organization_dict(division))
+    pending, versions = _pending_version(dataset, files, versioning)
     package, package_action = publisher.upsert_package(
-        package_dict(dataset, division, dictionary_page_url)
+        package_dict(dataset, division, dictionary_page_url, version_extras(versions))
     )
     actions = {"package": package_action}
+    if pending is not None and pending.data_changed and versions[:-1]:
+        actions["previous_version"] = archive_superseded_csv(
+            publisher, package, dataset, versioning.history, versions[-2]
+        )
     fields = datastore_fields(dataset)
     key = dataset.key_columns
     csv_url = None
@@ -75,15 +108,71 @@ def publish_dataset(
     _, actions["datapackage"] = publisher.upsert_resource(
         package, {**DATAPACKAGE_RESOURCE, "file_suffix": "json"}, package_file
     )
+    if versioning is not None:
+        package = _finish_version(publisher, package, dataset, division, dictionary_page_url,
+                                  files, versioning, pending, actions)  # fmt: skip
     return package, actions
 
 
-def retire_dataset(publisher: CkanPublisher, dataset: Dataset, division: Division) -> str:
-    """Mark a retired dataset as retired on the portal; never delete it (links live on)."""
+def _pending_version(
+    dataset: Dataset, files: dict[str, Path], versioning: Versioning | None
+) -> tuple[Version | None, list[Version]]:
+    """The version this publication will record (None: nothing changed), and the
+    history with it, for the changelog the package shows."""
+    if versioning is None:
+        return None, []
+    history = versioning.history
+    previous = history.latest()
+    changes = compare_exports(
+        history.published_parquet if previous else None, files["parquet"], dataset.key_columns
+    )
+    fingerprint = entry_fingerprint(dict(dataset.spec))
+    pending = next_version(previous, changes, fingerprint, versioning.clock().date())
+    return pending, history.versions() + ([pending] if pending else [])
+
+
+def _finish_version(
+    publisher, package, dataset, division, dictionary_page_url, files, versioning, pending, actions
+) -> dict:
+    """After the files: record the version, drop expired superseded files, keep the
+    current files first, and show the previous versions' links."""
+    history, now = versioning.history, versioning.clock()
+    if pending is not None:
+        history.record(pending, files, now)
+        actions["version"] = str(pending.number)
+    if deleted := delete_expired_archives(publisher, history, versioning.retention, now):
+        actions["previous_versions_deleted"] = ", ".join(map(str, deleted))
+    versions = history.versions()
+    archived = {v.archived_resource for v in versions if v.archived_resource}
+    current_files_first(publisher, package["id"], archived)
+    package, _ = publisher.upsert_package(
+        package_dict(dataset, division, dictionary_page_url, version_extras(versions))
+    )
+    return package
+
+
+def retire_dataset(
+    publisher: CkanPublisher,
+    dataset: Dataset,
+    division: Division,
+    retention: timedelta | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Mark a retired dataset as retired on the portal (its links live on); with a
+    ``retention``, delete it once that long has passed since the day it was retired."""
     package = package_dict(dataset, division)
-    if publisher.package_exists(package["name"]):
-        return publisher.upsert_package(package)[1]
-    return "never published"
+    current = publisher.show_package(package["name"])
+    if current is None or current.get("state") == "deleted":
+        return "never published" if current is None else "deleted"
+    retired = dataset.publication.last("retired")
+    when = now or datetime.now(UTC)
+    if retention is not None and retention_over(retired and retired.on, retention, when):
+        publisher.delete_package(package["name"])
+        return "deleted (retention over)"
+    # the changelog and previous files stay readable while the dataset is retired
+    kept = {e["key"]: e["value"] for e in current.get("extras", []) if e["key"] in VERSION_KEYS}
+    package["extras"] += [{"key": k, "value": v} for k, v in kept.items()]
+    return publisher.upsert_package(package)[1]
 
 
 CATALOG_RESOURCE = {

@@ -40,6 +40,55 @@ def _retirement(dataset: Dataset) -> str | None:
     return f"**This dataset was retired{when}.** {note}"
 
 
+# Set on every package the pipeline publishes: a package with this marker and no entry in
+# the dictionary was removed from it, and is retired (``retirement.py``); a package
+# without it (made by hand on the portal) is never touched.
+PUBLISHER_MARKER = "published_by"
+PUBLISHER_NAME = "city-data-platform"
+
+# The dataset-level fields the portal shows (shared contract: the theme renders them as
+# labelled ckanext-scheming fields). display: text | markdown | url | date.
+DATASET_FIELDS: list[dict[str, str]] = [
+    {
+        "key": "data_last_updated",
+        "label": "Data last updated",
+        "help": "The day a publication last changed the rows or columns.",
+        "display": "date",
+    },
+    {
+        "key": "version",
+        "label": "Version",
+        "help": "Counts the publications that changed the data or its dictionary entry.",
+        "display": "text",
+    },
+    {
+        "key": "changelog",
+        "label": "Changelog",
+        "help": "What each version changed, newest first: rows added, changed and removed, "
+        "columns added and removed, and changes to the data dictionary.",
+        "display": "markdown",
+    },
+    {
+        "key": "previous_versions",
+        "label": "Previous versions",
+        "help": "The files of earlier versions, kept for a while after they are superseded.",
+        "display": "markdown",
+    },
+    {
+        "key": "retired_on",
+        "label": "Retired on",
+        "help": "The day the dataset was retired; it is deleted from the portal after the "
+        "city's retention period.",
+        "display": "date",
+    },
+    {
+        "key": PUBLISHER_MARKER,
+        "label": "Published by",
+        "help": "The system that publishes this dataset from the city's data warehouse.",
+        "display": "text",
+    },
+]
+
 PRIVACY_NOTE = (
     "Personal information (names, phone numbers, e-mail addresses, exact "
     "addresses) is never published; each column's meaning is in the data "
@@ -48,11 +97,15 @@ PRIVACY_NOTE = (
 
 
 def package_dict(
-    dataset: Dataset, division: Division, dictionary_page_url: str | None = None
+    dataset: Dataset,
+    division: Division,
+    dictionary_page_url: str | None = None,
+    versions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The CKAN package for one dataset of the dictionary.
 
     A retired dataset keeps its package and files (links keep working) with a notice.
+    ``versions``: the version, changelog and previous files (``versions.version_extras``).
     """
     notes = [dataset.description, f"**Grain:** {dataset.grain}."]
     if retirement := _retirement(dataset):
@@ -71,8 +124,12 @@ def package_dict(
         "data_steward": division.steward.name,
         **_approval(dataset),
     }
+    if dataset.status == "retired" and (retired := dataset.publication.last("retired")):
+        extras["retired_on"] = retired.on
     if dictionary_page_url:
         extras["data_dictionary_url"] = dictionary_page_url
+    extras.update(versions or {})
+    extras[PUBLISHER_MARKER] = PUBLISHER_NAME  # how a removed dataset is known to be ours
     return {
         "name": package_name(dataset.id),
         "title": dataset.title,
