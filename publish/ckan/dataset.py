@@ -72,7 +72,8 @@ def publish_dataset(
         package_dict(dataset, division, dictionary_page_url, version_extras(versions))
     )
     actions = {"package": package_action}
-    if pending is not None and pending.data_changed and versions[:-1]:
+    superseded_csv = versioning is not None and versioning.history.published_csv.exists()
+    if pending is not None and pending.data_changed and versions[:-1] and superseded_csv:
         actions["previous_version"] = archive_superseded_csv(
             publisher, package, dataset, versioning.history, versions[-2]
         )
@@ -134,13 +135,30 @@ def _pending_version(
 def _finish_version(
     publisher, package, dataset, division, dictionary_page_url, files, versioning, pending, actions
 ) -> dict:
-    """After the files: record the version, drop expired superseded files, keep the
-    current files first, and show the previous versions' links."""
-    history, now = versioning.history, versioning.clock()
+    """After the files: record the version, then tidy the superseded files."""
     if pending is not None:
-        history.record(pending, files, now)
+        versioning.history.record(pending, files, versioning.clock())
         actions["version"] = str(pending.number)
-    if deleted := delete_expired_archives(publisher, history, versioning.retention, now):
+    return tidy_previous_versions(
+        publisher, package, dataset, division, dictionary_page_url, versioning, actions
+    )
+
+
+def tidy_previous_versions(
+    publisher: CkanPublisher,
+    package: dict,
+    dataset: Dataset,
+    division: Division,
+    dictionary_page_url: str | None,
+    versioning: Versioning,
+    actions: dict[str, str],
+) -> dict:
+    """Delete superseded files past the retention, keep the current files first, and
+    show the versions (and the links of the files kept) on the package."""
+    history = versioning.history
+    if deleted := delete_expired_archives(
+        publisher, history, versioning.retention, versioning.clock()
+    ):
         actions["previous_versions_deleted"] = ", ".join(map(str, deleted))
     versions = history.versions()
     archived = {v.archived_resource for v in versions if v.archived_resource}
@@ -172,6 +190,8 @@ def retire_dataset(
     # the changelog and previous files stay readable while the dataset is retired
     kept = {e["key"]: e["value"] for e in current.get("extras", []) if e["key"] in VERSION_KEYS}
     package["extras"] += [{"key": k, "value": v} for k, v in kept.items()]
+    if current.get("version"):
+        package["version"] = current["version"]
     return publisher.upsert_package(package)[1]
 
 

@@ -46,6 +46,8 @@ def _retirement(dataset: Dataset) -> str | None:
 PUBLISHER_MARKER = "published_by"
 PUBLISHER_NAME = "city-data-platform"
 
+CKAN_CORE_FIELDS = ("version",)
+
 # The dataset-level fields the portal shows (shared contract: the theme renders them as
 # labelled ckanext-scheming fields). display: text | markdown | url | date.
 DATASET_FIELDS: list[dict[str, str]] = [
@@ -130,7 +132,11 @@ def package_dict(
         extras["data_dictionary_url"] = dictionary_page_url
     extras.update(versions or {})
     extras[PUBLISHER_MARKER] = PUBLISHER_NAME  # how a removed dataset is known to be ours
+    # a key that is one of CKAN's own package fields ("version") cannot be an extra
+    # (CKAN refuses it): it is sent as that field
+    core = {k: str(extras.pop(k)) for k in CKAN_CORE_FIELDS if extras.get(k) is not None}
     return {
+        **core,
         "name": package_name(dataset.id),
         "title": dataset.title,
         "notes": "\n\n".join(notes),

@@ -32,7 +32,7 @@ from dagster_project.lib.versions import VersionHistory, entry_fingerprint, next
 from .mapping import package_dict, package_name, resource_dicts
 from .publisher import CkanPublisher
 from .retirement import our_packages, removed_from_dictionary, retention_over
-from .versions import archive_name, version_extras
+from .versions import archive_name, expired_archives, version_extras
 
 DETAIL_ROWS = 50  # changed rows listed per dataset and kind
 
@@ -129,14 +129,8 @@ def _resource_lines(publisher, dataset, current, history, changes, retention, no
     latest = history.latest()
     if changes.data_changed and latest is not None:
         lines.append(f"resource: keep the current CSV as {archive_name(dataset, latest)!r}")
-    for version in history.versions():
-        if (
-            version.archived_resource
-            and not version.archive_deleted_on
-            and version.superseded_at
-            and now - datetime.fromisoformat(version.superseded_at) >= retention
-        ):
-            lines.append(f"resource: delete {archive_name(dataset, version)!r} (retention over)")
+    for version in expired_archives(history, retention, now):
+        lines.append(f"resource: delete {archive_name(dataset, version)!r} (retention over)")
     csv = names.get(f"{dataset.title} (CSV)")
     if csv is not None and latest is not None:
         state = publisher.datastore_state(csv["id"])

@@ -11,7 +11,6 @@ is the pipeline's (``dagster_project/lib/versions.py``); this module shows it on
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from dagster_project.lib.dictionary import Dataset
@@ -74,15 +73,23 @@ def delete_expired_archives(
 ) -> list[int]:
     """Delete the superseded files kept longer than the retention; their version numbers."""
     deleted = []
-    for version in history.versions():
-        if not version.archived_resource or version.archive_deleted_on or not version.superseded_at:
-            continue
-        if now - datetime.fromisoformat(version.superseded_at) < retention:
-            continue
+    for version in expired_archives(history, retention, now):
         publisher.delete_resource(version.archived_resource)
         history.update(version.number, archive_deleted_on=now.date().isoformat())
         deleted.append(version.number)
     return deleted
+
+
+def expired_archives(history: VersionHistory, retention: timedelta, now: datetime) -> list[Version]:
+    """The superseded files kept on the portal longer than the retention."""
+    return [
+        v
+        for v in history.versions()
+        if v.archived_resource
+        and not v.archive_deleted_on
+        and v.superseded_at
+        and now - datetime.fromisoformat(v.superseded_at) >= retention
+    ]
 
 
 def current_files_first(publisher: CkanPublisher, package_id: str, archived_ids: set[str]) -> None:
@@ -96,7 +103,3 @@ def current_files_first(publisher: CkanPublisher, package_id: str, archived_ids:
     order = current + [r["id"] for r in archived]
     if order != [r["id"] for r in resources]:
         publisher.reorder_resources(package_id, order)
-
-
-def superseded_csv_exists(history: VersionHistory) -> bool:
-    return Path(history.published_csv).exists()

@@ -20,10 +20,17 @@ from dagster_project.lib.incremental import published_version
 from dagster_project.lib.ingest.loader import systems_waiting
 from dagster_project.lib.versions import VersionHistory
 from dagster_project.settings import get_settings
-from publish.ckan.dataset import Versioning, publish_catalog, publish_dataset, retire_dataset
+from publish.ckan.dataset import (
+    Versioning,
+    publish_catalog,
+    publish_dataset,
+    retire_dataset,
+    tidy_previous_versions,
+)
 from publish.ckan.mapping import package_name
 from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
 from publish.ckan.retirement import our_packages, removed_from_dictionary, retire_removed
+from publish.ckan.versions import expired_archives
 
 from ..blocked import blocked_asset
 from ..quality.gates import model_key
@@ -57,7 +64,12 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 context.log.info(f"{current.id}: waiting for the first delivery from {silent}")
                 return dg.MaterializeResult(metadata={"waiting_for": ", ".join(silent)})
             version = published_version(conn, current.model)
+            versioning = Versioning(
+                VersionHistory(settings.versions_dir, current.id),
+                timedelta(days=dictionary.city.previous_versions_retention_days),
+            )
             if unchanged := _already_published(portal, settings, current, version):
+                _tidy_when_due(portal, dictionary, current, settings, versioning)
                 context.log.info(f"{current.id}: unchanged, as published {unchanged}")
                 return unchanged
             rows = row_count(conn, current.model)
@@ -73,10 +85,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             rows,
             lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS),
             f"{settings.dictionary_site_url}/datasets/{current.id}.html",
-            Versioning(
-                VersionHistory(settings.versions_dir, current.id),
-                timedelta(days=dictionary.city.previous_versions_retention_days),
-            ),
+            versioning,
         )
         url = f"{portal.url()}/dataset/{package['name']}"
         GateResults(settings.gate_reports_dir).record_publication(current.id, url, version=version)
@@ -114,6 +123,18 @@ def _already_published(
         },
         data_version=dg.DataVersion(version),
     )
+
+
+def _tidy_when_due(portal, dictionary, dataset: Dataset, settings, versioning) -> None:
+    """Superseded files past their retention go even when the data did not change."""
+    if not expired_archives(versioning.history, versioning.retention, versioning.clock()):
+        return
+    publisher = portal.publisher()
+    package = publisher.show_package(package_name(dataset.id))
+    tidy_previous_versions(
+        publisher, package, dataset, dictionary.divisions[dataset.owner_division],
+        f"{settings.dictionary_site_url}/datasets/{dataset.id}.html", versioning, {},
+    )  # fmt: skip
 
 
 def _current_entry(dictionary, dataset_id: str) -> Dataset:
