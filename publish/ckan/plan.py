@@ -107,8 +107,10 @@ def plan_dataset(
     elif changes.data_changed:
         plan.lines.append(f"rows: {changes.summary()} ({changes.rows:,} rows after)")
         plan.rows = list(changes.details)
+        if max(changes.added, changes.changed, changes.removed) > DETAIL_ROWS:
+            plan.lines.append(f"rows listed: the first {DETAIL_ROWS} of each kind, by key")
     if pending is not None and previous is not None:
-        plan.lines.append(f"version {pending.number}: {pending.describe()}")
+        plan.lines.append(f"new version: {pending.describe().replace('**', '')}")
     wanted = package_dict(dataset, division, dictionary_page_url, version_extras(versions))
     version_keys = {"version", "changelog", "data_last_updated", "previous_versions"}
     differing = [f for f in _differing_fields(current, wanted) if f not in version_keys]
@@ -172,6 +174,12 @@ def plan_retirements(
     return plans
 
 
+def _shown(value: Any) -> str:
+    if value is None:
+        return "null"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def render(plans: list[DatasetPlan], warnings: list[str]) -> str:
     """The plan as text for a person: warnings first, then each dataset that changes."""
     out = [f"warning: {w}" for w in warnings]
@@ -183,8 +191,10 @@ def render(plans: list[DatasetPlan], warnings: list[str]) -> str:
         out.append(f"{plan.dataset}:")
         out += [f"  {line}" for line in plan.lines]
         for row in plan.rows:
-            key = ", ".join(f"{k}={v}" for k, v in row.key.items())
-            values = "; ".join(f"{c}: {old!r} -> {new!r}" for c, (old, new) in row.values.items())
+            key = ", ".join(f"{k}={_shown(v)}" for k, v in row.key.items())
+            values = "; ".join(
+                f"{c}: {_shown(old)} -> {_shown(new)}" for c, (old, new) in row.values.items()
+            )
             out.append(f"    {row.kind} {key}" + (f" ({values})" if values else ""))
     out.append(f"{len(changing)} dataset(s) would change")
     return "\n".join(out)
