@@ -21,7 +21,7 @@ from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.exports import export_model
 from dagster_project.lib.files import file_sha256
 from dagster_project.lib.gates.results import GATES, GateResults
-from dagster_project.lib.incremental import load_state, published_version, raw_versions
+from dagster_project.lib.incremental import published_version
 from dagster_project.lib.versions import VersionHistory
 from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
@@ -30,7 +30,7 @@ from publish.ckan.publisher import CkanPublisher
 
 
 def warehouse_warnings(conn: duckdb.DuckDBPyConnection, dictionary, settings) -> list[str]:
-    """Extracts not yet ingested, or ingested since the last build of the warehouse."""
+    """Extracts not yet ingested, or ingested since their datasets' models were built."""
     warnings = []
     try:
         seen = {row[0] for row in conn.execute("SELECT sha256 FROM raw._ingest_files").fetchall()}
@@ -45,18 +45,53 @@ def warehouse_warnings(conn: duckdb.DuckDBPyConnection, dictionary, settings) ->
                 f"{source.system}: {len(waiting)} extract(s) in the landing folder not ingested "
                 f"yet ({', '.join(waiting[:3])}): this plan does not include their rows"
             )
-    state = load_state(settings.data_dir)
+    warnings += _ingested_after_build(conn, dictionary, settings)
+    return warnings
+
+
+def _last_builds(settings, datasets) -> dict[str, float]:
+    """When each published model was last built (Dagster's event log), by dataset id."""
+    import dagster as dg
+
+    from dagster_project.cli.serve import dagster_home
+    from dagster_project.defs.quality.gates import model_key
+
+    home = settings.data_dir / "dagster"
+    if not (home / "dagster.yaml").exists():
+        return {}
+    with dg.DagsterInstance.from_config(str(dagster_home(settings))) as instance:
+        built = {}
+        for dataset in datasets:
+            event = instance.get_latest_materialization_event(model_key(dataset.id))
+            if event is not None:
+                built[dataset.id] = event.timestamp
+        return built
+
+
+def _ingested_after_build(conn, dictionary, settings) -> list[str]:
+    """Datasets whose source systems loaded an extract after the model was last built:
+    the warehouse was not rebuilt since (the gates and this plan see the older rows)."""
     try:
-        raw = raw_versions(conn, list(dictionary.sources))
-    except duckdb.CatalogException:
-        raw = {}
-    stale = sorted(s for s, v in raw.items() if state is None or state.raw.get(s) != v)
-    if stale and raw:
-        warnings.append(
-            f"the warehouse was not rebuilt since new extracts of {', '.join(stale)} were "
-            "ingested: the published models (what this plan compares) are older than the "
-            "raw data; run the pipeline to rebuild them"
+        ingested = dict(
+            conn.execute(
+                "SELECT system, max(epoch(ingested_at)) FROM raw._ingest_files "
+                "WHERE status = 'loaded' GROUP BY system"
+            ).fetchall()
         )
+    except duckdb.CatalogException:
+        return []
+    datasets = dictionary.approved_datasets
+    built = _last_builds(settings, datasets)
+    warnings = []
+    for dataset in datasets:
+        when = built.get(dataset.id)
+        newer = [s for s in dataset.source_systems if when and ingested.get(s, 0) > when]
+        if newer:
+            warnings.append(
+                f"{dataset.id}: the warehouse was not rebuilt since new extracts of "
+                f"{', '.join(newer)} were ingested; this plan compares its model as last "
+                "built (the next pipeline run rebuilds it, then publishes)"
+            )
     return warnings
 
 
@@ -74,6 +109,8 @@ def make_plan(publisher: CkanPublisher, now: datetime | None = None) -> tuple[st
     city = dictionary.city
     plans: list[DatasetPlan] = []
     results = GateResults(settings.gate_reports_dir)
+    if not settings.warehouse_path.exists():
+        raise RuntimeError("no warehouse yet: run the pipeline first (make pipeline)")
     with reader_turn(settings.warehouse_path) as free:
         if not free:
             raise RuntimeError("a pipeline run is writing the warehouse: try again after it")
