@@ -4,8 +4,9 @@ Two ways out: the governance group retires a dataset in the dictionary (``status
 retired``, ``dataset.retire_dataset``), or deletes its entry. A deleted entry leaves a
 package on the portal that nothing updates any more; it is found by the marker every
 package of ours carries (``mapping.PUBLISHER_MARKER``: packages made by hand are never
-touched) and marked retired the same way, with the day it was found so. Either way a
-retired dataset stays downloadable, with a notice, for the city's retention
+touched, nor packages of divisions this dictionary does not have: another city
+publishing to the same portal) and marked retired the same way, with the day it was
+found so. Either way a retired dataset stays downloadable, with a notice, for the city's retention
 (``city.yml``: ``retired_dataset_retention_days``), then it is deleted (CKAN's trash).
 """
 
@@ -43,10 +44,18 @@ def our_packages(publisher: CkanPublisher) -> list[dict[str, Any]]:
 def removed_from_dictionary(
     packages: list[dict[str, Any]], dictionary: Dictionary
 ) -> list[dict[str, Any]]:
+    """Our packages, owned by one of this dictionary's divisions, with no entry in it.
+    (Another city's pipeline may publish to the same portal, under its own divisions:
+    its datasets are not ours to retire.)"""
     names = {package_name(d) for d in dictionary.datasets} | {CATALOG_PACKAGE_NAME}
     # an entry that fails validation still exists: its dataset is blocked, not removed
     names |= {package_name(d) for d in dictionary.invalid_datasets}
-    return [p for p in packages if p["name"] not in names]
+    return [
+        p
+        for p in packages
+        if p["name"] not in names
+        and (p.get("organization") or {}).get("name") in dictionary.divisions
+    ]
 
 
 def retention_over(retired_on: str | None, retention: timedelta, now: datetime) -> bool:

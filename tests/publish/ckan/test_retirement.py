@@ -34,6 +34,12 @@ def test_a_dataset_removed_from_the_dictionary_is_retired_then_deleted(sysadmin,
     by_hand = sysadmin.action.package_create(
         name=f"by-hand-{run_id}", title="Made by hand", owner_org=division.id
     )
+    # another city's pipeline publishing to the same portal, under its own division
+    other_city = dataclasses.replace(division, id=f"other-city-{run_id}")
+    publisher.ensure_organization(organization_dict(other_city))
+    theirs, _ = publisher.upsert_package(
+        package_dict(dataclasses.replace(gone, id=f"theirs_{run_id}"), other_city)
+    )
     try:
         removed = removed_from_dictionary(our_packages(publisher), dictionary)
         assert [p["name"] for p in removed if run_id in p["name"]] == [ours["name"]]
@@ -57,11 +63,15 @@ def test_a_dataset_removed_from_the_dictionary_is_retired_then_deleted(sysadmin,
         )
         assert sysadmin.action.package_show(id=ours["id"])["state"] == "deleted"
         assert ours["id"] not in [p["id"] for p in our_packages(publisher)]
-        # the hand-made package carries no marker: never ours to retire
-        assert sysadmin.action.package_show(id=by_hand["id"])["state"] == "active"
+        # the hand-made package carries no marker, the other city's is not of our
+        # divisions: neither is ours to retire
+        for kept in (by_hand, theirs):
+            shown = sysadmin.action.package_show(id=kept["id"])
+            assert shown["state"] == "active" and "retired_on" not in extras(shown)
     finally:
-        sysadmin.action.dataset_purge(id=ours["id"])
-        sysadmin.action.dataset_purge(id=by_hand["id"])
+        for package in (ours, by_hand, theirs):
+            sysadmin.action.dataset_purge(id=package["id"])
+        sysadmin.action.organization_purge(id=f"other-city-{run_id}")
 
 
 def test_a_dataset_retired_in_the_dictionary_is_deleted_after_the_retention(sysadmin, run_id):
