@@ -21,7 +21,7 @@ from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.exports import export_model
 from dagster_project.lib.files import file_sha256
 from dagster_project.lib.gates.results import GATES, GateResults
-from dagster_project.lib.incremental import published_version
+from dagster_project.lib.incremental import gate_version
 from dagster_project.lib.versions import VersionHistory
 from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
@@ -97,9 +97,17 @@ def _ingested_after_build(conn, dictionary, settings) -> list[str]:
 
 def gate_line(results: GateResults, dataset_id: str, conn, dataset) -> str | None:
     """The publication waits for gates that did not pass these very rows."""
-    version = published_version(conn, dataset.model)
-    waiting = [g for g in GATES if results.passed_at(dataset_id, g, version) is None]
-    return f"gates not passed on these rows yet: {', '.join(waiting)}" if waiting else None
+    waiting = [
+        g
+        for g in GATES
+        if results.passed_at(dataset_id, g, gate_version(conn, dataset.model, g)) is None
+    ]
+    if not waiting:
+        return None
+    return (
+        f"gates not passed on these rows and rules yet: {', '.join(waiting)} (the next run "
+        "checks them first; a failure stops this dataset's publication)"
+    )
 
 
 def make_plan(publisher: CkanPublisher, now: datetime | None = None) -> tuple[str, bool]:

@@ -116,6 +116,7 @@ def test_no_changes_then_exactly_the_rows_of_a_new_extract(data_dir, sysadmin):
     assert sorted(k[0] for k in set(warehouse) - set(portal)) == sorted(r[0] for r in new)
     assert not set(portal) - set(warehouse)
     block = _dataset_block(text, dataset.id)
+    assert not [line for line in block if line.startswith("gates")]  # they passed
     assert block[0] == f"rows: +10 added, ~10 changed, -0 removed ({len(warehouse):,} rows after)"
     assert [line for line in block if line.startswith(("added", "changed", "removed"))] == [
         *[f"added request_id={r[0]!r}" for r in sorted(new)],
