@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dagster_project.lib.dictionary import Dataset, Dictionary, Division
 from dagster_project.lib.dictionary.render.datastore import datastore_fields
-from dagster_project.lib.row_changes import compare_exports
-from dagster_project.lib.versions import Version, VersionHistory, entry_fingerprint, next_version
 from publish.catalog.datapackage import datapackage
 from publish.catalog.dcat import CATALOG_PACKAGE_NAME, catalog, dataset_entry, validate
 
@@ -24,9 +21,10 @@ from .mapping import organization_dict, package_dict, package_name, resource_dic
 from .publisher import CkanPublisher, PublishError
 from .retirement import retention_over
 from .versions import (
+    Versioning,
     archive_superseded_csv,
-    current_files_first,
-    delete_expired_archives,
+    finish_version,
+    pending_version,
     version_extras,
 )
 
@@ -38,18 +36,6 @@ DATAPACKAGE_RESOURCE = {
     "description": "Frictionless Data Package: the data dictionary "
     "(Table Schema) and licence, for tools that read it.",
 }
-
-
-@dataclass(frozen=True)
-class Versioning:
-    """Where a dataset's versions are kept and how long superseded files stay."""
-
-    history: VersionHistory
-    retention: timedelta
-    now: datetime | None = None  # tests set the clock
-
-    def clock(self) -> datetime:
-        return self.now or datetime.now(UTC)
 
 
 def publish_dataset(
@@ -67,7 +53,7 @@ def publish_dataset(
     With ``versioning``, a publication that changes the data or its dictionary entry
     records a version, keeps the superseded CSV and shows the changelog."""
     publisher.ensure_organization(organization_dict(division))
-    pending, versions = _pending_version(dataset, files, versioning)
+    pending, versions = pending_version(dataset, files, versioning)
     package, package_action = publisher.upsert_package(
         package_dict(dataset, division, dictionary_page_url, version_extras(versions))
     )
@@ -110,63 +96,9 @@ def publish_dataset(
         package, {**DATAPACKAGE_RESOURCE, "file_suffix": "json"}, package_file
     )
     if versioning is not None:
-        package = _finish_version(publisher, package, dataset, division, dictionary_page_url,
-                                  files, versioning, pending, actions)  # fmt: skip
+        package = finish_version(publisher, package, dataset, division, dictionary_page_url,
+                                 files, versioning, pending, actions)  # fmt: skip
     return package, actions
-
-
-def _pending_version(
-    dataset: Dataset, files: dict[str, Path], versioning: Versioning | None
-) -> tuple[Version | None, list[Version]]:
-    """The version this publication will record (None: nothing changed), and the
-    history with it, for the changelog the package shows."""
-    if versioning is None:
-        return None, []
-    history = versioning.history
-    previous = history.latest()
-    changes = compare_exports(
-        history.published_parquet if previous else None, files["parquet"], dataset.key_columns
-    )
-    fingerprint = entry_fingerprint(dict(dataset.spec))
-    pending = next_version(previous, changes, fingerprint, versioning.clock().date())
-    return pending, history.versions() + ([pending] if pending else [])
-
-
-def _finish_version(
-    publisher, package, dataset, division, dictionary_page_url, files, versioning, pending, actions
-) -> dict:
-    """After the files: record the version, then tidy the superseded files."""
-    if pending is not None:
-        versioning.history.record(pending, files, versioning.clock())
-        actions["version"] = str(pending.number)
-    return tidy_previous_versions(
-        publisher, package, dataset, division, dictionary_page_url, versioning, actions
-    )
-
-
-def tidy_previous_versions(
-    publisher: CkanPublisher,
-    package: dict,
-    dataset: Dataset,
-    division: Division,
-    dictionary_page_url: str | None,
-    versioning: Versioning,
-    actions: dict[str, str],
-) -> dict:
-    """Delete superseded files past the retention, keep the current files first, and
-    show the versions (and the links of the files kept) on the package."""
-    history = versioning.history
-    if deleted := delete_expired_archives(
-        publisher, history, versioning.retention, versioning.clock()
-    ):
-        actions["previous_versions_deleted"] = ", ".join(map(str, deleted))
-    versions = history.versions()
-    archived = {v.archived_resource for v in versions if v.archived_resource}
-    current_files_first(publisher, package["id"], archived)
-    package, _ = publisher.upsert_package(
-        package_dict(dataset, division, dictionary_page_url, version_extras(versions))
-    )
-    return package
 
 
 def retire_dataset(

@@ -10,17 +10,23 @@ is the pipeline's (``dagster_project/lib/versions.py``); this module shows it on
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from dagster_project.lib.dictionary import Dataset
+from dagster_project.lib.dictionary import Dataset, Division
+from dagster_project.lib.row_changes import compare_exports
 from dagster_project.lib.versions import (
     Version,
     VersionHistory,
     changelog_markdown,
     data_last_updated,
+    entry_fingerprint,
+    next_version,
 )
 
+from .mapping import package_dict
 from .publisher import CkanPublisher
 
 
@@ -103,3 +109,69 @@ def current_files_first(publisher: CkanPublisher, package_id: str, archived_ids:
     order = current + [r["id"] for r in archived]
     if order != [r["id"] for r in resources]:
         publisher.reorder_resources(package_id, order)
+
+
+@dataclass(frozen=True)
+class Versioning:
+    """Where a dataset's versions are kept and how long superseded files stay."""
+
+    history: VersionHistory
+    retention: timedelta
+    now: datetime | None = None  # tests set the clock
+
+    def clock(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+
+def pending_version(
+    dataset: Dataset, files: dict[str, Path], versioning: Versioning | None
+) -> tuple[Version | None, list[Version]]:
+    """The version this publication will record (None: nothing changed), and the
+    history with it, for the changelog the package shows."""
+    if versioning is None:
+        return None, []
+    history = versioning.history
+    previous = history.latest()
+    changes = compare_exports(
+        history.published_parquet if previous else None, files["parquet"], dataset.key_columns
+    )
+    fingerprint = entry_fingerprint(dict(dataset.spec))
+    pending = next_version(previous, changes, fingerprint, versioning.clock().date())
+    return pending, history.versions() + ([pending] if pending else [])
+
+
+def finish_version(  # noqa: PLR0913 (the publication's state, handed on)
+    publisher, package, dataset, division, dictionary_page_url, files, versioning, pending, actions
+) -> dict:
+    """After the files: record the version, then tidy the superseded files."""
+    if pending is not None:
+        versioning.history.record(pending, files, versioning.clock())
+        actions["version"] = str(pending.number)
+    return tidy_previous_versions(
+        publisher, package, dataset, division, dictionary_page_url, versioning, actions
+    )
+
+
+def tidy_previous_versions(
+    publisher: CkanPublisher,
+    package: dict,
+    dataset: Dataset,
+    division: Division,
+    dictionary_page_url: str | None,
+    versioning: Versioning,
+    actions: dict[str, str],
+) -> dict:
+    """Delete superseded files past the retention, keep the current files first, and
+    show the versions (and the links of the files kept) on the package."""
+    history = versioning.history
+    if deleted := delete_expired_archives(
+        publisher, history, versioning.retention, versioning.clock()
+    ):
+        actions["previous_versions_deleted"] = ", ".join(map(str, deleted))
+    versions = history.versions()
+    archived = {v.archived_resource for v in versions if v.archived_resource}
+    current_files_first(publisher, package["id"], archived)
+    package, _ = publisher.upsert_package(
+        package_dict(dataset, division, dictionary_page_url, version_extras(versions))
+    )
+    return package

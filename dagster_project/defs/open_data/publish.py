@@ -20,17 +20,11 @@ from dagster_project.lib.incremental import published_version
 from dagster_project.lib.ingest.loader import systems_waiting
 from dagster_project.lib.versions import VersionHistory
 from dagster_project.settings import get_settings
-from publish.ckan.dataset import (
-    Versioning,
-    publish_catalog,
-    publish_dataset,
-    retire_dataset,
-    tidy_previous_versions,
-)
+from publish.ckan.dataset import publish_catalog, publish_dataset, retire_dataset
 from publish.ckan.mapping import package_name
 from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
 from publish.ckan.retirement import our_packages, removed_from_dictionary, retire_removed
-from publish.ckan.versions import expired_archives
+from publish.ckan.versions import Versioning, expired_archives, tidy_previous_versions
 
 from ..blocked import blocked_asset
 from ..quality.gates import model_key

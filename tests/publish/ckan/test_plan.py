@@ -12,9 +12,9 @@ import pytest
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.exports import export_model
 from dagster_project.lib.versions import VersionHistory
-from publish.ckan.dataset import Versioning
 from publish.ckan.plan import plan_dataset, plan_retirements, render
 from publish.ckan.publisher import CkanPublisher
+from publish.ckan.versions import Versioning
 
 from .test_versions import month_rows, publish
 

@@ -14,8 +14,9 @@ import requests
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.versions import VersionHistory
-from publish.ckan.dataset import Versioning, publish_dataset
+from publish.ckan.dataset import publish_dataset
 from publish.ckan.publisher import CkanPublisher
+from publish.ckan.versions import Versioning
 
 pytestmark = pytest.mark.portal
 
