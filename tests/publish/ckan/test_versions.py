@@ -63,7 +63,7 @@ def extras(package):
 
 
 def test_two_publications_make_version_2_and_keep_the_previous_file(
-    sysadmin, test_dataset, tmp_path
+    sysadmin, portal, test_dataset, tmp_path
 ):
     dataset, division = test_dataset
     publisher = CkanPublisher(sysadmin)
@@ -114,6 +114,8 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         ]  # the current files first
         kept = shown["resources"][3]
         assert f"[Version 1 (2026-01-05), CSV]({kept['url']})" in fields["previous_versions"]
+        page = requests.get(f"{portal.url}/dataset/{shown['name']}", timeout=30).text
+        assert "2 rows added, 1 changed, 1 removed (13 rows)" in page  # shown to the public
         downloaded = requests.get(kept["url"], timeout=30)
         assert downloaded.status_code == 200 and downloaded.content == first_csv
         assert downloaded.content.count(b"\n") == MONTHS + 1  # the old rows, header first
