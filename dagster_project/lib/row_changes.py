@@ -57,8 +57,19 @@ class RowChanges:
         return text
 
 
-def _columns(conn: duckdb.DuckDBPyConnection, view: str) -> list[str]:
-    return [row[0] for row in conn.execute(f"DESCRIBE {view}").fetchall()]
+def _columns(conn: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
+    """Column name -> type, in order."""
+    return {row[0]: row[1] for row in conn.execute(f"DESCRIBE {view}").fetchall()}
+
+
+def _as_text_where_retyped(conn, old: dict[str, str], new: dict[str, str]) -> None:
+    """A column whose type changed (a code that became text) is compared as text on
+    both sides: comparing an integer with a string would fail, and 7 and '7' are equal."""
+    retyped = [c for c in new if c in old and old[c] != new[c]]
+    for view in ("old", "new"):
+        replace = ", ".join(f"{quote(c)}::VARCHAR AS {quote(c)}" for c in retyped)
+        select = f"SELECT * REPLACE ({replace})" if retyped else "SELECT *"
+        conn.execute(f"CREATE VIEW {view} AS {select} FROM {view}_file")
 
 
 def compare_exports(
@@ -68,13 +79,14 @@ def compare_exports(
     every row added). ``detail``: how many changed rows to return with their values."""
     conn = connect()
     try:
-        conn.execute(f"CREATE VIEW new AS SELECT * FROM read_parquet({literal(str(new))})")
-        new_columns = _columns(conn, "new")
-        (rows,) = conn.execute("SELECT count(*) FROM new").fetchone()
+        conn.execute(f"CREATE VIEW new_file AS SELECT * FROM read_parquet({literal(str(new))})")
+        new_columns = _columns(conn, "new_file")
+        (rows,) = conn.execute("SELECT count(*) FROM new_file").fetchone()
         if old is None or not old.exists():
             return RowChanges(added=rows, changed=0, removed=0, rows=rows)
-        conn.execute(f"CREATE VIEW old AS SELECT * FROM read_parquet({literal(str(old))})")
-        old_columns = _columns(conn, "old")
+        conn.execute(f"CREATE VIEW old_file AS SELECT * FROM read_parquet({literal(str(old))})")
+        old_columns = _columns(conn, "old_file")
+        _as_text_where_retyped(conn, old_columns, new_columns)
         common = [c for c in new_columns if c in old_columns]
         keys = [c for c in key_columns if c in common]
         counts, details = (

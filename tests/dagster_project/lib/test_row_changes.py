@@ -61,3 +61,15 @@ def test_without_a_key_rows_are_compared_whole_and_duplicates_count(tmp_path):
     assert sorted((r.kind, r.key["note"]) for r in changes.details) == [
         ("added", "y2"), ("added", "z"), ("removed", "x"), ("removed", "y"),
     ]  # fmt: skip
+
+
+def test_a_column_whose_type_changed_is_compared_as_text(tmp_path):
+    old = parquet(tmp_path / "old.parquet", [("A", 7, "x"), ("B", 8, "y")])
+    new = parquet(
+        tmp_path / "new.parquet",
+        [("A", "7", "x"), ("B", "8b", "y")],
+        "permit VARCHAR, value VARCHAR, note VARCHAR",
+    )
+    changes = compare_exports(old, new, ["permit"], detail=5)
+    assert (changes.added, changes.changed, changes.removed) == (0, 1, 0)
+    assert changes.details[0].values == {"value": ("8", "8b")}
