@@ -15,6 +15,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import ckanapi
 import duckdb
 
 from dagster_project.lib.dictionary import load_dictionary
@@ -154,7 +155,7 @@ def main() -> int:
 
     try:
         text, _ = make_plan(CkanPublisher(portal_connection().client()))
-    except (RuntimeError, OSError, duckdb.Error) as error:
+    except (RuntimeError, OSError, duckdb.Error, ckanapi.CKANAPIError) as error:
         print(f"publish-plan: {error}", file=sys.stderr)
         return 2
     print(text)

@@ -139,3 +139,17 @@ def _dataset_block(text: str, dataset_id: str) -> list[str]:
             break
         block.append(line.strip())
     return block
+
+
+def test_without_a_warehouse_the_plan_says_so(tmp_path):
+    import os
+
+    printed = subprocess.run(
+        [sys.executable, "-m", "dagster_project.cli.publish_plan"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PLATFORM_DATA_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert printed.returncode == 2
+    assert printed.stderr.strip() == (
+        "publish-plan: no warehouse yet: run the pipeline first (make pipeline)"
+    )
