@@ -105,10 +105,16 @@ def test_no_changes_then_exactly_the_rows_of_a_new_extract(data_dir, sysadmin):
     assert text.startswith("warning: crm311: 1 extract(s) in the landing folder not ingested")
     assert "no changes" in text  # the warehouse still has the old rows
 
+    # ingested, the warehouse not rebuilt yet: said, and the models' rows are the old ones
+    assert run(lambda key: key.path[0] == "raw").success
+    text, _ = make_plan(publisher)
+    assert "warning: service_requests: the warehouse was not rebuilt since new extracts of " in text
+    assert "not ingested" not in text and text.endswith("no changes")
+
     # ingest and rebuild with the gates; the portal's assets are not run
     assert run(lambda key: key.path[0] != "portal").success
     text, _ = make_plan(publisher)
-    assert "not ingested" not in text
+    assert "not ingested" not in text and "not rebuilt" not in text
     dataset = load_dictionary().datasets["service_requests"]
     # the truth, from the portal's table and the warehouse: the new requests are the rows
     # the portal lacks; the closed ones are on both sides
