@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 .DEFAULT_GOAL := help
 .PHONY: help install test test-unit lint portal-up portal-down portal-purge portal-status \
         browser-deps demo docs sample-data dbt-parse dictionary-check dictionary-generate dev serve \
-        pipeline new-city
+        pipeline new-city publish-plan
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ sample-data: $(VENV)/.installed  ## write the fictional city's extracts into dat
 
 pipeline: install  ## materialize every asset once (ingest -> warehouse -> gates -> portal)
 	$(PY) -m dagster_project.cli.pipeline
+
+publish-plan: install  ## what the next publication would change on the portal (changes nothing)
+	@$(PY) -m dagster_project.cli.publish_plan
 
 new-city: $(VENV)/.installed  ## start your own city's folder: make new-city CITY_DIR=../our-city NAME="Town of X"
 	@test -n "$(CITY_DIR)" || { echo "usage: make new-city CITY_DIR=../our-city NAME=\"Town of X\""; exit 2; }

@@ -79,6 +79,11 @@ class Settings:
         return self.data_dir / "gate_reports"
 
     @property
+    def versions_dir(self) -> Path:
+        """Each published dataset's version history and last published files."""
+        return self.data_dir / "versions"
+
+    @property
     def docs_dir(self) -> Path:
         """The browsable data dictionary (make docs)."""
         return self.data_dir / "docs"
@@ -98,7 +103,9 @@ class Settings:
 
 # What the pipeline keeps that holds residents' data: readable by the platform's user only.
 # (data/portal is the portal's own: its PostgreSQL runs as another user and needs it.)
-PRIVATE_FOLDERS = ("landing", "quarantine", "exports", "dagster", "gate_reports", "reports")
+PRIVATE_FOLDERS = (
+    "landing", "quarantine", "exports", "dagster", "gate_reports", "reports", "versions",
+)  # fmt: skip
 
 
 def secure_data_dir(settings: Settings) -> None:

@@ -252,6 +252,14 @@ def published_version(conn: duckdb.DuckDBPyConnection, model: str) -> str:
     return f"{data_version(conn, 'open_data', model)}|{rules}"
 
 
+def gate_version(conn: duckdb.DuckDBPyConnection, model: str, gate: str) -> str:
+    """What a gate's pass is recorded against: the published version; for the privacy
+    gate also every system's raw version (the personal values it looks for come from
+    every system's raw rows: a new file anywhere means looking again)."""
+    version = published_version(conn, model)
+    return f"{version}|{personal_values_version(conn)}" if gate == "privacy_gate" else version
+
+
 def personal_values_version(conn: duckdb.DuckDBPyConnection) -> str:
     """Every system's raw version at once: what the privacy gate's personal values come from."""
     try:

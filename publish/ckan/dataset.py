@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dagster_project.lib.dictionary import Dataset, Dictionary, Division
@@ -16,10 +17,20 @@ from publish.catalog.datapackage import datapackage
 from publish.catalog.dcat import LEGACY_CATALOG_PACKAGE, catalog, dataset_entry, validate
 
 from .datastore_load import PublishedRows, load_rows
-from .mapping import organization_dict, package_dict, package_name, resource_dicts
+from .mapping import organization_dict, package_dict, package_facts, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
+from .retirement import retention_over
 from .site_files import sync_site_files
+from .versions import (
+    Versioning,
+    archive_superseded_csv,
+    finish_version,
+    pending_version,
+    version_extras,
+)
 from .views import wanted_views
+
+VERSION_KEYS = ("version", "changelog", "previous_versions", "data_last_updated")
 
 DATAPACKAGE_RESOURCE = {
     "name": "Data package (datapackage.json)",
@@ -38,14 +49,25 @@ def publish_dataset(
     batches: Callable[[], Iterable[list[dict]]],
     dictionary_page_url: str | None = None,
     quality_report_url: str | None = None,
+    versioning: Versioning | None = None,
 ) -> tuple[dict, dict[str, str]]:
     """Create or update everything the portal shows for the dataset; return the package
-    and what happened to each part (created / updated / replaced / unchanged / loaded)."""
+    and what happened to each part (created / updated / replaced / unchanged / loaded).
+    With ``versioning``, a publication that changes the data or its dictionary entry
+    records a version, keeps the superseded CSV and shows the changelog."""
     publisher.ensure_organization(organization_dict(division))
+    pending, versions = pending_version(dataset, files, versioning)
     package, package_action = publisher.upsert_package(
-        package_dict(dataset, division, dictionary_page_url, quality_report_url)
+        package_dict(
+            dataset, division, dictionary_page_url, quality_report_url, version_extras(versions)
+        )
     )
     actions = {"package": package_action}
+    superseded_csv = versioning is not None and versioning.history.published_csv.exists()
+    if pending is not None and pending.data_changed and versions[:-1] and superseded_csv:
+        actions["previous_version"] = archive_superseded_csv(
+            publisher, package, dataset, versioning.history, versions[-2]
+        )
     fields = datastore_fields(dataset)
     key = dataset.key_columns
     csv_url = None
@@ -81,15 +103,36 @@ def publish_dataset(
     _, actions["datapackage"] = publisher.upsert_resource(
         package, {**DATAPACKAGE_RESOURCE, "file_suffix": "json"}, package_file
     )
+    if versioning is not None:
+        package = finish_version(publisher, package, dataset, division, dictionary_page_url,
+                                 files, versioning, pending, actions)  # fmt: skip
     return package, actions
 
 
-def retire_dataset(publisher: CkanPublisher, dataset: Dataset, division: Division) -> str:
-    """Mark a retired dataset as retired on the portal; never delete it (links live on)."""
+def retire_dataset(
+    publisher: CkanPublisher,
+    dataset: Dataset,
+    division: Division,
+    retention: timedelta | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Mark a retired dataset as retired on the portal (its links live on); with a
+    ``retention``, delete it once that long has passed since the day it was retired."""
     package = package_dict(dataset, division)
-    if publisher.package_exists(package["name"]):
-        return publisher.upsert_package(package)[1]
-    return "never published"
+    current = publisher.show_package(package["name"])
+    if current is None or current.get("state") == "deleted":
+        return "never published" if current is None else "deleted"
+    retired = dataset.publication.last("retired")
+    when = now or datetime.now(UTC)
+    if retention is not None and retention_over(retired and retired.on, retention, when):
+        publisher.delete_package(package["name"])
+        return "deleted (retention over)"
+    # the changelog and previous files stay readable while the dataset is retired
+    kept = {k: v for k, v in package_facts(current).items() if k in VERSION_KEYS}
+    package["extras"] += [{"key": k, "value": v} for k, v in kept.items()]
+    if current.get("version"):
+        package["version"] = current["version"]
+    return publisher.upsert_package(package)[1]
 
 
 def publish_catalog(

@@ -56,6 +56,12 @@ DATASET_FIELDS: tuple[DatasetField, ...] = (
     DatasetField("previous_versions", "Previous versions", "Earlier files.", "markdown"),
     DatasetField("data_dictionary_url", "Data dictionary", "Every column explained.", "url"),
     DatasetField("quality_report_url", "Quality report", "The checks the data passed.", "url"),
+    DatasetField(
+        "retired_on", "Retired on", "When it was retired (deleted after the retention).", "date"
+    ),
+    DatasetField(
+        "published_by", "Published by", "The system that publishes it from the warehouse."
+    ),
 )
 SCHEMA_FIELD_KEYS = frozenset(f.key for f in DATASET_FIELDS)
 
@@ -70,6 +76,14 @@ def with_schema_fields(package: dict[str, Any]) -> dict[str, Any]:
     lifted = {e["key"]: e["value"] for e in extras if e["key"] in SCHEMA_FIELD_KEYS}
     rest = [e for e in extras if e["key"] not in SCHEMA_FIELD_KEYS]
     return {**package, **lifted, "extras": rest}
+
+
+def package_facts(package: dict[str, Any]) -> dict[str, str]:
+    """The dataset-level facts of a package as the portal returns it: its extras and the
+    schema fields (top level on a portal with our schema, extras on one without)."""
+    facts = {e["key"]: e["value"] for e in package.get("extras", [])}
+    facts.update({k: package[k] for k in SCHEMA_FIELD_KEYS if package.get(k) not in (None, "")})
+    return facts
 
 
 def package_name(dataset_id: str) -> str:
@@ -99,6 +113,14 @@ def _retirement(dataset: Dataset) -> str | None:
     return f"**This dataset was retired{when}.** {note}"
 
 
+# Set on every package the pipeline publishes: a package with this marker and no entry in
+# the dictionary was removed from it, and is retired (``retirement.py``); a package
+# without it (made by hand on the portal) is never touched.
+PUBLISHER_MARKER = "published_by"
+PUBLISHER_NAME = "city-data-platform"
+
+CKAN_CORE_FIELDS = ("version",)
+
 PRIVACY_NOTE = (
     "Personal information (names, phone numbers, e-mail addresses, exact "
     "addresses) is never published; each column's meaning is in the data "
@@ -111,10 +133,12 @@ def package_dict(
     division: Division,
     dictionary_page_url: str | None = None,
     quality_report_url: str | None = None,
+    versions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The CKAN package for one dataset of the dictionary.
 
     A retired dataset keeps its package and files (links keep working) with a notice.
+    ``versions``: the version, changelog and previous files (``versions.version_extras``).
     """
     notes = [dataset.description, f"**Grain:** {dataset.grain}."]
     if retirement := _retirement(dataset):
@@ -135,11 +159,19 @@ def package_dict(
         "limitations": dataset.limitations,
         **_approval(dataset),
     }
+    if dataset.status == "retired" and (retired := dataset.publication.last("retired")):
+        extras["retired_on"] = retired.on
     if dictionary_page_url:
         extras["data_dictionary_url"] = dictionary_page_url
     if quality_report_url:
         extras["quality_report_url"] = quality_report_url
+    extras.update(versions or {})
+    extras[PUBLISHER_MARKER] = PUBLISHER_NAME  # how a removed dataset is known to be ours
+    # a key that is one of CKAN's own package fields ("version") cannot be an extra
+    # (CKAN refuses it): it is sent as that field
+    core = {k: str(extras.pop(k)) for k in CKAN_CORE_FIELDS if extras.get(k) is not None}
     return {
+        **core,
         "name": package_name(dataset.id),
         "title": dataset.title,
         "notes": "\n\n".join(notes),

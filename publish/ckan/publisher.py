@@ -290,3 +290,23 @@ class CkanPublisher:
     def datastore_count(self, resource_id: str) -> int | None:
         result = self._show("datastore_search", resource_id=resource_id, limit=0)
         return None if result is None else result["total"]
+
+    def delete_resource(self, resource_id: str) -> None:
+        """Delete a resource (a superseded version's file past its retention)."""
+        try:
+            self.client.action.resource_delete(id=resource_id)
+        except ckanapi.NotFound:
+            pass  # deleted by hand already: the goal is reached
+
+    def reorder_resources(self, package_id: str, order: list[str]) -> None:
+        self._call(
+            "package_resource_reorder",
+            "ordering the dataset's files",
+            id=package_id,
+            order=order,
+        )
+
+    def delete_package(self, name: str) -> None:
+        """Delete a dataset (CKAN's trash: gone from the public portal, purgeable by an
+        administrator) once a retired dataset's retention is over."""
+        self._call("package_delete", f"deleting dataset {name}", id=name)

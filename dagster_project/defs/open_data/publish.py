@@ -9,6 +9,8 @@ A dataset whose dictionary entry is invalid gets an asset that fails with the en
 problems: that dataset is blocked, every other one publishes.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import dagster as dg
 
 from dagster_project.lib.dictionary import Dataset, load_dictionary
@@ -16,10 +18,13 @@ from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.incremental import published_version
 from dagster_project.lib.ingest.loader import systems_waiting
+from dagster_project.lib.versions import VersionHistory
 from dagster_project.settings import get_settings
 from publish.ckan.dataset import publish_catalog, publish_dataset, retire_dataset
 from publish.ckan.mapping import package_name
 from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
+from publish.ckan.retirement import our_packages, removed_from_dictionary, retire_removed
+from publish.ckan.versions import Versioning, expired_archives, tidy_previous_versions
 
 from ..blocked import blocked_asset
 from ..quality.gates import model_key
@@ -59,7 +64,12 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 context.log.info(f"{current.id}: waiting for the first delivery from {silent}")
                 return dg.MaterializeResult(metadata={"waiting_for": ", ".join(silent)})
             version = published_version(conn, current.model)
+            versioning = Versioning(
+                VersionHistory(settings.versions_dir, current.id),
+                timedelta(days=dictionary.city.previous_versions_retention_days),
+            )
             if unchanged := _already_published(portal, settings, current, version):
+                _tidy_when_due(portal, dictionary, current, settings, versioning)
                 context.log.info(f"{current.id}: unchanged, as published {unchanged}")
                 return unchanged
             rows = row_count(conn, current.model)
@@ -76,6 +86,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS),
             dictionary_page_url(portal.url(), current.id),
             quality_report_url(portal.url(), current.id),
+            versioning,
         )
         url = f"{portal.url()}/dataset/{package['name']}"
         GateResults(settings.gate_reports_dir).record_publication(current.id, url, version=version)
@@ -115,6 +126,18 @@ def _already_published(
     )
 
 
+def _tidy_when_due(portal, dictionary, dataset: Dataset, settings, versioning) -> None:
+    """Superseded files past their retention go even when the data did not change."""
+    if not expired_archives(versioning.history, versioning.retention, versioning.clock()):
+        return
+    publisher = portal.publisher()
+    package = publisher.show_package(package_name(dataset.id))
+    tidy_previous_versions(
+        publisher, package, dataset, dictionary.divisions[dataset.owner_division],
+        dictionary_page_url(portal.url(), dataset.id), versioning, {},
+    )  # fmt: skip
+
+
 def _current_entry(dictionary, dataset_id: str) -> Dataset:
     """The entry as it is now; an entry broken since the code location loaded blocks."""
     if dataset_id in dictionary.invalid_datasets:
@@ -136,11 +159,36 @@ def build_retire_asset(dataset: Dataset) -> dg.AssetsDefinition:
         dictionary = load_dictionary(strict=False)
         current = _current_entry(dictionary, dataset.id)
         action = retire_dataset(
-            portal.publisher(), current, dictionary.divisions[current.owner_division]
+            portal.publisher(),
+            current,
+            dictionary.divisions[current.owner_division],
+            timedelta(days=dictionary.city.retired_dataset_retention_days),
         )
         return dg.MaterializeResult(metadata={"action": action})
 
     return retire
+
+
+def build_removed_asset() -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey(["portal", "removed_datasets"]),
+        group_name=GROUP,
+        kinds={"ckan"},
+        description="Datasets of ours on the portal whose dictionary entry was deleted: "
+        "marked retired, deleted after the city's retention.",
+    )
+    def removed_datasets(portal: PortalResource) -> dg.MaterializeResult:
+        dictionary = load_dictionary(strict=False)
+        publisher = portal.publisher()
+        retention = timedelta(days=dictionary.city.retired_dataset_retention_days)
+        now = datetime.now(UTC)
+        actions = {
+            package["name"]: retire_removed(publisher, package, retention, now)
+            for package in removed_from_dictionary(our_packages(publisher), dictionary)
+        }
+        return dg.MaterializeResult(metadata={"removed": len(actions), **actions})
+
+    return removed_datasets
 
 
 def build_catalog_asset(approved: list[Dataset]) -> dg.AssetsDefinition:
@@ -181,5 +229,6 @@ def publish_assets() -> dg.Definitions:
             build_catalog_asset(approved),
             build_dictionary_site_asset([portal_key(d.id) for d in approved]),
             build_quality_reports_asset([portal_key(d.id) for d in approved]),
+            build_removed_asset(),
         ]
     )

@@ -13,7 +13,7 @@ from dagster_project.lib.dictionary import Dataset, load_dictionary
 from dagster_project.lib.gates.privacy import check_privacy
 from dagster_project.lib.gates.quality import check_quality
 from dagster_project.lib.gates.results import GateResults
-from dagster_project.lib.incremental import personal_values_version, published_version
+from dagster_project.lib.incremental import gate_version
 from dagster_project.lib.ingest.loader import systems_waiting
 from dagster_project.settings import get_settings
 from publish.ckan.mapping import package_name
@@ -43,7 +43,7 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         with warehouse.connection() as conn:
             if silent := systems_waiting(conn, list(dataset.source_systems)):
                 return _waiting(silent)
-            version = published_version(conn, dataset.model)
+            version = gate_version(conn, dataset.model, "quality_gate")
             if carried := _results().passed_at(dataset.id, "quality_gate", version):
                 return _unchanged(carried, version)
             result = check_quality(
@@ -84,9 +84,7 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         with warehouse.connection() as conn:
             if silent := systems_waiting(conn, list(dataset.source_systems)):
                 return _waiting(silent)
-            # the personal values it looks for come from every system's raw rows: a new
-            # file anywhere means looking again
-            version = f"{published_version(conn, dataset.model)}|{personal_values_version(conn)}"
+            version = gate_version(conn, dataset.model, "privacy_gate")
             if carried := _results().passed_at(dataset.id, "privacy_gate", version):
                 return _unchanged(carried, version)
             result = check_privacy(conn, dictionary.datasets[dataset.id], dictionary)

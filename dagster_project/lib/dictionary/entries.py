@@ -70,6 +70,9 @@ class City:
     catalog_owner: str  # division id
     wards: tuple[Ward, ...]
     street_types: tuple[str, ...] = ()
+    # how long a superseded version's files and a retired dataset stay on the portal
+    previous_versions_retention_days: float = 365
+    retired_dataset_retention_days: float = 730
 
     @property
     def lookups(self) -> dict[str, list[Any]]:

@@ -155,6 +155,9 @@ def _entry_name(spec: dict | None, key: str, path: Path) -> str:
 
 
 # -- building typed entries from validated YAML ---------------------------------------------
+RETENTION_KEYS = ("previous_versions_retention_days", "retired_dataset_retention_days")
+
+
 def _city(doc: dict[str, Any]) -> City:
     spec = doc["city"]
     return City(
@@ -163,6 +166,7 @@ def _city(doc: dict[str, Any]) -> City:
         catalog_owner=spec["catalog_owner"],
         wards=tuple(Ward(w["number"], w["name"]) for w in doc["wards"]),
         street_types=tuple(doc["street_types"]),
+        **{k: spec[k] for k in RETENTION_KEYS if k in spec},  # else the defaults
     )
 
 

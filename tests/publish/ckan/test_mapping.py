@@ -109,3 +109,22 @@ def test_the_dictionary_page_and_quality_report_links_are_dataset_fields():
     assert fields["data_dictionary_url"].display == fields["quality_report_url"].display == "url"
     without = {e["key"] for e in package_dict(spec, division)["extras"]}
     assert not without & {"data_dictionary_url", "quality_report_url"}
+
+
+def test_version_fields_marker_and_the_shared_field_list():
+    from publish.ckan.mapping import DATASET_FIELDS, PUBLISHER_MARKER
+
+    dictionary = load_dictionary()
+    dataset = dictionary.datasets["digital_adoption"]
+    package = package_dict(
+        dataset,
+        dictionary.divisions[dataset.owner_division],
+        versions={"version": "3", "changelog": "- **Version 3** ...", "data_last_updated": "x"},
+    )
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert package["version"] == "3" and "version" not in extras  # CKAN's own field
+    assert extras["changelog"] == "- **Version 3** ..."
+    assert extras[PUBLISHER_MARKER] == "city-data-platform"
+    keys = {f.key for f in DATASET_FIELDS}
+    assert {"version", "data_last_updated", "changelog", "previous_versions"} <= keys
+    assert {f.display for f in DATASET_FIELDS} <= {"text", "markdown", "url", "date"}

@@ -1,0 +1,183 @@
+"""Versions of each published dataset: what each publication changed, kept for good.
+
+A publication that changes a dataset's rows, columns or dictionary entry records a new
+version: its number, date, rows added / changed / removed (``row_changes.py``), columns
+added / removed and the fields of the dictionary entry that changed. The history lives
+in ``<data>/versions/<dataset>/history.json`` (the pipeline's own record, like the gate
+results: it survives Dagster's event-log pruning and needs no portal to be read), beside
+the Parquet and CSV files of the last publication, which the next one is compared with
+and whose CSV is kept on the portal as the superseded version's file.
+
+The portal shows the history as the dataset's changelog (``changelog_markdown``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from .row_changes import RowChanges
+
+
+def entry_fingerprint(spec: dict[str, Any]) -> dict[str, str]:
+    """A short hash per field of a dictionary entry (per column for ``columns``): two
+    fingerprints tell which fields changed without keeping the entry's text."""
+
+    def digest(value: Any) -> str:
+        return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[
+            :12
+        ]
+
+    prints = {k: digest(v) for k, v in spec.items() if k != "columns"}
+    for column in spec.get("columns") or []:
+        prints[f"columns.{column.get('name')}"] = digest(column)
+    return prints
+
+
+def dictionary_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The entry's fields that changed, in words a reader of the changelog follows."""
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        if before.get(name) == after.get(name):
+            continue
+        label = f"column {name.split('.', 1)[1]}" if name.startswith("columns.") else name
+        verb = "added" if name not in before else "removed" if name not in after else "changed"
+        changes.append(f"{label} {verb}")
+    return changes
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    published_on: str  # ISO date
+    rows: int
+    added: int
+    changed: int
+    removed: int
+    columns_added: list[str] = field(default_factory=list)
+    columns_removed: list[str] = field(default_factory=list)
+    dictionary_changes: list[str] = field(default_factory=list)
+    data_changed: bool = True
+    fingerprint: dict[str, str] = field(default_factory=dict)
+    # the superseded CSV kept on the portal: its resource id, and when it was deleted
+    archived_resource: str | None = None
+    archived_url: str | None = None
+    archive_deleted_on: str | None = None
+    superseded_at: str | None = None  # ISO timestamp: the retention counts from it
+
+    def describe(self) -> str:
+        """One changelog line."""
+        if self.number == 1:
+            parts = [f"first publication, {self.rows:,} rows"]
+        else:
+            parts = []
+            if self.data_changed:
+                parts.append(
+                    f"{self.added:,} rows added, {self.changed:,} changed, "
+                    f"{self.removed:,} removed ({self.rows:,} rows)"
+                )
+            if self.columns_added:
+                parts.append(f"columns added: {', '.join(self.columns_added)}")
+            if self.columns_removed:
+                parts.append(f"columns removed: {', '.join(self.columns_removed)}")
+            if self.dictionary_changes:
+                parts.append(f"data dictionary: {', '.join(self.dictionary_changes)}")
+        return f"**Version {self.number}** ({self.published_on}): " + "; ".join(parts) + "."
+
+
+def next_version(
+    previous: Version | None, changes: RowChanges, fingerprint: dict[str, str], today: date
+) -> Version | None:
+    """The version this publication records, or None when nothing changed."""
+    described = dictionary_changes(previous.fingerprint, fingerprint) if previous else []
+    if previous is not None and not changes.data_changed and not described:
+        return None
+    return Version(
+        number=(previous.number + 1) if previous else 1,
+        published_on=today.isoformat(),
+        rows=changes.rows,
+        added=changes.added,
+        changed=changes.changed,
+        removed=changes.removed,
+        columns_added=list(changes.columns_added),
+        columns_removed=list(changes.columns_removed),
+        dictionary_changes=described,
+        data_changed=previous is None or changes.data_changed,
+        fingerprint=fingerprint,
+    )
+
+
+def changelog_markdown(versions: list[Version]) -> str:
+    """Newest first, one bullet per version."""
+    return "\n".join(f"- {v.describe()}" for v in sorted(versions, key=lambda v: -v.number))
+
+
+def data_last_updated(versions: list[Version]) -> str | None:
+    changed = [v for v in versions if v.data_changed]
+    return max(changed, key=lambda v: v.number).published_on if changed else None
+
+
+class VersionHistory:
+    """The versions of one dataset and the files of its last publication."""
+
+    def __init__(self, folder: Path, dataset_id: str):
+        self.folder = folder / dataset_id
+        self.dataset_id = dataset_id
+
+    @property
+    def published_parquet(self) -> Path:
+        return self.folder / "published.parquet"
+
+    @property
+    def published_csv(self) -> Path:
+        return self.folder / "published.csv"
+
+    @property
+    def _path(self) -> Path:
+        return self.folder / "history.json"
+
+    def versions(self) -> list[Version]:
+        if not self._path.exists():
+            return []
+        return [Version(**v) for v in json.loads(self._path.read_text())["versions"]]
+
+    def latest(self) -> Version | None:
+        versions = self.versions()
+        return versions[-1] if versions else None
+
+    def save(self, versions: list[Version]) -> None:
+        """Atomically (a killed run never leaves half a file)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        with os.fdopen(handle, "w") as out:
+            document = {"dataset": self.dataset_id, "versions": [asdict(v) for v in versions]}
+            out.write(json.dumps(document, indent=2) + "\n")
+        os.replace(temporary, self._path)
+
+    def record(self, version: Version, files: dict[str, Path], now: datetime) -> None:
+        """After a publication succeeded: the version, and its files for the next diff."""
+        versions = self.versions()
+        if versions and version.data_changed:
+            versions[-1] = _replace(versions[-1], superseded_at=now.isoformat())
+        self.folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(files["parquet"], self.published_parquet)
+        shutil.copyfile(files["csv"], self.published_csv)
+        self.save([*versions, version])
+
+    def update(self, number: int, **changes: Any) -> None:
+        self.save([_replace(v, **changes) if v.number == number else v for v in self.versions()])
+
+
+def _replace(version: Version, **changes: Any) -> Version:
+    return Version(**{**asdict(version), **changes})
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()

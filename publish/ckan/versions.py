@@ -1,0 +1,184 @@
+"""A dataset's versions on the portal: changelog fields, superseded files, retention.
+
+When a publication replaces the CSV with different rows, the CSV it replaces stays
+downloadable as its own resource, "<title> (CSV, version N, YYYY-MM-DD)" (N and the date
+of the version it holds), listed in the dataset's ``previous_versions`` field and after
+the current files. It is deleted once it has been superseded for longer than the city's
+retention (``city.yml``: ``previous_versions_retention_days``). The version history itself
+is the pipeline's (``dagster_project/lib/versions.py``); this module shows it on CKAN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from dagster_project.lib.dictionary import Dataset, Division
+from dagster_project.lib.row_changes import compare_exports
+from dagster_project.lib.versions import (
+    Version,
+    VersionHistory,
+    changelog_markdown,
+    data_last_updated,
+    entry_fingerprint,
+    next_version,
+)
+
+from .mapping import package_dict
+from .publisher import CkanPublisher
+
+
+def archive_name(dataset: Dataset, version: Version) -> str:
+    return f"{dataset.title} (CSV, version {version.number}, {version.published_on})"
+
+
+def version_extras(versions: list[Version]) -> dict[str, str]:
+    """The shared-contract fields (``DATASET_FIELDS``) a dataset's page shows."""
+    if not versions:
+        return {}
+    kept = [v for v in reversed(versions) if v.archived_url and not v.archive_deleted_on]
+    extras = {
+        "version": str(versions[-1].number),
+        "changelog": changelog_markdown(versions),
+        "previous_versions": "\n".join(
+            f"- [Version {v.number} ({v.published_on}), CSV]({v.archived_url})" for v in kept
+        )
+        or "None kept.",
+    }
+    if updated := data_last_updated(versions):
+        extras["data_last_updated"] = updated
+    return extras
+
+
+def archive_superseded_csv(
+    publisher: CkanPublisher,
+    package: dict[str, Any],
+    dataset: Dataset,
+    history: VersionHistory,
+    superseded: Version,
+) -> str:
+    """Upload the last publication's CSV as the superseded version's resource."""
+    resource = {
+        "name": archive_name(dataset, superseded),
+        "format": "CSV",
+        "description": f"Version {superseded.number} of the data as published on "
+        f"{superseded.published_on}, kept for reference; superseded by a newer version. "
+        "The current data is the first CSV of this dataset.",
+    }
+    published, action = publisher.upsert_resource(package, resource, history.published_csv)
+    history.update(
+        superseded.number, archived_resource=published["id"], archived_url=published["url"]
+    )
+    return action
+
+
+def delete_expired_archives(
+    publisher: CkanPublisher, history: VersionHistory, retention: timedelta, now: datetime
+) -> list[int]:
+    """Delete the superseded files kept longer than the retention; their version numbers."""
+    deleted = []
+    for version in expired_archives(history, retention, now):
+        publisher.delete_resource(version.archived_resource)
+        history.update(version.number, archive_deleted_on=now.date().isoformat())
+        deleted.append(version.number)
+    return deleted
+
+
+def expired_archives(history: VersionHistory, retention: timedelta, now: datetime) -> list[Version]:
+    """The superseded files kept on the portal longer than the retention."""
+    return [
+        v
+        for v in history.versions()
+        if v.archived_resource
+        and not v.archive_deleted_on
+        and v.superseded_at
+        and now - datetime.fromisoformat(v.superseded_at) >= retention
+    ]
+
+
+def current_files_first(publisher: CkanPublisher, package_id: str, archived_ids: set[str]) -> None:
+    """Keep the current files (CSV, Parquet, data package) at the top of the dataset's
+    list, then the superseded ones, newest first (CKAN lists resources in creation
+    order, so a newly archived file would otherwise sit among them)."""
+    resources = publisher.show_package(package_id)["resources"]
+    current = [r["id"] for r in resources if r["id"] not in archived_ids]
+    archived = [r for r in resources if r["id"] in archived_ids]
+    archived.sort(key=lambda r: r.get("created") or "", reverse=True)
+    order = current + [r["id"] for r in archived]
+    if order != [r["id"] for r in resources]:
+        publisher.reorder_resources(package_id, order)
+
+
+@dataclass(frozen=True)
+class Versioning:
+    """Where a dataset's versions are kept and how long superseded files stay."""
+
+    history: VersionHistory
+    retention: timedelta
+    now: datetime | None = None  # tests set the clock
+
+    def clock(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+
+def pending_version(
+    dataset: Dataset, files: dict[str, Path], versioning: Versioning | None
+) -> tuple[Version | None, list[Version]]:
+    """The version this publication will record (None: nothing changed), and the
+    history with it, for the changelog the package shows."""
+    if versioning is None:
+        return None, []
+    history = versioning.history
+    previous = history.latest()
+    changes = compare_exports(
+        history.published_parquet if previous else None, files["parquet"], dataset.key_columns
+    )
+    fingerprint = entry_fingerprint(dict(dataset.spec))
+    pending = next_version(previous, changes, fingerprint, versioning.clock().date())
+    return pending, history.versions() + ([pending] if pending else [])
+
+
+def finish_version(  # noqa: PLR0913 (the publication's state, handed on)
+    publisher, package, dataset, division, dictionary_page_url, files, versioning, pending, actions
+) -> dict:
+    """After the files: record the version, then tidy the superseded files."""
+    if pending is not None:
+        versioning.history.record(pending, files, versioning.clock())
+        actions["version"] = str(pending.number)
+    return tidy_previous_versions(
+        publisher, package, dataset, division, dictionary_page_url, versioning, actions
+    )
+
+
+def tidy_previous_versions(
+    publisher: CkanPublisher,
+    package: dict,
+    dataset: Dataset,
+    division: Division,
+    dictionary_page_url: str | None,
+    versioning: Versioning,
+    actions: dict[str, str],
+) -> dict:
+    """Delete superseded files past the retention, keep the current files first, and
+    show the versions (and the links of the files kept) on the package."""
+    history = versioning.history
+    if deleted := delete_expired_archives(
+        publisher, history, versioning.retention, versioning.clock()
+    ):
+        actions["previous_versions_deleted"] = ", ".join(map(str, deleted))
+    versions = history.versions()
+    archived = {v.archived_resource for v in versions if v.archived_resource}
+    current_files_first(publisher, package["id"], archived)
+    package, _ = publisher.upsert_package(
+        package_dict(
+            dataset,
+            division,
+            dictionary_page_url,
+            # the page link the publication sent (a version tidy-up does not change it)
+            package.get("quality_report_url"),
+            version_extras(versions),
+        )
+    )
+    return package

@@ -1,0 +1,141 @@
+"""Versions on the real local CKAN: two publications with a change make version 2 with
+exact counts and changelog, the superseded CSV stays downloadable, then goes after the
+retention; current files stay first."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pytest
+import requests
+
+from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.exports import export_model, record_batches, row_count
+from dagster_project.lib.versions import VersionHistory
+from publish.ckan.dataset import publish_dataset
+from publish.ckan.publisher import CkanPublisher
+from publish.ckan.versions import Versioning
+
+pytestmark = pytest.mark.portal
+
+MONTHS = 12
+
+
+def month_rows(conn, model: str, months: list[tuple[str, int]]) -> None:
+    """``open_data.<model>`` shaped like digital_adoption: one row per month."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS open_data")
+    conn.execute(f"DROP TABLE IF EXISTS open_data.{model}")
+    conn.execute(
+        f"CREATE TABLE open_data.{model} (month DATE, service_requests BIGINT, "
+        "online_service_requests BIGINT, share_service_requests_online DOUBLE, payments BIGINT, "
+        "online_payments BIGINT, share_payments_online DOUBLE, payments_amount DECIMAL(18,2), "
+        "online_payments_amount DECIMAL(18,2))"
+    )
+    conn.executemany(
+        f"INSERT INTO open_data.{model} VALUES (?, ?, ?, 0.5, 10, 5, 0.5, 100.00, 50.00)",
+        [(month, requests_, requests_ // 2) for month, requests_ in months],
+    )
+
+
+@pytest.fixture
+def test_dataset(run_id, request):
+    dictionary = load_dictionary()
+    base = dictionary.datasets["digital_adoption"]
+    dataset = dataclasses.replace(
+        base, id=f"versions_{request.node.name[-12:].strip('_')}_{run_id}".lower()
+    )
+    return dataset, dictionary.divisions[dataset.owner_division]
+
+
+def publish(publisher, dataset, division, conn, work, versioning):
+    files = export_model(conn, dataset.model, work / dataset.id, dataset.key_columns)
+    rows = row_count(conn, dataset.model)
+    return publish_dataset(
+        publisher, dataset, division, files, rows,
+        lambda: record_batches(files["parquet"], 1000), None, versioning,
+    )  # fmt: skip
+
+
+def extras(package):
+    return {e["key"]: e["value"] for e in package["extras"]}
+
+
+def test_two_publications_make_version_2_and_keep_the_previous_file(
+    sysadmin, portal, test_dataset, tmp_path
+):
+    dataset, division = test_dataset
+    publisher = CkanPublisher(sysadmin)
+    history = VersionHistory(tmp_path / "versions", dataset.id)
+    conn = duckdb.connect()
+    first_months = [(f"2025-{m:02d}-01", 100 + m) for m in range(1, MONTHS + 1)]
+    month_rows(conn, dataset.model, first_months)
+    day1 = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    package, actions = publish(
+        publisher, dataset, division, conn, tmp_path, Versioning(history, timedelta(days=1), day1)
+    )
+    try:
+        assert actions["version"] == "1"
+        first_csv = (tmp_path / dataset.id / f"{dataset.model}.csv").read_bytes()
+
+        # the department's next extract: January withdrawn, March corrected, two new months;
+        # the governance group reworded the description
+        second_months = [m for m in first_months if m[0] != "2025-01-01"]
+        second_months[1] = ("2025-03-01", 999)
+        second_months += [("2026-01-01", 200), ("2026-02-01", 201)]
+        month_rows(conn, dataset.model, second_months)
+        edited = dataclasses.replace(
+            dataset,
+            description=dataset.description + " Reworded.",
+            spec={**dataset.spec, "description": dataset.description + " Reworded."},
+        )
+        day2 = datetime(2026, 2, 3, 9, tzinfo=UTC)
+        versioning = Versioning(history, timedelta(days=1), day2)
+        package, actions = publish(publisher, edited, division, conn, tmp_path, versioning)
+        assert actions["version"] == "2"
+        assert actions["datastore"] == "+2 added, ~1 changed, -1 removed"
+        shown = sysadmin.action.package_show(id=package["id"])
+        fields = extras(shown)
+        assert shown["version"] == "2"  # CKAN's own Version field
+        assert fields["data_last_updated"] == "2026-02-03"
+        assert fields["changelog"] == (
+            "- **Version 2** (2026-02-03): 2 rows added, 1 changed, 1 removed (13 rows); "
+            "data dictionary: description changed.\n"
+            "- **Version 1** (2026-01-05): first publication, 12 rows."
+        )
+        names = [r["name"] for r in shown["resources"]]
+        archive = f"{dataset.title} (CSV, version 1, 2026-01-05)"
+        assert names == [
+            f"{dataset.title} (CSV)",
+            f"{dataset.title} (Parquet)",
+            "Data package (datapackage.json)",
+            archive,
+        ]  # the current files first
+        kept = shown["resources"][3]
+        assert f"[Version 1 (2026-01-05), CSV]({kept['url']})" in fields["previous_versions"]
+        page = requests.get(f"{portal.url}/dataset/{shown['name']}", timeout=30).text
+        assert "2 rows added, 1 changed, 1 removed (13 rows)" in page  # shown to the public
+        downloaded = requests.get(kept["url"], timeout=30)
+        assert downloaded.status_code == 200 and downloaded.content == first_csv
+        assert downloaded.content.count(b"\n") == MONTHS + 1  # the old rows, header first
+
+        # published again unchanged a day later: no version, the file is still kept
+        _, actions = publish(
+            publisher, edited, division, conn, tmp_path,
+            Versioning(history, timedelta(days=1), day2 + timedelta(hours=23)),
+        )  # fmt: skip
+        assert "version" not in actions and "previous_versions_deleted" not in actions
+        # past the (tiny) retention, the superseded file goes; the changelog stays
+        _, actions = publish(
+            publisher, edited, division, conn, tmp_path,
+            Versioning(history, timedelta(days=1), day2 + timedelta(days=1, minutes=1)),
+        )  # fmt: skip
+        assert actions["previous_versions_deleted"] == "1"
+        shown = sysadmin.action.package_show(id=package["id"])
+        assert archive not in [r["name"] for r in shown["resources"]]
+        assert extras(shown)["previous_versions"] == "None kept."
+        assert "**Version 1** (2026-01-05)" in extras(shown)["changelog"]
+        assert requests.get(kept["url"], timeout=30).status_code == 404
+    finally:
+        sysadmin.action.dataset_purge(id=package["id"])
