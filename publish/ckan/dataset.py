@@ -35,12 +35,13 @@ def publish_dataset(
     rows: int,
     batches: Callable[[], Iterable[list[dict]]],
     dictionary_page_url: str | None = None,
+    quality: dict[str, str] | None = None,
 ) -> tuple[dict, dict[str, str]]:
     """Create or update everything the portal shows for the dataset; return the package
     and what happened to each part (created / updated / replaced / unchanged / loaded)."""
     publisher.ensure_organization(organization_dict(division))
     package, package_action = publisher.upsert_package(
-        package_dict(dataset, division, dictionary_page_url)
+        package_dict(dataset, division, dictionary_page_url, quality)
     )
     actions = {"package": package_action}
     fields = datastore_fields(dataset)

@@ -40,6 +40,39 @@ def _retirement(dataset: Dataset) -> str | None:
     return f"**This dataset was retired{when}.** {note}"
 
 
+# The dataset-level facts the portal shows as labelled fields (the theme branch turns this
+# list into the ckanext-scheming schema): key, label, help text, display kind
+# (text | markdown | url | date). Sent as keys of package_dict's extras.
+DATASET_FIELDS: list[dict[str, str]] = [
+    {
+        "key": "quality_score",
+        "label": "Quality score",
+        "help": "Gold, Silver or Bronze, from measured facts: the city's checks, freshness "
+        "against the promised update frequency, column descriptions, completeness of key "
+        "columns and machine-readable formats offered. Not rated before first publication.",
+        "kind": "text",
+    },
+    {
+        "key": "quality_score_value",
+        "label": "Quality score (0-100)",
+        "help": "The weighted total of the five dimensions; weights and grade thresholds "
+        "are set by the data governance group (quality_score.yml).",
+        "kind": "text",
+    },
+    {
+        "key": "quality_reasons",
+        "label": "Why this score",
+        "help": "Each dimension's score and what was measured.",
+        "kind": "markdown",
+    },
+    {
+        "key": "quality_measured_at",
+        "label": "Quality measured",
+        "help": "When the pipeline last measured this dataset's quality (UTC).",
+        "kind": "date",
+    },
+]
+
 PRIVACY_NOTE = (
     "Personal information (names, phone numbers, e-mail addresses, exact "
     "addresses) is never published; each column's meaning is in the data "
@@ -48,11 +81,16 @@ PRIVACY_NOTE = (
 
 
 def package_dict(
-    dataset: Dataset, division: Division, dictionary_page_url: str | None = None
+    dataset: Dataset,
+    division: Division,
+    dictionary_page_url: str | None = None,
+    quality: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The CKAN package for one dataset of the dictionary.
 
     A retired dataset keeps its package and files (links keep working) with a notice.
+    ``quality``: its latest quality score's extras (measured after each publication, so
+    a re-publication keeps showing it).
     """
     notes = [dataset.description, f"**Grain:** {dataset.grain}."]
     if retirement := _retirement(dataset):
@@ -73,6 +111,7 @@ def package_dict(
     }
     if dictionary_page_url:
         extras["data_dictionary_url"] = dictionary_page_url
+    extras.update(quality or {})
     return {
         "name": package_name(dataset.id),
         "title": dataset.title,

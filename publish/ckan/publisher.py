@@ -122,6 +122,24 @@ class CkanPublisher:
         )
         return patched, "updated"
 
+    def update_extras(self, name: str, extras: dict[str, str]) -> bool:
+        """Set these extras on a package, keeping its others (the quality score, measured
+        after publication); False when the package is gone or already says so."""
+        current = self._show("package_show", id=name)
+        if current is None or current.get("state") != "active":
+            return False
+        merged = {e["key"]: e["value"] for e in current.get("extras", [])}
+        if all(merged.get(k) == v for k, v in extras.items()):
+            return False
+        merged.update(extras)
+        self._call(
+            "package_patch",
+            f"updating dataset {name}'s extras",
+            id=current["id"],
+            extras=[{"key": k, "value": v} for k, v in merged.items()],
+        )
+        return True
+
     def upsert_resource(
         self, package: dict[str, Any], resource: dict[str, Any], path: Path
     ) -> tuple[dict[str, Any], str]:

@@ -16,6 +16,7 @@ from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.incremental import published_version
 from dagster_project.lib.ingest.loader import systems_waiting
+from dagster_project.lib.quality_score import latest_extras
 from dagster_project.settings import get_settings
 from publish.ckan.dataset import publish_catalog, publish_dataset, retire_dataset
 from publish.ckan.mapping import package_name
@@ -60,6 +61,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             files = export_model(
                 conn, current.model, settings.export_dir / current.id, current.key_columns
             )
+            quality = latest_extras(conn, current.id)
         publisher = portal.publisher()
         package, actions = publish_dataset(
             publisher,
@@ -69,6 +71,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             rows,
             lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS),
             f"{settings.dictionary_site_url}/datasets/{current.id}.html",
+            quality,
         )
         url = f"{portal.url()}/dataset/{package['name']}"
         GateResults(settings.gate_reports_dir).record_publication(current.id, url, version=version)
