@@ -17,8 +17,9 @@ import dagster as dg
 
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.gates.results import GateResults
-from dagster_project.lib.quality_score import HISTORY_TABLE, append_scores, score_dataset
-from dagster_project.lib.quality_score.facts import catalog_pages, dataset_facts
+from dagster_project.lib.quality_score import HISTORY_TABLE, append_scores
+from dagster_project.lib.quality_score.facts import catalog_pages
+from dagster_project.lib.quality_score.measure import measure_scores
 from dagster_project.settings import get_settings
 from publish.ckan.mapping import package_name
 from publish.ckan.publisher import PublishError
@@ -58,21 +59,16 @@ def build_score_asset(dataset_ids: list[str]) -> dg.AssetsDefinition:
             d.id: publisher.show_package(package_name(d.id)) for d in dictionary.approved_datasets
         }
         with warehouse.connection() as conn:
-            scores = [
-                score_dataset(
-                    dataset_facts(
-                        conn,
-                        d,
-                        gates.get(d.id),
-                        packages[d.id],
-                        f"{portal.url()}/dataset/{package_name(d.id)}" in listed,
-                        policy,
-                        now,
-                    ),
-                    policy,
-                )
-                for d in dictionary.approved_datasets
-            ]
+            scores = measure_scores(
+                conn,
+                dictionary.approved_datasets,
+                policy,
+                gates,
+                lambda d: packages[d.id],
+                lambda d: f"{portal.url()}/dataset/{package_name(d.id)}",
+                listed,
+                now,
+            )
             append_scores(conn, scores)
         shown = _show_on_portal(context, publisher, scores)
         context.log.info(", ".join(f"{s.dataset_id}: {s.grade} {s.total}" for s in scores))
