@@ -89,7 +89,8 @@ def score_dataset(facts: DatasetFacts, policy: QualityPolicy) -> QualityScore:
             facts.measured_at,
             NOT_RATED,
             None,
-            note="Not rated: this dataset has not been published yet.",
+            # measured after each publication: true on a page published since, too
+            note="Not rated yet: it had not been published when quality was last measured.",
         )
     dimensions = {
         "gates": gates_dimension(facts),

@@ -193,7 +193,8 @@ def test_a_dataset_never_published_is_not_rated():
     assert score.extras() == {
         "quality_score": "Not rated",
         "quality_score_value": "",
-        "quality_reasons": "- Not rated: this dataset has not been published yet.",
+        "quality_reasons": "- Not rated yet: it had not been published when quality was "
+        "last measured.",
         "quality_measured_at": "2026-12-03T12:00:00+00:00",
     }
 
