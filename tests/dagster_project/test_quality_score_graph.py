@@ -44,3 +44,33 @@ def test_the_history_is_modelled_in_its_own_dbt_step_then_gated_and_published(gr
 def test_the_whole_pipeline_is_one_job_without_a_cycle():
     job = definitions().resolve_job_def("city_pipeline")
     assert job.asset_layer.asset_graph.get(SCORES).parent_keys
+
+
+def test_a_failed_run_is_scored_after_it_by_its_own_job():
+    """A blocked dataset skips everything downstream, the score too: the quality_score
+    job measures after a failed daemon run (the command line runs it itself)."""
+    from dagster_project.defs.quality.score import SCORE_JOB, quality_score_after_a_failed_run
+    from dagster_project.lib.run_report import ALERTED_BY_TAG
+
+    job = definitions().resolve_job_def(SCORE_JOB)
+    assert {SCORES, MODEL, dg.AssetKey(["portal", "dataset_quality_scores"])} <= set(
+        job.asset_layer.executable_asset_keys
+    )
+
+    @dg.asset(key=dg.AssetKey(["portal", "building_permits"]))
+    def blocked():
+        raise RuntimeError("the privacy gate failed")
+
+    instance = dg.DagsterInstance.ephemeral()
+    failing = dg.Definitions(assets=[blocked], jobs=[dg.define_asset_job("city_pipeline")])
+    for tags, expected in (({}, dg.RunRequest), ({ALERTED_BY_TAG: "command line"}, dg.SkipReason)):
+        result = failing.resolve_job_def("city_pipeline").execute_in_process(
+            instance=instance, raise_on_error=False, tags=tags
+        )
+        context = dg.build_run_status_sensor_context(
+            sensor_name=quality_score_after_a_failed_run.name,
+            dagster_event=result.get_run_failure_event(),
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+        )
+        assert isinstance(quality_score_after_a_failed_run(context), expected)

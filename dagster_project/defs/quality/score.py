@@ -20,6 +20,7 @@ from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.quality_score import HISTORY_TABLE, append_scores
 from dagster_project.lib.quality_score.facts import catalog_pages
 from dagster_project.lib.quality_score.measure import measure_scores
+from dagster_project.lib.run_report import ALERTED_BY_TAG
 from dagster_project.settings import get_settings
 from publish.ckan.mapping import package_name
 from publish.ckan.publisher import PublishError
@@ -104,7 +105,39 @@ def _show_on_portal(context, publisher, scores) -> int:
     return updated
 
 
+# Dagster skips what depends on a step that failed (a dataset blocked by its gate), so a
+# run that did not publish every dataset measures nothing: this job measures them after
+# it (the command line runs it itself; the daemon through the sensor below), so the page
+# of a dataset whose new rows failed a gate says so instead of showing its old grade.
+SCORE_JOB = "quality_score"
+score_job = dg.define_asset_job(
+    name=SCORE_JOB,
+    selection=dg.AssetSelection.assets(SCORES_KEY).downstream(),
+    description="Measure every dataset's quality score (and publish the history), after a "
+    "run that did not publish every dataset.",
+)
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.FAILURE,
+    name="quality_score_after_a_failed_run",
+    request_job=score_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def quality_score_after_a_failed_run(context: dg.RunStatusSensorContext):
+    run = context.dagster_run
+    if run.job_name == SCORE_JOB or ALERTED_BY_TAG in run.tags:  # the command line scores
+        return dg.SkipReason(f"run {run.run_id} ({run.job_name}) needs no scoring from here")
+    return dg.RunRequest(run_key=f"after-{run.run_id}")
+
+
 @dg.definitions
 def quality_score() -> dg.Definitions:
     approved = [d.id for d in load_dictionary(strict=False).approved_datasets]
-    return dg.Definitions(assets=[build_score_asset(approved)])
+    if not approved:  # a new city with no approved dataset yet has nothing to score
+        return dg.Definitions()
+    return dg.Definitions(
+        assets=[build_score_asset(approved)],
+        jobs=[score_job],
+        sensors=[quality_score_after_a_failed_run],
+    )
