@@ -19,6 +19,7 @@ from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.quality_score import HISTORY_TABLE, append_scores
 from dagster_project.lib.quality_score.facts import catalog_pages
+from dagster_project.lib.quality_score.history import new_measurements
 from dagster_project.lib.quality_score.measure import measure_scores
 from dagster_project.lib.run_report import ALERTED_BY_TAG
 from dagster_project.settings import get_settings
@@ -70,12 +71,14 @@ def build_score_asset(dataset_ids: list[str]) -> dg.AssetsDefinition:
                 listed,
                 now,
             )
-            append_scores(conn, scores)
-        shown = _show_on_portal(context, publisher, scores)
+            recorded = new_measurements(conn, scores)
+            append_scores(conn, recorded)
+        shown = _show_on_portal(context, publisher, recorded)
         context.log.info(", ".join(f"{s.dataset_id}: {s.grade} {s.total}" for s in scores))
         return dg.MaterializeResult(
             metadata={
                 "measured_at": now.isoformat(timespec="seconds"),
+                "rows_recorded": len(recorded),  # scores that changed, or the day's first
                 "grades": dg.MetadataValue.json(dict(Counter(s.grade for s in scores))),
                 "scores": dg.MetadataValue.json({s.dataset_id: s.total for s in scores}),
                 "portal_pages_updated": shown,

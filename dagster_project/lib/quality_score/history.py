@@ -1,5 +1,6 @@
-"""The quality scores kept over time: one row per dataset per measurement, appended by
-the pipeline to ``raw._dataset_quality_scores``.
+"""The quality scores kept over time, appended by the pipeline to
+``raw._dataset_quality_scores``: a row per dataset when a measurement changes its score,
+and at least one a day.
 
 Why a table the pipeline appends to, in ``raw``: a measurement is a fact of its moment
 (how fresh the data was that day) that cannot be computed again later, like a department's
@@ -28,6 +29,31 @@ CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
     total_score INTEGER, {", ".join(f"{d}_score DOUBLE" for d in DIMENSIONS)},
     reasons VARCHAR NOT NULL, PRIMARY KEY (measured_at, dataset_id));
 """
+
+
+def new_measurements(
+    conn: duckdb.DuckDBPyConnection, scores: list[QualityScore]
+) -> list[QualityScore]:
+    """The scores worth a row: those that differ from the dataset's latest row (grade,
+    total or a dimension), and the day's first. A run with nothing new adds nothing (the
+    portal keeps showing the latest row, measured-at time and reasons together)."""
+    conn.execute(DDL)
+    dims = ", ".join(f"{d}_score" for d in DIMENSIONS)
+    latest = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            f"SELECT dataset_id, CAST(measured_at AS DATE), grade, total_score, {dims} "
+            f"FROM {HISTORY_TABLE} QUALIFY row_number() OVER "
+            "(PARTITION BY dataset_id ORDER BY measured_at DESC) = 1"
+        ).fetchall()
+    }
+    return [s for s in scores if latest.get(s.dataset_id) != _comparable(s)]
+
+
+def _comparable(score: QualityScore) -> tuple:
+    day = score.measured_at.astimezone(UTC).date()
+    values = [score.dimensions[d].score if d in score.dimensions else None for d in DIMENSIONS]
+    return (day, score.grade, score.total, *values)
 
 
 def append_scores(conn: duckdb.DuckDBPyConnection, scores: list[QualityScore]) -> int:

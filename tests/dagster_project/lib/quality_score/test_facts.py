@@ -21,6 +21,7 @@ from dagster_project.lib.quality_score.facts import (
     key_columns,
     last_arrival,
 )
+from dagster_project.lib.quality_score.history import new_measurements
 
 from .test_scoring import PERFECT, POLICY
 
@@ -118,3 +119,21 @@ def test_the_history_keeps_every_measurement_and_gives_the_latest():
     latest = latest_extras(conn, PERFECT.dataset_id)
     assert latest == later.extras()
     assert latest["quality_measured_at"] == "2026-12-04T12:00:00+00:00"
+
+
+def test_a_row_is_recorded_when_a_score_changes_and_once_a_day():
+    conn = duckdb.connect()
+    first = score_dataset(PERFECT, POLICY)
+    assert new_measurements(conn, [first]) == [first]  # never measured
+    append_scores(conn, [first])
+    same = score_dataset(dataclasses.replace(PERFECT, measured_at=NOW + timedelta(hours=2)), POLICY)
+    assert new_measurements(conn, [same]) == []  # nothing changed: the run adds nothing
+    stale = dataclasses.replace(
+        PERFECT, measured_at=NOW + timedelta(hours=2), last_arrival=NOW - timedelta(days=3)
+    )
+    changed = score_dataset(stale, POLICY)
+    assert new_measurements(conn, [changed]) == [changed]  # freshness fell
+    next_day = score_dataset(
+        dataclasses.replace(PERFECT, measured_at=NOW + timedelta(days=1)), POLICY
+    )
+    assert new_measurements(conn, [next_day]) == [next_day]  # the day's first
