@@ -14,5 +14,8 @@ select
     cast(metadata_score as double) as metadata_score,
     cast(completeness_score as double) as completeness_score,
     cast(accessibility_score as double) as accessibility_score,
-    cast(reasons as varchar) as reasons
+    -- one line per row (a spreadsheet or a line count sees one record a line): the
+    -- page's Markdown list "- **Freshness 100%:** ..." becomes "Freshness 100%: ... | ..."
+    cast(replace(substr(replace(reasons, '**', ''), 3), chr(10) || '- ', ' | ') as varchar)
+        as reasons
 from {{ ref('stg_open_data_platform__dataset_quality_scores') }}
