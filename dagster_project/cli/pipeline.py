@@ -85,6 +85,7 @@ def main() -> int:
             # this command alerts itself; the daemon's alert sensor leaves the run alone
             tags={ALERTED_BY_TAG: "command line"},
         )
+        scored = None if result.success else _score_anyway(definitions(), instance)
     elapsed = time.monotonic() - started
 
     report = report_run(result.run_id, result.all_events)
@@ -101,6 +102,8 @@ def main() -> int:
     print(f"  Portal:     {portal_url}/dataset/")
     print(f"  Catalog:    {portal_url}/data.json (DCAT-US), {portal_url}/catalog.ttl (DCAT RDF)")
     print(f"  Dictionary: {portal_url}/dictionary/  Quality: {portal_url}/quality-reports/")
+    if scored is not None:  # after the dataset lines, which tools read up to "Portal:"
+        print(f"  Quality:    scores measured after the run: {scored}")
     example = "from kpi.kpi_digital_adoption" if settings.is_sample_city else "show all tables"
     print(
         f'  Warehouse:  {settings.warehouse_path}  (e.g. .venv/bin/python -c "import duckdb; '
@@ -110,6 +113,23 @@ def main() -> int:
     print("  Dagster UI: make dev, then http://127.0.0.1:3000")
     print(f"  dbt's log:  {run_log}")
     return 0 if report.ok else 1
+
+
+def _score_anyway(definitions, instance) -> str | None:
+    """A run that did not publish every dataset skipped the quality score (it depends on
+    every publication): measure it now, so a blocked dataset's page says so."""
+    from dagster_project.defs.quality.score import SCORE_JOB
+    from dagster_project.lib.run_report import ALERTED_BY_TAG
+
+    if SCORE_JOB not in {job.name for job in definitions.resolve_all_job_defs()}:
+        return None
+    result = definitions.resolve_job_def(SCORE_JOB).execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        tags={ALERTED_BY_TAG: "command line"},
+    )
+    return f"{'done' if result.success else 'FAILED'} (run {result.run_id})"
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ def publish_dataset(
     dictionary_page_url: str | None = None,
     quality_report_url: str | None = None,
     versioning: Versioning | None = None,
+    quality: dict[str, str] | None = None,
 ) -> tuple[dict, dict[str, str]]:
     """Create or update everything the portal shows for the dataset; return the package
     and what happened to each part (created / updated / replaced / unchanged / loaded).
@@ -59,7 +60,12 @@ def publish_dataset(
     pending, versions = pending_version(dataset, files, versioning)
     package, package_action = publisher.upsert_package(
         package_dict(
-            dataset, division, dictionary_page_url, quality_report_url, version_extras(versions)
+            dataset,
+            division,
+            dictionary_page_url,
+            quality_report_url,
+            versions=version_extras(versions),
+            quality=quality,
         )
     )
     actions = {"package": package_action}

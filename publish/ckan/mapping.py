@@ -134,11 +134,14 @@ def package_dict(
     dictionary_page_url: str | None = None,
     quality_report_url: str | None = None,
     versions: dict[str, str] | None = None,
+    quality: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The CKAN package for one dataset of the dictionary.
 
     A retired dataset keeps its package and files (links keep working) with a notice.
     ``versions``: the version, changelog and previous files (``versions.version_extras``).
+    ``quality``: its latest quality score's extras (measured after each publication, so
+    a re-publication keeps showing it).
     """
     notes = [dataset.description, f"**Grain:** {dataset.grain}."]
     if retirement := _retirement(dataset):
@@ -170,6 +173,7 @@ def package_dict(
     # a key that is one of CKAN's own package fields ("version") cannot be an extra
     # (CKAN refuses it): it is sent as that field
     core = {k: str(extras.pop(k)) for k in CKAN_CORE_FIELDS if extras.get(k) is not None}
+    extras.update(quality or {})
     return {
         **core,
         "name": package_name(dataset.id),

@@ -18,7 +18,7 @@ import ckanapi
 
 from dagster_project.lib.files import file_sha256
 
-from .mapping import with_schema_fields
+from .mapping import package_facts, with_schema_fields
 from .views import view_differs
 
 DATASTORE_CHUNK_ROWS = 10_000
@@ -133,6 +133,23 @@ class CkanPublisher:
             "package_patch", f"updating dataset {package['name']}", id=current["id"], **package
         )
         return patched, "updated"
+
+    def update_extras(self, name: str, extras: dict[str, str]) -> bool:
+        """Set these extras on a package, keeping its others (the quality score, measured
+        after publication); False when the package is gone or already says so."""
+        current = self._show("package_show", id=name)
+        if current is None or current.get("state") != "active":
+            return False
+        if all(package_facts(current).get(k) == v for k, v in extras.items()):
+            return False
+        # the other extras are sent back as they are (a patch replaces the extras list);
+        # keys that are schema fields go top-level (with_schema_fields)
+        kept = {e["key"]: e["value"] for e in current.get("extras", [])}
+        wanted = with_schema_fields(
+            {"extras": [{"key": k, "value": v} for k, v in {**kept, **extras}.items()]}
+        )
+        self._call("package_patch", f"updating dataset {name}'s facts", id=current["id"], **wanted)
+        return True
 
     def upsert_resource(
         self, package: dict[str, Any], resource: dict[str, Any], path: Path

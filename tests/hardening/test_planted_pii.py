@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.dictionary.vocabulary import PLATFORM_SYSTEM
 from dagster_project.lib.gates.recognizers import Recognizers
 from dagster_project.lib.run_report import outcomes
 from dagster_project.settings import get_settings
@@ -183,8 +184,13 @@ def test_planted_personal_data_never_reaches_the_public(planted_run, anonymous):
     approved = [d.id for d in load_dictionary().approved_datasets]
     states = {o.dataset: o.state for o in outcomes(planted_run.all_events, approved)}
     print(f"\nthis run: {states}")
-    sources = {d.id: set(d.source_systems) for d in load_dictionary().approved_datasets}
+    # the platform's own measurements (the quality scores) always "deliver"
+    sources = {
+        d.id: set(d.source_systems) - {PLATFORM_SYSTEM} for d in load_dictionary().approved_datasets
+    }
     for dataset_id, state in states.items():  # each one published clean, or held back
+        if dataset_id == "dataset_quality_scores" and state == "not run":
+            continue  # measured after every publication: a blocked one holds it back
         if not sources[dataset_id] <= DELIVERING:  # nothing of it is published
             assert state in ("waiting", "not run"), (dataset_id, state)
             continue

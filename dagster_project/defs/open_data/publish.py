@@ -18,6 +18,7 @@ from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.incremental import published_version
 from dagster_project.lib.ingest.loader import systems_waiting
+from dagster_project.lib.quality_score import latest_extras
 from dagster_project.lib.versions import VersionHistory
 from dagster_project.settings import get_settings
 from publish.ckan.dataset import publish_catalog, publish_dataset, retire_dataset
@@ -76,6 +77,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             files = export_model(
                 conn, current.model, settings.export_dir / current.id, current.key_columns
             )
+            quality = latest_extras(conn, current.id)
         publisher = portal.publisher()
         package, actions = publish_dataset(
             publisher,
@@ -87,6 +89,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             dictionary_page_url(portal.url(), current.id),
             quality_report_url(portal.url(), current.id),
             versioning,
+            quality,
         )
         url = f"{portal.url()}/dataset/{package['name']}"
         GateResults(settings.gate_reports_dir).record_publication(current.id, url, version=version)

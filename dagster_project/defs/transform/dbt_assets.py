@@ -61,9 +61,14 @@ class CityDbtTranslator(DagsterDbtTranslator):
         return spec._replace(blocking=False) if spec is not None else None
 
 
+# Built after the datasets publish, in their own step (quality_score_models.py)
+QUALITY_SCORE_MODELS = "stg_open_data_platform__dataset_quality_scores pub_dataset_quality_scores"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    exclude=QUALITY_SCORE_MODELS,
     dagster_dbt_translator=CityDbtTranslator(),
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):

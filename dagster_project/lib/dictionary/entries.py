@@ -181,6 +181,8 @@ class Dictionary:
     services: dict[str, Any] = field(default_factory=dict)
     cost_allocation: Any = None
     metrics: dict[str, Any] = field(default_factory=dict)  # metrics.py
+    # the quality score's weights and thresholds (quality_policy.py)
+    quality_policy: Any = None
     reference_problems: list[str] = field(default_factory=list)
 
     @property

@@ -31,10 +31,11 @@ from .entries import (
     Ward,
 )
 from .metrics import load_metrics
+from .quality_policy import load_quality_policy
 from .rules import Lookups, column_rules
 from .services import load_cost_allocation, load_services
 from .validation import DictionaryError, read_validated
-from .vocabulary import FREQUENCIES, LICENCES
+from .vocabulary import FREQUENCIES, LICENCES, PLATFORM_SYSTEM
 
 
 def load_dictionary(root: Path | None = None, *, strict: bool = True) -> Dictionary:
@@ -132,6 +133,7 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         root, divisions, set(sources) | set(invalid_sources), reference_problems
     )
     cost_allocation = load_cost_allocation(root, divisions, services, reference_problems)
+    quality_policy = load_quality_policy(root, reference_problems)
     return Dictionary(
         root=root,
         city=city,
@@ -144,6 +146,7 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         services=services,
         cost_allocation=cost_allocation,
         metrics=metrics,
+        quality_policy=quality_policy,
         reference_problems=reference_problems,
     )
 
@@ -331,7 +334,7 @@ def _dataset_problems(
                 f"{name}: its source system {system!r} has an invalid contract "
                 "(see that file's problems)"
             )
-        elif system not in sources:
+        elif system not in sources and system != PLATFORM_SYSTEM:
             problems.append(
                 f"{name}: source system {system!r} has no contract in sources/; "
                 f"use one of {sorted(sources)}"

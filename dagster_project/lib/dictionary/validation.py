@@ -24,6 +24,7 @@ SCHEMAS = {
     "services": "services.schema.json",
     "cost_allocation": "cost_allocation.schema.json",
     "metrics": "metrics.schema.json",
+    "quality_score": "quality_score.schema.json",
 }
 
 

@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+# The source system of what the platform measures itself (the quality scores): no
+# department's extract, no contract, nothing to wait for.
+PLATFORM_SYSTEM = "open_data_platform"
+
 
 @dataclass(frozen=True)
 class Frequency:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..dictionary.vocabulary import PLATFORM_SYSTEM
 from ..files import file_sha256
 from ..warehouse import literal, quote
 from . import ledger
@@ -96,14 +97,15 @@ def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list
         "AND table_name = '_ingest_files'"
     ).fetchone()[0]
     if not has_ledger:
-        return list(systems)
+        return [system for system in systems if system != PLATFORM_SYSTEM]
     loaded = {
         row[0]
         for row in conn.execute(
             "SELECT DISTINCT system FROM raw._ingest_files WHERE status IN ('loaded', 'superseded')"
         ).fetchall()
     }
-    return [system for system in systems if system not in loaded]
+    # the platform's own measurements deliver no file: never waited for
+    return [system for system in systems if system not in loaded and system != PLATFORM_SYSTEM]
 
 
 def _ingest_file(conn, source, path: Path, quarantine_dir: Path) -> FileResult:
