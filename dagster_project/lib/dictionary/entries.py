@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .rules import Rule
+from .small_cells import DEFAULT_THRESHOLD, SmallCells
 from .vocabulary import DataType, Frequency, Licence, data_type
 
 
@@ -70,6 +71,8 @@ class City:
     catalog_owner: str  # division id
     wards: tuple[Ward, ...]
     street_types: tuple[str, ...] = ()
+    # the smallest count of people a published aggregate may show (a dataset may raise it)
+    small_cell_threshold: int = DEFAULT_THRESHOLD
 
     @property
     def lookups(self) -> dict[str, list[Any]]:
@@ -114,6 +117,8 @@ class Dataset:
     temporal_start: str | None = None
     temporal_end: str | None = None
     limitations: str | None = None
+    # an aggregate's small-cell suppression (None: not an aggregate of people)
+    small_cells: SmallCells | None = None
     path: Path = Path()
     spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

@@ -33,6 +33,7 @@ from .entries import (
 from .metrics import load_metrics
 from .rules import Lookups, column_rules
 from .services import load_cost_allocation, load_services
+from .small_cells import DEFAULT_THRESHOLD, parse_small_cells, small_cells_problems
 from .validation import DictionaryError, read_validated
 from .vocabulary import FREQUENCIES, LICENCES
 
@@ -118,6 +119,13 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
             dataset = _dataset(spec, path, city, metrics)
             problems += _owner_problems(dataset, path, divisions)
             problems += _dataset_problems(dataset, sources, invalid_sources, personal)
+            if dataset.small_cells:
+                problems += small_cells_problems(
+                    path.name,
+                    dataset.small_cells,
+                    {c.name: c.type for c in dataset.columns},
+                    city.small_cell_threshold,
+                )
             problems += [
                 f"{path.name}: column {c.name!r} holds KPI {c.spec['metric']!r}, which "
                 f"metrics.yml does not define; use one of {sorted(metrics)}"
@@ -163,6 +171,7 @@ def _city(doc: dict[str, Any]) -> City:
         catalog_owner=spec["catalog_owner"],
         wards=tuple(Ward(w["number"], w["name"]) for w in doc["wards"]),
         street_types=tuple(doc["street_types"]),
+        small_cell_threshold=spec.get("small_cell_threshold", DEFAULT_THRESHOLD),
     )
 
 
@@ -289,6 +298,7 @@ def _dataset(spec: dict[str, Any], path: Path, city: City, metrics: dict) -> Dat
         temporal_start=str(coverage["start"]) if coverage.get("start") else None,
         temporal_end=str(coverage["end"]) if coverage.get("end") else None,
         limitations=(spec.get("limitations") or "").strip() or None,
+        small_cells=parse_small_cells(spec.get("small_cells"), city.small_cell_threshold),
         path=path,
         spec=spec,
     )

@@ -1,0 +1,97 @@
+"""Small-cell suppression as the dictionary declares it: which published counts stand for
+people or their records, which columns those counts determine, and the dimensions along
+which totals of the counts exist (or can be computed). One declaration per aggregate
+dataset (its ``small_cells`` block) feeds both the dbt macro that suppresses
+(``dbt/macros/small_cell_suppression.sql``, through the published model's meta) and the
+privacy gate that checks the result (``lib/gates/small_cells.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Statistical agencies' usual minimum cell size; a city may raise it in city.yml.
+DEFAULT_THRESHOLD = 5
+DEFAULT_FLAG = "is_suppressed"
+# Rounds of complementary suppression the macro unrolls; the gate fails a model that
+# still has a lone suppressed cell after them (it says which group).
+DEFAULT_MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class ProtectedCount:
+    column: str
+    determines: tuple[str, ...] = ()  # rates, shares, sums of the same cell
+
+
+@dataclass(frozen=True)
+class SmallCells:
+    threshold: int
+    dimensions: tuple[str, ...]  # the cell's key
+    totals_along: tuple[str, ...]  # dimensions a sum over which is (or can be) published
+    counts: tuple[ProtectedCount, ...]
+    flag: str = DEFAULT_FLAG
+    max_rounds: int = DEFAULT_MAX_ROUNDS
+
+    def groups(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(dimension summed over, the dimensions that identify one group)."""
+        return [(d, tuple(x for x in self.dimensions if x != d)) for d in self.totals_along]
+
+    def meta(self) -> dict[str, Any]:
+        """What the dbt macro reads from the model's ``meta.small_cells``."""
+        return {
+            "threshold": self.threshold,
+            "dimensions": list(self.dimensions),
+            "totals_along": list(self.totals_along),
+            "counts": [{"column": c.column, "determines": list(c.determines)} for c in self.counts],
+            "flag": self.flag,
+            "max_rounds": self.max_rounds,
+        }
+
+
+def parse_small_cells(spec: Mapping[str, Any] | None, city_threshold: int) -> SmallCells | None:
+    if not spec:
+        return None
+    dimensions = tuple(spec["dimensions"])
+    return SmallCells(
+        threshold=int(spec.get("threshold", city_threshold)),
+        dimensions=dimensions,
+        totals_along=tuple(spec.get("totals_along", dimensions)),
+        counts=tuple(
+            ProtectedCount(c["column"], tuple(c.get("determines", ()))) for c in spec["counts"]
+        ),
+        flag=spec.get("flag", DEFAULT_FLAG),
+        max_rounds=int(spec.get("max_rounds", DEFAULT_MAX_ROUNDS)),
+    )
+
+
+def small_cells_problems(
+    name: str, small_cells: SmallCells, columns: Mapping[str, str], city_threshold: int
+) -> list[str]:
+    """``columns``: the dataset's column names -> declared types."""
+    problems = []
+    if small_cells.threshold < city_threshold:
+        problems.append(
+            f"{name}: small_cells.threshold {small_cells.threshold} is below the city's "
+            f"{city_threshold} (city.yml small_cell_threshold); a dataset may only raise it"
+        )
+    named = [("dimensions", d) for d in small_cells.dimensions]
+    named += [("counts", c.column) for c in small_cells.counts]
+    named += [("determines", d) for c in small_cells.counts for d in c.determines]
+    named.append(("flag", small_cells.flag))
+    problems += [
+        f"{name}: small_cells {field} names {column!r}, which is not one of the dataset's columns"
+        for field, column in named
+        if column not in columns
+    ]
+    problems += [
+        f"{name}: small_cells.totals_along names {d!r}, which is not one of its dimensions "
+        f"{list(small_cells.dimensions)}"
+        for d in small_cells.totals_along
+        if d not in small_cells.dimensions
+    ]
+    if columns.get(small_cells.flag, "boolean") != "boolean":
+        problems.append(f"{name}: small_cells flag {small_cells.flag!r} must be a boolean column")
+    return problems
