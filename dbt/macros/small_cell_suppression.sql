@@ -15,7 +15,8 @@
     1. Primary: a count from 1 to threshold - 1 is suppressed (0 is published: it names
        no one).
     2. Complementary: a group is the cells that differ only in one dimension of
-       `totals_along` (their sum is a total someone can know). A group with exactly one
+       `totals_along` (their sum is a total someone can know; with `within`, split by that
+       expression, e.g. the months of one quarter). A group with exactly one
        suppressed cell gives it back (total minus the others), so its smallest other cell
        is suppressed too: a non-zero one first (a zero may be known to be zero), ties
        broken by the dimensions so a rebuild suppresses the same cells. One dimension
@@ -161,7 +162,9 @@
 {%- endmacro %}
 
 
+{#- The partition of one group: the other dimensions, and the total's `within`. -#}
 {% macro _small_cell_group(dimensions, along) -%}
-    {%- set others = dimensions | reject('equalto', along) | list -%}
-    {%- if others %}partition by {{ others | join(', ') }}{% endif -%}
+    {%- set keys = dimensions | reject('equalto', along.dimension) | list -%}
+    {%- if along.within %}{%- do keys.append(along.within) %}{% endif -%}
+    {%- if keys %}partition by {{ keys | join(', ') }}{% endif -%}
 {%- endmacro %}

@@ -107,3 +107,33 @@ def test_a_group_of_one_cell_is_left_as_it_is():
     conn, suppressed = _suppress("('r1','a',30),('r1','b',10),('r2','a',4)", ALONG_C)
     assert suppressed == {("r2", "a")}
     assert _gate(conn, ALONG_C) == []
+
+
+def test_a_total_within_a_quarter_takes_its_complement_from_the_same_quarter():
+    # January (3) is small. A quarterly total is published elsewhere (cost per transaction
+    # by quarter), so the complement must be in January's quarter: February (10), not
+    # April (6), the smallest month of the service but in another quarter.
+    months = "('s1','2025-01-01',3),('s1','2025-02-01',10),('s1','2025-03-01',20),"
+    months += "('s1','2025-04-01',6),('s1','2025-05-01',30),('s1','2025-06-01',40)"
+    quarterly = {
+        "dimensions": ["r", "c"],
+        "totals_along": [{"dimension": "c", "within": "date_trunc('quarter', cast(c as date))"}],
+        "counts": [{"column": "n"}],
+    }
+    conn, suppressed = _suppress(months, quarterly)
+    assert suppressed == {("s1", "2025-01-01"), ("s1", "2025-02-01")}
+    assert _gate(conn, quarterly) == []
+    # the whole history as the only total: the smallest other month anywhere
+    assert _suppress(months, ALONG_C | {"totals_along": ["c"]})[1] == {
+        ("s1", "2025-01-01"),
+        ("s1", "2025-04-01"),
+    }
+    # and the gate, told of quarterly totals, refuses that pattern
+    conn = duckdb.connect()
+    conn.execute(
+        f"CREATE TABLE published AS SELECT r, c, CASE WHEN c IN ('2025-01-01', '2025-04-01') "
+        f"THEN NULL ELSE n END AS n, c IN ('2025-01-01', '2025-04-01') AS is_suppressed "
+        f"FROM (VALUES {months}) AS t(r, c, n)"
+    )
+    [finding] = _gate(conn, quarterly)
+    assert "along c within date_trunc('quarter', cast(c as date))" in finding["rule"]

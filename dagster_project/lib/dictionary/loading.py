@@ -33,7 +33,12 @@ from .entries import (
 from .metrics import load_metrics
 from .rules import Lookups, column_rules
 from .services import load_cost_allocation, load_services
-from .small_cells import DEFAULT_THRESHOLD, parse_small_cells, small_cells_problems
+from .small_cells import (
+    DEFAULT_THRESHOLD,
+    parse_small_cells,
+    small_cells_problems,
+    with_suppression_notes,
+)
 from .validation import DictionaryError, read_validated
 from .vocabulary import FREQUENCIES, LICENCES
 
@@ -275,6 +280,8 @@ def _dataset(spec: dict[str, Any], path: Path, city: City, metrics: dict) -> Dat
     publication = spec["publication"]
     columns = tuple(_column(_with_metric(c, metrics), city.lookups) for c in spec["columns"])
     coverage = spec.get("temporal_coverage") or {}
+    small_cells = parse_small_cells(spec.get("small_cells"), city.small_cell_threshold)
+    columns = with_suppression_notes(columns, small_cells)
     return Dataset(
         id=spec["dataset"],
         title=spec["title"],
@@ -298,7 +305,7 @@ def _dataset(spec: dict[str, Any], path: Path, city: City, metrics: dict) -> Dat
         temporal_start=str(coverage["start"]) if coverage.get("start") else None,
         temporal_end=str(coverage["end"]) if coverage.get("end") else None,
         limitations=(spec.get("limitations") or "").strip() or None,
-        small_cells=parse_small_cells(spec.get("small_cells"), city.small_cell_threshold),
+        small_cells=small_cells,
         path=path,
         spec=spec,
     )

@@ -9,7 +9,7 @@ privacy gate that checks the result (``lib/gates/small_cells.py``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # Statistical agencies' usual minimum cell size; a city may raise it in city.yml.
@@ -27,24 +27,42 @@ class ProtectedCount:
 
 
 @dataclass(frozen=True)
+class Total:
+    """The cells that differ only in ``dimension`` add up to a total someone can know;
+    ``within``: an SQL expression over the row that splits those totals further (the
+    quarter of a month, when quarterly totals are published elsewhere)."""
+
+    dimension: str
+    within: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.dimension + (f" within {self.within}" if self.within else "")
+
+
+@dataclass(frozen=True)
 class SmallCells:
     threshold: int
     dimensions: tuple[str, ...]  # the cell's key
-    totals_along: tuple[str, ...]  # dimensions a sum over which is (or can be) published
+    totals_along: tuple[Total, ...]  # sums of cells that are (or can be) known
     counts: tuple[ProtectedCount, ...]
     flag: str = DEFAULT_FLAG
     max_rounds: int = DEFAULT_MAX_ROUNDS
 
-    def groups(self) -> list[tuple[str, tuple[str, ...]]]:
-        """(dimension summed over, the dimensions that identify one group)."""
-        return [(d, tuple(x for x in self.dimensions if x != d)) for d in self.totals_along]
+    def groups(self) -> list[tuple[Total, tuple[str, ...]]]:
+        """(the total, the dimensions that, with its ``within``, identify one group)."""
+        return [
+            (t, tuple(d for d in self.dimensions if d != t.dimension)) for t in self.totals_along
+        ]
 
     def meta(self) -> dict[str, Any]:
         """What the dbt macro reads from the model's ``meta.small_cells``."""
         return {
             "threshold": self.threshold,
             "dimensions": list(self.dimensions),
-            "totals_along": list(self.totals_along),
+            "totals_along": [
+                {"dimension": t.dimension, "within": t.within} for t in self.totals_along
+            ],
             "counts": [{"column": c.column, "determines": list(c.determines)} for c in self.counts],
             "flag": self.flag,
             "max_rounds": self.max_rounds,
@@ -58,13 +76,44 @@ def parse_small_cells(spec: Mapping[str, Any] | None, city_threshold: int) -> Sm
     return SmallCells(
         threshold=int(spec.get("threshold", city_threshold)),
         dimensions=dimensions,
-        totals_along=tuple(spec.get("totals_along", dimensions)),
+        totals_along=tuple(
+            Total(t) if isinstance(t, str) else Total(t["dimension"], t.get("within"))
+            for t in spec.get("totals_along", dimensions)
+        ),
         counts=tuple(
             ProtectedCount(c["column"], tuple(c.get("determines", ()))) for c in spec["counts"]
         ),
         flag=spec.get("flag", DEFAULT_FLAG),
         max_rounds=int(spec.get("max_rounds", DEFAULT_MAX_ROUNDS)),
     )
+
+
+SUPPRESSED_NOTE = (
+    "Empty when suppressed (a small count, or a complementary cell: see the flag column)."
+)
+
+
+def with_suppression_notes(columns: tuple, small_cells: SmallCells | None) -> tuple:
+    """Columns a suppression can empty say so: a count or a column it determines whose
+    description says neither "suppressed" nor "empty when" (a KPI's definition from
+    metrics.yml, say)
+    gets ``SUPPRESSED_NOTE``, so the portal, the data package and the site all tell a
+    reader why a cell is blank."""
+    if small_cells is None:
+        return columns
+    affected = {c.column for c in small_cells.counts}
+    affected |= {d for c in small_cells.counts for d in c.determines}
+    return tuple(
+        replace(column, description=f"{column.description.rstrip()} {SUPPRESSED_NOTE}")
+        if column.name in affected and not _says_when_empty(column.description)
+        else column
+        for column in columns
+    )
+
+
+def _says_when_empty(description: str) -> bool:
+    text = description.lower()
+    return "suppress" in text or "empty when" in text
 
 
 def small_cells_problems(
@@ -89,7 +138,7 @@ def small_cells_problems(
     problems += [
         f"{name}: small_cells.totals_along names {d!r}, which is not one of its dimensions "
         f"{list(small_cells.dimensions)}"
-        for d in small_cells.totals_along
+        for d in (t.dimension for t in small_cells.totals_along)
         if d not in small_cells.dimensions
     ]
     if columns.get(small_cells.flag, "boolean") != "boolean":

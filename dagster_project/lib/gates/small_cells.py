@@ -67,23 +67,24 @@ def small_cell_findings(conn, table: str, rules: SmallCells) -> list[dict]:
 
 def _lone_cell_findings(conn, table: str, rules: SmallCells, count: str) -> list[dict]:
     findings = []
-    for along, others in rules.groups():
-        keys = ", ".join(quote(d) for d in others)
-        grouped = f"GROUP BY {keys} " if others else ""
-        select_key = f"{keys}, " if others else ""
+    for total, others in rules.groups():
+        keys = [quote(d) for d in others] + ([total.within] if total.within else [])
+        grouped = f"GROUP BY {', '.join(keys)} " if keys else ""
+        select_key = f"{', '.join(keys)}, " if keys else ""
+        suppressed = f"count(*) FILTER (WHERE {quote(count)} IS NULL)"
         lone = conn.execute(
-            f"SELECT {select_key}count(*) FILTER (WHERE {quote(count)} IS NULL) AS suppressed, "
-            f"count(*) AS cells FROM {table} {grouped}"
-            "HAVING count(*) FILTER (WHERE " + quote(count) + " IS NULL) = 1 AND count(*) > 1"
+            f"SELECT {select_key}{suppressed} AS suppressed, count(*) AS cells FROM {table} "
+            f"{grouped}HAVING {suppressed} = 1 AND count(*) > 1"
         ).fetchall()
         if lone:
-            example = ", ".join(f"{d}={v}" for d, v in zip(others, lone[0], strict=False))
+            names = [*others, total.within] if total.within else list(others)
+            example = ", ".join(f"{d}={v}" for d, v in zip(names, lone[0], strict=False))
             findings.append(
                 {
                     "column": count,
                     "rows": len(lone),
                     "example": example or "the whole table",
-                    "rule": f"a group along {along} with exactly one suppressed cell (its "
+                    "rule": f"a group along {total.label} with exactly one suppressed cell (its "
                     "total less the other cells gives it back)",
                 }
             )

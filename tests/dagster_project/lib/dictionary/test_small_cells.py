@@ -9,6 +9,7 @@ import pytest
 
 from dagster_project.lib.dictionary import DictionaryError, load_dictionary
 from dagster_project.lib.dictionary.render.dbt import open_data_model
+from dagster_project.lib.dictionary.small_cells import Total
 from dagster_project.settings import DICTIONARY_DIR
 
 
@@ -23,8 +24,9 @@ def test_the_city_threshold_is_the_default_and_reaches_the_models_meta():
     dataset = load_dictionary().datasets["service_request_performance"]
     rules = dataset.small_cells
     assert rules.threshold == 5 and rules.flag == "is_suppressed"
-    assert rules.totals_along == rules.dimensions == ("month", "service_category", "ward_number")
-    assert rules.groups()[0] == ("month", ("service_category", "ward_number"))
+    assert rules.dimensions == ("month", "service_category", "ward_number")
+    assert [t.dimension for t in rules.totals_along] == list(rules.dimensions)
+    assert rules.groups()[0] == (Total("month"), ("service_category", "ward_number"))
     meta = open_data_model(dataset)["config"]["meta"]["small_cells"]
     assert meta["counts"][1] == {
         "column": "requests_closed",
