@@ -55,6 +55,22 @@ class SmallCells:
             (t, tuple(d for d in self.dimensions if d != t.dimension)) for t in self.totals_along
         ]
 
+    def describe(self) -> str:
+        """In words, for the dictionary site's reader."""
+        counts = ", ".join(c.column for c in self.counts)
+        determined = sorted({d for c in self.counts for d in c.determines})
+        along = ", ".join(t.label for t in self.totals_along)
+        return (
+            f"Counts from 1 to {self.threshold - 1} ({counts}) are published empty"
+            + (
+                f" with the columns computed from them ({', '.join(determined)})"
+                if determined
+                else ""
+            )
+            + f", and so are complementary cells, so that no total along {along} gives one "
+            f"back. Every row stays; {self.flag} marks the rows with an empty count."
+        )
+
     def meta(self) -> dict[str, Any]:
         """What the dbt macro reads from the model's ``meta.small_cells``."""
         return {

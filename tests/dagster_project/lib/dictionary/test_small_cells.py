@@ -9,7 +9,8 @@ import pytest
 
 from dagster_project.lib.dictionary import DictionaryError, load_dictionary
 from dagster_project.lib.dictionary.render.dbt import open_data_model
-from dagster_project.lib.dictionary.small_cells import Total
+from dagster_project.lib.dictionary.site import dataset_page
+from dagster_project.lib.dictionary.small_cells import SUPPRESSED_NOTE, Total
 from dagster_project.settings import DICTIONARY_DIR
 
 
@@ -36,6 +37,19 @@ def test_the_city_threshold_is_the_default_and_reaches_the_models_meta():
         "small_cells"
         not in open_data_model(load_dictionary().datasets["service_requests"])["config"]["meta"]
     )
+
+
+def test_the_dictionary_site_says_what_is_suppressed_and_why_a_cell_is_blank():
+    dictionary = load_dictionary()
+    scorecard = dictionary.datasets["service_scorecard"]
+    said = scorecard.small_cells.describe()
+    assert said.startswith("Counts from 1 to 4 (transactions, completed_transactions)")
+    assert "along service_id, month within date_trunc('quarter', month)" in said
+    page = dataset_page(dictionary, scorecard, {"nodes": {}, "sources": {}}, None, "http://portal")
+    assert "<th>Small cells</th>" in page
+    # a KPI column's definition says it can be empty
+    online = next(c for c in scorecard.columns if c.name == "online_share")
+    assert online.description.endswith(SUPPRESSED_NOTE)
 
 
 def _edit(dictionary_copy, old: str, new: str) -> None:
