@@ -73,7 +73,8 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         name="privacy_gate",
         blocking=True,
         description="No column the dictionary does not classify public, no "
-        "personal value, nothing shaped like an e-mail or phone.",
+        "personal value, nothing shaped like an e-mail or phone; in an aggregate, no "
+        "small cell and no lone suppressed cell in a declared total.",
     )
     def privacy_gate(
         context: dg.AssetCheckExecutionContext,

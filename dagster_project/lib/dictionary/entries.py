@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .rules import Rule
+from .small_cells import DEFAULT_THRESHOLD, SmallCells
 from .vocabulary import DataType, Frequency, Licence, data_type
 
 
@@ -73,6 +74,8 @@ class City:
     # how long a superseded version's files and a retired dataset stay on the portal
     previous_versions_retention_days: float = 365
     retired_dataset_retention_days: float = 730
+    # the smallest count of people a published aggregate may show (a dataset may raise it)
+    small_cell_threshold: int = DEFAULT_THRESHOLD
 
     @property
     def lookups(self) -> dict[str, list[Any]]:
@@ -117,6 +120,8 @@ class Dataset:
     temporal_start: str | None = None
     temporal_end: str | None = None
     limitations: str | None = None
+    # an aggregate's small-cell suppression (None: not an aggregate of people)
+    small_cells: SmallCells | None = None
     path: Path = Path()
     spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

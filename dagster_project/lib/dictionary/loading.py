@@ -34,6 +34,12 @@ from .metrics import load_metrics
 from .quality_policy import load_quality_policy
 from .rules import Lookups, column_rules
 from .services import load_cost_allocation, load_services
+from .small_cells import (
+    DEFAULT_THRESHOLD,
+    parse_small_cells,
+    small_cells_problems,
+    with_suppression_notes,
+)
 from .validation import DictionaryError, read_validated
 from .vocabulary import FREQUENCIES, LICENCES, PLATFORM_SYSTEM
 
@@ -119,6 +125,13 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
             dataset = _dataset(spec, path, city, metrics)
             problems += _owner_problems(dataset, path, divisions)
             problems += _dataset_problems(dataset, sources, invalid_sources, personal)
+            if dataset.small_cells:
+                problems += small_cells_problems(
+                    path.name,
+                    dataset.small_cells,
+                    {c.name: c.type for c in dataset.columns},
+                    city.small_cell_threshold,
+                )
             problems += [
                 f"{path.name}: column {c.name!r} holds KPI {c.spec['metric']!r}, which "
                 f"metrics.yml does not define; use one of {sorted(metrics)}"
@@ -170,6 +183,7 @@ def _city(doc: dict[str, Any]) -> City:
         wards=tuple(Ward(w["number"], w["name"]) for w in doc["wards"]),
         street_types=tuple(doc["street_types"]),
         **{k: spec[k] for k in RETENTION_KEYS if k in spec},  # else the defaults
+        small_cell_threshold=spec.get("small_cell_threshold", DEFAULT_THRESHOLD),
     )
 
 
@@ -273,6 +287,8 @@ def _dataset(spec: dict[str, Any], path: Path, city: City, metrics: dict) -> Dat
     publication = spec["publication"]
     columns = tuple(_column(_with_metric(c, metrics), city.lookups) for c in spec["columns"])
     coverage = spec.get("temporal_coverage") or {}
+    small_cells = parse_small_cells(spec.get("small_cells"), city.small_cell_threshold)
+    columns = with_suppression_notes(columns, small_cells)
     return Dataset(
         id=spec["dataset"],
         title=spec["title"],
@@ -296,6 +312,7 @@ def _dataset(spec: dict[str, Any], path: Path, city: City, metrics: dict) -> Dat
         temporal_start=str(coverage["start"]) if coverage.get("start") else None,
         temporal_end=str(coverage["end"]) if coverage.get("end") else None,
         limitations=(spec.get("limitations") or "").strip() or None,
+        small_cells=small_cells,
         path=path,
         spec=spec,
     )

@@ -81,6 +81,12 @@ def _gates(record: DatasetRecord | None) -> str:
     )
 
 
+def _small_cells_row(dataset: Dataset) -> str:
+    if not dataset.small_cells:
+        return ""
+    return f"<tr><th>Small cells</th><td>{html.escape(dataset.small_cells.describe())}</td></tr>"
+
+
 def dataset_page(
     dictionary: Dictionary,
     dataset: Dataset,
@@ -118,6 +124,7 @@ def dataset_page(
 <tr><th>Gates</th><td>{_gates(record)}</td></tr>
 <tr><th>Keywords</th><td>{", ".join(esc(k) for k in dataset.keywords)}</td></tr>
 <tr><th>Limitations</th><td>{esc(dataset.limitations or "none stated")}</td></tr>
+{_small_cells_row(dataset)}
 </table>
 <h2>Columns</h2>
 <table><tr><th>Column</th><th>Type</th><th>Meaning</th><th>Classification</th><th>Rules</th>

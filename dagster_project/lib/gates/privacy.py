@@ -8,7 +8,9 @@
    inside a longer text ("4400 block of Main St (Jane Doe)"). Length is not the test of
    whether a value identifies someone; frequency is: a value that many records share
    ("Anonymous", "N/A") identifies nobody and is not matched.
-3. By shape: text that holds an e-mail address (also spelled out), a phone number, a
+3. By count: a published aggregate's small cells are suppressed, with their complements
+   (``small_cells.py``; the dataset's ``small_cells`` declaration).
+4. By shape: text that holds an e-mail address (also spelled out), a phone number, a
    social insurance or health card number (with their checksums), a card number or a
    house number with a postal code (``recognizers.py``, presidio-analyzer).
 
@@ -29,6 +31,7 @@ import duckdb
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
 from .recognizers import CANDIDATE, Recognizers
+from .small_cells import small_cell_findings
 
 # A personal value shared by more records than this is not identifying ("Anonymous").
 IDENTIFYING_MAX_RECORDS = 20
@@ -310,6 +313,8 @@ def check_privacy(
     findings = _meaning_findings(columns, dataset, dictionary)
     findings += _unclassified_findings(conn, columns, dataset, dictionary)
     table = f"open_data.{quote(dataset.model)}"
+    if dataset.small_cells:
+        findings += small_cell_findings(conn, table, dataset.small_cells)
     has_personal = build_personal_values(conn, dictionary)
     recognizers = recognizers or Recognizers()
     identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}

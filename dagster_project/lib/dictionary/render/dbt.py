@@ -75,6 +75,8 @@ def open_data_model(dataset: Dataset) -> dict[str, Any]:
                 "owner_division": dataset.owner_division,
                 "publication_status": dataset.status,
                 "update_frequency": dataset.update_frequency.name,
+                # read by the small_cell_suppression macro (lib/dictionary/small_cells.py)
+                **({"small_cells": dataset.small_cells.meta()} if dataset.small_cells else {}),
             },
         },
         "columns": [

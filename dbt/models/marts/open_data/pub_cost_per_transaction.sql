@@ -1,7 +1,8 @@
 -- What the portal publishes of cost per transaction: per service and quarter, the actual
 -- costs finance's allocation places on the service (all channels), its transactions and
 -- the cost of one; and per channel where a cost centre serves that channel alone (the
--- contact centre: phone), that channel's direct cost over its transactions.
+-- contact centre: phone), that channel's direct cost over its transactions. A quarter's
+-- small count of transactions is suppressed with a complement (its dictionary entry).
 with transactions as (
 
     select
@@ -20,26 +21,40 @@ by_service as (
     from transactions
     group by service_id, quarter
 
-)
+),
+
+cells as (
+
+    select
+        service_costs.service_id,
+        coalesce(service_costs.channel_code, 'all') as channel_code,
+        service_costs.quarter,
+        service_costs.allocated_cost,
+        coalesce(by_channel.transactions, by_service.transactions, 0) as transactions,
+        service_costs.allocated_cost
+        / nullif(coalesce(by_channel.transactions, by_service.transactions), 0)
+            as cost_per_transaction
+    from {{ ref('kpi_service_costs') }} as service_costs
+    left join by_service
+        on
+            by_service.service_id = service_costs.service_id
+            and by_service.quarter = service_costs.quarter
+    left join transactions as by_channel
+        on
+            by_channel.service_id = service_costs.service_id
+            and by_channel.channel_code = service_costs.channel_code
+            and by_channel.quarter = service_costs.quarter
+
+),
+
+published as ({{ small_cell_suppression('cells') }})
 
 select
-    cast(service_costs.service_id as varchar) as service_id,
-    cast(coalesce(service_costs.channel_code, 'all') as varchar) as channel_code,
-    cast(service_costs.quarter as date) as quarter,
-    cast(service_costs.allocated_cost as decimal(14, 2)) as allocated_cost,
-    cast(coalesce(by_channel.transactions, by_service.transactions, 0) as bigint)
-        as transactions,
-    cast(
-        service_costs.allocated_cost
-        / nullif(coalesce(by_channel.transactions, by_service.transactions), 0) as double
-    ) as cost_per_transaction
-from {{ ref('kpi_service_costs') }} as service_costs
-left join by_service
-    on
-        by_service.service_id = service_costs.service_id
-        and by_service.quarter = service_costs.quarter
-left join transactions as by_channel
-    on
-        by_channel.service_id = service_costs.service_id
-        and by_channel.channel_code = service_costs.channel_code
-        and by_channel.quarter = service_costs.quarter
+    cast(service_id as varchar) as service_id,
+    cast(channel_code as varchar) as channel_code,
+    cast(quarter as date) as quarter,
+    cast(allocated_cost as decimal(14, 2)) as allocated_cost,
+    cast(transactions as bigint) as transactions,
+    cast(cost_per_transaction as double) as cost_per_transaction,
+    cast(is_suppressed as boolean) as is_suppressed
+from published

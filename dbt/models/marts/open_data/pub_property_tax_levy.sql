@@ -1,6 +1,7 @@
 -- What the portal publishes of the tax roll: totals per tax year, property class and
--- ward. A cell of fewer than 5 properties is published empty (is_suppressed): a home's
--- tax is personal. No roll number, owner or address.
+-- ward. A cell of fewer properties than the threshold is published empty, with the
+-- complementary cells that would give it back through a class or ward total
+-- (is_suppressed): a home's tax is personal. No roll number, owner or address.
 with cells as (
 
     select
@@ -15,19 +16,18 @@ with cells as (
     from {{ ref('fct_property_tax_roll') }}
     group by tax_year, property_class, ward_number
 
-)
+),
+
+published as ({{ small_cell_suppression('cells') }})
 
 select
     cast(tax_year as integer) as tax_year,
     cast(property_class as varchar) as property_class,
     cast(ward_number as integer) as ward_number,
-    cast({{ suppress_small_cell('properties', 'properties') }} as bigint) as properties,
-    cast({{ suppress_small_cell('total_assessment', 'properties') }} as decimal(18, 2))
-        as total_assessment,
-    cast({{ suppress_small_cell('total_levy', 'properties') }} as decimal(18, 2)) as total_levy,
-    cast({{ suppress_small_cell('round(average_levy, 2)', 'properties') }} as decimal(18, 2))
-        as average_levy,
-    cast({{ suppress_small_cell('total_arrears', 'properties') }} as decimal(18, 2))
-        as total_arrears,
-    cast({{ is_small_cell('properties') }} as boolean) as is_suppressed
-from cells
+    cast(properties as bigint) as properties,
+    cast(total_assessment as decimal(18, 2)) as total_assessment,
+    cast(total_levy as decimal(18, 2)) as total_levy,
+    cast(round(average_levy, 2) as decimal(18, 2)) as average_levy,
+    cast(total_arrears as decimal(18, 2)) as total_arrears,
+    cast(is_suppressed as boolean) as is_suppressed
+from published

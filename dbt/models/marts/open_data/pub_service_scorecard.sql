@@ -1,6 +1,9 @@
 -- What the portal publishes of the service scorecard: every KPI of the dictionary's
 -- metrics.yml per service and month, with its target (the definitions are on the
--- dataset's page, generated from the same entries).
+-- dataset's page, generated from the same entries). Small counts of transactions are
+-- suppressed with their complements, as the dictionary entry declares.
+with published as ({{ small_cell_suppression(ref('kpi_service_scorecard')) }})
+
 select
     cast(service_id as varchar) as service_id,
     cast(service_name as varchar) as service_name,
@@ -18,5 +21,6 @@ select
     cast(online_share_target as double) as online_share_target,
     cast(share_within_standard_target as double) as share_within_standard_target,
     cast(standard_days as double) as standard_days,
-    cast(legislated_days as double) as legislated_days
-from {{ ref('kpi_service_scorecard') }}
+    cast(legislated_days as double) as legislated_days,
+    cast(is_suppressed as boolean) as is_suppressed
+from published

@@ -1,11 +1,10 @@
 -- One row per month and inspection result: Fire Services' inspection workload and
--- outcomes. A count below the small-cell threshold is published empty (inspections
--- of homes stand for the people living there).
+-- outcomes. Not suppressed (internal); pub_fire_inspections_by_month publishes it with
+-- small cells suppressed (inspections of homes stand for the people living there).
 select
     inspection_month as month,
     result,
-    {{ suppress_small_cell('count(*)', 'count(*)') }} as inspections,
-    {{ suppress_small_cell('sum(violation_count)', 'count(*)') }} as violations_found,
-    {{ is_small_cell('count(*)') }} as is_suppressed
+    count(*) as inspections,
+    sum(violation_count) as violations_found
 from {{ ref('fct_fire_inspections') }}
 group by inspection_month, result

@@ -1,0 +1,170 @@
+{#-
+    Small-cell suppression of a published aggregate, as its dictionary entry declares it
+    (`small_cells` in data_dictionary/datasets/<dataset>.yml, handed to dbt as the model's
+    meta by `make dictionary-generate`):
+
+        with cells as (select ... group by ...),
+        published as ({{ small_cell_suppression('cells') }})
+        select cast(...) from published
+
+    returns every column of `cells` with the protected counts, and the columns they
+    determine, empty where suppressed, plus the flag column (true on a row with a
+    suppressed cell).
+
+    The algorithm (data_dictionary/README.md, "Aggregates and small cells"):
+    1. Primary: a count from 1 to threshold - 1 is suppressed (0 is published: it names
+       no one).
+    2. Complementary: a group is the cells that differ only in one dimension of
+       `totals_along` (their sum is a total someone can know; with `within`, split by that
+       expression, e.g. the months of one quarter). A group with exactly one
+       suppressed cell gives it back (total minus the others), so its smallest other cell
+       is suppressed too: a non-zero one first (a zero may be known to be zero), ties
+       broken by the dimensions so a rebuild suppresses the same cells. One dimension
+       at a time, each step on the last one's result. A complement can leave a lone
+       suppressed cell in another dimension's group (a cascade): the steps repeat over
+       all dimensions for `max_rounds` rounds, which ends the cascades of the city's
+       tables; the privacy gate fails a model where one is left.
+    Each protected count is suppressed on its own pattern (its totals are its own).
+    Limits: it protects sums along the declared dimensions, not every linear combination
+    of cells (a difference of two groups, a total over a subset of a dimension such as a
+    quarter of months); a group of one cell is its own total and is left as it is; and a
+    suppressed sum can still be bounded (it is at most the group total less the others);
+    and the smallest complement is a heuristic, not the fewest cells (a cascade may
+    suppress more cells than an optimal pattern would).
+-#}
+{% macro small_cell_suppression(relation) -%}
+    {%- if not execute -%}
+        select * from {{ relation }}
+    {%- else -%}
+        {%- set rules = (config.get('meta') or {}).get('small_cells') -%}
+        {%- if not rules -%}
+            {{ exceptions.raise_compiler_error(
+                "model " ~ this.name ~ " calls small_cell_suppression but its dictionary "
+                ~ "entry declares no small_cells (data_dictionary/datasets/*.yml); run "
+                ~ "make dictionary-generate after declaring it"
+            ) }}
+        {%- endif -%}
+        {{ suppress_small_cells(
+            relation, rules.counts, rules.dimensions, rules.totals_along,
+            rules.threshold, rules.flag, rules.max_rounds
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The threshold the model's dictionary entry applies (for rules of a model's own, such as
+    a share that would give a hidden count back). -#}
+{% macro small_cell_threshold() -%}
+    {#- (at parse time config.get gives no meta: the SQL is not run then) -#}
+    {%- set meta = (config.get('meta') if execute else none) or {} -%}
+    {{ (meta.get('small_cells') or {}).get('threshold', 5) }}
+{%- endmacro %}
+
+
+{% macro is_small_count(cell_count) -%}
+    coalesce({{ cell_count }} between 1 and {{ small_cell_threshold() }} - 1, false)
+{%- endmacro %}
+
+
+{#- The algorithm with its arguments spelled out (the unit tests call it directly).
+    counts: [{"column": ..., "determines": [...]}]. -#}
+{% macro suppress_small_cells(
+    relation, counts, dimensions, totals_along, threshold, flag='is_suppressed', max_rounds=8
+) -%}
+    {%- set keys = dimensions | join(', ') %}
+    with _cells as (
+        select
+            row_number() over (order by {{ keys }}) as _cell_id,
+            *
+        from {{ relation }}
+    ),
+
+    _step_0 as (
+        select
+            _cell_id,
+            {{ keys }},
+    {%- for count in counts %}
+        {{ count.column }} as _count_{{ loop.index }},
+        coalesce({{ count.column }} between 1 and {{ threshold - 1 }}, false)
+            as _suppressed_{{ loop.index }}{{ ',' if not loop.last }}
+    {%- endfor %}
+        from _cells
+    )
+    {#- one step per round and dimension, each on the previous step's suppression -#}
+    {%- set steps = [] %}
+    {%- for round in range(max_rounds) %}
+        {%- for along in totals_along %}{%- do steps.append(along) %}{%- endfor %}
+    {%- endfor %}
+    {%- for along in steps %}
+        {%- set step = loop.index %},
+
+    _groups_{{ step }} as (
+        select
+            *
+        {%- for count in counts %}{%- set i = loop.index %},
+                sum(case when _suppressed_{{ i }} then 1 else 0 end)
+                    over ({{ _small_cell_group(dimensions, along) }}) as _in_group_{{ i }},
+                row_number() over (
+                    {{ _small_cell_group(dimensions, along) }}
+                    order by
+                        case
+                            when _suppressed_{{ i }} or _count_{{ i }} is null then 2
+                            when _count_{{ i }} = 0 then 1
+                            else 0
+                        end,
+                        _count_{{ i }},
+                        {{ keys }}
+                ) as _rank_{{ i }}
+        {%- endfor %}
+        from _step_{{ step - 1 }}
+    ),
+
+    _step_{{ step }} as {{ materialized_cte() }} (
+        select
+            _cell_id,
+            {{ keys }},
+        {%- for count in counts %}{%- set i = loop.index %}
+                _count_{{ i }},
+                _suppressed_{{ i }} or (
+                    _in_group_{{ i }} = 1
+                    and _rank_{{ i }} = 1
+                    and not _suppressed_{{ i }}
+                    and _count_{{ i }} is not null
+                ) as _suppressed_{{ i }}{{ ',' if not loop.last }}
+        {%- endfor %}
+        from _groups_{{ step }}
+    )
+    {%- endfor %}
+
+    {#- each blanked column: the count flags that empty it (its own, or its counts') -#}
+    {%- set flags = {} %}
+    {%- for count in counts %}
+        {%- set i = loop.index %}
+        {%- for column in [count.column] + (count.determines or []) %}
+            {%- do flags.update({column: flags.get(column, []) + ['_final._suppressed_' ~ i]}) %}
+        {%- endfor %}
+    {%- endfor %}
+    {%- set blanks = {} %}
+    {%- for column, suppressed in flags.items() %}
+        {%- do blanks.update({
+            column: 'case when not (' ~ suppressed | join(' or ') ~ ') then _cells.'
+            ~ column ~ ' end'
+        }) %}
+    {%- endfor %}
+
+    select
+        {{ star_replacing('_cells', ['_cell_id'], blanks) }},
+        {% for count in counts -%}
+        _final._suppressed_{{ loop.index }}{{ ' or ' if not loop.last }}
+    {%- endfor %} as {{ flag }}
+    from _cells
+    inner join _step_{{ steps | length }} as _final on _cells._cell_id = _final._cell_id
+{%- endmacro %}
+
+
+{#- The partition of one group: the other dimensions, and the total's `within`. -#}
+{% macro _small_cell_group(dimensions, along) -%}
+    {%- set keys = dimensions | reject('equalto', along.dimension) | list -%}
+    {%- if along.within %}{%- do keys.append(along.within) %}{% endif -%}
+    {%- if keys %}partition by {{ keys | join(', ') }}{% endif -%}
+{%- endmacro %}

@@ -1,0 +1,83 @@
+"""The privacy gate's small-cell check, on published tables made here: it reads only the
+table and the dictionary's declaration, so a model that suppressed badly (by hand, or
+with too few rounds) is refused whatever made it."""
+
+from __future__ import annotations
+
+import pytest
+
+from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.gates.privacy import check_privacy
+from dagster_project.lib.warehouse import connect
+
+# fire_inspections_by_month declares: dimensions [month, result], totals along both,
+# inspections protected (determines violations_found), flag is_suppressed.
+CLEAN = """
+('2025-03-01', 'Compliant', 40, 0, false),
+('2025-03-01', 'Order Issued', NULL, NULL, true),
+('2025-03-01', 'Violations Found', NULL, NULL, true),
+('2025-04-01', 'Compliant', 38, 0, false),
+('2025-04-01', 'Order Issued', NULL, NULL, true),
+('2025-04-01', 'Violations Found', NULL, NULL, true)
+"""
+
+
+def _published(tmp_path, rows: str):
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute("CREATE SCHEMA open_data")
+    conn.execute(
+        "CREATE TABLE open_data.pub_fire_inspections_by_month AS SELECT CAST(m AS DATE) AS "
+        "month, result, CAST(i AS BIGINT) AS inspections, CAST(v AS BIGINT) AS "
+        f"violations_found, s AS is_suppressed FROM (VALUES {rows}) AS t(m, result, i, v, s)"
+    )
+    return conn
+
+
+def _findings(conn) -> list[dict]:
+    dictionary = load_dictionary()
+    return check_privacy(
+        conn, dictionary.datasets["fire_inspections_by_month"], dictionary
+    ).findings
+
+
+def test_a_table_suppressed_in_pairs_passes(tmp_path):
+    assert _findings(_published(tmp_path, CLEAN)) == []
+
+
+def test_the_gate_refuses_a_model_with_a_lone_suppressed_cell(tmp_path):
+    # April's Violations Found published (12): April's total (known) less 38 and 12
+    # gives Order Issued back
+    rows = CLEAN.replace(
+        "('2025-04-01', 'Violations Found', NULL, NULL, true)",
+        "('2025-04-01', 'Violations Found', 12, 3, false)",
+    )
+    conn = _published(tmp_path, rows)
+    findings = _findings(conn)
+    assert [(f["column"], f["rows"]) for f in findings] == [("inspections", 1), ("inspections", 1)]
+    rules = " | ".join(f["rule"] for f in findings)
+    assert "group along result with exactly one suppressed cell" in rules  # April's total
+    assert "group along month with exactly one suppressed cell" in rules  # the result's total
+    assert "month=2025-04-01" in next(f["example"] for f in findings if "along result" in f["rule"])
+    dictionary = load_dictionary()
+    result = check_privacy(conn, dictionary.datasets["fire_inspections_by_month"], dictionary)
+    assert not result.passed and "exactly one suppressed cell" in result.summary()
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        (("('2025-03-01', 'Compliant', 40, 0, false)", "('2025-03-01', 'Compliant', 3, 0, false)"),
+         "a count from 1 to 4 is published"),
+        (("('2025-03-01', 'Order Issued', NULL, NULL, true)",
+          "('2025-03-01', 'Order Issued', NULL, 2, true)"),
+         "published beside a suppressed inspections"),
+        (("('2025-03-01', 'Order Issued', NULL, NULL, true)",
+          "('2025-03-01', 'Order Issued', NULL, NULL, false)"),
+         "a suppressed cell that is_suppressed does not mark"),
+    ],
+)  # fmt: skip
+def test_a_small_count_a_rate_beside_a_blank_and_an_unmarked_blank_are_refused(
+    tmp_path, change, rule
+):
+    findings = _findings(_published(tmp_path, CLEAN.replace(*change)))
+    assert any(rule in f["rule"] for f in findings), findings
