@@ -102,7 +102,14 @@ def publish_dataset(
             )
         # a table preview, and the dictionary's charts, on the DataStore table
         views = publisher.ensure_views(published["id"], wanted_views(dataset))
-        actions["views"] = ", ".join(f"{title}: {action}" for title, action in views.items())
+        # "unchanged" as one word when no view changed: the run summary counts any other
+        # action as a change
+        changed_views = {t: a for t, a in views.items() if a != "unchanged"}
+        actions["views"] = (
+            ", ".join(f"{t}: {a}" for t, a in changed_views.items())
+            if changed_views
+            else "unchanged"
+        )
     package_file = files["csv"].with_name("datapackage.json")
     document = datapackage(dataset, division, package_name(dataset.id), csv_url)
     package_file.write_text(json.dumps(document, indent=2) + "\n")
