@@ -76,6 +76,7 @@ def _scorecard_rows() -> list[dict]:
                     "share_within_standard_target": 0.8,
                     "standard_days": 10.0,
                     "legislated_days": None,
+                    "is_suppressed": False,
                 }
             )
     return rows
@@ -159,6 +160,10 @@ def _text(browser, css: str = "body") -> str:
 
 def _shoot(browser, folder: Path, name: str) -> Path:
     path = folder / f"{name}.png"
+    # a view's iframe (DataTables, the chart) can scroll the page to a blank area as it
+    # resizes itself: back to the top, so the screenshot shows what a resident first sees
+    browser.execute_script("window.scrollTo(0, 0)")
+    time.sleep(0.5)
     browser.save_screenshot(str(path))
     return path
 
