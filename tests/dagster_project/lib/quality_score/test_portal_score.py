@@ -19,7 +19,7 @@ from dagster_project.lib.ingest import ledger
 from dagster_project.lib.quality_score import append_scores, latest_extras
 from dagster_project.lib.quality_score.measure import measure_scores
 from publish.ckan.dataset import publish_dataset
-from publish.ckan.mapping import package_name
+from publish.ckan.mapping import package_facts, package_name
 from publish.ckan.publisher import CkanPublisher
 
 pytestmark = pytest.mark.portal
@@ -86,7 +86,7 @@ def test_a_published_dataset_shows_its_score_and_reasons(sysadmin, anonymous, ru
         assert not publisher.update_extras(package["name"], score.extras())  # already shown
 
         shown = anonymous.action.package_show(id=package["name"])
-        extras = {e["key"]: e["value"] for e in shown["extras"]}
+        extras = package_facts(shown)  # schema fields (top level) and extras
         assert extras["quality_score"] == score.grade
         assert extras["quality_score_value"] == str(score.total)
         assert extras["quality_measured_at"] == now.isoformat(timespec="seconds")
@@ -103,7 +103,7 @@ def test_a_published_dataset_shows_its_score_and_reasons(sysadmin, anonymous, ru
 
         # search results carry it too (the theme renders it there)
         found = anonymous.action.package_search(q=f"name:{package['name']}")["results"]
-        found_extras = {e["key"]: e["value"] for e in found[0]["extras"]}
+        found_extras = package_facts(found[0])
         assert found_extras["quality_score"] == score.grade
 
         # a re-publication sends the latest score with the package: nothing to change
