@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.defs.quality.score import SCORES_KEY as QUALITY_SCORES
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.settings import PROJECT_DIR, get_settings
 from publish.ckan.mapping import package_name
@@ -106,13 +107,15 @@ def test_no_changes_then_exactly_the_rows_of_a_new_extract(data_dir, sysadmin):
     assert "no changes" in text  # the warehouse still has the old rows
 
     # ingested, the warehouse not rebuilt yet: said, and the models' rows are the old ones
-    assert run(lambda key: key.path[0] == "raw").success
+    # (the quality score's step is left out: it measures after publication and shows the
+    # score on the portal, which would change the portal this test watches)
+    assert run(lambda key: key.path[0] == "raw" and key != QUALITY_SCORES).success
     text, _ = make_plan(publisher)
     assert "warning: service_requests: the warehouse was not rebuilt since new extracts of " in text
     assert "not ingested" not in text and text.endswith("no changes")
 
     # ingest and rebuild with the gates; the portal's assets are not run
-    assert run(lambda key: key.path[0] != "portal").success
+    assert run(lambda key: key.path[0] != "portal" and key != QUALITY_SCORES).success
     text, _ = make_plan(publisher)
     assert "not ingested" not in text and "not rebuilt" not in text
     dataset = load_dictionary().datasets["service_requests"]
