@@ -47,6 +47,7 @@ def publish_dataset(
     files: dict[str, Path],
     rows: int,
     batches: Callable[[], Iterable[list[dict]]],
+    *,  # the optional parts by name: several branches added them, an order is easy to miss
     dictionary_page_url: str | None = None,
     quality_report_url: str | None = None,
     versioning: Versioning | None = None,

@@ -86,10 +86,10 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
             files,
             rows,
             lambda: record_batches(files["parquet"], DATASTORE_CHUNK_ROWS),
-            dictionary_page_url(portal.url(), current.id),
-            quality_report_url(portal.url(), current.id),
-            versioning,
-            quality,
+            dictionary_page_url=dictionary_page_url(portal.url(), current.id),
+            quality_report_url=quality_report_url(portal.url(), current.id),
+            versioning=versioning,
+            quality=quality,
         )
         url = f"{portal.url()}/dataset/{package['name']}"
         GateResults(settings.gate_reports_dir).record_publication(current.id, url, version=version)

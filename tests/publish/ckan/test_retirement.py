@@ -13,7 +13,7 @@ import pytest
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.dictionary.entries import PublicationEvent
 from publish.ckan.dataset import retire_dataset
-from publish.ckan.mapping import organization_dict, package_dict
+from publish.ckan.mapping import organization_dict, package_dict, package_facts
 from publish.ckan.publisher import CkanPublisher
 from publish.ckan.retirement import our_packages, removed_from_dictionary, retire_removed
 
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.portal
 
 
 def extras(package):
-    return {e["key"]: e["value"] for e in package["extras"]}
+    """The package's facts: schema fields (top level) and extras."""
+    return package_facts(package)
 
 
 def test_a_dataset_removed_from_the_dictionary_is_retired_then_deleted(sysadmin, run_id):

@@ -15,6 +15,7 @@ from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.versions import VersionHistory
 from publish.ckan.dataset import publish_dataset
+from publish.ckan.mapping import package_facts
 from publish.ckan.publisher import CkanPublisher
 from publish.ckan.versions import Versioning
 
@@ -54,12 +55,13 @@ def publish(publisher, dataset, division, conn, work, versioning):
     rows = row_count(conn, dataset.model)
     return publish_dataset(
         publisher, dataset, division, files, rows,
-        lambda: record_batches(files["parquet"], 1000), None, versioning,
+        lambda: record_batches(files["parquet"], 1000), versioning=versioning,
     )  # fmt: skip
 
 
 def extras(package):
-    return {e["key"]: e["value"] for e in package["extras"]}
+    """The package's facts: schema fields (top level) and extras."""
+    return package_facts(package)
 
 
 def test_two_publications_make_version_2_and_keep_the_previous_file(
