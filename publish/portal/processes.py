@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
@@ -69,6 +70,30 @@ def stop_pid(pid_file: Path, name: str, timeout: float = 20.0) -> bool:
             raise PortalError(f"{name} (pid {pid}) did not stop")
     pid_file.unlink(missing_ok=True)
     return True
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers), from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # the fourth field, after the command in parentheses, is the parent's pid
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it exited while we looked
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def kill_leftovers(pids: list[int], timeout: float = 5.0) -> None:
+    """SIGKILL whichever of ``pids`` still runs, and wait until they are gone."""
+    for pid in pids:
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    for pid in pids:
+        _wait_gone(pid, timeout)
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:

@@ -16,7 +16,16 @@ import time
 from pathlib import Path
 
 from .errors import PortalError
-from .processes import read_pid, require_free_port, run, stop_pid, tail, wait_for_http
+from .processes import (
+    child_pids,
+    kill_leftovers,
+    read_pid,
+    require_free_port,
+    run,
+    stop_pid,
+    tail,
+    wait_for_http,
+)
 from .settings import HOST, PortalSettings
 
 # PostgreSQL refuses to run as root; as root we run it as this user.
@@ -397,6 +406,11 @@ class Ckan:
                 "2",
                 "--timeout",
                 "600",
+                # On stop, the master gives busy workers this long, then kills them: less
+                # than stop()'s wait, so the master is never killed first (its orphaned
+                # worker would go on holding the port and the next start would fail).
+                "--graceful-timeout",
+                "10",
                 "--daemon",
                 "--capture-output",
                 "--pid",
@@ -421,7 +435,9 @@ class Ckan:
     def stop(self) -> bool:
         stopped = False
         if self.pid is not None:
+            workers = child_pids(self.pid)
             stopped = stop_pid(self.pid_file, "CKAN", timeout=30)
+            kill_leftovers(workers)  # a worker that outlived its master still holds the port
         else:
             self.pid_file.unlink(missing_ok=True)
         # Before CKAN ran as its own user its pid file sat in run/ (root's).
