@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster_project.lib.dictionary import Dictionary
+from dagster_project.lib.dictionary.generated import changed, write_changed
 from publish.ckan.scheming import portal_files
 
 PLUGIN_PACKAGE = Path("publish/portal/ckanext-pgsearch/ckanext/pgsearch")
@@ -23,18 +24,8 @@ def _files(dictionary: Dictionary, city_dir: Path) -> dict[Path, str]:
 
 def write_portal_files(dictionary: Dictionary, city_dir: Path) -> list[Path]:
     """Write the files whose content changed; return them."""
-    written = []
-    for path, content in _files(dictionary, city_dir).items():
-        if not path.exists() or path.read_text() != content:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
-            written.append(path)
-    return written
+    return write_changed(_files(dictionary, city_dir))
 
 
 def drifted_portal_files(dictionary: Dictionary, city_dir: Path) -> list[Path]:
-    return [
-        path
-        for path, content in _files(dictionary, city_dir).items()
-        if not path.exists() or path.read_text() != content
-    ]
+    return changed(_files(dictionary, city_dir))

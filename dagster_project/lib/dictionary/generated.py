@@ -54,21 +54,25 @@ def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
     return files
 
 
-def write_generated(dictionary: Dictionary, dbt_dir: Path) -> list[Path]:
+def write_changed(files: dict[Path, str]) -> list[Path]:
     """Write the files whose content changed (unchanged files keep their timestamps)."""
     written = []
-    for path, content in generated_files(dictionary, dbt_dir).items():
-        if not path.exists() or path.read_text() != content:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
-            written.append(path)
+    for path in changed(files):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files[path])
+        written.append(path)
     return written
+
+
+def changed(files: dict[Path, str]) -> list[Path]:
+    """The files whose content on disk differs from the wanted content (or is missing)."""
+    return [p for p, content in files.items() if not p.exists() or p.read_text() != content]
+
+
+def write_generated(dictionary: Dictionary, dbt_dir: Path) -> list[Path]:
+    return write_changed(generated_files(dictionary, dbt_dir))
 
 
 def drifted(dictionary: Dictionary, dbt_dir: Path) -> list[Path]:
     """Generated files whose committed content differs from what the dictionary gives."""
-    return [
-        path
-        for path, content in generated_files(dictionary, dbt_dir).items()
-        if not path.exists() or path.read_text() != content
-    ]
+    return changed(generated_files(dictionary, dbt_dir))
