@@ -83,7 +83,7 @@ def writer_turn(warehouse: Path, on_wait: Callable[[str], None] | None = None) -
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if on_wait:
-                on_wait("the warehouse is in use by another run; waiting for its turn")
+                on_wait(_who_holds_the_turn(handle))
             fcntl.flock(handle, fcntl.LOCK_EX)
         with _held_guard:
             _held[key] = 1
@@ -93,6 +93,18 @@ def writer_turn(warehouse: Path, on_wait: Callable[[str], None] | None = None) -
             with _held_guard:
                 _held.pop(key, None)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _who_holds_the_turn(handle) -> str:
+    """What a writer that has to wait is waiting for: another writer (an overlapping run,
+    which the run queue should have prevented) or only readers between runs (the daemon's
+    run report, a few seconds). A shared lock is granted only while no writer holds it."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "the warehouse is in use by another run; waiting for its turn"
+    fcntl.flock(handle, fcntl.LOCK_UN)
+    return "the warehouse is being read between runs (run report, dictionary check); waiting"
 
 
 @contextmanager

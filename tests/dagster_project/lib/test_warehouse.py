@@ -72,3 +72,31 @@ def test_a_reader_between_runs_never_stands_in_a_writers_way(tmp_path):
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_a_writer_that_waits_says_whether_it_waits_for_a_run_or_a_reader(tmp_path):
+    """The wait message tells an overlapping run (which the run queue should prevent) from
+    a run report still reading between runs (a few seconds, expected)."""
+    import subprocess
+    import sys
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    for holder, expected in (
+        ("writer_turn", "in use by another run"),
+        ("reader_turn", "being read between runs"),
+    ):
+        other = subprocess.Popen(
+            [sys.executable, "-c",
+             f"import time; from dagster_project.lib.warehouse import {holder}\n"
+             f"with {holder}({str(warehouse)!r}):\n    print('held', flush=True); time.sleep(2)"],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert other.stdout.readline().strip() == "held"
+            said: list[str] = []
+            with writer_turn(warehouse, said.append):
+                pass
+            assert len(said) == 1 and expected in said[0], said
+        finally:
+            other.kill()
+            other.wait()
