@@ -1,10 +1,14 @@
-"""A run killed at any point converges on the next one: no duplicate rows, no duplicate
+"""A run killed at any point converges on a later one: no duplicate rows, no duplicate
 datasets or files on the portal, and no process left behind.
 
 The pipeline runs as a real process (``python -m dagster_project.cli.pipeline``) on a
-small sample city in a scratch data folder, against the real local portal. It is sent
-SIGTERM or SIGKILL while it ingests, while dbt builds, or while it publishes; then it is
-run again to the end, and the warehouse and the portal are checked.
+small sample city in a scratch data folder, against the real local portal. Each test
+kills a chain of runs with one signal (SIGTERM, as a service manager stops it, or SIGKILL,
+as the OOM killer does): the first run while it ingests, the next (resuming what the first
+left) while dbt builds, the next while it publishes; then a run goes to the end, and the
+warehouse and the portal are checked. Every kill leaves the state the next run starts
+from, so the chain covers each phase's leftovers, and leftovers of leftovers, at the cost
+of about two runs instead of two per phase (the suite's time budget).
 """
 
 from __future__ import annotations
@@ -98,20 +102,20 @@ PHASES = {
 }
 
 
-@pytest.mark.parametrize(
-    ("phase", "signal_name"),
-    [
-        ("ingest", "SIGKILL"),
-        ("ingest", "SIGTERM"),
-        ("dbt", "SIGTERM"),
-        ("dbt", "SIGKILL"),
-        ("publish", "SIGTERM"),
-        ("publish", "SIGKILL"),
-    ],
-)
-def test_a_killed_run_converges_on_the_next(phase, signal_name, tmp_path, anonymous):
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_runs_killed_in_each_phase_converge_on_the_next_complete_run(
+    signal_name, tmp_path, anonymous
+):
     data_dir = tmp_path / "data"
     generate(data_dir / "landing", scale=SCALE, seed=3, systems=DELIVERING)
+    for phase in ("ingest", "dbt", "publish"):
+        _kill_in(phase, signal_name, data_dir)
+    rerun = _start(data_dir)
+    assert rerun.wait(timeout=600) == 0, "the next run did not finish cleanly"
+    _assert_converged(data_dir, anonymous)
+
+
+def _kill_in(phase: str, signal_name: str, data_dir: Path) -> None:
     run = _start(data_dir)
     try:
         _wait_for(lambda: PHASES[phase](data_dir, run.pid), run)
@@ -119,18 +123,16 @@ def test_a_killed_run_converges_on_the_next(phase, signal_name, tmp_path, anonym
         run.send_signal(getattr(signal, signal_name))
         run.wait(timeout=30)
         if signal_name == "SIGTERM":
-            assert time.monotonic() - stopped_at < 10, "SIGTERM must stop a run within 10 s"
+            waited = time.monotonic() - stopped_at
+            assert waited < 10, f"SIGTERM in {phase} must stop a run within 10 s ({waited:.1f} s)"
     finally:
         if run.poll() is None:
             run.kill()
     deadline = time.monotonic() + 15  # a dbt bound to the killed run follows it
     while _processes_using(data_dir) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _processes_using(data_dir) == [], "a process of the killed run was left behind"
-
-    rerun = _start(data_dir)
-    assert rerun.wait(timeout=600) == 0, "the next run did not finish cleanly"
-    _assert_converged(data_dir, anonymous)
+    left = _processes_using(data_dir)
+    assert left == [], f"a process of the run killed in {phase} was left behind: {left}"
 
 
 def _assert_converged(data_dir: Path, anonymous) -> None:
@@ -155,7 +157,10 @@ def _assert_converged(data_dir: Path, anonymous) -> None:
             rows = conn.execute(f"SELECT count(*) FROM open_data.{dataset.model}").fetchone()[0]
             package = anonymous.action.package_show(id=package_name(dataset.id))
             names = [r["name"] for r in package["resources"]]
-            assert len(names) == len(set(names)) == 3, f"{dataset.id}: {names}"
+            # the current files, once each (a dataset the shared portal held with other rows
+            # keeps that CSV as "..., version N, date": publish/ckan/versions.py)
+            current = [n for n in names if ", version " not in n]
+            assert len(names) == len(set(names)) and len(current) == 3, f"{dataset.id}: {names}"
             csv = next(r for r in package["resources"] if r["format"] == "CSV")
             shown = anonymous.action.datastore_search(resource_id=csv["id"], limit=0)
             assert shown["total"] == rows, f"{dataset.id}: DataStore {shown['total']} != {rows}"
