@@ -8,13 +8,15 @@ renderer of it (rule 16): the scorecard model (``render/kpi.py``), the dbt seman
 models and metrics that analysts query with MetricFlow (MetricFlow 0.213 installs beside
 our pinned dbt-core 1.11 and runs on DuckDB), and the documentation.
 
-Every KPI is computed over ``core.fct_service_transactions`` at the grain of one service
-and the month its transactions started.
+Every KPI is computed at the grain of one service and month: over
+``core.fct_service_transactions`` (the month its transactions started), except the web
+completion rate, over the web analytics of the service's pages
+(``core.fct_web_service_page_days``, the month of the visit).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +33,14 @@ class Metric:
     name: str
     label: str
     description: str
-    kind: str  # count | share | percentile | cost_ratio
+    kind: str  # count | share | percentile | cost_ratio | web_completion
     unit: str
     owner: str
     of: str | None = None
     percentile: float | None = None
     target: dict[str, Any] | None = None
     strategy_kpi: str | None = None
+    owner_name: str | None = None  # the owner division's name (divisions.yml), for readers
 
     @property
     def formula(self) -> str:
@@ -48,6 +51,11 @@ class Metric:
             return f"transactions with {self.of} true / transactions with {self.of} known"
         if self.kind == "percentile":
             return f"{self.percentile:g} percentile (continuous) of {self.of}"
+        if self.kind == "web_completion":
+            return (
+                "online forms completed / online forms started on the service's web pages "
+                "(a day's completions counted up to that day's starts)"
+            )
         return "allocated cost in the quarter / transactions in the quarter"
 
     @property
@@ -64,13 +72,19 @@ class Metric:
         source = f" ({self.target['source']})" if self.target.get("source") else ""
         return f"{direction} {amount}{source}"
 
+    @property
+    def grain(self) -> str:
+        if self.kind == "web_completion":
+            return "service and month of the visit"
+        return "service and month started"
+
     def documentation(self) -> str:
         """The definition as one paragraph: meaning, formula, unit, grain, owner, target."""
         parts = [
             self.description.rstrip(".") + ".",
             f"Formula: {self.formula}.",
             f"Unit: {self.unit}.",
-            "Grain: service and month started.",
+            f"Grain: {self.grain}.",
             f"Owner: {self.owner}.",
         ]
         if self.target_words:
@@ -106,6 +120,8 @@ def load_metrics(
     metrics: dict[str, Metric] = {}
     for entry in spec["metrics"]:
         metric = _metric(entry)
+        if metric.owner in divisions:
+            metric = replace(metric, owner_name=divisions[metric.owner].name)
         where = f"metrics.yml: metric {metric.name!r}"
         if metric.name in metrics:
             problems.append(f"{where} is defined twice")

@@ -29,7 +29,7 @@ def _measure_sql(metric: Metric) -> str | None:
             f"cast(percentile_cont({metric.percentile:g}) within group "
             f"(order by {metric.of}) as double)"
         )
-    return None  # cost_ratio: from the quarter's costs, below
+    return None  # cost_ratio: from the quarter's costs; web_completion: from the web pages
 
 
 def _target_sql(metric: Metric) -> str | None:
@@ -59,7 +59,9 @@ def scorecard_sql(metrics: list[Metric], *, dbt: bool = True) -> str:
         if (sql := _measure_sql(m)) is not None and m.name != "transactions"
     )
     shown = ",\n".join(
-        f"    measured.{m.name}" for m in metrics if m.kind not in ("count", "cost_ratio")
+        f"    measured.{m.name}"
+        for m in metrics
+        if m.kind not in ("count", "cost_ratio", "web_completion")
     )
     targets = "".join(
         f",\n    {sql} as {m.name}_target" for m in metrics if (sql := _target_sql(m))
@@ -105,6 +107,40 @@ left join costs
         spine.service_id = costs.service_id
         and quarters.quarter = costs.quarter"""
         if has_cost
+        else ""
+    )
+    web = next((m for m in metrics if m.kind == "web_completion"), None)
+    web_column = (
+        ",\n    cast(web.completions_counted as double) / nullif(web.starts, 0)\n"
+        f"        as {web.name}"
+        if web
+        else ""
+    )
+    web_cte = (
+        f""",
+
+web as (
+    -- the service's web pages (a page the register ties to no service is left out); a
+    -- day's completions count up to its starts (a form begun the day before)
+    select
+        service_id,
+        visit_month as month,
+        sum(service_starts) as starts,
+        sum(least(service_completions, service_starts)) as completions_counted
+    from {ref("fct_web_service_page_days")}
+    where service_id is not null
+    group by service_id, visit_month
+)"""
+        if web
+        else ""
+    )
+    web_join = (
+        """
+left join web
+    on
+        spine.service_id = web.service_id
+        and spine.month = web.month"""
+        if web
         else ""
     )
     return f"""-- {GENERATED}
@@ -156,7 +192,7 @@ measured as (
     from transactions
     group by service_id, month
 
-){cost_ctes}
+){cost_ctes}{web_cte}
 
 select
     spine.service_id,
@@ -166,7 +202,7 @@ select
     coalesce(measured.transactions, 0) as transactions,
     coalesce(measured.completed_transactions, 0) as completed_transactions,
     coalesce(measured.transactions_with_invalid_dates, 0) as transactions_with_invalid_dates,
-{shown}{cost_column}{targets},
+{shown}{cost_column}{web_column}{targets},
     services.standard_days,
     services.legislated_days
 from spine
@@ -174,7 +210,7 @@ inner join services on spine.service_id = services.service_id
 left join measured
     on
         spine.service_id = measured.service_id
-        and spine.month = measured.month{cost_joins}
+        and spine.month = measured.month{cost_joins}{web_join}
 """
 
 
@@ -226,6 +262,12 @@ def semantic_layer_yaml(metrics: list[Metric]) -> str:
             )  # fmt: skip
             dbt_metrics.append({**common, "type": "simple",
                                 "type_params": {"measure": f"{m.name}_measure"}})  # fmt: skip
+        elif m.kind == "web_completion":
+            dbt_metrics.append(
+                {**common, "type": "ratio",
+                 "type_params": {"numerator": "web_completions_counted",
+                                 "denominator": "web_starts"}}
+            )  # fmt: skip
         else:  # cost_ratio
             dbt_metrics.append(
                 {**common, "type": "ratio",
@@ -280,6 +322,32 @@ def semantic_layer_yaml(metrics: list[Metric]) -> str:
                 ],
                 "measures": [{"name": "allocated_cost", "description": "Allocated cost.",
                               "agg": "sum"}],
+            }
+        )  # fmt: skip
+    if any(m.kind == "web_completion" for m in metrics):
+        semantic_models.append(
+            {
+                "name": "web_service_page_days",
+                "description": "Visits to the service pages of the city website, by day "
+                               "(core.fct_web_service_page_days).",
+                "model": "ref('fct_web_service_page_days')",
+                "defaults": {"agg_time_dimension": "visit_month"},
+                "entities": [
+                    {"name": "web_page_day", "type": "primary", "expr": "page_day_key"},
+                    {"name": "service", "type": "foreign", "expr": "service_id"},
+                ],
+                "dimensions": [
+                    {"name": "visit_month", "type": "time", "expr": "visit_month",
+                     "type_params": {"time_granularity": "month"}},
+                    {"name": "device_category", "type": "categorical"},
+                ],
+                "measures": [
+                    {"name": "web_starts", "description": "Online forms started.",
+                     "agg": "sum", "expr": "service_starts"},
+                    {"name": "web_completions_counted",
+                     "description": "Online forms completed, up to the day's starts.",
+                     "agg": "sum", "expr": "least(service_completions, service_starts)"},
+                ],
             }
         )  # fmt: skip
     # dbt's ratio metrics divide metrics, not measures: each measure a ratio uses is also
