@@ -32,6 +32,33 @@ def _measure_sql(metric: Metric) -> str | None:
     return None  # cost_ratio: from the quarter's costs; web_completion: from the web pages
 
 
+def metric_macros_sql(metrics: list[Metric]) -> str:
+    """A dbt macro, ``kpi_metric('<name>')``, that gives a KPI's aggregate over rows of
+    core.fct_service_transactions: the KPI marts other than the scorecard (311 response
+    time by ward, digital adoption) group the same transactions by their own dimensions
+    with the very formula the scorecard uses."""
+    formulas = {m.name: sql for m in metrics if (sql := _measure_sql(m)) is not None}
+    branches = "".join(
+        f"    {'{%- if' if i == 0 else '{%- elif'} name == '{name}' %}}{sql}\n"
+        for i, (name, sql) in enumerate(formulas.items())
+    )
+    return f"""{{#- {GENERATED}
+    The KPIs of metrics.yml computed over transactions (rows of core.fct_service_transactions,
+    or a relation with its columns), grouped as the caller groups them:
+        select service_id, month, {{{{ kpi_metric('online_share') }}}} as online_share
+        from {{{{ ref('fct_service_transactions') }}}} group by service_id, month
+-#}}
+{{% macro kpi_metric(name) -%}}
+{branches}    {{%- else -%}}
+    {{{{ exceptions.raise_compiler_error(
+        "kpi_metric: " ~ name ~ " is not a KPI computed over transactions in "
+        ~ "data_dictionary/metrics.yml (one of: {", ".join(formulas)})"
+    ) }}}}
+    {{%- endif %}}
+{{%- endmacro %}}
+"""
+
+
 def _target_sql(metric: Metric) -> str | None:
     """The KPI's target on each row: the dictionary's value, or the service's own."""
     if not metric.target:
