@@ -122,6 +122,8 @@ class Dataset:
     limitations: str | None = None
     # an aggregate's small-cell suppression (None: not an aggregate of people)
     small_cells: SmallCells | None = None
+    # the KPIs of metrics.yml its columns hold (`metric:`), in metrics.yml's order
+    kpis: tuple[Any, ...] = ()  # metrics.Metric (entries.py stays import-free of it)
     path: Path = Path()
     spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

@@ -53,8 +53,8 @@ class Metric:
             return f"{self.percentile:g} percentile (continuous) of {self.of}"
         if self.kind == "web_completion":
             return (
-                "online forms completed / online forms started on the service's web pages "
-                "(a day's completions counted up to that day's starts)"
+                "online forms completed / online forms started on the web pages of the "
+                "service (completions counted up to the starts of the same day)"
             )
         return "allocated cost in the quarter / transactions in the quarter"
 
