@@ -26,6 +26,24 @@ from .validation import read_validated
 # The columns of core.fct_service_transactions a KPI may be computed from, by kind.
 SHARE_COLUMNS = ("is_online", "is_within_standard", "is_within_legislated")
 PERCENTILE_COLUMNS = ("processing_days",)
+# The columns in words, for the formulas residents read (the column's name follows them,
+# for analysts): a share's (true, known) and a percentile's column.
+SHARE_WORDS = {
+    "is_online": ("made online", "whose channel is recorded"),
+    "is_within_standard": (
+        "finished within the service standard",
+        "completed with valid dates, of a service with a standard",
+    ),
+    "is_within_legislated": (
+        "finished within the legislated timeline",
+        "completed with valid dates, with a legislated timeline",
+    ),
+}
+COLUMN_WORDS = {
+    "processing_days": (
+        "the days from start to completion of the transactions completed with valid dates"
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -48,9 +66,12 @@ class Metric:
         if self.kind == "count":
             return "count of transactions"
         if self.kind == "share":
-            return f"transactions with {self.of} true / transactions with {self.of} known"
+            true, known = SHARE_WORDS.get(self.of, (f"{self.of} true", f"{self.of} known"))
+            return f"transactions {true} / transactions {known} ({self.of})"
         if self.kind == "percentile":
-            return f"{self.percentile:g} percentile (continuous) of {self.of}"
+            of = COLUMN_WORDS.get(self.of, self.of)
+            rank = f"{self.percentile * 100:g}th percentile"
+            return f"{rank} (continuous, interpolated) of {of} ({self.of})"
         if self.kind == "web_completion":
             return (
                 "online forms completed / online forms started on the web pages of the "
