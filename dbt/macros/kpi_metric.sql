@@ -11,10 +11,11 @@
     {%- elif name == 'p90_processing_days' %}cast(percentile_cont(0.9) within group (order by processing_days) as double)
     {%- elif name == 'share_within_standard' %}avg(case when is_within_standard then 1e0 when is_within_standard is not null then 0e0 end)
     {%- elif name == 'share_within_legislated_timeline' %}avg(case when is_within_legislated then 1e0 when is_within_legislated is not null then 0e0 end)
+    {%- elif name == 'web_completion_rate' %}cast(sum(least(service_completions, service_starts)) as double) / nullif(sum(service_starts), 0)
     {%- else -%}
     {{ exceptions.raise_compiler_error(
         "kpi_metric: " ~ name ~ " is not a KPI computed over transactions in "
-        ~ "data_dictionary/metrics.yml (one of: transactions, online_share, median_processing_days, p90_processing_days, share_within_standard, share_within_legislated_timeline)"
+        ~ "data_dictionary/metrics.yml (one of: transactions, online_share, median_processing_days, p90_processing_days, share_within_standard, share_within_legislated_timeline, web_completion_rate)"
     ) }}
     {%- endif %}
 {%- endmacro %}

@@ -32,12 +32,22 @@ def _measure_sql(metric: Metric) -> str | None:
     return None  # cost_ratio: from the quarter's costs; web_completion: from the web pages
 
 
+# The web completion rate over rows of core.fct_web_service_page_days: a day's
+# completions count up to its starts (a form begun the day before finishes today).
+WEB_COMPLETION_SQL = (
+    "cast(sum(least(service_completions, service_starts)) as double) "
+    "/ nullif(sum(service_starts), 0)"
+)
+
+
 def metric_macros_sql(metrics: list[Metric]) -> str:
     """A dbt macro, ``kpi_metric('<name>')``, that gives a KPI's aggregate over rows of
-    core.fct_service_transactions: the KPI marts other than the scorecard (311 response
-    time by ward, digital adoption) group the same transactions by their own dimensions
-    with the very formula the scorecard uses."""
+    core.fct_service_transactions (the web completion rate: of
+    core.fct_web_service_page_days): the KPI marts other than the scorecard (311 response
+    time by ward, digital adoption, online service usage) group the same rows by their
+    own dimensions with the very formula the scorecard uses."""
     formulas = {m.name: sql for m in metrics if (sql := _measure_sql(m)) is not None}
+    formulas.update({m.name: WEB_COMPLETION_SQL for m in metrics if m.kind == "web_completion"})
     branches = "".join(
         f"    {'{%- if' if i == 0 else '{%- elif'} name == '{name}' %}}{sql}\n"
         for i, (name, sql) in enumerate(formulas.items())
@@ -137,23 +147,16 @@ left join costs
         else ""
     )
     web = next((m for m in metrics if m.kind == "web_completion"), None)
-    web_column = (
-        ",\n    cast(web.completions_counted as double) / nullif(web.starts, 0)\n"
-        f"        as {web.name}"
-        if web
-        else ""
-    )
+    web_column = f",\n    web.{web.name}" if web else ""
     web_cte = (
         f""",
 
 web as (
-    -- the service's web pages (a page the register ties to no service is left out); a
-    -- day's completions count up to its starts (a form begun the day before)
+    -- the service's web pages (a page the register ties to no service is left out)
     select
         service_id,
         visit_month as month,
-        sum(service_starts) as starts,
-        sum(least(service_completions, service_starts)) as completions_counted
+        {WEB_COMPLETION_SQL} as {web.name}
     from {ref("fct_web_service_page_days")}
     where service_id is not null
     group by service_id, visit_month

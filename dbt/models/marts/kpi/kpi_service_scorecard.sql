@@ -72,13 +72,11 @@ quarters as (
 ),
 
 web as (
-    -- the service's web pages (a page the register ties to no service is left out); a
-    -- day's completions count up to its starts (a form begun the day before)
+    -- the service's web pages (a page the register ties to no service is left out)
     select
         service_id,
         visit_month as month,
-        sum(service_starts) as starts,
-        sum(least(service_completions, service_starts)) as completions_counted
+        cast(sum(least(service_completions, service_starts)) as double) / nullif(sum(service_starts), 0) as web_completion_rate
     from {{ ref('fct_web_service_page_days') }}
     where service_id is not null
     group by service_id, visit_month
@@ -99,8 +97,7 @@ select
     measured.share_within_legislated_timeline,
     cast(costs.allocated_cost / nullif(quarters.transactions, 0) as double)
         as cost_per_transaction,
-    cast(web.completions_counted as double) / nullif(web.starts, 0)
-        as web_completion_rate,
+    web.web_completion_rate,
     cast(0.6 as double) as online_share_target,
     services.standard_target_share as share_within_standard_target,
     cast(1.0 as double) as share_within_legislated_timeline_target,
