@@ -124,3 +124,30 @@ def test_digital_adoptions_311_share_online_is_the_semantic_layers(department_wa
     for month, share in adoption:
         theirs = semantic[month]
         assert (share is None) == (theirs in ("", None)) or share == pytest.approx(float(theirs))
+
+
+def test_the_scorecards_web_completion_rate_is_online_service_usages(department_warehouse):
+    """A service with one web page: the scorecard's rate is that page's rate in the
+    online service usage dataset (the same formula, kpi_metric('web_completion_rate'));
+    a service without a page has none."""
+    compared = department_warehouse("""
+        WITH one_page AS (
+            SELECT service_id, any_value(service_name) AS service_name
+            FROM core.dim_online_service_pages WHERE service_id IS NOT NULL
+            GROUP BY service_id HAVING count(*) = 1)
+        SELECT s.service_id, s.month, s.web_completion_rate, u.completion_rate
+        FROM kpi.kpi_service_scorecard AS s
+        JOIN one_page USING (service_id)
+        JOIN kpi.kpi_online_service_completion AS u
+          ON u.service_name = one_page.service_name AND u.month = s.month""")
+    assert len(compared) > 100
+    for service, month, ours, theirs in compared:
+        assert ours == pytest.approx(theirs, abs=1e-12), (service, month)
+    assert (
+        department_warehouse("""
+        SELECT DISTINCT service_id FROM kpi.kpi_service_scorecard
+        WHERE web_completion_rate IS NOT NULL AND service_id NOT IN (
+            SELECT service_id FROM core.dim_online_service_pages
+            WHERE service_id IS NOT NULL)""")
+        == []
+    )
