@@ -30,7 +30,8 @@ from .render.dbt import (
     street_types_csv,
     wards_csv,
 )
-from .render.kpi import metric_macros_sql, scorecard_sql, semantic_layer_yaml
+from .render.kpi import metric_macros_sql, scorecard_sql
+from .render.kpi_semantic import semantic_layer_yaml
 
 
 def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:

@@ -4,9 +4,11 @@ Why a metrics section in the dictionary rather than dbt's semantic layer alone: 
 dictionary is where the governance group defines meaning, and a KPI's definition must
 also reach places dbt does not (the dictionary site, the portal's dataset page, the
 published scorecard's columns). So the definition lives here, and each target is a small
-renderer of it (rule 16): the scorecard model (``render/kpi.py``), the dbt semantic
-models and metrics that analysts query with MetricFlow (MetricFlow 0.213 installs beside
-our pinned dbt-core 1.11 and runs on DuckDB), and the documentation.
+renderer of it (rule 16): the scorecard model and the kpi_metric macro the other KPI marts
+use (``render/kpi.py``), the dbt semantic models and metrics that analysts query with
+MetricFlow (``render/kpi_semantic.py``; MetricFlow 0.213 installs beside our pinned
+dbt-core 1.11 and runs on DuckDB), and the documentation (the dictionary site, the
+portal's "How the KPIs are defined", ``publish/ckan/kpi_definitions.py``).
 
 Every KPI is computed at the grain of one service and month: over
 ``core.fct_service_transactions`` (the month its transactions started), except the web

@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from dagster_project.lib.dictionary import load_dictionary
-from dagster_project.lib.dictionary.render.kpi import scorecard_sql, semantic_layer_yaml
+from dagster_project.lib.dictionary.render.kpi import scorecard_sql
+from dagster_project.lib.dictionary.render.kpi_semantic import semantic_layer_yaml
 
 FIXTURE = """
 CREATE TABLE services AS SELECT * FROM (VALUES
