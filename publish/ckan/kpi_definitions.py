@@ -39,7 +39,9 @@ def kpi_definitions_markdown(dataset: Dataset) -> str | None:
     return (
         f"### {HEADING}\n\n"
         "Each KPI is defined once, in the city's KPI definitions (data dictionary), and "
-        "computed the same way in every dataset that carries it.\n\n" + "\n".join(entries)
+        "computed the same way in every dataset that carries it, here for each row of "
+        "the grain above (a transaction is one request, application, payment, "
+        "registration or storm).\n\n" + "\n".join(entries)
     )
 
 
