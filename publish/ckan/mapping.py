@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from dagster_project.lib.dictionary import Dataset, Division
 
+from .kpi_definitions import kpi_definitions_markdown
+
 
 @dataclass(frozen=True)
 class DatasetField:
@@ -148,6 +150,8 @@ def package_dict(
         notes.insert(0, retirement)
     if dataset.limitations:
         notes.append(f"**Limitations:** {dataset.limitations}")
+    if kpis := kpi_definitions_markdown(dataset):  # a KPI dataset: its KPIs' definitions
+        notes.append(kpis)
     notes.append(PRIVACY_NOTE)
     extras = {
         "owner_division": division.name,

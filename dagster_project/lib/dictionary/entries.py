@@ -122,6 +122,9 @@ class Dataset:
     limitations: str | None = None
     # an aggregate's small-cell suppression (None: not an aggregate of people)
     small_cells: SmallCells | None = None
+    # the KPIs of metrics.yml its columns hold (`metric:`), in metrics.yml's order
+    # (metrics.Metric, not imported here; left out of == and hash: a Metric's target is a dict)
+    kpis: tuple[Any, ...] = field(default=(), compare=False)
     path: Path = Path()
     spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

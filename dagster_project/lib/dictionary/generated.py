@@ -7,7 +7,8 @@
   ``services.csv``, ``service_stages.csv``, ``cost_allocation.csv``: the service
   inventory and finance's cost allocation (services.py);
 - ``dbt/models/marts/kpi/kpi_service_scorecard.sql`` and ``_kpi__semantic_models.yml``:
-  the scorecard and the dbt semantic layer, from the KPI definitions (metrics.py).
+  the scorecard and the dbt semantic layer, from the KPI definitions (metrics.py);
+  ``dbt/macros/kpi_metric.sql``: each KPI's formula, for the other KPI marts.
 
 (The Great Expectations suites are generated too, by ``lib/gates/gx_project.py``.)
 ``make dictionary-generate`` writes them; ``make dictionary-check`` (and CI) fails when a
@@ -29,7 +30,8 @@ from .render.dbt import (
     street_types_csv,
     wards_csv,
 )
-from .render.kpi import scorecard_sql, semantic_layer_yaml
+from .render.kpi import metric_macros_sql, scorecard_sql
+from .render.kpi_semantic import semantic_layer_yaml
 
 
 def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
@@ -51,6 +53,7 @@ def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
         kpi = dbt_dir / "models" / "marts" / "kpi"
         files[kpi / "kpi_service_scorecard.sql"] = scorecard_sql(metrics)
         files[kpi / "_kpi__semantic_models.yml"] = semantic_layer_yaml(metrics)
+        files[dbt_dir / "macros" / "kpi_metric.sql"] = metric_macros_sql(metrics)
     return files
 
 

@@ -313,9 +313,14 @@ def _dataset(spec: dict[str, Any], path: Path, city: City, metrics: dict) -> Dat
         temporal_end=str(coverage["end"]) if coverage.get("end") else None,
         limitations=(spec.get("limitations") or "").strip() or None,
         small_cells=small_cells,
+        kpis=tuple(m for name, m in metrics.items() if name in _held_kpis(columns)),
         path=path,
         spec=spec,
     )
+
+
+def _held_kpis(columns: tuple[Column, ...]) -> set[str]:
+    return {c.spec["metric"] for c in columns if "metric" in c.spec}
 
 
 def _default_coverage(city: City, columns: tuple[Column, ...]) -> str:

@@ -4,17 +4,21 @@ Why a metrics section in the dictionary rather than dbt's semantic layer alone: 
 dictionary is where the governance group defines meaning, and a KPI's definition must
 also reach places dbt does not (the dictionary site, the portal's dataset page, the
 published scorecard's columns). So the definition lives here, and each target is a small
-renderer of it (rule 16): the scorecard model (``render/kpi.py``), the dbt semantic
-models and metrics that analysts query with MetricFlow (MetricFlow 0.213 installs beside
-our pinned dbt-core 1.11 and runs on DuckDB), and the documentation.
+renderer of it (rule 16): the scorecard model and the kpi_metric macro the other KPI marts
+use (``render/kpi.py``), the dbt semantic models and metrics that analysts query with
+MetricFlow (``render/kpi_semantic.py``; MetricFlow 0.213 installs beside our pinned
+dbt-core 1.11 and runs on DuckDB), and the documentation (the dictionary site, the
+portal's "How the KPIs are defined", ``publish/ckan/kpi_definitions.py``).
 
-Every KPI is computed over ``core.fct_service_transactions`` at the grain of one service
-and the month its transactions started.
+Every KPI is computed at the grain of one service and month: over
+``core.fct_service_transactions`` (the month its transactions started), except the web
+completion rate, over the web analytics of the service's pages
+(``core.fct_web_service_page_days``, the month of the visit).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,24 @@ from .validation import read_validated
 # The columns of core.fct_service_transactions a KPI may be computed from, by kind.
 SHARE_COLUMNS = ("is_online", "is_within_standard", "is_within_legislated")
 PERCENTILE_COLUMNS = ("processing_days",)
+# The columns in words, for the formulas residents read (the column's name follows them,
+# for analysts): a share's (true, known) and a percentile's column.
+SHARE_WORDS = {
+    "is_online": ("made online", "whose channel is recorded"),
+    "is_within_standard": (
+        "finished within the service standard",
+        "completed with valid dates, of a service with a standard",
+    ),
+    "is_within_legislated": (
+        "finished within the legislated timeline",
+        "completed with valid dates, with a legislated timeline",
+    ),
+}
+COLUMN_WORDS = {
+    "processing_days": (
+        "the days from start to completion of the transactions completed with valid dates"
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -31,13 +53,14 @@ class Metric:
     name: str
     label: str
     description: str
-    kind: str  # count | share | percentile | cost_ratio
+    kind: str  # count | share | percentile | cost_ratio | web_completion
     unit: str
     owner: str
     of: str | None = None
     percentile: float | None = None
     target: dict[str, Any] | None = None
     strategy_kpi: str | None = None
+    owner_name: str | None = None  # the owner division's name (divisions.yml), for readers
 
     @property
     def formula(self) -> str:
@@ -45,9 +68,17 @@ class Metric:
         if self.kind == "count":
             return "count of transactions"
         if self.kind == "share":
-            return f"transactions with {self.of} true / transactions with {self.of} known"
+            true, known = SHARE_WORDS.get(self.of, (f"{self.of} true", f"{self.of} known"))
+            return f"transactions {true} / transactions {known} ({self.of})"
         if self.kind == "percentile":
-            return f"{self.percentile:g} percentile (continuous) of {self.of}"
+            of = COLUMN_WORDS.get(self.of, self.of)
+            rank = f"{self.percentile * 100:g}th percentile"
+            return f"{rank} (continuous, interpolated) of {of} ({self.of})"
+        if self.kind == "web_completion":
+            return (
+                "online forms completed / online forms started on the web pages of the "
+                "service (completions counted up to the starts of the same day)"
+            )
         return "allocated cost in the quarter / transactions in the quarter"
 
     @property
@@ -64,13 +95,19 @@ class Metric:
         source = f" ({self.target['source']})" if self.target.get("source") else ""
         return f"{direction} {amount}{source}"
 
+    @property
+    def grain(self) -> str:
+        if self.kind == "web_completion":
+            return "service and month of the visit"
+        return "service and month started"
+
     def documentation(self) -> str:
         """The definition as one paragraph: meaning, formula, unit, grain, owner, target."""
         parts = [
             self.description.rstrip(".") + ".",
             f"Formula: {self.formula}.",
             f"Unit: {self.unit}.",
-            "Grain: service and month started.",
+            f"Grain: {self.grain}.",
             f"Owner: {self.owner}.",
         ]
         if self.target_words:
@@ -106,6 +143,8 @@ def load_metrics(
     metrics: dict[str, Metric] = {}
     for entry in spec["metrics"]:
         metric = _metric(entry)
+        if metric.owner in divisions:
+            metric = replace(metric, owner_name=divisions[metric.owner].name)
         where = f"metrics.yml: metric {metric.name!r}"
         if metric.name in metrics:
             problems.append(f"{where} is defined twice")

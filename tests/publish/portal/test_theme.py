@@ -72,6 +72,7 @@ def _scorecard_rows() -> list[dict]:
                     "share_within_standard": round(within + 0.02 * m, 2),
                     "share_within_legislated_timeline": None,
                     "cost_per_transaction": 31.5,
+                    "web_completion_rate": 0.7,
                     "online_share_target": 0.5,
                     "share_within_standard_target": 0.8,
                     "standard_days": 10.0,

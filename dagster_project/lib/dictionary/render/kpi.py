@@ -1,5 +1,5 @@
-"""The KPI definitions (metrics.yml) rendered for their consumers: the scorecard model's
-SQL and dbt's semantic layer (semantic models and metrics for MetricFlow).
+"""The KPI definitions (metrics.yml) rendered for their dbt consumers: the scorecard model's
+SQL and the ``kpi_metric`` macro (dbt's semantic layer: ``kpi_semantic.py``).
 
 One function per target, each reading the same ``Metric`` entries: change a definition
 in the dictionary and both the published scorecard and the analysts' MetricFlow queries
@@ -7,8 +7,6 @@ change with it (``make dictionary-generate``; ``make dictionary-check`` fails on
 """
 
 from __future__ import annotations
-
-import yaml
 
 from ..metrics import Metric
 
@@ -29,7 +27,44 @@ def _measure_sql(metric: Metric) -> str | None:
             f"cast(percentile_cont({metric.percentile:g}) within group "
             f"(order by {metric.of}) as double)"
         )
-    return None  # cost_ratio: from the quarter's costs, below
+    return None  # cost_ratio: from the quarter's costs; web_completion: from the web pages
+
+
+# The web completion rate over rows of core.fct_web_service_page_days: a day's
+# completions count up to its starts (a form begun the day before finishes today).
+WEB_COMPLETION_SQL = (
+    "cast(sum(least(service_completions, service_starts)) as double) "
+    "/ nullif(sum(service_starts), 0)"
+)
+
+
+def metric_macros_sql(metrics: list[Metric]) -> str:
+    """A dbt macro, ``kpi_metric('<name>')``, that gives a KPI's aggregate over rows of
+    core.fct_service_transactions (the web completion rate: of
+    core.fct_web_service_page_days): the KPI marts other than the scorecard (311 response
+    time by ward, digital adoption, online service usage) group the same rows by their
+    own dimensions with the very formula the scorecard uses."""
+    formulas = {m.name: sql for m in metrics if (sql := _measure_sql(m)) is not None}
+    formulas.update({m.name: WEB_COMPLETION_SQL for m in metrics if m.kind == "web_completion"})
+    branches = "".join(
+        f"    {'{%- if' if i == 0 else '{%- elif'} name == '{name}' %}}{sql}\n"
+        for i, (name, sql) in enumerate(formulas.items())
+    )
+    return f"""{{#- {GENERATED}
+    The KPIs of metrics.yml computed over transactions (rows of core.fct_service_transactions,
+    or a relation with its columns), grouped as the caller groups them:
+        select service_id, month, {{{{ kpi_metric('online_share') }}}} as online_share
+        from {{{{ ref('fct_service_transactions') }}}} group by service_id, month
+-#}}
+{{% macro kpi_metric(name) -%}}
+{branches}    {{%- else -%}}
+    {{{{ exceptions.raise_compiler_error(
+        "kpi_metric: " ~ name ~ " is not a KPI computed over transactions in "
+        ~ "data_dictionary/metrics.yml (one of: {", ".join(formulas)})"
+    ) }}}}
+    {{%- endif %}}
+{{%- endmacro %}}
+"""
 
 
 def _target_sql(metric: Metric) -> str | None:
@@ -59,7 +94,9 @@ def scorecard_sql(metrics: list[Metric], *, dbt: bool = True) -> str:
         if (sql := _measure_sql(m)) is not None and m.name != "transactions"
     )
     shown = ",\n".join(
-        f"    measured.{m.name}" for m in metrics if m.kind not in ("count", "cost_ratio")
+        f"    measured.{m.name}"
+        for m in metrics
+        if m.kind not in ("count", "cost_ratio", "web_completion")
     )
     targets = "".join(
         f",\n    {sql} as {m.name}_target" for m in metrics if (sql := _target_sql(m))
@@ -105,6 +142,33 @@ left join costs
         spine.service_id = costs.service_id
         and quarters.quarter = costs.quarter"""
         if has_cost
+        else ""
+    )
+    web = next((m for m in metrics if m.kind == "web_completion"), None)
+    web_column = f",\n    web.{web.name}" if web else ""
+    web_cte = (
+        f""",
+
+web as (
+    -- the service's web pages (a page the register ties to no service is left out)
+    select
+        service_id,
+        visit_month as month,
+        {WEB_COMPLETION_SQL} as {web.name}
+    from {ref("fct_web_service_page_days")}
+    where service_id is not null
+    group by service_id, visit_month
+)"""
+        if web
+        else ""
+    )
+    web_join = (
+        """
+left join web
+    on
+        spine.service_id = web.service_id
+        and spine.month = web.month"""
+        if web
         else ""
     )
     return f"""-- {GENERATED}
@@ -156,7 +220,7 @@ measured as (
     from transactions
     group by service_id, month
 
-){cost_ctes}
+){cost_ctes}{web_cte}
 
 select
     spine.service_id,
@@ -166,7 +230,7 @@ select
     coalesce(measured.transactions, 0) as transactions,
     coalesce(measured.completed_transactions, 0) as completed_transactions,
     coalesce(measured.transactions_with_invalid_dates, 0) as transactions_with_invalid_dates,
-{shown}{cost_column}{targets},
+{shown}{cost_column}{web_column}{targets},
     services.standard_days,
     services.legislated_days
 from spine
@@ -174,133 +238,5 @@ inner join services on spine.service_id = services.service_id
 left join measured
     on
         spine.service_id = measured.service_id
-        and spine.month = measured.month{cost_joins}
+        and spine.month = measured.month{cost_joins}{web_join}
 """
-
-
-def _share_measures(column: str) -> list[dict]:
-    return [
-        {
-            "name": f"{column}_true",
-            "description": f"Transactions with {column} true.",
-            "agg": "sum",
-            "expr": f"case when {column} then 1 else 0 end",
-        },
-        {
-            "name": f"{column}_known",
-            "description": f"Transactions with {column} known (not empty).",
-            "agg": "sum",
-            "expr": f"case when {column} is not null then 1 else 0 end",
-        },
-    ]
-
-
-def semantic_layer_yaml(metrics: list[Metric]) -> str:
-    """dbt semantic models over the transactions, the services and the costs, and one
-    dbt metric per dictionary metric (MetricFlow: ``mf query --metrics online_share
-    --group-by service__service_name,metric_time__month``)."""
-    measures: list[dict] = [
-        {"name": "transaction_count", "description": "Transactions.", "agg": "count",
-         "expr": "transaction_id"},
-    ]  # fmt: skip
-    dbt_metrics: list[dict] = []
-    shares_done: set[str] = set()
-    for m in metrics:
-        common = {"name": m.name, "label": m.label, "description": m.documentation()}
-        if m.kind == "count":
-            dbt_metrics.append({**common, "type": "simple",
-                                "type_params": {"measure": "transaction_count"}})  # fmt: skip
-        elif m.kind == "share":
-            if m.of not in shares_done:
-                measures += _share_measures(m.of)
-                shares_done.add(m.of)
-            dbt_metrics.append(
-                {**common, "type": "ratio",
-                 "type_params": {"numerator": f"{m.of}_true", "denominator": f"{m.of}_known"}}
-            )  # fmt: skip
-        elif m.kind == "percentile":
-            measures.append(
-                {"name": f"{m.name}_measure", "description": m.label + ".", "agg": "percentile",
-                 "expr": m.of, "agg_params": {"percentile": m.percentile,
-                                              "use_discrete_percentile": False}}
-            )  # fmt: skip
-            dbt_metrics.append({**common, "type": "simple",
-                                "type_params": {"measure": f"{m.name}_measure"}})  # fmt: skip
-        else:  # cost_ratio
-            dbt_metrics.append(
-                {**common, "type": "ratio",
-                 "type_params": {"numerator": "allocated_cost",
-                                 "denominator": "transaction_count"}}  # measures' metrics
-            )  # fmt: skip
-    semantic_models = [
-        {
-            "name": "service_transactions",
-            "description": "One row per transaction of a service (core.fct_service_transactions).",
-            "model": "ref('fct_service_transactions')",
-            "defaults": {"agg_time_dimension": "transaction_month"},
-            "entities": [
-                {"name": "transaction", "type": "primary", "expr": "transaction_id"},
-                {"name": "service", "type": "foreign", "expr": "service_id"},
-            ],
-            "dimensions": [
-                {"name": "transaction_month", "type": "time", "expr": "month",
-                 "type_params": {"time_granularity": "month"}},
-                {"name": "channel_code", "type": "categorical"},
-                {"name": "source_system", "type": "categorical"},
-            ],
-            "measures": measures,
-        },
-        {
-            "name": "services",
-            "description": "The service inventory (services.yml).",
-            "model": "ref('services')",
-            "entities": [{"name": "service", "type": "primary", "expr": "service_id"}],
-            "dimensions": [
-                {"name": "service_name", "type": "categorical"},
-                {"name": "division_id", "type": "categorical"},
-            ],
-        },
-    ]  # fmt: skip
-    if any(m.kind == "cost_ratio" for m in metrics):
-        semantic_models.append(
-            {
-                "name": "service_costs",
-                "description": "Allocated costs by service, channel and quarter.",
-                "model": "ref('kpi_service_costs')",
-                "defaults": {"agg_time_dimension": "cost_quarter"},
-                "entities": [
-                    {"name": "service_cost", "type": "primary",
-                     "expr": "service_id || '|' || coalesce(channel_code, '') || '|' || "
-                             "cast(quarter as varchar)"},
-                    {"name": "service", "type": "foreign", "expr": "service_id"},
-                ],
-                "dimensions": [
-                    {"name": "cost_quarter", "type": "time", "expr": "quarter",
-                     "type_params": {"time_granularity": "quarter"}},
-                ],
-                "measures": [{"name": "allocated_cost", "description": "Allocated cost.",
-                              "agg": "sum"}],
-            }
-        )  # fmt: skip
-    # dbt's ratio metrics divide metrics, not measures: each measure a ratio uses is also
-    # a simple metric of its own (named as the measure).
-    used = {
-        name
-        for m in dbt_metrics
-        if m["type"] == "ratio"
-        for name in (m["type_params"]["numerator"], m["type_params"]["denominator"])
-    }
-    all_measures = {
-        measure["name"]: measure
-        for model in semantic_models
-        for measure in model.get("measures", [])
-    }
-    dbt_metrics += [
-        {"name": name, "label": name.replace("_", " ").capitalize() + " (part of a ratio)",
-         "description": all_measures[name]["description"] + " (a part of a KPI's ratio).",
-         "type": "simple", "type_params": {"measure": name}}
-        for name in sorted(used)
-    ]  # fmt: skip
-    document = {"version": 2, "semantic_models": semantic_models, "metrics": dbt_metrics}
-    body = yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True)
-    return f"# {GENERATED}\n{body}"

@@ -69,6 +69,17 @@ quarters as (
         from measured
     ) as monthly
     group by service_id, quarter
+),
+
+web as (
+    -- the service's web pages (a page the register ties to no service is left out)
+    select
+        service_id,
+        visit_month as month,
+        cast(sum(least(service_completions, service_starts)) as double) / nullif(sum(service_starts), 0) as web_completion_rate
+    from {{ ref('fct_web_service_page_days') }}
+    where service_id is not null
+    group by service_id, visit_month
 )
 
 select
@@ -86,6 +97,7 @@ select
     measured.share_within_legislated_timeline,
     cast(costs.allocated_cost / nullif(quarters.transactions, 0) as double)
         as cost_per_transaction,
+    web.web_completion_rate,
     cast(0.6 as double) as online_share_target,
     services.standard_target_share as share_within_standard_target,
     cast(1.0 as double) as share_within_legislated_timeline_target,
@@ -105,3 +117,7 @@ left join costs
     on
         spine.service_id = costs.service_id
         and quarters.quarter = costs.quarter
+left join web
+    on
+        spine.service_id = web.service_id
+        and spine.month = web.month

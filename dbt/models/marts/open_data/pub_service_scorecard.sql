@@ -18,6 +18,7 @@ select
     cast(share_within_standard as double) as share_within_standard,
     cast(share_within_legislated_timeline as double) as share_within_legislated_timeline,
     cast(cost_per_transaction as double) as cost_per_transaction,
+    cast(web_completion_rate as double) as web_completion_rate,
     cast(online_share_target as double) as online_share_target,
     cast(share_within_standard_target as double) as share_within_standard_target,
     cast(standard_days as double) as standard_days,

@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from dagster_project.lib.dictionary import load_dictionary
-from dagster_project.lib.dictionary.render.kpi import scorecard_sql, semantic_layer_yaml
+from dagster_project.lib.dictionary.render.kpi import scorecard_sql
+from dagster_project.lib.dictionary.render.kpi_semantic import semantic_layer_yaml
 
 FIXTURE = """
 CREATE TABLE services AS SELECT * FROM (VALUES
@@ -36,12 +37,22 @@ CREATE TABLE kpi_service_costs AS SELECT * FROM (VALUES
     ('svc-a', 'phone', DATE '2025-01-01', 300.00),  -- a part of the whole below
     ('svc-a', NULL, DATE '2025-01-01', 500.00))
 AS t(service_id, channel_code, quarter, allocated_cost);
+CREATE TABLE fct_web_service_page_days AS SELECT * FROM (VALUES
+  -- page        service  month             starts  completions
+  ('/a-form',    'svc-a', DATE '2025-01-01', 10,     7),
+  ('/a-form',    'svc-a', DATE '2025-01-01', 5,      4),
+  ('/a-renewal', 'svc-a', DATE '2025-01-01', 5,      1),  -- a second page of svc-a
+  ('/a-form',    'svc-a', DATE '2025-02-01', 0,      2),  -- no start: finished from January
+  ('/a-form',    'svc-a', DATE '2025-03-01', 4,      6),  -- 2 more than the day's starts
+  ('/fees',      NULL,    DATE '2025-01-01', 100,    100),  -- a page of several services
+  ('/a-form',    'svc-a', DATE '2024-11-01', 9,      9))  -- before the first transaction
+AS t(page_path, service_id, visit_month, service_starts, service_completions);
 """
 
 COLUMNS = (
     "service_id, month, transactions, completed_transactions, transactions_with_invalid_dates, "
     "online_share, median_processing_days, p90_processing_days, share_within_standard, "
-    "share_within_legislated_timeline, cost_per_transaction"
+    "share_within_legislated_timeline, cost_per_transaction, web_completion_rate"
 )
 
 
@@ -62,24 +73,31 @@ def test_every_kpi_of_a_month_matches_the_hand_worked_answer(scorecard):
     # online: t1 yes, t2 no, t4 yes, t3 unknown -> 2/3; processing days of the valid
     # completed ones [2, 6]: median 4, p90 2 + 0.9 * (6 - 2) = 5.6; within the standard
     # 1 of 2; within the law 2 of 2; cost: 500 in Q1 over 5 transactions in Q1 = 100.
+    # web: both pages of svc-a, (7 + 4 + 1) completed of (10 + 5 + 5) started = 0.6.
     assert scorecard[("svc-a", "2025-01")] == pytest.approx(
-        (4, 3, 1, 2 / 3, 4.0, 5.6, 0.5, 1.0, 100.0)
+        (4, 3, 1, 2 / 3, 4.0, 5.6, 0.5, 1.0, 100.0, 0.6)
     )
-    # svc-a, March: t5 alone.
+    # svc-a, March: t5 alone; web: 6 completions counted up to the 4 starts -> 1.0.
     assert scorecard[("svc-a", "2025-03")] == pytest.approx(
-        (1, 1, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 100.0)
+        (1, 1, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 100.0, 1.0)
     )
 
 
 def test_a_service_with_no_transactions_in_a_month_has_a_row_of_zero(scorecard):
-    assert scorecard[("svc-a", "2025-02")] == (0, 0, 0, None, None, None, None, None, 100.0)
-    assert scorecard[("svc-b", "2025-03")] == (0, 0, 0, None, None, None, None, None, None)
+    # (svc-a's February web page had no start: its completion rate is empty, not 0)
+    assert scorecard[("svc-a", "2025-02")] == (
+        0, 0, 0, None, None, None, None, None, 100.0, None
+    )  # fmt: skip
+    assert scorecard[("svc-b", "2025-03")] == (
+        0, 0, 0, None, None, None, None, None, None, None
+    )  # fmt: skip
 
 
 def test_shares_are_empty_where_nothing_is_known_not_zero(scorecard):
     # svc-b has no standard and no legislated timeline: its shares are unknown, not 0;
-    # and no cost was allocated to it: no cost per transaction (not 0).
-    assert scorecard[("svc-b", "2025-01")] == (1, 1, 0, 0.0, 3.0, 3.0, None, None, None)
+    # and no cost was allocated to it: no cost per transaction (not 0); it has no web
+    # page: no web completion rate (not 0).
+    assert scorecard[("svc-b", "2025-01")] == (1, 1, 0, 0.0, 3.0, 3.0, None, None, None, None)
 
 
 def test_only_services_with_a_system_and_only_months_in_range(scorecard):
@@ -99,4 +117,8 @@ def test_each_kpi_is_a_metric_of_the_semantic_layer_with_its_definition():
     assert rendered["online_share"]["type_params"] == {
         "numerator": "is_online_true",
         "denominator": "is_online_known",
+    }
+    assert rendered["web_completion_rate"]["type_params"] == {
+        "numerator": "web_completions_counted",
+        "denominator": "web_starts",
     }
