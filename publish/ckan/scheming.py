@@ -135,6 +135,10 @@ def portal_config(dictionary: Dictionary) -> dict[str, Any]:
                 {"column": column, "label": label, "summary": summary}
                 for column, label, summary in HEADLINE_KPIS
             ],
+            # the home page says which counts are suppressed (headline.py)
+            "small_cell_threshold": scorecard.small_cells.threshold
+            if scorecard.small_cells
+            else dictionary.city.small_cell_threshold,
         }
         if scorecard is not None
         else None,
