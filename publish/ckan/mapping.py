@@ -143,11 +143,16 @@ def package_dict(
     ``quality``: its latest quality score's extras (measured after each publication, so
     a re-publication keeps showing it).
     """
-    notes = [dataset.description, f"**Grain:** {dataset.grain}."]
+    # Grain and limitations are said once: as the labelled fields "Grain" and
+    # "Limitations" (the schema's, shown on the dataset page and sent to the API), not
+    # again in the description. A harvester that reads only a description gets them where
+    # DCAT carries a dataset's description: the portal's city_dcat profile appends them to
+    # dct:description (RDF endpoints) and data.json's description has them
+    # (publish/catalog/dcat.py: catalog_description); DCAT has no property of its own for
+    # either.
+    notes = [dataset.description]
     if retirement := _retirement(dataset):
         notes.insert(0, retirement)
-    if dataset.limitations:
-        notes.append(f"**Limitations:** {dataset.limitations}")
     notes.append(PRIVACY_NOTE)
     extras = {
         "owner_division": division.name,
