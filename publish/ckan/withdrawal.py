@@ -61,13 +61,19 @@ def withdraw_draft(publisher: CkanPublisher, dataset: Dataset) -> str:
 
 
 def plan_withdrawals(publisher: CkanPublisher, dictionary: Dictionary) -> list[DatasetPlan]:
-    """``make publish-plan``: the drafts whose package the next run makes private."""
-    return [
-        DatasetPlan(
-            dataset.id,
-            [f"make it private (withdrawn from the portal: {withdrawal_reason(dataset)})"],
+    """``make publish-plan``: the drafts whose package the next run makes private (or, if
+    already private, e.g. withdrawn by the privacy gate, marks withdrawn)."""
+    plans = []
+    for dataset in dictionary.datasets.values():
+        if dataset.status != "draft":
+            continue
+        package = publisher.show_package(package_name(dataset.id))
+        if not _to_withdraw(package):
+            continue
+        what = "mark it withdrawn (already private)" if package["private"] else "make it private"
+        plans.append(
+            DatasetPlan(
+                dataset.id, [f"{what} (withdrawn from the portal: {withdrawal_reason(dataset)})"]
+            )
         )
-        for dataset in dictionary.datasets.values()
-        if dataset.status == "draft"
-        and _to_withdraw(publisher.show_package(package_name(dataset.id)))
-    ]
+    return plans

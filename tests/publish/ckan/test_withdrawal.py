@@ -115,3 +115,17 @@ def test_a_package_made_by_hand_is_never_withdrawn(sysadmin, run_id, organizatio
         )
     finally:
         sysadmin.action.dataset_purge(id=by_hand["id"])
+
+
+def test_a_package_the_privacy_gate_made_private_is_marked_withdrawn_too(published, sysadmin):
+    dictionary, dataset, _division, package = published
+    publisher = CkanPublisher(sysadmin)
+    assert publisher.withdraw_package(package["name"]) == "withdrawn"  # the privacy gate's
+    draft = drafted(dataset)
+    text = render(
+        plan_withdrawals(publisher, dataclasses.replace(dictionary, datasets={draft.id: draft})), []
+    )
+    assert f"mark it withdrawn (already private) (withdrawn from the portal: {REASON})" in text
+    assert withdraw_draft(publisher, draft) == "withdrawn"
+    shown = sysadmin.action.package_show(id=package["id"])
+    assert shown["private"] and package_facts(shown)["withdrawn_reason"] == REASON
