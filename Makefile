@@ -37,7 +37,7 @@ dictionary-check: $(VENV)/.installed  ## validate the data dictionary; report dr
 dictionary-generate: $(VENV)/.installed  ## regenerate dbt docs, seeds and GX suites from the dictionary
 	$(PY) -m dagster_project.cli.dictionary generate
 
-docs: install  ## the data dictionary site in data/docs (the pipeline also serves it at <portal>/dictionary/)
+docs: install  ## the data dictionary site for staff in data/docs (drafts included) and its public edition in data/docs_public (what <portal>/dictionary/ serves)
 	$(PY) -m dagster_project.cli.dictionary site
 
 sample-data: $(VENV)/.installed  ## write the fictional city's extracts into data/landing

@@ -85,8 +85,13 @@ class Settings:
 
     @property
     def docs_dir(self) -> Path:
-        """The browsable data dictionary (make docs)."""
+        """The browsable data dictionary for staff, drafts included (make docs)."""
         return self.data_dir / "docs"
+
+    @property
+    def public_docs_dir(self) -> Path:
+        """Its public edition, which the portal serves at /dictionary/ (site.py)."""
+        return self.data_dir / "docs_public"
 
     @property
     def dictionary_site_url(self) -> str | None:

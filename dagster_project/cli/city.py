@@ -130,14 +130,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def generate_for(folder: Path) -> None:
-    """The generated lookups and GX project of the new city (as make dictionary-generate)."""
+    """The generated lookups, GX project and portal files (its name, About text, dataset
+    schema) of the new city (as make dictionary-generate)."""
     from dagster_project.lib.dictionary import load_dictionary
     from dagster_project.lib.dictionary.generated import write_generated
     from dagster_project.lib.gates.gx_project import sync_project
+    from publish.portal.theme_files import write_portal_files
 
     dictionary = load_dictionary(folder / "data_dictionary")
     write_generated(dictionary, folder / "dbt")
     sync_project(dictionary, folder / "expectations")
+    write_portal_files(dictionary, folder)
 
 
 if __name__ == "__main__":

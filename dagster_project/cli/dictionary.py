@@ -3,7 +3,8 @@
 check     validate every dictionary file, report generated files that drifted, published
           columns without a description, failed gates and missed update frequencies
 generate  (re)write the files generated from the dictionary (dbt YAML, seeds, GX suites)
-site      write the browsable data dictionary into the data folder's docs/ (make docs)
+site      write the browsable data dictionary into the data folder: docs/ for staff
+          (drafts included; make docs) and docs_public/ (what the portal serves)
 """
 
 from __future__ import annotations
@@ -81,10 +82,13 @@ def site(dictionary: Dictionary) -> int:
     from publish.portal.connection import portal_connection
 
     portal_url = portal_connection().url
+    settings = get_settings()
     pages = write_dictionary_site(dictionary, portal_url)
+    public = write_dictionary_site(dictionary, portal_url, public=True)
     print(
-        f"Wrote {len(pages)} pages to {get_settings().docs_dir}; the pipeline's "
-        f"portal/dictionary_site asset publishes them at {portal_url}/dictionary/"
+        f"Wrote {len(pages)} pages for staff to {settings.docs_dir} (drafts included) and "
+        f"{len(public)} public pages to {settings.public_docs_dir}, which the pipeline's "
+        f"portal/dictionary_site asset publishes at {portal_url}/dictionary/"
     )
     return 0
 

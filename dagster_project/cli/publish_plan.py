@@ -29,6 +29,7 @@ from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
 from publish.ckan.plan import DatasetPlan, plan_dataset, plan_retirements, render
 from publish.ckan.publisher import CkanPublisher
+from publish.ckan.withdrawal import plan_withdrawals
 
 
 def warehouse_warnings(conn: duckdb.DuckDBPyConnection, dictionary, settings) -> list[str]:
@@ -150,6 +151,7 @@ def make_plan(publisher: CkanPublisher, now: datetime | None = None) -> tuple[st
     plans += plan_retirements(
         publisher, dictionary, timedelta(days=city.retired_dataset_retention_days), now
     )
+    plans += plan_withdrawals(publisher, dictionary)  # approval withdrawn: made private
     return render(plans, warnings), any(p.changes for p in plans)
 
 

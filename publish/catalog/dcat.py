@@ -22,6 +22,17 @@ from dagster_project.lib.dictionary.vocabulary import MEDIA_TYPES
 SCHEMA = Path(__file__).parent / "schemas" / "dcat_us_1_1.schema.json"
 
 
+def catalog_description(dataset: Dataset) -> str:
+    """The description harvesters read: the dictionary's, then what one row is and what
+    the data cannot tell (the portal shows both as fields; DCAT-US has no field for
+    either, and a harvester may read nothing else). The same text as the portal's RDF
+    (``city_dcat`` profile)."""
+    parts = [dataset.description, f"Grain: {dataset.grain}."]
+    if dataset.limitations:
+        parts.append(f"Limitations: {dataset.limitations}")
+    return "\n\n".join(parts)
+
+
 def dataset_entry(
     dataset: Dataset, division: Division, city_name: str, package: dict[str, Any], portal_url: str
 ) -> dict[str, Any]:
@@ -31,7 +42,7 @@ def dataset_entry(
         "@type": "dcat:Dataset",
         "identifier": page,
         "title": dataset.title,
-        "description": dataset.description,
+        "description": catalog_description(dataset),
         "keyword": list(dataset.keywords),
         "modified": package["metadata_modified"][:10],
         "publisher": {

@@ -8,6 +8,7 @@ once. (The DataStore's fields are rendered by ``dictionary/render/datastore.py``
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -68,15 +69,19 @@ DATASET_FIELDS: tuple[DatasetField, ...] = (
 SCHEMA_FIELD_KEYS = frozenset(f.key for f in DATASET_FIELDS)
 
 
-def with_schema_fields(package: dict[str, Any]) -> dict[str, Any]:
-    """The package as the portal's dataset schema takes it: extras whose key is a schema
-    field become top-level fields (CKAN refuses an extra named like a schema field); the
-    others stay extras."""
+def with_schema_fields(
+    package: dict[str, Any], fields: Collection[str] = SCHEMA_FIELD_KEYS
+) -> dict[str, Any]:
+    """The package as the portal's dataset schema takes it: extras whose key is one of the
+    schema's ``fields`` become top-level fields (CKAN refuses an extra named like a schema
+    field); the others stay extras. ``fields``: our generated schema's by default; the
+    publisher passes the target portal's (none on a CKAN without ckanext-scheming, where
+    every fact stays an extra: CKAN's default schema drops unknown top-level keys)."""
     extras = package.get("extras")
     if extras is None:
         return package
-    lifted = {e["key"]: e["value"] for e in extras if e["key"] in SCHEMA_FIELD_KEYS}
-    rest = [e for e in extras if e["key"] not in SCHEMA_FIELD_KEYS]
+    lifted = {e["key"]: e["value"] for e in extras if e["key"] in fields}
+    rest = [e for e in extras if e["key"] not in fields]
     return {**package, **lifted, "extras": rest}
 
 
@@ -145,11 +150,16 @@ def package_dict(
     ``quality``: its latest quality score's extras (measured after each publication, so
     a re-publication keeps showing it).
     """
-    notes = [dataset.description, f"**Grain:** {dataset.grain}."]
+    # Grain and limitations are said once: as the labelled fields "Grain" and
+    # "Limitations" (the schema's, shown on the dataset page and sent to the API), not
+    # again in the description. A harvester that reads only a description gets them where
+    # DCAT carries a dataset's description: the portal's city_dcat profile appends them to
+    # dct:description (RDF endpoints) and data.json's description has them
+    # (publish/catalog/dcat.py: catalog_description); DCAT has no property of its own for
+    # either.
+    notes = [dataset.description]
     if retirement := _retirement(dataset):
         notes.insert(0, retirement)
-    if dataset.limitations:
-        notes.append(f"**Limitations:** {dataset.limitations}")
     if kpis := kpi_definitions_markdown(dataset):  # a KPI dataset: its KPIs' definitions
         notes.append(kpis)
     notes.append(PRIVACY_NOTE)

@@ -48,9 +48,11 @@ class DatasetPlan:
         return bool(self.lines)
 
 
-def _differing_fields(current: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+def _differing_fields(
+    current: dict[str, Any], wanted: dict[str, Any], schema_fields: frozenset[str]
+) -> list[str]:
     fields = []
-    for key, value in with_schema_fields(wanted).items():
+    for key, value in with_schema_fields(wanted, schema_fields).items():
         if key == "extras":
             have = {e["key"]: e["value"] for e in current.get("extras", [])}
             want = {e["key"]: e["value"] for e in value}
@@ -116,7 +118,11 @@ def plan_dataset(
         dataset, division, dictionary_page_url, quality_report_url, version_extras(versions)
     )
     version_keys = {"version", "changelog", "data_last_updated", "previous_versions"}
-    differing = [f for f in _differing_fields(current, wanted) if f not in version_keys]
+    differing = [
+        f
+        for f in _differing_fields(current, wanted, publisher.schema_fields)
+        if f not in version_keys
+    ]
     if differing:
         plan.lines.append(f"metadata fields that differ: {', '.join(differing)}")
     plan.lines += _resource_lines(publisher, dataset, current, history, changes, retention, now)

@@ -8,9 +8,10 @@ uploaded again, and their DataStore table is left as it is.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import ckanapi
 
 from dagster_project.lib.files import file_sha256
 
-from .mapping import package_facts, with_schema_fields
+from .mapping import SCHEMA_FIELD_KEYS, package_facts, with_schema_fields
 from .views import view_differs
 
 DATASTORE_CHUNK_ROWS = 10_000
@@ -32,10 +33,13 @@ class NoCopyAction(PublishError):
     """The portal has no ``city_datastore_load`` action (not our plugin's CKAN)."""
 
 
-def metadata_differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+def metadata_differs(
+    current: dict[str, Any], wanted: dict[str, Any], fields: Collection[str] = SCHEMA_FIELD_KEYS
+) -> bool:
     """True when any field we publish differs from what the portal shows (compared in the
-    portal's schema shape: dataset fields at the top level, see ``with_schema_fields``)."""
-    for key, value in with_schema_fields(wanted).items():
+    portal's schema shape: its schema's ``fields`` at the top level, see
+    ``with_schema_fields``)."""
+    for key, value in with_schema_fields(wanted, fields).items():
         if key == "tags":
             if sorted(t["name"] for t in current.get("tags", [])) != sorted(
                 t["name"] for t in value
@@ -79,6 +83,24 @@ class CkanPublisher:
         """Any action (e.g. our plugin's), with the same typed errors."""
         return self._call(action, what, **data)
 
+    @functools.cached_property
+    def schema_fields(self) -> frozenset[str]:
+        """The dataset fields of the portal's ckanext-scheming schema, asked once.
+
+        Our facts go top-level where the portal has a schema field for them (CKAN refuses
+        an extra named like one) and stay extras everywhere else: a CKAN without
+        ckanext-scheming drops top-level keys it does not know, so the facts (owner
+        division, frequency, grain, quality...) would be lost there."""
+        try:
+            schema = self.client.action.scheming_dataset_schema_show(type="dataset")
+        except ckanapi.NotFound:
+            return frozenset()  # scheming, but no schema for the type "dataset"
+        except ckanapi.CKANAPIError as error:
+            if "Action name not known" not in str(error):
+                raise
+            return frozenset()  # no ckanext-scheming on this portal
+        return frozenset(f["field_name"] for f in schema.get("dataset_fields", []))
+
     def _show(self, action: str, **data: Any) -> dict | None:
         try:
             return getattr(self.client.action, action)(**data)
@@ -120,14 +142,14 @@ class CkanPublisher:
 
         A package published before the portal had its dataset schema (facts as extras)
         is read by the schema as the same fields, so it is patched in place too."""
-        package = with_schema_fields(package)
+        package = with_schema_fields(package, self.schema_fields)
         current = self._show("package_show", id=package["name"])
         if current is None:
             created = self._call("package_create", f"creating dataset {package['name']}", **package)
             return created, "created"
         if current.get("state") == "deleted":
             package = {**package, "state": "active"}
-        elif not metadata_differs(current, package):
+        elif not metadata_differs(current, package, self.schema_fields):
             return current, "unchanged"  # keeps "last updated" meaningful for residents
         patched = self._call(
             "package_patch", f"updating dataset {package['name']}", id=current["id"], **package
@@ -146,7 +168,8 @@ class CkanPublisher:
         # keys that are schema fields go top-level (with_schema_fields)
         kept = {e["key"]: e["value"] for e in current.get("extras", [])}
         wanted = with_schema_fields(
-            {"extras": [{"key": k, "value": v} for k, v in {**kept, **extras}.items()]}
+            {"extras": [{"key": k, "value": v} for k, v in {**kept, **extras}.items()]},
+            self.schema_fields,
         )
         self._call("package_patch", f"updating dataset {name}'s facts", id=current["id"], **wanted)
         return True

@@ -7,9 +7,10 @@
   licences its datasets use, who to ask for more (the catalog owner division of
   ``city.yml``), the featured datasets and where the headline KPIs come from.
 
-Both live in the plugin's package (CKAN's user reads them from its installed copy, never
-from the project folder); ``dictionary generate`` writes them and ``dictionary check``
-reports drift, like the dbt files.
+Both are the city's, not the plugin's: they are generated from the active city's
+dictionary into its folder (``<city>/portal/``, ``publish/portal/theme_files.py``);
+``dictionary generate`` writes them and ``dictionary check`` reports drift, like the dbt
+files, and ``make portal-up`` hands them to the portal.
 """
 
 from __future__ import annotations
@@ -134,19 +135,23 @@ def portal_config(dictionary: Dictionary) -> dict[str, Any]:
                 {"column": column, "label": label, "summary": summary}
                 for column, label, summary in HEADLINE_KPIS
             ],
+            # the home page says which counts are suppressed (headline.py)
+            "small_cell_threshold": scorecard.small_cells.threshold
+            if scorecard.small_cells
+            else dictionary.city.small_cell_threshold,
         }
         if scorecard is not None
         else None,
     }
 
 
-def portal_files(dictionary: Dictionary, plugin_package_dir: Path) -> dict[Path, str]:
+def portal_files(dictionary: Dictionary, folder: Path) -> dict[Path, str]:
     """The generated files and their content (JSON, stable key order, final newline)."""
 
     def dump(document: dict[str, Any]) -> str:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
     return {
-        plugin_package_dir / "schemas" / "city_dataset.json": dump(dataset_schema(dictionary)),
-        plugin_package_dir / "city_portal.json": dump(portal_config(dictionary)),
+        folder / "city_dataset.json": dump(dataset_schema(dictionary)),
+        folder / "city_portal.json": dump(portal_config(dictionary)),
     }

@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 
+from . import city_files
 from .errors import PortalError
 from .processes import run
 from .services import Ckan, Postgres, write_private
@@ -27,8 +28,6 @@ PLUGINS = (
     "city_theme pgsearch activity datastore datatables_view text_view image_view "
     "scheming_datasets charts_view"
 )
-# The dataset schema generated from the dictionary (publish/ckan/scheming.py)
-DATASET_SCHEMA = "ckanext.pgsearch:schemas/city_dataset.json"
 MAX_RESOURCE_SIZE_MB = 200
 # The catalog endpoints: our site files (/data.json, /dictionary/, /quality-reports/)
 # and ckanext-dcat's RDF (/catalog.ttl, /dataset/<name>.jsonld, ...), with our profile
@@ -93,8 +92,9 @@ def ensure_config(settings: PortalSettings, ckan: Ckan, secret: dict[str, str]) 
         # Full-text indexes of new DataStore tables: GIN (exact, fast lookups) instead of
         # CKAN's default GiST (lossy: every candidate row is rechecked from the heap).
         "ckan.datastore.default_fts_index_method": "gin",
-        # Dataset fields as labelled fields (ckanext-scheming), from the dictionary.
-        "scheming.dataset_schemas": DATASET_SCHEMA,
+        # Dataset fields as labelled fields (ckanext-scheming) and the city's name and
+        # About text, from the active city's dictionary (city_files.py).
+        **city_files.ckan_options(settings),
         # ckanext-charts caches chart data in CKAN's Redis (its default, made explicit).
         "ckanext.charts.cache_strategy": "redis",
     }

@@ -11,7 +11,7 @@ import json
 import sys
 import time
 
-from . import ckan_setup, install
+from . import city_files, ckan_setup, install
 from .errors import PortalError
 from .processes import http_ok
 from .services import Ckan, Postgres, Redis, remove_tree
@@ -21,22 +21,27 @@ from .settings import PortalSettings, load_settings
 def up(settings: PortalSettings) -> None:
     ckan, postgres, redis = Ckan(settings), Postgres(settings), Redis(settings)
     if ckan.pid and postgres.pid and redis.pid and http_ok(ckan.status_url):
-        if not install.plugin_outdated(settings):
+        plugin_changed = install.plugin_outdated(settings)
+        if not plugin_changed and not city_files.outdated(settings):
             print(f"The portal is already up at {settings.site_url}")
             return
-        # A developer changed ckanext-pgsearch: install it and restart CKAN alone,
-        # with the configuration re-applied (a new plugin version may need new options).
+        # A developer changed ckanext-pgsearch, or the city's generated files changed
+        # (its dictionary, or another PLATFORM_CITY_DIR): install and copy them and restart
+        # CKAN alone, with the configuration re-applied (they are read at start).
         install.ensure_ckan(settings)
+        city_files.sync(settings)
         ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
         ckan.stop()
         ckan.start()
-        print(f"The portal is up at {settings.site_url} (CKAN restarted with the new plugin)")
+        what = "the new plugin" if plugin_changed else f"the city's files from {settings.city_dir}"
+        print(f"The portal is up at {settings.site_url} (CKAN restarted with {what})")
         return
     started = time.monotonic()
     install.ensure_system_packages(settings, building_ckan=install.ckan_needs_install(settings))
     install.ensure_ckan(settings)
     for directory in (settings.run_dir, settings.log_dir):
         directory.mkdir(parents=True, exist_ok=True)
+    city_files.sync(settings)
     secret = ckan_setup.load_secrets(settings)
     redis = Redis(settings, password=secret["redis_password"])
     postgres.start()

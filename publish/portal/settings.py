@@ -25,6 +25,10 @@ GUNICORN_VERSION = "23.0.0"
 # resources (charts). Pinned: the portal's templates and config rely on their APIs.
 CKAN_EXTENSIONS = ("ckanext-scheming==3.1.0", "ckanext-dcat==2.4.4", "ckanext-charts==1.13.5")
 HOST = "127.0.0.1"
+# The city's portal files (dataset schema, name and About text), generated from its
+# dictionary into this folder of the city's folder (publish/portal/theme_files.py).
+CITY_PORTAL_FOLDER = "portal"
+CITY_PORTAL_FILES = ("city_portal.json", "city_dataset.json")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,19 @@ class PortalSettings:
     postgres_port: int
     redis_port: int
     python: str
+    # The active city (PLATFORM_CITY_DIR, as the pipeline reads it): whose name, About
+    # text and dataset fields the portal shows.
+    city_dir: Path = PROJECT_DIR
+
+    @property
+    def city_files_source(self) -> Path:
+        """The city's generated portal files, in the city's folder."""
+        return self.city_dir / CITY_PORTAL_FOLDER
+
+    @property
+    def city_files_dir(self) -> Path:
+        """The copy CKAN reads (its user may not enter the city's folder)."""
+        return self.portal_dir / "city"
 
     @property
     def site_url(self) -> str:
@@ -150,4 +167,5 @@ def load_settings() -> PortalSettings:
         postgres_port=_port("PORTAL_PG_PORT", 54329),
         redis_port=_port("PORTAL_REDIS_PORT", 63799),
         python=os.environ.get("PORTAL_PYTHON", sys.executable),
+        city_dir=Path(os.environ.get("PLATFORM_CITY_DIR") or PROJECT_DIR).resolve(),
     )

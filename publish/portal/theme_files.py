@@ -1,9 +1,11 @@
-"""Write (or check) the portal theme's files generated from the dictionary.
+"""Write (or check) the city's portal files, generated from its data dictionary.
 
 The theme (the ``city_theme`` plugin in ``ckanext-pgsearch``) reads a dataset schema and
-the city's portal settings that ``publish/ckan/scheming.py`` renders. They are written
-into the plugin's package of the project that runs the portal; a city kept in its own
-folder (``PLATFORM_CITY_DIR``) without a copy of the plugin has none to write.
+the city's portal settings that ``publish/ckan/scheming.py`` renders. They belong to the
+city, not to the plugin: they are written into the active city's folder
+(``PLATFORM_CITY_DIR``, default this project, the sample city) under ``portal/``, committed
+with its dictionary and checked for drift like its dbt files. ``make portal-up`` copies
+them to the portal (``publish/portal/city_files.py``).
 """
 
 from __future__ import annotations
@@ -14,12 +16,11 @@ from dagster_project.lib.dictionary import Dictionary
 from dagster_project.lib.dictionary.generated import changed, write_changed
 from publish.ckan.scheming import portal_files
 
-PLUGIN_PACKAGE = Path("publish/portal/ckanext-pgsearch/ckanext/pgsearch")
+from .settings import CITY_PORTAL_FOLDER
 
 
 def _files(dictionary: Dictionary, city_dir: Path) -> dict[Path, str]:
-    package_dir = city_dir / PLUGIN_PACKAGE
-    return portal_files(dictionary, package_dir) if package_dir.is_dir() else {}
+    return portal_files(dictionary, city_dir / CITY_PORTAL_FOLDER)
 
 
 def write_portal_files(dictionary: Dictionary, city_dir: Path) -> list[Path]:

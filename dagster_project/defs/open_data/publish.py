@@ -1,10 +1,11 @@
-"""One publish asset per dataset the governance group approved or retired.
+"""One publish asset per dataset the governance group approved, retired or drafted.
 
 Approved: runs only after the dataset's model passed its blocking quality and privacy
 gates, then creates or updates its package, files, DataStore table and data package in
 place; when the portal already has these very rows under these very rules, it sends
 nothing and says "unchanged". Retired: the portal keeps the dataset, marked retired
-with the group's note.
+with the group's note. Draft: a package a draft still has on the portal (its approval was
+withdrawn) is made private, with the reason (publish/ckan/withdrawal.py).
 A dataset whose dictionary entry is invalid gets an asset that fails with the entry's
 problems: that dataset is blocked, every other one publishes.
 """
@@ -26,6 +27,7 @@ from publish.ckan.mapping import package_name
 from publish.ckan.publisher import DATASTORE_CHUNK_ROWS
 from publish.ckan.retirement import our_packages, removed_from_dictionary, retire_removed
 from publish.ckan.versions import Versioning, expired_archives, tidy_previous_versions
+from publish.ckan.withdrawal import withdraw_draft
 
 from ..blocked import blocked_asset
 from ..quality.gates import model_key
@@ -172,6 +174,23 @@ def build_retire_asset(dataset: Dataset) -> dg.AssetsDefinition:
     return retire
 
 
+def build_withdraw_asset(dataset: Dataset) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=portal_key(dataset.id),
+        group_name=GROUP,
+        kinds={"ckan"},
+        description=f"{dataset.title}: a draft, not published; made private on the portal "
+        "if it was published before its approval was withdrawn.",
+    )
+    def withdraw(portal: PortalResource) -> dg.MaterializeResult:
+        current = _current_entry(load_dictionary(strict=False), dataset.id)
+        return dg.MaterializeResult(
+            metadata={"action": withdraw_draft(portal.publisher(), current)}
+        )
+
+    return withdraw
+
+
 def build_removed_asset() -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["portal", "removed_datasets"]),
@@ -225,6 +244,7 @@ def publish_assets() -> dg.Definitions:
         assets=[
             *[build_publish_asset(d) for d in approved],
             *[build_retire_asset(d) for d in datasets if d.status == "retired"],
+            *[build_withdraw_asset(d) for d in datasets if d.status == "draft"],
             *[
                 blocked_asset(portal_key(name), GROUP, "ckan", f"{name} is not published", problems)
                 for name, problems in dictionary.invalid_datasets.items()

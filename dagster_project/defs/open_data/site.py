@@ -38,17 +38,22 @@ def quality_report_url(portal_url: str, dataset_id: str) -> str:
     return site_url(portal_url, "quality-reports", f"{dataset_id}.html")
 
 
-def write_dictionary_site(dictionary: Dictionary, portal_url: str) -> list[Path]:
-    """``make docs``: the site in ``docs_dir``, from the dictionary, dbt's manifest and
-    the gate results; its pages link to the datasets on ``portal_url``."""
+def write_dictionary_site(
+    dictionary: Dictionary, portal_url: str, public: bool = False
+) -> list[Path]:
+    """The site from the dictionary, dbt's manifest and the gate results; its pages link
+    to the datasets on ``portal_url``. ``make docs``: the staff's edition in ``docs_dir``
+    (drafts included); ``public``: the edition the portal serves, in ``public_docs_dir``
+    (see lib/dictionary/site.py for what it leaves out)."""
     settings = get_settings()
     return build_site(
-        settings.docs_dir,
+        settings.public_docs_dir if public else settings.docs_dir,
         dictionary,
         json.loads(parse_manifest().read_text()),
         GateResults(settings.gate_reports_dir),
         portal_url,
         (PROJECT_DIR / "docs" / "analysts.md").read_text(),
+        public=public,
     )
 
 
@@ -58,13 +63,16 @@ def build_dictionary_site_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         deps=deps,
         group_name=GROUP,
         kinds={"ckan"},
-        description="The data dictionary site (make docs), served by the portal at "
-        "/dictionary/; rebuilt after the datasets published (it shows their gates).",
+        description="The data dictionary site's public edition (published datasets, their "
+        "public columns, the glossary; no drafts), served by the portal at /dictionary/; "
+        "rebuilt after the datasets published (it shows their gates).",
     )
     def dictionary_site(portal: PortalResource) -> dg.MaterializeResult:
         settings = get_settings()
-        write_dictionary_site(load_dictionary(strict=False), portal.url())
-        sync = sync_site_files(portal.publisher(), "dictionary", folder_files(settings.docs_dir))
+        write_dictionary_site(load_dictionary(strict=False), portal.url(), public=True)
+        sync = sync_site_files(
+            portal.publisher(), "dictionary", folder_files(settings.public_docs_dir)
+        )
         return dg.MaterializeResult(
             metadata={
                 "url": dg.MetadataValue.url(site_url(portal.url(), "dictionary")),

@@ -30,6 +30,20 @@ background:#e3ecf5;margin-right:.3rem}.public{background:#dff3e4}.personal{backg
 pre{background:#f4f6f8;padding:.75rem;overflow-x:auto}"""
 
 
+# What a public page may show: datasets residents can find on the portal (a retired one's
+# page there still links here, marked retired) and columns classified public.
+PUBLIC_STATUSES = ("approved", "retired")
+
+
+def listed_datasets(dictionary: Dictionary, public: bool) -> list[Dataset]:
+    datasets = list(dictionary.datasets.values())
+    return [d for d in datasets if d.status in PUBLIC_STATUSES] if public else datasets
+
+
+def listed_columns(dataset: Dataset, public: bool) -> list[Column]:
+    return [c for c in dataset.columns if c.classification == "public" or not public]
+
+
 def _page(title: str, body: str, depth: int = 0) -> str:
     home = "../" * depth + "index.html"
     return (
@@ -93,11 +107,12 @@ def dataset_page(
     manifest: dict,
     record: DatasetRecord | None,
     portal_url: str,
+    public: bool = False,
 ) -> str:
     division = dictionary.divisions[dataset.owner_division]
     esc = html.escape
     rows = []
-    for column in dataset.columns:
+    for column in listed_columns(dataset, public):
         sources = column_sources(dictionary, dataset, column)
         lineage = ", ".join(sources) if sources else "computed in the warehouse (dbt)"
         rows.append(
@@ -105,9 +120,9 @@ def dataset_page(
             f"<td>{column.type}</td><td>{esc(column.description)}</td>"
             f"<td><span class='tag {column.classification}'>{column.classification}"
             f"</span></td><td>{esc(describe(column.rules))}</td>"
-            f"<td class='lineage'>{esc(lineage)}</td></tr>"
+            + ("" if public else f"<td class='lineage'>{esc(lineage)}</td>")
+            + "</tr>"
         )
-    chain = "".join(f"<li>{esc(step)}</li>" for step in model_chain(manifest, dataset.model))
     published = (
         record.published_at.isoformat() if record and record.published_at else "not yet published"
     )
@@ -124,17 +139,39 @@ def dataset_page(
 <tr><th>Gates</th><td>{_gates(record)}</td></tr>
 <tr><th>Keywords</th><td>{", ".join(esc(k) for k in dataset.keywords)}</td></tr>
 <tr><th>Limitations</th><td>{esc(dataset.limitations or "none stated")}</td></tr>
+<tr><th>Sources</th><td>{esc(_source_systems(dictionary, dataset))}</td></tr>
 {_small_cells_row(dataset)}
 </table>
 <h2>Columns</h2>
 <table><tr><th>Column</th><th>Type</th><th>Meaning</th><th>Classification</th><th>Rules</th>
-<th>Lineage (source columns)</th></tr>{"".join(rows)}</table>
-<h2>Lineage</h2><p>Built in the warehouse from (nearest first):</p>
-<ul class='chain'>{chain}</ul>"""
+{"" if public else "<th>Lineage (source columns)</th>"}</tr>{"".join(rows)}</table>
+{"" if public else _lineage_section(manifest, dataset)}"""
     return _page(dataset.title, body, depth=1)
 
 
-def index_page(dictionary: Dictionary) -> str:
+def _source_systems(dictionary: Dictionary, dataset: Dataset) -> str:
+    """The systems the data comes from, as a resident can understand them."""
+    named = []
+    for system in dataset.source_systems:
+        source = dictionary.sources.get(system)
+        owner = dictionary.divisions.get(source.owner_division) if source else None
+        named.append(f"{source.title} ({owner.name})" if source and owner else system)
+    return ", ".join(named) or "computed by the city's data team"
+
+
+def _lineage_section(manifest: dict, dataset: Dataset) -> str:
+    """Staff only: the warehouse models and raw tables the dataset is built from."""
+    chain = "".join(
+        f"<li>{html.escape(step)}</li>" for step in model_chain(manifest, dataset.model)
+    )
+    return (
+        "<h2>Lineage</h2><p>Built in the warehouse from (nearest first):</p>"
+        f"<ul class='chain'>{chain}</ul>"
+    )
+
+
+def index_page(dictionary: Dictionary, public: bool = False) -> str:
+    datasets = listed_datasets(dictionary, public)
     entries = [
         {
             "dataset": d.id,
@@ -144,19 +181,25 @@ def index_page(dictionary: Dictionary) -> str:
             "classification": c.classification,
             "url": f"datasets/{d.id}.html#col-{c.name}",
         }
-        for d in dictionary.datasets.values()
-        for c in d.columns
+        for d in datasets
+        for c in listed_columns(d, public)
     ]
     listing = "".join(
         f"<tr><td><a href='datasets/{d.id}.html'>{html.escape(d.title)}</a></td>"
         f"<td>{html.escape(dictionary.divisions[d.owner_division].name)}</td>"
         f"<td>{d.status}</td><td>{d.update_frequency.name}</td></tr>"
-        for d in sorted(dictionary.datasets.values(), key=lambda d: d.title)
+        for d in sorted(datasets, key=lambda d: d.title)
+    )
+    guides = (
+        "For the service KPIs and the service inventory, see <a href='kpis.html'>KPIs</a>."
+        if public
+        else "Internal edition (drafts included). For querying the warehouse, see the "
+        "<a href='analysts.html'>analysts' guide</a>; for the service KPIs and the service "
+        "inventory, <a href='kpis.html'>KPIs</a>."
     )
     body = f"""<h1>City data dictionary</h1>
 <p>What every open dataset and column means, who owns it, how it is classified and where
-it comes from. For querying the warehouse, see the <a href='analysts.html'>analysts'
-guide</a>; for the service KPIs and the service inventory, <a href='kpis.html'>KPIs</a>.</p>
+it comes from. {guides}</p>
 <input id='search' type='search' placeholder='Search datasets and columns, e.g. ward'>
 <table id='results'><tr><th>Dataset</th><th>Column</th><th>Meaning</th><th>Classification</th>
 </tr></table>
@@ -204,16 +247,25 @@ def build_site(
     results: GateResults,
     portal_url: str,
     analysts_guide: str,
+    public: bool = False,
 ) -> list[Path]:
+    """Write the site (``public``: the edition the portal serves); pages of datasets no
+    longer listed (a draft again, removed) are deleted, so they are not sent either."""
     (out_dir / "datasets").mkdir(parents=True, exist_ok=True)
-    written = [out_dir / "index.html", out_dir / "analysts.html", out_dir / "kpis.html"]
-    written[0].write_text(index_page(dictionary))
-    written[1].write_text(markdown_page(analysts_guide, "Analysts' guide"))
-    written[2].write_text(_page("Service KPIs", kpi_body(dictionary)))
-    for dataset in dictionary.datasets.values():
+    written = [out_dir / "index.html", out_dir / "kpis.html"]
+    written[0].write_text(index_page(dictionary, public))
+    written[1].write_text(_page("Service KPIs", kpi_body(dictionary)))
+    guide = out_dir / "analysts.html"
+    if public:  # the warehouse's schemas and queries are for staff
+        guide.unlink(missing_ok=True)
+    else:
+        guide.write_text(markdown_page(analysts_guide, "Analysts' guide"))
+        written.append(guide)
+    for dataset in listed_datasets(dictionary, public):
         path = out_dir / "datasets" / f"{dataset.id}.html"
-        path.write_text(
-            dataset_page(dictionary, dataset, manifest, results.get(dataset.id), portal_url)
-        )
+        record = results.get(dataset.id)
+        path.write_text(dataset_page(dictionary, dataset, manifest, record, portal_url, public))
         written.append(path)
+    for stale in set((out_dir / "datasets").glob("*.html")) - set(written):
+        stale.unlink()
     return written

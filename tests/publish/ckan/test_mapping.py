@@ -28,7 +28,10 @@ def test_package_carries_the_dictionarys_metadata():
     assert extras["update_frequency"] == "daily"
     assert extras["approved_by"] == "Data Governance Group"
     assert extras["approved_on"] == "2026-11-02"
-    assert "one row per service request" in package["notes"]
+    # grain and limitations are fields, said once (not repeated in the description)
+    assert extras["grain"].startswith("one row per service request")
+    assert "one row per service request" not in package["notes"]
+    assert extras["limitations"] and extras["limitations"] not in package["notes"]
 
 
 def test_datastore_fields_are_the_data_dictionary():

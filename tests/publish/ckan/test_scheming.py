@@ -8,7 +8,7 @@ from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.settings import PROJECT_DIR
 from publish.ckan.mapping import DATASET_FIELDS, package_dict, with_schema_fields
 from publish.ckan.scheming import dataset_schema, portal_config
-from publish.portal.theme_files import PLUGIN_PACKAGE, drifted_portal_files
+from publish.portal.theme_files import drifted_portal_files
 
 
 def test_every_dataset_fact_is_a_labelled_schema_field():
@@ -41,5 +41,5 @@ def test_portal_settings_name_the_city_its_licences_and_contact():
 
 def test_generated_portal_files_are_committed_and_current():
     assert drifted_portal_files(load_dictionary(), PROJECT_DIR) == []
-    schema = json.loads((PROJECT_DIR / PLUGIN_PACKAGE / "schemas/city_dataset.json").read_text())
+    schema = json.loads((PROJECT_DIR / "portal" / "city_dataset.json").read_text())
     assert schema["dataset_type"] == "dataset"

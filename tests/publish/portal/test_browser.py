@@ -84,7 +84,7 @@ SCREENSHOTS = PROJECT_DIR / "data" / "screenshots"
 
 @pytest.fixture(scope="module")
 def dictionary_on_portal(sysadmin, run_id, tmp_path_factory):
-    """The real dictionary site (as `make docs` and the pipeline build it), sent to the
+    """The real dictionary site's public edition (as the pipeline builds it), sent to the
     portal in a folder of this session's own, so a published site stays untouched."""
     out = tmp_path_factory.mktemp("docs")
     build_site(
@@ -94,6 +94,7 @@ def dictionary_on_portal(sysadmin, run_id, tmp_path_factory):
         GateResults(tmp_path_factory.mktemp("gate_results")),
         "http://portal.example",
         (PROJECT_DIR / "docs" / "analysts.md").read_text(),
+        public=True,
     )
     folder = f"test-{run_id}-browser"
     files = {f"{folder}/{path}": local for path, local in folder_files(out).items()}

@@ -14,7 +14,12 @@ adds them to each dataset of the graph:
 - ``data_dictionary_url`` and ``quality_report_url`` -> ``foaf:page`` documents (the
   column meanings and the latest quality and privacy gate results, served by the portal);
 - each uploaded file's URL -> ``dcat:downloadURL`` of its distribution (DCAT-AP's profile
-  writes one only from a ``download_url`` field; an upload's URL *is* the download).
+  writes one only from a ``download_url`` field; an upload's URL *is* the download);
+- ``grain`` and ``limitations`` -> appended to ``dct:description``. The dataset page
+  shows them once, as labelled fields, so the package's description (``notes``) does not
+  repeat them; DCAT has no property for what one row is or what the data cannot tell,
+  and many harvesters read only the description, so that is where they go (as in
+  data.json: ``publish/catalog/dcat.py``, ``catalog_description``).
 
 Enabled by ``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 city_dcat``.
 """
@@ -46,7 +51,22 @@ PAGES = {
 
 
 class CityDCATProfile(RDFProfile):
+    def _describe_facts(self, dataset_dict, dataset_ref) -> None:
+        value = self._get_dataset_value
+        facts = []
+        if grain := value(dataset_dict, "grain"):
+            facts.append(f"Grain: {grain}.")
+        if limitations := value(dataset_dict, "limitations"):
+            facts.append(f"Limitations: {limitations}")
+        if not facts:
+            return
+        description = self.g.value(dataset_ref, DCT.description) or dataset_dict.get("notes")
+        self.g.remove((dataset_ref, DCT.description, None))
+        text = "\n\n".join([str(description or "").strip(), *facts]).strip()
+        self.g.add((dataset_ref, DCT.description, Literal(text)))
+
     def graph_from_dataset(self, dataset_dict, dataset_ref):
+        self._describe_facts(dataset_dict, dataset_ref)
         value = self._get_dataset_value
         frequency = FREQUENCIES.get(value(dataset_dict, "update_frequency") or "")
         if frequency and not value(dataset_dict, "frequency"):

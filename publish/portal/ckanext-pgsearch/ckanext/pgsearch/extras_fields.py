@@ -11,20 +11,15 @@ schema, ``package_show`` never returns such an extra, so the client sent it on p
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-SCHEMA_FILE = Path(__file__).parent / "schemas" / "city_dataset.json"
+from .city_files import dataset_schema
 
 
-@functools.cache
 def schema_field_names() -> frozenset[str]:
-    schema = json.loads(SCHEMA_FILE.read_text())
-    return frozenset(f["field_name"] for f in schema["dataset_fields"])
+    return frozenset(f["field_name"] for f in dataset_schema()["dataset_fields"])
 
 
 def lift_extras(data_dict: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,12 @@ complete one. A scorecard with a single month shows that month.
 Pure functions over DataStore rows (``summarise``) plus one reader that asks CKAN's
 DataStore for the latest month's rows. Which figures, and how each is summed up, come
 from ``city_portal.json`` (generated from the dictionary by ``publish/ckan/scheming.py``).
+
+Suppressed cells: the scorecard publishes a service's small counts (and their
+complements) empty, marked ``is_suppressed``, and it has no unsuppressed total (a total
+would give the small counts back). So a sum over the month is a lower bound, shown as
+"at least N" with a note saying why, and a share weighted by transactions leaves those
+services out, which its note says too. Nothing is shown as more exact than it is.
 """
 
 from __future__ import annotations
@@ -20,6 +26,16 @@ log = logging.getLogger(__name__)
 MONTH_COLUMN = "month"
 WEIGHT_COLUMN = "transactions"
 MAX_ROWS = 5000  # one month of a city's services: a few hundred rows at most
+SUPPRESSED_COLUMN = "is_suppressed"
+
+
+def _suppressed(rows: list[dict[str, Any]], column: str) -> int:
+    """Rows whose value of ``column`` is empty because a small count was suppressed."""
+    return sum(1 for r in rows if r.get(SUPPRESSED_COLUMN) and r.get(column) is None)
+
+
+def _services(count: int) -> str:
+    return f"{count} service{'s' if count != 1 else ''}"
 
 
 def _weighted_share(rows: list[dict[str, Any]], column: str) -> float | None:
@@ -37,18 +53,24 @@ def summarise(rows: list[dict[str, Any]], figures: list[dict[str, str]]) -> list
     out = []
     for figure in figures:
         column, summary = figure["column"], figure["summary"]
+        note = None
         if summary == "sum":
             value: float | None = sum(float(r[column] or 0) for r in rows)
             text = f"{value:,.0f}"
+            if hidden := _suppressed(rows, column):
+                text = f"at least {text}"
+                note = f"{_services(hidden)} with small counts suppressed, not counted"
         elif summary == "count_distinct":
             value = len({r[column] for r in rows if r.get(column) is not None})
             text = f"{value:,}"
         elif summary == "weighted_share":
             value = _weighted_share(rows, column)
             text = "not measured" if value is None else f"{value:.0%}"
+            if value is not None and (hidden := _suppressed(rows, WEIGHT_COLUMN)):
+                note = f"leaves out {_services(hidden)} with small counts suppressed"
         else:
             raise ValueError(f"unknown summary {summary!r} for the KPI {column!r}")
-        out.append({**figure, "value": value, "text": text})
+        out.append({**figure, "value": value, "text": text, "note": note})
     return out
 
 
@@ -96,4 +118,6 @@ def headline_kpis(config: dict[str, Any] | None) -> dict[str, Any] | None:
         "dataset": package,
         "resource": resource,
         "figures": summarise(rows, config["figures"]),
+        "suppressed": any(r.get(SUPPRESSED_COLUMN) for r in rows),
+        "threshold": config.get("small_cell_threshold"),
     }

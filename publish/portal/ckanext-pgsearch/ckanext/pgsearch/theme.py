@@ -4,30 +4,23 @@ The city's name, a home page (search, headline KPIs from the service scorecard, 
 datasets, latest updates), an About page (what the city publishes, under which licences,
 whom to ask for more), and the dataset page's quality badge, changelog and previous
 versions. What it says comes from ``city_portal.json`` and the dataset schema
-``schemas/city_dataset.json``, both generated from the data dictionary
-(``publish/ckan/scheming.py``): edit the dictionary, not these files.
+``city_dataset.json``, both generated from the active city's data dictionary
+(``publish/ckan/scheming.py``) into the city's folder (see ``city_files.py``): edit the
+dictionary, not these files.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
 from typing import Any
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from . import charts_cache, extras_fields
+from .city_files import city_portal
 from .headline import headline_kpis
 
-PORTAL_FILE = Path(__file__).with_name("city_portal.json")
 QUALITY_BADGES = {"Gold": "gold", "Silver": "silver", "Bronze": "bronze"}
-
-
-@functools.cache
-def city_portal() -> dict[str, Any]:
-    return json.loads(PORTAL_FILE.read_text())
 
 
 def dataset_field(package: dict[str, Any], key: str) -> Any:
