@@ -8,8 +8,8 @@ second; ``benchmarks/gate.py`` measures it against the same checks as one DuckDB
 A bigger table is not copied into memory whole (:func:`check_quality`): the suite's
 per-row expectations run on batches of ``BATCH_ROWS`` rows holding only the columns they
 name, a uniqueness expectation on its one column over all rows, and the row count on
-the row ids. The findings are summed across batches. (The checkpoint, and with it the
-Data Docs page, is run for tables that fit one batch.)
+the row ids. The findings are summed across batches. (The whole suite, and with it the
+validation's Data Docs page, runs at once for tables that fit one batch.)
 
 When the rows published last passed this very suite (``validated``: the snapshot the
 publisher keeps of what it sent), the per-row expectations run only on the rows that are
