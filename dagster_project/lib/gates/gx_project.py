@@ -8,6 +8,9 @@ expectations change, so GX's generated ids stay stable in git.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import great_expectations as gx
 from great_expectations.core.expectation_suite import ExpectationSuite
 from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -19,7 +22,15 @@ DATASOURCE = "warehouse_exports"
 
 
 def open_context(project_root) -> gx.data_context.FileDataContext:
-    context = gx.get_context(mode="file", project_root_dir=str(project_root))
+    """The GX project at ``project_root``, opened once per process (a run's gates share
+    it: opening reads and validates every config file, about a second each time). Its
+    stores read suites, checkpoints and results from their files on every ``get``."""
+    return _open_context(str(Path(project_root).resolve()))
+
+
+@lru_cache(maxsize=4)
+def _open_context(project_root: str) -> gx.data_context.FileDataContext:
+    context = gx.get_context(mode="file", project_root_dir=project_root)
     if context.variables.progress_bars is None:  # progress bars flood the run logs
         context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False

@@ -250,18 +250,21 @@ def _collect_values(conn, table: str, column: str, identifier: str | None) -> No
 
 def _personal_value_rows(conn) -> tuple[int, str | None]:
     """Rows whose value, or a run of 2-4 of its words, is a personal value."""
-    words = f"string_split({_normalised('value')}, ' ')"
+    words = "string_split(normal, ' ')"
     grams = (
-        f"list_concat([{_normalised('value')}], flatten(list_transform([2, 3, 4], n -> "
-        f"list_transform(range(1, len({words}) - n + 2), "
-        f"i -> array_to_string({words}[i:i + n - 1], ' ')))))"
+        f"flatten(list_transform([2, 3, 4], n -> list_transform(range(1, len({words}) - n "
+        f"+ 2), i -> array_to_string({words}[i:i + n - 1], ' '))))"
     )
     # One hash join of every value's word runs with the personal values: linear in the
-    # data (a per-value list lookup would compare each with every personal value).
+    # data (a per-value list lookup would compare each with every personal value). The
+    # whole value is one run; only a value of several words has shorter ones (most
+    # values of an id or code column are one word: no lists are built for them).
     return conn.execute(
-        f"WITH grams AS (SELECT value AS original, unnest({grams}) AS gram "
-        f"FROM {COLUMN_VALUES}), hits AS (SELECT DISTINCT original FROM grams "
-        f"JOIN {PERSONAL_VALUES} p ON gram = p.value) "
+        f"WITH normalised AS (SELECT value, {_normalised('value')} AS normal FROM "
+        f"{COLUMN_VALUES}), grams AS (SELECT value AS original, normal AS gram FROM "
+        "normalised UNION ALL SELECT value, unnest("
+        f"{grams}) FROM normalised WHERE contains(normal, ' ')), hits AS (SELECT DISTINCT "
+        f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value) "
         f"SELECT coalesce(sum(rows), 0), any_value(value) FROM {COLUMN_VALUES} "
         "WHERE value IN (SELECT original FROM hits)"
     ).fetchone()
@@ -272,7 +275,9 @@ def _shape_findings(conn, column: str, recognizers: Recognizers) -> list[dict]:
     of a frequent one (and, when a sample hits, every row of that shape counts)."""
     shape = "regexp_replace(regexp_replace(value, '[0-9]', '9', 'g'), '[^0-9 .()-]', 'A', 'g')"
     rows = conn.execute(
-        f"SELECT shape, list(value ORDER BY hash(value))[1:{FREQUENT_SHAPE + 1}] AS sample, "
+        # the values of a shape with the smallest hashes: a stable sample, without sorting
+        # all of a frequent shape's values
+        f"SELECT shape, min_by(value, hash(value), {FREQUENT_SHAPE + 1}) AS sample, "
         "count(*) AS distinct_values, sum(rows) AS shape_rows FROM (SELECT value, rows, "
         f"{shape} AS shape FROM {COLUMN_VALUES} WHERE regexp_matches(value, "
         f"{literal(CANDIDATE)}) AND NOT own_identifier) GROUP BY shape"

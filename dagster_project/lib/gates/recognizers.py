@@ -1,6 +1,7 @@
 """Recognizers of personal data in published text, offline, built on presidio-analyzer.
 
-presidio's pattern recognizers (phone numbers through Google's libphonenumber, credit
+presidio's pattern recognizers (phone numbers through Google's libphonenumber, record ids
+such as "INS-2024-000300" refused as phone numbers, credit
 cards with their checksum, e-mail shapes) plus the Canadian ones this city needs:
 social insurance numbers and Ontario health card numbers (both checked with the Luhn
 checksum, so a 9- or 10-digit identifier that is not one does not block a dataset),
@@ -106,6 +107,33 @@ class EmailShapeRecognizer(EmailRecognizer):
         return True
 
 
+# A record id: a short letter prefix glued by a hyphen ("INS-2024-000300", "BP-2024-123456").
+ID_PREFIX = re.compile(r"(?:^|[^0-9A-Za-z])[A-Za-z]{1,6}-$")
+# How a North American phone number is written: 3-3-4 digits, optionally +1 and brackets.
+PHONE_GROUPING = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}")
+
+
+class RecordIdAwarePhoneRecognizer(PhoneRecognizer):
+    """presidio's phone recognizer (libphonenumber), refusing record ids.
+
+    libphonenumber reads "INS-2024-000300" as the number 202-400-0300: ten digits after
+    the prefix. A match glued to a letter prefix by a hyphen and not grouped as a phone
+    number is written (3-3-4) is the rest of an id: refused. A phone number stays one
+    when a word is glued to it ("Tel-613-555-0142") and anywhere else in the text
+    ("INS-2024-000300, call 613-555-0142")."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        return [
+            result
+            for result in super().analyze(text, entities, nlp_artifacts)
+            if not _record_id(text, result.start, result.end)
+        ]
+
+
+def _record_id(text: str, start: int, end: int) -> bool:
+    return bool(ID_PREFIX.search(text[:start])) and not PHONE_GROUPING.fullmatch(text[start:end])
+
+
 class HomeAddressRecognizer(PatternRecognizer):
     """A house number and a full Canadian postal code in one value: a home's address."""
 
@@ -133,7 +161,7 @@ class Recognizers:
         self.recognizers = [
             EmailShapeRecognizer(),
             SpelledOutEmailRecognizer(),
-            PhoneRecognizer(supported_regions=("CA", "US")),
+            RecordIdAwarePhoneRecognizer(supported_regions=("CA", "US")),
             CanadianSinRecognizer(),
             OntarioHealthCardRecognizer(),
             CreditCardRecognizer(),

@@ -86,12 +86,23 @@ WHITESPACE = "' ' || chr(9) || chr(10) || chr(13)"
 def trimmed(source_column: str) -> str:
     """Text without surrounding whitespace (``WHITESPACE``); non-breaking spaces (U+00A0,
     which exports love) count as spaces, also inside the value. ``contains`` first: the
-    replace only runs where one occurs."""
+    replace only runs where one occurs.
+
+    Most values need no trimming, and ``trim`` with a set of characters copies every
+    value it is given (4-5x the cost of the read for a file of short values): a cheap
+    look at the value's ends (``ascii`` of the first character, ``suffix`` for the
+    last; ``right`` is slow) sends only the values that could change to it."""
     column = quote(source_column)
-    return (
+    cleaned = (
         f"trim(CASE WHEN contains({column}, chr(160)) "
         f"THEN replace({column}, chr(160), ' ') ELSE {column} END, {WHITESPACE})"
     )
+    ends = " OR ".join(
+        [f"ascii({column}) <= 32"]
+        + [f"suffix({column}, chr({code}))" for code in (32, 9, 10, 13)]
+        + [f"contains({column}, chr(160))"]
+    )
+    return f"CASE WHEN {ends} THEN {cleaned} ELSE {column} END"
 
 
 # ``__sentinel__<name>``: the value a column's own null sentinel replaced, kept in the

@@ -78,7 +78,7 @@ def read_into(
         return ReadResult(encoding)
     if fmt in ("jsonl", "json"):
         detect_encoding(path, ["utf-8"])  # JSON is UTF-8: refuse anything else, with where
-        rejected, note = read_json_rows(conn, path, fmt, table)
+        rejected, note = read_json_rows(conn, path, fmt, table, cleanup)
         return ReadResult("utf-8", rejected, note)
     raise UnreadableFile(f"unknown format {fmt!r}")
 

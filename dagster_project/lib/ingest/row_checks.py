@@ -212,8 +212,9 @@ def report_key_conflicts(
         else quote(c)
         for c in loaded_columns
     )
+    # A view, not a copy: the two queries below read only the columns they name.
     conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE _good_rows AS SELECT _source_row, {typed} "
+        f"CREATE OR REPLACE TEMP VIEW _good_rows AS SELECT _source_row, {typed} "
         "FROM _staged WHERE _source_row NOT IN (SELECT _source_row FROM _failures)"
     )
     group = ", ".join(f"s.{quote(k)}" for k in keys)
@@ -244,7 +245,7 @@ def report_key_conflicts(
     across = conn.execute(
         "SELECT count(*) FROM raw._key_conflicts WHERE sha256 = ? AND kind = 'across files'", [sha]
     ).fetchone()[0]
-    conn.execute("DROP TABLE _good_rows")
+    conn.execute("DROP VIEW _good_rows")
     return in_file, across
 
 
