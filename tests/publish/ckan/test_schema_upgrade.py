@@ -45,25 +45,30 @@ def test_a_package_published_before_the_schema_is_patched_in_place(sysadmin, run
     wanted = {**package_dict(dataset, division), "name": f"legacy-permits-{run_id}"}
     core = {k: v for k, v in wanted.items() if k != "extras"}
     legacy = sysadmin.action.package_create(**core)
-    old_extras = {e["key"]: e["value"] for e in wanted["extras"] if e["key"] in OLD_KEYS}
-    Postgres(load_settings()).sql(
-        "UPDATE package SET extras = '"
-        + json.dumps(old_extras).replace("'", "''")
-        + f"'::jsonb WHERE id = '{legacy['id']}'",
-        database="ckan_default",
-    )
-    before = sysadmin.action.package_show(id=legacy["id"])
-    assert before["update_frequency"] == dataset.update_frequency.name  # read as a field
-    assert "owner_division" not in before
+    try:
+        old_extras = {e["key"]: e["value"] for e in wanted["extras"] if e["key"] in OLD_KEYS}
+        Postgres(load_settings()).sql(
+            "UPDATE package SET extras = '"
+            + json.dumps(old_extras).replace("'", "''")
+            + f"'::jsonb WHERE id = '{legacy['id']}'",
+            database="ckan_default",
+        )
+        before = sysadmin.action.package_show(id=legacy["id"])
+        assert before["update_frequency"] == dataset.update_frequency.name  # read as a field
+        assert "owner_division" not in before
 
-    updated, action = publisher.upsert_package(wanted)
-    assert (updated["id"], action) == (legacy["id"], "updated")
-    shown = sysadmin.action.package_show(id=wanted["name"])
-    assert shown["owner_division"] == division.name
-    assert shown["limitations"] == dataset.limitations
-    assert shown["grain"] == dataset.grain
-    assert shown.get("extras", []) == []  # every fact is a schema field, none left as a raw extra
-    found = sysadmin.action.package_search(fq=f"name:{wanted['name']}")
-    assert found["count"] == 1
-    # and the next publication sees nothing to change
-    assert publisher.upsert_package(wanted)[1] == "unchanged"
+        updated, action = publisher.upsert_package(wanted)
+        assert (updated["id"], action) == (legacy["id"], "updated")
+        shown = sysadmin.action.package_show(id=wanted["name"])
+        assert shown["owner_division"] == division.name
+        assert shown["limitations"] == dataset.limitations
+        assert shown["grain"] == dataset.grain
+        assert (
+            shown.get("extras", []) == []
+        )  # every fact is a schema field, none left as a raw extra
+        found = sysadmin.action.package_search(fq=f"name:{wanted['name']}")
+        assert found["count"] == 1
+        # and the next publication sees nothing to change
+        assert publisher.upsert_package(wanted)[1] == "unchanged"
+    finally:  # a package of its own: not left for other tests' "no changes" plans
+        sysadmin.action.dataset_purge(id=legacy["id"])
