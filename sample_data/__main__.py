@@ -1,4 +1,4 @@
-"""python -m sample_data --out data/landing [--scale 1.0] [--seed 42] [--force]"""
+"""python -m sample_data --out data/landing [--scale 1.0] [--seed 42] [--force] [--systems a,b]"""
 
 import argparse
 import sys
@@ -16,9 +16,14 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
+    parser.add_argument(
+        "--systems",
+        help="only these systems' extracts, comma-separated (e.g. crm311,permits,payments)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
-    files = generate(args.out, args.scale, args.seed, args.force)
+    systems = set(args.systems.split(",")) if args.systems else None
+    files = generate(args.out, args.scale, args.seed, args.force, systems)
     for file in files:
         print(f"{file.path}  {file.rows:>8,} rows  {file.path.stat().st_size:>11,} bytes")
     print(
