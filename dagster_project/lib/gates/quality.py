@@ -63,6 +63,10 @@ def published_rows(conn: duckdb.DuckDBPyConnection, model: str):
 def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = None) -> GateResult:
     """``project_root``: the GX project (default: the configured city's expectations/)."""
     from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
 
     from .gx_project import open_context
 
@@ -77,12 +81,14 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
     validation = definition.run(
         batch_parameters={"dataframe": dataframe}, result_format=RESULT_FORMAT, run_id=run_id
     )
-    identifiers = [
-        key
-        for key in context.validation_results_store.list_keys()
-        if key.run_id == run_id and key.expectation_suite_identifier.name == definition.suite.name
-    ]
-    context.build_data_docs(resource_identifiers=identifiers, build_index=False)
+    # the key the result was stored under, as ValidationDefinition.run makes it (listing
+    # the store's keys to find it would read every result ever stored again)
+    identifier = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=definition.suite.name),
+        run_id=run_id,
+        batch_identifier=validation.batch_id,
+    )
+    context.build_data_docs(resource_identifiers=[identifier], build_index=False)
     failures = []
     for outcome in validation.results:
         if not outcome.success:
@@ -97,7 +103,7 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
                     "examples": [str(v) for v in outcome.result.get("partial_unexpected_list", [])],
                 }
             )
-    docs = context.get_docs_sites_urls(resource_identifier=identifiers[0]) if identifiers else []
+    docs = context.get_docs_sites_urls(resource_identifier=identifier)
     return GateResult(
         passed=validation.success,
         rows_checked=len(dataframe),
