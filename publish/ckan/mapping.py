@@ -126,6 +126,12 @@ def _retirement(dataset: Dataset) -> str | None:
 PUBLISHER_MARKER = "published_by"
 PUBLISHER_NAME = "city-data-platform"
 
+
+def published_by_pipeline(package: dict[str, Any]) -> bool:
+    """A package this pipeline made (packages made by hand are never its to change)."""
+    return package_facts(package).get(PUBLISHER_MARKER) == PUBLISHER_NAME
+
+
 CKAN_CORE_FIELDS = ("version",)
 
 PRIVACY_NOTE = (

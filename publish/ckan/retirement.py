@@ -18,7 +18,7 @@ from typing import Any
 from dagster_project.lib.dictionary import Dictionary
 from publish.catalog.dcat import LEGACY_CATALOG_PACKAGE
 
-from .mapping import PUBLISHER_MARKER, PUBLISHER_NAME, package_facts, package_name
+from .mapping import package_facts, package_name, published_by_pipeline
 from .publisher import CkanPublisher
 
 PAGE = 500
@@ -35,7 +35,7 @@ def our_packages(publisher: CkanPublisher) -> list[dict[str, Any]]:
         page = publisher.client.action.package_search(
             q="*:*", rows=PAGE, start=start, include_private=True
         )
-        found += [p for p in page["results"] if _extras(p).get(PUBLISHER_MARKER) == PUBLISHER_NAME]
+        found += [p for p in page["results"] if published_by_pipeline(p)]
         start += PAGE
         if start >= page["count"]:
             return found

@@ -20,7 +20,7 @@ from typing import Any
 
 from dagster_project.lib.dictionary import Dataset, Dictionary
 
-from .mapping import PUBLISHER_MARKER, PUBLISHER_NAME, package_facts, package_name
+from .mapping import package_facts, package_name, published_by_pipeline
 from .plan import DatasetPlan
 from .publisher import CkanPublisher
 
@@ -39,10 +39,10 @@ def _to_withdraw(package: dict[str, Any] | None) -> bool:
     """Our package, still on the portal, not yet private and marked withdrawn."""
     if package is None or package.get("state") != "active":
         return False
-    facts = package_facts(package)
-    if facts.get(PUBLISHER_MARKER) != PUBLISHER_NAME:
+    if not published_by_pipeline(package):
         return False  # made by hand: not the pipeline's to hide
-    return not (package.get("private") and facts.get("publication_status") == WITHDRAWN)
+    withdrawn = package_facts(package).get("publication_status") == WITHDRAWN
+    return not (package.get("private") and withdrawn)
 
 
 def withdraw_draft(publisher: CkanPublisher, dataset: Dataset) -> str:

@@ -4,13 +4,9 @@ agree with the service scorecard on the sample city: same transactions, same for
 
 from __future__ import annotations
 
-import csv
-import os
-import subprocess
-
 import pytest
 
-from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_DIR
+from tests.departments.metricflow import metricflow_query
 
 # 311 categories and their services of the inventory
 CATEGORY_SERVICE = """
@@ -103,19 +99,12 @@ def test_digital_adoption_counts_the_scorecards_311_transactions(department_ware
 def test_digital_adoptions_311_share_online_is_the_semantic_layers(department_warehouse):
     """MetricFlow's online_share (the same metrics.yml entry, rendered for the semantic
     layer) over the 311 transactions, by month, is the dataset's share."""
-    out = department_warehouse.data_dir / "mf_online.csv"
-    subprocess.run(
-        [
-            str(PROJECT_DIR / ".venv" / "bin" / "mf"), "query",
-            "--metrics", "online_share", "--group-by", "metric_time__month",
-            "--where", "{{ Dimension('transaction__source_system') }} = 'crm311'",
-            "--csv", str(out), "--quiet",
-        ],
-        cwd=DBT_PROJECT_DIR, check=True, capture_output=True, timeout=300,
-        env={**os.environ, "PLATFORM_DATA_DIR": str(department_warehouse.data_dir)},
+    rows = metricflow_query(
+        department_warehouse,
+        "--metrics", "online_share", "--group-by", "metric_time__month",
+        "--where", "{{ Dimension('transaction__source_system') }} = 'crm311'",
     )  # fmt: skip
-    with out.open() as handle:
-        semantic = {r["metric_time__month"][:10]: r["online_share"] for r in csv.DictReader(handle)}
+    semantic = {r["metric_time__month"][:10]: r["online_share"] for r in rows}
     adoption = department_warehouse(
         "SELECT CAST(month AS VARCHAR), share_service_requests_online "
         "FROM kpi.kpi_digital_adoption WHERE service_requests > 0"

@@ -4,13 +4,9 @@ generated from data_dictionary/metrics.yml."""
 
 from __future__ import annotations
 
-import csv
-import os
-import subprocess
-
 import pytest
 
-from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_DIR
+from tests.departments.metricflow import metricflow_query
 
 
 def test_one_row_per_service_with_a_system_and_month(department_warehouse):
@@ -53,19 +49,12 @@ def test_cost_per_transaction_is_the_quarters_cost_over_its_transactions(departm
 
 def test_metricflow_gives_the_scorecards_numbers(department_warehouse):
     """`mf query` on the semantic layer generated from the same definitions."""
-    out = department_warehouse.data_dir / "mf.csv"
-    subprocess.run(
-        [
-            str(PROJECT_DIR / ".venv" / "bin" / "mf"), "query",
-            "--metrics", "transactions,online_share,median_processing_days",
-            "--group-by", "service,metric_time__month",
-            "--csv", str(out), "--quiet",
-        ],
-        cwd=DBT_PROJECT_DIR, check=True, capture_output=True, timeout=300,
-        env={**os.environ, "PLATFORM_DATA_DIR": str(department_warehouse.data_dir)},
+    rows = metricflow_query(
+        department_warehouse,
+        "--metrics", "transactions,online_share,median_processing_days",
+        "--group-by", "service,metric_time__month",
     )  # fmt: skip
-    with out.open() as handle:
-        semantic = {(r["service"], r["metric_time__month"][:10]): r for r in csv.DictReader(handle)}
+    semantic = {(r["service"], r["metric_time__month"][:10]): r for r in rows}
     scorecard = department_warehouse(
         "SELECT service_id, CAST(month AS VARCHAR), transactions, online_share, "
         "median_processing_days FROM kpi.kpi_service_scorecard WHERE transactions > 0"

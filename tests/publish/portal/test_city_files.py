@@ -3,7 +3,6 @@ not the sample city's: a city set up with `make new-city` gets its own portal.""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -14,20 +13,7 @@ import requests
 from publish.portal import city_files
 from publish.portal.errors import PortalError
 from publish.portal.settings import PROJECT_DIR, load_settings
-
-
-def portal_cli(*args: str, city_dir=None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PLATFORM_CITY_DIR"}
-    if city_dir is not None:
-        env["PLATFORM_CITY_DIR"] = str(city_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "publish.portal", *args],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
+from tests.publish.portal.test_portal_cli import portal_cli
 
 
 def test_the_sample_city_is_the_default_and_its_files_are_in_its_folder(monkeypatch):

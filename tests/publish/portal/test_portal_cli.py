@@ -20,13 +20,18 @@ from publish.portal.services import Postgres
 from publish.portal.settings import PROJECT_DIR, load_settings
 
 
-def portal_cli(*args: str) -> subprocess.CompletedProcess:
+def portal_cli(*args: str, city_dir=None) -> subprocess.CompletedProcess:
+    """``python -m publish.portal <args>`` for the sample city, or the city at ``city_dir``."""
+    env = {k: v for k, v in os.environ.items() if k != "PLATFORM_CITY_DIR"}
+    if city_dir is not None:
+        env["PLATFORM_CITY_DIR"] = str(city_dir)
     return subprocess.run(
         [sys.executable, "-m", "publish.portal", *args],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         timeout=600,
+        env=env,
     )
 
 
