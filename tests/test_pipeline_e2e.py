@@ -303,6 +303,40 @@ def test_a_second_run_updates_in_place(first_run, anonymous):
         assert [p["name"] for p in matches] == [name]
 
 
+def test_the_run_plan_leaves_out_what_has_nothing_to_do(first_run, sysadmin):
+    """make pipeline's plan (defs/run_plan.py) after a run and nothing new: no ingest,
+    dbt, gate or publication step, every dataset reported as published; a dataset made
+    private on the portal by hand since is planned again and published again."""
+    from dagster_project.definitions import definitions
+    from dagster_project.defs.run_plan import make_plan, planned_job
+    from dagster_project.lib.run_report import report_run
+
+    def planned_run():
+        plan = make_plan()
+        job = planned_job(definitions().resolve_job_def("city_pipeline"), plan)
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
+        return plan, result, report_run(result.run_id, result.all_events, current=plan.current)
+
+    plan, result, report = planned_run()
+    assert result.success and not plan.whole and not plan.warehouse, plan
+    assert plan.refresh == {} and set(plan.current) == {d.id for d in approved()}
+    steps = {e.step_key for e in result.all_events if e.step_key}
+    assert not [s for s in steps if s.startswith(("warehouse_models", "portal__service_requests"))]
+    assert not [s for s in steps if s.endswith("_gate") and "dataset_quality_scores" not in s]
+    assert {o.state for o in report.datasets} == {"unchanged"}, report.lines()
+    assert len(report.datasets) == len(approved())
+
+    name = package_name("service_requests")
+    sysadmin.action.package_patch(id=name, private=True)
+    plan, result, report = planned_run()
+    assert plan.refresh == {"service_requests": "the portal does not show it publicly"}
+    assert result.success, report.lines()
+    assert not sysadmin.action.package_show(id=name)["private"]
+    states = {o.dataset: o.state for o in report.datasets}
+    assert states["service_requests"] == "published" and states["building_permits"] == "unchanged"
+
+
 def test_a_failed_gate_stops_only_its_own_dataset(first_run, data_dir, anonymous, sysadmin):
     """A department's typo puts a phone number into a published column: blocked."""
     import datetime

@@ -1,7 +1,8 @@
 """Jobs, schedules, sensors and delivery-freshness checks, all in one place.
 
 - ``city_pipeline``: everything (ingest -> warehouse -> gates -> portal), daily at 06:00
-  (``daily_pipeline``, on by default).
+  (``daily_pipeline``, on by default), cut to the steps that have something to do
+  (``lib/run_plan.py``, as ``make pipeline`` does).
 - ``<system>_pipeline``: one system's ingest and everything downstream of it, with a
   schedule matching the contract's ``expected_frequency``. Those schedules are off by
   default: they fire at 06:00 too, so with ``daily_pipeline`` on they would only queue a
@@ -64,12 +65,24 @@ def landing_state(source: Source) -> dict[str, list[int]]:
 
 
 WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]
+PLAN_TAG = "city/run_plan"
 
 
-def _waiting_run(instance: dg.DagsterInstance, job_names: list[str]) -> str | None:
-    """A run of one of these jobs that has not started yet (it will see new files)."""
+def _waiting_run(
+    instance: dg.DagsterInstance, job_names: list[str], ingest: set[dg.AssetKey]
+) -> str | None:
+    """A run of one of these jobs that has not started yet and ingests these systems (it
+    will see the new files; a planned run without their ingest would not)."""
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=WAITING), limit=50)
-    return next((r.run_id for r in runs if r.job_name in job_names), None)
+    return next(
+        (
+            r.run_id
+            for r in runs
+            if r.job_name in job_names
+            and (r.asset_selection is None or ingest <= r.asset_selection)
+        ),
+        None,
+    )
 
 
 def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
@@ -90,7 +103,8 @@ def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
             return dg.SkipReason("no new or changed files")
         job_name = f"{changed[0]}_pipeline" if len(changed) == 1 else city_pipeline.name
         covering = [city_pipeline.name] + [f"{s}_pipeline" for s in changed if len(changed) == 1]
-        waiting = _waiting_run(context.instance, covering)
+        ingest = {raw_key(s) for s in sources if s.system in changed}
+        waiting = _waiting_run(context.instance, covering, ingest)
         if waiting:
             return dg.SkipReason(f"new files in {', '.join(changed)}: run {waiting} will read them")
         return dg.RunRequest(
@@ -102,39 +116,92 @@ def build_sensor(sources: list[Source], jobs: list) -> dg.SensorDefinition:
     return landing_sensor
 
 
-def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
-    frequency = source.expected_frequency or FREQUENCIES["as needed"]
+def _frequency(source: Source):
+    return source.expected_frequency or FREQUENCIES["as needed"]
 
-    @dg.asset_check(
-        asset=raw_key(source),
-        name="delivery_freshness",
-        description=f"A new {source.title} file arrives {frequency.name}.",
-    )
-    def delivery_freshness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connection() as conn:
-            last = conn.execute(
-                "SELECT max(ingested_at) FROM raw._ingest_files WHERE system = ? "
-                "AND status = 'loaded'",
-                [source.system],
-            ).fetchone()[0]
-        if frequency.grace is None:
-            return dg.AssetCheckResult(passed=True, description="no delivery schedule")
-        if last is None:
-            return dg.AssetCheckResult(
-                passed=False,
-                severity=dg.AssetCheckSeverity.WARN,
-                description="no file has been delivered yet",
+
+def build_freshness_checks(sources: list[Source]) -> dg.AssetChecksDefinition:
+    """Every system's ``delivery_freshness`` in one step: one query for all of them (a
+    step per system cost a tenth of a second each, in every run, for one small query)."""
+    by_key = {raw_key(s): s for s in sources}
+
+    @dg.multi_asset_check(
+        specs=[
+            dg.AssetCheckSpec(
+                "delivery_freshness",
+                asset=raw_key(s),
+                description=f"A new {s.title} file arrives {_frequency(s).name}.",
             )
-        age = datetime.now(UTC) - last
-        return dg.AssetCheckResult(
-            passed=age <= frequency.grace,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=f"last new file loaded {age.total_seconds() / 3600:.1f} h ago; "
-            f"expected {frequency.name}",
-            metadata={"last_delivery": last.isoformat(), "expected": frequency.name},
-        )
+            for s in sources
+        ],
+        can_subset=True,
+        name="delivery_freshness",
+    )
+    def delivery_freshness(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        with warehouse.connection() as conn:
+            last = dict(
+                conn.execute(
+                    "SELECT system, max(ingested_at) FROM raw._ingest_files "
+                    "WHERE status = 'loaded' GROUP BY system"
+                ).fetchall()
+            )
+        now = datetime.now(UTC)
+        for check_key in sorted(context.selected_asset_check_keys, key=str):
+            source = by_key[check_key.asset_key]
+            yield _freshness(check_key, _frequency(source), last.get(source.system), now)
 
     return delivery_freshness
+
+
+def _freshness(check_key, frequency, last, now) -> dg.AssetCheckResult:
+    said = {"asset_key": check_key.asset_key, "check_name": check_key.name}
+    if frequency.grace is None:
+        return dg.AssetCheckResult(**said, passed=True, description="no delivery schedule")
+    if last is None:
+        return dg.AssetCheckResult(
+            **said,
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            description="no file has been delivered yet",
+        )
+    age = now - last
+    return dg.AssetCheckResult(
+        **said,
+        passed=age <= frequency.grace,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"last new file loaded {age.total_seconds() / 3600:.1f} h ago; "
+        f"expected {frequency.name}",
+        metadata={"last_delivery": last.isoformat(), "expected": frequency.name},
+    )
+
+
+def build_daily_schedule(timezone: str) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="daily_pipeline",
+        job=city_pipeline,
+        cron_schedule=FREQUENCIES["daily"].cron,
+        execution_timezone=timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Every system, every day: the steps that have something to do "
+        "(a system without new files, a dataset as published, cost nothing).",
+    )
+    def daily_pipeline(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        from .run_plan import make_plan, selection  # (it reads this module's keys)
+
+        dictionary = load_dictionary(strict=False)
+        plan = make_plan(dictionary)
+        tags = {PLAN_TAG: plan.summary()[:1000]}
+        if plan.whole:
+            return dg.RunRequest(tags=tags)
+        job = context.repository_def.get_job(city_pipeline.name)
+        assets, checks = selection(job, plan, dictionary)
+        return dg.RunRequest(
+            asset_selection=sorted(assets, key=str),
+            asset_check_keys=sorted(checks, key=str),
+            tags=tags,
+        )
+
+    return daily_pipeline
 
 
 def _schedule_cron(source: Source) -> str | None:
@@ -148,16 +215,7 @@ def automation() -> dg.Definitions:
     sources = list(dictionary.sources.values())
     timezone = dictionary.city.timezone
     system_jobs = {s.system: system_job(s) for s in sources}
-    schedules = [
-        dg.ScheduleDefinition(
-            name="daily_pipeline",
-            job=city_pipeline,
-            cron_schedule=FREQUENCIES["daily"].cron,
-            execution_timezone=timezone,
-            default_status=dg.DefaultScheduleStatus.RUNNING,
-            description="Every system, every day (a system without new files costs nothing).",
-        )
-    ]
+    schedules = [build_daily_schedule(timezone)]
     schedules += [
         dg.ScheduleDefinition(
             name=f"{s.system}_schedule",
@@ -175,5 +233,5 @@ def automation() -> dg.Definitions:
         jobs=[city_pipeline, *system_jobs.values()],
         schedules=schedules,
         sensors=[build_sensor(sources, [city_pipeline, *system_jobs.values()])],
-        asset_checks=[build_freshness_check(s) for s in sources],
+        asset_checks=[build_freshness_checks(sources)] if sources else [],
     )

@@ -146,21 +146,25 @@ class BuildPlan:
         Dagster integration passes its own ``--select``, which a second one would fight."""
         if not self.changed:
             return []
-        keep: set[str] = set()
-        frontier = [
-            uid for uid, s in manifest["sources"].items() if s["source_name"] in self.changed
-        ]
-        while frontier:
-            node = frontier.pop()
-            for child in manifest["child_map"].get(node, []):
-                if child not in keep:
-                    keep.add(child)
-                    frontier.append(child)
+        keep = descendants(manifest, self.changed)
         return sorted(
             node["name"]
             for uid, node in manifest["nodes"].items()
             if uid not in keep and node["resource_type"] in ("model", "seed", "snapshot", "test")
         )
+
+
+def descendants(manifest: dict, systems: list[str]) -> set[str]:
+    """The unique ids of every dbt node built on these systems' sources."""
+    found: set[str] = set()
+    frontier = [uid for uid, s in manifest["sources"].items() if s["source_name"] in systems]
+    while frontier:
+        node = frontier.pop()
+        for child in manifest["child_map"].get(node, []):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
 
 
 def plan_build(previous: BuildState | None, current: BuildState) -> BuildPlan:
@@ -252,11 +256,14 @@ def published_version(conn: duckdb.DuckDBPyConnection, model: str) -> str:
     return f"{data_version(conn, 'open_data', model)}|{rules}"
 
 
-def gate_version(conn: duckdb.DuckDBPyConnection, model: str, gate: str) -> str:
-    """What a gate's pass is recorded against: the published version; for the privacy
-    gate also every system's raw version (the personal values it looks for come from
-    every system's raw rows: a new file anywhere means looking again)."""
-    version = published_version(conn, model)
+def gate_version(
+    conn: duckdb.DuckDBPyConnection, model: str, gate: str, published: str | None = None
+) -> str:
+    """What a gate's pass is recorded against: the published version (``published``:
+    already computed); for the privacy gate also every system's raw version (the personal
+    values it looks for come from every system's raw rows: a new file anywhere means
+    looking again)."""
+    version = published or published_version(conn, model)
     return f"{version}|{personal_values_version(conn)}" if gate == "privacy_gate" else version
 
 

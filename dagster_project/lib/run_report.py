@@ -156,8 +156,11 @@ class RunReport:
         return lines
 
 
-def report_run(run_id: str, events) -> RunReport:
-    """The report of a finished run from its Dagster events (in-process result or log)."""
+def report_run(run_id: str, events, current: dict[str, str] | None = None) -> RunReport:
+    """The report of a finished run from its Dagster events (in-process result or log).
+
+    ``current``: the datasets the run plan left out because nothing of theirs changed
+    (dataset -> as published), reported "unchanged" with the others."""
     from dagster_project.lib.dictionary import load_dictionary
 
     dictionary = load_dictionary(strict=False)
@@ -172,9 +175,20 @@ def report_run(run_id: str, events) -> RunReport:
         and not e.step_key.endswith(GATE_STEP_SUFFIXES)
         and e.step_key not in own_steps
     ]
-    return RunReport(
-        run_id, outcomes(events, approved, waiting_datasets(dictionary)), other_failures
-    )
+    waiting = waiting_datasets(dictionary)
+    if current is None:
+        return RunReport(run_id, outcomes(events, approved, waiting), other_failures)
+    # The plan's run: a dataset it did not publish is as published (its privacy gate
+    # may have run again: a failure says "blocked")
+    reported = {o.dataset: o for o in outcomes(events, approved, waiting)}
+    publishing = {e.step_key for e in events if (e.step_key or "").startswith("portal__")}
+    for dataset, detail in current.items():
+        outcome = reported.get(dataset)
+        if f"portal__{dataset}" not in publishing and (
+            outcome is None or outcome.state == "not run"
+        ):
+            reported[dataset] = DatasetOutcome(dataset, "unchanged", detail)
+    return RunReport(run_id, [reported[d] for d in approved if d in reported], other_failures)
 
 
 def waiting_datasets(dictionary) -> dict[str, list[str]]:

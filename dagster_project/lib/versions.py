@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,18 @@ class VersionHistory:
 
     def update(self, number: int, **changes: Any) -> None:
         self.save([_replace(v, **changes) if v.number == number else v for v in self.versions()])
+
+
+def expired_archives(history: VersionHistory, retention: timedelta, now: datetime) -> list[Version]:
+    """The superseded files kept on the portal longer than the retention."""
+    return [
+        v
+        for v in history.versions()
+        if v.archived_resource
+        and not v.archive_deleted_on
+        and v.superseded_at
+        and now - datetime.fromisoformat(v.superseded_at) >= retention
+    ]
 
 
 def _replace(version: Version, **changes: Any) -> Version:

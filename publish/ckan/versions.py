@@ -23,6 +23,7 @@ from dagster_project.lib.versions import (
     changelog_markdown,
     data_last_updated,
     entry_fingerprint,
+    expired_archives,
     next_version,
 )
 
@@ -84,18 +85,6 @@ def delete_expired_archives(
         history.update(version.number, archive_deleted_on=now.date().isoformat())
         deleted.append(version.number)
     return deleted
-
-
-def expired_archives(history: VersionHistory, retention: timedelta, now: datetime) -> list[Version]:
-    """The superseded files kept on the portal longer than the retention."""
-    return [
-        v
-        for v in history.versions()
-        if v.archived_resource
-        and not v.archive_deleted_on
-        and v.superseded_at
-        and now - datetime.fromisoformat(v.superseded_at) >= retention
-    ]
 
 
 def current_files_first(publisher: CkanPublisher, package_id: str, archived_ids: set[str]) -> None:

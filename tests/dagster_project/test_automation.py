@@ -17,13 +17,17 @@ def landing(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-def evaluate(sensor, cursor, waiting_job: str | None = None):
-    """The jobs the sensor requests; ``waiting_job``: a run of it is already queued."""
+def evaluate(sensor, cursor, waiting_job: str | None = None, waiting_assets=None):
+    """The jobs the sensor requests; ``waiting_job``: a run of it is already queued (of
+    ``waiting_assets`` only: a planned run)."""
     with dg.instance_for_test() as instance:
         if waiting_job:
             # not started (a QUEUED run needs a code origin; the sensor treats both alike)
             queued = dg.DagsterRun(
-                job_name=waiting_job, run_id="waiting-1", status=dg.DagsterRunStatus.NOT_STARTED
+                job_name=waiting_job,
+                run_id="waiting-1",
+                status=dg.DagsterRunStatus.NOT_STARTED,
+                asset_selection=waiting_assets,
             )
             instance.add_run(queued)
         repository = definitions().get_repository_def()
@@ -74,6 +78,19 @@ def test_one_run_per_tick_and_none_while_a_covering_run_waits(landing):
     assert evaluate(sensor, cursor, waiting_job="crm311_pipeline")[0] == []
     # a run of another system's job does not cover this one
     assert evaluate(sensor, cursor, waiting_job="permits_pipeline")[0] == ["crm311_pipeline"]
+    # nor a planned daily run that does not ingest it (planned before the files came)
+    planned = frozenset({dg.AssetKey(["portal", "removed_datasets"])})
+    assert evaluate(sensor, cursor, "city_pipeline", planned)[0] == ["crm311_pipeline"]
+
+
+def test_the_daily_run_is_planned_and_is_whole_without_a_warehouse(landing):
+    repository = definitions().get_repository_def()
+    schedule = repository.get_schedule_def("daily_pipeline")
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance, repository_def=repository)
+        [request] = schedule.evaluate_tick(context).run_requests
+    assert request.asset_selection is None  # the whole job: nothing to plan from yet
+    assert request.tags["city/run_plan"] == "every step (no warehouse yet)"
 
 
 def test_only_the_daily_schedule_is_on_by_default():

@@ -80,13 +80,12 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     os.environ.update(dbt_environment())
     link_city_folder()
     settings = get_settings()
-    whole = _is_whole(context)
     with writer_turn(settings.warehouse_path, context.log.warning):
         manifest = json.loads(dbt_project.manifest_path.read_text())
         current = _current_state(settings, manifest)
-        # The descendants of what changed since the last build of the whole project that
-        # succeeded, or nothing; within a system's job, within its part. Only a build of
-        # the whole project records its versions as the new reference.
+        # The descendants of what changed since the last build that succeeded, or
+        # nothing; within a system's job or a planned run, within its part. Only a build
+        # whose selection covers all of that records its versions as the new reference.
         plan = plan_build(load_state(settings.data_dir), current)
         context.log.info(f"warehouse build: {plan.reason}")
         if plan.nothing:
@@ -106,7 +105,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from invocation.stream()
         run_results = invocation.get_artifact("run_results.json")
         _keep_partial_parse(invocation.target_path)
-        if invocation.is_successful() and whole:
+        if invocation.is_successful() and _covers(context, manifest, excluded):
             save_state(settings.data_dir, current)
         if excluded:  # what it left out had not changed
             built = {r["unique_id"].split(".")[-1] for r in run_results.get("results", [])}
@@ -142,14 +141,28 @@ def _keep_partial_parse(invocation_target: Path) -> None:
         os.replace(staged, target_dir() / "partial_parse.msgpack")
 
 
-def _is_whole(context) -> bool:
-    """Every model, seed, snapshot and test of the project is selected in this run (a
-    system's job selects a part: ``assets_def`` is then the subset, the node the whole)."""
+def _covers(context, manifest: dict, excluded: list[str]) -> bool:
+    """Every model, seed and snapshot this build had to build, and every test of them, is
+    selected in this run: then the build is as good as one of the whole project. (A
+    system's job or a planned run selects a part: ``assets_def`` is then the subset, the
+    node the whole; what it leaves out must be what the build excluded anyway.)"""
     assets_def = context.assets_def
-    return (
-        assets_def.keys_by_output_name == assets_def.node_keys_by_output_name
-        and assets_def.check_specs_by_output_name == assets_def.node_check_specs_by_output_name
-    )
+    left_out = set(excluded)
+    to_build = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["name"] not in left_out and node["resource_type"] != "test"
+    }
+    to_test = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["name"] not in left_out and node["resource_type"] == "test"
+    }
+    selected = {key.path[-1] for key in assets_def.keys_by_output_name.values()}
+    checks = {spec.name for spec in assets_def.check_specs_by_output_name.values()}
+    all_keys = {key.path[-1] for key in assets_def.node_keys_by_output_name.values()}
+    all_checks = {spec.name for spec in assets_def.node_check_specs_by_output_name.values()}
+    return (to_build & all_keys) <= selected and (to_test & all_checks) <= checks
 
 
 def _current_state(settings, manifest: dict) -> BuildState:

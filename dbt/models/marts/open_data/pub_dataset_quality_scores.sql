@@ -1,7 +1,10 @@
 -- What the portal publishes of the datasets' quality scores over time: every measurement
 -- of every published dataset (its grade, total and each dimension's score, with the
--- reasons shown on its page). Built after the scores are measured (the Dagster step
--- quality_score_models), so it holds this run's measurement too.
+-- reasons shown on its page). A view, like its staging model: the score step appends to
+-- the history and both show the new rows at once, with no dbt build in the run (the
+-- rows are few: one per dataset per measurement).
+{{ config(materialized='view') }}
+
 select
     cast(measurement_id as varchar) as measurement_id,
     cast(measured_at as timestamp) as measured_at,

@@ -1,4 +1,7 @@
 -- One row per dataset per quality measurement, from the history the pipeline appends to.
+-- A view: see pub_dataset_quality_scores.
+{{ config(materialized='view') }}
+
 with source as (
 
     select * from {{ source('open_data_platform', '_dataset_quality_scores') }}

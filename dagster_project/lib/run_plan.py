@@ -1,0 +1,219 @@
+"""What a run must do, decided before it starts.
+
+Every step of a Dagster run costs a tenth of a second or more even when it does nothing
+(its events go to the run's log one by one), and the city's job has about 120 steps and
+500 planned assets and checks: a run with no new file spent half a minute saying
+"unchanged". So the command line (and the daily schedule) first work out, from the same
+versions the steps themselves compare (``lib/incremental.py``), which steps have
+something to do, and run those only:
+
+- **ingest** of a system: a file in its landing folder that the ledger does not know (by
+  name and content), or no raw table yet;
+- **the warehouse** (dbt, whole): new files anywhere, or the build the last successful
+  one recorded differs from now (a changed project, a build that failed or was killed);
+- **a dataset's gates and publication**: its model is built on a system with new files
+  (or the whole warehouse is rebuilt), or its model's rows or the rules (dictionary,
+  suites, code) differ from what its gates passed and the portal received, or the portal
+  no longer shows it publicly, or a superseded file is past its retention;
+- **every dataset's privacy gate** after new files anywhere: the personal values it looks
+  for come from every system's raw rows;
+- always: what depends on the clock or on the portal alone (delivery freshness, the
+  quality score, retired and withdrawn datasets, datasets removed from the dictionary).
+
+The plan only leaves out steps that would have said "unchanged": each step still checks
+for itself, so a plan that includes too much costs time, never correctness. Any doubt
+(no warehouse yet, another run writing, a portal that does not answer) plans everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from .files import file_sha256
+from .gates.results import GATES, GateResults
+from .incremental import BuildPlan, descendants, gate_version, plan_build, published_version
+from .ingest.loader import systems_waiting
+from .versions import VersionHistory, expired_archives
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """``whole``: the whole job (no plan could be made)."""
+
+    reason: str
+    whole: bool = False
+    ingest: list[str] = field(default_factory=list)  # systems with something to load
+    build: BuildPlan | None = None  # what the warehouse step would build
+    # datasets whose model dbt rebuilds in this run (None: every one)
+    rebuilt: frozenset[str] | None = frozenset()
+    refresh: dict[str, str] = field(default_factory=dict)  # dataset -> why it is re-checked
+    current: dict[str, str] = field(default_factory=dict)  # dataset -> as it stands
+    # new raw files change the personal values every privacy gate looks for: the privacy
+    # gates of the current datasets run too (and withdraw one that now shows them)
+    recheck_privacy: bool = False
+
+    @property
+    def warehouse(self) -> bool:
+        """The warehouse step runs dbt."""
+        return self.whole or bool(self.ingest) or not (self.build and self.build.nothing)
+
+    def summary(self) -> str:
+        if self.whole:
+            return f"every step ({self.reason})"
+        checked = (
+            sorted(self.refresh) if self.rebuilt is None else sorted({*self.rebuilt, *self.refresh})
+        )
+        if self.warehouse:
+            what = "every dataset's" if self.rebuilt is None else f"{len(checked)} datasets'"
+            privacy = (
+                f", the privacy gates of the {len(self.current)} others"
+                if self.recheck_privacy and self.current
+                else ""
+            )
+            return f"{self.reason}: the warehouse, {what} gates and portal{privacy}"
+        if not self.refresh:
+            return (
+                f"{self.reason}: every dataset is as its gates passed it and the portal has "
+                "it; only deliveries' freshness, the quality scores and retirements are checked"
+            )
+        return f"{self.reason}: gates and portal of {', '.join(checked)}"
+
+
+def everything(reason: str) -> RunPlan:
+    return RunPlan(reason, whole=True)
+
+
+def plan_run(
+    conn: duckdb.DuckDBPyConnection,
+    dictionary,
+    settings,
+    previous_build,
+    current_build,
+    manifest: dict,
+    packages: dict[str, dict | None],
+    now: datetime,
+) -> RunPlan:
+    """The plan, from a read-only connection to the warehouse.
+
+    ``previous_build`` / ``current_build``: the warehouse step's BuildStates (its state
+    file, and now); ``manifest``: dbt's; ``packages``: each approved dataset's package on
+    the portal (None: not there), as the publisher would see it."""
+    if not _has_ledger(conn):
+        return everything("a first run: no ingest ledger yet")
+    ingest = [
+        source.system
+        for source in dictionary.sources.values()
+        if _has_new_files(conn, source, settings.landing_dir)
+    ]
+    build = plan_build(previous_build, current_build)
+    reason = f"new files from {', '.join(ingest)}" if ingest else build.reason
+    if build.changed is None:  # the whole warehouse: every dataset
+        return RunPlan(reason, ingest=ingest, build=build, rebuilt=None)
+    rebuilt = _rebuilt_datasets(dictionary, manifest, sorted({*build.changed, *ingest}))
+    waiting = set(systems_waiting(conn, list(dictionary.sources)))
+    refresh, current = {}, {}
+    results = GateResults(settings.gate_reports_dir)
+    retention = timedelta(days=dictionary.city.previous_versions_retention_days)
+    # after new files, the privacy gates' version changes anyway: compare the others'
+    gates = ("quality_gate",) if ingest else GATES
+    for dataset in dictionary.approved_datasets:
+        if dataset.id in rebuilt:
+            continue  # new rows: its gates and publication run
+        if waiting & set(dataset.source_systems):
+            continue  # the report says "waiting"; its steps would only say so too
+        why = _why_refresh(conn, dataset, results, packages.get(dataset.id), gates)
+        if why is None and _archives_due(settings.versions_dir, dataset.id, retention, now):
+            why = "a superseded file is past its retention"
+        if why:
+            refresh[dataset.id] = why
+        else:
+            current[dataset.id] = _as_published(results, dataset.id)
+    if not ingest and build.nothing:
+        reason = "no new files and nothing to rebuild"
+    return RunPlan(
+        reason,
+        ingest=ingest,
+        build=build,
+        rebuilt=frozenset(rebuilt),
+        refresh=refresh,
+        current=current,
+        recheck_privacy=bool(ingest),
+    )
+
+
+def _rebuilt_datasets(dictionary, manifest: dict, systems: list[str]) -> set[str]:
+    """The approved datasets whose model is built on these systems' sources."""
+    if not systems:
+        return set()
+    nodes = manifest["nodes"]  # (the child map also names metrics and semantic models)
+    names = {nodes[uid]["name"] for uid in descendants(manifest, systems) if uid in nodes}
+    return {d.id for d in dictionary.approved_datasets if d.model in names}
+
+
+def _has_ledger(conn) -> bool:
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+            "AND table_name = '_ingest_files'"
+        ).fetchone()[0]
+    )
+
+
+def _has_new_files(conn, source, landing_dir: Path) -> bool:
+    """A file the ledger has not seen under this name and content (what the ingest step
+    would read), or no raw table yet (the step creates it, empty)."""
+    exists = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+        "AND table_name = ?",
+        [source.raw_table],
+    ).fetchone()[0]
+    if not exists:
+        return True
+    folder = landing_dir / source.files["folder"]
+    paths = sorted(folder.glob(source.files["pattern"])) if folder.exists() else []
+    if not paths:
+        return False
+    known = {
+        row[0]
+        for row in conn.execute(
+            "SELECT file_name || ':' || sha256 FROM raw._ingest_files WHERE system = ?",
+            [source.system],
+        ).fetchall()
+    }
+    return any(f"{path.name}:{file_sha256(path)}" not in known for path in paths)
+
+
+def _why_refresh(conn, dataset, results: GateResults, package, gates) -> str | None:
+    """Why this dataset's gates or publication must run although its model is not
+    rebuilt: ``gates`` whose pass to compare (all, or the quality gate only)."""
+    record = results.get(dataset.id)
+    if record is None or record.published_version is None:
+        return "never published"
+    try:
+        version = published_version(conn, dataset.model)
+        versions = {gate: gate_version(conn, dataset.model, gate, version) for gate in gates}
+    except duckdb.Error as error:  # its model is missing or broken: let the steps say
+        return f"its model could not be read ({type(error).__name__})"
+    for gate, gate_version_now in versions.items():
+        if not results.passed_at(dataset.id, gate, gate_version_now):
+            return f"its {gate.replace('_', ' ')} has not passed these rows under these rules"
+    if record.published_version != version:
+        return "the portal has other rows or rules"
+    if package is None or package.get("private") or package.get("state") != "active":
+        return "the portal does not show it publicly"
+    return None
+
+
+def _archives_due(versions_dir: Path, dataset_id: str, retention: timedelta, now) -> bool:
+    return bool(expired_archives(VersionHistory(versions_dir, dataset_id), retention, now))
+
+
+def _as_published(results: GateResults, dataset_id: str) -> str:
+    record = results.get(dataset_id)
+    rows = (record.published_version or "?").split(":", 1)[0]
+    when = f" on {record.published_at:%Y-%m-%d %H:%M} UTC" if record.published_at else ""
+    return f"{rows} rows, as published{when} (nothing new: not in this run)"

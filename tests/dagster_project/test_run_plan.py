@@ -1,0 +1,133 @@
+"""The run plan as a selection of city_pipeline's steps (defs/run_plan.py): what each kind
+of plan runs, on the sample city's real definitions. The plan itself, made from a real
+warehouse and portal, is tested end to end in tests/test_pipeline_e2e.py."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from dagster_project.definitions import definitions
+from dagster_project.defs.run_plan import planned_job, selection
+from dagster_project.lib.dictionary import load_dictionary
+from dagster_project.lib.incremental import BuildPlan
+from dagster_project.lib.run_plan import RunPlan, everything
+
+NOTHING = BuildPlan([], "nothing to build", False)
+
+
+@pytest.fixture(scope="module")
+def job():
+    return definitions().resolve_job_def("city_pipeline")
+
+
+@pytest.fixture(scope="module")
+def dictionary():
+    return load_dictionary(strict=False)
+
+
+def warehouse_def(job) -> dg.AssetsDefinition:
+    return next(
+        d for d in job.asset_layer.asset_graph.assets_defs if d.op.name == "warehouse_models"
+    )
+
+
+def paths(keys) -> set[str]:
+    return {"/".join(k.path) for k in keys}
+
+
+def check_names(checks) -> set[str]:
+    return {f"{'/'.join(c.asset_key.path)}:{c.name}" for c in checks}
+
+
+def test_a_run_with_nothing_new_checks_only_deliveries_scores_and_retirements(job, dictionary):
+    assets, checks = selection(job, RunPlan("nothing new", build=NOTHING), dictionary)
+    chosen = paths(assets)
+    assert not {p for p in chosen if p.split("/")[0] in ("core", "kpi", "staging")} - {
+        "staging/stg_open_data_platform__dataset_quality_scores"
+    }  # no warehouse model but the quality score's own
+    assert not any(p.startswith("raw/") and p != "raw/_dataset_quality_scores" for p in chosen)
+    assert "portal/service_requests" not in chosen
+    assert "portal/open_data_catalog" not in chosen
+    # what depends on the clock or the portal alone stays
+    assert {"raw/_dataset_quality_scores", "portal/dataset_quality_scores"} <= chosen
+    assert "portal/removed_datasets" in chosen
+    names = check_names(checks)
+    assert f"raw/{dictionary.sources['crm311'].raw_table}:delivery_freshness" in names
+    assert not any("pub_service_requests" in n for n in names)
+    # a subset Dagster accepts
+    assert planned_job(job, RunPlan("nothing new", build=NOTHING), dictionary).name == job.name
+
+
+def test_a_dataset_to_refresh_runs_its_gates_and_publication_without_dbt(job, dictionary):
+    plan = RunPlan("no new files", build=NOTHING, refresh={"service_requests": "rules changed"})
+    assets, checks = selection(job, plan, dictionary)
+    chosen = paths(assets)
+    assert {"open_data/pub_service_requests", "portal/service_requests"} <= chosen
+    assert "portal/building_permits" not in chosen
+    assert {
+        "portal/open_data_catalog",
+        "portal/dictionary_site",
+        "portal/quality_reports",
+    } <= chosen
+    names = check_names(checks)
+    assert {
+        "open_data/pub_service_requests:quality_gate",
+        "open_data/pub_service_requests:privacy_gate",
+    } <= names
+    # the warehouse's dbt does not run: none of its tests are planned
+    assert not set(warehouse_def(job).check_keys) & checks
+
+
+def test_new_files_ingest_that_system_and_check_what_is_built_on_it(job, dictionary):
+    crm = dictionary.sources["crm311"]
+    plan = RunPlan(
+        "new files from crm311",
+        ingest=["crm311"],
+        build=BuildPlan(["crm311"], "x"),
+        rebuilt=frozenset({"service_requests"}),
+        current={"building_permits": "as published"},
+        recheck_privacy=True,
+    )
+    assets, checks = selection(job, plan, dictionary)
+    chosen = paths(assets)
+    assert f"raw/{crm.raw_table}" in chosen
+    assert f"raw/{dictionary.sources['payments'].raw_table}" not in chosen
+    # the models and tests built on crm311's source, not those of other systems
+    assert "staging/stg_crm311__service_requests" in chosen
+    assert "staging/stg_payments__payments" not in chosen
+    tests = {c.name for c in checks}
+    assert "unique_stg_crm311__service_requests_request_id" in tests
+    assert not [t for t in tests if "stg_payments" in t]
+    assert "portal/service_requests" in chosen and "portal/building_permits" not in chosen
+    # handed on unchanged by the dbt step, for its privacy gate
+    assert "open_data/pub_building_permits" in chosen
+    names = check_names(checks)
+    assert {
+        "open_data/pub_service_requests:quality_gate",
+        "open_data/pub_service_requests:privacy_gate",
+        # the personal values changed: the privacy gate of a dataset not rebuilt too
+        "open_data/pub_building_permits:privacy_gate",
+    } <= names
+    assert "open_data/pub_building_permits:quality_gate" not in names
+
+
+def test_a_whole_build_checks_and_publishes_every_dataset(job, dictionary):
+    plan = RunPlan("the dbt project changed", build=BuildPlan(None, "x"), rebuilt=None)
+    assets, checks = selection(job, plan, dictionary)
+    assert {f"portal/{d.id}" for d in dictionary.approved_datasets} <= paths(assets)
+    warehouse = warehouse_def(job)
+    assert set(warehouse.keys) <= assets and set(warehouse.check_keys) <= checks
+
+
+def test_without_a_plan_everything_runs(job, dictionary):
+    assert planned_job(job, everything("no warehouse yet"), dictionary) is job
+
+
+def test_the_summary_says_what_the_run_does():
+    plan = RunPlan("no new files", build=NOTHING, current={"a": "as published"})
+    assert "only deliveries' freshness" in plan.summary()
+    assert "every step" in everything("a first run").summary()
+    refresh = RunPlan("no new files", build=NOTHING, refresh={"b": "why"})
+    assert refresh.summary().endswith("gates and portal of b")
+    assert not refresh.warehouse and RunPlan("x", ingest=["crm311"]).warehouse
