@@ -115,14 +115,16 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 
 def _warm_up_great_expectations() -> None:
-    """Import Great Expectations in a thread while dbt (a subprocess) builds: the quality
-    gates that follow need it, and the import alone takes 2-3 s of one core that would
-    otherwise wait. Imported only here and by the gates: a run with nothing to check
-    never pays for it."""
+    """Import Great Expectations and Presidio in a thread while dbt (a subprocess) builds:
+    the quality and privacy gates that follow need them, and the imports alone take 3-4 s
+    of one core that would otherwise wait. Imported only here and by the gates: a run
+    with nothing to check never pays for them."""
 
     def load() -> None:
         try:
             import great_expectations.core.expectation_suite  # noqa: F401
+
+            import dagster_project.lib.gates.recognizers  # noqa: F401  (Presidio)
         except ImportError:  # the gate that needs it will say what is wrong
             return
 
