@@ -65,6 +65,7 @@ def main() -> int:
     dagster_interrupts.setup_interrupt_handlers = lambda: None
 
     from dagster_project.definitions import definitions
+    from dagster_project.defs.automation import PLAN_TAG
     from dagster_project.defs.run_plan import make_plan, planned_job
     from dagster_project.lib.run_report import ALERTED_BY_TAG, alert_run, report_run
     from publish.portal.connection import portal_connection
@@ -88,7 +89,7 @@ def main() -> int:
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             # this command alerts itself; the daemon's alert sensor leaves the run alone
-            tags={ALERTED_BY_TAG: "command line"},
+            tags={ALERTED_BY_TAG: "command line", PLAN_TAG: plan.summary()[:1000]},
         )
         scored = None if result.success else _score_anyway(definitions(), instance)
     elapsed = time.monotonic() - started

@@ -48,8 +48,8 @@ def build_quality_score_models() -> dg.AssetsDefinition:
         settings = get_settings()
         state = settings.data_dir / BUILD_STATE
         with writer_turn(settings.warehouse_path, context.log.warning):
-            inputs = _inputs_version(settings.warehouse_path)
-            if inputs is not None and _last_build(state) == inputs:
+            project = project_version(json.loads(dbt_project.manifest_path.read_text()))
+            if _last_build(state) == project and _models_exist(settings.warehouse_path):
                 for key in _upstream_first(context.assets_def, context.selected_asset_keys):
                     yield dg.Output(
                         None,
@@ -59,8 +59,8 @@ def build_quality_score_models() -> dg.AssetsDefinition:
                 return
             invocation = dbt.cli(["build"], context=context)
             yield from invocation.stream()
-            if invocation.is_successful() and inputs is not None:
-                state.write_text(json.dumps({"inputs": inputs}) + "\n")
+            if invocation.is_successful():
+                state.write_text(json.dumps({"project": project}) + "\n")
 
     return quality_score_models
 
@@ -74,8 +74,7 @@ def _upstream_first(assets_def: dg.AssetsDefinition, keys) -> list[dg.AssetKey]:
     return list(TopologicalSorter(graph).static_order())
 
 
-def _inputs_version(warehouse) -> str | None:
-    """The dbt project's version; None when a model is missing (then build)."""
+def _models_exist(warehouse) -> bool:
     conn = connect(warehouse)
     try:
         found = conn.execute(
@@ -85,14 +84,12 @@ def _inputs_version(warehouse) -> str | None:
         ).fetchone()[0]
     finally:
         conn.close()
-    if found < 2:
-        return None
-    return project_version(json.loads(dbt_project.manifest_path.read_text()))
+    return found == 2
 
 
 def _last_build(state) -> str | None:
     try:
-        return json.loads(state.read_text())["inputs"]
+        return json.loads(state.read_text())["project"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
