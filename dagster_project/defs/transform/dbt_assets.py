@@ -8,7 +8,6 @@ open_data, reference for seeds).
 import json
 import os
 import shutil
-import threading
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.gates.results import GATES
+from dagster_project.lib.gates.warm_up import warm_up_gate_libraries
 from dagster_project.lib.incremental import (
     BuildState,
     data_version,
@@ -98,7 +98,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         if plan.full_refresh:  # the incremental models from all raw rows (see lib/incremental)
             args.append("--full-refresh")
         invocation = dbt.cli(args, context=context, raise_on_error=False)
-        _warm_up_great_expectations()  # new rows: their gates will run (dbt has started)
+        warm_up_gate_libraries()  # new rows: their gates will run (dbt has started)
         # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this
         # long for it to end before the run reports itself stopped: the stop stays < 10 s.
         invocation.termination_timeout_seconds = DBT_STOP_SECONDS
@@ -112,23 +112,6 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             yield from _unchanged_published_models(context, settings, built)
     if not invocation.is_successful():
         yield from _unbuilt_published_models(context, run_results)
-
-
-def _warm_up_great_expectations() -> None:
-    """Import Great Expectations and Presidio in a thread while dbt (a subprocess) builds:
-    the quality and privacy gates that follow need them, and the imports alone take 3-4 s
-    of one core that would otherwise wait. Imported only here and by the gates: a run
-    with nothing to check never pays for them."""
-
-    def load() -> None:
-        try:
-            import great_expectations.core.expectation_suite  # noqa: F401
-
-            import dagster_project.lib.gates.recognizers  # noqa: F401  (Presidio)
-        except ImportError:  # the gate that needs it will say what is wrong
-            return
-
-    threading.Thread(target=load, name="warm-up-gx", daemon=True).start()
 
 
 def _keep_partial_parse(invocation_target: Path) -> None:
