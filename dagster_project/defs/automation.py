@@ -122,7 +122,10 @@ def _frequency(source: Source):
 
 def build_freshness_checks(sources: list[Source]) -> dg.AssetChecksDefinition:
     """Every system's ``delivery_freshness`` in one step: one query for all of them (a
-    step per system cost a tenth of a second each, in every run, for one small query)."""
+    step per system cost a tenth of a second each, in every run, for one small query).
+    The step waits for the run's ingest steps; when one of them fails, Dagster skips it,
+    and the run's freshness warnings wait for the next run (the failed ingest itself
+    fails the run and alerts)."""
     by_key = {raw_key(s): s for s in sources}
 
     @dg.multi_asset_check(

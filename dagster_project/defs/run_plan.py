@@ -131,11 +131,15 @@ def selection(
     # the published models whose gates run (handed on by the dbt step when not rebuilt)
     chosen |= {model_key(d) for d in gated}
     if plan.recheck_privacy:
-        chosen |= {model_key(d) for d in plan.current} & warehouse
+        # their publication steps too (they say "unchanged" at once): the catalog and the
+        # site pages wait for them, so for these privacy gates, as in a full run, and
+        # never list a dataset a gate is withdrawing
+        chosen |= {k for d in plan.current for k in (model_key(d), portal_key(d))} & keys
     built = _to_build(plan)
     chosen |= {k for k in warehouse if built is None or k.path[-1] in built}
-    if gated:
-        chosen |= site
+    # always: the quality-score dataset publishes most days (the day's first scores), and
+    # the catalog, dictionary and report pages send only what changed
+    chosen |= site
     checks = {
         c
         for c in graph.asset_check_keys

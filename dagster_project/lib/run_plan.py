@@ -18,7 +18,9 @@ something to do, and run those only:
 - **every dataset's privacy gate** after new files anywhere: the personal values it looks
   for come from every system's raw rows;
 - always: what depends on the clock or on the portal alone (delivery freshness, the
-  quality score, retired and withdrawn datasets, datasets removed from the dictionary).
+  quality score and its dataset, retired and withdrawn datasets, datasets removed from
+  the dictionary) and the site pages (catalog, dictionary, quality reports: they send
+  only what changed).
 
 The plan only leaves out steps that would have said "unchanged": each step still checks
 for itself, so a plan that includes too much costs time, never correctness. Any doubt
@@ -78,7 +80,8 @@ class RunPlan:
         if not self.refresh:
             return (
                 f"{self.reason}: every dataset is as its gates passed it and the portal has "
-                "it; only deliveries' freshness, the quality scores and retirements are checked"
+                "it; only deliveries' freshness, the quality scores, retirements and the "
+                "site pages are checked"
             )
         return f"{self.reason}: gates and portal of {', '.join(checked)}"
 

@@ -86,8 +86,10 @@ def outcomes(
             failed_steps.append(
                 f"{event.step_key} ({_root_cause(event.event_specific_data.error)})"
             )
-    if planned is not None:  # a run of one system's job: only what it set out to publish
-        dataset_ids = [d for d in dataset_ids if d in planned]
+    if planned is not None:  # a run of one system's job or a planned run: only what it set
+        # out to publish, and any dataset whose gate failed in it (a planned run re-checks
+        # the privacy of datasets it does not publish, and may withdraw one)
+        dataset_ids = [d for d in dataset_ids if d in planned or d in blocked]
     result = []
     for dataset, metadata in published.items():  # the publisher held it back
         if metadata.get("waiting_for"):

@@ -88,7 +88,8 @@ def test_the_daily_run_is_planned_and_is_whole_without_a_warehouse(landing):
     schedule = repository.get_schedule_def("daily_pipeline")
     with dg.instance_for_test() as instance:
         context = dg.build_schedule_context(instance=instance, repository_def=repository)
-        [request] = schedule.evaluate_tick(context).run_requests
+        request = schedule(context)  # (evaluate_tick would leave the test's instance in
+        # Dagster's definitions-loading context, which the next test's definitions() reads)
     assert request.asset_selection is None  # the whole job: nothing to plan from yet
     assert request.tags["city/run_plan"] == "every step (no warehouse yet)"
 

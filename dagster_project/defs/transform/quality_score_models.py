@@ -9,7 +9,10 @@ them (with their dbt tests) once the scores are measured.
 Both models are views over the history (a few rows per dataset per day): the rows the
 score step appends show in them at once, so dbt (about 5 s to start) runs only when the
 project changed since its last build that succeeded (``<data>/quality_score_build.json``)
-or a model is missing; otherwise the step says so and hands them on.
+or a model is missing; otherwise the step says so and hands them on. Its dbt tests run
+with a build only; the new rows are checked each time they change by the published
+model's quality gate (Great Expectations, from the dictionary: ``measurement_id``
+required and unique, grades from their list), which blocks their publication.
 """
 
 import json
