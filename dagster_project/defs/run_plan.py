@@ -14,14 +14,7 @@ import duckdb
 
 from dagster_project.lib.dictionary import Dictionary, load_dictionary
 from dagster_project.lib.gates.results import GATES
-from dagster_project.lib.incremental import (
-    BuildState,
-    descendants,
-    load_state,
-    loaded_files,
-    project_version,
-    raw_versions,
-)
+from dagster_project.lib.incremental import current_state, load_state
 from dagster_project.lib.run_plan import RunPlan, everything, plan_run
 from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
@@ -68,10 +61,7 @@ def _make_plan(dictionary: Dictionary | None) -> RunPlan:
         except duckdb.Error as error:
             return everything(f"the warehouse could not be read ({type(error).__name__})")
         try:
-            systems = list(dictionary.sources)
-            current = BuildState(
-                project_version(manifest), raw_versions(conn, systems), loaded_files(conn, systems)
-            )
+            current = current_state(conn, manifest, list(dictionary.sources))
             return plan_run(
                 conn,
                 dictionary,
@@ -155,14 +145,8 @@ def selection(
     return chosen, checks
 
 
-def _to_build(plan: RunPlan) -> set[str] | None:
-    """The names of the dbt nodes (models, seeds, snapshots, tests) the warehouse step
-    may build: the descendants of the systems with new or unbuilt files; None: all."""
+def _to_build(plan: RunPlan) -> frozenset[str] | None:
+    """The names of the dbt nodes the warehouse step may build; None: all."""
     if not plan.warehouse:
-        return set()
-    if plan.whole or plan.build is None or plan.build.changed is None:
-        return None
-    manifest = json.loads(dbt_project.manifest_path.read_text())
-    systems = sorted({*plan.build.changed, *plan.ingest})
-    nodes = manifest["nodes"]
-    return {nodes[uid]["name"] for uid in descendants(manifest, systems) if uid in nodes}
+        return frozenset()
+    return None if plan.whole else plan.built

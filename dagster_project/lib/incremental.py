@@ -103,6 +103,16 @@ def loaded_files(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> dict[st
     return {system: list(found.get(system) or []) for system in systems}
 
 
+def current_state(
+    conn: duckdb.DuckDBPyConnection, manifest: dict, systems: list[str]
+) -> BuildState:
+    """What the warehouse step would record after a build now (the ledger's files per
+    system, the project as parsed). Raises CatalogException before the first ingest."""
+    return BuildState(
+        project_version(manifest), raw_versions(conn, systems), loaded_files(conn, systems)
+    )
+
+
 def project_version(manifest: dict) -> str:
     digest = hashlib.sha256()
     for section in ("nodes", "sources", "macros", "seeds"):

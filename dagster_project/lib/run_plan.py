@@ -38,6 +38,7 @@ import duckdb
 from .files import file_sha256
 from .gates.results import GATES, GateResults
 from .incremental import BuildPlan, descendants, gate_version, plan_build, published_version
+from .ingest import ledger
 from .ingest.loader import systems_waiting
 from .versions import VersionHistory, expired_archives
 
@@ -50,7 +51,9 @@ class RunPlan:
     whole: bool = False
     ingest: list[str] = field(default_factory=list)  # systems with something to load
     build: BuildPlan | None = None  # what the warehouse step would build
-    # datasets whose model dbt rebuilds in this run (None: every one)
+    # the dbt nodes (models, seeds, snapshots, tests) the build may make, and the datasets
+    # whose model is one of them (None: every one)
+    built: frozenset[str] | None = None
     rebuilt: frozenset[str] | None = frozenset()
     refresh: dict[str, str] = field(default_factory=dict)  # dataset -> why it is re-checked
     current: dict[str, str] = field(default_factory=dict)  # dataset -> as it stands
@@ -105,18 +108,15 @@ def plan_run(
     ``previous_build`` / ``current_build``: the warehouse step's BuildStates (its state
     file, and now); ``manifest``: dbt's; ``packages``: each approved dataset's package on
     the portal (None: not there), as the publisher would see it."""
-    if not _has_ledger(conn):
+    if not ledger.exists(conn):
         return everything("a first run: no ingest ledger yet")
-    ingest = [
-        source.system
-        for source in dictionary.sources.values()
-        if _has_new_files(conn, source, settings.landing_dir)
-    ]
+    ingest = _systems_with_new_files(conn, dictionary.sources.values(), settings.landing_dir)
     build = plan_build(previous_build, current_build)
     reason = f"new files from {', '.join(ingest)}" if ingest else build.reason
     if build.changed is None:  # the whole warehouse: every dataset
         return RunPlan(reason, ingest=ingest, build=build, rebuilt=None)
-    rebuilt = _rebuilt_datasets(dictionary, manifest, sorted({*build.changed, *ingest}))
+    built = _built_nodes(manifest, sorted({*build.changed, *ingest}))
+    rebuilt = {d.id for d in dictionary.approved_datasets if d.model in built}
     waiting = set(systems_waiting(conn, list(dictionary.sources)))
     refresh, current = {}, {}
     results = GateResults(settings.gate_reports_dir)
@@ -128,19 +128,21 @@ def plan_run(
             continue  # new rows: its gates and publication run
         if waiting & set(dataset.source_systems):
             continue  # the report says "waiting"; its steps would only say so too
-        why = _why_refresh(conn, dataset, results, packages.get(dataset.id), gates)
+        record = results.get(dataset.id)
+        why = _why_refresh(conn, dataset, record, packages.get(dataset.id), gates)
         if why is None and _archives_due(settings.versions_dir, dataset.id, retention, now):
             why = "a superseded file is past its retention"
         if why:
             refresh[dataset.id] = why
         else:
-            current[dataset.id] = _as_published(results, dataset.id)
+            current[dataset.id] = _as_published(record)
     if not ingest and build.nothing:
         reason = "no new files and nothing to rebuild"
     return RunPlan(
         reason,
         ingest=ingest,
         build=build,
+        built=frozenset(built),
         rebuilt=frozenset(rebuilt),
         refresh=refresh,
         current=current,
@@ -148,52 +150,35 @@ def plan_run(
     )
 
 
-def _rebuilt_datasets(dictionary, manifest: dict, systems: list[str]) -> set[str]:
-    """The approved datasets whose model is built on these systems' sources."""
-    if not systems:
-        return set()
+def _built_nodes(manifest: dict, systems: list[str]) -> set[str]:
+    """The names of the dbt nodes built on these systems' sources."""
     nodes = manifest["nodes"]  # (the child map also names metrics and semantic models)
-    names = {nodes[uid]["name"] for uid in descendants(manifest, systems) if uid in nodes}
-    return {d.id for d in dictionary.approved_datasets if d.model in names}
+    return {nodes[uid]["name"] for uid in descendants(manifest, systems) if uid in nodes}
 
 
-def _has_ledger(conn) -> bool:
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-            "AND table_name = '_ingest_files'"
-        ).fetchone()[0]
-    )
-
-
-def _has_new_files(conn, source, landing_dir: Path) -> bool:
-    """A file the ledger has not seen under this name and content (what the ingest step
-    would read), or no raw table yet (the step creates it, empty)."""
-    exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-        "AND table_name = ?",
-        [source.raw_table],
-    ).fetchone()[0]
-    if not exists:
-        return True
-    folder = landing_dir / source.files["folder"]
-    paths = sorted(folder.glob(source.files["pattern"])) if folder.exists() else []
-    if not paths:
-        return False
-    known = {
+def _systems_with_new_files(conn, sources, landing_dir: Path) -> list[str]:
+    """The systems with a file the ledger has not seen under this name and content (what
+    the ingest step would read), or no raw table yet (the step creates it, empty)."""
+    tables = {
         row[0]
         for row in conn.execute(
-            "SELECT file_name || ':' || sha256 FROM raw._ingest_files WHERE system = ?",
-            [source.system],
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
         ).fetchall()
     }
-    return any(f"{path.name}:{file_sha256(path)}" not in known for path in paths)
+    known = set(conn.execute("SELECT system, file_name, sha256 FROM raw._ingest_files").fetchall())
+
+    def new_files(source) -> bool:
+        folder = landing_dir / source.files["folder"]
+        paths = sorted(folder.glob(source.files["pattern"])) if folder.exists() else []
+        return any((source.system, p.name, file_sha256(p)) not in known for p in paths)
+
+    return [s.system for s in sources if s.raw_table not in tables or new_files(s)]
 
 
-def _why_refresh(conn, dataset, results: GateResults, package, gates) -> str | None:
+def _why_refresh(conn, dataset, record, package, gates) -> str | None:
     """Why this dataset's gates or publication must run although its model is not
-    rebuilt: ``gates`` whose pass to compare (all, or the quality gate only)."""
-    record = results.get(dataset.id)
+    rebuilt: ``record``, its gate results; ``gates`` whose pass to compare (all, or the
+    quality gate only)."""
     if record is None or record.published_version is None:
         return "never published"
     try:
@@ -202,7 +187,7 @@ def _why_refresh(conn, dataset, results: GateResults, package, gates) -> str | N
     except duckdb.Error as error:  # its model is missing or broken: let the steps say
         return f"its model could not be read ({type(error).__name__})"
     for gate, gate_version_now in versions.items():
-        if not results.passed_at(dataset.id, gate, gate_version_now):
+        if not record.passed(gate, gate_version_now):
             return f"its {gate.replace('_', ' ')} has not passed these rows under these rules"
     if record.published_version != version:
         return "the portal has other rows or rules"
@@ -215,8 +200,7 @@ def _archives_due(versions_dir: Path, dataset_id: str, retention: timedelta, now
     return bool(expired_archives(VersionHistory(versions_dir, dataset_id), retention, now))
 
 
-def _as_published(results: GateResults, dataset_id: str) -> str:
-    record = results.get(dataset_id)
+def _as_published(record) -> str:
     rows = (record.published_version or "?").split(":", 1)[0]
     when = f" on {record.published_at:%Y-%m-%d %H:%M} UTC" if record.published_at else ""
     return f"{rows} rows, as published{when} (nothing new: not in this run)"

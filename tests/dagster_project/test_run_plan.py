@@ -4,14 +4,17 @@ warehouse and portal, is tested end to end in tests/test_pipeline_e2e.py."""
 
 from __future__ import annotations
 
+import json
+
 import dagster as dg
 import pytest
 
 from dagster_project.definitions import definitions
 from dagster_project.defs.run_plan import planned_job, selection
+from dagster_project.defs.transform.project import dbt_project
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.incremental import BuildPlan
-from dagster_project.lib.run_plan import RunPlan, everything
+from dagster_project.lib.run_plan import RunPlan, _built_nodes, everything
 
 NOTHING = BuildPlan([], "nothing to build", False)
 
@@ -30,6 +33,10 @@ def warehouse_def(job) -> dg.AssetsDefinition:
     return next(
         d for d in job.asset_layer.asset_graph.assets_defs if d.op.name == "warehouse_models"
     )
+
+
+def manifest() -> dict:
+    return json.loads(dbt_project.manifest_path.read_text())
 
 
 def paths(keys) -> set[str]:
@@ -85,6 +92,7 @@ def test_new_files_ingest_that_system_and_check_what_is_built_on_it(job, diction
         "new files from crm311",
         ingest=["crm311"],
         build=BuildPlan(["crm311"], "x"),
+        built=frozenset(_built_nodes(manifest(), ["crm311"])),
         rebuilt=frozenset({"service_requests"}),
         current={"building_permits": "as published"},
         recheck_privacy=True,

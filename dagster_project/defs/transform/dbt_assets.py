@@ -22,12 +22,11 @@ from dagster_project.lib.gates.results import GATES
 from dagster_project.lib.gates.warm_up import warm_up_gate_libraries
 from dagster_project.lib.incremental import (
     BuildState,
+    current_state,
     data_version,
     load_state,
-    loaded_files,
     plan_build,
     project_version,
-    raw_versions,
     save_state,
 )
 from dagster_project.lib.warehouse import connect, writer_turn
@@ -133,16 +132,10 @@ def _covers(context, manifest: dict, excluded: list[str]) -> bool:
     node the whole; what it leaves out must be what the build excluded anyway.)"""
     assets_def = context.assets_def
     left_out = set(excluded)
-    to_build = {
-        node["name"]
-        for node in manifest["nodes"].values()
-        if node["name"] not in left_out and node["resource_type"] != "test"
-    }
-    to_test = {
-        node["name"]
-        for node in manifest["nodes"].values()
-        if node["name"] not in left_out and node["resource_type"] == "test"
-    }
+    to_build, to_test = set(), set()
+    for node in manifest["nodes"].values():
+        if node["name"] not in left_out:
+            (to_test if node["resource_type"] == "test" else to_build).add(node["name"])
     selected = {key.path[-1] for key in assets_def.keys_by_output_name.values()}
     checks = {spec.name for spec in assets_def.check_specs_by_output_name.values()}
     all_keys = {key.path[-1] for key in assets_def.node_keys_by_output_name.values()}
@@ -157,12 +150,11 @@ def _current_state(settings, manifest: dict) -> BuildState:
     except duckdb.Error:
         return BuildState(project_version(manifest), {})
     try:
-        raw, loaded = raw_versions(conn, systems), loaded_files(conn, systems)
+        return current_state(conn, manifest, systems)
     except duckdb.CatalogException:  # no ledger yet: a first run
-        raw, loaded = {}, None
+        return BuildState(project_version(manifest), {}, None)
     finally:
         conn.close()
-    return BuildState(project_version(manifest), raw, loaded)
 
 
 def _unchanged_published_models(context, settings, built: set[str]):

@@ -39,6 +39,11 @@ class DatasetRecord:
     portal_url: str | None = None
     published_version: str | None = None
 
+    def passed(self, gate: str, version: str) -> GateOutcome | None:
+        """The gate's last outcome if it passed these very data and rules."""
+        outcome = self.gates.get(gate)
+        return outcome if outcome and outcome.passed and outcome.version == version else None
+
     @property
     def failed_gates(self) -> list[GateOutcome]:
         return [outcome for outcome in self.gates.values() if not outcome.passed]
@@ -101,8 +106,7 @@ class GateResults:
     def passed_at(self, dataset_id: str, gate: str, version: str) -> GateOutcome | None:
         """The gate's last outcome if it passed these very data and rules."""
         record = self.get(dataset_id)
-        outcome = record.gates.get(gate) if record else None
-        return outcome if outcome and outcome.passed and outcome.version == version else None
+        return record.passed(gate, version) if record else None
 
     def get(self, dataset_id: str) -> DatasetRecord | None:
         document = self._read(dataset_id)

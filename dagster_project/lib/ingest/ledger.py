@@ -48,6 +48,16 @@ def ensure(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(DDL)
 
 
+def exists(conn: duckdb.DuckDBPyConnection) -> bool:
+    """The ledger was made (a first ingest ran); read-only safe."""
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+            "AND table_name = '_ingest_files'"
+        ).fetchone()[0]
+    )
+
+
 def seen(conn, system: str, sha256: str) -> tuple[str, str] | None:
     """(file name, status) of the earlier file with this content, if any. A superseded
     (withdrawn) version is reported first: its content must never come back."""

@@ -92,11 +92,7 @@ def ingest_source(
 
 def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list[str]:
     """The systems that have never delivered a file that loaded (read-only safe)."""
-    has_ledger = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-        "AND table_name = '_ingest_files'"
-    ).fetchone()[0]
-    if not has_ledger:
+    if not ledger.exists(conn):
         return [system for system in systems if system != PLATFORM_SYSTEM]
     loaded = {
         row[0]

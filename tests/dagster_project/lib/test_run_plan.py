@@ -12,7 +12,7 @@ from dagster_project.lib.files import file_sha256
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.incremental import gate_version, published_version
 from dagster_project.lib.ingest import ledger
-from dagster_project.lib.run_plan import _has_new_files, _why_refresh
+from dagster_project.lib.run_plan import _systems_with_new_files, _why_refresh
 
 SOURCE = SimpleNamespace(
     system="crm311",
@@ -31,24 +31,28 @@ def conn():
     conn.close()
 
 
+def has_new_files(conn, landing) -> bool:
+    return _systems_with_new_files(conn, [SOURCE], landing) == ["crm311"]
+
+
 def test_a_system_has_new_files_when_the_ledger_does_not_know_them(conn, tmp_path):
     landing = tmp_path / "landing"
-    assert _has_new_files(conn, SOURCE, landing)  # no raw table yet: ingest creates it
+    assert has_new_files(conn, landing)  # no raw table yet: ingest creates it
     conn.execute("CREATE TABLE raw.crm311_service_requests (request_id VARCHAR)")
-    assert not _has_new_files(conn, SOURCE, landing)  # no folder, no file
+    assert not has_new_files(conn, landing)  # no folder, no file
     (landing / "crm311").mkdir(parents=True)
     extract = landing / "crm311" / "SR_2026.csv"
     extract.write_text("request_id\nSR-1\n")
-    assert _has_new_files(conn, SOURCE, landing)
+    assert has_new_files(conn, landing)
     ledger.record(conn, "crm311", extract.name, file_sha256(extract), "loaded")
-    assert not _has_new_files(conn, SOURCE, landing)
+    assert not has_new_files(conn, landing)
     (landing / "crm311" / "notes.txt").write_text("not an extract")
-    assert not _has_new_files(conn, SOURCE, landing)
+    assert not has_new_files(conn, landing)
     extract.write_text("request_id\nSR-1\nSR-2\n")  # the same name, corrected
-    assert _has_new_files(conn, SOURCE, landing)
+    assert has_new_files(conn, landing)
     # a quarantined or duplicate file is known too: the ingest step would skip it
     ledger.record(conn, "crm311", extract.name, file_sha256(extract), "quarantined")
-    assert not _has_new_files(conn, SOURCE, landing)
+    assert not has_new_files(conn, landing)
 
 
 def test_a_dataset_is_checked_again_when_anything_it_was_passed_on_changed(conn, tmp_path):
@@ -58,7 +62,7 @@ def test_a_dataset_is_checked_again_when_anything_it_was_passed_on_changed(conn,
     gates = ("quality_gate", "privacy_gate")
 
     def why(package=PUBLIC, checked=gates):
-        return _why_refresh(conn, DATASET, results, package, checked)
+        return _why_refresh(conn, DATASET, results.get(DATASET.id), package, checked)
 
     assert why() == "never published"
     version = published_version(conn, DATASET.model)
