@@ -157,7 +157,7 @@ def publish_catalog(
     entries = []
     for dataset in dictionary.approved_datasets:
         package = publisher.show_package(package_name(dataset.id))
-        if package is not None:  # not yet published (e.g. blocked by its gate): not listed
+        if listed_in_catalog(package):
             division = dictionary.divisions[dataset.owner_division]
             entries.append(
                 dataset_entry(dataset, division, dictionary.city.name, package, portal_url)
@@ -169,6 +169,13 @@ def publish_catalog(
     sent = sync_site_files(publisher, "catalog", {"data.json": out_file})
     remove_catalog_package(publisher)
     return len(entries), "sent" if sent.sent else "unchanged"
+
+
+def listed_in_catalog(package: dict | None) -> bool:
+    """Whether data.json lists the dataset whose package the portal holds (None: not
+    there yet, e.g. blocked by its gate). The quality score's accessibility counts the
+    same listing, from the same packages, before this run's catalog is written."""
+    return package is not None
 
 
 def remove_catalog_package(publisher: CkanPublisher) -> bool:

@@ -6,10 +6,16 @@ published as a dataset): every ``portal/<dataset>`` -> ``raw/_dataset_quality_sc
 ``staging`` and ``open_data/pub_dataset_quality_scores`` (their own dbt step,
 ``defs/transform/quality_score_models.py``) -> its gates -> ``portal/dataset_quality_scores``.
 The quality dataset's own score is therefore measured before its publication in the same
-run: it says how it stood after the previous run.
+run: it says how it stood after the previous run. For that reason its own rows stay out of
+what it publishes (``pub_dataset_quality_scores``): they would change with every
+publication of it, and each change would call for another publication.
+
+A dataset counts as listed in the catalog when the data.json this run writes after the
+scores lists it (``listed_in_catalog``, from the same packages), not when the file the
+previous run wrote did: otherwise a city's first run scores every dataset "not listed"
+and its second run, with nothing new, records and publishes different scores.
 """
 
-import json
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -18,11 +24,11 @@ import dagster as dg
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.quality_score import HISTORY_TABLE, append_scores
-from dagster_project.lib.quality_score.facts import catalog_pages
 from dagster_project.lib.quality_score.history import new_measurements
 from dagster_project.lib.quality_score.measure import measure_scores
 from dagster_project.lib.run_report import ALERTED_BY_TAG
 from dagster_project.settings import get_settings
+from publish.ckan.dataset import listed_in_catalog
 from publish.ckan.mapping import package_name
 from publish.ckan.publisher import PublishError
 
@@ -53,13 +59,13 @@ def build_score_asset(dataset_ids: list[str]) -> dg.AssetsDefinition:
                 description="quality_score.yml has problems: nothing is scored",
                 metadata={"problems": "\n".join(dictionary.reference_problems)},
             )
-        settings = get_settings()
-        gates = GateResults(settings.gate_reports_dir)
-        listed = _catalog_pages(context, settings.export_dir / "data.json")
+        gates = GateResults(get_settings().gate_reports_dir)
         publisher, now = portal.publisher(), datetime.now(UTC)
         packages = {
             d.id: publisher.show_package(package_name(d.id)) for d in dictionary.approved_datasets
         }
+        page = {d: f"{portal.url()}/dataset/{package_name(d)}" for d in packages}
+        listed = {page[d] for d, package in packages.items() if listed_in_catalog(package)}
         with warehouse.connection() as conn:
             scores = measure_scores(
                 conn,
@@ -67,7 +73,7 @@ def build_score_asset(dataset_ids: list[str]) -> dg.AssetsDefinition:
                 policy,
                 gates,
                 lambda d: packages[d.id],
-                lambda d: f"{portal.url()}/dataset/{package_name(d.id)}",
+                lambda d: page[d.id],
                 listed,
                 now,
             )
@@ -86,14 +92,6 @@ def build_score_asset(dataset_ids: list[str]) -> dg.AssetsDefinition:
         )
 
     return dataset_quality_scores
-
-
-def _catalog_pages(context, catalog_file) -> set[str]:
-    try:
-        return catalog_pages(catalog_file)
-    except (OSError, json.JSONDecodeError) as error:  # being rewritten: counted as not listed
-        context.log.warning(f"could not read the catalog {catalog_file}: {error}")
-        return set()
 
 
 def _show_on_portal(context, publisher, scores) -> int:

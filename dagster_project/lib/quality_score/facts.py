@@ -2,13 +2,12 @@
 governance store, ``lib/gates/results.py``), when its source data last arrived (the
 ingest ledger), its column descriptions (the dictionary), the empty values of its key
 columns (counted on the published model in the warehouse) and the formats the portal
-really offers (package_show) and the catalog lists (data.json)."""
+really offers (package_show) and the catalog lists (data.json, built from the same
+packages: ``publish.ckan.dataset.listed_in_catalog``)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -85,14 +84,6 @@ def formats_offered(package: dict[str, Any] | None, listed_in_catalog: bool) -> 
     if listed_in_catalog:
         offered.append("DCAT listing")
     return tuple(offered)
-
-
-def catalog_pages(catalog_file: Path) -> set[str]:
-    """The dataset pages data.json lists (its identifiers), empty when not built yet."""
-    if not catalog_file.exists():
-        return set()
-    document = json.loads(catalog_file.read_text())
-    return {entry.get("identifier", "") for entry in document.get("dataset", [])}
 
 
 def dataset_facts(

@@ -3,6 +3,9 @@
 -- reasons shown on its page). A view, like its staging model: the score step appends to
 -- the history and both show the new rows at once, with no dbt build in the run (the
 -- rows are few: one per dataset per measurement).
+-- Its own scores stay out: measured before its own publication in each run, they change
+-- with every publication of it (published, checks passed, listed), and each change would
+-- call for another publication. They are in the warehouse's history and on its page.
 {{ config(materialized='view') }}
 
 select
@@ -22,3 +25,4 @@ select
     cast(replace(substr(replace(reasons, '**', ''), 3), chr(10) || '- ', ' | ') as varchar)
         as reasons
 from {{ ref('stg_open_data_platform__dataset_quality_scores') }}
+where dataset_id <> 'dataset_quality_scores'

@@ -1,11 +1,10 @@
 """The measured facts, on a real DuckDB warehouse: key columns and their empty values,
 when the source data last arrived (the platform's own measurements included), which
-formats a package really offers, which pages data.json lists; and the history kept."""
+formats a package really offers, which packages data.json lists; and the history kept."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -14,7 +13,6 @@ from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.ingest import ledger
 from dagster_project.lib.quality_score import append_scores, latest_extras, score_dataset
 from dagster_project.lib.quality_score.facts import (
-    catalog_pages,
     empty_key_cells,
     formats_offered,
     is_described,
@@ -22,6 +20,7 @@ from dagster_project.lib.quality_score.facts import (
     last_arrival,
 )
 from dagster_project.lib.quality_score.history import new_measurements
+from publish.ckan.dataset import listed_in_catalog
 
 from .test_scoring import PERFECT, POLICY
 
@@ -99,11 +98,11 @@ def test_formats_offered_are_what_the_portal_shows():
     assert formats_offered(None, True) == ()
 
 
-def test_catalog_pages_are_data_json_identifiers(tmp_path):
-    catalog = tmp_path / "data.json"
-    assert catalog_pages(catalog) == set()
-    catalog.write_text(json.dumps({"dataset": [{"identifier": "http://p/dataset/a"}]}))
-    assert catalog_pages(catalog) == {"http://p/dataset/a"}
+def test_the_catalog_lists_every_package_the_portal_holds():
+    """The score counts the listing data.json gets from the same packages (written after
+    the scores), so a first run does not score every dataset "not listed"."""
+    assert listed_in_catalog({"name": "a", "resources": []})
+    assert not listed_in_catalog(None)
 
 
 def test_the_history_keeps_every_measurement_and_gives_the_latest():
