@@ -15,7 +15,7 @@ import duckdb
 from dagster_project.lib.dictionary import Dictionary, load_dictionary
 from dagster_project.lib.gates.results import GATES
 from dagster_project.lib.incremental import current_state, load_state
-from dagster_project.lib.run_plan import RunPlan, everything, plan_run
+from dagster_project.lib.run_plan import RunPlan, everything, first_run, plan_run
 from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
 from publish.ckan.mapping import package_name
@@ -47,7 +47,7 @@ def _make_plan(dictionary: Dictionary | None) -> RunPlan:
     settings = get_settings()
     dictionary = dictionary or load_dictionary(strict=False)
     if not settings.warehouse_path.exists():
-        return everything("no warehouse yet")
+        return first_run(dictionary, settings.landing_dir, "a first run: no warehouse yet")
     try:  # before the warehouse's turn: never hold it over a network call
         packages = _portal_packages(dictionary)
     except (PublishError, OSError) as error:
@@ -73,7 +73,7 @@ def _make_plan(dictionary: Dictionary | None) -> RunPlan:
                 datetime.now(UTC),
             )
         except duckdb.CatalogException:
-            return everything("a first run: no ingest ledger yet")
+            return first_run(dictionary, settings.landing_dir, "a first run: no ingest ledger yet")
         finally:
             conn.close()
 

@@ -22,9 +22,14 @@ something to do, and run those only:
   the dictionary) and the site pages (catalog, dictionary, quality reports: they send
   only what changed).
 
-The plan only leaves out steps that would have said "unchanged": each step still checks
-for itself, so a plan that includes too much costs time, never correctness. Any doubt
-(no warehouse yet, another run writing, a portal that does not answer) plans everything.
+A city's first run (no warehouse or ledger yet) ingests every system and builds the whole
+warehouse, but leaves out the gates and publication of the datasets built on a system
+with no file in its landing folder: each of those steps would only say "waiting" (with
+20 systems of which 3 deliver, 74 of a first run's 103 steps, 10 s).
+
+The plan only leaves out steps that would have said "unchanged" or "waiting": each step
+still checks for itself, so a plan that includes too much costs time, never correctness.
+Any doubt (another run writing, a portal that does not answer) plans everything.
 """
 
 from __future__ import annotations
@@ -93,6 +98,15 @@ def everything(reason: str) -> RunPlan:
     return RunPlan(reason, whole=True)
 
 
+def first_run(dictionary, landing_dir: Path, reason: str) -> RunPlan:
+    """Before the first ingest: every system's ingest (one with no file yet still makes
+    its empty raw table, which dbt's sources need), the whole warehouse, and the gates
+    and publication of every dataset whose source systems all have a file to load."""
+    silent = {s.system for s in dictionary.sources.values() if not _landing_files(s, landing_dir)}
+    ready = {d.id for d in dictionary.approved_datasets if not silent & set(d.source_systems)}
+    return RunPlan(reason, ingest=sorted(dictionary.sources), built=None, rebuilt=frozenset(ready))
+
+
 def plan_run(
     conn: duckdb.DuckDBPyConnection,
     dictionary,
@@ -109,7 +123,7 @@ def plan_run(
     file, and now); ``manifest``: dbt's; ``packages``: each approved dataset's package on
     the portal (None: not there), as the publisher would see it."""
     if not ledger.exists(conn):
-        return everything("a first run: no ingest ledger yet")
+        return first_run(dictionary, settings.landing_dir, "a first run: no ingest ledger yet")
     ingest = _systems_with_new_files(conn, dictionary.sources.values(), settings.landing_dir)
     build = plan_build(previous_build, current_build)
     reason = f"new files from {', '.join(ingest)}" if ingest else build.reason
@@ -168,9 +182,10 @@ def _systems_with_new_files(conn, sources, landing_dir: Path) -> list[str]:
     known = set(conn.execute("SELECT system, file_name, sha256 FROM raw._ingest_files").fetchall())
 
     def new_files(source) -> bool:
-        folder = landing_dir / source.files["folder"]
-        paths = sorted(folder.glob(source.files["pattern"])) if folder.exists() else []
-        return any((source.system, p.name, file_sha256(p)) not in known for p in paths)
+        return any(
+            (source.system, p.name, file_sha256(p)) not in known
+            for p in _landing_files(source, landing_dir)
+        )
 
     return [s.system for s in sources if s.raw_table not in tables or new_files(s)]
 
@@ -204,3 +219,9 @@ def _as_published(record) -> str:
     rows = (record.published_version or "?").split(":", 1)[0]
     when = f" on {record.published_at:%Y-%m-%d %H:%M} UTC" if record.published_at else ""
     return f"{rows} rows, as published{when} (nothing new: not in this run)"
+
+
+def _landing_files(source, landing_dir: Path) -> list[Path]:
+    """The files the system's ingest step would read."""
+    folder = landing_dir / source.files["folder"]
+    return sorted(folder.glob(source.files["pattern"])) if folder.exists() else []

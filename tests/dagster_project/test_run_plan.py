@@ -14,7 +14,7 @@ from dagster_project.defs.run_plan import planned_job, selection
 from dagster_project.defs.transform.project import dbt_project
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.incremental import BuildPlan
-from dagster_project.lib.run_plan import RunPlan, _built_nodes, everything
+from dagster_project.lib.run_plan import RunPlan, _built_nodes, everything, first_run
 
 NOTHING = BuildPlan([], "nothing to build", False)
 
@@ -127,6 +127,28 @@ def test_a_whole_build_checks_and_publishes_every_dataset(job, dictionary):
     assert {f"portal/{d.id}" for d in dictionary.approved_datasets} <= paths(assets)
     warehouse = warehouse_def(job)
     assert set(warehouse.keys) <= assets and set(warehouse.check_keys) <= checks
+
+
+def test_a_first_run_leaves_out_the_datasets_of_systems_with_no_file(job, dictionary, tmp_path):
+    """Before the first ingest: every system's ingest (the empty raw tables dbt's sources
+    need) and the whole warehouse; the gates and publication of the datasets whose
+    systems all have a file to load, not those that would only say "waiting"."""
+    landing = tmp_path / "landing"
+    (landing / "crm311").mkdir(parents=True)
+    (landing / "crm311" / "SR_EXPORT_2026.csv").write_text("request_id\nSR-1\n")
+    plan = first_run(dictionary, landing, "a first run: no warehouse yet")
+    assert not plan.whole and plan.warehouse and plan.built is None
+    assert plan.ingest == sorted(dictionary.sources)
+    assert plan.rebuilt == {
+        d.id for d in dictionary.approved_datasets if set(d.source_systems) <= {"crm311"}
+    } | {"dataset_quality_scores"}  # built on the platform's own measurements
+    chosen, checks = selection(job, plan, dictionary)
+    assets, names = paths(chosen), check_names(checks)
+    assert {f"raw/{s.raw_table}" for s in dictionary.sources.values()} <= assets
+    assert set(warehouse_def(job).keys) <= chosen
+    assert "portal/service_requests" in assets and "portal/building_permits" not in assets
+    assert "open_data/pub_service_requests:privacy_gate" in names
+    assert "open_data/pub_building_permits:quality_gate" not in names
 
 
 def test_without_a_plan_everything_runs(job, dictionary):
