@@ -6,9 +6,12 @@ time (CKAN_URL / CKAN_API_TOKEN) or, for the local portal, from its 0600 token f
 
 from __future__ import annotations
 
+import re
+import shutil
 from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -44,6 +47,32 @@ class CityDbtCliResource(DbtCliResource):
         for (``stream()`` alone). Without it, ``DbtCliInvocation.adapter`` is None, as it
         is when dagster-dbt cannot build one. (Private dagster-dbt API, 0.29; pinned.)"""
         return None
+
+    def _get_unique_target_path(self, *, context) -> Path:
+        """dagster-dbt's folder of this build's artifacts (``<step>-<run>-<id>`` in the
+        target folder: run_results.json, the compiled SQL, dbt.log), after removing all
+        but the latest builds' folders: each holds 5-10 MB and one was left per build,
+        1.3 GB after a few weeks of runs. (Private dagster-dbt API, 0.29; pinned.)"""
+        path = super()._get_unique_target_path(context=context)
+        prune_build_folders(path.parent, keep=KEPT_BUILD_FOLDERS)
+        return path
+
+
+KEPT_BUILD_FOLDERS = 20
+_BUILD_FOLDER = re.compile(r"[a-z_]+-[0-9a-f]{7}-[0-9a-f-]{7}")
+
+
+def prune_build_folders(target: Path, keep: int) -> list[Path]:
+    """Remove the build folders dagster-dbt made in ``target`` but the newest ``keep``
+    (the manifest and parse cache beside them stay); returns what was removed."""
+    folders = sorted(
+        (p for p in target.glob("*-*-*") if p.is_dir() and _BUILD_FOLDER.fullmatch(p.name)),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in folders[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folders[keep:]
 
 
 class WarehouseResource(dg.ConfigurableResource):
