@@ -28,7 +28,11 @@ PLUGINS = (
     "city_theme pgsearch activity datastore datatables_view text_view image_view "
     "scheming_datasets charts_view"
 )
-MAX_RESOURCE_SIZE_MB = 200
+# A file's upload limit: a big city's full extract is large (10M service requests: a
+# 1.6 GB CSV), and CKAN refuses a bigger file with "File upload too large". Uploads are
+# streamed by the publisher and written to storage in blocks by CKAN, in neither
+# process's memory (publish/ckan/multipart.py).
+MAX_RESOURCE_SIZE_MB = 8192
 # The catalog endpoints: our site files (/data.json, /dictionary/, /quality-reports/)
 # and ckanext-dcat's RDF (/catalog.ttl, /dataset/<name>.jsonld, ...), with our profile
 # after DCAT-AP 3's so the dictionary's facts appear in it (ckanext-pgsearch).

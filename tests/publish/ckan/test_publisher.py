@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from publish.ckan.publisher import CkanPublisher, PublishError
 
@@ -60,6 +61,26 @@ def test_publish_twice_creates_once_and_replaces_changed_files(
     shown = sysadmin.action.datastore_search(resource_id=first["id"])
     assert shown["total"] == 2
     assert shown["fields"][1]["info"]["notes"] == "Ward number, 1 to 15."
+
+
+def test_an_upload_streams_from_disk_and_arrives_whole(
+    publisher, sysadmin, make_organization, run_id, tmp_path
+):
+    """The publisher's uploads go through MultipartBody (publish/ckan/multipart.py), not
+    requests' in-memory encoding: the portal stores the very bytes, under the file's name."""
+    org = make_organization("publisher", "Publisher Test Division")
+    package, _ = publisher.upsert_package(
+        {"name": f"upload-test-{run_id}", "title": "Upload test", "owner_org": org["name"]}
+    )
+    rows = tmp_path / "pub_rows.csv"
+    rows.write_bytes("ward,name\n1,Côte-Saint-Luc\n".encode() * 50_000)  # 1.4 MB
+    resource = {"name": "Rows (CSV)", "format": "CSV", "file_suffix": "csv"}
+    published, action = publisher.upsert_resource(package, resource, rows)
+    assert action == "created" and published["url"].endswith("/download/pub_rows.csv")
+    download = requests.get(
+        published["url"], headers={"Authorization": sysadmin.apikey}, timeout=60
+    )
+    assert download.status_code == 200 and download.content == rows.read_bytes()
 
 
 def test_errors_say_what_we_were_doing(anonymous, run_id):
