@@ -79,6 +79,23 @@ def test_a_big_table_is_checked_in_batches_with_the_same_findings(faulty, monkey
     }
 
 
+def test_in_batches_unique_keys_pass_uniqueness(tmp_path, monkeypatch):
+    """Uniqueness sees only the rows of repeated values (none here): GX passes it on an
+    empty frame, as it would on the whole column."""
+    import dagster_project.lib.gates.quality as quality
+
+    dataset = load_dictionary().datasets["service_requests"]
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute(ROWS)
+    conn.execute(f"UPDATE open_data.{dataset.model} SET request_id = 'SR-' || rowid")
+    monkeypatch.setattr(quality, "BATCH_ROWS", 2)
+    result = quality.check_quality(conn, dataset.model, dataset.model)
+    found = {(f["expectation"], f["column"]) for f in result.failures}
+    assert ("expect_column_values_to_be_unique", "request_id") not in found
+    assert ("expect_column_values_to_be_in_set", "status") in found  # the others still run
+    conn.close()
+
+
 def test_rows_that_passed_before_are_not_checked_row_by_row_again(faulty, monkeypatch, tmp_path):
     """Given the rows published last (which passed), the per-row expectations look only at
     the rows new or changed since; uniqueness still looks at every row."""
