@@ -93,6 +93,9 @@ def run_id_of(output: str) -> str:
     return output.split("(run ", 1)[1].split(")", 1)[0]
 
 
+DELTA_FILE = "crm311/SR_EXPORT_2026-delta.csv"
+
+
 def add_delta(landing: Path, share: float = 0.01) -> int:
     """A new 311 export: ``share/2`` of the requests changed (closed), ``share/2`` new."""
     source = landing / "crm311" / "SR_EXPORT_2025.csv"
@@ -110,7 +113,7 @@ def add_delta(landing: Path, share: float = 0.01) -> int:
 
     changed = [closed_now(r) for r in rows[:count]]
     new = [[r[0].replace("SR-2025-", "SR-2026-", 1), *r[1:]] for r in rows[count : 2 * count]]
-    delta = landing / "crm311" / "SR_EXPORT_2026-delta.csv"
+    delta = landing / DELTA_FILE
     with delta.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -125,23 +128,32 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="delete the scratch folder first")
     parser.add_argument("--ports", default="5155,54429,63899", help="CKAN,PostgreSQL,Redis")
     parser.add_argument("--keep-portal", action="store_true", help="leave it running after")
+    parser.add_argument(
+        "--reuse-landing",
+        action="store_true",
+        help="with --fresh: keep the sample city an earlier run generated at this scale "
+        "(at scale 200, generating takes minutes and 12 GB)",
+    )
     args = parser.parse_args()
     work = args.work_dir or PROJECT / "data" / f"bench-{args.scale:g}"
+    data = work / "data"
+    landing = data / "landing"
+    reuse = args.reuse_landing and _generated_scale(landing) == args.scale
     if args.fresh and work.exists():
         subprocess.run([sys.executable, "-m", "publish.portal", "down"], env=_env(work, args))
+        kept = work.parent / f".{work.name}-landing" if reuse else None
+        if kept:
+            landing.rename(kept)
         shutil.rmtree(work)
-    data = work / "data"
+        if kept:
+            landing.parent.mkdir(parents=True)
+            kept.rename(landing)
+            (landing / DELTA_FILE).unlink(missing_ok=True)  # the earlier run's 1% delta
     env = _env(work, args)
-    # In a child process: this one stays small, so the runs it starts do not inherit its
-    # memory (a forked child counts its parent's pages in its peak RSS until it execs).
-    started = time.monotonic()
-    subprocess.run(
-        [sys.executable, "-m", "sample_data", "--out", str(data / "landing"),
-         "--scale", str(args.scale), "--systems", ",".join(SYSTEMS)],
-        cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    took = time.monotonic() - started
-    print(f"sample city ({', '.join(SYSTEMS)}) at scale {args.scale:g} in {took:.0f} s", flush=True)
+    if reuse:
+        print(f"sample city at scale {args.scale:g}: the files generated before", flush=True)
+    else:
+        generate(landing, args.scale, env)
     portal = subprocess.run(
         [sys.executable, "-m", "publish.portal", "up"], cwd=PROJECT, env=env, check=False
     )
@@ -154,6 +166,30 @@ def main() -> int:
             subprocess.run([sys.executable, "-m", "publish.portal", "down"], cwd=PROJECT, env=env)
     report(args, results)
     return 0
+
+
+def generate(landing: Path, scale: float, env: dict) -> None:
+    # In a child process: this one stays small, so the runs it starts do not inherit its
+    # memory (a forked child counts its parent's pages in its peak RSS until it execs).
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "sample_data", "--out", str(landing),
+         "--scale", str(scale), "--systems", ",".join(SYSTEMS)],
+        cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    (landing / GENERATED_MARK).write_text(f"{scale}\n")
+    took = time.monotonic() - started
+    print(f"sample city ({', '.join(SYSTEMS)}) at scale {scale:g} in {took:.0f} s", flush=True)
+
+
+GENERATED_MARK = ".generated_scale"  # (no system's file pattern matches it)
+
+
+def _generated_scale(landing: Path) -> float | None:
+    try:
+        return float((landing / GENERATED_MARK).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def measure(data: Path, env: dict) -> dict:

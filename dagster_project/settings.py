@@ -56,6 +56,11 @@ class Settings:
         return self.data_dir / "landing"
 
     @property
+    def landing_hashes_file(self) -> Path:
+        """The landing files' SHA-256 by size and modification time (``FileHashes``)."""
+        return self.data_dir / "landing_hashes.json"
+
+    @property
     def quarantine_dir(self) -> Path:
         """Files that could not be read at all, each with a reason report."""
         return self.data_dir / "quarantine"

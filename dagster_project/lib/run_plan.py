@@ -40,7 +40,7 @@ from pathlib import Path
 
 import duckdb
 
-from .files import file_sha256
+from .files import FileHashes, file_sha256
 from .gates.results import GATES, GateResults
 from .incremental import BuildPlan, descendants, gate_version, plan_build, published_version
 from .ingest import ledger
@@ -124,7 +124,11 @@ def plan_run(
     the portal (None: not there), as the publisher would see it."""
     if not ledger.exists(conn):
         return first_run(dictionary, settings.landing_dir, "a first run: no ingest ledger yet")
-    ingest = _systems_with_new_files(conn, dictionary.sources.values(), settings.landing_dir)
+    hashes = FileHashes(settings.landing_hashes_file)
+    ingest = _systems_with_new_files(
+        conn, dictionary.sources.values(), settings.landing_dir, hashes.sha256
+    )
+    hashes.save()
     build = plan_build(previous_build, current_build)
     reason = f"new files from {', '.join(ingest)}" if ingest else build.reason
     if build.changed is None:  # the whole warehouse: every dataset
@@ -170,7 +174,7 @@ def _built_nodes(manifest: dict, systems: list[str]) -> set[str]:
     return {nodes[uid]["name"] for uid in descendants(manifest, systems) if uid in nodes}
 
 
-def _systems_with_new_files(conn, sources, landing_dir: Path) -> list[str]:
+def _systems_with_new_files(conn, sources, landing_dir: Path, sha256=file_sha256) -> list[str]:
     """The systems with a file the ledger has not seen under this name and content (what
     the ingest step would read), or no raw table yet (the step creates it, empty)."""
     tables = {
@@ -183,7 +187,7 @@ def _systems_with_new_files(conn, sources, landing_dir: Path) -> list[str]:
 
     def new_files(source) -> bool:
         return any(
-            (source.system, p.name, file_sha256(p)) not in known
+            (source.system, p.name, sha256(p)) not in known
             for p in _landing_files(source, landing_dir)
         )
 

@@ -7,6 +7,7 @@ into the asset ``raw/<raw_table>``, which dbt's sources of the same name build o
 import dagster as dg
 
 from dagster_project.lib.dictionary import Source, load_dictionary
+from dagster_project.lib.files import FileHashes
 from dagster_project.lib.ingest import FileResult, ingest_source
 from dagster_project.lib.ingest.department_report import write_report
 from dagster_project.lib.ingest.loader import systems_waiting
@@ -52,7 +53,13 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         settings = get_settings()
         with warehouse.connection() as conn:
-            results = ingest_source(conn, source, settings.landing_dir, settings.quarantine_dir)
+            results = ingest_source(
+                conn,
+                source,
+                settings.landing_dir,
+                settings.quarantine_dir,
+                FileHashes(settings.landing_hashes_file),
+            )
             total = conn.execute(f'SELECT count(*) FROM raw."{source.raw_table}"').fetchone()[0]
             waiting = bool(systems_waiting(conn, [source.system]))
             report = write_report(  # the rows the department must fix, as a workbook

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from ..dictionary.vocabulary import PLATFORM_SYSTEM
-from ..files import file_sha256
+from ..files import FileHashes, file_sha256
 from ..warehouse import literal, quote
 from . import ledger
 from .contract_sql import (
@@ -74,20 +74,29 @@ class FileResult:
 
 
 def ingest_source(
-    conn: duckdb.DuckDBPyConnection, source, landing_dir: Path, quarantine_dir: Path
+    conn: duckdb.DuckDBPyConnection,
+    source,
+    landing_dir: Path,
+    quarantine_dir: Path,
+    hashes: FileHashes | None = None,
 ) -> list[FileResult]:
     """Load the new files of ``source`` (a dictionary Source) found in the landing folder.
 
     The raw table exists from the first run on, empty while the department has not
     delivered a file yet: what is built on it builds (empty) instead of failing, and a
-    system waiting for its first delivery stops nothing else.
+    system waiting for its first delivery stops nothing else. ``hashes``: the landing
+    files' hashes remembered from earlier runs (each file is otherwise read to hash it).
     """
     ledger.ensure(conn)
     _ensure_table(conn, source, f"raw.{quote(source.raw_table)}", [])
     files = source.files
     folder = landing_dir / files["folder"]
     paths = sorted(folder.glob(files["pattern"])) if folder.exists() else []
-    return [_ingest_file(conn, source, path, quarantine_dir) for path in paths]
+    sha256 = hashes.sha256 if hashes else file_sha256
+    results = [_ingest_file(conn, source, path, sha256(path), quarantine_dir) for path in paths]
+    if hashes:
+        hashes.save()
+    return results
 
 
 def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list[str]:
@@ -104,8 +113,8 @@ def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list
     return [system for system in systems if system not in loaded and system != PLATFORM_SYSTEM]
 
 
-def _ingest_file(conn, source, path: Path, quarantine_dir: Path) -> FileResult:
-    system, sha = source.system, file_sha256(path)
+def _ingest_file(conn, source, path: Path, sha: str, quarantine_dir: Path) -> FileResult:
+    system = source.system
     earlier = ledger.seen(conn, system, sha)
     if earlier is not None:
         return _seen_before(conn, system, path, sha, *earlier)
