@@ -99,11 +99,15 @@ DELTA_FILE = "crm311/SR_EXPORT_2026-delta.csv"
 def add_delta(landing: Path, share: float = 0.01) -> int:
     """A new 311 export: ``share/2`` of the requests changed (closed), ``share/2`` new."""
     source = landing / "crm311" / "SR_EXPORT_2025.csv"
+    # read twice rather than held: this process's memory would count in the delta run's
+    # peak RSS (a forked child's peak includes its parent's pages until it execs)
+    with source.open(newline="", encoding="utf-8") as handle:
+        total = sum(1 for _ in csv.reader(handle)) - 1
+    count = max(int(total * share / 2), 1)
     with source.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = next(reader)
-        rows = list(reader)
-    count = max(int(len(rows) * share / 2), 1)
+        rows = [row for row, _ in zip(reader, range(2 * count), strict=False)]
     created, closed, status = (header.index(c) for c in ("created_at", "closed_at", "status"))
 
     def closed_now(row: list[str]) -> list[str]:

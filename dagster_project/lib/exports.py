@@ -24,13 +24,15 @@ def export_model(
     order = ", ".join(quote(c) for c in key_columns) if key_columns else "ALL"
     query = f"SELECT * FROM open_data.{quote(model)} ORDER BY {order}"
     paths = {"csv": out_dir / f"{model}.csv", "parquet": out_dir / f"{model}.parquet"}
+    parquet = literal(str(paths["parquet"]))
+    conn.execute(f"COPY ({query}) TO {parquet} (FORMAT parquet, COMPRESSION zstd)")
+    # sorted once: the CSV from the Parquet file, in its order (DuckDB keeps a file's
+    # row order when reading it), not a second ORDER BY over the model (10M rows: as
+    # long again). Parquet keeps every DuckDB type, so the CSV's text is the same.
     conn.execute(
-        f"COPY ({query}) TO {literal(str(paths['csv']))} "
+        f"COPY (SELECT * FROM read_parquet({parquet})) TO {literal(str(paths['csv']))} "
         f"(FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d', "
         f"TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
-    )
-    conn.execute(
-        f"COPY ({query}) TO {literal(str(paths['parquet']))} (FORMAT parquet, COMPRESSION zstd)"
     )
     return paths
 
