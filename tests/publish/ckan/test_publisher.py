@@ -68,7 +68,7 @@ def test_an_upload_streams_from_disk_and_arrives_whole(
 ):
     """The publisher's uploads go through MultipartBody (publish/ckan/multipart.py), not
     requests' in-memory encoding: the portal stores the very bytes, under the file's name."""
-    org = make_organization("publisher", "Publisher Test Division")
+    org = make_organization("uploads", "Upload Test Division")
     package, _ = publisher.upsert_package(
         {"name": f"upload-test-{run_id}", "title": "Upload test", "owner_org": org["name"]}
     )
