@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
@@ -59,20 +60,29 @@ class CityDbtCliResource(DbtCliResource):
 
 
 KEPT_BUILD_FOLDERS = 20
+BUILD_FOLDER_MIN_AGE_S = 6 * 3600
 _BUILD_FOLDER = re.compile(r"[a-z_]+-[0-9a-f]{7}-[0-9a-f-]{7}")
 
 
-def prune_build_folders(target: Path, keep: int) -> list[Path]:
+def prune_build_folders(target: Path, keep: int, now: float | None = None) -> list[Path]:
     """Remove the build folders dagster-dbt made in ``target`` but the newest ``keep``
-    (the manifest and parse cache beside them stay); returns what was removed."""
-    folders = sorted(
-        (p for p in target.glob("*-*-*") if p.is_dir() and _BUILD_FOLDER.fullmatch(p.name)),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in folders[keep:]:
-        shutil.rmtree(old, ignore_errors=True)
-    return folders[keep:]
+    (the manifest and parse cache beside them stay) and any touched in the last
+    ``BUILD_FOLDER_MIN_AGE_S``: the sample city's target folder is shared by every data
+    folder (the demo, a benchmark), whose builds may run at once, and a long build's
+    folder keeps its start time until it ends. Returns what was removed."""
+    now = time.time() if now is None else now
+    folders = []
+    for path in target.glob("*-*-*"):
+        try:
+            if path.is_dir() and _BUILD_FOLDER.fullmatch(path.name):
+                folders.append((path.stat().st_mtime, path))
+        except FileNotFoundError:  # removed by another run's pruning meanwhile
+            continue
+    folders.sort(reverse=True)
+    old = [p for mtime, p in folders[keep:] if now - mtime > BUILD_FOLDER_MIN_AGE_S]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    return old
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -19,12 +20,13 @@ def file_sha256(path: Path) -> str:
 
 
 class FileHashes:
-    """The SHA-256 of landing files, remembered by size, modification time (ns) and inode
-    in a small JSON file: the run plan and each ingest step ask whether every extract is
-    new, and hashing them all again took 6.5 s for the 415 MB of a city at scale 20 (4 GB
-    at scale 200) on every run. A file replaced or rewritten gets a new modification time
-    (or size, or inode) and is hashed again; one changed in place with its old size and
-    modification time set back by hand would not be, which no delivery does."""
+    """The SHA-256 of landing files, remembered in a small JSON file by what any write
+    changes: the run plan and each ingest step ask whether every extract is new, and
+    hashing them all again took 6.5 s for the 415 MB of a city at scale 20 (4 GB at scale
+    200) on every run. The stamp is the size, the modification time, the inode and device
+    and the inode's change time (ctime): ``cp -p``, ``rsync -t`` or an unzip keep a file's
+    modification time, and a replaced file may reuse the freed inode number, but every
+    write and every replacement sets the ctime, which no tool can set back."""
 
     def __init__(self, memo_file: Path):
         self.memo_file = memo_file
@@ -36,22 +38,34 @@ class FileHashes:
 
     def sha256(self, path: Path) -> str:
         stat = path.stat()
-        key, stamp = str(path.resolve()), [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        key = str(path.resolve())
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
         known = self._known.get(key)
-        if known is not None and known[:3] == stamp:
-            return known[3]
+        if known is not None and known[:-1] == stamp:
+            return known[-1]
         sha = file_sha256(path)
         self._known[key] = [*stamp, sha]
         self._changed = True
         return sha
 
-    def save(self) -> None:
-        """Keep what was learnt (files no longer there are forgotten)."""
+    def save(self) -> bool:
+        """Keep what was learnt (files no longer there are forgotten). The memo only saves
+        time: a full disk or a read-only folder leaves it as it was (False), and the next
+        run hashes again; two runs saving at once keep one's (the other's files are
+        hashed again)."""
         if not self._changed:
-            return
+            return True
         self._known = {k: v for k, v in self._known.items() if Path(k).exists()}
-        self.memo_file.parent.mkdir(parents=True, exist_ok=True)
-        staged = self.memo_file.with_name(f".{self.memo_file.name}.{os.getpid()}.tmp")
-        staged.write_text(json.dumps(self._known))
-        os.replace(staged, self.memo_file)
+        staged = None
+        try:
+            self.memo_file.parent.mkdir(parents=True, exist_ok=True)
+            handle, staged = tempfile.mkstemp(dir=self.memo_file.parent, suffix=".tmp")
+            with os.fdopen(handle, "w") as out:
+                json.dump(self._known, out)
+            os.replace(staged, self.memo_file)
+        except OSError:
+            if staged is not None:
+                Path(staged).unlink(missing_ok=True)
+            return False
         self._changed = False
+        return True

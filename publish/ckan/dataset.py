@@ -172,10 +172,12 @@ def publish_catalog(
 
 
 def listed_in_catalog(package: dict | None) -> bool:
-    """Whether data.json lists the dataset whose package the portal holds (None: not
-    there yet, e.g. blocked by its gate). The quality score's accessibility counts the
-    same listing, from the same packages, before this run's catalog is written."""
-    return package is not None
+    """Whether data.json lists the dataset whose package the portal holds: a public,
+    active one (None: not there yet, e.g. blocked by its gate; private: withdrawn by a
+    privacy gate, which the public catalog must not point to either). The quality
+    score's accessibility counts the same listing, from the same packages, before this
+    run's catalog is written."""
+    return package is not None and package.get("state") == "active" and not package.get("private")
 
 
 def remove_catalog_package(publisher: CkanPublisher) -> bool:

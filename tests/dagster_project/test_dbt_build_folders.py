@@ -19,7 +19,8 @@ def test_only_the_newest_build_folders_are_kept(tmp_path):
         file.write_text("{}")
     (tmp_path / "compiled").mkdir()  # dbt's own folders are not builds
 
-    removed = prune_build_folders(tmp_path, keep=2)
+    assert prune_build_folders(tmp_path, keep=2, now=1_000_000 + 60) == []  # all recent
+    removed = prune_build_folders(tmp_path, keep=2, now=1_000_000 + 7 * 3600)
 
     assert sorted(removed) == sorted(builds[:3])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(

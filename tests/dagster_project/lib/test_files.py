@@ -4,6 +4,7 @@ is read again only when its size, modification time or inode changed."""
 from __future__ import annotations
 
 import os
+import time
 
 from dagster_project.lib import files
 from dagster_project.lib.files import FileHashes, file_sha256
@@ -38,3 +39,27 @@ def test_a_damaged_memo_only_costs_a_new_hash(tmp_path):
     memo = tmp_path / "landing_hashes.json"
     memo.write_text('{"cut sho')
     assert FileHashes(memo).sha256(extract) == file_sha256(extract)
+
+
+def test_a_corrected_file_with_its_old_size_and_time_is_hashed_again(tmp_path):
+    """``cp -p`` / ``rsync -t`` keep the modification time, and a replaced file can get
+    the freed inode number: the change time (ctime), which every write sets, tells."""
+    extract = tmp_path / "SR_EXPORT_2026.csv"
+    extract.write_text("request_id\nSR-1\n")
+    before = extract.stat()
+    hashes = FileHashes(tmp_path / "landing_hashes.json")
+    assert hashes.sha256(extract) == file_sha256(extract)
+    time.sleep(0.05)  # past the file system's clock tick (a delivery is never this quick)
+    extract.write_text("request_id\nSR-2\n")  # same size
+    os.utime(extract, ns=(before.st_atime_ns, before.st_mtime_ns))  # time set back
+    assert hashes.sha256(extract) == file_sha256(extract)
+
+
+def test_a_memo_that_cannot_be_saved_costs_only_time(tmp_path):
+    extract = tmp_path / "a.csv"
+    extract.write_text("x\n")
+    folder = tmp_path / "data"
+    folder.write_text("a file where the data folder should be")
+    hashes = FileHashes(folder / "landing_hashes.json")
+    hashes.sha256(extract)
+    assert hashes.save() is False

@@ -98,11 +98,15 @@ def test_formats_offered_are_what_the_portal_shows():
     assert formats_offered(None, True) == ()
 
 
-def test_the_catalog_lists_every_package_the_portal_holds():
+def test_the_catalog_lists_every_public_package_the_portal_holds():
     """The score counts the listing data.json gets from the same packages (written after
-    the scores), so a first run does not score every dataset "not listed"."""
-    assert listed_in_catalog({"name": "a", "resources": []})
+    the scores), so a first run does not score every dataset "not listed"; a package
+    withdrawn (private) or deleted is in neither."""
+    public = {"name": "a", "state": "active", "private": False, "resources": []}
+    assert listed_in_catalog(public)
     assert not listed_in_catalog(None)
+    assert not listed_in_catalog({**public, "private": True})
+    assert not listed_in_catalog({**public, "state": "deleted"})
 
 
 def test_the_history_keeps_every_measurement_and_gives_the_latest():
