@@ -6,6 +6,7 @@ import dagster as dg
 import pytest
 
 from dagster_project.definitions import definitions
+from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.settings import get_settings
 
 
@@ -83,15 +84,22 @@ def test_one_run_per_tick_and_none_while_a_covering_run_waits(landing):
     assert evaluate(sensor, cursor, "city_pipeline", planned)[0] == ["crm311_pipeline"]
 
 
-def test_the_daily_run_is_planned_and_is_whole_without_a_warehouse(landing):
+def test_the_daily_run_is_planned_as_a_first_run_without_a_warehouse(landing):
+    """No warehouse yet: every system's ingest and the whole warehouse; no gate or
+    publication of a dataset whose systems have no file (here: none has one)."""
     repository = definitions().get_repository_def()
     schedule = repository.get_schedule_def("daily_pipeline")
     with dg.instance_for_test() as instance:
         context = dg.build_schedule_context(instance=instance, repository_def=repository)
         request = schedule(context)  # (evaluate_tick would leave the test's instance in
         # Dagster's definitions-loading context, which the next test's definitions() reads)
-    assert request.asset_selection is None  # the whole job: nothing to plan from yet
-    assert request.tags["city/run_plan"] == "every step (no warehouse yet)"
+    assert request.tags["city/run_plan"].startswith("a first run: no warehouse yet")
+    chosen = {"/".join(k.path) for k in request.asset_selection}
+    dictionary = load_dictionary(strict=False)
+    assert {f"raw/{s.raw_table}" for s in dictionary.sources.values()} <= chosen
+    assert "core/fct_service_requests" in chosen  # the warehouse, whole
+    assert "portal/service_requests" not in chosen  # waits for crm311's first file
+    assert "portal/dataset_quality_scores" in chosen  # the platform's own: always
 
 
 def test_only_the_daily_schedule_is_on_by_default():
