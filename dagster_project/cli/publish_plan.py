@@ -21,9 +21,10 @@ import duckdb
 from dagster_project.defs.open_data.site import dictionary_page_url, quality_report_url
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.exports import export_model
-from dagster_project.lib.files import file_sha256
+from dagster_project.lib.files import FileHashes
 from dagster_project.lib.gates.results import GATES, GateResults
 from dagster_project.lib.incremental import gate_version
+from dagster_project.lib.ingest.loader import landing_files
 from dagster_project.lib.versions import VersionHistory
 from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
@@ -39,10 +40,10 @@ def warehouse_warnings(conn: duckdb.DuckDBPyConnection, dictionary, settings) ->
         seen = {row[0] for row in conn.execute("SELECT sha256 FROM raw._ingest_files").fetchall()}
     except duckdb.CatalogException:
         seen = set()
+    sha256 = FileHashes(settings.landing_hashes_file).sha256  # (the runs' memo, read only)
     for source in dictionary.sources.values():
-        folder = settings.landing_dir / source.files["folder"]
-        files = sorted(folder.glob(source.files["pattern"])) if folder.exists() else []
-        waiting = [p.name for p in files if p.is_file() and file_sha256(p) not in seen]
+        files = landing_files(source, settings.landing_dir)
+        waiting = [p.name for p in files if p.is_file() and sha256(p) not in seen]
         if waiting:
             warnings.append(
                 f"{source.system}: {len(waiting)} extract(s) in the landing folder not ingested "

@@ -44,7 +44,7 @@ from .files import FileHashes, file_sha256
 from .gates.results import GATES, GateResults
 from .incremental import BuildPlan, descendants, gate_version, plan_build, published_version
 from .ingest import ledger
-from .ingest.loader import systems_waiting
+from .ingest.loader import landing_files, systems_waiting
 from .versions import VersionHistory, expired_archives
 
 
@@ -102,7 +102,7 @@ def first_run(dictionary, landing_dir: Path, reason: str) -> RunPlan:
     """Before the first ingest: every system's ingest (one with no file yet still makes
     its empty raw table, which dbt's sources need), the whole warehouse, and the gates
     and publication of every dataset whose source systems all have a file to load."""
-    silent = {s.system for s in dictionary.sources.values() if not _landing_files(s, landing_dir)}
+    silent = {s.system for s in dictionary.sources.values() if not landing_files(s, landing_dir)}
     ready = {d.id for d in dictionary.approved_datasets if not silent & set(d.source_systems)}
     return RunPlan(reason, ingest=sorted(dictionary.sources), built=None, rebuilt=frozenset(ready))
 
@@ -188,7 +188,7 @@ def _systems_with_new_files(conn, sources, landing_dir: Path, sha256=file_sha256
     def new_files(source) -> bool:
         return any(
             (source.system, p.name, sha256(p)) not in known
-            for p in _landing_files(source, landing_dir)
+            for p in landing_files(source, landing_dir)
         )
 
     return [s.system for s in sources if s.raw_table not in tables or new_files(s)]
@@ -223,9 +223,3 @@ def _as_published(record) -> str:
     rows = (record.published_version or "?").split(":", 1)[0]
     when = f" on {record.published_at:%Y-%m-%d %H:%M} UTC" if record.published_at else ""
     return f"{rows} rows, as published{when} (nothing new: not in this run)"
-
-
-def _landing_files(source, landing_dir: Path) -> list[Path]:
-    """The files the system's ingest step would read."""
-    folder = landing_dir / source.files["folder"]
-    return sorted(folder.glob(source.files["pattern"])) if folder.exists() else []

@@ -64,8 +64,6 @@ def build_score_asset(dataset_ids: list[str]) -> dg.AssetsDefinition:
         packages = {
             d.id: publisher.show_package(package_name(d.id)) for d in dictionary.approved_datasets
         }
-        page = {d: f"{portal.url()}/dataset/{package_name(d)}" for d in packages}
-        listed = {page[d] for d, package in packages.items() if listed_in_catalog(package)}
         with warehouse.connection() as conn:
             scores = measure_scores(
                 conn,
@@ -73,8 +71,7 @@ def build_score_asset(dataset_ids: list[str]) -> dg.AssetsDefinition:
                 policy,
                 gates,
                 lambda d: packages[d.id],
-                lambda d: page[d.id],
-                listed,
+                lambda d: listed_in_catalog(packages[d.id]),
                 now,
             )
             recorded = new_measurements(conn, scores)

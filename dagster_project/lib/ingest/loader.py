@@ -89,14 +89,19 @@ def ingest_source(
     """
     ledger.ensure(conn)
     _ensure_table(conn, source, f"raw.{quote(source.raw_table)}", [])
-    files = source.files
-    folder = landing_dir / files["folder"]
-    paths = sorted(folder.glob(files["pattern"])) if folder.exists() else []
+    paths = landing_files(source, landing_dir)
     sha256 = hashes.sha256 if hashes else file_sha256
     results = [_ingest_file(conn, source, path, sha256(path), quarantine_dir) for path in paths]
     if hashes:
         hashes.save()
     return results
+
+
+def landing_files(source, landing_dir: Path) -> list[Path]:
+    """The files of the system's landing folder its contract's pattern names, in order:
+    what its ingest step reads (and the run plan and the publish plan look at)."""
+    folder = landing_dir / source.files["folder"]
+    return sorted(folder.glob(source.files["pattern"])) if folder.exists() else []
 
 
 def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list[str]:

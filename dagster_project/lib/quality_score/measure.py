@@ -26,8 +26,7 @@ def measure_scores(
     policy: QualityPolicy,
     gate_results: GateResults,
     package_of: Callable[[Dataset], dict[str, Any] | None],
-    page_of: Callable[[Dataset], str],
-    catalog_pages: set[str],
+    listed_in_catalog: Callable[[Dataset], bool],
     now: datetime,
 ) -> list[QualityScore]:
     """One score per dataset, from its facts as measured now."""
@@ -38,7 +37,7 @@ def measure_scores(
                 dataset,
                 gate_results.get(dataset.id),
                 package_of(dataset),
-                page_of(dataset) in catalog_pages,
+                listed_in_catalog(dataset),
                 policy,
                 now,
             ),
