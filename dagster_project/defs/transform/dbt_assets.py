@@ -119,8 +119,10 @@ def _selectable(manifest: dict, excluded: list[str], context) -> list[str]:
     ``--exclude`` name against every node: the ~500 names of a one-system build took 2 s,
     while a planned run selects only what it builds and so none of them. Kept: a selected
     model, seed or snapshot, and a test on one of them or on a source (which Dagster
-    does not select by name)."""
-    if context.selected_asset_keys == set(context.assets_def.keys):
+    does not select by name). (In a subset, ``assets_def.keys`` are the selected keys;
+    the node's keys are all of the project's.)"""
+    every_key = set(context.assets_def.node_keys_by_output_name.values())
+    if context.selected_asset_keys == every_key:
         return excluded  # the whole project is selected
     selected = {key.path[-1] for key in context.selected_asset_keys}
     by_name = {node["name"]: node for node in manifest["nodes"].values()}
