@@ -9,6 +9,7 @@ dataset it concerns.
 from __future__ import annotations
 
 import json
+import os
 
 import ckanapi
 import dagster as dg
@@ -461,6 +462,73 @@ def test_a_new_export_is_added_incrementally_with_the_same_result(first_run, dat
         "SELECT count(*) FROM snapshots.snp_crm311__service_requests "
         f"WHERE request_id IN ({closed})"
     ) == [(20,)]  # each: its open version, then its closed one
+
+
+def test_incremental_builds_equal_a_rebuild_as_a_type_crosses_the_publication_line(
+    first_run, data_dir, warehouse
+):
+    """Two more exports, built incrementally. The first cancels a request already in the
+    service transactions (it must leave them) and brings 3 requests of a request type
+    typed by hand, published as 'Other' (fewer than 5 share it); the second brings 2
+    more, and all 5 then show the type. Each time only the new rows and the rows whose
+    type may change are recomputed, and the result is what a rebuild from all raw rows
+    gives (dbt --full-refresh on a copy of the warehouse)."""
+    import csv
+    import shutil
+    import subprocess
+
+    from dagster_project.defs.transform.project import DBT_PROJECT_DIR, dbt_environment
+
+    source = data_dir / "landing" / "crm311" / "SR_EXPORT_2024.csv"
+    with source.open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], [r for r in rows[1:] if r[3] == "Closed" and r[4] == "Roads"]
+    cancelled = [[*body[0][:3], "Cancelled", *body[0][4:]]]
+    rare = [
+        [f"SR-2027-{n:07d}", *r[1:5], "Culvert Thawing", *r[6:]] for n, r in enumerate(body[1:6])
+    ]
+
+    def deliver(name: str, new_rows: list[list[str]]) -> None:
+        with (data_dir / "landing" / "crm311" / name).open(
+            "w", encoding="cp1252", newline=""
+        ) as handle:
+            csv.writer(handle, quoting=csv.QUOTE_ALL).writerows([header, *new_rows])
+        result = run_pipeline()
+        assert "portal/service_requests" in materialized(result)
+
+    def published_types() -> list[tuple]:
+        return warehouse(
+            "SELECT service_type, count(*) FROM open_data.pub_service_requests "
+            "WHERE request_id LIKE 'SR-2027-%' GROUP BY ALL"
+        )
+
+    deliver("SR_EXPORT_2026-02-delta.csv", cancelled + rare[:3])
+    assert published_types() == [("Other", 3)]
+    assert warehouse(
+        "SELECT count(*) FROM core.fct_service_transactions "
+        f"WHERE transaction_id = 'crm311:{cancelled[0][0]}'"
+    ) == [(0,)]
+    deliver("SR_EXPORT_2026-03-delta.csv", rare[3:])
+    assert published_types() == [("Culvert Thawing", 5)]
+
+    rebuilt = data_dir / "rebuilt"
+    rebuilt.mkdir()
+    shutil.copyfile(data_dir / "warehouse.duckdb", rebuilt / "warehouse.duckdb")
+    models = ["fct_service_transactions", "int_service_requests__published"]
+    subprocess.run(
+        [dbt_environment()["CITY_DBT_EXECUTABLE"], "run", "--full-refresh", "--select", *models],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **dbt_environment(), "PLATFORM_DATA_DIR": str(rebuilt),
+             "DBT_TARGET_PATH": str(rebuilt / "target")},
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    for table in ["core.fct_service_transactions", "intermediate.int_service_requests__published"]:
+        assert warehouse(
+            f"ATTACH '{rebuilt / 'warehouse.duckdb'}' AS rebuilt (READ_ONLY); "
+            f"SELECT (SELECT count(*) FROM (FROM {table} EXCEPT ALL FROM rebuilt.{table})), "
+            f"(SELECT count(*) FROM (FROM rebuilt.{table} EXCEPT ALL FROM {table}))"
+        ) == [(0, 0)], table
 
 
 def test_a_corrected_redelivery_supersedes_and_history_is_kept(first_run, data_dir, warehouse):

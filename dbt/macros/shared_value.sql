@@ -10,3 +10,14 @@
         else '{{ other }}'
     end
 {%- endmacro %}
+
+{#- The same rule where the rows at hand are a part of the table (an incremental build):
+    `records` is the number of rows of the whole table that share the value, counted
+    beforehand. -#}
+{% macro shared_value_counted(column, records, min_records=5, other="Other") -%}
+    case
+        when {{ column }} is null then null
+        when {{ records }} >= {{ min_records }} then {{ column }}
+        else '{{ other }}'
+    end
+{%- endmacro %}

@@ -151,18 +151,25 @@ def check_quality(
     (rows,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
     if rows <= BATCH_ROWS:
         return run_quality_gate(published_rows(conn, model), checkpoint, project_root)
-    row_source, row_count, changed_only = table, rows, False
-    if validated is not None:
-        conn.execute(
-            f"CREATE OR REPLACE TEMP TABLE _rows_to_validate AS SELECT * FROM {table} "
-            f"EXCEPT SELECT * FROM read_parquet({literal(str(validated))})"
-        )
-        row_source, changed_only = "_rows_to_validate", True
-        (row_count,) = conn.execute(f"SELECT count(*) FROM {row_source}").fetchone()
     context = open_context(project_root or get_settings().expectations_dir)
     batches = context.validation_definitions.get(checkpoint).data
     configs = stored_configs(context, checkpoint) or []
     per_row = [c for c in configs if c["type"] not in WHOLE_COLUMN + WHOLE_TABLE]
+    columns = sorted({c["kwargs"]["column"] for c in per_row})
+    select = ", ".join(quote(c) for c in columns) or "1 AS no_column"
+    # The rows the per-row rules look at, in a temporary table whose rowid splits them
+    # into batches (a published model may be a view, which has no rowid): the columns
+    # those rules name, of every row or of the rows that differ from those that passed
+    # before.
+    changed_only = validated is not None
+    rows_to_validate = f"SELECT * FROM {table}"
+    if changed_only:
+        rows_to_validate += f" EXCEPT SELECT * FROM read_parquet({literal(str(validated))})"
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _rows_to_validate AS "
+        f"SELECT {select} FROM ({rows_to_validate})"
+    )
+    (row_count,) = conn.execute("SELECT count(*) FROM _rows_to_validate").fetchone()
     found: dict[tuple[str, str | None], dict] = {}
 
     def validate(frame, selected: list[dict]) -> None:
@@ -183,12 +190,10 @@ def check_quality(
             examples = [str(v) for v in outcome.result.get("partial_unexpected_list", [])]
             entry["examples"] = (entry["examples"] + examples)[:5]
 
-    columns = sorted({c["kwargs"]["column"] for c in per_row})
-    select = ", ".join(quote(c) for c in columns)
-    for start in range(0, row_count, BATCH_ROWS):  # rowid ranges: a stable split
+    for start in range(0, row_count if per_row else 0, BATCH_ROWS):  # rowid ranges
         frame = (
             conn.execute(
-                f"SELECT {select} FROM {row_source} WHERE rowid >= ? AND rowid < ?",
+                "SELECT * FROM _rows_to_validate WHERE rowid >= ? AND rowid < ?",
                 [start, start + BATCH_ROWS],
             )
             .fetch_arrow_table()
@@ -200,7 +205,7 @@ def check_quality(
             frame = conn.execute(_candidates(config, table)).fetch_arrow_table()
             validate(frame.to_pandas(), [config])
         elif config["type"] in WHOLE_TABLE:
-            frame = conn.execute(f"SELECT rowid AS row_id FROM {table}").fetch_arrow_table()
+            frame = conn.execute(f"SELECT 1 AS row_id FROM {table}").fetch_arrow_table()
             validate(frame.to_pandas(), [config])
     failures = [
         {"expectation": kind, "column": column, "unexpected_count": e["unexpected_count"],
@@ -208,8 +213,7 @@ def check_quality(
         for (kind, column), e in found.items()
         if not e["success"]
     ]  # fmt: skip
-    if changed_only:
-        conn.execute("DROP TABLE _rows_to_validate")
+    conn.execute("DROP TABLE _rows_to_validate")
     return GateResult(
         passed=not failures,
         rows_checked=rows,

@@ -27,7 +27,8 @@ with permits as (
         cast(null as varchar) as channel_code,
         true as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_building_permits') }}
     where
         status != 'Cancelled'
@@ -55,7 +56,8 @@ planning as (
         cast(null as varchar) as channel_code,
         true as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_development_applications') }}
     where decision != 'Withdrawn'
 
@@ -74,7 +76,8 @@ licences as (
         cast(null as varchar) as channel_code,
         false as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_business_licences') }}
     where issue_date is not null
 
@@ -92,7 +95,8 @@ burn_permits as (
         cast(null as varchar) as channel_code,
         false as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_burn_permits') }}
 
 )

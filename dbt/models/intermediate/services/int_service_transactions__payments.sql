@@ -5,6 +5,10 @@
 -- out (docs/departments/services.md). has_duration: the system records a start distinct
 -- from the completion; has_own_legislated: the transaction carries its own legislated
 -- days (own_legislated_days; null: none). No personal columns.
+-- A view: core.fct_service_transactions reads only the rows a build recomputes from it
+-- (the 311 requests or payments loaded since its last build: _loaded_at; empty for the
+-- other systems), so a table of every row would be rebuilt on every build for nothing.
+{{ config(materialized='view') }}
 
 -- Payments: tax, water, parking and animal licence payments. Recreation, business
 -- licence and building permit fee payments are a stage of services counted in their own
@@ -20,7 +24,8 @@ with payments as (
         payments.channel as channel_code,
         false as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        payments._loaded_at
     from {{ ref('fct_payments') }} as payments
     inner join (
         values
@@ -46,7 +51,8 @@ tax_instalments as (
         channel_code,
         false as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_tax_instalments') }}
     where has_payment and paid_date is not null
 
@@ -64,7 +70,8 @@ recreation as (
         channel_code,
         false as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_recreation_registrations') }}
 
 )

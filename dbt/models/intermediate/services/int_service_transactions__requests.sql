@@ -5,6 +5,10 @@
 -- out (docs/departments/services.md). has_duration: the system records a start distinct
 -- from the completion; has_own_legislated: the transaction carries its own legislated
 -- days (own_legislated_days; null: none). No personal columns.
+-- A view: core.fct_service_transactions reads only the rows a build recomputes from it
+-- (the 311 requests or payments loaded since its last build: _loaded_at; empty for the
+-- other systems), so a table of every row would be rebuilt on every build for nothing.
+{{ config(materialized='view') }}
 
 -- 311: created -> closed. Cancelled requests are left out (rule `cancelled`).
 with crm311 as (
@@ -18,7 +22,8 @@ with crm311 as (
         requests.intake_channel as channel_code,
         true as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        requests._loaded_at
     from {{ ref('fct_service_requests') }} as requests
     inner join (
         values
@@ -48,7 +53,8 @@ inspections as (
         cast(null as varchar) as channel_code,
         true as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_building_inspections') }}
     where result != 'Cancelled'
 
@@ -66,7 +72,8 @@ foi as (
         cast(null as varchar) as channel_code,
         true as has_duration,
         true as has_own_legislated,
-        cast(deadline_days as double) as own_legislated_days
+        cast(deadline_days as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_foi_requests') }}
 
 ),
@@ -83,7 +90,8 @@ bylaw_cases as (
         cast(null as varchar) as channel_code,
         true as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_bylaw_cases') }}
 
 ),
@@ -102,7 +110,8 @@ fire_inspections as (
         cast(null as varchar) as channel_code,
         false as has_duration,
         false as has_own_legislated,
-        cast(null as double) as own_legislated_days
+        cast(null as double) as own_legislated_days,
+        cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_fire_inspections') }}
     where inspection_type in ('Request', 'Complaint')
 

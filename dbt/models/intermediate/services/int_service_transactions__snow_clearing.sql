@@ -17,7 +17,8 @@ select
     cast(null as varchar) as channel_code,
     true as has_duration,
     true as has_own_legislated,
-    classes.standard_hours / 24.0 as own_legislated_days
+    classes.standard_hours / 24.0 as own_legislated_days,
+    cast(null as timestamptz) as _loaded_at
 from {{ ref('int_storm_road_classes_cleared') }} as per_class
 inner join {{ ref('dim_winter_storms') }} as storms
     on storms.storm_number = per_class.storm_number

@@ -9,6 +9,22 @@
 -- has_duration: the system records a start distinct from the completion. Where it does
 -- not (payments, registrations, licences, burn permits, fire inspections), started_at and
 -- completed_at are the one date the system has and processing_days stays empty.
+--
+-- Incremental: a build recomputes the 311 requests and payments loaded since its last
+-- build and every transaction of the small systems (macros/service_transactions.sql).
+-- _loaded_at: when the 311 request or payment was loaded (empty for the other systems).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ changed_service_transactions('delete') }}"
+    )
+}}
+
+-- the big sources' facts, which the pre-hook reads (dbt cannot see refs in a hook):
+-- depends_on: {{ ref('fct_service_requests') }}
+-- depends_on: {{ ref('fct_payments') }}
+
 with unioned as (
 
     select * from {{ ref('int_service_transactions__requests') }}
@@ -18,6 +34,15 @@ with unioned as (
     select * from {{ ref('int_service_transactions__payments') }}
     union all
     select * from {{ ref('int_service_transactions__snow_clearing') }}
+
+),
+
+changed as (
+
+    select * from unioned
+    {%- if is_incremental() %}
+        where {{ changed_service_transactions('filter') }}
+    {%- endif %}
 
 ),
 
@@ -39,7 +64,7 @@ timed as (
                 else services.legislated_days
             end as double
         ) as legislated_days
-    from unioned
+    from changed as unioned
     left join {{ ref('services') }} as services on services.service_id = unioned.service_id
     left join {{ ref('dim_channels') }} as channels
         on channels.channel_code = unioned.channel_code
@@ -60,5 +85,6 @@ select
     standard_days,
     processing_days <= standard_days as is_within_standard,
     legislated_days,
-    processing_days <= legislated_days as is_within_legislated
+    processing_days <= legislated_days as is_within_legislated,
+    _loaded_at
 from timed

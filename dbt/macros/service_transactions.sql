@@ -1,0 +1,62 @@
+{#- core.fct_service_transactions is incremental: a build replaces the transactions of the
+    rows its two big sources loaded since its last build, and all of the small ones.
+
+    The big sources (311 requests, payments) come from incremental facts whose rows only
+    grow, each row stamped `_loaded_at` (see loaded_since_last_build). The transactions
+    table keeps that stamp, so "since its last build" is, per source, the newest stamp it
+    holds. The small sources (inspections, FOI, by-law, licences, ...) are rebuilt whole
+    on every build: thousands of rows, and facts that are themselves rebuilt whole.
+
+    A re-delivered 311 request or payment may now be left out (a request cancelled since:
+    rule `cancelled`), so the build first deletes every transaction of the source rows it
+    is about to look at, then appends those that are kept: the pre-hook and the model's
+    select use the same watermarks, read before either runs. -#}
+
+{#- mode 'filter': the condition on int_service_transactions__* rows that the build
+    recomputes (every row of the small sources, and of the big ones those loaded since
+    the watermark); mode 'delete': the pre-hook's statement that first deletes them.
+    One macro, so both read the same watermarks and the same list of big sources.
+
+    The big sources: source_system -> the incremental fact and how its key becomes
+    transaction_id (as in int_service_transactions__requests/__payments). A watermark is
+    the newest `_loaded_at` of the source the table holds, inlined as a literal so that
+    DuckDB skips the facts' older row groups; a source without one is read whole. -#}
+{% macro changed_service_transactions(mode) -%}
+    {%- set growing = {
+        'crm311': {'fact': ref('fct_service_requests'), 'transaction_id': "'crm311:' || request_id"},
+        'payments': {'fact': ref('fct_payments'), 'transaction_id': "'payments:' || payment_id"},
+    } -%}
+    {%- set watermarks = {} -%}
+    {%- if execute and is_incremental() -%}
+        {%- set rows = run_query(
+            "select source_system, cast(max(_loaded_at) as varchar) from " ~ this
+            ~ " where _loaded_at is not null group by source_system"
+        ) -%}
+        {%- for row in rows -%}
+            {%- do watermarks.update({row[0]: row[1]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set small_sources -%}
+        source_system not in ('{{ growing.keys() | join("', '") }}')
+    {%- endset -%}
+    {%- if mode == 'filter' -%}
+        {{ small_sources }}
+        {%- for source_system in growing %}
+            or (source_system = '{{ source_system }}'
+                {%- if source_system in watermarks %}
+                and _loaded_at > timestamptz '{{ watermarks[source_system] }}'
+                {%- endif %})
+        {%- endfor %}
+    {%- elif mode == 'delete' and is_incremental() -%}
+        delete from {{ this }}
+        where {{ small_sources }}
+        {%- for source_system, source in growing.items() %}
+            or transaction_id in (
+                select {{ source['transaction_id'] }} from {{ source['fact'] }}
+                {%- if source_system in watermarks %}
+                where _loaded_at > timestamptz '{{ watermarks[source_system] }}'
+                {%- endif %}
+            )
+        {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}
