@@ -30,7 +30,8 @@ class PublishError(RuntimeError):
 
 
 class NoCopyAction(PublishError):
-    """The portal has no ``city_datastore_load`` action (not our plugin's CKAN)."""
+    """The portal has no ``city_datastore_load`` / ``city_resource_copy`` action (not our
+    plugin's CKAN)."""
 
 
 def metadata_differs(
@@ -298,6 +299,19 @@ class CkanPublisher:
                 if delete is not None:
                     files["delete"].close()
                 self.datastore_seconds += time.monotonic() - started
+
+    def copy_resource_file(self, source_id: str, resource: dict[str, Any]) -> dict[str, Any]:
+        """A new resource of the source's dataset holding a copy of the source's uploaded
+        file, copied on the portal's disk by our plugin's ``city_resource_copy``."""
+        try:
+            return self._call(
+                "city_resource_copy", f"copying the file of {resource['name']}",
+                id=source_id, **resource,
+            )  # fmt: skip
+        except ckanapi.CKANAPIError as error:
+            if "city_resource_copy" in str(error) and "not known" in str(error).lower():
+                raise NoCopyAction(str(error)) from None
+            raise
 
     def ensure_views(self, resource_id: str, views: list[dict[str, Any]]) -> dict[str, str]:
         """Create the resource's missing views, update the changed ones (matched by type

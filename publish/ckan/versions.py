@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.lib.dictionary import Dataset, Division
+from dagster_project.lib.files import file_sha256
 from dagster_project.lib.row_changes import compare_exports
 from dagster_project.lib.versions import (
     Version,
@@ -27,8 +28,8 @@ from dagster_project.lib.versions import (
     next_version,
 )
 
-from .mapping import package_dict
-from .publisher import CkanPublisher
+from .mapping import package_dict, resource_dicts
+from .publisher import CkanPublisher, NoCopyAction
 
 
 def archive_name(dataset: Dataset, version: Version) -> str:
@@ -60,7 +61,10 @@ def archive_superseded_csv(
     history: VersionHistory,
     superseded: Version,
 ) -> str:
-    """Upload the last publication's CSV as the superseded version's resource."""
+    """Keep the last publication's CSV as the superseded version's resource. The current
+    CSV resource still holds that file (it is replaced after this): the portal copies it
+    on its own disk (``city_resource_copy``) when it is that very file; otherwise (a
+    portal without our plugin, a resource that changed since) it is uploaded again."""
     resource = {
         "name": archive_name(dataset, superseded),
         "format": "CSV",
@@ -68,7 +72,20 @@ def archive_superseded_csv(
         f"{superseded.published_on}, kept for reference; superseded by a newer version. "
         "The current data is the first CSV of this dataset.",
     }
-    published, action = publisher.upsert_resource(package, resource, history.published_csv)
+    published, action = None, "created"
+    resources = {r["name"]: r for r in package.get("resources", [])}
+    current_csv = resources.get(resource_dicts(dataset)[0]["name"])
+    sha = file_sha256(history.published_csv)
+    if resource["name"] not in resources and current_csv is not None:
+        if current_csv.get("content_sha256") == sha:
+            try:
+                published = publisher.copy_resource_file(
+                    current_csv["id"], {**resource, "content_sha256": sha}
+                )
+            except NoCopyAction:
+                pass
+    if published is None:
+        published, action = publisher.upsert_resource(package, resource, history.published_csv)
     history.update(
         superseded.number, archived_resource=published["id"], archived_url=published["url"]
     )

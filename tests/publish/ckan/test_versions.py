@@ -16,7 +16,7 @@ from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.versions import VersionHistory
 from publish.ckan.dataset import publish_dataset
 from publish.ckan.mapping import package_facts
-from publish.ckan.publisher import CkanPublisher
+from publish.ckan.publisher import CkanPublisher, NoCopyAction
 from publish.ckan.versions import Versioning
 
 pytestmark = pytest.mark.portal
@@ -118,6 +118,9 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         assert f"[Version 1 (2026-01-05), CSV]({kept['url']})" in fields["previous_versions"]
         page = requests.get(f"{portal.url}/dataset/{shown['name']}", timeout=30).text
         assert "2 rows added, 1 changed, 1 removed (13 rows)" in page  # shown to the public
+        # copied on the portal's disk from the current CSV before it was replaced (an
+        # upload would carry the name of the history's copy, published.csv)
+        assert kept["url"].endswith(f"/{dataset.model}.csv")
         downloaded = requests.get(kept["url"], timeout=30)
         assert downloaded.status_code == 200 and downloaded.content == first_csv
         assert downloaded.content.count(b"\n") == MONTHS + 1  # the old rows, header first
@@ -139,5 +142,38 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         assert extras(shown)["previous_versions"] == "None kept."
         assert "**Version 1** (2026-01-05)" in extras(shown)["changelog"]
         assert requests.get(kept["url"], timeout=30).status_code == 404
+    finally:
+        sysadmin.action.dataset_purge(id=package["id"])
+
+
+def test_a_portal_without_the_copy_action_gets_the_superseded_file_uploaded(
+    sysadmin, test_dataset, tmp_path, monkeypatch
+):
+    """A city's own CKAN, without our plugin, has no ``city_resource_copy``: the
+    superseded CSV is uploaded instead, and is the same file."""
+    dataset, division = test_dataset
+    publisher = CkanPublisher(sysadmin)
+
+    def no_copy_action(*args, **kwargs):
+        raise NoCopyAction("Action name not known: city_resource_copy")
+
+    monkeypatch.setattr(publisher, "copy_resource_file", no_copy_action)
+    history = VersionHistory(tmp_path / "versions", dataset.id)
+    conn = duckdb.connect()
+    month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", m) for m in range(1, 4)])
+    day1 = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    package, _ = publish(
+        publisher, dataset, division, conn, tmp_path, Versioning(history, timedelta(days=9), day1)
+    )
+    try:
+        first_csv = (tmp_path / dataset.id / f"{dataset.model}.csv").read_bytes()
+        month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", m) for m in range(1, 5)])
+        versioning = Versioning(history, timedelta(days=9), day1 + timedelta(days=1))
+        _, actions = publish(publisher, dataset, division, conn, tmp_path, versioning)
+        assert actions["previous_version"] == "created"
+        shown = sysadmin.action.package_show(id=package["id"])
+        kept = next(r for r in shown["resources"] if "version 1" in r["name"])
+        assert kept["url"].endswith("/published.csv")  # uploaded from the history's copy
+        assert requests.get(kept["url"], timeout=30).content == first_csv
     finally:
         sysadmin.action.dataset_purge(id=package["id"])

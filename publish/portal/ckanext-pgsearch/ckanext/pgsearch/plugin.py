@@ -22,7 +22,7 @@ import ckan.lib.search as ckan_search
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from . import access, datastore_copy, datastore_limits
+from . import access, datastore_copy, datastore_limits, resource_copy
 from .query import NoSolrIndex, PostgresPackageSearchQuery
 
 log = logging.getLogger(__name__)
@@ -63,4 +63,9 @@ class PgSearchPlugin(plugins.SingletonPlugin):
         return access.auth_functions()
 
     def get_actions(self) -> dict:
-        return {**access.actions(), **datastore_limits.actions(), **datastore_copy.actions()}
+        return {
+            **access.actions(),
+            **datastore_limits.actions(),
+            **datastore_copy.actions(),
+            **resource_copy.actions(),
+        }

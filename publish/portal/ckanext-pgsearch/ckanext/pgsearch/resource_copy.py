@@ -1,0 +1,63 @@
+"""``city_resource_copy``: a new resource of the same dataset holding a copy of a
+resource's uploaded file, copied on the portal's disk.
+
+Why: when a dataset's data changes, the publisher keeps the superseded CSV as a resource
+of its own ("Version 3 ..."), and the file it keeps is the one the current CSV resource
+holds until the new one replaces it. Sending it again took a second upload of the whole
+file (1.6 GB for a city's ten million 311 requests); the portal has it already.
+
+Parameters: ``id`` (the resource whose uploaded file is copied) and the new resource's
+fields (``name``, ``description``, ``format``, extras such as ``content_sha256``); the
+dataset, URL and file are the source's. Returns the new resource. Authorisation is
+``resource_create``'s on the source's dataset (CKAN's action checks it). A source with no
+uploaded file (a link) is refused.
+
+The file is copied under a temporary name and renamed into place, so a download never
+sees half a file; between the resource's creation and the rename (the copy's time) its
+download answers 404.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import ckan.lib.uploader as uploader
+import ckan.plugins.toolkit as toolkit
+
+# What the copy takes from the source, not from the caller.
+SOURCE_FIELDS = ("package_id", "url", "url_type", "upload", "clear_upload", "size")
+
+
+def city_resource_copy(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
+    source_id = toolkit.get_or_bust(data_dict, "id")
+    source = toolkit.get_action("resource_show")(dict(context), {"id": source_id})
+    source_path = (
+        uploader.get_resource_uploader(source).get_path(source["id"])
+        if source.get("url_type") == "upload"
+        else None
+    )
+    if source_path is None or not os.path.isfile(source_path):
+        raise toolkit.ValidationError({"id": ["this resource has no uploaded file to copy"]})
+    fields = {k: v for k, v in data_dict.items() if k != "id" and k not in SOURCE_FIELDS}
+    created = toolkit.get_action("resource_create")(
+        dict(context),
+        {
+            **fields,
+            "package_id": source["package_id"],
+            "url": source["url"].rsplit("/", 1)[-1],  # the file name; CKAN adds the rest
+            "url_type": "upload",
+            "size": os.path.getsize(source_path),
+        },
+    )
+    target_path = uploader.get_resource_uploader(created).get_path(created["id"])
+    os.makedirs(os.path.dirname(target_path), exist_ok=True)
+    staged = f"{target_path}.copying"
+    shutil.copyfile(source_path, staged)
+    os.replace(staged, target_path)
+    return created
+
+
+def actions() -> dict[str, Any]:
+    return {"city_resource_copy": city_resource_copy}
