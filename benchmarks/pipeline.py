@@ -152,7 +152,7 @@ def main() -> int:
         if kept:
             landing.parent.mkdir(parents=True)
             kept.rename(landing)
-            (landing / DELTA_FILE).unlink(missing_ok=True)  # the earlier run's 1% delta
+            _remove_added_files(landing)  # the earlier run's 1% delta, any file added by hand
     env = _env(work, args)
     if reuse:
         print(f"sample city at scale {args.scale:g}: the files generated before", flush=True)
@@ -181,7 +181,8 @@ def generate(landing: Path, scale: float, env: dict) -> None:
          "--scale", str(scale), "--systems", ",".join(SYSTEMS)],
         cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    (landing / GENERATED_MARK).write_text(f"{scale}\n")
+    generated = sorted(str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file())
+    (landing / GENERATED_MARK).write_text("\n".join([f"{scale}", *generated]) + "\n")
     took = time.monotonic() - started
     print(f"sample city ({', '.join(SYSTEMS)}) at scale {scale:g} in {took:.0f} s", flush=True)
 
@@ -190,10 +191,25 @@ GENERATED_MARK = ".generated_scale"  # (no system's file pattern matches it)
 
 
 def _generated_scale(landing: Path) -> float | None:
+    """The scale of the sample city generated into ``landing`` (first line of the mark;
+    the lines after it list the files generated)."""
     try:
-        return float((landing / GENERATED_MARK).read_text())
-    except (OSError, ValueError):
+        return float((landing / GENERATED_MARK).read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
         return None
+
+
+def _remove_added_files(landing: Path) -> None:
+    """Leave the landing folder as generated: a reused city must not carry the earlier
+    run's delta file, nor extracts dropped there by hand since."""
+    listed = (landing / GENERATED_MARK).read_text().splitlines()[1:]
+    if not listed:  # a mark from before the list was kept: the delta file at least
+        (landing / DELTA_FILE).unlink(missing_ok=True)
+        return
+    generated = {landing / name for name in listed} | {landing / GENERATED_MARK}
+    for path in landing.rglob("*"):
+        if path.is_file() and path not in generated:
+            path.unlink()
 
 
 def measure(data: Path, env: dict) -> dict:
