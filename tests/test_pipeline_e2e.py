@@ -469,10 +469,12 @@ def test_incremental_builds_equal_a_rebuild_as_a_type_crosses_the_publication_li
 ):
     """Two more exports, built incrementally. The first cancels a request already in the
     service transactions (it must leave them) and brings 3 requests of a request type
-    typed by hand, published as 'Other' (fewer than 5 share it); the second brings 2
-    more, and all 5 then show the type. Each time only the new rows and the rows whose
-    type may change are recomputed, and the result is what a rebuild from all raw rows
-    gives (dbt --full-refresh on a copy of the warehouse)."""
+    typed by hand, published as 'Other' (fewer than 5 share it), with a payments file (a
+    new property tax payment; a tax payment re-sent as a recreation fee, which leaves the
+    transactions); the second brings 2 more requests, and all 5 then show the type. Each
+    time only the new rows and the rows whose type may change are recomputed, and the
+    result is what a rebuild from all raw rows gives (dbt --full-refresh on a copy of the
+    warehouse)."""
     import csv
     import shutil
     import subprocess
@@ -502,7 +504,21 @@ def test_incremental_builds_equal_a_rebuild_as_a_type_crosses_the_publication_li
             "WHERE request_id LIKE 'SR-2027-%' GROUP BY ALL"
         )
 
+    payments_file = sorted((data_dir / "landing" / "payments").glob("payments_*.jsonl"))[-1]
+    tax = [
+        p for line in payments_file.read_text().splitlines()
+        if (p := json.loads(line))["service"] == "Property tax"
+    ][:2]  # fmt: skip
+    moved = {**tax[0], "service": "Recreation registration"}
+    paid = {**tax[1], "payment_id": "PAY-2099-01-000001"}
+    (data_dir / "landing" / "payments" / "payments_2099-01.jsonl").write_text(
+        "".join(json.dumps(p) + "\n" for p in (moved, paid))
+    )
     deliver("SR_EXPORT_2026-02-delta.csv", cancelled + rare[:3])
+    assert warehouse(
+        "SELECT transaction_id FROM core.fct_service_transactions WHERE transaction_id IN "
+        f"('payments:{moved['payment_id']}', 'payments:PAY-2099-01-000001')"
+    ) == [("payments:PAY-2099-01-000001",)]
     assert published_types() == [("Other", 3)]
     assert warehouse(
         "SELECT count(*) FROM core.fct_service_transactions "
