@@ -181,6 +181,7 @@ def generate(landing: Path, scale: float, env: dict) -> None:
          "--scale", str(scale), "--systems", ",".join(SYSTEMS)],
         cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    (landing / DELTA_FILE).unlink(missing_ok=True)  # (the generator keeps existing files)
     generated = sorted(str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file())
     (landing / GENERATED_MARK).write_text("\n".join([f"{scale}", *generated]) + "\n")
     took = time.monotonic() - started
@@ -192,10 +193,14 @@ GENERATED_MARK = ".generated_scale"  # (no system's file pattern matches it)
 
 def _generated_scale(landing: Path) -> float | None:
     """The scale of the sample city generated into ``landing`` (first line of the mark;
-    the lines after it list the files generated)."""
+    the lines after it list the files generated), or None when one of them is missing
+    (quarantined by an earlier run, say): the city is generated again."""
     try:
-        return float((landing / GENERATED_MARK).read_text().splitlines()[0])
-    except (OSError, ValueError, IndexError):
+        scale, *listed = (landing / GENERATED_MARK).read_text().splitlines()
+        if any(not (landing / name).is_file() for name in listed):
+            return None
+        return float(scale)
+    except (OSError, ValueError):
         return None
 
 
@@ -206,7 +211,8 @@ def _remove_added_files(landing: Path) -> None:
     if not listed:  # a mark from before the list was kept: the delta file at least
         (landing / DELTA_FILE).unlink(missing_ok=True)
         return
-    generated = {landing / name for name in listed} | {landing / GENERATED_MARK}
+    generated = {landing / name for name in listed} - {landing / DELTA_FILE}
+    generated.add(landing / GENERATED_MARK)
     for path in landing.rglob("*"):
         if path.is_file() and path not in generated:
             path.unlink()

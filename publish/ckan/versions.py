@@ -10,6 +10,7 @@ is the pipeline's (``dagster_project/lib/versions.py``); this module shows it on
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,9 @@ from dagster_project.lib.versions import (
 )
 
 from .mapping import package_dict, resource_dicts
-from .publisher import CkanPublisher, NoCopyAction
+from .publisher import CkanPublisher, NoCopyAction, PublishError
+
+log = logging.getLogger(__name__)
 
 
 def archive_name(dataset: Dataset, version: Version) -> str:
@@ -82,8 +85,10 @@ def archive_superseded_csv(
                 published = publisher.copy_resource_file(
                     current_csv["id"], {**resource, "content_sha256": sha}
                 )
-            except NoCopyAction:
-                pass
+            except PublishError as refused:  # no plugin, no file on its disk, a full disk
+                if not isinstance(refused, NoCopyAction):
+                    log.warning(f"{dataset.id}: the portal did not copy the CSV ({refused}); "
+                                "uploading it")  # fmt: skip
     if published is None:
         published, action = publisher.upsert_resource(package, resource, history.published_csv)
     history.update(

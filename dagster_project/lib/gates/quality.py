@@ -157,19 +157,14 @@ def check_quality(
     per_row = [c for c in configs if c["type"] not in WHOLE_COLUMN + WHOLE_TABLE]
     columns = sorted({c["kwargs"]["column"] for c in per_row})
     select = ", ".join(quote(c) for c in columns) or "1 AS no_column"
-    # The rows the per-row rules look at, in a temporary table whose rowid splits them
-    # into batches (a published model may be a view, which has no rowid): the columns
-    # those rules name, of every row or of the rows that differ from those that passed
-    # before.
+    # The rows the per-row rules look at (the columns those rules name, of every row or
+    # of the rows that differ from those that passed before), streamed in batches: a
+    # published model may be a view, and nothing is copied whole (10M rows).
     changed_only = validated is not None
     rows_to_validate = f"SELECT * FROM {table}"
     if changed_only:
         rows_to_validate += f" EXCEPT SELECT * FROM read_parquet({literal(str(validated))})"
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE _rows_to_validate AS "
-        f"SELECT {select} FROM ({rows_to_validate})"
-    )
-    (row_count,) = conn.execute("SELECT count(*) FROM _rows_to_validate").fetchone()
+    row_count = 0
     found: dict[tuple[str, str | None], dict] = {}
 
     def validate(frame, selected: list[dict]) -> None:
@@ -190,16 +185,11 @@ def check_quality(
             examples = [str(v) for v in outcome.result.get("partial_unexpected_list", [])]
             entry["examples"] = (entry["examples"] + examples)[:5]
 
-    for start in range(0, row_count if per_row else 0, BATCH_ROWS):  # rowid ranges
-        frame = (
-            conn.execute(
-                "SELECT * FROM _rows_to_validate WHERE rowid >= ? AND rowid < ?",
-                [start, start + BATCH_ROWS],
-            )
-            .fetch_arrow_table()
-            .to_pandas()
-        )
-        validate(frame, per_row)
+    if per_row:
+        stream = conn.execute(f"SELECT {select} FROM ({rows_to_validate})")
+        for batch in stream.fetch_record_batch(BATCH_ROWS):
+            row_count += batch.num_rows
+            validate(batch.to_pandas(), per_row)
     for config in configs:
         if config["type"] in WHOLE_COLUMN:
             frame = conn.execute(_candidates(config, table)).fetch_arrow_table()
@@ -213,7 +203,6 @@ def check_quality(
         for (kind, column), e in found.items()
         if not e["success"]
     ]  # fmt: skip
-    conn.execute("DROP TABLE _rows_to_validate")
     return GateResult(
         passed=not failures,
         rows_checked=rows,

@@ -7,7 +7,8 @@
 -- requests whose published service_type may change with them: a type is published only
 -- when at least 5 requests share it (macro shared_value), so a new or changed request
 -- can move its type (and its previous type) across that line. Those are the requests
--- whose type is now shared by fewer than 5, and those published as 'Other' so far.
+-- whose type is now shared by fewer than 5, and those published as 'Other' so far (but
+-- for a type named 'Other').
 {{
     config(
         materialized='incremental',
@@ -36,9 +37,13 @@ requests as (
                 from {{ this }} as published
             )
             or type_counts.requests_of_type < 5
-            or requests.request_id in (
-                select published.request_id from {{ this }} as published
-                where published.service_type = 'Other'
+            or (
+                requests.request_id in (
+                    select published.request_id from {{ this }} as published
+                    where published.service_type = 'Other'
+                )
+                -- a request whose own type is 'Other' shows 'Other' whatever the count
+                and requests.service_type != 'Other'
             )
     {%- endif %}
 

@@ -79,6 +79,21 @@ def test_a_big_table_is_checked_in_batches_with_the_same_findings(faulty, monkey
     }
 
 
+def test_a_published_view_is_checked_in_batches_too(faulty, monkeypatch):
+    """A published model may be a view (pub_service_requests is one, over the rows kept
+    incrementally): the batches stream from it, with the table's findings."""
+    import dagster_project.lib.gates.quality as quality
+
+    dataset = load_dictionary().datasets["service_requests"]
+    monkeypatch.setattr(quality, "BATCH_ROWS", 2)
+    as_table = quality.check_quality(faulty, dataset.model, dataset.model)
+    faulty.execute(f"ALTER TABLE open_data.{dataset.model} RENAME TO kept_rows")
+    faulty.execute(f"CREATE VIEW open_data.{dataset.model} AS FROM open_data.kept_rows")
+    as_view = quality.check_quality(faulty, dataset.model, dataset.model)
+    assert not as_view.passed
+    assert as_view.failures == as_table.failures
+
+
 def test_in_batches_unique_keys_pass_uniqueness(tmp_path, monkeypatch):
     """Uniqueness sees only the rows of repeated values (none here): GX passes it on an
     empty frame, as it would on the whole column."""

@@ -14,7 +14,10 @@ uploaded file (a link) is refused.
 
 The file is copied under a temporary name and renamed into place, so a download never
 sees half a file; between the resource's creation and the rename (the copy's time) its
-download answers 404.
+download answers 404. A copy that fails (a full disk) deletes the new resource and the
+partial file before the error goes back: no version without its file stays listed.
+Only CKAN's own storage on the portal's disk is copied; with any other uploader the
+action refuses and the publisher uploads the file instead.
 """
 
 from __future__ import annotations
@@ -33,9 +36,12 @@ SOURCE_FIELDS = ("package_id", "url", "url_type", "upload", "clear_upload", "siz
 def city_resource_copy(context: dict, data_dict: dict[str, Any]) -> dict[str, Any]:
     source_id = toolkit.get_or_bust(data_dict, "id")
     source = toolkit.get_action("resource_show")(dict(context), {"id": source_id})
+    resource_uploader = uploader.get_resource_uploader(dict(source))
     source_path = (
-        uploader.get_resource_uploader(source).get_path(source["id"])
+        resource_uploader.get_path(source["id"])
         if source.get("url_type") == "upload"
+        and type(resource_uploader) is uploader.ResourceUpload  # CKAN's own, on disk
+        and resource_uploader.storage_path
         else None
     )
     if source_path is None or not os.path.isfile(source_path):
@@ -52,10 +58,18 @@ def city_resource_copy(context: dict, data_dict: dict[str, Any]) -> dict[str, An
         },
     )
     target_path = uploader.get_resource_uploader(created).get_path(created["id"])
-    os.makedirs(os.path.dirname(target_path), exist_ok=True)
     staged = f"{target_path}.copying"
-    shutil.copyfile(source_path, staged)
-    os.replace(staged, target_path)
+    try:
+        os.makedirs(os.path.dirname(target_path), exist_ok=True)
+        shutil.copyfile(source_path, staged)
+        os.replace(staged, target_path)
+    except BaseException:  # (a worker stopped mid-copy too)
+        if os.path.exists(staged):
+            os.remove(staged)
+        toolkit.get_action("resource_delete")(
+            {**context, "ignore_auth": True}, {"id": created["id"]}
+        )
+        raise
     return created
 
 
