@@ -26,7 +26,11 @@ rows loaded since their last build (``loaded_since_last_build``, on ``_loaded_at
 the loader keeps strictly increasing per table) and replace those keys. That is right
 only while raw tables grow: when a file the last build used is no longer loaded (a
 corrected re-delivery superseded it) or the project changed, the plan asks for a full
-refresh, and dbt rebuilds them from all raw rows.
+refresh, and dbt rebuilds them from all raw rows. Models downstream keep `_loaded_at` to
+do the same: `core.fct_service_transactions` (per source, a pre-hook deletes the rows it
+recomputes, so a row now left out goes) and `intermediate.int_service_requests__published`
+(behind the `pub_service_requests` view; it also recomputes the rows whose published
+value depends on a count over the whole table).
 
 The gates and the publisher record the data and rules versions they passed or published
 (``GateResults``): the same versions again are not re-checked or re-sent, and the run
