@@ -4,11 +4,7 @@
     category, one that only one or two records carry may identify them. The window count
     is portable SQL (no engine-specific syntax). -#}
 {% macro shared_value(column, min_records=5, other="Other") -%}
-    case
-        when {{ column }} is null then null
-        when count(*) over (partition by {{ column }}) >= {{ min_records }} then {{ column }}
-        else '{{ other }}'
-    end
+    {{ shared_value_counted(column, "count(*) over (partition by " ~ column ~ ")", min_records, other) }}
 {%- endmacro %}
 
 {#- The same rule where the rows at hand are a part of the table (an incremental build):

@@ -78,8 +78,8 @@ def archive_superseded_csv(
     published, action = None, "created"
     resources = {r["name"]: r for r in package.get("resources", [])}
     current_csv = resources.get(resource_dicts(dataset)[0]["name"])
-    sha = file_sha256(history.published_csv)
     if resource["name"] not in resources and current_csv is not None:
+        sha = file_sha256(history.published_csv)  # (only when a copy is possible)
         if current_csv.get("content_sha256") == sha:
             try:
                 published = publisher.copy_resource_file(

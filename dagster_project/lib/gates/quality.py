@@ -156,7 +156,7 @@ def check_quality(
     configs = stored_configs(context, checkpoint) or []
     per_row = [c for c in configs if c["type"] not in WHOLE_COLUMN + WHOLE_TABLE]
     columns = sorted({c["kwargs"]["column"] for c in per_row})
-    select = ", ".join(quote(c) for c in columns) or "1 AS no_column"
+    select = ", ".join(quote(c) for c in columns)
     # The rows the per-row rules look at (the columns those rules name, of every row or
     # of the rows that differ from those that passed before), streamed in batches: a
     # published model may be a view, and nothing is copied whole (10M rows).
