@@ -4,7 +4,8 @@
     category, one that only one or two records carry may identify them. The window count
     is portable SQL (no engine-specific syntax). -#}
 {% macro shared_value(column, min_records=5, other="Other") -%}
-    {{ shared_value_counted(column, "count(*) over (partition by " ~ column ~ ")", min_records, other) }}
+    {%- set records = "count(*) over (partition by " ~ column ~ ")" -%}
+    {{ shared_value_counted(column, records, min_records, other) }}
 {%- endmacro %}
 
 {#- The same rule where the rows at hand are a part of the table (an incremental build):
