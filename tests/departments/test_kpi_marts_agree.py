@@ -140,3 +140,29 @@ def test_the_scorecards_web_completion_rate_is_online_service_usages(department_
             WHERE service_id IS NOT NULL)""")
         == []
     )
+
+
+def test_the_semantic_layers_web_completion_rate_counts_only_pages_of_one_service(
+    department_warehouse,
+):
+    """Asked for all services together (by month only), MetricFlow's web completion
+    rate leaves out the pages the register ties to no single service (the building
+    permit fee page), as the KPI's definition says; the sample city has such a page, so
+    counting it would change the figures."""
+    rows = metricflow_query(
+        department_warehouse, "--metrics", "web_completion_rate", "--group-by", "metric_time__month"
+    )
+    semantic = {r["metric_time__month"][:10]: r["web_completion_rate"] for r in rows}
+    by_hand = department_warehouse("""
+        SELECT CAST(visit_month AS VARCHAR),
+               sum(least(service_completions, service_starts))
+                   FILTER (WHERE service_id IS NOT NULL)
+               / sum(service_starts) FILTER (WHERE service_id IS NOT NULL),
+               sum(least(service_completions, service_starts)) / sum(service_starts)
+        FROM core.fct_web_service_page_days
+        GROUP BY visit_month
+        HAVING sum(service_starts) FILTER (WHERE service_id IS NOT NULL) > 0""")
+    assert len(by_hand) > 0
+    assert any(ours != pytest.approx(with_every_page) for _, ours, with_every_page in by_hand)
+    for month, ours, _ in by_hand:
+        assert float(semantic[month]) == pytest.approx(ours), month

@@ -138,12 +138,20 @@ def semantic_layer_yaml(metrics: list[Metric]) -> str:
                      "type_params": {"time_granularity": "month"}},
                     {"name": "device_category", "type": "categorical"},
                 ],
+                # Only the pages tied to one service, as the KPI's definition says: a
+                # query not grouped by service (all services, by month) must not count
+                # the building permit fee page, whose service_id is empty.
                 "measures": [
-                    {"name": "web_starts", "description": "Online forms started.",
-                     "agg": "sum", "expr": "service_starts"},
+                    {"name": "web_starts",
+                     "description": "Online forms started on the pages of a service.",
+                     "agg": "sum",
+                     "expr": "case when service_id is not null then service_starts end"},
                     {"name": "web_completions_counted",
-                     "description": "Online forms completed, up to the day's starts.",
-                     "agg": "sum", "expr": "least(service_completions, service_starts)"},
+                     "description": "Online forms completed on the pages of a service, up "
+                                    "to the day's starts.",
+                     "agg": "sum",
+                     "expr": "case when service_id is not null then "
+                             "least(service_completions, service_starts) end"},
                 ],
             }
         )  # fmt: skip
