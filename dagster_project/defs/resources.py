@@ -21,8 +21,12 @@ from packaging import version
 
 from dagster_project.lib.warehouse import connect, writer_turn
 from dagster_project.settings import PROJECT_DIR, get_settings, secure_data_dir
+from publish.ckan.connection import connection_from_environment
 from publish.ckan.publisher import CkanPublisher
 from publish.portal.connection import portal_connection
+from publish.portal.errors import PortalError
+from publish.portal.refresh import apply_city_files
+from publish.portal.settings import load_settings as load_portal_settings
 
 from .transform.project import dbt_project
 
@@ -105,7 +109,25 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class PortalResource(dg.ConfigurableResource):
-    """The CKAN portal the open datasets go to."""
+    """The CKAN portal the open datasets go to.
+
+    Set up for a run, it first brings the local portal (``make portal-up``'s, not a
+    ``CKAN_URL``) up to date with the city's files generated from the dictionary,
+    restarting CKAN when they changed (``publish/portal/refresh.py``): the dataset
+    fields and pages a publication refers to are the ones the dictionary has now."""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if connection_from_environment() is not None:
+            return  # a city's own CKAN: its theme is its administrators'
+        log = context.log or dg.get_dagster_logger()
+        try:
+            if apply_city_files(load_portal_settings()):
+                log.info("the portal restarted with the city's files the dictionary changed")
+        except (PortalError, OSError) as error:  # the datasets still publish
+            log.warning(
+                f"the portal's dataset fields and pages may be out of date with the "
+                f"dictionary ({error}): run `make portal-up` to apply them"
+            )
 
     def publisher(self) -> CkanPublisher:
         return CkanPublisher(portal_connection().client())

@@ -199,9 +199,19 @@ def test_a_new_city_starts_empty_and_valid(new_city, tmp_path):
     assert wards == ["ward_number,ward_name", "1,Ward 1", "2,Ward 2", "3,Ward 3"]
 
 
+@pytest.fixture
+def sample_city_portal_afterwards():
+    """The new city's runs restart the shared test portal with its own files (its name,
+    its dataset schema): afterwards the portal is the sample city's again."""
+    yield
+    env = {k: v for k, v in os.environ.items() if k != "PLATFORM_CITY_DIR"}
+    restored = _run(["publish.portal", "up"], env)
+    assert restored.returncode == 0, restored.stderr
+
+
 @pytest.mark.portal
 def test_a_new_city_onboards_its_own_system_and_publishes_only_its_own(
-    new_city, tmp_path, portal, anonymous
+    new_city, tmp_path, portal, anonymous, sample_city_portal_afterwards
 ):
     dictionary = new_city / "data_dictionary"
     divisions = dictionary / "divisions.yml"

@@ -9,9 +9,12 @@ from dataclasses import replace
 
 import pytest
 import requests
+from dagster import build_init_resource_context
 
+from dagster_project.defs.resources import PortalResource
 from publish.portal import city_files
 from publish.portal.errors import PortalError
+from publish.portal.services import Ckan
 from publish.portal.settings import PROJECT_DIR, load_settings
 from tests.publish.portal.test_portal_cli import portal_cli
 
@@ -47,18 +50,25 @@ def test_sync_copies_only_what_changed(tmp_path):
     assert (settings.city_files_dir / "city_portal.json").stat().st_mode & 0o777 == 0o644
 
 
-@pytest.mark.portal
-def test_a_new_citys_portal_shows_its_own_name(portal, tmp_path):
-    city = tmp_path / "our-town"
+@pytest.fixture(scope="module")
+def example_town(tmp_path_factory):
+    """A city made with `make new-city` (made once: it parses its dbt project)."""
+    folder = tmp_path_factory.mktemp("city") / "our-town"
     created = subprocess.run(
-        [sys.executable, "-m", "dagster_project.cli.city", "new", str(city)]
+        [sys.executable, "-m", "dagster_project.cli.city", "new", str(folder)]
         + ["--name", "Town of Example"],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
     )
     assert created.returncode == 0, created.stderr
-    assert (city / "portal" / "city_portal.json").exists()
+    assert (folder / "portal" / "city_portal.json").exists()
+    return folder
+
+
+@pytest.mark.portal
+def test_a_new_citys_portal_shows_its_own_name(portal, example_town):
+    city = example_town
     try:
         switched = portal_cli("up", city_dir=city)
         assert switched.returncode == 0, switched.stderr
@@ -78,3 +88,46 @@ def test_a_new_citys_portal_shows_its_own_name(portal, tmp_path):
     assert restored.returncode == 0, restored.stderr
     home = requests.get(f"{portal.url}/", timeout=30).text
     assert "<title>Welcome - City of Riverton Open Data" in home
+
+
+def _set_up_portal_resource_for_a_run():
+    """What Dagster does at a run's start for the steps that publish. (The module is
+    imported with the sample city, above: importing it parses that city's dbt project.)"""
+    PortalResource().setup_for_execution(build_init_resource_context())
+
+
+def _home_title(portal) -> str:
+    home = requests.get(f"{portal.url}/", timeout=30).text
+    return home.split("<title>", 1)[1].split("</title>", 1)[0].strip()
+
+
+@pytest.mark.portal
+def test_a_run_brings_the_running_portal_up_to_date_with_the_dictionary(
+    portal, example_town, monkeypatch
+):
+    """The city's generated files changed while CKAN ran (here: another city's, the
+    largest change there is): the next run's publication steps restart CKAN with them
+    before they publish, with no `make portal-up`; a run with nothing changed does not
+    restart it."""
+    monkeypatch.delenv("CKAN_URL", raising=False)
+    monkeypatch.setenv("PLATFORM_CITY_DIR", str(example_town))
+    try:
+        _set_up_portal_resource_for_a_run()
+        assert _home_title(portal) == "Welcome - Town of Example Open Data"
+    finally:
+        monkeypatch.delenv("PLATFORM_CITY_DIR")
+        _set_up_portal_resource_for_a_run()
+    assert _home_title(portal) == "Welcome - City of Riverton Open Data"
+    settings = load_settings()
+    assert not city_files.outdated(settings)
+    pid = Ckan(settings).pid
+    _set_up_portal_resource_for_a_run()  # nothing changed: CKAN keeps running as it was
+    assert Ckan(settings).pid == pid
+
+
+def test_a_city_without_generated_files_warns_and_the_run_goes_on(tmp_path, monkeypatch, capfd):
+    monkeypatch.delenv("CKAN_URL", raising=False)
+    (tmp_path / "data_dictionary").mkdir()  # a city folder, its portal files never generated
+    monkeypatch.setenv("PLATFORM_CITY_DIR", str(tmp_path))
+    _set_up_portal_resource_for_a_run()  # no exception: the datasets still publish
+    assert "make portal-up" in capfd.readouterr().err
