@@ -192,30 +192,23 @@ def typed(text_sql: str, column: dict, from_workbook: bool = False) -> str:
     if kind == "timestamptz":
         # An instant: a stated offset ("+0000", "Z", "-05:00") is kept; a time without
         # one is a wall-clock time in the column's zone (default: the city's).
+        # A contract format with an offset or a zone name (%z, %Z) reads an instant
+        # itself ("17/01/2024 10:00 -0500", "... UTC"): tried as one on either side (a
+        # zone name is no offset the test sees), never shifted into the column's zone.
         zone = literal(column.get("timezone") or "UTC")
-        wall_clock = typed(text_sql, {**column, "type": "timestamp", "timezone": None})
+        wall_formats = [f for f in formats if not _states_instant(f)]
+        instants = "".join(
+            f", try_strptime({text_sql}, {literal(f)})" for f in formats if _states_instant(f)
+        )
+        wall_clock = _wall_clock(text_sql, "timestamp", wall_formats, "'UTC'", from_workbook)
         return (
             f"CASE WHEN regexp_matches({text_sql}, '{STATED_OFFSET}') THEN "
-            f"TRY_CAST({text_sql} AS TIMESTAMPTZ) ELSE timezone({zone}, {wall_clock}) END"
+            f"coalesce(TRY_CAST({text_sql} AS TIMESTAMPTZ){instants}) "
+            f"ELSE coalesce(timezone({zone}, {wall_clock}){instants}) END"
         )
     if kind in ("date", "timestamp"):
-        target = raw_type(kind)
         zone = literal(column.get("timezone") or "UTC")
-        # ISO text first: DuckDB's cast reads it fast and cannot misread another format
-        # (it accepts only year-first ISO); then the contract's formats in order.
-        attempts = [f"TRY_CAST({text_sql} AS {target})"]
-        for fmt in formats:
-            parsed = f"try_strptime({text_sql}, {literal(fmt)})"
-            if "%z" in fmt or "%Z" in fmt:  # strptime gives an instant: convert it
-                parsed = f"timezone({zone}, {parsed})"
-            attempts.append(f"TRY_CAST({parsed} AS {target})")
-        if from_workbook:
-            attempts.append(
-                f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_SERIAL}') THEN "
-                f"CAST(TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
-                f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT)) AS {target}) END"
-            )
-        wall_clock = f"coalesce({', '.join(attempts)})"
+        wall_clock = _wall_clock(text_sql, kind, formats, zone, from_workbook)
         if kind == "date":
             return wall_clock
         instant = f"timezone({zone}, TRY_CAST({text_sql} AS TIMESTAMPTZ))"
@@ -226,6 +219,32 @@ def typed(text_sql: str, column: dict, from_workbook: bool = False) -> str:
     if kind == "boolean":
         return f"TRY_CAST(lower({text_sql}) AS BOOLEAN)"
     return f"TRY_CAST({text_sql} AS {raw_type(kind)})"
+
+
+def _wall_clock(text_sql: str, kind: str, formats: list, zone: str, from_workbook: bool) -> str:
+    """The text read as a date or a wall-clock time (a time with no offset).
+
+    ISO text first: DuckDB's cast reads it fast and cannot misread another format (it
+    accepts only year-first ISO); then the contract's formats in order. A format with an
+    offset (%z, %Z) gives an instant, shown as the wall-clock time of ``zone``."""
+    target = raw_type(kind)
+    attempts = [f"TRY_CAST({text_sql} AS {target})"]
+    for fmt in formats:
+        parsed = f"try_strptime({text_sql}, {literal(fmt)})"
+        if _states_instant(fmt):  # strptime gives an instant: convert it
+            parsed = f"timezone({zone}, {parsed})"
+        attempts.append(f"TRY_CAST({parsed} AS {target})")
+    if from_workbook:
+        attempts.append(
+            f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_SERIAL}') THEN "
+            f"CAST(TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
+            f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT)) AS {target}) END"
+        )
+    return f"coalesce({', '.join(attempts)})"
+
+
+def _states_instant(fmt: str) -> bool:
+    return "%z" in fmt or "%Z" in fmt
 
 
 # Dates outside these bounds are sentinels or typos ("0001-01-01", "1900-01-01", "2099-12-31")

@@ -19,6 +19,8 @@ from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 
 RAW_VALUE_CHARS = 2000
 NOT_AN_OBJECT = "'row: not a JSON object (broken or cut-off JSON, or a bare value)'"
+# What JSON allows before a value (RFC 8259): space, tab, line feed, carriage return
+JSON_WHITESPACE = "chr(32) || chr(9) || chr(10) || chr(13)"
 
 
 def _first_character(path: Path) -> str:
@@ -130,8 +132,10 @@ def _read_lines(conn: duckdb.DuckDBPyConnection, source: str, path: Path) -> Non
 
     One pass reads the lines and tells each one's kind; a line's number is its rowid + 1
     (the table keeps the reader's order): numbering with a window function ran on one
-    thread and cost as much as the read itself."""
-    is_object = "(CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END)"
+    thread and cost as much as the read itself. A valid JSON text whose first character
+    (after JSON's whitespace) is ``{`` is an object: one parse of each line tells it,
+    where json_type parsed it a second time."""
+    is_object = f"(starts_with(ltrim(line, {JSON_WHITESPACE}), '{{') AND json_valid(line))"
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE _lines AS SELECT line, {is_object} AS is_object "
         f"FROM read_csv({source}, columns={{'line': 'VARCHAR'}}, delim=chr(0), quote='', "

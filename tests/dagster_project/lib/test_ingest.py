@@ -569,6 +569,36 @@ def test_timestamptz_keeps_the_instant_a_value_states(landing):
     ]
 
 
+def test_timestamptz_reads_an_offset_or_zone_in_the_contracts_own_format(landing):
+    """A contract format with %z or %Z reads an instant, kept as stated: "-0500" in a
+    day-first format is not refused for not being ISO, and "UTC" is not taken for a
+    Toronto wall-clock time (which would move it by 4 or 5 hours in silence)."""
+    formats = ["%d/%m/%Y %H:%M %z", "%d/%m/%Y %H:%M %Z", "%d/%m/%Y %H:%M"]
+    columns = [
+        {**c, "type": "timestamptz", "timezone": "America/Toronto", "formats": formats}
+        if c["name"] == "created_at"
+        else c
+        for c in REQUESTS["columns"]
+    ]
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at\nSR-1,01/07/2024 10:00 -0500\nSR-2,01/07/2024 14:00 UTC\n"
+        "SR-3,01/07/2024 10:00\nSR-4,2024-07-01T14:00:00Z\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert (result.rows_loaded, result.rows_quarantined) == (4, 0)
+    conn.execute("SET TimeZone = 'UTC'")
+    assert conn.execute(
+        "SELECT request_id, CAST(created_at AS VARCHAR) FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [
+        ("SR-1", "2024-07-01 15:00:00+00"),
+        ("SR-2", "2024-07-01 14:00:00+00"),
+        ("SR-3", "2024-07-01 14:00:00+00"),  # 10:00 in Toronto (EDT)
+        ("SR-4", "2024-07-01 14:00:00+00"),
+    ]
+
+
 def test_a_source_without_a_key_reports_rows_repeated_whole(landing):
     """No primary key: nothing is refused, and rows repeated whole within a file are
     reported (by the row's hash) like a repeated key."""
