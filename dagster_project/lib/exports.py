@@ -6,6 +6,7 @@ loader as Arrow record batches: no Python loop builds the files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,21 +20,33 @@ def export_model(
 ) -> dict[str, Path]:
     """Write ``open_data.<model>`` as CSV and Parquet, ordered by its key columns, or by
     every column when it has no key: the same rows always give the same bytes, so
-    unchanged data is never uploaded again."""
+    unchanged data is never uploaded again.
+
+    Each file is written beside its place and renamed into it: a new export is a new
+    file, never the old one rewritten, so the version history and the DataStore's
+    snapshot can keep the last publication's files as hard links (``files.keep_as``),
+    and a killed export leaves the last complete one."""
     out_dir.mkdir(parents=True, exist_ok=True)
     order = ", ".join(quote(c) for c in key_columns) if key_columns else "ALL"
     query = f"SELECT * FROM open_data.{quote(model)} ORDER BY {order}"
     paths = {"csv": out_dir / f"{model}.csv", "parquet": out_dir / f"{model}.parquet"}
-    parquet = literal(str(paths["parquet"]))
-    conn.execute(f"COPY ({query}) TO {parquet} (FORMAT parquet, COMPRESSION zstd)")
-    # sorted once: the CSV from the Parquet file, in its order (DuckDB keeps a file's
-    # row order when reading it), not a second ORDER BY over the model (10M rows: as
-    # long again). Parquet keeps every DuckDB type, so the CSV's text is the same.
-    conn.execute(
-        f"COPY (SELECT * FROM read_parquet({parquet})) TO {literal(str(paths['csv']))} "
-        f"(FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d', "
-        f"TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
-    )
+    staged = {kind: path.with_name(f".{path.name}.tmp") for kind, path in paths.items()}
+    parquet = literal(str(staged["parquet"]))
+    try:
+        conn.execute(f"COPY ({query}) TO {parquet} (FORMAT parquet, COMPRESSION zstd)")
+        # sorted once: the CSV from the Parquet file, in its order (DuckDB keeps a
+        # file's row order when reading it), not a second ORDER BY over the model (10M
+        # rows: as long again). Parquet keeps every DuckDB type, so the text is the same.
+        conn.execute(
+            f"COPY (SELECT * FROM read_parquet({parquet})) TO {literal(str(staged['csv']))} "
+            f"(FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d', "
+            f"TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
+        )
+        for kind, path in paths.items():
+            os.replace(staged[kind], path)
+    finally:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
     return paths
 
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .files import keep_as
 from .row_changes import RowChanges
 
 
@@ -167,8 +167,8 @@ class VersionHistory:
         if versions and version.data_changed:
             versions[-1] = _replace(versions[-1], superseded_at=now.isoformat())
         self.folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(files["parquet"], self.published_parquet)
-        shutil.copyfile(files["csv"], self.published_csv)
+        keep_as(files["parquet"], self.published_parquet)
+        keep_as(files["csv"], self.published_csv)
         self.save([*versions, version])
 
     def update(self, number: int, **changes: Any) -> None:

@@ -13,11 +13,11 @@ A portal without that action (a city's own CKAN, without our plugin) gets the ro
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dagster_project.lib.files import keep_as
 from dagster_project.lib.warehouse import connect, literal, quote
 
 from .publisher import CkanPublisher, NoCopyAction
@@ -136,7 +136,7 @@ def load_rows(
     except NoCopyAction:
         publisher.load_datastore(resource_id, fields, batches())
         outcome = "loaded (row by row: the portal has no COPY loader)"
-    shutil.copyfile(rows.parquet, rows.sent)
+    keep_as(rows.parquet, rows.sent)
     return outcome
 
 

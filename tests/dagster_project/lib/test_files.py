@@ -63,3 +63,43 @@ def test_a_memo_that_cannot_be_saved_costs_only_time(tmp_path):
     hashes = FileHashes(folder / "landing_hashes.json")
     hashes.sha256(extract)
     assert hashes.save() is False
+
+
+def test_a_kept_export_is_a_link_that_a_new_export_does_not_change(tmp_path):
+    """The version history and the DataStore snapshot keep the published files as hard
+    links (a 1.6 GB CSV is not copied); a new export replaces its file by a rename, so
+    what was kept still holds the rows it was published with, and no staged file stays."""
+    import duckdb
+
+    from dagster_project.lib.exports import export_model
+    from dagster_project.lib.files import keep_as
+
+    conn = duckdb.connect()
+    conn.execute("CREATE SCHEMA open_data")
+    conn.execute("CREATE TABLE open_data.pub_x AS SELECT 1 AS id, 'old' AS v")
+    out = tmp_path / "exports"
+    first = export_model(conn, "pub_x", out, ["id"])
+    kept = tmp_path / "history" / "published.csv"
+    keep_as(first["csv"], kept)
+    assert kept.stat().st_ino == first["csv"].stat().st_ino
+    conn.execute("CREATE OR REPLACE TABLE open_data.pub_x AS SELECT 1 AS id, 'new' AS v")
+    second = export_model(conn, "pub_x", out, ["id"])
+    assert second["csv"].read_text() == "id,v\n1,new\n"
+    assert kept.read_text() == "id,v\n1,old\n"
+    assert sorted(p.name for p in out.iterdir()) == ["pub_x.csv", "pub_x.parquet"]
+
+
+def test_keep_as_copies_where_a_link_is_impossible(tmp_path, monkeypatch):
+    from dagster_project.lib.files import keep_as
+
+    source, target = tmp_path / "a.csv", tmp_path / "kept" / "a.csv"
+    source.write_text("id\n1\n")
+
+    def no_links(*args):
+        raise OSError(18, "Invalid cross-device link")  # another file system
+
+    monkeypatch.setattr(os, "link", no_links)
+    keep_as(source, target)
+    assert target.read_text() == "id\n1\n"
+    assert target.stat().st_ino != source.stat().st_ino
+    assert [p.name for p in target.parent.iterdir()] == ["a.csv"]
