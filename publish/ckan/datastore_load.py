@@ -5,7 +5,8 @@ The rows go to the portal as one gzip CSV and are loaded with COPY by the portal
 transaction. When the portal already holds the previous version (same columns, same row
 count as the last snapshot we sent), only the difference is sent: rows new or changed
 (upserted by the dataset's key) and the keys of rows gone (deleted). DuckDB computes the
-difference between the last snapshot sent and the new rows.
+difference between the last snapshot sent and the new rows (``row_changes.key_difference``,
+shared with the version's changelog).
 
 A portal without that action (a city's own CKAN, without our plugin) gets the rows through
 ``datastore_upsert`` in batches, as CKAN's API allows: slower, same result.
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.lib.files import keep_as
-from dagster_project.lib.warehouse import connect, literal, quote
+from dagster_project.lib.row_changes import DELTA_CSV_OPTIONS, KeyDifference, key_difference
+from dagster_project.lib.warehouse import connect, literal
 
 from .publisher import CkanPublisher, NoCopyAction
 
@@ -40,45 +42,10 @@ class PublishedRows:
         return self.parquet.with_name(self.parquet.stem + ".sent.parquet")
 
 
-@dataclass(frozen=True)
-class Delta:
-    added: int
-    changed: int
-    removed: int
-    upserts: Path  # gzip CSV of added and changed rows
-    deletes: Path  # gzip CSV of removed keys
-
-    @property
-    def size(self) -> int:
-        return self.added + self.changed + self.removed
-
-
-def difference(rows: PublishedRows, work_dir: Path) -> Delta:
-    """Rows added, changed and removed since the last snapshot sent, by the key."""
-    conn = connect()
-    try:
-        new, old = literal(str(rows.parquet)), literal(str(rows.sent))
-        keys = ", ".join(quote(c) for c in rows.key_columns)
-        conn.execute(f"CREATE VIEW new AS SELECT * FROM read_parquet({new})")
-        conn.execute(f"CREATE VIEW old AS SELECT * FROM read_parquet({old})")
-        conn.execute("CREATE TABLE upserts AS SELECT * FROM new EXCEPT SELECT * FROM old")
-        conn.execute(
-            f"CREATE TABLE deletes AS SELECT {keys} FROM old EXCEPT SELECT {keys} FROM new"
-        )
-        (added,) = conn.execute(
-            f"SELECT count(*) FROM (SELECT {keys} FROM upserts EXCEPT SELECT {keys} FROM old)"
-        ).fetchone()
-        (upserted,) = conn.execute("SELECT count(*) FROM upserts").fetchone()
-        (removed,) = conn.execute("SELECT count(*) FROM deletes").fetchone()
-        upserts, deletes = work_dir / "delta_upserts.csv.gz", work_dir / "delta_deletes.csv.gz"
-        for table, path in (("upserts", upserts), ("deletes", deletes)):
-            conn.execute(
-                f"COPY {table} TO {literal(str(path))} (FORMAT csv, HEADER true, "
-                f"COMPRESSION gzip, DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
-            )
-    finally:
-        conn.close()
-    return Delta(added, upserted - added, removed, upserts, deletes)
+def difference(rows: PublishedRows, work_dir: Path) -> KeyDifference:
+    """Rows added, changed and removed since the last snapshot sent, by the key (the
+    comparison the version's changelog made already, when it compared the same files)."""
+    return key_difference(rows.sent, rows.parquet, rows.key_columns, work_dir)
 
 
 def full_csv(rows: PublishedRows, work_dir: Path) -> Path:
@@ -87,8 +54,7 @@ def full_csv(rows: PublishedRows, work_dir: Path) -> Path:
     try:
         conn.execute(
             f"COPY (SELECT * FROM read_parquet({literal(str(rows.parquet))})) TO "
-            f"{literal(str(path))} (FORMAT csv, HEADER true, COMPRESSION gzip, "
-            f"DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
+            f"{literal(str(path))} ({DELTA_CSV_OPTIONS})"
         )
     finally:
         conn.close()

@@ -73,3 +73,30 @@ def test_a_column_whose_type_changed_is_compared_as_text(tmp_path):
     changes = compare_exports(old, new, ["permit"], detail=5)
     assert (changes.added, changes.changed, changes.removed) == (0, 1, 0)
     assert changes.details[0].values == {"value": ("8", "8b")}
+
+
+def test_the_version_and_the_datastore_share_one_comparison(tmp_path):
+    """Same columns: the version's counts (no details asked) are the key difference the
+    DataStore load sends, made once for the two files (the last publication's export is
+    kept as a hard link, so the DataStore's snapshot is the very same file)."""
+    import gzip
+    import os
+
+    from dagster_project.lib.row_changes import key_difference
+
+    old = parquet(tmp_path / "history.parquet", [("A", 1, "x"), ("B", 2, None), ("C", 3, "z")])
+    os.link(old, tmp_path / "sent.parquet")
+    new = parquet(tmp_path / "new.parquet", [("A", 1, "x"), ("B", 2, "now set"), ("D", 4, "d")])
+    by_key = compare_exports(old, new, ["permit"], detail=10)  # the detailed comparison
+    shared = compare_exports(old, new, ["permit"])
+    assert (shared.added, shared.changed, shared.removed, shared.rows) == (1, 1, 1, 3)
+    assert (shared.added, shared.changed, shared.removed) == (
+        by_key.added,
+        by_key.changed,
+        by_key.removed,
+    )
+    first = key_difference(tmp_path / "sent.parquet", new, ["permit"], tmp_path)
+    assert key_difference(old, new, ["permit"], tmp_path) is first  # not computed again
+    with gzip.open(first.upserts, "rt") as upserts, gzip.open(first.deletes, "rt") as deletes:
+        assert sorted(upserts.read().splitlines()) == ["B,2,now set", "D,4,d", "permit,value,note"]
+        assert deletes.read().splitlines() == ["permit", "C"]
