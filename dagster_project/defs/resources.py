@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
+from pydantic import PrivateAttr
 
 from dagster_project.lib.warehouse import connect, writer_turn
 from dagster_project.settings import PROJECT_DIR, get_settings, secure_data_dir
@@ -25,7 +26,7 @@ from publish.ckan.connection import connection_from_environment
 from publish.ckan.publisher import CkanPublisher
 from publish.portal.connection import portal_connection
 from publish.portal.errors import PortalError
-from publish.portal.refresh import apply_city_files
+from publish.portal.refresh import PublishingLock, apply_city_files
 from publish.portal.settings import load_settings as load_portal_settings
 
 from .transform.project import dbt_project
@@ -113,21 +114,39 @@ class PortalResource(dg.ConfigurableResource):
 
     Set up for a run, it first brings the local portal (``make portal-up``'s, not a
     ``CKAN_URL``) up to date with the city's files generated from the dictionary,
-    restarting CKAN when they changed (``publish/portal/refresh.py``): the dataset
-    fields and pages a publication refers to are the ones the dictionary has now."""
+    restarting CKAN when they changed and no other run is publishing; then it holds the
+    portal's publishing lock, shared with other runs, until the run ends, so no restart
+    cuts its uploads short (``publish/portal/refresh.py``)."""
+
+    _publishing: PublishingLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if connection_from_environment() is not None:
             return  # a city's own CKAN: its theme is its administrators'
         log = context.log or dg.get_dagster_logger()
         try:
-            if apply_city_files(load_portal_settings()):
-                log.info("the portal restarted with the city's files the dictionary changed")
-        except (PortalError, OSError) as error:  # the datasets still publish
-            log.warning(
-                f"the portal's dataset fields and pages may be out of date with the "
-                f"dictionary ({error}): run `make portal-up` to apply them"
-            )
+            settings = load_portal_settings()
+            self._publishing = PublishingLock(settings)
+            done = apply_city_files(settings, self._publishing)
+            if done is not None:
+                (log.warning if done.startswith("not") else log.info)(f"portal: {done}")
+        except PortalError as error:
+            if "DOWN" in str(error):
+                log.error(f"portal: {error}")
+            else:
+                log.warning(
+                    f"portal: its dataset fields and pages may be out of date with the "
+                    f"dictionary ({error}): run `make portal-up` to apply them"
+                )
+        except Exception as error:  # noqa: BLE001 (the theme never stops a publication)
+            log.warning(f"portal: the city's files were not checked ({error!r})")
+        if self._publishing is not None:
+            self._publishing.shared()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._publishing is not None:
+            self._publishing.release()
+            self._publishing = None
 
     def publisher(self) -> CkanPublisher:
         return CkanPublisher(portal_connection().client())

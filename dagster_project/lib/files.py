@@ -27,13 +27,18 @@ def keep_as(source: Path, target: Path) -> None:
     are replaced by a rename, never rewritten in place (``lib/exports.py``): the link
     keeps the content it was made with."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and os.path.samefile(source, target):
+        return  # (a rename onto the same file would leave the staged link behind)
     staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     staged.unlink(missing_ok=True)
     try:
-        os.link(source, staged)
-    except OSError:  # another file system, or one without hard links
-        shutil.copyfile(source, staged)
-    os.replace(staged, target)
+        try:
+            os.link(source, staged)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(source, staged)
+        os.replace(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)  # a copy cut short by a full disk
 
 
 class FileHashes:

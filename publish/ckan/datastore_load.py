@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.lib.files import keep_as
-from dagster_project.lib.row_changes import DELTA_CSV_OPTIONS, KeyDifference, key_difference
+from dagster_project.lib.row_changes import KeyDifference, key_difference
 from dagster_project.lib.warehouse import connect, literal
 
 from .publisher import CkanPublisher, NoCopyAction
@@ -49,12 +49,17 @@ def difference(rows: PublishedRows, work_dir: Path) -> KeyDifference:
 
 
 def full_csv(rows: PublishedRows, work_dir: Path) -> Path:
-    path = work_dir / "datastore_rows.csv.gz"
+    return gzip_csv(rows.parquet, work_dir / "datastore_rows.csv.gz")
+
+
+def gzip_csv(parquet: Path, path: Path) -> Path:
+    """The rows of ``parquet`` as the gzip CSV the portal's COPY loader reads."""
     conn = connect()
     try:
         conn.execute(
-            f"COPY (SELECT * FROM read_parquet({literal(str(rows.parquet))})) TO "
-            f"{literal(str(path))} ({DELTA_CSV_OPTIONS})"
+            f"COPY (SELECT * FROM read_parquet({literal(str(parquet))})) TO "
+            f"{literal(str(path))} (FORMAT csv, HEADER true, COMPRESSION gzip, "
+            f"DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
         )
     finally:
         conn.close()
@@ -84,9 +89,11 @@ def load_rows(
             if delta.size == 0:
                 outcome = "unchanged"
             elif delta.size <= DELTA_MAX_SHARE * max(rows.rows, 1):
+                upserts = gzip_csv(delta.upserts, work_dir / "delta_upserts.csv.gz")
+                deletes = gzip_csv(delta.deletes, work_dir / "delta_deletes.csv.gz")
                 publisher.copy_datastore(
-                    resource_id, fields, rows.key_columns, delta.upserts, "upsert",
-                    rows.rows, delete=delta.deletes,
+                    resource_id, fields, rows.key_columns, upserts, "upsert", rows.rows,
+                    delete=deletes,
                 )  # fmt: skip
                 outcome = (
                     f"+{delta.added} added, ~{delta.changed} changed, -{delta.removed} removed"

@@ -6,46 +6,81 @@ once, when CKAN starts. ``make portal-up`` restarts CKAN when they changed; a pi
 run does the same before it publishes (``PortalResource``), so a change the governance
 group makes to the dictionary shows on the portal with the run that publishes it, not
 at the next ``make portal-up`` someone remembers to type.
+
+A restart must never cut another run's publication short (a 1.6 GB upload, a DataStore
+COPY): every run that publishes holds a shared lock on ``run/publishing.lock`` until it
+ends, and a restart needs the lock alone. A run that finds the files changed while
+another run publishes leaves CKAN as it is and says so; the next run applies them.
 """
 
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
-from contextlib import contextmanager
+import json
+from typing import IO
 
 from . import city_files, ckan_setup
-from .services import Ckan
-from .settings import PortalSettings
+from .errors import PortalError
+from .processes import http_ok
+from .services import Ckan, Postgres, Redis
+from .settings import CITY_PORTAL_FILES, PortalSettings
 
 
-def apply_city_files(settings: PortalSettings) -> bool:
-    """Copy the city's changed files for CKAN and restart the running CKAN with them.
-    False when the copies are current, or when CKAN is not running (``portal-up`` copies
-    them when it starts it). Raises PortalError when the city has no generated files."""
-    if not city_files.outdated(settings):
-        return False
-    ckan = Ckan(settings)
-    if not ckan.pid:
-        return False
-    with _one_restart_at_a_time(settings):
-        if not city_files.outdated(settings):  # another run did it while we waited
-            return False
-        city_files.sync(settings)
-        ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
-        ckan.stop()
-        ckan.start()  # returns once CKAN answers
-    return True
+class PublishingLock:
+    """A run's hold on the portal while it publishes (shared with other runs)."""
 
+    def __init__(self, settings: PortalSettings):
+        settings.run_dir.mkdir(parents=True, exist_ok=True)
+        self._handle: IO | None = (settings.run_dir / "publishing.lock").open("a")
 
-@contextmanager
-def _one_restart_at_a_time(settings: PortalSettings) -> Iterator[None]:
-    """Two processes (the daemon's run, a person's ``make pipeline``) never restart CKAN
-    at the same time: the second waits, then finds the files current."""
-    settings.run_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.run_dir / "city_files.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    def alone(self) -> bool:
+        """Hold the lock alone, if no other run publishes now (no waiting)."""
         try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def shared(self) -> None:
+        """Hold it with the other runs (waits only for a restart under way)."""
+        fcntl.flock(self._handle, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing drops the lock
+            self._handle = None
+
+
+def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | None:
+    """With ``lock`` held alone: copy the city's changed files for CKAN and restart the
+    running CKAN with them. Returns what happened (None: nothing to do, the copies are
+    current or this portal is not running here). Raises PortalError when the city has
+    no generated files, when they are not valid JSON, or when CKAN did not come back."""
+    if not city_files.outdated(settings):
+        return None
+    ckan = Ckan(settings)
+    running = (
+        ckan.pid and Postgres(settings).pid and Redis(settings).pid
+    ) and settings.secrets_file.exists()
+    # the running CKAN answers where these settings say: not another portal's folder
+    # or port (a daemon started with other PORTAL_* variables must not move it)
+    if not running or not http_ok(ckan.status_url):
+        return None
+    if not lock.alone():
+        return "not restarted: another run is publishing (the next run applies the files)"
+    for name in CITY_PORTAL_FILES:  # a broken file would keep CKAN from starting
+        try:
+            json.loads((settings.city_files_source / name).read_text())
+        except ValueError as error:
+            raise PortalError(f"{name} is not valid JSON ({error}): CKAN not restarted") from None
+    city_files.sync(settings)
+    ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
+    ckan.stop()
+    try:
+        ckan.start()  # returns once CKAN answers
+    except PortalError as error:
+        raise PortalError(
+            f"the portal is DOWN: CKAN did not start again with the city's new files "
+            f"({error}); see {settings.log_dir} and run `make portal-up`"
+        ) from None
+    return "restarted with the city's files the dictionary changed"

@@ -204,6 +204,8 @@ def sample_city_portal_afterwards():
     """The new city's runs restart the shared test portal with its own files (its name,
     its dataset schema): afterwards the portal is the sample city's again."""
     yield
+    if os.environ.get("CKAN_URL"):
+        return  # a city's own CKAN: the runs did not restart it
     env = {k: v for k, v in os.environ.items() if k != "PLATFORM_CITY_DIR"}
     restored = _run(["publish.portal", "up"], env)
     assert restored.returncode == 0, restored.stderr
