@@ -169,8 +169,11 @@ def invalid_value(column_sql: str, column: dict) -> tuple[str, str] | None:
     )
 
 
-# A timestamp that states its offset: "...Z", "...+05:00", "...-0500".
-STATED_OFFSET = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# A timestamp that states its offset: a time of day, then "Z", "+05:00", "-0500" or "+00"
+# ("...T14:00:00Z", "10:00 -0500"). The time must be there: the end of a date alone
+# ("2024-01-17", "17-01-2024") is no offset; read as one, a date in a column of the
+# city's zone moved to 19:00 the day before, and a day-first date was refused.
+STATED_OFFSET = r"[0-9]{2}(:[0-9]{2}){1,2}([.,][0-9]+)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
 def typed(text_sql: str, column: dict, from_workbook: bool = False) -> str:

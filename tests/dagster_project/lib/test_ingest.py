@@ -599,6 +599,39 @@ def test_timestamptz_reads_an_offset_or_zone_in_the_contracts_own_format(landing
     ]
 
 
+def test_a_date_alone_is_no_offset_in_a_column_of_the_citys_zone(landing):
+    """ "2024-07-01" ends like an offset ("-01") but states none: in a timestamp or
+    timestamptz column of Toronto's zone it is midnight in Toronto (it was read as
+    midnight UTC: 20:00 the day before), and "01-07-2024" is read by the contract's
+    day-first format (it was refused as an unreadable instant)."""
+    columns = [
+        {**c, "timezone": "America/Toronto", "formats": ["%d-%m-%Y"]}
+        if c["name"] == "created_at"
+        else c
+        for c in REQUESTS["columns"]
+    ]
+    body = "request_id,created_at\nSR-1,2024-07-01\nSR-2,01-07-2024\nSR-3,2024-07-01T14:00:00Z\n"
+    for kind, expected in (
+        ("timestamp", ["2024-07-01 00:00:00", "2024-07-01 00:00:00", "2024-07-01 10:00:00"]),
+        ("timestamptz", ["2024-07-01 04:00:00+00", "2024-07-01 04:00:00+00",
+                         "2024-07-01 14:00:00+00"]),
+    ):  # fmt: skip
+        folder = landing / kind
+        (folder / "landing" / "crm").mkdir(parents=True)
+        write(folder, "a.csv", body)
+        typed = [{**c, "type": kind} if c["name"] == "created_at" else c for c in columns]
+        conn, [result] = run(folder, {**REQUESTS, "columns": typed})
+        assert (result.rows_loaded, result.rows_quarantined) == (3, 0), kind
+        conn.execute("SET TimeZone = 'UTC'")
+        assert [
+            value
+            for (value,) in conn.execute(
+                "SELECT CAST(created_at AS VARCHAR) FROM raw.crm_requests ORDER BY request_id"
+            ).fetchall()
+        ] == expected, kind
+        conn.close()
+
+
 def test_a_source_without_a_key_reports_rows_repeated_whole(landing):
     """No primary key: nothing is refused, and rows repeated whole within a file are
     reported (by the row's hash) like a repeated key."""
