@@ -126,6 +126,8 @@ class PortalResource(dg.ConfigurableResource):
         log = context.log or dg.get_dagster_logger()
         try:
             settings = load_portal_settings()
+            if not settings.run_dir.is_dir():
+                return  # no local portal set up here (make portal-up makes that folder)
             self._publishing = PublishingLock(settings)
             done = apply_city_files(settings, self._publishing)
             if done is not None:

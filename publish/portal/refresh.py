@@ -30,7 +30,8 @@ class PublishingLock:
     """A run's hold on the portal while it publishes (shared with other runs)."""
 
     def __init__(self, settings: PortalSettings):
-        settings.run_dir.mkdir(parents=True, exist_ok=True)
+        # (in the folder portal-up made: created here, under the pipeline's private
+        # umask, CKAN's own user could not enter it)
         self._handle: IO | None = (settings.run_dir / "publishing.lock").open("a")
 
     def alone(self) -> bool:

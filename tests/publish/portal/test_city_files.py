@@ -136,9 +136,21 @@ def test_a_run_brings_the_running_portal_up_to_date_with_the_dictionary(
     assert Ckan(settings).pid == pid
 
 
+@pytest.mark.portal
 @pytest.mark.skipif(bool(os.environ.get("CKAN_URL")), reason="a city's own CKAN is not checked")
-def test_a_city_without_generated_files_warns_and_the_run_goes_on(tmp_path, monkeypatch, capfd):
+def test_a_city_without_generated_files_warns_and_the_run_goes_on(
+    portal, tmp_path, monkeypatch, capfd
+):
     (tmp_path / "data_dictionary").mkdir()  # a city folder, its portal files never generated
     monkeypatch.setenv("PLATFORM_CITY_DIR", str(tmp_path))
     _a_run_with_the_portal()  # no exception: the datasets still publish
     assert "make portal-up" in capfd.readouterr().err
+
+
+def test_without_a_local_portal_a_run_creates_nothing_of_it(tmp_path, monkeypatch):
+    """No `make portal-up` here yet: the run neither restarts nor creates the portal's
+    folders (made under the pipeline's private umask, CKAN's user could not enter them)."""
+    monkeypatch.delenv("CKAN_URL", raising=False)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "portal"))
+    _a_run_with_the_portal()
+    assert not (tmp_path / "portal").exists()
