@@ -26,7 +26,7 @@ from publish.ckan.connection import connection_from_environment
 from publish.ckan.publisher import CkanPublisher
 from publish.portal.connection import portal_connection
 from publish.portal.errors import PortalError
-from publish.portal.refresh import PublishingLock, apply_city_files
+from publish.portal.refresh import HELD_BACK, PortalDown, PublishingLock, apply_city_files
 from publish.portal.settings import load_settings as load_portal_settings
 
 from .transform.project import dbt_project
@@ -131,15 +131,14 @@ class PortalResource(dg.ConfigurableResource):
             self._publishing = PublishingLock(settings)
             done = apply_city_files(settings, self._publishing)
             if done is not None:
-                (log.warning if done.startswith("not") else log.info)(f"portal: {done}")
+                (log.warning if done == HELD_BACK else log.info)(f"portal: {done}")
+        except PortalDown as error:
+            log.error(f"portal: {error}")
         except PortalError as error:
-            if "DOWN" in str(error):
-                log.error(f"portal: {error}")
-            else:
-                log.warning(
-                    f"portal: its dataset fields and pages may be out of date with the "
-                    f"dictionary ({error}): run `make portal-up` to apply them"
-                )
+            log.warning(
+                f"portal: its dataset fields and pages may be out of date with the "
+                f"dictionary ({error}): run `make portal-up` to apply them"
+            )
         except Exception as error:  # noqa: BLE001 (the theme never stops a publication)
             log.warning(f"portal: the city's files were not checked ({error!r})")
         if self._publishing is not None:

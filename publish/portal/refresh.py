@@ -25,6 +25,13 @@ from .processes import http_ok
 from .services import Ckan, Postgres, Redis
 from .settings import CITY_PORTAL_FILES, PortalSettings
 
+RESTARTED = "restarted with the city's files the dictionary changed"
+HELD_BACK = "not restarted: another run is publishing (the next run applies the files)"
+
+
+class PortalDown(PortalError):
+    """CKAN was stopped for a restart and did not come back."""
+
 
 class PublishingLock:
     """A run's hold on the portal while it publishes (shared with other runs)."""
@@ -54,9 +61,10 @@ class PublishingLock:
 
 def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | None:
     """With ``lock`` held alone: copy the city's changed files for CKAN and restart the
-    running CKAN with them. Returns what happened (None: nothing to do, the copies are
-    current or this portal is not running here). Raises PortalError when the city has
-    no generated files, when they are not valid JSON, or when CKAN did not come back."""
+    running CKAN with them. Returns RESTARTED, HELD_BACK (another run publishes) or
+    None (nothing to do: the copies are current, or this portal is not running here).
+    Raises PortalError when the city has no generated files or they are not valid
+    JSON, PortalDown when CKAN did not come back."""
     if not city_files.outdated(settings):
         return None
     ckan = Ckan(settings)
@@ -68,7 +76,7 @@ def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | No
     if not running or not http_ok(ckan.status_url):
         return None
     if not lock.alone():
-        return "not restarted: another run is publishing (the next run applies the files)"
+        return HELD_BACK
     for name in CITY_PORTAL_FILES:  # a broken file would keep CKAN from starting
         try:
             json.loads((settings.city_files_source / name).read_text())
@@ -80,8 +88,8 @@ def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | No
     try:
         ckan.start()  # returns once CKAN answers
     except PortalError as error:
-        raise PortalError(
+        raise PortalDown(
             f"the portal is DOWN: CKAN did not start again with the city's new files "
             f"({error}); see {settings.log_dir} and run `make portal-up`"
         ) from None
-    return "restarted with the city's files the dictionary changed"
+    return RESTARTED

@@ -540,15 +540,15 @@ def test_an_amount_is_never_rounded_in_silence(landing):
     assert str(conn.execute("SELECT fee FROM raw.crm_requests").fetchone()[0]) == "1123.913418"
 
 
+def created_at_as(**changes) -> list[dict]:
+    """The contract's columns with ``created_at`` changed (its type, zone, formats)."""
+    return [{**c, **changes} if c["name"] == "created_at" else c for c in REQUESTS["columns"]]
+
+
 def test_timestamptz_keeps_the_instant_a_value_states(landing):
     """A ``timestamptz`` column keeps the instant: "+0000", "Z" and "-05:00" are honoured,
     a time without an offset is a wall-clock time in the column's zone."""
-    columns = [
-        {**c, "type": "timestamptz", "timezone": "America/Toronto", "formats": []}
-        if c["name"] == "created_at"
-        else c
-        for c in REQUESTS["columns"]
-    ]
+    columns = created_at_as(type="timestamptz", timezone="America/Toronto", formats=[])
     write(
         landing,
         "a.csv",
@@ -574,12 +574,7 @@ def test_timestamptz_reads_an_offset_or_zone_in_the_contracts_own_format(landing
     day-first format is not refused for not being ISO, and "UTC" is not taken for a
     Toronto wall-clock time (which would move it by 4 or 5 hours in silence)."""
     formats = ["%d/%m/%Y %H:%M %z", "%d/%m/%Y %H:%M %Z", "%d/%m/%Y %H:%M"]
-    columns = [
-        {**c, "type": "timestamptz", "timezone": "America/Toronto", "formats": formats}
-        if c["name"] == "created_at"
-        else c
-        for c in REQUESTS["columns"]
-    ]
+    columns = created_at_as(type="timestamptz", timezone="America/Toronto", formats=formats)
     write(
         landing,
         "a.csv",
@@ -604,12 +599,6 @@ def test_a_date_alone_is_no_offset_in_a_column_of_the_citys_zone(landing):
     timestamptz column of Toronto's zone it is midnight in Toronto (it was read as
     midnight UTC: 20:00 the day before), and "01-07-2024" is read by the contract's
     day-first format (it was refused as an unreadable instant)."""
-    columns = [
-        {**c, "timezone": "America/Toronto", "formats": ["%d-%m-%Y"]}
-        if c["name"] == "created_at"
-        else c
-        for c in REQUESTS["columns"]
-    ]
     body = "request_id,created_at\nSR-1,2024-07-01\nSR-2,01-07-2024\nSR-3,2024-07-01T14:00:00Z\n"
     for kind, expected in (
         ("timestamp", ["2024-07-01 00:00:00", "2024-07-01 00:00:00", "2024-07-01 10:00:00"]),
@@ -619,7 +608,7 @@ def test_a_date_alone_is_no_offset_in_a_column_of_the_citys_zone(landing):
         folder = landing / kind
         (folder / "landing" / "crm").mkdir(parents=True)
         write(folder, "a.csv", body)
-        typed = [{**c, "type": kind} if c["name"] == "created_at" else c for c in columns]
+        typed = created_at_as(type=kind, timezone="America/Toronto", formats=["%d-%m-%Y"])
         conn, [result] = run(folder, {**REQUESTS, "columns": typed})
         assert (result.rows_loaded, result.rows_quarantined) == (3, 0), kind
         conn.execute("SET TimeZone = 'UTC'")
