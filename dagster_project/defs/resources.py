@@ -113,8 +113,9 @@ class PortalResource(dg.ConfigurableResource):
     """The CKAN portal the open datasets go to.
 
     Set up for a run, it first brings the local portal (``make portal-up``'s, not a
-    ``CKAN_URL``) up to date with the city's files generated from the dictionary,
-    restarting CKAN when they changed and no other run is publishing; then it holds the
+    ``CKAN_URL``) up to date with the city's files generated from the dictionary and
+    with this release's plugin, restarting CKAN when either changed and no other run is
+    publishing; then it holds the
     portal's publishing lock, shared with other runs, until the run ends, so no restart
     cuts its uploads short (``publish/portal/refresh.py``)."""
 
@@ -136,8 +137,8 @@ class PortalResource(dg.ConfigurableResource):
             log.error(f"portal: {error}")
         except PortalError as error:
             log.warning(
-                f"portal: its dataset fields and pages may be out of date with the "
-                f"dictionary ({error}): run `make portal-up` to apply them"
+                f"portal: its dataset fields, pages or plugin may be out of date with the "
+                f"dictionary or this release ({error}): run `make portal-up` to apply them"
             )
         except Exception as error:  # noqa: BLE001 (the theme never stops a publication)
             log.warning(f"portal: the city's files were not checked ({error!r})")

@@ -157,30 +157,36 @@ def ensure_ckan(settings: PortalSettings) -> None:
         )
         (settings.venv_dir / ".portal-ckan").write_text(_ckan_requirement())
         (settings.venv_dir / ".portal-pgsearch").unlink(missing_ok=True)
-
     if plugin_outdated(settings):
         print("  installing the pgsearch plugin into CKAN's venv ...", flush=True)
-        # Build from a copy: an in-tree build would leave build/ and egg-info behind.
-        with tempfile.TemporaryDirectory() as scratch:
-            source = Path(scratch) / "ckanext-pgsearch"
-            shutil.copytree(
-                settings.plugin_dir,
+        install_plugin(settings)
+
+
+def install_plugin(settings: PortalSettings) -> None:
+    """Our plugin (theme, DataStore COPY, search) into CKAN's venv; a running CKAN uses
+    it from its next start."""
+    pip = settings.venv_bin("pip")
+    # Build from a copy: an in-tree build would leave build/ and egg-info behind.
+    with tempfile.TemporaryDirectory() as scratch:
+        source = Path(scratch) / "ckanext-pgsearch"
+        shutil.copytree(
+            settings.plugin_dir,
+            source,
+            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"),
+        )
+        run(
+            [
+                pip,
+                "install",
+                "-q",
+                "--no-deps",
+                "--no-build-isolation",
+                "--force-reinstall",
                 source,
-                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"),
-            )
-            run(
-                [
-                    pip,
-                    "install",
-                    "-q",
-                    "--no-deps",
-                    "--no-build-isolation",
-                    "--force-reinstall",
-                    source,
-                ],
-                what="installing ckanext-pgsearch",
-            )
-        (settings.venv_dir / ".portal-pgsearch").write_text(_tree_hash(settings.plugin_dir))
+            ],
+            what="installing ckanext-pgsearch",
+        )
+    (settings.venv_dir / ".portal-pgsearch").write_text(_tree_hash(settings.plugin_dir))
 
 
 def plugin_outdated(settings: PortalSettings) -> bool:

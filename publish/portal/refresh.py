@@ -2,10 +2,12 @@
 
 The theme and ckanext-scheming read the dataset schema and the portal settings (both
 generated from the dictionary: field labels, the About page, the featured datasets)
-once, when CKAN starts. ``make portal-up`` restarts CKAN when they changed; a pipeline
-run does the same before it publishes (``PortalResource``), so a change the governance
-group makes to the dictionary shows on the portal with the run that publishes it, not
-at the next ``make portal-up`` someone remembers to type.
+once, when CKAN starts, and CKAN loads our plugin's code (the theme's templates, the
+DataStore COPY action) at start too. ``make portal-up`` reinstalls the plugin and
+restarts CKAN when either changed; a pipeline run does the same before it publishes
+(``PortalResource``), so a change the governance group makes to the dictionary, or a
+new release of the platform (``git pull``) that changes the plugin, shows on the portal
+with the next run, not at the next ``make portal-up`` someone remembers to type.
 
 A restart must never cut another run's publication short (a 1.6 GB upload, a DataStore
 COPY): every run that publishes holds a shared lock on ``run/publishing.lock`` until it
@@ -19,14 +21,15 @@ import fcntl
 import json
 from typing import IO
 
-from . import city_files, ckan_setup
+from . import city_files, ckan_setup, install
 from .errors import PortalError
 from .processes import http_ok
 from .services import Ckan, Postgres, Redis
 from .settings import CITY_PORTAL_FILES, PortalSettings
 
 RESTARTED = "restarted with the city's files the dictionary changed"
-HELD_BACK = "not restarted: another run is publishing (the next run applies the files)"
+RESTARTED_WITH_PLUGIN = "restarted with the new release of the portal's plugin"
+HELD_BACK = "not restarted: another run is publishing (the next run applies the changes)"
 
 
 class PortalDown(PortalError):
@@ -60,12 +63,15 @@ class PublishingLock:
 
 
 def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | None:
-    """With ``lock`` held alone: copy the city's changed files for CKAN and restart the
-    running CKAN with them. Returns RESTARTED, HELD_BACK (another run publishes) or
-    None (nothing to do: the copies are current, or this portal is not running here).
-    Raises PortalError when the city has no generated files or they are not valid
-    JSON, PortalDown when CKAN did not come back."""
-    if not city_files.outdated(settings):
+    """With ``lock`` held alone: copy the city's changed files for CKAN, reinstall the
+    plugin when its code changed, and restart the running CKAN with them. Returns
+    RESTARTED or RESTARTED_WITH_PLUGIN, HELD_BACK (another run publishes) or None
+    (nothing to do: all is current, or this portal is not running here). Raises
+    PortalError when the city has no generated files or they are not valid JSON, or the
+    plugin does not install (CKAN is then left running as it was); PortalDown when
+    CKAN did not come back."""
+    plugin_changed = install.plugin_outdated(settings)
+    if not city_files.outdated(settings) and not plugin_changed:
         return None
     ckan = Ckan(settings)
     running = (
@@ -82,6 +88,8 @@ def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | No
             json.loads((settings.city_files_source / name).read_text())
         except ValueError as error:
             raise PortalError(f"{name} is not valid JSON ({error}): CKAN not restarted") from None
+    if plugin_changed:  # before the stop: a plugin that does not install stops nothing
+        install.install_plugin(settings)
     city_files.sync(settings)
     ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
     ckan.stop()
@@ -90,6 +98,7 @@ def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | No
     except PortalError as error:
         raise PortalDown(
             f"the portal is DOWN: CKAN did not start again with the city's new files "
+            f"{'and the new plugin ' if plugin_changed else ''}"
             f"({error}); see {settings.log_dir} and run `make portal-up`"
         ) from None
-    return RESTARTED
+    return RESTARTED_WITH_PLUGIN if plugin_changed else RESTARTED

@@ -13,9 +13,9 @@ import requests
 from dagster import build_init_resource_context
 
 from dagster_project.defs.resources import PortalResource
-from publish.portal import city_files
+from publish.portal import city_files, install
 from publish.portal.errors import PortalError
-from publish.portal.refresh import PublishingLock
+from publish.portal.refresh import RESTARTED_WITH_PLUGIN, PublishingLock
 from publish.portal.services import Ckan
 from publish.portal.settings import PROJECT_DIR, load_settings
 from tests.publish.portal.test_portal_cli import portal_cli
@@ -134,6 +134,22 @@ def test_a_run_brings_the_running_portal_up_to_date_with_the_dictionary(
     pid = Ckan(settings).pid
     _a_run_with_the_portal()  # nothing changed: CKAN keeps running as it was
     assert Ckan(settings).pid == pid
+
+
+@pytest.mark.portal
+@pytest.mark.skipif(bool(os.environ.get("CKAN_URL")), reason="a city's own CKAN is not restarted")
+def test_a_run_installs_a_new_release_of_the_plugin(portal, capfd):
+    """A `git pull` changed the plugin (here: its installed stamp no longer matches the
+    source): the next run reinstalls it and restarts CKAN, which answers again."""
+    settings = load_settings()
+    stamp = settings.venv_dir / ".portal-pgsearch"
+    stamp.write_text("an older release\n")
+    pid = Ckan(settings).pid
+    _a_run_with_the_portal()
+    assert RESTARTED_WITH_PLUGIN in capfd.readouterr().err
+    assert not install.plugin_outdated(settings)
+    assert Ckan(settings).pid != pid
+    assert _home_title(portal) == "Welcome - City of Riverton Open Data"
 
 
 @pytest.mark.portal
