@@ -56,8 +56,8 @@ class CityDbtCliResource(DbtCliResource):
 
     def _get_unique_target_path(self, *, context) -> Path:
         """dagster-dbt's folder of this build's artifacts (``<step>-<run>-<id>`` in the
-        target folder: run_results.json, the compiled SQL, dbt.log), after removing all
-        but the latest builds' folders: each holds 5-10 MB and one was left per build,
+        target folder: the compiled SQL, dbt.log with every node's result), after removing
+        all but the latest builds' folders: each holds 5-10 MB and one was left per build,
         1.3 GB after a few weeks of runs. (Private dagster-dbt API, 0.29; pinned.)"""
         path = super()._get_unique_target_path(context=context)
         prune_build_folders(path.parent, keep=KEPT_BUILD_FOLDERS)

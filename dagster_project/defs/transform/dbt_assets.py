@@ -95,6 +95,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         excluded = plan.excluded_nodes(manifest)
         passed = _selectable(manifest, excluded, context)
         args = ["build", "--exclude", " ".join(passed)] if passed else ["build"]
+        args.append(NO_ARTIFACTS)
         if plan.full_refresh:  # the incremental models from all raw rows (see lib/incremental)
             args.append("--full-refresh")
         invocation = dbt.cli(args, context=context, raise_on_error=False)
@@ -102,16 +103,56 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         # A stopped run (SIGTERM, SIGINT) forwards the interrupt to dbt and waits this
         # long for it to end before the run reports itself stopped: the stop stays < 10 s.
         invocation.termination_timeout_seconds = DBT_STOP_SECONDS
-        yield from invocation.stream()
-        run_results = invocation.get_artifact("run_results.json")
+        results = yield from stream_with_results(invocation)
         _keep_partial_parse(invocation.target_path)
         if invocation.is_successful() and _covers(context, manifest, excluded):
             save_state(settings.data_dir, current)
         if excluded:  # what it left out had not changed
-            built = {r["unique_id"].split(".")[-1] for r in run_results.get("results", [])}
+            built = {r["unique_id"].split(".")[-1] for r in results}
             yield from _unchanged_published_models(context, settings, built)
     if not invocation.is_successful():
-        yield from _unbuilt_published_models(context, run_results)
+        if not results:  # dbt stopped before any node (a compilation error, say)
+            raise invocation.get_error() or dg.Failure("dbt build failed before any model")
+        yield from _unbuilt_published_models(context, results)
+
+
+# dbt writes manifest.json twice and run_results.json once per build when asked (0.6-0.9 s
+# of each build, however small): the Dagster definitions read the project's manifest,
+# and the results come from dbt's own events (stream_with_results). Each build folder
+# keeps dbt.log, which holds every result.
+NO_ARTIFACTS = "--no-write-json"
+
+
+# dbt's events on stdout (info level) that carry a node's outcome: one per node run,
+# failed or skipped; then, at the end of the build, the message of each that failed.
+NODE_OUTCOME = {"LogModelResult", "LogSnapshotResult", "LogSeedResult", "LogTestResult"}
+NODE_SKIPPED = "SkippingDetails"
+FAILURE_MESSAGE = "RunResultError"
+
+
+def stream_with_results(invocation):
+    """dagster-dbt's events for a build (what ``invocation.stream()`` yields), and, as the
+    generator's return value, each node's result as run_results.json would list it
+    (unique_id, status as in run_results: success, error, pass, fail, warn, skipped;
+    the message of a failure), read from the same events."""
+    results: dict[str, dict] = {}
+    for event in invocation.stream_raw_events():
+        name, data = event.raw_event["info"]["name"], event.raw_event["data"]
+        unique_id = data.get("node_info", {}).get("unique_id")
+        if unique_id and name in NODE_OUTCOME | {NODE_SKIPPED}:
+            status = "skipped" if name == NODE_SKIPPED else data["node_info"].get("node_status")
+            results[unique_id] = {"unique_id": unique_id, "status": status, "message": None}
+        elif unique_id and name == FAILURE_MESSAGE:
+            entry = results.setdefault(unique_id, {"unique_id": unique_id, "status": "error"})
+            entry["message"] = data.get("msg")
+        yield from event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=invocation.context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        )
+    return list(results.values())
 
 
 def _selectable(manifest: dict, excluded: list[str], context) -> list[str]:
@@ -205,20 +246,20 @@ def _unchanged_published_models(context, settings, built: set[str]):
         conn.close()
 
 
-def _unbuilt_published_models(context, run_results: dict):
+def _unbuilt_published_models(context, results: list[dict]):
     """An observation on each published model dbt did not build, saying why, so the run's
     summary names the cause for the dataset instead of "not reached"; and a failed result
     for each of its blocking gates ("not evaluated"), which Dagster skips with the model:
     every gate of the run says something, and the dataset is held back either way."""
     failed = {
         r["unique_id"].split(".")[-1]: (r.get("message") or r["status"]).splitlines()[0]
-        for r in run_results.get("results", [])
+        for r in results
         if r["status"] in ("error", "fail")
     }
     context.log.error(f"dbt: {len(failed)} model(s) or test(s) failed: {', '.join(failed)}")
     checks_in_run = context.run.asset_check_selection  # None: every check of the job
     gated = {f"pub_{d.id}" for d in load_dictionary(strict=False).approved_datasets}
-    for result in run_results.get("results", []):
+    for result in results:
         name = result["unique_id"].split(".")[-1]
         if (
             result["unique_id"].startswith("model.")

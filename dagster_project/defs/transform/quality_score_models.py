@@ -26,7 +26,7 @@ from dagster_project.lib.incremental import project_version
 from dagster_project.lib.warehouse import connect, writer_turn
 from dagster_project.settings import get_settings
 
-from .dbt_assets import QUALITY_SCORE_MODELS, CityDbtTranslator
+from .dbt_assets import NO_ARTIFACTS, QUALITY_SCORE_MODELS, CityDbtTranslator
 from .project import dbt_environment, dbt_project, link_city_folder
 
 
@@ -60,7 +60,7 @@ def build_quality_score_models() -> dg.AssetsDefinition:
                         metadata={"rebuilt": False, "why": "views: the new scores show as is"},
                     )
                 return
-            invocation = dbt.cli(["build"], context=context)
+            invocation = dbt.cli(["build", NO_ARTIFACTS], context=context)
             yield from invocation.stream()
             if invocation.is_successful():
                 state.write_text(json.dumps({"project": project}) + "\n")
