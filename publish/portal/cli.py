@@ -14,6 +14,7 @@ import time
 from . import city_files, ckan_setup, install
 from .errors import PortalError
 from .processes import http_ok
+from .refresh import PublishingLock
 from .services import Ckan, Postgres, Redis, remove_tree
 from .settings import PortalSettings, load_settings
 
@@ -27,12 +28,21 @@ def up(settings: PortalSettings) -> None:
             return
         # A developer changed ckanext-pgsearch, or the city's generated files changed
         # (its dictionary, or another PLATFORM_CITY_DIR): install and copy them and restart
-        # CKAN alone, with the configuration re-applied (they are read at start).
-        install.ensure_ckan(settings)
-        city_files.sync(settings)
-        ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
-        ckan.stop()
-        ckan.start()
+        # CKAN alone, with the configuration re-applied (they are read at start). Not
+        # while a pipeline run publishes (its uploads would be cut short), nor while a
+        # run reinstalls the plugin itself: the publishing lock, held alone.
+        lock = PublishingLock(settings)
+        try:
+            if not lock.alone():
+                print("  waiting for the pipeline run that is publishing to end ...", flush=True)
+                lock.wait_alone()
+            install.ensure_ckan(settings)
+            city_files.sync(settings)
+            ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
+            ckan.stop()
+            ckan.start()
+        finally:
+            lock.release()
         what = "the new plugin" if plugin_changed else f"the city's files from {settings.city_dir}"
         print(f"The portal is up at {settings.site_url} (CKAN restarted with {what})")
         return

@@ -160,11 +160,18 @@ def ensure_ckan(settings: PortalSettings) -> None:
     if plugin_outdated(settings):
         print("  installing the pgsearch plugin into CKAN's venv ...", flush=True)
         install_plugin(settings)
+        record_plugin_installed(settings)
+
+
+# CKAN's unprivileged user reads the plugin's files: pip, which writes them with the
+# caller's umask, gets a umask that lets it (a pipeline run, as root, has a private one).
+READABLE_BY_ALL = 0o022
 
 
 def install_plugin(settings: PortalSettings) -> None:
     """Our plugin (theme, DataStore COPY, search) into CKAN's venv; a running CKAN uses
-    it from its next start."""
+    it from its next start. The caller records it installed (record_plugin_installed)
+    once CKAN runs with it."""
     pip = settings.venv_bin("pip")
     # Build from a copy: an in-tree build would leave build/ and egg-info behind.
     with tempfile.TemporaryDirectory() as scratch:
@@ -185,7 +192,11 @@ def install_plugin(settings: PortalSettings) -> None:
                 source,
             ],
             what="installing ckanext-pgsearch",
+            umask=READABLE_BY_ALL,
         )
+
+
+def record_plugin_installed(settings: PortalSettings) -> None:
     (settings.venv_dir / ".portal-pgsearch").write_text(_tree_hash(settings.plugin_dir))
 
 

@@ -26,10 +26,12 @@ def run(
     env: dict[str, str] | None = None,
     input_text: str | None = None,
     cwd: Path | None = None,
+    umask: int = -1,
 ) -> str:
     """Run a command to completion and return its stdout; on failure say what failed.
 
     ``user`` runs it as that (unprivileged) user, for PostgreSQL which refuses root.
+    ``umask`` is the command's own (-1: this process's).
     """
     argv = [str(part) for part in command]
     if user is not None:
@@ -41,6 +43,7 @@ def run(
         input=input_text,
         env={**os.environ, **(env or {})},
         cwd=cwd,
+        umask=umask,
     )
     if completed.returncode != 0:
         output = (completed.stderr or completed.stdout).strip().splitlines()[-15:]

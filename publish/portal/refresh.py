@@ -52,6 +52,10 @@ class PublishingLock:
             return False
         return True
 
+    def wait_alone(self) -> None:
+        """Hold the lock alone, waiting for the runs that publish now to end."""
+        fcntl.flock(self._handle, fcntl.LOCK_EX)
+
     def shared(self) -> None:
         """Hold it with the other runs (waits only for a restart under way)."""
         fcntl.flock(self._handle, fcntl.LOCK_SH)
@@ -88,7 +92,10 @@ def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | No
             json.loads((settings.city_files_source / name).read_text())
         except ValueError as error:
             raise PortalError(f"{name} is not valid JSON ({error}): CKAN not restarted") from None
-    if plugin_changed:  # before the stop: a plugin that does not install stops nothing
+    # The plugin before the stop: one that does not install stops nothing (CKAN serves
+    # on meanwhile, its code loaded; its templates are read from the new files). It is
+    # recorded installed only once CKAN runs with it: until then, each run tries again.
+    if plugin_changed:
         install.install_plugin(settings)
     city_files.sync(settings)
     ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
@@ -101,4 +108,6 @@ def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | No
             f"{'and the new plugin ' if plugin_changed else ''}"
             f"({error}); see {settings.log_dir} and run `make portal-up`"
         ) from None
+    if plugin_changed:
+        install.record_plugin_installed(settings)
     return RESTARTED_WITH_PLUGIN if plugin_changed else RESTARTED

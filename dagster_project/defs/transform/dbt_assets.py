@@ -111,8 +111,11 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             built = {r["unique_id"].split(".")[-1] for r in results}
             yield from _unchanged_published_models(context, settings, built)
     if not invocation.is_successful():
-        if not results:  # dbt stopped before any node (a compilation error, say)
-            raise invocation.get_error() or dg.Failure("dbt build failed before any model")
+        # dbt exits 1 when nodes failed, each with its result above. Any other end (2: an
+        # error dbt did not handle, a compilation error; negative: killed, out of memory)
+        # left the nodes it never reached without a word: the step fails, saying why.
+        if invocation.process.returncode not in (0, 1) or not results:
+            raise invocation.get_error() or dg.Failure("dbt build failed")
         yield from _unbuilt_published_models(context, results)
 
 

@@ -140,16 +140,24 @@ def test_a_run_brings_the_running_portal_up_to_date_with_the_dictionary(
 @pytest.mark.skipif(bool(os.environ.get("CKAN_URL")), reason="a city's own CKAN is not restarted")
 def test_a_run_installs_a_new_release_of_the_plugin(portal, capfd):
     """A `git pull` changed the plugin (here: its installed stamp no longer matches the
-    source): the next run reinstalls it and restarts CKAN, which answers again."""
+    source): the next run reinstalls it and restarts CKAN, which answers again. The run
+    has the pipeline's private umask; CKAN's own user must still read the plugin."""
     settings = load_settings()
     stamp = settings.venv_dir / ".portal-pgsearch"
     stamp.write_text("an older release\n")
     pid = Ckan(settings).pid
-    _a_run_with_the_portal()
+    umask = os.umask(0o077)
+    try:
+        _a_run_with_the_portal()
+    finally:
+        os.umask(umask)
     assert RESTARTED_WITH_PLUGIN in capfd.readouterr().err
     assert not install.plugin_outdated(settings)
     assert Ckan(settings).pid != pid
     assert _home_title(portal) == "Welcome - City of Riverton Open Data"
+    [plugin] = settings.venv_dir.glob("lib/python3*/site-packages/ckanext/pgsearch")
+    unreadable = [p for p in plugin.rglob("*") if p.is_file() and not p.stat().st_mode & 0o004]
+    assert not unreadable, unreadable[:3]
 
 
 @pytest.mark.portal
