@@ -1,5 +1,7 @@
 """The KPIs of metrics.yml, computed by the generated scorecard SQL on a fixture whose
-answers were worked out by hand (below, next to each row)."""
+answers were worked out by hand (below, next to each row); the cost per transaction also
+from ledger lines through finance's own models, with a cost centre the allocation table
+does not list (reported, not dropped) and a split that rounds to the cent."""
 
 from __future__ import annotations
 
@@ -122,3 +124,94 @@ def test_each_kpi_is_a_metric_of_the_semantic_layer_with_its_definition():
         "numerator": "web_completions_counted",
         "denominator": "web_starts",
     }
+
+
+# Cost per transaction from the ledger: finance's models (kpi_service_costs,
+# kpi_unallocated_costs) on ledger lines and an allocation table, then the scorecard on
+# their result. Worked out by hand next to each row.
+COSTS_FIXTURE = """
+CREATE TABLE fct_gl_actuals AS SELECT cost_centre, quarter,
+    CAST(amount AS DECIMAL(14, 2)) AS actual_amount FROM (VALUES
+    ('100', DATE '2025-01-01', 200.00),  -- the call centre: two lines, 300.00
+    ('100', DATE '2025-01-01', 100.00),
+    ('200', DATE '2025-01-01', 10.00),   -- a service desk split in three
+    ('300', DATE '2025-01-01', 77.77),   -- a cost centre the table does not list
+    ('400', DATE '2025-01-01', 50.00))   -- a counter allocated at 60%
+AS t(cost_centre, quarter, amount);
+CREATE TABLE cost_allocation AS SELECT cost_centre, cost_centre_name, service_id,
+    channel_code, CAST(share AS DOUBLE) AS share FROM (VALUES
+    ('100', 'Call centre', 'svc-a', 'phone', 1.0),
+    ('200', 'Service desk', 'svc-a', '', 0.333334),
+    ('200', 'Service desk', 'svc-b', '', 0.333333),
+    ('200', 'Service desk', 'svc-c', '', 0.333333),
+    ('400', 'Permit counter', 'svc-b', 'walk_in', 0.6))
+AS t(cost_centre, cost_centre_name, service_id, channel_code, share);
+"""
+
+
+def _finance_model(name: str) -> str:
+    """A finance KPI model's SQL with its refs pointing at the fixture's tables."""
+    import re
+
+    from dagster_project.settings import PROJECT_DIR
+
+    sql = (PROJECT_DIR / "dbt" / "models" / "marts" / "kpi" / "finance" / f"{name}.sql").read_text()
+    return re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"\1", sql)
+
+
+@pytest.fixture(scope="module")
+def costs():
+    conn = duckdb.connect()
+    conn.execute(FIXTURE.split("CREATE TABLE kpi_service_costs")[0])
+    conn.execute(COSTS_FIXTURE)
+    conn.execute(f"CREATE TABLE kpi_service_costs AS {_finance_model('kpi_service_costs')}")
+    conn.execute(FIXTURE[FIXTURE.index("CREATE TABLE fct_web_service_page_days") :])
+    allocated = conn.execute(
+        "SELECT service_id, channel_code, allocated_cost FROM kpi_service_costs ORDER BY 1, 2"
+    ).fetchall()
+    unallocated = conn.execute(
+        f"SELECT cost_centre, cost_centre_name, actual_cost, unallocated_cost, reason "
+        f"FROM ({_finance_model('kpi_unallocated_costs')}) ORDER BY 1"
+    ).fetchall()
+    metrics = list(load_dictionary().metrics.values())
+    per_transaction = dict(
+        conn.execute(
+            f"SELECT service_id, cost_per_transaction FROM ({scorecard_sql(metrics, dbt=False)}) "
+            "WHERE month = DATE '2025-01-01'"
+        ).fetchall()
+    )
+    conn.close()
+    return allocated, unallocated, per_transaction
+
+
+def test_costs_are_split_to_the_cent_and_what_is_not_allocated_is_reported(costs):
+    from decimal import Decimal
+
+    allocated, unallocated, _ = costs
+    # The service desk's 10.00 in thirds: 3.33 each rounded, the largest share (svc-a,
+    # 0.333334) takes the remainder: 3.34. svc-a: 300.00 (call centre, all by phone) +
+    # 3.34; svc-b: 3.33 + 30.00 (60% of the counter's 50.00, walk-in); svc-c: 3.33.
+    assert allocated == [
+        ("svc-a", "phone", Decimal("300.00")),
+        ("svc-a", None, Decimal("303.34")),
+        ("svc-b", "walk_in", Decimal("30.00")),
+        ("svc-b", None, Decimal("33.33")),
+        ("svc-c", None, Decimal("3.33")),
+    ]
+    # The unlisted cost centre is reported whole, the counter's other 40% too: never
+    # dropped. Ledger 437.77 = allocated 340.00 (all channels) + unallocated 97.77.
+    unlisted, partly = "cost centre not in the allocation table", "shares add up to less than 1"
+    assert unallocated == [
+        ("300", None, Decimal("77.77"), Decimal("77.77"), unlisted),
+        ("400", "Permit counter", Decimal("50.00"), Decimal("20.00"), partly),
+    ]
+    total = sum(cost for _, channel, cost in allocated if channel is None)
+    assert total + sum(row[3] for row in unallocated) == Decimal("437.77")
+
+
+def test_cost_per_transaction_is_the_quarters_cost_over_its_transactions(costs):
+    _, _, per_transaction = costs
+    # svc-a: 303.34 over its 5 transactions of Q1 (t1-t4 in January, t5 in March);
+    # svc-b: 33.33 over t6 alone; svc-c has no system: no transactions, no scorecard row
+    # (its 3.33 stays in kpi_service_costs, above).
+    assert per_transaction == pytest.approx({"svc-a": 303.34 / 5, "svc-b": 33.33})
