@@ -21,6 +21,11 @@ select
     cast(web_completion_rate as double) as web_completion_rate,
     cast(online_share_target as double) as online_share_target,
     cast(share_within_standard_target as double) as share_within_standard_target,
+    -- the law's timeline is to be met every time; none where the law sets no timeline
+    cast(
+        case when legislated_days is not null then share_within_legislated_timeline_target end
+        as double
+    ) as share_within_legislated_timeline_target,
     cast(standard_days as double) as standard_days,
     cast(legislated_days as double) as legislated_days,
     cast(is_suppressed as boolean) as is_suppressed
