@@ -4,8 +4,9 @@
 - ``dbt/models/marts/open_data/_open_data__models.yml``: published models' descriptions
   and contracts,
 - ``dbt/seeds/divisions.csv``, ``wards.csv``, ``street_types.csv``: the lookups;
-  ``services.csv``, ``service_stages.csv``, ``cost_allocation.csv``: the service
-  inventory and finance's cost allocation (services.py);
+  ``services.csv``, ``service_stages.csv``, ``road_class_timelines.csv``,
+  ``cost_allocation.csv``: the service inventory and finance's cost allocation
+  (services.py);
 - ``dbt/models/marts/kpi/kpi_service_scorecard.sql`` and ``_kpi__semantic_models.yml``:
   the scorecard and the dbt semantic layer, from the KPI definitions (metrics.py);
   ``dbt/macros/kpi_metric.sql``: each KPI's formula, for the other KPI marts.
@@ -24,6 +25,7 @@ from .render.dbt import (
     cost_allocation_csv,
     divisions_csv,
     open_data_yaml,
+    road_class_timelines_csv,
     service_stages_csv,
     services_csv,
     sources_yaml,
@@ -47,6 +49,7 @@ def generated_files(dictionary: Dictionary, dbt_dir: Path) -> dict[Path, str]:
     files[dbt_dir / "seeds" / "street_types.csv"] = street_types_csv(dictionary)
     files[dbt_dir / "seeds" / "services.csv"] = services_csv(dictionary)
     files[dbt_dir / "seeds" / "service_stages.csv"] = service_stages_csv(dictionary)
+    files[dbt_dir / "seeds" / "road_class_timelines.csv"] = road_class_timelines_csv(dictionary)
     files[dbt_dir / "seeds" / "cost_allocation.csv"] = cost_allocation_csv(dictionary)
     if dictionary.metrics:  # the KPIs, defined once in metrics.yml (a new city has none)
         metrics = list(dictionary.metrics.values())

@@ -22,12 +22,21 @@ STAGES = ("information", "application", "payment", "status_tracking", "decision"
 
 
 @dataclass(frozen=True)
+class RoadClassTimeline:
+    road_class: int
+    hours: int
+    depth_cm: float  # the snow depth that starts the clock
+
+
+@dataclass(frozen=True)
 class Timeline:
     days: float
     description: str  # a standard's words, or the statute cited
     target_share: float | None = None  # standards only: the share aimed at
     source: str | None = None  # a link to the statute
     note: str | None = None
+    # a law that sets the timeline per road class (snow clearing): days is the strictest
+    by_road_class: tuple[RoadClassTimeline, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,10 @@ def _service(spec: dict[str, Any]) -> Service:
             legislated["statute"],
             source=legislated.get("source"),
             note=legislated.get("note"),
+            by_road_class=tuple(
+                RoadClassTimeline(c["road_class"], c["hours"], c["depth_cm"])
+                for c in legislated.get("by_road_class", ())
+            ),
         )
         if legislated
         else None,
@@ -117,7 +130,29 @@ def load_services(
                 f"contract in sources/; use one of {sorted(systems)}"
             )
         services[service.id] = service
+    _check_road_classes(services, problems)
     return services
+
+
+def _check_road_classes(services: dict[str, Service], problems: list[str]) -> None:
+    by_class = [s for s in services.values() if s.legislated and s.legislated.by_road_class]
+    if len(by_class) > 1:
+        problems.append(
+            f"services.yml: {len(by_class)} services set timelines by road class "
+            f"({', '.join(s.id for s in by_class)}); the road classes take one: keep one"
+        )
+    for service in by_class:
+        timelines = service.legislated.by_road_class
+        classes = [t.road_class for t in timelines]
+        if len(set(classes)) != len(classes):
+            problems.append(f"services.yml: service {service.id!r}: a road class is listed twice")
+        strictest = min(t.hours for t in timelines) / 24
+        if abs(service.legislated.days - strictest) > 0.0001:
+            problems.append(
+                f"services.yml: service {service.id!r}: legislated days "
+                f"{service.legislated.days} is not its strictest road class's "
+                f"{min(t.hours for t in timelines)} hours ({strictest:.4f} days)"
+            )
 
 
 def load_cost_allocation(

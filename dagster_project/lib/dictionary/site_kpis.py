@@ -37,6 +37,11 @@ def kpi_body(dictionary: Dictionary) -> str:
             if s.legislated.source:
                 statute = f"<a href='{html.escape(s.legislated.source)}'>{statute}</a>"
             law = f"{s.legislated.days:g} days: {statute}"
+            if s.legislated.by_road_class:
+                law += "<br>By road class: " + "; ".join(
+                    f"class {t.road_class}: {t.hours} hours (from {t.depth_cm:g} cm)"
+                    for t in s.legislated.by_road_class
+                )
             if s.legislated.note:
                 law += f" <i>({html.escape(s.legislated.note)})</i>"
         standard = (

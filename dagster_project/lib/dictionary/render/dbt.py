@@ -151,6 +151,20 @@ def services_csv(dictionary: Dictionary) -> str:
     )  # fmt: skip
 
 
+def road_class_timelines_csv(dictionary: Dictionary) -> str:
+    """The legislated timeline per road class, from the one service whose law sets them
+    (dbt seed ``road_class_timelines``; empty when the city has none)."""
+    return _csv(
+        ["service_id", "road_class", "standard_hours", "standard_depth_cm", "source"],
+        [
+            [s.id, t.road_class, t.hours, t.depth_cm, s.legislated.source or ""]
+            for s in sorted(dictionary.services.values(), key=lambda s: s.id)
+            if s.legislated
+            for t in sorted(s.legislated.by_road_class, key=lambda t: t.road_class)
+        ],
+    )
+
+
 def service_stages_csv(dictionary: Dictionary) -> str:
     """Per service and stage: offered, and online (dbt seed ``service_stages``)."""
     from ..services import STAGES

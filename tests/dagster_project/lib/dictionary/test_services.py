@@ -63,6 +63,37 @@ def test_the_inventory_lists_every_service_with_its_timelines():
     assert services["city-job-application"].system is None
 
 
+def test_snow_clearing_sets_each_road_classs_timeline_which_the_warehouse_reads():
+    """The Minimum Maintenance Standards' hours per road class are the inventory's, not
+    a number in a dbt model: the seed core.dim_road_classes reads is generated from it."""
+    from dagster_project.lib.dictionary.render.dbt import road_class_timelines_csv
+
+    dictionary = load_dictionary()
+    snow = dictionary.services["snow-clearing"].legislated
+    hours = {t.road_class: t.hours for t in snow.by_road_class}
+    assert hours == {1: 4, 2: 6, 3: 12, 4: 16, 5: 24}  # class 6: none
+    assert snow.days == pytest.approx(4 / 24, abs=1e-4)  # the strictest class
+    rows = road_class_timelines_csv(dictionary).splitlines()
+    assert rows[0] == "service_id,road_class,standard_hours,standard_depth_cm,source"
+    assert rows[1] == "snow-clearing,1,4,2.5,https://www.ontario.ca/laws/regulation/020239"
+    assert len(rows) == 6
+
+
+def test_road_class_timelines_that_disagree_are_reported(dictionary_copy):
+    def break_entry(doc):
+        snow = next(s for s in doc["services"] if s["id"] == "snow-clearing")
+        snow["legislated"]["by_road_class"][0]["hours"] = 3  # days still says 4 hours
+        snow["legislated"]["by_road_class"].append({"road_class": 2, "hours": 6, "depth_cm": 5})
+        other = next(s for s in doc["services"] if s["id"] == "foi-request")
+        other["legislated"]["by_road_class"] = [{"road_class": 1, "hours": 1, "depth_cm": 1}]
+
+    _edit(dictionary_copy / "services.yml", break_entry)
+    problems = _problems(dictionary_copy)
+    assert "2 services set timelines by road class (foi-request, snow-clearing)" in problems
+    assert "'snow-clearing': a road class is listed twice" in problems
+    assert "is not its strictest road class's 3 hours" in problems
+
+
 def test_an_unknown_division_or_system_is_reported(dictionary_copy):
     def break_entry(doc):
         doc["services"][0]["division"] = "roads-department"

@@ -79,3 +79,5 @@ def test_the_kpi_page_shows_each_definition_and_each_services_statute():
         assert f"id='service-{service.id}'" in page
         if service.legislated and service.legislated.source:
             assert f"href='{service.legislated.source}'" in page
+    # a law that sets its timeline per road class shows each class's hours
+    assert "By road class: class 1: 4 hours (from 2.5 cm); class 2: 6 hours" in page
