@@ -13,7 +13,7 @@ import time
 
 from . import city_files, ckan_setup, install
 from .errors import PortalError
-from .processes import http_ok
+from .processes import answers_within, http_ok
 from .refresh import PublishingLock
 from .services import Ckan, Postgres, Redis, remove_tree
 from .settings import PortalSettings, load_settings
@@ -21,7 +21,9 @@ from .settings import PortalSettings, load_settings
 
 def up(settings: PortalSettings) -> None:
     ckan, postgres, redis = Ckan(settings), Postgres(settings), Redis(settings)
-    if ckan.pid and postgres.pid and redis.pid and http_ok(ckan.status_url):
+    # (a CKAN busy with another request may take a moment to answer: taken for down, it
+    # would be started a second time on its own port)
+    if ckan.pid and postgres.pid and redis.pid and answers_within(ckan.status_url, 30):
         plugin_changed = install.plugin_outdated(settings)
         if not plugin_changed and not city_files.outdated(settings):
             print(f"The portal is already up at {settings.site_url}")

@@ -154,6 +154,19 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def answers_within(url: str, seconds: float) -> bool:
+    """Whether ``url`` answers 200 within ``seconds``: a running CKAN whose two workers
+    are both busy (a long upload, a browser's requests) can take longer than one check
+    allows, and is not down for that."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if http_ok(url, timeout=5.0):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+
+
 def wait_for_http(url: str, timeout: float, log_file: Path, service: str) -> float:
     """Poll ``url`` until it answers 200; return seconds waited or fail with the log tail."""
     started = time.monotonic()
