@@ -76,6 +76,7 @@ def _scorecard_rows() -> list[dict]:
                     "web_completion_rate": 0.7,
                     "online_share_target": 0.5,
                     "share_within_standard_target": 0.8,
+                    "share_within_legislated_timeline_target": None,
                     "standard_days": 10.0,
                     "legislated_days": None,
                     "is_suppressed": False,
@@ -234,6 +235,10 @@ def test_dataset_list_shows_the_quality_badge(browser, portal, scorecard, screen
     badge = item.find_element("css selector", ".city-quality-badge")
     assert "Silver (72/100)" in badge.text
     assert "city-quality-silver" in badge.get_attribute("class")
+    why = item.find_element("css selector", "details.city-quality-why")
+    why.find_element("css selector", "summary").click()  # folded until asked
+    assert "Passed every quality gate" in why.text
+    assert "12 of 17 columns described in full" in why.text
     _shoot(browser, screenshots, "dataset-list")
 
 
