@@ -115,9 +115,8 @@ class PortalResource(dg.ConfigurableResource):
     Set up for a run, it first brings the local portal (``make portal-up``'s, not a
     ``CKAN_URL``) up to date with the city's files generated from the dictionary and
     with this release's plugin, restarting CKAN when either changed and no other run is
-    publishing; then it holds the
-    portal's publishing lock, shared with other runs, until the run ends, so no restart
-    cuts its uploads short (``publish/portal/refresh.py``)."""
+    publishing; then it holds the portal's publishing lock, shared with other runs, until
+    the run ends, so no restart cuts its uploads short (``publish/portal/refresh.py``)."""
 
     _publishing: PublishingLock | None = PrivateAttr(default=None)
 

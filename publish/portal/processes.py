@@ -155,25 +155,23 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
 
 
 def answers_within(url: str, seconds: float) -> bool:
-    """Whether ``url`` answers 200 within ``seconds``: a running CKAN whose two workers
-    are both busy (a long upload, a browser's requests) can take longer than one check
-    allows, and is not down for that."""
+    """Poll ``url`` until it answers 200, for up to ``seconds``: a service starting, or a
+    running CKAN whose two workers are both busy (a long upload, a browser's requests),
+    which one check would take for down."""
     deadline = time.monotonic() + seconds
     while True:
-        if http_ok(url, timeout=5.0):
+        if http_ok(url):
             return True
         if time.monotonic() >= deadline:
             return False
-        time.sleep(0.5)
+        time.sleep(0.25)
 
 
 def wait_for_http(url: str, timeout: float, log_file: Path, service: str) -> float:
     """Poll ``url`` until it answers 200; return seconds waited or fail with the log tail."""
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if http_ok(url):
-            return time.monotonic() - started
-        time.sleep(0.25)
+    if answers_within(url, timeout):
+        return time.monotonic() - started
     raise PortalError(
         f"{service} did not answer at {url} within {timeout:.0f} s.\n"
         f"Last lines of {log_file}:\n{tail(log_file)}"

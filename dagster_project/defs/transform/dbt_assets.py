@@ -128,8 +128,10 @@ NO_ARTIFACTS = "--no-write-json"
 
 # dbt's events on stdout (info level) that carry a node's outcome: one per node run,
 # failed or skipped; then, at the end of the build, the message of each that failed.
-NODE_OUTCOME = {"LogModelResult", "LogSnapshotResult", "LogSeedResult", "LogTestResult"}
 NODE_SKIPPED = "SkippingDetails"
+NODE_OUTCOME = frozenset(
+    {"LogModelResult", "LogSnapshotResult", "LogSeedResult", "LogTestResult", NODE_SKIPPED}
+)
 FAILURE_MESSAGE = "RunResultError"
 
 
@@ -142,7 +144,7 @@ def stream_with_results(invocation):
     for event in invocation.stream_raw_events():
         name, data = event.raw_event["info"]["name"], event.raw_event["data"]
         unique_id = data.get("node_info", {}).get("unique_id")
-        if unique_id and name in NODE_OUTCOME | {NODE_SKIPPED}:
+        if unique_id and name in NODE_OUTCOME:
             status = "skipped" if name == NODE_SKIPPED else data["node_info"].get("node_status")
             results[unique_id] = {"unique_id": unique_id, "status": status, "message": None}
         elif unique_id and name == FAILURE_MESSAGE:

@@ -162,10 +162,11 @@ def _finance_model(name: str) -> str:
 @pytest.fixture(scope="module")
 def costs():
     conn = duckdb.connect()
-    conn.execute(FIXTURE.split("CREATE TABLE kpi_service_costs")[0])
+    conn.execute(FIXTURE)
     conn.execute(COSTS_FIXTURE)
+    # the service costs from the ledger, in place of the fixture's ready-made ones
+    conn.execute("DROP TABLE kpi_service_costs")
     conn.execute(f"CREATE TABLE kpi_service_costs AS {_finance_model('kpi_service_costs')}")
-    conn.execute(FIXTURE[FIXTURE.index("CREATE TABLE fct_web_service_page_days") :])
     allocated = conn.execute(
         "SELECT service_id, channel_code, allocated_cost FROM kpi_service_costs ORDER BY 1, 2"
     ).fetchall()
