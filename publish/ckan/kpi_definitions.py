@@ -12,7 +12,7 @@ from the numbers. Pure: no network.
 from __future__ import annotations
 
 from dagster_project.lib.dictionary import Dataset
-from dagster_project.lib.dictionary.metrics import Metric
+from dagster_project.lib.dictionary.metrics import INVENTORY_KINDS, Metric
 
 HEADING = "How the KPIs are defined"
 
@@ -36,12 +36,16 @@ def kpi_definitions_markdown(dataset: Dataset) -> str | None:
             f"    - Owner: {metric.owner_name or metric.owner}.",
         ]
         entries.append("\n".join(lines))
+    # what the KPIs count: transactions, or (the inventory's KPIs) services and stages
+    if all(metric.kind in INVENTORY_KINDS for metric in dataset.kpis):
+        counted = "(counted over the city's service inventory: its services and their stages)"
+    else:
+        counted = "(a transaction is one request, application, payment, registration or storm)"
     return (
         f"### {HEADING}\n\n"
         "Each KPI is defined once, in the city's KPI definitions (data dictionary), and "
         "computed the same way in every dataset that carries it, here for each row of "
-        "the grain above (a transaction is one request, application, payment, "
-        "registration or storm).\n\n" + "\n".join(entries)
+        f"the grain above {counted}.\n\n" + "\n".join(entries)
     )
 
 

@@ -89,3 +89,42 @@ def test_the_inventory_publishes_every_service_and_its_online_stages(department_
     ) == department_warehouse(
         "SELECT count(*), sum(stages_online), sum(stages_offered) FROM reference.services"
     )
+
+
+def test_the_share_of_services_online_is_the_inventorys_counted_by_hand(department_warehouse):
+    """The published city, division and stage rows against services.yml counted here:
+    a service is fully online when every stage it has is online; n/a stages not counted."""
+    from dagster_project.lib.dictionary import load_dictionary
+
+    services = [s for s in load_dictionary().services.values() if s.stages_offered]
+    rows = department_warehouse(
+        "SELECT breakdown, coalesce(division_id, service_stage, 'city'), services, "
+        "services_online, stages_offered, stages_online "
+        "FROM open_data.pub_online_service_availability"
+    )
+    published = {(r[0], r[1]): r[2:] for r in rows}
+
+    def counted(group: list) -> tuple[int, int, int, int]:
+        return (
+            len(group),
+            sum(s.online_stages == s.stages_offered for s in group),
+            sum(s.stages_offered for s in group),
+            sum(s.online_stages for s in group),
+        )
+
+    expected = {("city", "city"): counted(services)}
+    for division in {s.division for s in services}:
+        expected[("division", division)] = counted([s for s in services if s.division == division])
+    for stage in {
+        stage for s in services for stage, online in s.stages.items() if online is not None
+    }:
+        having = [s for s in services if s.stages[stage] is not None]
+        online = sum(bool(s.stages[stage]) for s in having)
+        expected[("stage", stage)] = (len(having), online, len(having), online)
+    assert published == expected
+    shares = department_warehouse(
+        "SELECT count(*) FROM open_data.pub_online_service_availability "
+        "WHERE abs(share_of_services_online - round(services_online / services, 4)) > 1e-9 "
+        "OR abs(share_of_stages_online - round(stages_online / stages_offered, 4)) > 1e-9"
+    )
+    assert shares == [(0,)]

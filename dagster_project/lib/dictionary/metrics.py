@@ -10,10 +10,16 @@ MetricFlow (``render/kpi_semantic.py``; MetricFlow 0.213 installs beside our pin
 dbt-core 1.11 and runs on DuckDB), and the documentation (the dictionary site, the
 portal's "How the KPIs are defined", ``publish/ckan/kpi_definitions.py``).
 
-Every KPI is computed at the grain of one service and month: over
+The KPIs of a service's use are computed at the grain of one service and month: over
 ``core.fct_service_transactions`` (the month its transactions started), except the web
 completion rate, over the web analytics of the service's pages
-(``core.fct_web_service_page_days``, the month of the visit).
+(``core.fct_web_service_page_days``, the month of the visit). The KPIs of the inventory
+itself (the share of services, and of service stages, that can be done online) are
+computed over the stages the services offer (``service_stages``, one row per service and
+stage, from services.yml), for the inventory as it stands: it has no history, so these
+have no month and are not in the semantic layer (MetricFlow measures need a time
+dimension); the KPI mart kpi_online_service_availability groups them by division and
+by stage.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from .validation import read_validated
 # The columns of core.fct_service_transactions a KPI may be computed from, by kind.
 SHARE_COLUMNS = ("is_online", "is_within_standard", "is_within_legislated")
 PERCENTILE_COLUMNS = ("processing_days",)
+# KPIs of the service inventory, computed over its stages (service_stages), not over use
+INVENTORY_KINDS = ("stage_share", "service_share")
 # The columns in words, for the formulas residents read (the column's name follows them,
 # for analysts): a share's (true, known) and a percentile's column.
 SHARE_WORDS = {
@@ -53,7 +61,8 @@ class Metric:
     name: str
     label: str
     description: str
-    kind: str  # count | share | percentile | cost_ratio | web_completion
+    # count | share | percentile | cost_ratio | web_completion | stage_share | service_share
+    kind: str
     unit: str
     owner: str
     of: str | None = None
@@ -79,6 +88,16 @@ class Metric:
                 "online forms completed / online forms started on the web pages of the "
                 "service (completions counted up to the starts of the same day)"
             )
+        if self.kind == "stage_share":
+            return (
+                "stages that can be done online / stages the services offer (a stage a "
+                "service does not have is not counted)"
+            )
+        if self.kind == "service_share":
+            return (
+                "services whose every stage they offer can be done online / services of "
+                "the inventory"
+            )
         return "allocated cost in the quarter / transactions in the quarter"
 
     @property
@@ -99,6 +118,8 @@ class Metric:
     def grain(self) -> str:
         if self.kind == "web_completion":
             return "service and month of the visit"
+        if self.kind in INVENTORY_KINDS:
+            return "the service inventory as it stands (the city, a division or a stage)"
         return "service and month started"
 
     def documentation(self) -> str:

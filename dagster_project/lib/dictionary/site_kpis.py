@@ -19,7 +19,7 @@ def kpi_body(dictionary: Dictionary) -> str:
 
     kpis = "".join(
         f"<tr id='kpi-{m.name}'><td><b>{html.escape(m.label)}</b><br><code>{m.name}</code></td>"
-        f"{_cell(m.description)}{_cell(m.formula)}{_cell(m.unit)}"
+        f"{_cell(m.description)}{_cell(m.formula)}{_cell(m.unit)}{_cell(m.grain)}"
         f"{_cell(owner(m.owner))}"
         f"{_cell(m.target_words)}{_cell(m.strategy_kpi)}</tr>"
         for m in dictionary.metrics.values()
@@ -59,8 +59,10 @@ def kpi_body(dictionary: Dictionary) -> str:
         "<h1>Service KPIs and the service inventory</h1>"
         "<p>Each KPI is defined once (data_dictionary/metrics.yml) and computed for every "
         "service of the inventory (data_dictionary/services.yml) in the scorecard, the dbt "
-        "semantic layer and the portal's KPI datasets.</p>"
+        "semantic layer and the portal's KPI datasets; the shares of services and of "
+        "service stages online are computed for the inventory itself.</p>"
         "<h2>KPIs</h2><table><tr><th>KPI</th><th>Meaning</th><th>Formula</th><th>Unit</th>"
+        "<th>Grain</th>"
         f"<th>Owner</th><th>Target</th><th>Strategy KPI</th></tr>{kpis}</table>"
         "<h2>Services</h2><table><tr><th>Service</th><th>Division</th><th>Channels</th>"
         "<th>Stages</th><th>Service standard</th><th>Legislated timeline</th></tr>"

@@ -8,7 +8,7 @@ change with it (``make dictionary-generate``; ``make dictionary-check`` fails on
 
 from __future__ import annotations
 
-from ..metrics import Metric
+from ..metrics import INVENTORY_KINDS, Metric
 
 GENERATED = (
     "GENERATED from data_dictionary/metrics.yml by `make dictionary-generate`. "
@@ -30,6 +30,16 @@ def _measure_sql(metric: Metric) -> str | None:
     return None  # cost_ratio: from the quarter's costs; web_completion: from the web pages
 
 
+# The inventory's KPIs over rows of service_stages (one per service and stage it offers):
+# a service is fully online when none of its stages is offline.
+INVENTORY_SQL = {
+    "stage_share": "avg(case when is_online then 1e0 else 0e0 end)",
+    "service_share": (
+        "1e0 - cast(count(distinct case when is_online is not true then service_id end) "
+        "as double) / nullif(count(distinct service_id), 0)"
+    ),
+}
+
 # The web completion rate over rows of core.fct_web_service_page_days: a day's
 # completions count up to its starts (a form begun the day before finishes today).
 WEB_COMPLETION_SQL = (
@@ -41,25 +51,29 @@ WEB_COMPLETION_SQL = (
 def metric_macros_sql(metrics: list[Metric]) -> str:
     """A dbt macro, ``kpi_metric('<name>')``, that gives a KPI's aggregate over rows of
     core.fct_service_transactions (the web completion rate: of
-    core.fct_web_service_page_days): the KPI marts other than the scorecard (311 response
-    time by ward, digital adoption, online service usage) group the same rows by their
-    own dimensions with the very formula the scorecard uses."""
+    core.fct_web_service_page_days; the inventory's KPIs: of service_stages): the KPI
+    marts other than the scorecard (311 response time by ward, digital adoption, online
+    service usage, online availability) group the same rows by their own dimensions with
+    the very formula the scorecard uses."""
     formulas = {m.name: sql for m in metrics if (sql := _measure_sql(m)) is not None}
     formulas.update({m.name: WEB_COMPLETION_SQL for m in metrics if m.kind == "web_completion"})
+    formulas.update({m.name: INVENTORY_SQL[m.kind] for m in metrics if m.kind in INVENTORY_SQL})
     branches = "".join(
         f"    {'{%- if' if i == 0 else '{%- elif'} name == '{name}' %}}{sql}\n"
         for i, (name, sql) in enumerate(formulas.items())
     )
     return f"""{{#- {GENERATED}
-    The KPIs of metrics.yml computed over transactions (rows of core.fct_service_transactions,
-    or a relation with its columns), grouped as the caller groups them:
+    The KPIs of metrics.yml as aggregates over the rows their grain names (transactions:
+    core.fct_service_transactions or a relation with its columns; the web completion
+    rate: core.fct_web_service_page_days; the inventory's: service_stages), grouped as
+    the caller groups them:
         select service_id, month, {{{{ kpi_metric('online_share') }}}} as online_share
         from {{{{ ref('fct_service_transactions') }}}} group by service_id, month
 -#}}
 {{% macro kpi_metric(name) -%}}
 {branches}    {{%- else -%}}
     {{{{ exceptions.raise_compiler_error(
-        "kpi_metric: " ~ name ~ " is not a KPI computed over transactions in "
+        "kpi_metric: " ~ name ~ " is not a KPI of "
         ~ "data_dictionary/metrics.yml (one of: {", ".join(formulas)})"
     ) }}}}
     {{%- endif %}}
@@ -82,6 +96,8 @@ def scorecard_sql(metrics: list[Metric], *, dbt: bool = True) -> str:
     month has a row (transactions 0, the rest empty), never a missing one. ``dbt=False``
     gives plain SQL over tables of the same names (for tests on a hand-made fixture)."""
     ref = (lambda name: f"{{{{ ref('{name}') }}}}") if dbt else (lambda name: name)
+    # the inventory's KPIs have no month: kpi_online_service_availability holds them
+    metrics = [m for m in metrics if m.kind not in INVENTORY_KINDS]
 
     def quarter(column: str) -> str:  # the first day of the column's quarter
         if dbt:

@@ -1,13 +1,17 @@
 """The KPI definitions (metrics.yml) rendered as dbt's semantic layer: semantic models
 and metrics that analysts query with MetricFlow, from the same ``Metric`` entries as the
 scorecard model (``kpi.py``), so both give the same numbers.
+
+The inventory's KPIs (share of services and of stages online) are left out: the
+inventory has no history, and MetricFlow requires every measure to have a time
+dimension. Analysts query them in kpi.kpi_online_service_availability.
 """
 
 from __future__ import annotations
 
 import yaml
 
-from ..metrics import Metric
+from ..metrics import INVENTORY_KINDS, Metric
 from .kpi import GENERATED
 
 
@@ -39,6 +43,8 @@ def semantic_layer_yaml(metrics: list[Metric]) -> str:
     dbt_metrics: list[dict] = []
     shares_done: set[str] = set()
     for m in metrics:
+        if m.kind in INVENTORY_KINDS:
+            continue
         common = {"name": m.name, "label": m.label, "description": m.documentation()}
         if m.kind == "count":
             dbt_metrics.append({**common, "type": "simple",

@@ -1,7 +1,8 @@
 """The KPIs of metrics.yml, computed by the generated scorecard SQL on a fixture whose
 answers were worked out by hand (below, next to each row); the cost per transaction also
 from ledger lines through finance's own models, with a cost centre the allocation table
-does not list (reported, not dropped) and a split that rounds to the cent."""
+does not list (reported, not dropped) and a split that rounds to the cent; the share of
+services and of stages online from the inventory's stages."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import duckdb
 import pytest
 
 from dagster_project.lib.dictionary import load_dictionary
-from dagster_project.lib.dictionary.render.kpi import scorecard_sql
+from dagster_project.lib.dictionary.render.kpi import INVENTORY_SQL, scorecard_sql
 from dagster_project.lib.dictionary.render.kpi_semantic import semantic_layer_yaml
 
 FIXTURE = """
@@ -113,6 +114,7 @@ def test_each_kpi_is_a_metric_of_the_semantic_layer_with_its_definition():
     metrics = list(load_dictionary().metrics.values())
     document = yaml.safe_load(semantic_layer_yaml(metrics))
     rendered = {m["name"]: m for m in document["metrics"]}
+    metrics = [m for m in metrics if m.kind not in INVENTORY_SQL]  # no month (below)
     assert {m.name for m in metrics} <= set(rendered)  # and the parts of the ratios
     for metric in metrics:
         assert metric.formula in rendered[metric.name]["description"]
@@ -124,6 +126,80 @@ def test_each_kpi_is_a_metric_of_the_semantic_layer_with_its_definition():
         "numerator": "web_completions_counted",
         "denominator": "web_starts",
     }
+
+
+# The inventory's KPIs over its stages (service_stages: a stage a service does not have
+# has no row), grouped as kpi_online_service_availability groups them.
+INVENTORY_FIXTURE = """
+CREATE TABLE service_stages AS SELECT * FROM (VALUES
+    ('svc-a', 'planning', 'information', true),
+    ('svc-a', 'planning', 'application', true),
+    ('svc-a', 'planning', 'payment', true),
+    ('svc-a', 'planning', 'decision', false),     -- svc-a: 3 of 4 stages, not fully online
+    ('svc-b', 'clerk', 'information', true),
+    ('svc-b', 'clerk', 'application', true),      -- svc-b: no payment, no decision: fully
+    ('svc-c', 'clerk', 'information', true),
+    ('svc-c', 'clerk', 'application', false),
+    ('svc-c', 'clerk', 'payment', false))         -- svc-c: 1 of 3
+AS t(service_id, division_id, stage, is_online);
+"""
+
+
+@pytest.fixture(scope="module")
+def inventory_kpis():
+    metrics = load_dictionary().metrics
+    measures = ", ".join(
+        f"{INVENTORY_SQL[m.kind]} AS {name}"
+        for name, m in metrics.items()
+        if m.kind in INVENTORY_SQL
+    )
+    conn = duckdb.connect()
+    conn.execute(INVENTORY_FIXTURE)
+
+    def by(group: str | None) -> dict:
+        if group is None:
+            return conn.execute(f"SELECT {measures} FROM service_stages").fetchall()[0]
+        rows = conn.execute(
+            f"SELECT {group}, {measures} FROM service_stages GROUP BY {group}"
+        ).fetchall()
+        return {row[0]: row[1:] for row in rows}
+
+    yield by
+    conn.close()
+
+
+def test_the_share_of_services_and_of_stages_online_match_the_hand_worked_answer(
+    inventory_kpis,
+):
+    # (share of services fully online, share of stages online)
+    # city: svc-b alone is fully online, 1 of 3; stages 3 + 2 + 1 = 6 of 4 + 2 + 3 = 9
+    assert inventory_kpis(None) == pytest.approx((1 / 3, 6 / 9))
+    # divisions: planning svc-a (0 of 1, 3 of 4); clerk svc-b and svc-c (1 of 2, 3 of 5)
+    assert inventory_kpis("division_id") == {
+        "planning": pytest.approx((0.0, 3 / 4)),
+        "clerk": pytest.approx((1 / 2, 3 / 5)),
+    }
+    # by stage, a service is counted where it has the stage: both shares are "of the
+    # services with this stage, those offering it online" (payment: svc-a yes, svc-c no;
+    # svc-b has no payment and is not counted)
+    assert inventory_kpis("stage") == {
+        "information": pytest.approx((1.0, 1.0)),
+        "application": pytest.approx((2 / 3, 2 / 3)),
+        "payment": pytest.approx((1 / 2, 1 / 2)),
+        "decision": pytest.approx((0.0, 0.0)),
+    }
+
+
+def test_the_inventorys_kpis_are_not_in_the_monthly_scorecard_nor_the_semantic_layer():
+    # they have no month (the inventory has no history): the KPI mart holds them
+    import yaml
+
+    metrics = list(load_dictionary().metrics.values())
+    inventory = {m.name for m in metrics if m.kind in INVENTORY_SQL}
+    assert inventory == {"share_of_services_online", "share_of_stages_online"}
+    assert not any(name in scorecard_sql(metrics) for name in inventory)
+    document = yaml.safe_load(semantic_layer_yaml(metrics))
+    assert inventory.isdisjoint(m["name"] for m in document["metrics"])
 
 
 # Cost per transaction from the ledger: finance's models (kpi_service_costs,
