@@ -5,10 +5,11 @@ the same licence comes back in each later file with its status and expiry moved 
 keys repeat across files and the latest file wins. The 2024 files come from the old
 system (cp1252, CRLF, short category codes in any case, day-month-name dates, its own
 headers); from 2025 the new one (UTF-8, ISO dates, other headers, category labels in
-mixed case). The mess, each at a low rate: "Ward 3"/"N/A" wards, "-" and "$1,234.00"
-fees, a status with a trailing ";", a row exported twice in one file, a TOTAL row last,
-an issue year typed 2204. Sole proprietors trade under their own name, and taxi drivers
-and short-term rentals (a person and a home) are licensed in a person's name.
+mixed case, and the application's date, which the old one did not keep). The mess, each
+at a low rate: "Ward 3"/"N/A" wards, "-" and "$1,234.00" fees, a status with a trailing
+";", a row exported twice in one file, a TOTAL row last, an issue year typed 2204. Sole
+proprietors trade under their own name, and taxi drivers and short-term rentals (a person
+and a home) are licensed in a person's name.
 """
 
 from __future__ import annotations
@@ -45,10 +46,12 @@ OLD_HEADER = [
     "Licence No", "Business Name", "Operating As", "Owner Name", "Owner Phone", "Category",
     "Business Address", "Ward", "Issue Date", "Expiry Date", "Status", "Fee",
 ]  # fmt: skip
+# The new system also records the day the application was received (the old one did
+# not): a licence in a 2025 snapshot has it, one that left the system in 2024 never will.
 NEW_HEADER = [
     "LicenceNumber", "LegalName", "OperatingName", "OwnerName", "OwnerPhone",
-    "LicenceCategory", "Address", "Ward", "IssuedDate", "ExpiryDate", "LicenceStatus",
-    "FeeAmount",
+    "LicenceCategory", "Address", "Ward", "ApplicationDate", "IssuedDate", "ExpiryDate",
+    "LicenceStatus", "FeeAmount",
 ]  # fmt: skip
 
 
@@ -181,19 +184,15 @@ def write_snapshot(
     status = rows["status"].to_numpy().astype(object)
     status = np.where(_few(rng, n, 0.01), status + ";", status)
     status = np.where(_few(rng, n, 0.02), np.char.upper(status.astype(str)), status)
-    frame = pd.DataFrame(
-        dict(
-            zip(
-                header,
-                [
-                    rows["number"], rows["business"], rows["operating"], rows["owner"],
-                    rows["phone"], category, rows["address"], ward, issued,
-                    dates(rows["expiry"].to_numpy()), status, fee,
-                ],
-                strict=True,
-            )
-        )
-    )  # fmt: skip
+    columns = [
+        rows["number"], rows["business"], rows["operating"], rows["owner"], rows["phone"],
+        category, rows["address"], ward, issued, dates(rows["expiry"].to_numpy()), status,
+        fee,
+    ]  # fmt: skip
+    if not old:  # received: known for a pending application too
+        applied = pd.to_datetime(rows["applied"].to_numpy()).strftime(date_format)
+        columns.insert(header.index("ApplicationDate"), applied.to_numpy(dtype=object))
+    frame = pd.DataFrame(dict(zip(header, columns, strict=True)))
     twice = np.flatnonzero(_few(rng, n, 0.003))  # exported twice in one file
     frame = pd.concat([frame, frame.iloc[twice]]).sort_index(kind="stable")
     total = pd.DataFrame([["TOTAL", f"{n} licences"] + [""] * (len(header) - 2)], columns=header)

@@ -207,6 +207,23 @@ def test_header_drift_is_reported(landing):
     ).fetchone() == ("high",)
 
 
+def test_a_contract_that_gains_a_column_adds_it_to_the_loaded_table(landing):
+    # the department's new system sends a column the old one did not: the contract gains
+    # it, and the table loaded under the old contract takes the new file's values
+    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\n")
+    conn, _ = run(landing)
+    conn.close()
+    write(landing, "b.csv", "request_id,created_at,closed_on\nSR-2,2024-01-01,2024-01-05\n")
+    closed_on = {"name": "closed_on", "type": "date", "classification": "public",
+                 "description": "when it was closed"}  # fmt: skip
+    spec = {**REQUESTS, "columns": [*REQUESTS["columns"], closed_on]}
+    conn, results = run(landing, spec)
+    assert [r.rows_loaded for r in results] == [0, 1]  # a.csv: loaded already
+    assert conn.execute(
+        "SELECT request_id, closed_on FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [("SR-1", None), ("SR-2", dt.date(2024, 1, 5))]
+
+
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
     spec = {
         **REQUESTS,

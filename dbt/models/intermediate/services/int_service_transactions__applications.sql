@@ -63,23 +63,25 @@ planning as (
 
 ),
 
--- Business licences: the system records no application date, only the issue date, so
--- processing time is empty. Licences never issued (no date) are left out.
+-- Business licences: received -> issued. The new system (files from 2025) records the
+-- application's date; a licence only the old system knew has its issue date alone: it
+-- counts in the month it was issued, with no processing time. An application still
+-- pending is open; one with neither date cannot be placed in a month (rule `no_dates`).
 licences as (
 
     select
         'business_licences:' || licence_number as transaction_id,
         'business-licence' as service_id,
         'business_licences' as source_system,
-        cast(issue_date as timestamp) as started_at,
+        cast(coalesce(application_date, issue_date) as timestamp) as started_at,
         cast(issue_date as timestamp) as completed_at,
         cast(null as varchar) as channel_code,
-        false as has_duration,
+        application_date is not null as has_duration,
         false as has_own_legislated,
         cast(null as double) as own_legislated_days,
         cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_business_licences') }}
-    where issue_date is not null
+    where application_date is not null or issue_date is not null
 
 ),
 

@@ -18,6 +18,7 @@ renamed as (
         trim(business_address) as business_address,
         {{ address_block('business_address') }} as address_block,
         {{ ward_number('ward') }} as ward_number,
+        cast(application_date as date) as application_date,
         cast(issue_date as date) as issue_date,
         cast(expiry_date as date) as expiry_date,
         case

@@ -14,6 +14,7 @@ select
     case when is_name_withheld then {{ withheld }} else address_block end as address_block,
     is_name_withheld,
     ward_number,
+    application_date,
     issue_date,
     expiry_date,
     status,
