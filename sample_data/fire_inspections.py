@@ -7,7 +7,9 @@ with other headers, US dates and "Ward 3"; occupancy codes typed many ways (``GR
 ``Group-A``, ``grp a``, ``A``); inspection types and results in mixed case; a `;` left
 after some lines' last value; ``N/A`` and ``-`` for nothing; a TOTAL line at the end;
 rows exported twice in a file and inspections re-sent in the next quarter's file with
-their later result; re-inspection dates before the inspection; a year typed 22xx.
+their later result; re-inspection dates before the inspection; a year typed 22xx. From
+2025 the upgraded RMS also sends the day a requested or complaint inspection was asked
+for (empty for the city's own routine, licensing and re-inspections); the old one did not.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ NEW_HEADER = [
     "Violation Count",
     "Next Re-inspection",
     "Result",
+    "Request Received",  # the upgraded RMS logs when a request or complaint came in
 ]
 # Ontario Building Code major occupancy groups A-F, as the fire code inspects them.
 GROUPS = {"A": 14, "B": 6, "C": 38, "D": 14, "E": 16, "F": 12}
@@ -124,6 +127,7 @@ def messy(rng: np.random.Generator, c: dict[str, np.ndarray], old: bool) -> list
     early = some(rng, rows, 0.01) & ~np.isnat(reinspection_days)
     reinspection_days[early] = c["date"][early] - rng.integers(1, 30, int(early.sum()))
     reinspection = text_dates(reinspection_days, date_format)
+    requested = text_dates(c["requested"], date_format)
     reinspection = np.where(reinspection == "", pick(rng, ["N/A", "-", ""], rows), reinspection)
     no_access = c["result"] == "Closed - No Access"
     violations = np.where(no_access, pick(rng, ["N/A", "-"], rows), c["violations"])
@@ -143,7 +147,7 @@ def messy(rng: np.random.Generator, c: dict[str, np.ndarray], old: bool) -> list
         violations,
         reinspection,
         result,
-    ]
+    ] + ([] if old else [requested])
 
 
 def _quarter_of(days: np.ndarray) -> np.ndarray:
@@ -157,6 +161,13 @@ def write_extracts(
     """Write one CSV per quarter; returns each file with its lines (data and TOTAL)."""
     rng = np.random.default_rng([seed, RNG_NUMBER])
     clean = inspection_columns(rng, max(int(INSPECTIONS * scale), 1))
+    # Asked for (request, complaint): received 0-20 days before the visit. A generator of
+    # its own, so the rest of the sample stays as it was before the RMS logged it.
+    asked = np.isin(clean["type"], ["Request", "Complaint"])
+    lag = np.random.default_rng([seed, RNG_NUMBER, 1]).integers(0, 21, len(asked))
+    clean["requested"] = np.where(asked, clean["date"] - lag, np.datetime64("NaT")).astype(
+        "datetime64[D]"
+    )
     quarter = _quarter_of(clean["date"])
     # About 1% of inspections are re-sent in the next quarter's file with their later
     # state: the violations were counted again at the follow-up visit.
@@ -177,7 +188,8 @@ def write_extracts(
         old = year < 2025
         columns = messy(rng, picked, old)
         total = str(int(np.sum(picked["violations"].astype(int))))
-        columns = [np.append(col, val) for col, val in zip(columns, _total(total), strict=True)]
+        trailer = _total(total)[: len(columns)]  # the old RMS has no request column
+        columns = [np.append(col, val) for col, val in zip(columns, trailer, strict=True)]
         if force or not path.exists():
             write_csv(path, OLD_HEADER if old else NEW_HEADER, columns)
         written.append((path, len(columns[0])))
@@ -186,4 +198,4 @@ def write_extracts(
 
 def _total(violations: str) -> list[str]:
     """The report's trailer: TOTAL and the violations counted in the file."""
-    return ["TOTAL", "", "", "", "", "", "", "", "", violations, "", ""]
+    return ["TOTAL", "", "", "", "", "", "", "", "", violations, "", "", ""]

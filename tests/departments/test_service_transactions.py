@@ -166,6 +166,24 @@ def test_a_licence_is_timed_from_its_application_where_the_new_system_recorded_i
         assert (month, days, within) == (issued.replace(day=1), None, None)
 
 
+def test_a_requested_fire_inspection_is_timed_from_the_request_since_the_rms_upgrade(query):
+    rows = query(
+        f"SELECT i.requested_date, i.inspection_date, t.month, t.processing_days, "
+        f"t.is_within_standard FROM {FACT} t JOIN core.fct_fire_inspections i "
+        "ON t.transaction_id = 'fire_inspections:' || i.inspection_number"
+    )
+    timed = [r for r in rows if r[0] is not None]
+    untimed = [r for r in rows if r[0] is None]
+    assert timed and untimed
+    # (a late-2024 inspection re-sent in a 2025 file has its request date too)
+    for requested, inspected, month, days, within in timed:
+        assert month == requested.replace(day=1)
+        assert days == (inspected - requested).days
+        assert within == (days <= 14)  # services.yml: inspected within 14 days
+    for _, inspected, month, days, within in untimed:  # 2024: the inspection date alone
+        assert (month, days, within) == (inspected.replace(day=1), None, None)
+
+
 def test_payments_carry_their_channel_and_no_processing_time(query):
     rows = query(
         f"SELECT channel_code, bool_or(is_online), bool_and(is_online), count(processing_days) "

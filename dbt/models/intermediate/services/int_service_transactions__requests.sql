@@ -97,18 +97,19 @@ bylaw_cases as (
 ),
 
 -- Fire inspections asked for by someone (types Request and Complaint; routine, licensing
--- and re-inspections are the city's own programme, rule `not_requested`). The system
--- records no request date: the inspection date only.
+-- and re-inspections are the city's own programme, rule `not_requested`): requested ->
+-- inspected. The RMS records the request's date since its 2025 upgrade; an inspection of
+-- 2024 has its inspection date alone (no processing time).
 fire_inspections as (
 
     select
         'fire_inspections:' || inspection_number as transaction_id,
         'fire-inspection-request' as service_id,
         'fire_inspections' as source_system,
-        cast(inspection_date as timestamp) as started_at,
+        cast(coalesce(requested_date, inspection_date) as timestamp) as started_at,
         cast(inspection_date as timestamp) as completed_at,
         cast(null as varchar) as channel_code,
-        false as has_duration,
+        requested_date is not null as has_duration,
         false as has_own_legislated,
         cast(null as double) as own_legislated_days,
         cast(null as timestamptz) as _loaded_at

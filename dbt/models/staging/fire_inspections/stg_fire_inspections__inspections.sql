@@ -13,6 +13,7 @@ renamed as (
     select
         trim(inspection_number) as inspection_number,
         cast(inspection_date as date) as inspection_date,
+        cast(requested_date as date) as requested_date,
         case
             when
                 inspection_type in (

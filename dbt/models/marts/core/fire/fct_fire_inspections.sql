@@ -3,6 +3,7 @@
 select
     inspection_number,
     inspection_date,
+    requested_date,
     cast(date_trunc('month', inspection_date) as date) as inspection_month,
     inspection_type,
     occupancy_group,
