@@ -48,8 +48,9 @@ STAGES = (  # step key -> stage, first match wins
 )
 
 
-def run(command: list[str], env: dict) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) of the process and the children it waited for, output."""
+def run(command: list[str], env: dict) -> tuple[float, float, str, int]:
+    """Wall seconds, peak RSS (MB) of the process and the children it waited for, output,
+    exit code."""
     started = time.monotonic()
     process = subprocess.Popen(
         command, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -60,7 +61,7 @@ def run(command: list[str], env: dict) -> tuple[float, float, str]:
     elapsed = time.monotonic() - started
     if process.returncode not in (0, 1):  # 1: a dataset blocked, still a measured run
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024, output
+    return elapsed, usage.ru_maxrss / 1024, output, process.returncode
 
 
 def stage_seconds(dagster_home: Path, run_id: str) -> tuple[dict[str, float], dict]:
@@ -224,9 +225,14 @@ def measure(data: Path, env: dict) -> dict:
     for name in ("full", "noop", "delta"):
         if name == "delta":
             print(f"delta: {add_delta(data / 'landing')} rows in a new 311 export", flush=True)
-        wall, rss, output = run([python, "-m", "dagster_project.cli.pipeline"], env)
+        wall, rss, output, code = run([python, "-m", "dagster_project.cli.pipeline"], env)
+        log = data / f"{name}_run.log"  # what the run said, to check what a figure measured
+        log.write_text(output)
         results[name] = {"wall": wall, "rss": rss, "run_id": run_id_of(output)}
         print(f"{name}: {wall:.1f} s, peak RSS {rss:.0f} MB", flush=True)
+        print(f"  plan: {output.strip().splitlines()[0] if output.strip() else '?'}", flush=True)
+        if code == 1:  # measured, but something was blocked: the figure may miss work
+            print(f"  WARNING: the run blocked a dataset or failed a step: see {log}", flush=True)
         if name == "full":
             results["reference"] = reference(data, env)
     for result in (

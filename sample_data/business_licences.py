@@ -145,8 +145,13 @@ def snapshot_rows(table: pd.DataFrame, day: np.datetime64) -> pd.DataFrame:
     rows["status"] = status
     rows["expiry"] = expiry
     rows["has_dates"] = status != "Pending"
-    # an expired licence that is not renewed drops out of the system a year later
-    return rows[~((status == "Expired") & (day > expiry + 365))]
+    # an expired licence that is not renewed drops out of the system a year later, a
+    # revoked one after 90 days (so some of 2024's are only ever in the old system's files)
+    revoked_at = rows["event_date"].to_numpy().astype("datetime64[D]")
+    gone = ((status == "Expired") & (day > expiry + 365)) | (
+        (status == "Revoked") & (day > revoked_at + 90)
+    )
+    return rows[~gone]
 
 
 def write_snapshot(

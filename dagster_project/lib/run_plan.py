@@ -44,6 +44,7 @@ from .files import FileHashes, file_sha256
 from .gates.results import GATES, GateResults
 from .incremental import BuildPlan, descendants, gate_version, plan_build, published_version
 from .ingest import ledger
+from .ingest.contract_columns import behind_contract, table_columns
 from .ingest.loader import landing_files, systems_waiting
 from .versions import VersionHistory, expired_archives
 
@@ -176,13 +177,9 @@ def _built_nodes(manifest: dict, systems: list[str]) -> set[str]:
 
 def _systems_with_new_files(conn, sources, landing_dir: Path, sha256=file_sha256) -> list[str]:
     """The systems with a file the ledger has not seen under this name and content (what
-    the ingest step would read), or no raw table yet (the step creates it, empty)."""
-    tables = {
-        row[0]
-        for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
-        ).fetchall()
-    }
+    the ingest step would read), or no raw table yet (the step creates it, empty), or a
+    raw table made under an older contract that lacks a column (the step adds it)."""
+    tables = table_columns(conn, "raw")
     known = set(conn.execute("SELECT system, file_name, sha256 FROM raw._ingest_files").fetchall())
 
     def new_files(source) -> bool:
@@ -191,7 +188,11 @@ def _systems_with_new_files(conn, sources, landing_dir: Path, sha256=file_sha256
             for p in landing_files(source, landing_dir)
         )
 
-    return [s.system for s in sources if s.raw_table not in tables or new_files(s)]
+    return [
+        s.system
+        for s in sources
+        if s.raw_table not in tables or behind_contract(s, tables[s.raw_table]) or new_files(s)
+    ]
 
 
 def _why_refresh(conn, dataset, record, package, gates) -> str | None:

@@ -124,6 +124,11 @@ def load_services(
                 f"services.yml: service {service.id!r}: division {service.division!r} is not "
                 f"in divisions.yml; use one of {sorted(divisions)}"
             )
+        if not service.stages_offered:  # it would leave the share of services online
+            problems.append(
+                f"services.yml: service {service.id!r} has no stage (all n/a): a service "
+                "has at least its information or its application"
+            )
         if service.system is not None and service.system not in systems:
             problems.append(
                 f"services.yml: service {service.id!r}: system {service.system!r} has no "

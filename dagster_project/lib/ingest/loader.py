@@ -23,6 +23,7 @@ from ..dictionary.vocabulary import PLATFORM_SYSTEM
 from ..files import FileHashes, file_sha256
 from ..warehouse import literal, quote
 from . import ledger
+from .contract_columns import sync_with_contract
 from .contract_sql import (
     SENTINEL_PREFIX,
     column_sentinel,
@@ -467,21 +468,8 @@ def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:
     definitions = [f"{quote(c['name'])} {column_type(c)}" for c in source.column_specs]
     definitions += [f"{quote(name)} {kind}" for name, kind in LINEAGE.items()]
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
-    # A contract that gained a column (the department's new system records more): the
-    # raw table loaded under the old contract gets it, empty for the rows loaded before.
-    schema, name = table.split(".", 1)
-    present = {
-        row[0]
-        for row in conn.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
-            [schema, name.strip('"')],
-        ).fetchall()
-    }
-    for column in source.column_specs:
-        if column["name"] not in present:
-            conn.execute(
-                f"ALTER TABLE {table} ADD COLUMN {quote(column['name'])} {column_type(column)}"
-            )
+    # a contract that gained a column: the table made under the old one gets it
+    sync_with_contract(conn, source, "raw", source.raw_table)
     for name in extra_columns:  # schema drift: keep what the department started sending
         conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(name)} VARCHAR")
 

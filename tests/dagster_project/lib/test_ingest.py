@@ -207,21 +207,58 @@ def test_header_drift_is_reported(landing):
     ).fetchone() == ("high",)
 
 
-def test_a_contract_that_gains_a_column_adds_it_to_the_loaded_table(landing):
-    # the department's new system sends a column the old one did not: the contract gains
-    # it, and the table loaded under the old contract takes the new file's values
+# The contract gains a column the department's new system sends: "Closed On" (an alias)
+# or "ClosedOn" were loaded as drift text before, under closed_on or closedon.
+CLOSED_ON = {"name": "closed_on", "type": "date", "aliases": ["Closed On", "ClosedOn"],
+             "formats": ["%Y-%m-%d", "%d/%m/%Y"], "classification": "public",
+             "description": "when it was closed"}  # fmt: skip
+
+
+@pytest.mark.parametrize("header", ["Closed On", "ClosedOn"])
+def test_a_contract_that_gains_a_column_takes_the_values_loaded_as_drift(landing, header):
     write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\n")
-    conn, _ = run(landing)
+    write(
+        landing,
+        "b.csv",
+        f"request_id,created_at,{header}\nSR-2,2024-01-01,05/01/2024\n"
+        "SR-3,2024-01-01,N/A\nSR-4,2024-01-01,soon\n",
+    )
+    conn, _ = run(landing)  # the old contract: the header is drift, loaded as text
     conn.close()
-    write(landing, "b.csv", "request_id,created_at,closed_on\nSR-2,2024-01-01,2024-01-05\n")
-    closed_on = {"name": "closed_on", "type": "date", "classification": "public",
-                 "description": "when it was closed"}  # fmt: skip
-    spec = {**REQUESTS, "columns": [*REQUESTS["columns"], closed_on]}
+    write(landing, "c.csv", f"request_id,created_at,{header}\nSR-5,2024-01-01,2024-01-09\n")
+    spec = {**REQUESTS, "columns": [*REQUESTS["columns"], CLOSED_ON]}
     conn, results = run(landing, spec)
-    assert [r.rows_loaded for r in results] == [0, 1]  # a.csv: loaded already
+    assert [r.rows_loaded for r in results] == [0, 0, 1]  # a.csv and b.csv: loaded already
     assert conn.execute(
         "SELECT request_id, closed_on FROM raw.crm_requests ORDER BY 1"
-    ).fetchall() == [("SR-1", None), ("SR-2", dt.date(2024, 1, 5))]
+    ).fetchall() == [
+        ("SR-1", None),  # sent before the field existed
+        ("SR-2", dt.date(2024, 1, 5)),  # read by the contract's formats
+        ("SR-3", None),  # a null sentinel
+        ("SR-4", None),  # does not read: flagged with its text, below
+        ("SR-5", dt.date(2024, 1, 9)),
+    ]
+    assert conn.execute(
+        "SELECT file_name, source_row, column_name, rule, raw_value FROM raw._flagged_values"
+    ).fetchall() == [("b.csv", 3, "closed_on", "contract_column_added", "soon")]
+    kind = conn.execute(
+        "SELECT data_type FROM duckdb_columns() WHERE table_name = 'crm_requests' "
+        "AND column_name = 'closed_on'"
+    ).fetchone()
+    assert kind == ("DATE",)
+
+
+def test_the_run_plan_sends_a_system_behind_its_contract_to_the_ingest(landing):
+    from dagster_project.lib.run_plan import _systems_with_new_files
+
+    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\n")
+    conn, _ = run(landing)
+    old = source_from_spec(REQUESTS, Path("crm.yml"))
+    new = source_from_spec(
+        {**REQUESTS, "columns": [*REQUESTS["columns"], CLOSED_ON]}, Path("crm.yml")
+    )
+    assert _systems_with_new_files(conn, [old], landing / "landing") == []
+    assert _systems_with_new_files(conn, [new], landing / "landing") == ["crm"]
 
 
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):

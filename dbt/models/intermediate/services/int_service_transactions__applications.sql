@@ -66,7 +66,8 @@ planning as (
 -- Business licences: received -> issued. The new system (files from 2025) records the
 -- application's date; a licence only the old system knew has its issue date alone: it
 -- counts in the month it was issued, with no processing time. An application still
--- pending is open; one with neither date cannot be placed in a month (rule `no_dates`).
+-- pending is open; one not issued and not pending (refused, withdrawn) or with neither
+-- date is left out (rule `not_issued`: no decision date to time it by).
 licences as (
 
     select
@@ -81,7 +82,9 @@ licences as (
         cast(null as double) as own_legislated_days,
         cast(null as timestamptz) as _loaded_at
     from {{ ref('fct_business_licences') }}
-    where application_date is not null or issue_date is not null
+    where
+        issue_date is not null
+        or (application_date is not null and status = 'Pending')
 
 ),
 

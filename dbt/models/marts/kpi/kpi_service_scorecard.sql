@@ -1,6 +1,7 @@
 -- GENERATED from data_dictionary/metrics.yml by `make dictionary-generate`. Do not edit: change the dictionary and regenerate.
 -- The service scorecard: one row per service and month (the month its transactions
--- started), every KPI of the dictionary with its target.
+-- started), every KPI of the dictionary with its target (but the inventory's own shares
+-- online, which have no month: kpi.kpi_online_service_availability).
 with transactions as (
 
     select * from {{ ref('fct_service_transactions') }}

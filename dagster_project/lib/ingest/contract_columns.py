@@ -1,0 +1,133 @@
+"""A raw table kept in step with its contract when the contract gains a column.
+
+A department's new system starts sending a field (the licensing system's application
+date, say); governance adds it to the contract. The raw table was made under the old
+contract, and its files may already hold the field, kept as schema drift (an unknown
+header is loaded as text under its snake_case name: ``ApplicationDate`` ->
+``applicationdate``, ``Application Date`` -> ``application_date``). So, before a load:
+
+- a contract column missing from the table is added with the contract's type, and filled
+  from a drift column that one of its names (name or alias) was loaded under;
+- a column of the contract's name that holds drift text (VARCHAR where the contract
+  now says date, number...) is typed in place.
+
+Either way each value is read by the contract's own typing (its formats, its zone). A
+value that does not read is never lost: it stays in the drift column (or, typed in
+place, is emptied) and is listed in ``raw._flagged_values`` with the rule
+``contract_column_added`` and its text, so the data team sees what the contract missed.
+The contract's cleaning applies as at a load (null sentinels, case, value map); its
+accepted values and patterns are checked by the next loads only. Rows loaded before the
+department sent the field stay empty, as they were.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ..warehouse import literal, quote
+from .contract_sql import (
+    column_type,
+    has_value_rules,
+    null_if_sentinel,
+    snake_case,
+    trimmed,
+    typed,
+    value_rules,
+)
+
+RULE = "contract_column_added"
+
+
+def table_columns(conn: duckdb.DuckDBPyConnection, schema: str) -> dict[str, dict[str, str]]:
+    """{table: {column: its type}} for the tables of ``schema`` (one catalog query)."""
+    tables: dict[str, dict[str, str]] = {}
+    for table, column, kind in conn.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = ? "
+        "AND database_name = current_database()",
+        [schema],
+    ).fetchall():
+        tables.setdefault(table, {})[column] = kind
+    return tables
+
+
+def behind_contract(source, present: dict[str, str]) -> bool:
+    """The table (its columns and types) lacks a contract column, or holds one as drift
+    text: the next load syncs it (the run plan sends the system to the ingest for it)."""
+    return any(
+        column["name"] not in present
+        or (present[column["name"]] == "VARCHAR" and column_type(column).upper() != "VARCHAR")
+        for column in source.column_specs
+    )
+
+
+def sync_with_contract(conn: duckdb.DuckDBPyConnection, source, schema: str, name: str) -> None:
+    """Add (and fill) the contract columns ``schema.name`` lacks; type drift text in place."""
+    table = f"{quote(schema)}.{quote(name)}"
+    present = table_columns(conn, schema).get(name, {})
+    if not behind_contract(source, present):
+        return
+    contract_names = {column["name"] for column in source.column_specs}
+    for column in source.column_specs:
+        target = column_type(column)
+        if column["name"] not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote(column['name'])} {target}")
+            drift = _drift_column(column, present, contract_names)
+            if drift is not None:
+                _fill(conn, source, table, column, drift)
+        elif present[column["name"]] == "VARCHAR" and target.upper() != "VARCHAR":
+            _type_in_place(conn, source, table, column)
+
+
+def _drift_column(column: dict, present: dict[str, str], contract_names: set) -> str | None:
+    """The drift column (text) one of the contract column's names was loaded under (not
+    a column of the contract: an alias may read like another column's name)."""
+    for alias in [column["name"], *column.get("aliases", [])]:
+        loaded_as = snake_case(alias)
+        if loaded_as not in contract_names and present.get(loaded_as) == "VARCHAR":
+            return loaded_as
+    return None
+
+
+def _read_by_contract(source, table: str, column: dict, text_column: str) -> str:
+    """A query of (row id, the value as the contract reads it, the text) for every row
+    whose ``text_column`` holds something: trimmed, null sentinels emptied, the value
+    rules (case, value map...) applied, then typed, as a load would."""
+    sentinels = source.spec.get("null_values", []) + column.get("null_values", [])
+    cleaned = null_if_sentinel("_text", sentinels)
+    if has_value_rules(column):
+        cleaned = value_rules(cleaned, column)
+    workbook = source.files["format"] == "xlsx"
+    value = typed(quote("_clean"), column, workbook) if column["type"] != "varchar" else "_clean"
+    return (
+        f"SELECT _rid, {value} AS _value, _text, _clean FROM (SELECT _rid, _text, {cleaned} "
+        f"AS _clean FROM (SELECT rowid AS _rid, {trimmed(text_column)} AS _text FROM {table} "
+        f"WHERE {quote(text_column)} IS NOT NULL))"
+    )
+
+
+def _fill(conn, source, table: str, column: dict, text_column: str) -> None:
+    """Flag what does not read, then set the column to what does (by row id)."""
+    read = _read_by_contract(source, table, column, text_column)
+    conn.execute(
+        "INSERT INTO raw._flagged_values (system, file_name, sha256, source_row, "
+        "column_name, rule, raw_value) "
+        f"SELECT {literal(source.system)}, t._source_file, t._source_sha256, t._source_row, "
+        f"{literal(column['name'])}, {literal(RULE)}, r._text FROM ({read}) AS r "
+        f"JOIN {table} AS t ON t.rowid = r._rid "
+        "WHERE r._clean IS NOT NULL AND r._value IS NULL"
+    )
+    target = quote(column["name"]) if text_column != column["name"] else quote("__typed__")
+    conn.execute(
+        f"UPDATE {table} SET {target} = r._value FROM ({read}) AS r WHERE {table}.rowid = r._rid"
+    )
+
+
+def _type_in_place(conn, source, table: str, column: dict) -> None:
+    """The text column of the contract's name becomes the contract's type: typed into a
+    new column, the text dropped, the new column renamed (DuckDB cannot use a cleaning
+    query in ALTER ... USING)."""
+    name = column["name"]
+    conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote('__typed__')} {column_type(column)}")
+    _fill(conn, source, table, column, name)
+    conn.execute(f"ALTER TABLE {table} DROP COLUMN {quote(name)}")
+    conn.execute(f"ALTER TABLE {table} RENAME COLUMN {quote('__typed__')} TO {quote(name)}")
