@@ -130,8 +130,13 @@ def plan_run(
         conn, dictionary.sources.values(), settings.landing_dir, hashes.sha256
     )
     hashes.save()
+    behind = _systems_behind_contract(conn, dictionary.sources.values())
     build = plan_build(previous_build, current_build)
-    reason = f"new files from {', '.join(ingest)}" if ingest else build.reason
+    reasons = [f"new files from {', '.join(ingest)}"] if ingest else []
+    if behind:
+        reasons.append(f"contracts with a new column: {', '.join(behind)}")
+        ingest = sorted({*ingest, *behind})
+    reason = "; ".join(reasons) if reasons else build.reason
     if build.changed is None:  # the whole warehouse: every dataset
         return RunPlan(reason, ingest=ingest, build=build, rebuilt=None)
     built = _built_nodes(manifest, sorted({*build.changed, *ingest}))
@@ -177,8 +182,7 @@ def _built_nodes(manifest: dict, systems: list[str]) -> set[str]:
 
 def _systems_with_new_files(conn, sources, landing_dir: Path, sha256=file_sha256) -> list[str]:
     """The systems with a file the ledger has not seen under this name and content (what
-    the ingest step would read), or no raw table yet (the step creates it, empty), or a
-    raw table made under an older contract that lacks a column (the step adds it)."""
+    the ingest step would read), or no raw table yet (the step creates it, empty)."""
     tables = table_columns(conn, "raw")
     known = set(conn.execute("SELECT system, file_name, sha256 FROM raw._ingest_files").fetchall())
 
@@ -188,10 +192,17 @@ def _systems_with_new_files(conn, sources, landing_dir: Path, sha256=file_sha256
             for p in landing_files(source, landing_dir)
         )
 
+    return [s.system for s in sources if s.raw_table not in tables or new_files(s)]
+
+
+def _systems_behind_contract(conn, sources) -> list[str]:
+    """The systems whose raw table was made under an older contract and lacks a column
+    the contract now names: their ingest step adds it (before dbt reads it)."""
+    tables = table_columns(conn, "raw")
     return [
         s.system
         for s in sources
-        if s.raw_table not in tables or behind_contract(s, tables[s.raw_table]) or new_files(s)
+        if s.raw_table in tables and behind_contract(s, tables[s.raw_table])
     ]
 
 

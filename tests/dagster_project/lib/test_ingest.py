@@ -249,7 +249,7 @@ def test_a_contract_that_gains_a_column_takes_the_values_loaded_as_drift(landing
 
 
 def test_the_run_plan_sends_a_system_behind_its_contract_to_the_ingest(landing):
-    from dagster_project.lib.run_plan import _systems_with_new_files
+    from dagster_project.lib.run_plan import _systems_behind_contract, _systems_with_new_files
 
     write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\n")
     conn, _ = run(landing)
@@ -258,7 +258,8 @@ def test_the_run_plan_sends_a_system_behind_its_contract_to_the_ingest(landing):
         {**REQUESTS, "columns": [*REQUESTS["columns"], CLOSED_ON]}, Path("crm.yml")
     )
     assert _systems_with_new_files(conn, [old], landing / "landing") == []
-    assert _systems_with_new_files(conn, [new], landing / "landing") == ["crm"]
+    assert _systems_behind_contract(conn, [old]) == []
+    assert _systems_behind_contract(conn, [new]) == ["crm"]
 
 
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
