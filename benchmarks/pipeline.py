@@ -245,7 +245,7 @@ def measure(data: Path, env: dict) -> dict:
 def reference(data: Path, env: dict) -> dict:
     """The plain-DuckDB script on the same files; its output compared with the exports."""
     out = data.parent / "reference"
-    wall, rss, output = run(
+    wall, rss, output, _ = run(
         [sys.executable, str(PROJECT / "benchmarks" / "reference.py"), "--landing",
          str(data / "landing"), "--out", str(out), "--compare", str(data / "exports")],
         env,
