@@ -44,23 +44,40 @@ def test_two_systems_two_encodings_two_headers(written):
     assert b"\r\n" in old.read_bytes() and b"\r\n" not in new.read_bytes()
     for rows, count in ((old_rows, files[3][1]), (new_rows, files[4][1])):
         assert rows[-1][0] == "TOTAL" and len(rows) - 1 == count  # header + data + total
+    # only the new system records when the application was received: for every licence,
+    # pending ones too, never after the issue
+    assert "ApplicationDate" in new_rows[0] and "Application Date" not in old_rows[0]
+    applied, issued = new_rows[0].index("ApplicationDate"), new_rows[0].index("IssuedDate")
+    assert all(r[applied] for r in new_rows[1:-1])
+    assert all(r[applied] <= r[issued] for r in new_rows[1:-1] if r[issued][:2] == "20")
 
 
 def test_the_mess_is_there(written):
     folder, files = written
     old = _rows(files[3][0], "cp1252")[1:-1]
-    new = _rows(files[-1][0], "utf-8")[1:-1]
+    new_rows = _rows(files[-1][0], "utf-8")
+    new = new_rows[1:-1]
+    fee, status = new_rows[0].index("FeeAmount"), new_rows[0].index("LicenceStatus")
     categories = {r[5] for r in old}
     assert {"FOOD", "food", "Food"} <= categories  # codes in any case
     assert any(r[5].isupper() and " " in r[5] for r in new)  # "FOOD PREMISES"
     assert any(r[7] == "N/A" for r in old) and any(r[7].startswith("Ward ") for r in old)
-    assert any(r[11] == "-" for r in new) and any(r[11].startswith("$") for r in new)
-    assert any(r[10].endswith(";") for r in new)
+    assert any(r[fee] == "-" for r in new) and any(r[fee].startswith("$") for r in new)
+    assert any(r[status].endswith(";") for r in new)
     assert any("2204" in r[8] for r in old)  # an issue year typed wrong
     numbers = [r[0] for r in new]
     assert len(numbers) > len(set(numbers))  # a licence exported twice in one file
-    # every licence of the first snapshot is re-sent in the last one (full snapshots)
-    assert {r[0] for r in _rows(files[0][0], "cp1252")[1:-1]} <= set(numbers)
+    # full snapshots: a licence of the first one is re-sent in the last one, unless it
+    # was revoked (it leaves the export 90 days after its revocation)
+    first = _rows(files[0][0], "cp1252")[1:-1]
+    gone = {r[0] for r in first} - set(numbers)
+    revoked = {
+        r[0]
+        for path, _ in files
+        for r in _rows(path, "cp1252" if "2024" in path.name else "utf-8")[1:-1]
+        if r[-2].rstrip(";").lower() == "revoked"
+    }
+    assert gone and gone <= revoked
     # a sole proprietor trades under the owner's name; drivers and rentals are people
     assert any(r[3] and r[3] in r[1] and r[5] == "Food Premises" for r in new)
     assert all(r[1] == r[3] for r in new if r[5] in ("Short-term Rental", "Taxi/Rideshare Driver"))
