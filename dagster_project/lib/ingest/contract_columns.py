@@ -22,6 +22,8 @@ department sent the field stay empty, as they were.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import duckdb
 
 from ..warehouse import literal, quote
@@ -70,12 +72,13 @@ def sync_with_contract(conn: duckdb.DuckDBPyConnection, source, schema: str, nam
     for column in source.column_specs:
         target = column_type(column)
         if column["name"] not in present:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote(column['name'])} {target}")
-            drift = _drift_column(column, present, contract_names)
-            if drift is not None:
-                _fill(conn, source, table, column, drift)
+            with _transaction(conn):  # added and filled, or not at all
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote(column['name'])} {target}")
+                drift = _drift_column(column, present, contract_names)
+                if drift is not None:
+                    _fill(conn, source, table, column, drift)
         elif present[column["name"]] == "VARCHAR" and target.upper() != "VARCHAR":
-            _type_in_place(conn, source, table, column)
+            _type_in_place(conn, source, table, column, "__typed__" in present)
 
 
 def _drift_column(column: dict, present: dict[str, str], contract_names: set) -> str | None:
@@ -106,8 +109,13 @@ def _read_by_contract(source, table: str, column: dict, text_column: str) -> str
 
 
 def _fill(conn, source, table: str, column: dict, text_column: str) -> None:
-    """Flag what does not read, then set the column to what does (by row id)."""
+    """Flag what does not read, then set the column to what does (by row id). Part of
+    the caller's transaction: flags from an interrupted attempt are replaced."""
     read = _read_by_contract(source, table, column, text_column)
+    conn.execute(
+        "DELETE FROM raw._flagged_values WHERE system = ? AND column_name = ? AND rule = ?",
+        [source.system, column["name"], RULE],
+    )
     conn.execute(
         "INSERT INTO raw._flagged_values (system, file_name, sha256, source_row, "
         "column_name, rule, raw_value) "
@@ -122,12 +130,29 @@ def _fill(conn, source, table: str, column: dict, text_column: str) -> None:
     )
 
 
-def _type_in_place(conn, source, table: str, column: dict) -> None:
+def _type_in_place(conn, source, table: str, column: dict, leftover: bool) -> None:
     """The text column of the contract's name becomes the contract's type: typed into a
     new column, the text dropped, the new column renamed (DuckDB cannot use a cleaning
-    query in ALTER ... USING)."""
-    name = column["name"]
-    conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote('__typed__')} {column_type(column)}")
-    _fill(conn, source, table, column, name)
-    conn.execute(f"ALTER TABLE {table} DROP COLUMN {quote(name)}")
-    conn.execute(f"ALTER TABLE {table} RENAME COLUMN {quote('__typed__')} TO {quote(name)}")
+    query in ALTER ... USING). Two transactions, as DuckDB refuses to alter a table
+    updated in the same one: a run stopped between them left the text and a typed
+    column (``leftover``), which this one drops and types again."""
+    name, typed_column = column["name"], quote("__typed__")
+    if leftover:
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {typed_column}")
+    with _transaction(conn):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {typed_column} {column_type(column)}")
+        _fill(conn, source, table, column, name)
+    with _transaction(conn):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {quote(name)}")
+        conn.execute(f"ALTER TABLE {table} RENAME COLUMN {typed_column} TO {quote(name)}")
+
+
+@contextmanager
+def _transaction(conn):
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -90,6 +90,9 @@ def ingest_source(
     """
     ledger.ensure(conn)
     _ensure_table(conn, source, f"raw.{quote(source.raw_table)}", [])
+    # a contract that gained a column: the table made under the old one gets it (in
+    # transactions of its own, so before any file's)
+    sync_with_contract(conn, source, "raw", source.raw_table)
     paths = landing_files(source, landing_dir)
     sha256 = hashes.sha256 if hashes else file_sha256
     results = [_ingest_file(conn, source, path, sha256(path), quarantine_dir) for path in paths]
@@ -468,8 +471,6 @@ def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:
     definitions = [f"{quote(c['name'])} {column_type(c)}" for c in source.column_specs]
     definitions += [f"{quote(name)} {kind}" for name, kind in LINEAGE.items()]
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
-    # a contract that gained a column: the table made under the old one gets it
-    sync_with_contract(conn, source, "raw", source.raw_table)
     for name in extra_columns:  # schema drift: keep what the department started sending
         conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(name)} VARCHAR")
 

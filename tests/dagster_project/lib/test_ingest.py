@@ -248,6 +248,28 @@ def test_a_contract_that_gains_a_column_takes_the_values_loaded_as_drift(landing
     assert kind == ("DATE",)
 
 
+def test_typing_drift_text_in_place_resumes_after_a_run_stopped_halfway(landing):
+    # the first of its two transactions committed (the typed column is there, filled),
+    # the second did not (the text column is still there): the next run finishes it
+    write(landing, "b.csv", "request_id,created_at,Closed On\nSR-2,2024-01-01,05/01/2024\n")
+    conn, _ = run(landing)
+    conn.execute('ALTER TABLE raw.crm_requests ADD COLUMN "__typed__" DATE')
+    conn.execute(
+        "INSERT INTO raw._flagged_values (system, file_name, sha256, source_row, column_name, "
+        "rule, raw_value) VALUES ('crm', 'b.csv', 'x', 1, 'closed_on', "
+        "'contract_column_added', 'left from the stopped run')"
+    )
+    conn.close()
+    spec = {**REQUESTS, "columns": [*REQUESTS["columns"], CLOSED_ON]}
+    conn, _ = run(landing, spec)
+    assert conn.execute("SELECT request_id, closed_on FROM raw.crm_requests").fetchall() == [
+        ("SR-2", dt.date(2024, 1, 5))
+    ]
+    columns = [r[0] for r in conn.execute("DESCRIBE raw.crm_requests").fetchall()]
+    assert "__typed__" not in columns
+    assert conn.execute("SELECT count(*) FROM raw._flagged_values").fetchone() == (0,)
+
+
 def test_the_run_plan_sends_a_system_behind_its_contract_to_the_ingest(landing):
     from dagster_project.lib.run_plan import _systems_behind_contract, _systems_with_new_files
 
