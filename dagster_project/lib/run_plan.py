@@ -126,11 +126,12 @@ def plan_run(
     if not ledger.exists(conn):
         return first_run(dictionary, settings.landing_dir, "a first run: no ingest ledger yet")
     hashes = FileHashes(settings.landing_hashes_file)
+    raw_tables = table_columns(conn, "raw")
     ingest = _systems_with_new_files(
-        conn, dictionary.sources.values(), settings.landing_dir, hashes.sha256
+        conn, dictionary.sources.values(), settings.landing_dir, hashes.sha256, raw_tables
     )
     hashes.save()
-    behind = _systems_behind_contract(conn, dictionary.sources.values())
+    behind = _systems_behind_contract(raw_tables, dictionary.sources.values())
     build = plan_build(previous_build, current_build)
     reasons = [f"new files from {', '.join(ingest)}"] if ingest else []
     if behind:
@@ -180,10 +181,13 @@ def _built_nodes(manifest: dict, systems: list[str]) -> set[str]:
     return {nodes[uid]["name"] for uid in descendants(manifest, systems) if uid in nodes}
 
 
-def _systems_with_new_files(conn, sources, landing_dir: Path, sha256=file_sha256) -> list[str]:
+def _systems_with_new_files(
+    conn, sources, landing_dir: Path, sha256=file_sha256, tables: dict | None = None
+) -> list[str]:
     """The systems with a file the ledger has not seen under this name and content (what
-    the ingest step would read), or no raw table yet (the step creates it, empty)."""
-    tables = table_columns(conn, "raw")
+    the ingest step would read), or no raw table yet (the step creates it, empty).
+    ``tables``: the raw schema's tables (``table_columns``), read here when not given."""
+    tables = table_columns(conn, "raw") if tables is None else tables
     known = set(conn.execute("SELECT system, file_name, sha256 FROM raw._ingest_files").fetchall())
 
     def new_files(source) -> bool:
@@ -195,10 +199,10 @@ def _systems_with_new_files(conn, sources, landing_dir: Path, sha256=file_sha256
     return [s.system for s in sources if s.raw_table not in tables or new_files(s)]
 
 
-def _systems_behind_contract(conn, sources) -> list[str]:
-    """The systems whose raw table was made under an older contract and lacks a column
-    the contract now names: their ingest step adds it (before dbt reads it)."""
-    tables = table_columns(conn, "raw")
+def _systems_behind_contract(tables: dict[str, dict[str, str]], sources) -> list[str]:
+    """The systems whose raw table (``tables``: the raw schema's, ``table_columns``) was
+    made under an older contract and lacks a column the contract now names: their ingest
+    step adds it (before dbt reads it)."""
     return [
         s.system
         for s in sources

@@ -27,28 +27,23 @@ from contextlib import contextmanager
 import duckdb
 
 from ..warehouse import literal, quote
-from .contract_sql import (
-    column_type,
-    has_value_rules,
-    null_if_sentinel,
-    snake_case,
-    trimmed,
-    typed,
-    value_rules,
-)
+from .contract_sql import cleaned_text, column_type, snake_case, trimmed, typed
 
 RULE = "contract_column_added"
 
 
-def table_columns(conn: duckdb.DuckDBPyConnection, schema: str) -> dict[str, dict[str, str]]:
-    """{table: {column: its type}} for the tables of ``schema`` (one catalog query)."""
+def table_columns(
+    conn: duckdb.DuckDBPyConnection, schema: str, table: str | None = None
+) -> dict[str, dict[str, str]]:
+    """{table: {column: its type}} for the tables of ``schema`` (or the one ``table``),
+    in one catalog query."""
     tables: dict[str, dict[str, str]] = {}
-    for table, column, kind in conn.execute(
+    for name, column, kind in conn.execute(
         "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = ? "
-        "AND database_name = current_database()",
-        [schema],
+        "AND database_name = current_database() AND (? IS NULL OR table_name = ?)",
+        [schema, table, table],
     ).fetchall():
-        tables.setdefault(table, {})[column] = kind
+        tables.setdefault(name, {})[column] = kind
     return tables
 
 
@@ -56,16 +51,20 @@ def behind_contract(source, present: dict[str, str]) -> bool:
     """The table (its columns and types) lacks a contract column, or holds one as drift
     text: the next load syncs it (the run plan sends the system to the ingest for it)."""
     return any(
-        column["name"] not in present
-        or (present[column["name"]] == "VARCHAR" and column_type(column).upper() != "VARCHAR")
+        column["name"] not in present or _holds_drift_text(column, present)
         for column in source.column_specs
     )
+
+
+def _holds_drift_text(column: dict, present: dict[str, str]) -> bool:
+    """The contract column is there as text (loaded as drift) but the contract types it."""
+    return present.get(column["name"]) == "VARCHAR" and column_type(column).upper() != "VARCHAR"
 
 
 def sync_with_contract(conn: duckdb.DuckDBPyConnection, source, schema: str, name: str) -> None:
     """Add (and fill) the contract columns ``schema.name`` lacks; type drift text in place."""
     table = f"{quote(schema)}.{quote(name)}"
-    present = table_columns(conn, schema).get(name, {})
+    present = table_columns(conn, schema, name).get(name, {})
     if not behind_contract(source, present):
         return
     contract_names = {column["name"] for column in source.column_specs}
@@ -77,7 +76,7 @@ def sync_with_contract(conn: duckdb.DuckDBPyConnection, source, schema: str, nam
                 drift = _drift_column(column, present, contract_names)
                 if drift is not None:
                     _fill(conn, source, table, column, drift)
-        elif present[column["name"]] == "VARCHAR" and target.upper() != "VARCHAR":
+        elif _holds_drift_text(column, present):
             _type_in_place(conn, source, table, column, "__typed__" in present)
 
 
@@ -95,11 +94,8 @@ def _read_by_contract(source, table: str, column: dict, text_column: str) -> str
     """A query of (row id, the value as the contract reads it, the text) for every row
     whose ``text_column`` holds something: trimmed, null sentinels emptied, the value
     rules (case, value map...) applied, then typed, as a load would."""
-    sentinels = source.spec.get("null_values", []) + column.get("null_values", [])
-    cleaned = null_if_sentinel("_text", sentinels)
-    if has_value_rules(column):
-        cleaned = value_rules(cleaned, column)
     workbook = source.files["format"] == "xlsx"
+    cleaned = cleaned_text("_text", column, source.spec.get("null_values", []), workbook)
     value = typed(quote("_clean"), column, workbook) if column["type"] != "varchar" else "_clean"
     return (
         f"SELECT _rid, {value} AS _value, _text, _clean FROM (SELECT _rid, _text, {cleaned} "

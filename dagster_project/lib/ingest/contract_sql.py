@@ -152,6 +152,19 @@ def has_value_rules(column: dict) -> bool:
     return any(k in column for k in ("strip_trailing", "case", "value_map"))
 
 
+def cleaned_text(name: str, column: dict | None, file_nulls: list[str], workbook: bool) -> str:
+    """The trimmed text in column ``name`` as the contract cleans it before typing: the
+    file's and the column's null sentinels emptied, its value rules applied, a workbook
+    number read as Excel shows it. ``column``: its contract entry (None: drift)."""
+    column = column or {}
+    sql = null_if_sentinel(name, file_nulls + column.get("null_values", []))
+    if has_value_rules(column):
+        sql = value_rules(sql, column)
+    if workbook and column.get("type") in ("money", "double"):
+        sql = excel_number(sql)
+    return sql
+
+
 def invalid_value(column_sql: str, column: dict) -> tuple[str, str] | None:
     """(SQL true when the value is not one the column accepts, the rule's words), from
     ``accepted_values`` and ``pattern``; None when the column declares neither."""

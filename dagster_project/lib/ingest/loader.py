@@ -26,15 +26,12 @@ from . import ledger
 from .contract_columns import sync_with_contract
 from .contract_sql import (
     SENTINEL_PREFIX,
+    cleaned_text,
     column_sentinel,
     column_type,
-    excel_number,
-    has_value_rules,
     header_mapping,
-    null_if_sentinel,
     trimmed,
     typed,
-    value_rules,
 )
 from .coordinates import add_coordinates
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
@@ -235,19 +232,10 @@ def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dic
     null_values = source.spec.get("null_values", [])
     workbook = source.files["format"] == "xlsx"
     trims = ", ".join(f"{trimmed(h)} AS {quote(n)}" for h, n in mapping.items())
-
-    def sentinels(name: str) -> list[str]:  # the file's null markers and the column's own
-        return null_values + contract.get(name, {}).get("null_values", [])
-
-    def cleaned(name: str) -> str:
-        sql = null_if_sentinel(name, sentinels(name))
-        if name in contract and has_value_rules(contract[name]):
-            sql = value_rules(sql, contract[name])
-        if workbook and contract.get(name, {}).get("type") in ("money", "double"):
-            sql = excel_number(sql)
-        return sql
-
-    nulls = ", ".join(f"{cleaned(n)} AS {quote(n)}" for n in mapping.values())
+    nulls = ", ".join(
+        f"{cleaned_text(n, contract.get(n), null_values, workbook)} AS {quote(n)}"
+        for n in mapping.values()
+    )
     nulls += "".join(
         f", {column_sentinel(n, contract[n])} AS {quote(SENTINEL_PREFIX + n)}"
         for n in mapping.values()

@@ -271,6 +271,7 @@ def test_typing_drift_text_in_place_resumes_after_a_run_stopped_halfway(landing)
 
 
 def test_the_run_plan_sends_a_system_behind_its_contract_to_the_ingest(landing):
+    from dagster_project.lib.ingest.contract_columns import table_columns
     from dagster_project.lib.run_plan import _systems_behind_contract, _systems_with_new_files
 
     write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\n")
@@ -280,8 +281,9 @@ def test_the_run_plan_sends_a_system_behind_its_contract_to_the_ingest(landing):
         {**REQUESTS, "columns": [*REQUESTS["columns"], CLOSED_ON]}, Path("crm.yml")
     )
     assert _systems_with_new_files(conn, [old], landing / "landing") == []
-    assert _systems_behind_contract(conn, [old]) == []
-    assert _systems_behind_contract(conn, [new]) == ["crm"]
+    raw_tables = table_columns(conn, "raw")
+    assert _systems_behind_contract(raw_tables, [old]) == []
+    assert _systems_behind_contract(raw_tables, [new]) == ["crm"]
 
 
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
