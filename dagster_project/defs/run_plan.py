@@ -18,9 +18,8 @@ from dagster_project.lib.incremental import current_state, load_state
 from dagster_project.lib.run_plan import RunPlan, everything, first_run, plan_run
 from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
-from publish.ckan.mapping import package_name
 from publish.ckan.publisher import PublishError
-from publish.ckan.retirement import our_packages
+from publish.ckan.retirement import approved_packages
 
 from .automation import raw_key
 from .open_data.publish import portal_key
@@ -81,8 +80,7 @@ def _make_plan(dictionary: Dictionary | None) -> RunPlan:
 def _portal_packages(dictionary: Dictionary) -> dict[str, dict | None]:
     """Each approved dataset's package as the portal has it now (one search, not one
     call per dataset); None when it is not there."""
-    ours = {p["name"]: p for p in our_packages(PortalResource().publisher())}
-    return {d.id: ours.get(package_name(d.id)) for d in dictionary.approved_datasets}
+    return approved_packages(PortalResource().publisher(), dictionary)
 
 
 def planned_job(

@@ -19,7 +19,7 @@ from publish.catalog.dcat import LEGACY_CATALOG_PACKAGE, catalog, dataset_entry,
 from .datastore_load import PublishedRows, load_rows
 from .mapping import organization_dict, package_dict, package_facts, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
-from .retirement import retention_over
+from .retirement import approved_packages, retention_over
 from .site_files import sync_site_files
 from .versions import (
     Versioning,
@@ -155,8 +155,9 @@ def publish_catalog(
     """Build data.json from what the portal holds, validate it and send it to the portal,
     which serves it at ``/data.json`` (where harvesters look), not as a dataset."""
     entries = []
+    packages = approved_packages(publisher, dictionary)
     for dataset in dictionary.approved_datasets:
-        package = publisher.show_package(package_name(dataset.id))
+        package = packages[dataset.id]
         if listed_in_catalog(package):
             division = dictionary.divisions[dataset.owner_division]
             entries.append(

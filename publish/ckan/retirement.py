@@ -41,6 +41,17 @@ def our_packages(publisher: CkanPublisher) -> list[dict[str, Any]]:
             return found
 
 
+def approved_packages(
+    publisher: CkanPublisher, dictionary: Dictionary
+) -> dict[str, dict[str, Any] | None]:
+    """Each approved dataset's package as the portal has it now, public or withdrawn, by
+    dataset id; None when it is not there (or deleted). One search, not one
+    ``package_show`` per dataset (26 calls, ~0.3 s, for each of the run's site, score
+    and catalog steps)."""
+    ours = {p["name"]: p for p in our_packages(publisher)}
+    return {d.id: ours.get(package_name(d.id)) for d in dictionary.approved_datasets}
+
+
 def removed_from_dictionary(
     packages: list[dict[str, Any]], dictionary: Dictionary
 ) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from dagster_project.lib.gates.public_report import render_reports
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.settings import PROJECT_DIR, get_settings
 from publish.ckan.mapping import package_name
+from publish.ckan.retirement import approved_packages
 from publish.ckan.site_files import folder_files, site_url, sync_site_files
 
 from ..resources import PortalResource
@@ -96,11 +97,8 @@ def build_quality_reports_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         settings = get_settings()
         dictionary = load_dictionary(strict=False)
         publisher, url = portal.publisher(), portal.url()
-        published = [
-            d.id
-            for d in dictionary.approved_datasets
-            if _public(publisher.show_package(package_name(d.id)))
-        ]
+        packages = approved_packages(publisher, dictionary)
+        published = [d.id for d in dictionary.approved_datasets if _public(packages[d.id])]
         results = GateResults(settings.gate_reports_dir)
         files = render_reports(
             settings.data_dir / "quality_reports",

@@ -31,6 +31,7 @@ from dagster_project.settings import get_settings
 from publish.ckan.dataset import listed_in_catalog
 from publish.ckan.mapping import package_name
 from publish.ckan.publisher import PublishError
+from publish.ckan.retirement import approved_packages
 
 from ..open_data.publish import portal_key
 from ..resources import PortalResource, WarehouseResource
@@ -61,9 +62,7 @@ def build_score_asset(dataset_ids: list[str]) -> dg.AssetsDefinition:
             )
         gates = GateResults(get_settings().gate_reports_dir)
         publisher, now = portal.publisher(), datetime.now(UTC)
-        packages = {
-            d.id: publisher.show_package(package_name(d.id)) for d in dictionary.approved_datasets
-        }
+        packages = approved_packages(publisher, dictionary)
         with warehouse.connection() as conn:
             scores = measure_scores(
                 conn,

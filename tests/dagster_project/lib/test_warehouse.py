@@ -7,6 +7,7 @@ import sys
 import textwrap
 import time
 
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.warehouse import connect, writer_turn
 
 HOLDER = textwrap.dedent("""
@@ -100,3 +101,59 @@ def test_a_writer_that_waits_says_whether_it_waits_for_a_run_or_a_reader(tmp_pat
         finally:
             other.kill()
             other.wait()
+
+
+OTHER_PROCESS_WRITES = textwrap.dedent("""
+    import sys
+    from dagster_project.lib.warehouse import connect
+    conn = connect(sys.argv[1])  # no turn taken: DuckDB's own lock alone decides
+    conn.execute("INSERT INTO t VALUES (2)")
+    conn.close()
+""")
+
+
+def test_a_run_keeps_the_warehouse_open_between_its_steps_and_lets_dbt_write(tmp_path, monkeypatch):
+    """A run's steps share one open warehouse (each open reads the catalog) and hold the
+    writer turn from the first step to the end of the run; a step that hands the file to
+    a process of its own (dbt) closes it first; after the run the file is free."""
+    import dagster as dg
+
+    from dagster_project.lib.warehouse import close_kept
+    from dagster_project.settings import get_settings
+
+    monkeypatch.setenv("PLATFORM_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    warehouse = get_settings().warehouse_path
+    other_process = [sys.executable, "-c", OTHER_PROCESS_WRITES, str(warehouse)]
+
+    @dg.asset
+    def first(warehouse: WarehouseResource) -> None:
+        with warehouse.connection() as conn:
+            conn.execute("CREATE TABLE t (i INTEGER)")
+            conn.execute("INSERT INTO t VALUES (1)")
+        # between steps the file stays open: another process cannot write it
+        refused = subprocess.run(other_process, capture_output=True, text=True)
+        assert refused.returncode != 0 and "lock" in refused.stderr.lower()
+
+    @dg.asset(deps=[first])
+    def like_dbt(warehouse: WarehouseResource) -> None:
+        with writer_turn(warehouse_path := get_settings().warehouse_path):
+            close_kept(warehouse_path)  # what CityDbtCliResource.cli does
+            subprocess.run(other_process, check=True)
+
+    @dg.asset(deps=[like_dbt])
+    def last(warehouse: WarehouseResource) -> None:
+        with warehouse.connection() as conn:
+            assert conn.execute("SELECT list(i ORDER BY i) FROM t").fetchone()[0] == [1, 2]
+
+    try:
+        result = dg.materialize(
+            [first, like_dbt, last], resources={"warehouse": WarehouseResource()}
+        )
+        assert result.success
+        subprocess.run(other_process, check=True)  # the run is over: the file is free
+        conn = connect(warehouse, read_only=True)
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 3
+        conn.close()
+    finally:
+        get_settings.cache_clear()
