@@ -120,10 +120,12 @@ def writer_turn(warehouse: Path, on_wait: Callable[[str], None] | None = None) -
         try:
             yield
         finally:
-            close_kept(Path(key))  # never open past the turn: another process may write
-            with _held_guard:
-                _held.pop(key, None)
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            try:
+                close_kept(Path(key))  # never open past the turn: another process may write
+            finally:  # even when that close fails (its checkpoint on a full disk)
+                with _held_guard:
+                    _held.pop(key, None)
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _who_holds_the_turn(handle) -> str:

@@ -30,12 +30,17 @@ def _extras(package: dict[str, Any]) -> dict[str, str]:
 
 def our_packages(publisher: CkanPublisher) -> list[dict[str, Any]]:
     """Every package (public or withdrawn) the pipeline published."""
+    return [p for p in _active_packages(publisher) if published_by_pipeline(p)]
+
+
+def _active_packages(publisher: CkanPublisher) -> list[dict[str, Any]]:
+    """Every active package of the portal, public or private, page by page."""
     found, start = [], 0
     while True:
         page = publisher.client.action.package_search(
             q="*:*", rows=PAGE, start=start, include_private=True
         )
-        found += [p for p in page["results"] if published_by_pipeline(p)]
+        found += page["results"]
         start += PAGE
         if start >= page["count"]:
             return found
@@ -47,8 +52,10 @@ def approved_packages(
     """Each approved dataset's package as the portal has it now, public or withdrawn, by
     dataset id; None when it is not there (or deleted). One search, not one
     ``package_show`` per dataset (26 calls, ~0.3 s, for each of the run's site, score
-    and catalog steps)."""
-    ours = {p["name"]: p for p in our_packages(publisher)}
+    and catalog steps). By name, as ``package_show`` finds it: a package published
+    before the pipeline marked its packages (``published_by_pipeline``) and unchanged
+    since is still the dataset's."""
+    ours = {p["name"]: p for p in _active_packages(publisher)}
     return {d.id: ours.get(package_name(d.id)) for d in dictionary.approved_datasets}
 
 

@@ -13,9 +13,14 @@ import pytest
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.dictionary.entries import PublicationEvent
 from publish.ckan.dataset import retire_dataset
-from publish.ckan.mapping import organization_dict, package_dict, package_facts
+from publish.ckan.mapping import organization_dict, package_dict, package_facts, package_name
 from publish.ckan.publisher import CkanPublisher
-from publish.ckan.retirement import our_packages, removed_from_dictionary, retire_removed
+from publish.ckan.retirement import (
+    approved_packages,
+    our_packages,
+    removed_from_dictionary,
+    retire_removed,
+)
 
 pytestmark = pytest.mark.portal
 
@@ -112,3 +117,30 @@ def test_a_dataset_retired_in_the_dictionary_is_deleted_after_the_retention(sysa
         assert retire_dataset(publisher, retired, division, retention) == "deleted"
     finally:
         sysadmin.action.dataset_purge(id=created["id"])
+
+
+def test_the_approved_datasets_packages_are_found_by_name_marked_or_not(sysadmin, run_id):
+    """The site, score and catalog steps read every approved dataset's package in one
+    search. A package published before the pipeline marked its packages, and unchanged
+    since (so never patched with the marker), is still the dataset's, as package_show
+    found it: left out, data.json would drop it and its score would fall."""
+    publisher = CkanPublisher(sysadmin)
+    dictionary = load_dictionary()
+    division = dictionary.divisions[dictionary.datasets["digital_adoption"].owner_division]
+    publisher.ensure_organization(organization_dict(division))
+    unmarked_id, missing_id = f"unmarked_{run_id}", f"missing_{run_id}"
+    unmarked = sysadmin.action.package_create(
+        name=package_name(unmarked_id), title="Published by an older release", owner_org=division.id
+    )
+    approved = [
+        dataclasses.replace(dictionary.datasets["digital_adoption"], id=dataset_id)
+        for dataset_id in (unmarked_id, missing_id)
+    ]
+    try:
+        found = approved_packages(
+            publisher, dataclasses.replace(dictionary, datasets={d.id: d for d in approved})
+        )
+        assert found[unmarked_id]["id"] == unmarked["id"]
+        assert found[missing_id] is None
+    finally:
+        sysadmin.action.dataset_purge(id=unmarked["id"])
