@@ -7,6 +7,7 @@ select
     cast(licence_category as varchar) as licence_category,
     cast(address_block as varchar) as address_block,
     cast(ward_number as integer) as ward_number,
+    cast(application_date as date) as application_date,
     cast(issue_date as date) as issue_date,
     cast(expiry_date as date) as expiry_date,
     cast(status as varchar) as status,

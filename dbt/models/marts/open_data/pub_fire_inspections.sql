@@ -4,6 +4,7 @@
 -- small cells that fire_inspections_by_month suppresses.
 select
     cast(inspection_number as varchar) as inspection_number,
+    cast(requested_date as date) as requested_date,
     cast(inspection_date as date) as inspection_date,
     cast(inspection_type as varchar) as inspection_type,
     cast(occupancy_group as varchar) as occupancy_group,
