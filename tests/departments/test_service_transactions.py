@@ -183,6 +183,24 @@ def test_a_requested_fire_inspection_is_timed_from_the_request_since_the_rms_upg
         assert (month, days, within) == (inspected.replace(day=1), None, None)
 
 
+def test_the_published_licences_and_inspections_carry_the_dates_they_are_timed_from(query):
+    """A resident can redo the scorecard's processing times from the open datasets."""
+    licences = query(
+        f"SELECT p.application_date, p.issue_date, t.processing_days FROM {FACT} t "
+        "JOIN open_data.pub_business_licences p "
+        "ON t.transaction_id = 'business_licences:' || p.licence_number"
+    )
+    inspections = query(
+        f"SELECT p.requested_date, p.inspection_date, t.processing_days FROM {FACT} t "
+        "JOIN open_data.pub_fire_inspections p "
+        "ON t.transaction_id = 'fire_inspections:' || p.inspection_number"
+    )
+    for rows in (licences, inspections):
+        timed = [(start, end, days) for start, end, days in rows if days is not None]
+        assert timed and len(timed) < len(rows)  # the old systems' rows have one date
+        assert all(days == (end - start).days for start, end, days in timed)
+
+
 def test_payments_carry_their_channel_and_no_processing_time(query):
     rows = query(
         f"SELECT channel_code, bool_or(is_online), bool_and(is_online), count(processing_days) "
