@@ -41,7 +41,7 @@ from .small_cells import (
     with_suppression_notes,
 )
 from .validation import DictionaryError, read_validated
-from .vocabulary import FREQUENCIES, LICENCES, PLATFORM_SYSTEM
+from .vocabulary import FREQUENCIES, LICENCES, SYSTEMS_WITHOUT_EXTRACTS
 
 
 def load_dictionary(root: Path | None = None, *, strict: bool = True) -> Dictionary:
@@ -356,7 +356,7 @@ def _dataset_problems(
                 f"{name}: its source system {system!r} has an invalid contract "
                 "(see that file's problems)"
             )
-        elif system not in sources and system != PLATFORM_SYSTEM:
+        elif system not in sources and system not in SYSTEMS_WITHOUT_EXTRACTS:
             problems.append(
                 f"{name}: source system {system!r} has no contract in sources/; "
                 f"use one of {sorted(sources)}"

@@ -15,6 +15,12 @@ from datetime import timedelta
 # The source system of what the platform measures itself (the quality scores): no
 # department's extract, no contract, nothing to wait for.
 PLATFORM_SYSTEM = "open_data_platform"
+# The source system of what the governance group keeps in the dictionary itself (the
+# service inventory, services.yml): no extract either; its data is as current as the
+# dictionary the warehouse was last built from.
+DICTIONARY_SYSTEM = "data_dictionary"
+# Source systems that deliver no file: no contract, never waited for.
+SYSTEMS_WITHOUT_EXTRACTS = frozenset({PLATFORM_SYSTEM, DICTIONARY_SYSTEM})
 
 
 @dataclass(frozen=True)

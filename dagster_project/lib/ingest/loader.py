@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..dictionary.vocabulary import PLATFORM_SYSTEM
+from ..dictionary.vocabulary import SYSTEMS_WITHOUT_EXTRACTS
 from ..files import FileHashes, file_sha256
 from ..warehouse import literal, quote
 from . import ledger
@@ -108,15 +108,15 @@ def landing_files(source, landing_dir: Path) -> list[Path]:
 def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list[str]:
     """The systems that have never delivered a file that loaded (read-only safe)."""
     if not ledger.exists(conn):
-        return [system for system in systems if system != PLATFORM_SYSTEM]
+        return [system for system in systems if system not in SYSTEMS_WITHOUT_EXTRACTS]
     loaded = {
         row[0]
         for row in conn.execute(
             "SELECT DISTINCT system FROM raw._ingest_files WHERE status IN ('loaded', 'superseded')"
         ).fetchall()
     }
-    # the platform's own measurements deliver no file: never waited for
-    return [system for system in systems if system not in loaded and system != PLATFORM_SYSTEM]
+    # the platform's own measurements and the dictionary deliver no file: never waited for
+    return [s for s in systems if s not in loaded and s not in SYSTEMS_WITHOUT_EXTRACTS]
 
 
 def _ingest_file(conn, source, path: Path, sha: str, quarantine_dir: Path) -> FileResult:

@@ -14,7 +14,11 @@ import duckdb
 
 from dagster_project.lib.dictionary import Column, Dataset
 from dagster_project.lib.dictionary.quality_policy import QualityPolicy
-from dagster_project.lib.dictionary.vocabulary import FREQUENCIES
+from dagster_project.lib.dictionary.vocabulary import (
+    DICTIONARY_SYSTEM,
+    FREQUENCIES,
+    SYSTEMS_WITHOUT_EXTRACTS,
+)
 from dagster_project.lib.gates.results import DatasetRecord
 
 from .history import HISTORY_TABLE, PLATFORM_SYSTEM
@@ -35,11 +39,16 @@ def key_columns(dataset: Dataset) -> tuple[str, ...]:
     return keys or tuple(c.name for c in dataset.columns)
 
 
-def last_arrival(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> datetime | None:
+def last_arrival(
+    conn: duckdb.DuckDBPyConnection, systems: list[str], published_at: datetime | None = None
+) -> datetime | None:
     """The newest source file of these systems that loaded (the platform's own
-    measurements count as its source for the quality-score dataset)."""
+    measurements count as its source for the quality-score dataset; for what the
+    dictionary itself holds, the service inventory, the dataset's last publication of it)."""
     newest = []
-    departments = [s for s in systems if s != PLATFORM_SYSTEM]
+    if DICTIONARY_SYSTEM in systems:
+        newest.append(published_at)
+    departments = [s for s in systems if s not in SYSTEMS_WITHOUT_EXTRACTS]
     if departments and _has_table(conn, "raw", "_ingest_files"):
         newest.append(
             conn.execute(
@@ -109,7 +118,9 @@ def dataset_facts(
         gates={g: o.passed for g, o in record.gates.items()} if record else {},
         frequency=dataset.update_frequency.name,
         grace=FREQUENCIES[dataset.update_frequency.name].grace,
-        last_arrival=last_arrival(conn, list(dataset.source_systems)),
+        last_arrival=last_arrival(
+            conn, list(dataset.source_systems), record.published_at if record else None
+        ),
         columns_total=len(dataset.columns),
         undescribed_columns=tuple(
             c.name for c in dataset.columns if not is_described(c, policy.min_description_chars)

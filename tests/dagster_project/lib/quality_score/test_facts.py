@@ -11,6 +11,7 @@ import duckdb
 
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.ingest import ledger
+from dagster_project.lib.ingest.loader import systems_waiting
 from dagster_project.lib.quality_score import append_scores, latest_extras, score_dataset
 from dagster_project.lib.quality_score.facts import (
     empty_key_cells,
@@ -73,6 +74,13 @@ def test_last_arrival_is_the_newest_loaded_file_of_its_systems():
     assert last_arrival(conn, ["open_data_platform"]) is None
     append_scores(conn, [score_dataset(PERFECT, POLICY)])
     assert last_arrival(conn, ["open_data_platform"]) == PERFECT.measured_at
+    # the service inventory's source is the dictionary: as current as its last publication
+    published = NOW - timedelta(days=20)
+    assert last_arrival(conn, ["data_dictionary"], published) == published
+    assert last_arrival(conn, ["data_dictionary"]) is None  # never published yet
+    # and neither is an extract anyone waits for
+    assert systems_waiting(conn, ["data_dictionary", "open_data_platform", "crm311"]) == []
+    assert systems_waiting(conn, ["data_dictionary", "tax_roll"]) == ["tax_roll"]
 
 
 def test_formats_offered_are_what_the_portal_shows():

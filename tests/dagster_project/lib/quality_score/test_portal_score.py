@@ -56,6 +56,7 @@ def test_a_published_dataset_shows_its_score_and_reasons(sysadmin, anonymous, ru
         dictionary.datasets["service_inventory"],
         id=f"quality_test_{run_id}",
         update_frequency=FREQUENCIES["daily"],  # a promise to keep: freshness counts
+        source_systems=("crm311",),  # a department's extract, its arrival recorded below
     )
     division = dictionary.divisions[dataset.owner_division]
     publisher = CkanPublisher(sysadmin)
