@@ -35,7 +35,8 @@ def entry_fingerprint(spec: dict[str, Any]) -> dict[str, str]:
             :12
         ]
 
-    prints = {k: digest(v) for k, v in spec.items() if k != "columns"}
+    # (change notes explain a version; adding one is not itself a change to the data)
+    prints = {k: digest(v) for k, v in spec.items() if k not in ("columns", "change_notes")}
     for column in spec.get("columns") or []:
         prints[f"columns.{column.get('name')}"] = digest(column)
     return prints
@@ -71,6 +72,7 @@ class Version:
     archived_url: str | None = None
     archive_deleted_on: str | None = None
     superseded_at: str | None = None  # ISO timestamp: the retention counts from it
+    notes: list[str] = field(default_factory=list)  # the governance group's: why it changed
 
     def describe(self) -> str:
         """One changelog line."""
@@ -89,13 +91,34 @@ class Version:
                 parts.append(f"columns removed: {', '.join(self.columns_removed)}")
             if self.dictionary_changes:
                 parts.append(f"data dictionary: {', '.join(self.dictionary_changes)}")
-        return f"**Version {self.number}** ({self.published_on}): " + "; ".join(parts) + "."
+        line = f"**Version {self.number}** ({self.published_on}): " + "; ".join(parts) + "."
+        return " ".join([line, *(f"*Why:* {note}" for note in self.notes)])
+
+
+def change_notes(spec: dict[str, Any], previous: Version | None, today: date) -> list[str]:
+    """The entry's ``change_notes`` a version published ``today`` carries: dated after
+    the previous version and no later than today (a note written ahead of the change
+    waits for it). None on a first publication, which changes nothing."""
+    if previous is None:
+        return []
+    after = date.fromisoformat(previous.published_on)
+    notes = []
+    for entry in spec.get("change_notes") or []:
+        on = entry["on"] if isinstance(entry["on"], date) else date.fromisoformat(entry["on"])
+        if after < on <= today:
+            notes.append(" ".join(str(entry["note"]).split()))
+    return notes
 
 
 def next_version(
-    previous: Version | None, changes: RowChanges, fingerprint: dict[str, str], today: date
+    previous: Version | None,
+    changes: RowChanges,
+    fingerprint: dict[str, str],
+    today: date,
+    notes: list[str] | None = None,
 ) -> Version | None:
-    """The version this publication records, or None when nothing changed."""
+    """The version this publication records, or None when nothing changed (``notes``:
+    ``change_notes``' for it)."""
     described = dictionary_changes(previous.fingerprint, fingerprint) if previous else []
     if previous is not None and not changes.data_changed and not described:
         return None
@@ -111,6 +134,7 @@ def next_version(
         dictionary_changes=described,
         data_changed=previous is None or changes.data_changed,
         fingerprint=fingerprint,
+        notes=list(notes or []),
     )
 
 

@@ -27,7 +27,12 @@ from typing import Any
 
 from dagster_project.lib.dictionary import Dataset, Dictionary
 from dagster_project.lib.row_changes import ChangedRow, compare_exports
-from dagster_project.lib.versions import VersionHistory, entry_fingerprint, next_version
+from dagster_project.lib.versions import (
+    VersionHistory,
+    change_notes,
+    entry_fingerprint,
+    next_version,
+)
 
 from .mapping import package_dict, package_facts, package_name, resource_dicts, with_schema_fields
 from .publisher import CkanPublisher
@@ -95,7 +100,13 @@ def plan_dataset(
         dataset.key_columns,
         detail=DETAIL_ROWS,
     )
-    pending = next_version(previous, changes, entry_fingerprint(dict(dataset.spec)), now.date())
+    pending = next_version(
+        previous,
+        changes,
+        entry_fingerprint(dict(dataset.spec)),
+        now.date(),
+        change_notes(dict(dataset.spec), previous, now.date()),
+    )
     versions = history.versions() + ([pending] if pending else [])
     if current is None or current.get("state") == "deleted":
         plan.lines.append(f"new dataset: create it with {changes.rows:,} rows (version 1)")

@@ -22,6 +22,7 @@ from dagster_project.lib.row_changes import compare_exports
 from dagster_project.lib.versions import (
     Version,
     VersionHistory,
+    change_notes,
     changelog_markdown,
     data_last_updated,
     entry_fingerprint,
@@ -146,8 +147,9 @@ def pending_version(
     changes = compare_exports(
         history.published_parquet if previous else None, files["parquet"], dataset.key_columns
     )
-    fingerprint = entry_fingerprint(dict(dataset.spec))
-    pending = next_version(previous, changes, fingerprint, versioning.clock().date())
+    fingerprint, today = entry_fingerprint(dict(dataset.spec)), versioning.clock().date()
+    notes = change_notes(dict(dataset.spec), previous, today)
+    pending = next_version(previous, changes, fingerprint, today, notes)
     return pending, history.versions() + ([pending] if pending else [])
 
 

@@ -10,6 +10,7 @@ from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.row_changes import RowChanges
 from dagster_project.lib.versions import (
     VersionHistory,
+    change_notes,
     changelog_markdown,
     data_last_updated,
     dictionary_changes,
@@ -59,6 +60,32 @@ def test_versions_and_changelog_newest_first(tmp_path):
         "columns added: ward; data dictionary: title changed.\n"
         "- **Version 1** (2026-01-05): first publication, 3 rows."
     )
+
+
+def test_a_change_note_says_why_in_the_version_it_explains():
+    """The governance group dates a note; the first version published on or after that
+    date carries it, once; a note alone is not a new version, nor a dictionary change."""
+    first = next_version(None, RowChanges(3, 0, 0, 3), {}, date(2026, 1, 5))
+    spec = {
+        "title": "Scorecard",
+        "change_notes": [
+            {"on": "2026-01-20", "note": "Licences now count in the month   received."},
+            {"on": date(2026, 3, 1), "note": "Written ahead: waits for its change."},
+        ],
+    }
+    assert entry_fingerprint(spec) == entry_fingerprint({"title": "Scorecard"})
+    today = date(2026, 2, 1)
+    notes = change_notes(spec, first, today)
+    assert notes == ["Licences now count in the month received."]
+    assert next_version(first, RowChanges(0, 0, 0, 3), {}, today, notes) is None
+    second = next_version(first, RowChanges(0, 2, 0, 3), {}, today, notes)
+    assert second.describe() == (
+        "**Version 2** (2026-02-01): 0 rows added, 2 changed, 0 removed (3 rows). "
+        "*Why:* Licences now count in the month received."
+    )
+    assert change_notes(spec, second, date(2026, 2, 15)) == []  # told once
+    assert change_notes(spec, second, date(2026, 3, 1)) == ["Written ahead: waits for its change."]
+    assert change_notes(spec, None, today) == []  # a first publication changes nothing
 
 
 @pytest.mark.parametrize("days", [-1, "a year"])

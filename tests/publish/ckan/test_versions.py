@@ -82,7 +82,7 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         first_csv = (tmp_path / dataset.id / f"{dataset.model}.csv").read_bytes()
 
         # the department's next extract: January withdrawn, March corrected, two new months;
-        # the governance group reworded the description
+        # the governance group reworded the description and said why March changed
         second_months = [m for m in first_months if m[0] != "2025-01-01"]
         second_months[1] = ("2025-03-01", 999)
         second_months += [("2026-01-01", 200), ("2026-02-01", 201)]
@@ -90,7 +90,11 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         edited = dataclasses.replace(
             dataset,
             description=dataset.description + " Reworded.",
-            spec={**dataset.spec, "description": dataset.description + " Reworded."},
+            spec={
+                **dataset.spec,
+                "description": dataset.description + " Reworded.",
+                "change_notes": [{"on": "2026-02-01", "note": "March was recounted by 311."}],
+            },
         )
         day2 = datetime(2026, 2, 3, 9, tzinfo=UTC)
         versioning = Versioning(history, timedelta(days=1), day2)
@@ -103,7 +107,7 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         assert fields["data_last_updated"] == "2026-02-03"
         assert fields["changelog"] == (
             "- **Version 2** (2026-02-03): 2 rows added, 1 changed, 1 removed (13 rows); "
-            "data dictionary: description changed.\n"
+            "data dictionary: description changed. *Why:* March was recounted by 311.\n"
             "- **Version 1** (2026-01-05): first publication, 12 rows."
         )
         names = [r["name"] for r in shown["resources"]]
