@@ -20,7 +20,13 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 from pydantic import PrivateAttr
 
-from dagster_project.lib.warehouse import close_kept, connect, keep_open, writer_turn
+from dagster_project.lib.warehouse import (
+    close_kept,
+    connect,
+    keep_open,
+    release_cached_memory,
+    writer_turn,
+)
 from dagster_project.settings import PROJECT_DIR, get_settings, secure_data_dir
 from publish.ckan.connection import connection_from_environment
 from publish.ckan.publisher import CkanPublisher
@@ -136,6 +142,7 @@ class WarehouseResource(dg.ConfigurableResource):
                 yield conn
             finally:
                 conn.close()
+                release_cached_memory(settings.warehouse_path)
 
 
 class PortalResource(dg.ConfigurableResource):

@@ -157,3 +157,28 @@ def test_a_run_keeps_the_warehouse_open_between_its_steps_and_lets_dbt_write(tmp
         conn.close()
     finally:
         get_settings.cache_clear()
+
+
+def test_the_kept_warehouse_gives_back_its_cached_pages_between_steps(tmp_path):
+    """Kept open, the database would hold every page a step read until the run ends,
+    beside the next step's own memory: they are given back (they are on disk)."""
+    from dagster_project.lib.warehouse import close_kept, keep_open, release_cached_memory
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with writer_turn(warehouse):
+        keep_open(warehouse)
+        conn = connect(warehouse)
+        conn.execute(
+            "CREATE TABLE t AS SELECT range AS i, md5(range::varchar) AS s FROM range(6000000)"
+        )
+        conn.execute("CHECKPOINT")
+        conn.execute("SELECT count(DISTINCT s) FROM t").fetchall()
+        cached = "SELECT sum(memory_usage_bytes) FROM duckdb_memory()"
+        before = conn.execute(cached).fetchone()[0]
+        release_cached_memory(warehouse)
+        after = conn.execute(cached).fetchone()[0]
+        assert after <= 32 * 2**20 < before, (before, after)  # evicted down to 32 MB
+        limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        assert limit.endswith(("GiB", "MiB")) and not limit.startswith("30")  # set back
+        conn.close()
+        close_kept(warehouse)
