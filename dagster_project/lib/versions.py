@@ -95,18 +95,20 @@ class Version:
         return " ".join([line, *(f"*Why:* {note}" for note in self.notes)])
 
 
-def change_notes(spec: dict[str, Any], previous: Version | None, today: date) -> list[str]:
-    """The entry's ``change_notes`` a version published ``today`` carries: dated after
-    the previous version and no later than today (a note written ahead of the change
-    waits for it). None on a first publication, which changes nothing."""
-    if previous is None:
+def change_notes(spec: dict[str, Any], history: list[Version], today: date) -> list[str]:
+    """The entry's ``change_notes`` the version published ``today`` carries: dated from
+    the day of the last version to today, and not shown by a version yet (a note written
+    ahead of its change waits for it; one written after a version published the same
+    day goes with the next). None on a first publication, which changes nothing."""
+    if not history:
         return []
-    after = date.fromisoformat(previous.published_on)
+    since = date.fromisoformat(max(history, key=lambda v: v.number).published_on)
+    shown = {note for version in history for note in version.notes}
     notes = []
     for entry in spec.get("change_notes") or []:
-        on = entry["on"] if isinstance(entry["on"], date) else date.fromisoformat(entry["on"])
-        if after < on <= today:
-            notes.append(" ".join(str(entry["note"]).split()))
+        note = " ".join(str(entry["note"]).split())
+        if since <= date.fromisoformat(str(entry["on"])) <= today and note not in shown:
+            notes.append(note)
     return notes
 
 

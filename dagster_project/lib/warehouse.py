@@ -85,8 +85,10 @@ def release_cached_memory(warehouse: Path) -> None:
         kept.execute("SET memory_limit = '32MB'")
     except duckdb.Error:
         pass  # more is pinned than that (an open result): freed as far as it goes
-    finally:
+    try:
         kept.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    except duckdb.Error:  # the database failed (a full disk): the step's own error says why
+        close_kept(warehouse)
 
 
 def close_kept(warehouse: Path) -> None:

@@ -105,7 +105,7 @@ def plan_dataset(
         changes,
         entry_fingerprint(dict(dataset.spec)),
         now.date(),
-        change_notes(dict(dataset.spec), previous, now.date()),
+        change_notes(dict(dataset.spec), history.versions(), now.date()),
     )
     versions = history.versions() + ([pending] if pending else [])
     if current is None or current.get("state") == "deleted":

@@ -148,7 +148,7 @@ def pending_version(
         history.published_parquet if previous else None, files["parquet"], dataset.key_columns
     )
     fingerprint, today = entry_fingerprint(dict(dataset.spec)), versioning.clock().date()
-    notes = change_notes(dict(dataset.spec), previous, today)
+    notes = change_notes(dict(dataset.spec), history.versions(), today)
     pending = next_version(previous, changes, fingerprint, today, notes)
     return pending, history.versions() + ([pending] if pending else [])
 

@@ -196,9 +196,21 @@ def test_the_published_licences_and_inspections_carry_the_dates_they_are_timed_f
         "ON t.transaction_id = 'fire_inspections:' || p.inspection_number"
     )
     for rows in (licences, inspections):
-        timed = [(start, end, days) for start, end, days in rows if days is not None]
+        timed = [(s, end, days) for s, end, days in rows if s is not None and days is not None]
         assert timed and len(timed) < len(rows)  # the old systems' rows have one date
         assert all(days == (end - start).days for start, end, days in timed)
+    # withheld where it would point to a household or a person: timed all the same
+    withheld = query(
+        f"SELECT count(*) FROM {FACT} t JOIN open_data.pub_fire_inspections p "
+        "ON t.transaction_id = 'fire_inspections:' || p.inspection_number "
+        "WHERE t.processing_days IS NOT NULL AND p.requested_date IS NULL "
+        "AND p.occupancy_group IN ('Residential', 'Care')"
+    )[0][0]
+    named = query(
+        "SELECT count(*) FILTER (WHERE application_date IS NOT NULL) "
+        "FROM open_data.pub_business_licences WHERE is_name_withheld"
+    )[0][0]
+    assert withheld > 0 and named == 0
 
 
 def test_payments_carry_their_channel_and_no_processing_time(query):

@@ -14,6 +14,7 @@ glossary files are needed by everything: their problems always raise.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -378,6 +379,19 @@ def _dataset_problems(
             )
         problems += _lineage_problems(name, column.name, column.source_columns, sources)
     problems += _chart_problems(name, dataset.spec.get("charts") or [], set(names))
+    problems += _change_note_problems(name, dataset.spec.get("change_notes") or [])
+    return problems
+
+
+def _change_note_problems(name: str, notes: list[dict[str, Any]]) -> list[str]:
+    """A change note's date is a day of the calendar (the schema checks its shape only:
+    2026-02-30 has it), or the changelog could not place it."""
+    problems = []
+    for note in notes:
+        try:
+            date.fromisoformat(str(note["on"]))
+        except ValueError:
+            problems.append(f"{name}: change note dated {note['on']!r}, which is not a date")
     return problems
 
 

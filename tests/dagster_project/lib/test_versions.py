@@ -75,7 +75,7 @@ def test_a_change_note_says_why_in_the_version_it_explains():
     }
     assert entry_fingerprint(spec) == entry_fingerprint({"title": "Scorecard"})
     today = date(2026, 2, 1)
-    notes = change_notes(spec, first, today)
+    notes = change_notes(spec, [first], today)
     assert notes == ["Licences now count in the month received."]
     assert next_version(first, RowChanges(0, 0, 0, 3), {}, today, notes) is None
     second = next_version(first, RowChanges(0, 2, 0, 3), {}, today, notes)
@@ -83,9 +83,13 @@ def test_a_change_note_says_why_in_the_version_it_explains():
         "**Version 2** (2026-02-01): 0 rows added, 2 changed, 0 removed (3 rows). "
         "*Why:* Licences now count in the month received."
     )
-    assert change_notes(spec, second, date(2026, 2, 15)) == []  # told once
-    assert change_notes(spec, second, date(2026, 3, 1)) == ["Written ahead: waits for its change."]
-    assert change_notes(spec, None, today) == []  # a first publication changes nothing
+    history = [first, second]
+    assert change_notes(spec, history, date(2026, 2, 15)) == []  # told once
+    assert change_notes(spec, history, date(2026, 3, 1)) == ["Written ahead: waits for its change."]
+    assert change_notes(spec, [], today) == []  # a first publication changes nothing
+    # written later on the day version 2 was published: it goes with version 3
+    late = {"change_notes": [*spec["change_notes"], {"on": "2026-02-01", "note": "Said late."}]}
+    assert change_notes(late, history, date(2026, 2, 15)) == ["Said late."]
 
 
 @pytest.mark.parametrize("days", [-1, "a year"])

@@ -1,10 +1,14 @@
 -- What the portal publishes of fire inspections: no occupant, phone or inspector names,
 -- addresses generalised to the street block. A home or a care residence is published
 -- without its block: its date, block and result would name a household and rebuild the
--- small cells that fire_inspections_by_month suppresses.
+-- small cells that fire_inspections_by_month suppresses; nor with its request date, the
+-- day a tenant, a neighbour or a family member complained.
 select
     cast(inspection_number as varchar) as inspection_number,
-    cast(requested_date as date) as requested_date,
+    cast(
+        case when occupancy_group not in ('Residential', 'Care') then requested_date end
+        as date
+    ) as requested_date,
     cast(inspection_date as date) as inspection_date,
     cast(inspection_type as varchar) as inspection_type,
     cast(occupancy_group as varchar) as occupancy_group,

@@ -186,3 +186,20 @@ def test_a_published_column_may_not_derive_from_a_column_no_contract_lists(tmp_p
     dictionary = load_dictionary(root, strict=False)
     [problem] = dictionary.invalid_datasets["building_permits"]
     assert "'permits.wrd', which the permits contract does not list" in problem
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("2026-02-30", "change note dated '2026-02-30', which is not a date"),
+        ("{2026-02-01}", "field change_notes"),
+    ],
+)
+def test_a_change_note_needs_a_calendar_date(dictionary_copy, written, said):
+    """Caught at the dictionary check, not when the changelog is written at publication."""
+    path = dictionary_copy / "datasets" / "digital_adoption.yml"
+    note = f"change_notes:\n  - on: {written}\n    note: The months were recounted.\n"
+    path.write_text(path.read_text().replace("\npublication:", f"\n{note}publication:", 1))
+    dictionary = load_dictionary(dictionary_copy, strict=False)
+    [problem] = dictionary.invalid_datasets["digital_adoption"]
+    assert said in problem
