@@ -15,9 +15,12 @@ Either way each value is read by the contract's own typing (its formats, its zon
 value that does not read is never lost: it stays in the drift column (or, typed in
 place, is emptied) and is listed in ``raw._flagged_values`` with the rule
 ``contract_column_added`` and its text, so the data team sees what the contract missed.
-The contract's cleaning applies as at a load (null sentinels, case, value map); its
-accepted values and patterns are checked by the next loads only. Rows loaded before the
-department sent the field stay empty, as they were.
+The contract's cleaning applies as at a load (null sentinels, case, value map), and so do
+its checks of a value that reads: accepted values, pattern, plausible window. What breaks
+one is flagged with the rule's words, as a load flags it; where the contract quarantines
+such rows (``on_invalid``, ``on_out_of_range``), the row loaded before the contract had
+the column and stays, with this value left empty and its text in the flag. Rows loaded
+before the department sent the field stay empty, as they were.
 """
 
 from __future__ import annotations
@@ -27,7 +30,15 @@ from contextlib import contextmanager
 import duckdb
 
 from ..warehouse import literal, quote
-from .contract_sql import cleaned_text, column_type, snake_case, trimmed, typed
+from .contract_sql import (
+    cleaned_text,
+    column_type,
+    invalid_value,
+    out_of_range,
+    snake_case,
+    trimmed,
+    typed,
+)
 
 RULE = "contract_column_added"
 
@@ -105,24 +116,43 @@ def _read_by_contract(source, table: str, column: dict, text_column: str) -> str
 
 
 def _fill(conn, source, table: str, column: dict, text_column: str) -> None:
-    """Flag what does not read, then set the column to what does (by row id). Part of
+    """Flag what does not read or breaks the column's checks, then set the column to
+    what reads (by row id), but for values the contract would have quarantined. Part of
     the caller's transaction: flags from an interrupted attempt are replaced."""
     read = _read_by_contract(source, table, column, text_column)
     conn.execute(
-        "DELETE FROM raw._flagged_values WHERE system = ? AND column_name = ? AND rule = ?",
-        [source.system, column["name"], RULE],
+        "DELETE FROM raw._flagged_values WHERE system = ? AND column_name = ? "
+        "AND (rule = ? OR starts_with(rule, ?))",
+        [source.system, column["name"], RULE, f"{RULE}: "],
     )
-    conn.execute(
-        "INSERT INTO raw._flagged_values (system, file_name, sha256, source_row, "
-        "column_name, rule, raw_value) "
-        f"SELECT {literal(source.system)}, t._source_file, t._source_sha256, t._source_row, "
-        f"{literal(column['name'])}, {literal(RULE)}, r._text FROM ({read}) AS r "
-        f"JOIN {table} AS t ON t.rowid = r._rid "
-        "WHERE r._clean IS NOT NULL AND r._value IS NULL"
-    )
+    flags = [("r._clean IS NOT NULL AND r._value IS NULL", RULE)]
+    withheld = []
+    for check, quarantines in (
+        (invalid_value("r._clean", column), column.get("on_invalid") == "quarantine"),
+        (out_of_range("r._value", column), column.get("on_out_of_range") != "flag"),
+    ):
+        if check is None:
+            continue
+        condition, words = check
+        if quarantines:
+            withheld.append(condition)
+            words += (
+                " (the contract quarantines such rows: this one loaded before, value left empty)"
+            )
+        flags.append((condition, f"{RULE}: {words}"))
+    for condition, rule in flags:
+        conn.execute(
+            "INSERT INTO raw._flagged_values (system, file_name, sha256, source_row, "
+            "column_name, rule, raw_value) "
+            f"SELECT {literal(source.system)}, t._source_file, t._source_sha256, "
+            f"t._source_row, {literal(column['name'])}, {literal(rule)}, r._text "
+            f"FROM ({read}) AS r JOIN {table} AS t ON t.rowid = r._rid WHERE {condition}"
+        )
+    kept = "".join(f" AND NOT coalesce({condition}, false)" for condition in withheld)
     target = quote(column["name"]) if text_column != column["name"] else quote("__typed__")
     conn.execute(
-        f"UPDATE {table} SET {target} = r._value FROM ({read}) AS r WHERE {table}.rowid = r._rid"
+        f"UPDATE {table} SET {target} = r._value FROM ({read}) AS r "
+        f"WHERE {table}.rowid = r._rid{kept}"
     )
 
 

@@ -248,6 +248,46 @@ def test_a_contract_that_gains_a_column_takes_the_values_loaded_as_drift(landing
     assert kind == ("DATE",)
 
 
+def test_a_column_added_to_the_contract_is_checked_as_a_load_checks_it(landing):
+    """Values loaded as drift before the contract had the column meet its checks when
+    they are taken in: what breaks one is flagged with the rule's words; what the
+    contract would have quarantined is left empty, the row (loaded before) kept."""
+    write(
+        landing,
+        "b.csv",
+        "request_id,created_at,Closed On,Channel Code\nSR-2,2024-01-01,05/01/2024,web\n"
+        "SR-3,2024-01-01,05/01/2019,fax\n",
+    )
+    run(landing)[0].close()  # the old contract: both headers are drift
+    windowed = {**CLOSED_ON, "min": "2020-01-01"}  # out of the window: quarantine (default)
+    channel = {"name": "channel", "type": "varchar", "aliases": ["Channel Code"],
+               "accepted_values": ["web", "phone"], "classification": "public",
+               "description": "how it came in"}  # fmt: skip
+    spec = {**REQUESTS, "columns": [*REQUESTS["columns"], windowed, channel]}
+    write(landing, "c.csv", "request_id,created_at\nSR-4,2024-01-02\n")
+    conn, _ = run(landing, spec)
+    assert conn.execute(
+        "SELECT request_id, closed_on, channel FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [
+        ("SR-2", dt.date(2024, 1, 5), "web"),
+        ("SR-3", None, "fax"),  # the date withheld; a value outside the list flagged, kept
+        ("SR-4", None, None),
+    ]
+    flags = conn.execute(
+        "SELECT source_row, column_name, rule, raw_value FROM raw._flagged_values ORDER BY 2"
+    ).fetchall()
+    assert flags == [
+        (2, "channel", "contract_column_added: value: not one of web, phone", "fax"),
+        (
+            2,
+            "closed_on",
+            "contract_column_added: range: outside the plausible window 2020-01-01 to … "
+            "(the contract quarantines such rows: this one loaded before, value left empty)",
+            "05/01/2019",
+        ),
+    ]
+
+
 def test_typing_drift_text_in_place_resumes_after_a_run_stopped_halfway(landing):
     # the first of its two transactions committed (the typed column is there, filled),
     # the second did not (the text column is still there): the next run finishes it
