@@ -44,7 +44,7 @@ from .files import FileHashes, file_sha256
 from .gates.results import GATES, GateResults
 from .incremental import BuildPlan, descendants, gate_version, plan_build, published_version
 from .ingest import ledger
-from .ingest.contract_columns import behind_contract, table_columns
+from .ingest.contract_columns import behind_contract, drift_columns, table_columns
 from .ingest.loader import landing_files, systems_waiting
 from .versions import VersionHistory, expired_archives
 
@@ -131,7 +131,9 @@ def plan_run(
         conn, dictionary.sources.values(), settings.landing_dir, hashes.sha256, raw_tables
     )
     hashes.save()
-    behind = _systems_behind_contract(raw_tables, dictionary.sources.values())
+    behind = _systems_behind_contract(
+        raw_tables, drift_columns(conn, "raw"), dictionary.sources.values()
+    )
     build = plan_build(previous_build, current_build)
     reasons = [f"new files from {', '.join(ingest)}"] if ingest else []
     if behind:
@@ -199,14 +201,18 @@ def _systems_with_new_files(
     return [s.system for s in sources if s.raw_table not in tables or new_files(s)]
 
 
-def _systems_behind_contract(tables: dict[str, dict[str, str]], sources) -> list[str]:
-    """The systems whose raw table (``tables``: the raw schema's, ``table_columns``) was
-    made under an older contract and lacks a column the contract now names: their ingest
-    step adds it (before dbt reads it)."""
+def _systems_behind_contract(
+    tables: dict[str, dict[str, str]], drift: dict[str, set[str]], sources
+) -> list[str]:
+    """The systems whose raw table (``tables``: the raw schema's, ``table_columns``;
+    ``drift``: their columns kept as schema drift) was made under an older contract and
+    lacks a column the contract now names, or holds it as drift text: their ingest step
+    syncs it (before dbt reads it)."""
     return [
         s.system
         for s in sources
-        if s.raw_table in tables and behind_contract(s, tables[s.raw_table])
+        if s.raw_table in tables
+        and behind_contract(s, tables[s.raw_table], drift.get(s.raw_table, set()))
     ]
 
 

@@ -9,7 +9,8 @@ header is loaded as text under its snake_case name: ``ApplicationDate`` ->
 - a contract column missing from the table is added with the contract's type, and filled
   from a drift column that one of its names (name or alias) was loaded under;
 - a column of the contract's name that holds drift text (VARCHAR where the contract
-  now says date, number...) is typed in place.
+  now says date, number...; or text of any type the loader marked as drift, which was
+  never trimmed, mapped or checked) is read again by the contract in place.
 
 Either way each value is read by the contract's own typing (its formats, its zone). A
 value that does not read is never lost: it stays in the drift column (or, typed in
@@ -41,6 +42,8 @@ from .contract_sql import (
 )
 
 RULE = "contract_column_added"
+# The comment the loader puts on a column it kept as schema drift (DuckDB column comment)
+DRIFT_MARK = "schema drift: loaded as text, not by a contract"
 
 
 def table_columns(
@@ -58,25 +61,47 @@ def table_columns(
     return tables
 
 
-def behind_contract(source, present: dict[str, str]) -> bool:
-    """The table (its columns and types) lacks a contract column, or holds one as drift
-    text: the next load syncs it (the run plan sends the system to the ingest for it)."""
+def drift_columns(
+    conn: duckdb.DuckDBPyConnection, schema: str, table: str | None = None
+) -> dict[str, set[str]]:
+    """{table: the columns the loader kept as schema drift} (marked with ``DRIFT_MARK``;
+    a warehouse loaded before the mark existed has none marked)."""
+    marked: dict[str, set[str]] = {}
+    for name, column in conn.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = ? "
+        "AND database_name = current_database() AND (? IS NULL OR table_name = ?) "
+        "AND comment = ?",
+        [schema, table, table, DRIFT_MARK],
+    ).fetchall():
+        marked.setdefault(name, set()).add(column)
+    return marked
+
+
+def behind_contract(source, present: dict[str, str], drift: set[str] = frozenset()) -> bool:
+    """The table (its columns and types; ``drift``: its columns marked as drift) lacks a
+    contract column, or holds one as drift text: the next load syncs it (the run plan
+    sends the system to the ingest for it)."""
     return any(
-        column["name"] not in present or _holds_drift_text(column, present)
+        column["name"] not in present or _holds_drift_text(column, present, drift)
         for column in source.column_specs
     )
 
 
-def _holds_drift_text(column: dict, present: dict[str, str]) -> bool:
-    """The contract column is there as text (loaded as drift) but the contract types it."""
-    return present.get(column["name"]) == "VARCHAR" and column_type(column).upper() != "VARCHAR"
+def _holds_drift_text(column: dict, present: dict[str, str], drift: set[str]) -> bool:
+    """The contract column is there as drift text: typed as text where the contract
+    types it, or marked as drift (text the contract's cleaning and checks never saw)."""
+    name = column["name"]
+    if name in drift:
+        return True
+    return present.get(name) == "VARCHAR" and column_type(column).upper() != "VARCHAR"
 
 
 def sync_with_contract(conn: duckdb.DuckDBPyConnection, source, schema: str, name: str) -> None:
     """Add (and fill) the contract columns ``schema.name`` lacks; type drift text in place."""
     table = f"{quote(schema)}.{quote(name)}"
     present = table_columns(conn, schema, name).get(name, {})
-    if not behind_contract(source, present):
+    drift = drift_columns(conn, schema, name).get(name, set())
+    if not behind_contract(source, present, drift):
         return
     contract_names = {column["name"] for column in source.column_specs}
     for column in source.column_specs:
@@ -87,7 +112,7 @@ def sync_with_contract(conn: duckdb.DuckDBPyConnection, source, schema: str, nam
                 drift = _drift_column(column, present, contract_names)
                 if drift is not None:
                     _fill(conn, source, table, column, drift)
-        elif _holds_drift_text(column, present):
+        elif _holds_drift_text(column, present, drift):
             _type_in_place(conn, source, table, column, "__typed__" in present)
 
 

@@ -23,7 +23,7 @@ from ..dictionary.vocabulary import SYSTEMS_WITHOUT_EXTRACTS
 from ..files import FileHashes, file_sha256
 from ..warehouse import literal, quote
 from . import ledger
-from .contract_columns import sync_with_contract
+from .contract_columns import DRIFT_MARK, sync_with_contract
 from .contract_sql import (
     SENTINEL_PREFIX,
     cleaned_text,
@@ -461,6 +461,8 @@ def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
     for name in extra_columns:  # schema drift: keep what the department started sending
         conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(name)} VARCHAR")
+        # marked, so a contract that later names it reads its text again (contract_columns)
+        conn.execute(f"COMMENT ON COLUMN {table}.{quote(name)} IS {literal(DRIFT_MARK)}")
 
 
 def _quarantine_file(path: Path, folder: Path, reason: str) -> None:

@@ -322,8 +322,41 @@ def test_the_run_plan_sends_a_system_behind_its_contract_to_the_ingest(landing):
     )
     assert _systems_with_new_files(conn, [old], landing / "landing") == []
     raw_tables = table_columns(conn, "raw")
-    assert _systems_behind_contract(raw_tables, [old]) == []
-    assert _systems_behind_contract(raw_tables, [new]) == ["crm"]
+    assert _systems_behind_contract(raw_tables, {}, [old]) == []
+    assert _systems_behind_contract(raw_tables, {}, [new]) == ["crm"]
+
+
+def test_text_kept_as_drift_is_read_again_when_the_contract_names_its_column(landing):
+    """A header sent before the contract had it is kept as text under its own name,
+    untrimmed, unmapped, unchecked. When the contract names that very column (text too,
+    so no type tells), the loader's drift mark does: its values are read again by the
+    contract's cleaning and checks, once."""
+    from dagster_project.lib.ingest.contract_columns import drift_columns, table_columns
+    from dagster_project.lib.run_plan import _systems_behind_contract
+
+    write(landing, "b.csv", "request_id,created_at,channel\nSR-2,2024-01-01, WEB \n"
+          "SR-3,2024-01-01,fax\nSR-4,2024-01-01,N/A\n")  # fmt: skip
+    run(landing)[0].close()  # the old contract: channel is drift, kept as it came
+    channel = {"name": "channel", "type": "varchar", "value_map": {"WEB": "web"},
+               "accepted_values": ["web", "phone"], "classification": "public",
+               "description": "how it came in"}  # fmt: skip
+    spec = {**REQUESTS, "columns": [*REQUESTS["columns"], channel]}
+    new = source_from_spec(spec, Path("crm.yml"))
+    conn, _ = run(landing)  # still the old contract: a second look changes nothing
+    assert _systems_behind_contract(table_columns(conn, "raw"), drift_columns(conn, "raw"), [new])
+    conn.close()
+    conn, _ = run(landing, spec)
+    loaded = conn.execute("SELECT request_id, channel FROM raw.crm_requests ORDER BY 1")
+    assert loaded.fetchall() == [
+        ("SR-2", "web"),  # trimmed and mapped
+        ("SR-3", "fax"),  # outside the list: flagged below, kept
+        ("SR-4", None),  # the contract's null sentinel
+    ]
+    assert conn.execute(
+        "SELECT source_row, rule, raw_value FROM raw._flagged_values"
+    ).fetchall() == [(2, "contract_column_added: value: not one of web, phone", "fax")]
+    assert drift_columns(conn, "raw") == {}  # read by the contract now: done once
+    assert _systems_behind_contract(table_columns(conn, "raw"), {}, [new]) == []
 
 
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
