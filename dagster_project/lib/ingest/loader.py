@@ -459,8 +459,16 @@ def _ensure_table(conn, source, table: str, extra_columns: list[str]) -> None:
     definitions = [f"{quote(c['name'])} {column_type(c)}" for c in source.column_specs]
     definitions += [f"{quote(name)} {kind}" for name, kind in LINEAGE.items()]
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(definitions)})")
+    if not extra_columns:
+        return
+    existing = {
+        row[0]
+        for row in conn.execute(f"SELECT name FROM pragma_table_info({literal(table)})").fetchall()
+    }
     for name in extra_columns:  # schema drift: keep what the department started sending
-        conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(name)} VARCHAR")
+        if name in existing:  # (kept before, or a column a contract once named: as it is)
+            continue
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote(name)} VARCHAR")
         # marked, so a contract that later names it reads its text again (contract_columns)
         conn.execute(f"COMMENT ON COLUMN {table}.{quote(name)} IS {literal(DRIFT_MARK)}")
 

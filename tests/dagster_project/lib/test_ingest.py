@@ -288,6 +288,42 @@ def test_a_column_added_to_the_contract_is_checked_as_a_load_checks_it(landing):
     ]
 
 
+def test_columns_gained_anywhere_in_the_contract_are_synced_once(landing):
+    """The contract gains one column the files hold as drift and one no file has sent
+    yet, both ahead of columns the table has: each is added, the others left as they
+    are, and a second run has nothing to do."""
+    write(landing, "b.csv", "request_id,created_at,Closed On\nSR-2,2024-01-01,05/01/2024\n")
+    run(landing)[0].close()
+    unsent = {"name": "priority", "type": "varchar", "classification": "public",
+              "description": "how urgent"}  # fmt: skip
+    first, *others = REQUESTS["columns"]
+    spec = {**REQUESTS, "columns": [first, unsent, CLOSED_ON, *others]}
+    for _ in range(2):
+        conn, _ = run(landing, spec)
+        assert conn.execute(
+            "SELECT request_id, created_at, closed_on, priority FROM raw.crm_requests"
+        ).fetchall() == [("SR-2", dt.datetime(2024, 1, 1), dt.date(2024, 1, 5), None)]
+        conn.close()
+
+
+def test_a_column_the_contract_dropped_is_not_marked_as_drift(landing):
+    """A typed column the contract stops naming while files still send it is kept as it
+    is, not marked as drift text: named again, it needs no reading again."""
+    from dagster_project.lib.ingest.contract_columns import drift_columns
+
+    spec = {**REQUESTS, "columns": [*REQUESTS["columns"], CLOSED_ON]}
+    write(landing, "a.csv", "request_id,created_at,Closed On\nSR-1,2024-01-01,05/01/2024\n")
+    run(landing, spec)[0].close()
+    write(landing, "b.csv", "request_id,created_at,Closed On\nSR-2,2024-01-01,2024-01-06\n")
+    conn, _ = run(landing)  # the contract without it: the file's value kept as drift
+    assert drift_columns(conn, "raw") == {}
+    conn.close()
+    conn, _ = run(landing, spec)  # named again
+    assert conn.execute("SELECT closed_on FROM raw.crm_requests ORDER BY 1").fetchall()[0] == (
+        dt.date(2024, 1, 5),
+    )
+
+
 def test_typing_drift_text_in_place_resumes_after_a_run_stopped_halfway(landing):
     # the first of its two transactions committed (the typed column is there, filled),
     # the second did not (the text column is still there): the next run finishes it
