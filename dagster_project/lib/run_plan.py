@@ -44,7 +44,7 @@ from .files import FileHashes, file_sha256
 from .gates.results import GATES, GateResults
 from .incremental import BuildPlan, descendants, gate_version, plan_build, published_version
 from .ingest import ledger
-from .ingest.contract_columns import behind_contract, drift_columns, table_columns
+from .ingest.contract_columns import behind_contract, table_catalog, table_columns
 from .ingest.loader import landing_files, systems_waiting
 from .versions import VersionHistory, expired_archives
 
@@ -126,14 +126,12 @@ def plan_run(
     if not ledger.exists(conn):
         return first_run(dictionary, settings.landing_dir, "a first run: no ingest ledger yet")
     hashes = FileHashes(settings.landing_hashes_file)
-    raw_tables = table_columns(conn, "raw")
+    raw_tables, raw_drift = table_catalog(conn, "raw")
     ingest = _systems_with_new_files(
         conn, dictionary.sources.values(), settings.landing_dir, hashes.sha256, raw_tables
     )
     hashes.save()
-    behind = _systems_behind_contract(
-        raw_tables, drift_columns(conn, "raw"), dictionary.sources.values()
-    )
+    behind = _systems_behind_contract(raw_tables, raw_drift, dictionary.sources.values())
     build = plan_build(previous_build, current_build)
     reasons = [f"new files from {', '.join(ingest)}"] if ingest else []
     if behind:

@@ -63,9 +63,14 @@ def literal(value: str) -> str:
 _kept_open: dict[str, duckdb.DuckDBPyConnection] = {}
 
 
+def _key(warehouse: Path | str) -> str:
+    """The warehouse as this process's registries (kept connection, writer turn) know it."""
+    return str(Path(warehouse).resolve())
+
+
 def keep_open(warehouse: Path) -> None:
     """Open the warehouse once more and keep it open until ``close_kept``."""
-    key = str(Path(warehouse).resolve())
+    key = _key(warehouse)
     with _held_guard:
         if key not in _kept_open:
             _kept_open[key] = connect(warehouse)
@@ -78,7 +83,7 @@ def release_cached_memory(warehouse: Path) -> None:
     closed the file gave it all back. DuckDB evicts down to a lowered limit at once; the
     limit is then set back. Measured: 467 MB -> 90 MB of RSS after a 1M-row scan."""
     with _held_guard:
-        kept = _kept_open.get(str(Path(warehouse).resolve()))
+        kept = _kept_open.get(_key(warehouse))
     if kept is None:
         return
     try:
@@ -94,7 +99,7 @@ def release_cached_memory(warehouse: Path) -> None:
 def close_kept(warehouse: Path) -> None:
     """Close what ``keep_open`` kept (the database closes with its last connection)."""
     with _held_guard:
-        kept = _kept_open.pop(str(Path(warehouse).resolve()), None)
+        kept = _kept_open.pop(_key(warehouse), None)
     if kept is not None:
         kept.close()
 
@@ -112,7 +117,7 @@ def writer_turn(warehouse: Path, on_wait: Callable[[str], None] | None = None) -
     Every writer (a run's steps, the CLI, a second run started by hand) takes its turn
     here instead, so concurrent runs queue rather than fail. Re-entrant in one process.
     """
-    key = str(Path(warehouse).resolve())
+    key = _key(warehouse)
     with _held_guard:
         if _held.get(key):
             _held[key] += 1
@@ -167,7 +172,7 @@ def reader_turn(warehouse: Path) -> Iterator[bool]:
     shared for the read, so a run that starts meanwhile waits the moment it takes instead
     of failing on DuckDB's lock; False (read nothing) while a writer has it. Within a
     process that holds the write turn already, True."""
-    key = str(Path(warehouse).resolve())
+    key = _key(warehouse)
     with _held_guard:
         if _held.get(key):
             yield True

@@ -93,7 +93,8 @@ def plan_dataset(
     plan = DatasetPlan(dataset.id)
     division = dictionary.divisions[dataset.owner_division]
     current = publisher.show_package(package_name(dataset.id))
-    previous = history.latest()
+    versions = history.versions()
+    previous = versions[-1] if versions else None
     changes = compare_exports(
         history.published_parquet if previous else None,
         new_parquet,
@@ -105,9 +106,9 @@ def plan_dataset(
         changes,
         entry_fingerprint(dict(dataset.spec)),
         now.date(),
-        change_notes(dict(dataset.spec), history.versions(), now.date()),
+        change_notes(dict(dataset.spec), versions, now.date()),
     )
-    versions = history.versions() + ([pending] if pending else [])
+    versions = versions + ([pending] if pending else [])
     if current is None or current.get("state") == "deleted":
         plan.lines.append(f"new dataset: create it with {changes.rows:,} rows (version 1)")
         return plan

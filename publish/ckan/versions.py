@@ -143,14 +143,15 @@ def pending_version(
     if versioning is None:
         return None, []
     history = versioning.history
-    previous = history.latest()
+    versions = history.versions()
+    previous = versions[-1] if versions else None
     changes = compare_exports(
         history.published_parquet if previous else None, files["parquet"], dataset.key_columns
     )
     fingerprint, today = entry_fingerprint(dict(dataset.spec)), versioning.clock().date()
-    notes = change_notes(dict(dataset.spec), history.versions(), today)
+    notes = change_notes(dict(dataset.spec), versions, today)
     pending = next_version(previous, changes, fingerprint, today, notes)
-    return pending, history.versions() + ([pending] if pending else [])
+    return pending, versions + ([pending] if pending else [])
 
 
 def finish_version(  # noqa: PLR0913 (the publication's state, handed on)

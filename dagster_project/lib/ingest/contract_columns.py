@@ -46,35 +46,39 @@ RULE = "contract_column_added"
 DRIFT_MARK = "schema drift: loaded as text, not by a contract"
 
 
-def table_columns(
+def table_catalog(
     conn: duckdb.DuckDBPyConnection, schema: str, table: str | None = None
-) -> dict[str, dict[str, str]]:
-    """{table: {column: its type}} for the tables of ``schema`` (or the one ``table``),
-    in one catalog query."""
+) -> tuple[dict[str, dict[str, str]], dict[str, set[str]]]:
+    """For the tables of ``schema`` (or the one ``table``), in one catalog query:
+    {table: {column: its type}}, and {table: the columns the loader kept as schema
+    drift} (marked with ``DRIFT_MARK``; a warehouse loaded before the mark existed has
+    none marked)."""
     tables: dict[str, dict[str, str]] = {}
-    for name, column, kind in conn.execute(
-        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = ? "
-        "AND database_name = current_database() AND (? IS NULL OR table_name = ?)",
+    marked: dict[str, set[str]] = {}
+    for name, column, kind, comment in conn.execute(
+        "SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE schema_name = ? AND database_name = current_database() "
+        "AND (? IS NULL OR table_name = ?)",
         [schema, table, table],
     ).fetchall():
         tables.setdefault(name, {})[column] = kind
-    return tables
+        if comment == DRIFT_MARK:
+            marked.setdefault(name, set()).add(column)
+    return tables, marked
+
+
+def table_columns(
+    conn: duckdb.DuckDBPyConnection, schema: str, table: str | None = None
+) -> dict[str, dict[str, str]]:
+    """{table: {column: its type}} (``table_catalog``'s first half)."""
+    return table_catalog(conn, schema, table)[0]
 
 
 def drift_columns(
     conn: duckdb.DuckDBPyConnection, schema: str, table: str | None = None
 ) -> dict[str, set[str]]:
-    """{table: the columns the loader kept as schema drift} (marked with ``DRIFT_MARK``;
-    a warehouse loaded before the mark existed has none marked)."""
-    marked: dict[str, set[str]] = {}
-    for name, column in conn.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = ? "
-        "AND database_name = current_database() AND (? IS NULL OR table_name = ?) "
-        "AND comment = ?",
-        [schema, table, table, DRIFT_MARK],
-    ).fetchall():
-        marked.setdefault(name, set()).add(column)
-    return marked
+    """{table: its columns marked as drift} (``table_catalog``'s second half)."""
+    return table_catalog(conn, schema, table)[1]
 
 
 def behind_contract(source, present: dict[str, str], drift: set[str] = frozenset()) -> bool:
@@ -99,8 +103,8 @@ def _holds_drift_text(column: dict, present: dict[str, str], drift: set[str]) ->
 def sync_with_contract(conn: duckdb.DuckDBPyConnection, source, schema: str, name: str) -> None:
     """Add (and fill) the contract columns ``schema.name`` lacks; type drift text in place."""
     table = f"{quote(schema)}.{quote(name)}"
-    present = table_columns(conn, schema, name).get(name, {})
-    marked = drift_columns(conn, schema, name).get(name, set())
+    tables, drift = table_catalog(conn, schema, name)
+    present, marked = tables.get(name, {}), drift.get(name, set())
     if not behind_contract(source, present, marked):
         return
     contract_names = {column["name"] for column in source.column_specs}
