@@ -6,8 +6,10 @@ Dagster UI (``make dev``) shows them.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import faulthandler
+import gc
 import os
 import signal
 import sys
@@ -21,6 +23,13 @@ from dagster_project.settings import get_settings, private_umask, secure_data_di
 # tests/hardening/test_kill_and_resume.py). What a hard stop cuts short is what SIGKILL
 # would: the next run finishes it (the same guarantees as above).
 HARD_STOP_AFTER_S = 8
+
+# The garbage collector's first-generation threshold while the pipeline imports and
+# builds its definitions (Python's default is 700): importing Dagster, dbt, Great
+# Expectations and pandas creates a few million long-lived objects, and at 700 the
+# collector walks them again and again (~0.7 s of a run's fixed cost, measured on a
+# no-op run). Cyclic garbage waits a little longer; no memory to speak of.
+GC_FIRST_GENERATION_THRESHOLD = 20_000
 
 
 def _stop(signum: int, frame) -> None:
@@ -46,6 +55,7 @@ def _stop(signum: int, frame) -> None:
 
 
 def main() -> int:
+    gc.set_threshold(GC_FIRST_GENERATION_THRESHOLD, 20, 100)
     # SIGTERM (systemd, a person's kill) stops a run the way Ctrl-C does: Dagster turns it
     # into an interrupt, forwards it to dbt and marks the run stopped; nothing is half-done
     # that the next run cannot finish (each file loads in one transaction, each dbt model
@@ -76,6 +86,7 @@ def main() -> int:
     plan = make_plan()
     print(f"This run: {plan.summary()}.", flush=True)
     job = planned_job(definitions().resolve_job_def("city_pipeline"), plan)
+    gc.freeze()  # what is loaded by now lives until the end: no collection walks it again
     # dbt's own log lines (which the Dagster integration echoes to stdout) go to a file:
     # the console keeps warnings, errors and the summary; the full event log is in the UI.
     run_log = dagster_home(settings) / "last_pipeline_run.log"
@@ -138,5 +149,17 @@ def _score_anyway(definitions, instance) -> str | None:
     return f"{'done' if result.success else 'FAILED'} (run {result.run_id})"
 
 
+def end_process(code: int):
+    """End the process without the interpreter's teardown: the exit handlers run (logging
+    flushes, temporary folders are removed, DuckDB and the Dagster instance were closed
+    by their ``with`` blocks already), then the process exits at once. What is skipped is
+    freeing every module and object one by one: ~1 s after a run that imported Dagster,
+    dbt, Great Expectations and pandas, a seventh of a no-op run."""
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    end_process(main())
