@@ -17,11 +17,14 @@ value that does not read is never lost: it stays in the drift column (or, typed 
 place, is emptied) and is listed in ``raw._flagged_values`` with the rule
 ``contract_column_added`` and its text, so the data team sees what the contract missed.
 The contract's cleaning applies as at a load (null sentinels, case, value map), and so do
-its checks of a value that reads: accepted values, pattern, plausible window. What breaks
-one is flagged with the rule's words, as a load flags it; where the contract quarantines
-such rows (``on_invalid``, ``on_out_of_range``), the row loaded before the contract had
-the column and stays, with this value left empty and its text in the flag. Rows loaded
-before the department sent the field stay empty, as they were.
+its checks of a value that reads: accepted values, pattern, plausible window, an amount's
+decimals (never rounded: more than the column's ``scale`` keeps), a text's ``max_length``.
+What breaks one is flagged with the rule's words, as a load flags it; where the contract
+quarantines such rows (``on_invalid``, ``on_out_of_range``; always for an amount it would
+round and a text over its length), the row loaded before the contract had the column and
+stays, with this value left empty and its whole text in the flag. Rows loaded before the
+department sent the field stay empty, as they were. (``required`` is not checked here:
+an empty value is what every row sent before the field existed holds.)
 """
 
 from __future__ import annotations
@@ -35,11 +38,14 @@ from .contract_sql import (
     cleaned_text,
     column_type,
     invalid_value,
+    money_rounded,
+    money_scale,
     out_of_range,
     snake_case,
     trimmed,
     typed,
 )
+from .row_checks import MAX_TEXT_LENGTH
 
 RULE = "contract_column_added"
 # The comment the loader puts on a column it kept as schema drift (DuckDB column comment)
@@ -170,6 +176,7 @@ def _fill(
     for check, quarantines in (
         (invalid_value("r._clean", column), column.get("on_invalid") == "quarantine"),
         (out_of_range("r._value", column), column.get("on_out_of_range") != "flag"),
+        (_loses_detail("r._clean", "r._value", column), True),
     ):
         if check is None:
             continue
@@ -195,6 +202,21 @@ def _fill(
         f"WHERE {table}.rowid = r._rid{kept}"
     )
     conn.execute("DROP TABLE _contract_read")
+
+
+def _loses_detail(clean_sql: str, value_sql: str, column: dict) -> tuple[str, str] | None:
+    """(SQL true, the rule's words) for a value that would load changed, which a load
+    quarantines: an amount with more decimals than the column keeps (the cast rounds
+    it), a text over the column's ``max_length`` (a broken export)."""
+    if column["type"] == "money":
+        return (
+            f"{value_sql} IS NOT NULL AND {money_rounded(clean_sql, column)}",
+            f"money: more than {money_scale(column)} decimals; loading it would round it",
+        )
+    if column["type"] == "varchar":
+        limit = int(column.get("max_length", MAX_TEXT_LENGTH))
+        return f"length({clean_sql}) > {limit}", f"length: over {limit:,} characters"
+    return None
 
 
 def _type_in_place(conn, source, table: str, column: dict, leftover: bool) -> None:

@@ -1137,3 +1137,39 @@ def test_excel_binary_noise_is_read_as_excel_shows_it_real_decimals_are_not(tmp_
     assert conn.execute(
         "SELECT raw_value FROM raw._quarantined_rows ORDER BY source_row"
     ).fetchall() == [("79.605",), ("-1234567.125",)]
+
+
+def test_a_column_added_to_the_contract_never_rounds_an_amount_or_takes_a_broken_text(landing):
+    """An amount with more decimals than the new column keeps, and a text over its
+    length, are what a load quarantines: taken in from drift, each is left empty with
+    its whole text in the flag (the row loaded before stays), never rounded or cut."""
+    long_note = "x" * 30
+    write(
+        landing,
+        "b.csv",
+        "request_id,created_at,Surcharge,Note\nSR-2,2024-01-01,$12.50,fine\n"
+        f"SR-3,2024-01-01,1123.913418,{long_note}\nSR-4,2024-01-01,7.100,ok\n",
+    )
+    run(landing)[0].close()  # the old contract: both headers are drift
+    surcharge = {"name": "surcharge", "type": "money", "aliases": ["Surcharge"],
+                 "classification": "public", "description": "a surcharge"}  # fmt: skip
+    note = {"name": "note", "type": "varchar", "aliases": ["Note"], "max_length": 20,
+            "classification": "public", "description": "a note"}  # fmt: skip
+    spec = {**REQUESTS, "columns": [*REQUESTS["columns"], surcharge, note]}
+    conn, _ = run(landing, spec)
+    assert conn.execute(
+        "SELECT request_id, surcharge, note FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [
+        ("SR-2", Decimal("12.50"), "fine"),
+        ("SR-3", None, None),  # 1123.91 would be another amount; the note a broken cell
+        ("SR-4", Decimal("7.10"), "ok"),  # trailing zeros are no lost detail
+    ]
+    flags = conn.execute(
+        "SELECT source_row, column_name, rule, raw_value FROM raw._flagged_values ORDER BY 2"
+    ).fetchall()
+    withheld = " (the contract quarantines such rows: this one loaded before, value left empty)"
+    assert flags == [
+        (2, "note", "contract_column_added: length: over 20 characters" + withheld, long_note),
+        (2, "surcharge", "contract_column_added: money: more than 2 decimals; loading it would "
+         "round it" + withheld, "1123.913418"),
+    ]  # fmt: skip
