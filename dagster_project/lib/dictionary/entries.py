@@ -125,6 +125,9 @@ class Dataset:
     # the KPIs of metrics.yml its columns hold (`metric:`), in metrics.yml's order
     # (metrics.Metric, not imported here; left out of == and hash: a Metric's target is a dict)
     kpis: tuple[Any, ...] = field(default=(), compare=False)
+    # its source systems as a resident reads them ("Service request CRM (311 Contact
+    # Centre)", not "crm311"); the ids where no contract names one
+    source_names: tuple[str, ...] = ()
     path: Path = Path()
     spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

@@ -14,6 +14,7 @@ glossary files are needed by everything: their problems always raise.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +43,12 @@ from .small_cells import (
     with_suppression_notes,
 )
 from .validation import DictionaryError, read_validated
-from .vocabulary import FREQUENCIES, LICENCES, SYSTEMS_WITHOUT_EXTRACTS
+from .vocabulary import (
+    FREQUENCIES,
+    LICENCES,
+    SYSTEMS_WITHOUT_EXTRACTS,
+    SYSTEMS_WITHOUT_EXTRACTS_NAMED,
+)
 
 
 def load_dictionary(root: Path | None = None, *, strict: bool = True) -> Dictionary:
@@ -124,6 +130,7 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         spec = read_validated(path, "dataset", problems)
         if spec is not None:
             dataset = _dataset(spec, path, city, metrics)
+            dataset = replace(dataset, source_names=source_names(dataset, sources, divisions))
             problems += _owner_problems(dataset, path, divisions)
             problems += _dataset_problems(dataset, sources, invalid_sources, personal)
             if dataset.small_cells:
@@ -342,6 +349,22 @@ def _owner_problems(
         f"{path.name}: owner_division {entry.owner_division!r} is not in divisions.yml; "
         f"use one of {sorted(divisions)}"
     ]
+
+
+def source_names(dataset: Dataset, sources: dict, divisions: dict) -> tuple[str, ...]:
+    """The dataset's source systems as a resident reads them: a contract's title and its
+    owner ("Building permits system – Building Services"; a dash, as owners' names may
+    hold parentheses), the dictionary's words for the sources that send no extract, else
+    the system's id. Listed with "; " between them."""
+    named = []
+    for system in dataset.source_systems:
+        source = sources.get(system)
+        owner = divisions.get(source.owner_division) if source else None
+        if source and owner:
+            named.append(f"{source.title} – {owner.name}")
+        else:
+            named.append(SYSTEMS_WITHOUT_EXTRACTS_NAMED.get(system, system))
+    return tuple(named)
 
 
 def _dataset_problems(

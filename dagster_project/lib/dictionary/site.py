@@ -20,7 +20,6 @@ from ..gates.results import DatasetRecord, GateResults
 from .entries import Column, Dataset, Dictionary
 from .render.text import describe
 from .site_kpis import kpi_body
-from .vocabulary import DICTIONARY_SYSTEM, PLATFORM_SYSTEM
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;
 color:#1d2733}a{color:#0b5cab}table{border-collapse:collapse;width:100%;margin:1rem 0}
@@ -150,25 +149,9 @@ def dataset_page(
     return _page(dataset.title, body, depth=1)
 
 
-# The sources that deliver no extract, as a resident can understand them
-WITHOUT_EXTRACTS_NAMED = {
-    PLATFORM_SYSTEM: "the open-data platform's own measurements",
-    DICTIONARY_SYSTEM: "this data dictionary (kept by the data governance group)",
-}
-
-
 def _source_systems(dictionary: Dictionary, dataset: Dataset) -> str:
     """The systems the data comes from, as a resident can understand them."""
-    named = []
-    for system in dataset.source_systems:
-        source = dictionary.sources.get(system)
-        owner = dictionary.divisions.get(source.owner_division) if source else None
-        named.append(
-            f"{source.title} ({owner.name})"
-            if source and owner
-            else WITHOUT_EXTRACTS_NAMED.get(system, system)
-        )
-    return ", ".join(named) or "computed by the city's data team"
+    return "; ".join(dataset.source_names) or "computed by the city's data team"
 
 
 def _lineage_section(manifest: dict, dataset: Dataset) -> str:

@@ -21,6 +21,11 @@ PLATFORM_SYSTEM = "open_data_platform"
 DICTIONARY_SYSTEM = "data_dictionary"
 # Source systems that deliver no file: no contract, never waited for.
 SYSTEMS_WITHOUT_EXTRACTS = frozenset({PLATFORM_SYSTEM, DICTIONARY_SYSTEM})
+# ... and as a resident reads them (the dictionary site, the portal's "Source systems")
+SYSTEMS_WITHOUT_EXTRACTS_NAMED = {
+    PLATFORM_SYSTEM: "the open-data platform's own measurements",
+    DICTIONARY_SYSTEM: "this data dictionary (kept by the data governance group)",
+}
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,14 @@ def test_package_carries_the_dictionarys_metadata():
     assert extras["grain"].startswith("one row per service request")
     assert "one row per service request" not in package["notes"]
     assert extras["limitations"] and extras["limitations"] not in package["notes"]
+    # the systems as a resident reads them, not their ids
+    assert extras["source_systems"] == "311 customer service CRM – Customer Service (311)"
+
+
+def test_a_source_that_sends_no_extract_is_named_for_residents():
+    spec, division = entry("service_inventory")
+    extras = {e["key"]: e["value"] for e in package_dict(spec, division)["extras"]}
+    assert extras["source_systems"] == "this data dictionary (kept by the data governance group)"
 
 
 def test_datastore_fields_are_the_data_dictionary():
