@@ -73,7 +73,8 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         blocking=True,
         description="No column the dictionary does not classify public, no "
         "personal value, nothing shaped like an e-mail or phone; in an aggregate, no "
-        "small cell and no lone suppressed cell in a declared total.",
+        "small cell and no lone suppressed cell in a declared total (and a warning for a "
+        "suppressed cell the totals give back together).",
     )
     def privacy_gate(
         context: dg.AssetCheckExecutionContext,
@@ -99,7 +100,11 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         return dg.AssetCheckResult(
             passed=result.passed,
             description=result.summary(),
-            metadata={"findings": dg.MetadataValue.json(result.findings), "portal": portal_action},
+            metadata={
+                "findings": dg.MetadataValue.json(result.findings),
+                "warnings": dg.MetadataValue.json(result.warnings),
+                "portal": portal_action,
+            },
         )
 
     return [quality_gate, privacy_gate]

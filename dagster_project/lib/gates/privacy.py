@@ -31,7 +31,7 @@ import duckdb
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
 from .recognizers import CANDIDATE, Recognizers
-from .small_cells import small_cell_findings
+from .small_cells import small_cell_findings, small_cell_warnings
 
 # A personal value shared by more records than this is not identifying ("Anonymous").
 IDENTIFYING_MAX_RECORDS = 20
@@ -44,11 +44,22 @@ FREQUENT_SHAPE = 200  # a shape (digits -> 9, letters -> A) with more distinct v
 class PrivacyResult:
     passed: bool
     findings: list[dict] = field(default_factory=list)
+    # listed with the result, not blocking (small_cells.small_cell_warnings)
+    warnings: list[dict] = field(default_factory=list)
 
     def summary(self) -> str:
-        if self.passed:
-            return "no personal column and no personal value found"
-        return "; ".join(f"{f['column']}: {f['rule']} ({f['rows']} rows)" for f in self.findings)
+        said = (
+            "no personal column and no personal value found"
+            if self.passed
+            else "; ".join(f"{f['column']}: {f['rule']} ({f['rows']} rows)" for f in self.findings)
+        )
+        if self.warnings:  # (the public quality report shows this: which cells, only in
+            # the check's metadata, for the data team; a public map of them would help the
+            # attacker the warning is about)
+            said += "; WARNING: " + "; ".join(
+                f"{w['column']}: {w['rule']} ({w['rows']} cells)" for w in self.warnings
+            )
+        return said
 
 
 def mask(value: str) -> str:
@@ -318,8 +329,10 @@ def check_privacy(
     findings = _meaning_findings(columns, dataset, dictionary)
     findings += _unclassified_findings(conn, columns, dataset, dictionary)
     table = f"open_data.{quote(dataset.model)}"
+    warnings = []
     if dataset.small_cells:
         findings += small_cell_findings(conn, table, dataset.small_cells)
+        warnings = small_cell_warnings(conn, table, dataset.small_cells)
     has_personal = build_personal_values(conn, dictionary)
     recognizers = recognizers or Recognizers()
     identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}
@@ -340,4 +353,4 @@ def check_privacy(
                 )
         findings += _shape_findings(conn, name, recognizers)
     conn.execute(f"DROP TABLE IF EXISTS {COLUMN_VALUES}")
-    return PrivacyResult(passed=not findings, findings=findings)
+    return PrivacyResult(passed=not findings, findings=findings, warnings=warnings)

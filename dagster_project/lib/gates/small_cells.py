@@ -7,7 +7,20 @@ A suppressed cell is a protected count published empty. The table fails when
 - a column the count determines is published beside a suppressed count (a rate or a
   median gives the cell away), or the row's flag does not mark the suppressed cell,
 - a group along a declared dimension (the cells that differ only in it) has exactly one
-  suppressed cell among two or more: the group's total less the others gives it back.
+  suppressed cell among two or more: the group's total less the others gives it back;
+
+And it warns (``small_cell_warnings``: listed with the gate's result, not blocking) when
+a suppressed cell is given back exactly by the totals taken together, though every
+group holds two suppressed cells or none (``solved_cells.py``: the algebra, and why the
+macro does not yet add the complements that would stop it). Blocking would stop a
+dataset the macro cannot fix yet; the warning names the cells for the governance group,
+whose remedy today is declaring only the totals that are in fact published. The sample
+city's recreation registrations have such cells (2024-01, Aquafit at Eastgate Pool).
+
+What the audit does not see: bounds. An attacker who knows the totals learns a range for
+each suppressed cell (at least 0, at most its groups' remainders), which can be narrow,
+and counts in other datasets that are not declared totals here; the check needs only
+the published table (which cells are empty), not the counts behind them.
 
 Findings name the column, the rule, how many rows or groups and one group's key; the key
 is dimension values (a month, a ward), never a count, so the report leaks nothing.
@@ -17,6 +30,7 @@ from __future__ import annotations
 
 from ..dictionary.small_cells import SmallCells
 from ..warehouse import quote
+from .solved_cells import solved_cells
 
 
 def small_cell_findings(conn, table: str, rules: SmallCells) -> list[dict]:
@@ -65,6 +79,17 @@ def small_cell_findings(conn, table: str, rules: SmallCells) -> list[dict]:
     return findings
 
 
+def small_cell_warnings(conn, table: str, rules: SmallCells) -> list[dict]:
+    """The suppressed cells the declared totals give back exactly, taken together, for
+    each count whose groups hold two suppressed cells or none (a lone cell is the
+    simplest solved cell: ``small_cell_findings`` refuses it already)."""
+    warnings = []
+    for count in rules.counts:
+        if not _lone_cell_findings(conn, table, rules, count.column):
+            warnings += _solved_cell_findings(conn, table, rules, count.column)
+    return warnings
+
+
 def _lone_cell_findings(conn, table: str, rules: SmallCells, count: str) -> list[dict]:
     findings = []
     for total, others in rules.groups():
@@ -89,3 +114,60 @@ def _lone_cell_findings(conn, table: str, rules: SmallCells, count: str) -> list
                 }
             )
     return findings
+
+
+def _solved_cell_findings(conn, table: str, rules: SmallCells, count: str) -> list[dict]:
+    """The suppressed cells of ``count`` that the declared totals give back exactly, as
+    an attacker who knows every total and the published cells would solve them (one
+    equation per group: its total less its published cells is the sum of its suppressed
+    cells). Reads which cells are empty, no count."""
+    suppressed, groups = _suppressed_groups(conn, table, rules, count)
+    solved = solved_cells(len(suppressed), groups) if suppressed else []
+    if not solved:
+        return []
+    example = ", ".join(
+        f"{d}={v}" for d, v in zip(rules.dimensions, suppressed[solved[0]], strict=True)
+    )
+    along = ", ".join(t.label for t in rules.totals_along)
+    return [
+        {
+            "column": count,
+            "rows": len(solved),
+            "example": example,
+            "rule": f"a suppressed cell the totals along {along} give back exactly (the "
+            "groups' totals less their other cells, taken together)",
+        }
+    ]
+
+
+def _suppressed_groups(conn, table, rules: SmallCells, count: str):
+    """(each suppressed cell's key, [the cells of one group: a list of cell indexes] for
+    every group along every declared total that holds a suppressed cell). A group of one
+    cell is left out: it is its own total, which no suppression can protect (the macro's
+    stated limit; the lone-cell check leaves it too)."""
+    keys = [quote(d) for d in rules.dimensions]
+    groups_sql = []
+    for total in rules.totals_along:
+        partition = [quote(d) for d in rules.dimensions if d != total.dimension]
+        partition += [total.within] if total.within else []
+        over = f"PARTITION BY {', '.join(partition)}" if partition else ""
+        groups_sql.append(f"{total.within or 'NULL'}, count(*) OVER ({over})")
+    rows = conn.execute(
+        f"SELECT * FROM (SELECT {', '.join(keys)}, {', '.join(groups_sql)}, "
+        f"{quote(count)} IS NULL AS _suppressed FROM {table}) WHERE _suppressed ORDER BY ALL"
+    ).fetchall()
+    width = len(keys)
+    suppressed = [row[:width] for row in rows]
+    groups: dict[tuple, list[int]] = {}
+    for index, row in enumerate(rows):
+        for position, total in enumerate(rules.totals_along):
+            split, size = row[width + 2 * position : width + 2 * position + 2]
+            if size < 2:
+                continue
+            others = tuple(
+                value
+                for d, value in zip(rules.dimensions, row[:width], strict=True)
+                if d != total.dimension
+            )
+            groups.setdefault((position, others, split), []).append(index)
+    return suppressed, list(groups.values())
