@@ -57,7 +57,8 @@ class PrivacyResult:
             # the check's metadata, for the data team; a public map of them would help the
             # attacker the warning is about)
             said += "; WARNING: " + "; ".join(
-                f"{w['column']}: {w['rule']} ({w['rows']} cells)" for w in self.warnings
+                f"{w['column']}: {w['rule']} ({w['rows']} cell{'s' if w['rows'] != 1 else ''})"
+                for w in self.warnings
             )
         return said
 

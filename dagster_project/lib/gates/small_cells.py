@@ -15,7 +15,7 @@ group holds two suppressed cells or none (``solved_cells.py``: the algebra, and 
 macro does not yet add the complements that would stop it). Blocking would stop a
 dataset the macro cannot fix yet; the warning names the cells for the governance group,
 whose remedy today is declaring only the totals that are in fact published. The sample
-city's recreation registrations have such cells (2024-01, Aquafit at Eastgate Pool).
+city's recreation registrations have 4 such cells.
 
 What the audit does not see: bounds. An attacker who knows the totals learns a range for
 each suppressed cell (at least 0, at most its groups' remainders), which can be narrow,
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from ..dictionary.small_cells import SmallCells
 from ..warehouse import quote
-from .solved_cells import solved_cells
+from .solved_cells import MAX_AUDITED_CELLS, solved_cells
 
 
 def small_cell_findings(conn, table: str, rules: SmallCells) -> list[dict]:
@@ -86,7 +86,7 @@ def small_cell_warnings(conn, table: str, rules: SmallCells) -> list[dict]:
     warnings = []
     for count in rules.counts:
         if not _lone_cell_findings(conn, table, rules, count.column):
-            warnings += _solved_cell_findings(conn, table, rules, count.column)
+            warnings += _solved_cell_warnings(conn, table, rules, count.column)
     return warnings
 
 
@@ -116,35 +116,55 @@ def _lone_cell_findings(conn, table: str, rules: SmallCells, count: str) -> list
     return findings
 
 
-def _solved_cell_findings(conn, table: str, rules: SmallCells, count: str) -> list[dict]:
+# Solved cells listed by key in the warning (the check's metadata: the data team's)
+LISTED_CELLS = 100
+
+
+def _solved_cell_warnings(conn, table: str, rules: SmallCells, count: str) -> list[dict]:
     """The suppressed cells of ``count`` that the declared totals give back exactly, as
     an attacker who knows every total and the published cells would solve them (one
     equation per group: its total less its published cells is the sum of its suppressed
-    cells). Reads which cells are empty, no count."""
-    suppressed, groups = _suppressed_groups(conn, table, rules, count)
-    solved = solved_cells(len(suppressed), groups) if suppressed else []
-    if not solved:
+    cells). Reads which cells are empty, no count. A cell alone in a group is its own
+    total (the macro's stated limit) and is not listed, but its equation counts: knowing
+    it, the cells that share its other groups may be solved."""
+    suppressed, groups, alone = _suppressed_groups(conn, table, rules, count)
+    if not suppressed:
         return []
-    example = ", ".join(
-        f"{d}={v}" for d, v in zip(rules.dimensions, suppressed[solved[0]], strict=True)
-    )
-    along = ", ".join(t.label for t in rules.totals_along)
-    return [
-        {
-            "column": count,
-            "rows": len(solved),
-            "example": example,
-            "rule": f"a suppressed cell the totals along {along} give back exactly (the "
-            "groups' totals less their other cells, taken together)",
-        }
+    solved, unaudited = solved_cells(len(suppressed), groups)
+    solved = [cell for cell in solved if cell not in alone]
+    keys = [
+        ", ".join(f"{d}={v}" for d, v in zip(rules.dimensions, suppressed[cell], strict=True))
+        for cell in solved[:LISTED_CELLS]
     ]
+    along = ", ".join(t.label for t in rules.totals_along)
+    warnings = []
+    if solved:
+        warnings.append(
+            {
+                "column": count,
+                "rows": len(solved),
+                "example": keys[0],
+                "cells": keys,
+                "rule": f"a suppressed cell the totals along {along} give back exactly (the "
+                "groups' totals less their other cells, taken together)",
+            }
+        )
+    if unaudited:
+        warnings.append(
+            {
+                "column": count,
+                "rows": unaudited,
+                "rule": "not audited for cells the totals give back together: suppressed "
+                f"cells joined in chains of groups over {MAX_AUDITED_CELLS:,} cells",
+            }
+        )
+    return warnings
 
 
 def _suppressed_groups(conn, table, rules: SmallCells, count: str):
     """(each suppressed cell's key, [the cells of one group: a list of cell indexes] for
-    every group along every declared total that holds a suppressed cell). A group of one
-    cell is left out: it is its own total, which no suppression can protect (the macro's
-    stated limit; the lone-cell check leaves it too)."""
+    every group along every declared total that holds a suppressed cell, the cells alone
+    in a group: their own total, which no suppression can protect)."""
     keys = [quote(d) for d in rules.dimensions]
     groups_sql = []
     for total in rules.totals_along:
@@ -159,15 +179,16 @@ def _suppressed_groups(conn, table, rules: SmallCells, count: str):
     width = len(keys)
     suppressed = [row[:width] for row in rows]
     groups: dict[tuple, list[int]] = {}
+    alone = set()
     for index, row in enumerate(rows):
         for position, total in enumerate(rules.totals_along):
             split, size = row[width + 2 * position : width + 2 * position + 2]
             if size < 2:
-                continue
+                alone.add(index)
             others = tuple(
                 value
                 for d, value in zip(rules.dimensions, row[:width], strict=True)
                 if d != total.dimension
             )
             groups.setdefault((position, others, split), []).append(index)
-    return suppressed, list(groups.values())
+    return suppressed, list(groups.values()), alone

@@ -10,8 +10,10 @@ The dbt macro's complements give every group two suppressed cells or none, which
 the simplest case (a lone cell: its group's total less the others) but not all: with
 totals along two or three dimensions, groups taken together can still solve a cell (a
 cell that joins two otherwise protected rectangles is the classic case; sparse tables,
-where a program runs at few facilities, make more). A group of one cell is left out (it
-is its own total, which no suppression protects: the macro's stated limit).
+where a program runs at few facilities, make more). A cell alone in a group is its own
+total, which no suppression protects (the macro's stated limit): its equation counts,
+since knowing it may solve the cells that share its other groups, but the gate does not
+list it.
 
 Why the macro does not yet add the complements this would ask for: tried (December 2026)
 as the macro's last step in Python, a greedy complement per solved cell (the smallest
@@ -33,6 +35,12 @@ import numpy as np
 # A cell is solved when all of its entries in the null space of the groups' equations
 # (the directions no total can see) are zero, to this tolerance (coefficients are 0 or 1).
 NULL_SPACE_TOLERANCE = 1e-7
+# An eigenvalue of AᵀA below this is a direction of the null space (a singular value
+# under ~3e-5; those of these 0/1 matrices are far above it, or zero).
+ZERO_EIGENVALUE = 1e-9
+# Cells joined in one chain of groups above this are not audited (said so in a warning):
+# the null space of n cells is an n x n eigenproblem (2,000 cells: ~2 s, 32 MB).
+MAX_AUDITED_CELLS = 2_000
 
 
 def independent_sets(
@@ -61,23 +69,29 @@ def independent_sets(
 
 
 def solved_in(cells: Sequence[int], equations: Sequence[Sequence[int]]) -> list[int]:
-    """The cells (of one independent set) whose value the equations fix."""
+    """The cells (of one independent set) whose value the equations fix: the null space
+    of the equations A is that of AᵀA, a symmetric cells x cells matrix (an
+    eigenproblem: no equations x equations matrix is formed, as a full SVD would)."""
     column = {cell: i for i, cell in enumerate(cells)}
     matrix = np.zeros((max(len(equations), 1), len(cells)))
     for row, group in enumerate(equations):
         for cell in group:
             matrix[row, column[cell]] = 1.0
-    _, singular, vt = np.linalg.svd(matrix)
-    rank = int((singular > NULL_SPACE_TOLERANCE).sum())
-    free = vt[rank:]
-    return [cell for cell in cells if np.all(np.abs(free[:, column[cell]]) < NULL_SPACE_TOLERANCE)]
+    values, vectors = np.linalg.eigh(matrix.T @ matrix)
+    free = vectors[:, values < ZERO_EIGENVALUE]
+    return [cell for cell in cells if np.all(np.abs(free[column[cell]]) < NULL_SPACE_TOLERANCE)]
 
 
-def solved_cells(cell_count: int, groups: Sequence[Sequence[int]]) -> list[int]:
-    """The solved cells among ``cell_count`` suppressed cells; ``groups``: each group's
-    suppressed cells (indexes), one equation each."""
-    return sorted(
-        cell
-        for cells, equations in independent_sets(cell_count, groups)
-        for cell in solved_in(cells, equations)
-    )
+def solved_cells(
+    cell_count: int, groups: Sequence[Sequence[int]], max_cells: int = MAX_AUDITED_CELLS
+) -> tuple[list[int], int]:
+    """(the solved cells among ``cell_count`` suppressed cells, how many cells were not
+    audited: those of chains over ``max_cells``); ``groups``: each group's suppressed
+    cells (indexes), one equation each."""
+    solved, unaudited = [], 0
+    for cells, equations in independent_sets(cell_count, groups):
+        if len(cells) > max_cells:
+            unaudited += len(cells)
+        else:
+            solved += solved_in(cells, equations)
+    return sorted(solved), unaudited
