@@ -173,8 +173,7 @@ def package_dict(
         "owner_division": division.name,
         "update_frequency": dataset.update_frequency.name,
         "grain": dataset.grain,
-        # as a resident reads them (the ids where a test builds a dataset by hand)
-        "source_systems": "; ".join(dataset.source_names or dataset.source_systems),
+        "source_systems": "; ".join(dataset.source_names),  # as a resident reads them
         "publication_status": dataset.status,
         "spatial_coverage": dataset.spatial_coverage,
         "temporal_coverage_start": dataset.temporal_start,

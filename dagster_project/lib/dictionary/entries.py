@@ -125,11 +125,17 @@ class Dataset:
     # the KPIs of metrics.yml its columns hold (`metric:`), in metrics.yml's order
     # (metrics.Metric, not imported here; left out of == and hash: a Metric's target is a dict)
     kpis: tuple[Any, ...] = field(default=(), compare=False)
-    # its source systems as a resident reads them ("Service request CRM (311 Contact
-    # Centre)", not "crm311"); the ids where no contract names one
-    source_names: tuple[str, ...] = ()
+    # (system id, how a resident reads it: "311 customer service CRM – Customer Service
+    # (311)", not "crm311") for the dictionary's systems, set when the dictionary loads
+    system_names: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     path: Path = Path()
     spec: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def source_names(self) -> list[str]:
+        """Its source systems as a resident reads them (the id where none is known)."""
+        names = dict(self.system_names)
+        return [names.get(system, system) for system in self.source_systems]
 
     @property
     def model(self) -> str:

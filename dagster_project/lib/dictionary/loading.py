@@ -130,7 +130,7 @@ def _load_cached(root: Path, _fingerprint: tuple) -> Dictionary:
         spec = read_validated(path, "dataset", problems)
         if spec is not None:
             dataset = _dataset(spec, path, city, metrics)
-            dataset = replace(dataset, source_names=source_names(dataset, sources, divisions))
+            dataset = replace(dataset, system_names=system_names(dataset, sources, divisions))
             problems += _owner_problems(dataset, path, divisions)
             problems += _dataset_problems(dataset, sources, invalid_sources, personal)
             if dataset.small_cells:
@@ -351,19 +351,20 @@ def _owner_problems(
     ]
 
 
-def source_names(dataset: Dataset, sources: dict, divisions: dict) -> tuple[str, ...]:
-    """The dataset's source systems as a resident reads them: a contract's title and its
-    owner ("Building permits system – Building Services"; a dash, as owners' names may
-    hold parentheses), the dictionary's words for the sources that send no extract, else
-    the system's id. Listed with "; " between them."""
+def system_names(dataset: Dataset, sources: dict, divisions: dict) -> tuple[tuple[str, str], ...]:
+    """(system, as a resident reads it) for the dataset's source systems: a contract's
+    title and its owner ("Building permits system – Building Services"; a dash, as
+    owners' names may hold parentheses; listed with "; " between them), the
+    dictionary's words for the sources that send no extract. A mapping, not a list, so a
+    dataset whose systems are replaced later still names each one right."""
     named = []
     for system in dataset.source_systems:
         source = sources.get(system)
         owner = divisions.get(source.owner_division) if source else None
         if source and owner:
-            named.append(f"{source.title} – {owner.name}")
-        else:
-            named.append(SYSTEMS_WITHOUT_EXTRACTS_NAMED.get(system, system))
+            named.append((system, f"{source.title} – {owner.name}"))
+        elif system in SYSTEMS_WITHOUT_EXTRACTS_NAMED:
+            named.append((system, SYSTEMS_WITHOUT_EXTRACTS_NAMED[system]))
     return tuple(named)
 
 

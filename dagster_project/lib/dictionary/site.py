@@ -139,7 +139,7 @@ def dataset_page(
 <tr><th>Gates</th><td>{_gates(record)}</td></tr>
 <tr><th>Keywords</th><td>{", ".join(esc(k) for k in dataset.keywords)}</td></tr>
 <tr><th>Limitations</th><td>{esc(dataset.limitations or "none stated")}</td></tr>
-<tr><th>Sources</th><td>{esc(_source_systems(dictionary, dataset))}</td></tr>
+<tr><th>Sources</th><td>{esc(_source_systems(dataset))}</td></tr>
 {_small_cells_row(dataset)}
 </table>
 <h2>Columns</h2>
@@ -149,7 +149,7 @@ def dataset_page(
     return _page(dataset.title, body, depth=1)
 
 
-def _source_systems(dictionary: Dictionary, dataset: Dataset) -> str:
+def _source_systems(dataset: Dataset) -> str:
     """The systems the data comes from, as a resident can understand them."""
     return "; ".join(dataset.source_names) or "computed by the city's data team"
 
