@@ -91,6 +91,9 @@ def _gates(record: DatasetRecord | None) -> str:
         return "not run yet"
     return "; ".join(
         f"{o.gate.replace('_', ' ')}: {'passed' if o.passed else 'FAILED'}"
+        # a gate that passed with a warning (privacy: suppressed cells the totals give
+        # back together) says so here too; what it is, on the quality report
+        + (" with a warning (see the quality report)" if "WARNING:" in o.summary else "")
         for o in record.gates.values()
     )
 

@@ -20,6 +20,9 @@ def site(tmp_path_factory):
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
     results = GateResults(tmp_path_factory.mktemp("gate_results"))
     results.record_gate("service_requests", "quality_gate", True, "all expectations met")
+    results.record_gate(
+        "service_requests", "privacy_gate", True, "no personal value found; WARNING: n: cells"
+    )
     build_site(
         out,
         load_dictionary(),
@@ -53,6 +56,7 @@ def test_a_dataset_page_shows_meaning_owner_and_lineage(browser, site):
     assert "staging.stg_crm311__service_requests" in chain
     assert "one of the city's wards" in ward  # the rule, in words
     assert "quality gate: passed" in page
+    assert "privacy gate: passed with a warning (see the quality report)" in page
 
 
 def test_the_glossary_and_the_guide_render(browser, site):
