@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GATE_STEP_SUFFIXES = ("_quality_gate", "_privacy_gate")
+# How a gate's description marks a warning it passed with (lib/gates/privacy.py)
+WARNING = "WARNING: "
 # A run whose launcher sends its own alert (the command line) carries this tag, so the
 # daemon's alert sensor does not send a second one.
 ALERTED_BY_TAG = "city/alerted_by"
@@ -55,6 +57,7 @@ def outcomes(
     waiting = waiting or {}
     published: dict[str, dict] = {}
     blocked: dict[str, list[str]] = {}
+    warned: dict[str, list[str]] = {}  # gates that passed with a warning (privacy: solved cells)
     failed_steps: list[str] = []
     unbuilt: dict[str, str] = {}  # dataset -> why dbt did not build its model
     planned: set[str] | None = None  # None: the events do not say (no planning events)
@@ -76,6 +79,11 @@ def outcomes(
                 blocked.setdefault(path[1].removeprefix("pub_"), []).append(
                     f"{evaluation.check_name}: {_first_line(evaluation.description)}"
                 )
+            elif WARNING in (evaluation.description or "") and path[0] == "open_data":
+                warning = _first_line(evaluation.description.split(WARNING, 1)[1])
+                warned.setdefault(path[1].removeprefix("pub_"), []).append(
+                    f"{evaluation.check_name} WARNING: {warning}"
+                )
         elif kind == "ASSET_OBSERVATION" and event.asset_key.path[0] == "open_data":
             metadata = event.event_specific_data.asset_observation.metadata
             if "not_built" in metadata:
@@ -90,10 +98,25 @@ def outcomes(
         # out to publish, and any dataset whose gate failed in it (a planned run re-checks
         # the privacy of datasets it does not publish, and may withdraw one)
         dataset_ids = [d for d in dataset_ids if d in planned or d in blocked]
-    result = []
     for dataset, metadata in published.items():  # the publisher held it back
         if metadata.get("waiting_for"):
             waiting.setdefault(dataset, [str(metadata["waiting_for"])])
+    found = _outcomes_of(dataset_ids, waiting, published, unbuilt, blocked, failed_steps)
+    return [_with_warnings(outcome, warned) for outcome in found]
+
+
+def _with_warnings(outcome: DatasetOutcome, warned: dict[str, list[str]]) -> DatasetOutcome:
+    """A published or unchanged dataset whose gate passed with a warning says so on its
+    line: the data team reads the run's summary, not every check's page."""
+    if outcome.dataset not in warned or outcome.state not in ("published", "unchanged"):
+        return outcome
+    detail = "; ".join([outcome.detail, *warned[outcome.dataset]])
+    return DatasetOutcome(outcome.dataset, outcome.state, detail)
+
+
+def _outcomes_of(dataset_ids, waiting, published, unbuilt, blocked, failed_steps):
+    """Each dataset's state from what the run's events said (``outcomes``)."""
+    result = []
     for dataset in dataset_ids:
         if waiting.get(dataset) and not published.get(dataset, {}).get("rows"):
             systems = ", ".join(waiting[dataset])
