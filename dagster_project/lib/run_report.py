@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .gates.results import WARNING_MARK
+
 GATE_STEP_SUFFIXES = ("_quality_gate", "_privacy_gate")
-# How a gate's description marks a warning it passed with (lib/gates/privacy.py)
-WARNING = "WARNING: "
 # A run whose launcher sends its own alert (the command line) carries this tag, so the
 # daemon's alert sensor does not send a second one.
 ALERTED_BY_TAG = "city/alerted_by"
@@ -79,8 +79,9 @@ def outcomes(
                 blocked.setdefault(path[1].removeprefix("pub_"), []).append(
                     f"{evaluation.check_name}: {_first_line(evaluation.description)}"
                 )
-            elif WARNING in (evaluation.description or "") and path[0] == "open_data":
-                warning = _first_line(evaluation.description.split(WARNING, 1)[1])
+            elif WARNING_MARK in (evaluation.description or "") and path[0] == "open_data":
+                # (whole: the summary says each warning in a few words)
+                warning = evaluation.description.split(WARNING_MARK, 1)[1].strip()
                 warned.setdefault(path[1].removeprefix("pub_"), []).append(
                     f"{evaluation.check_name} WARNING: {warning}"
                 )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from ..gates.results import DatasetRecord, GateResults
+from ..gates.results import WARNING_MARK, DatasetRecord, GateResults
 from .entries import Column, Dataset, Dictionary
 from .render.text import describe
 from .site_kpis import kpi_body
@@ -93,7 +93,11 @@ def _gates(record: DatasetRecord | None) -> str:
         f"{o.gate.replace('_', ' ')}: {'passed' if o.passed else 'FAILED'}"
         # a gate that passed with a warning (privacy: suppressed cells the totals give
         # back together) says so here too; what it is, on the quality report
-        + (" with a warning (see the quality report)" if "WARNING:" in o.summary else "")
+        + (
+            " with a warning (see the quality report)"
+            if o.passed and WARNING_MARK in o.summary
+            else ""
+        )
         for o in record.gates.values()
     )
 

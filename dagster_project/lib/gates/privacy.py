@@ -31,6 +31,7 @@ import duckdb
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
 from .recognizers import CANDIDATE, Recognizers
+from .results import WARNING_MARK
 from .small_cells import small_cell_findings, small_cell_warnings
 
 # A personal value shared by more records than this is not identifying ("Anonymous").
@@ -56,10 +57,7 @@ class PrivacyResult:
         if self.warnings:  # (the public quality report shows this: which cells, only in
             # the check's metadata, for the data team; a public map of them would help the
             # attacker the warning is about)
-            said += "; WARNING: " + "; ".join(
-                f"{w['column']}: {w['rule']} ({w['rows']} cell{'s' if w['rows'] != 1 else ''})"
-                for w in self.warnings
-            )
+            said += f"; {WARNING_MARK}" + "; ".join(w["said"] for w in self.warnings)
         return said
 
 

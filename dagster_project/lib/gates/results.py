@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 GATES = ("quality_gate", "privacy_gate")
+# How a gate's summary marks what it passed with but warns of (privacy: suppressed cells
+# the declared totals give back together); the site and the run's summary look for it.
+WARNING_MARK = "WARNING: "
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,9 @@ def _solved_cell_warnings(conn, table: str, rules: SmallCells, count: str) -> li
                 "cells": keys,
                 "rule": f"a suppressed cell the totals along {along} give back exactly (the "
                 "groups' totals less their other cells, taken together)",
+                # in the gate's summary (public: no cell named)
+                "said": f"{count}: {_cells(len(solved))} the declared totals give back "
+                "exactly, taken together",
             }
         )
     if unaudited:
@@ -156,9 +159,15 @@ def _solved_cell_warnings(conn, table: str, rules: SmallCells, count: str) -> li
                 "rows": unaudited,
                 "rule": "not audited for cells the totals give back together: suppressed "
                 f"cells joined in chains of groups over {MAX_AUDITED_CELLS:,} cells",
+                "said": f"{count}: {_cells(unaudited)} not audited (chains over "
+                f"{MAX_AUDITED_CELLS:,} cells)",
             }
         )
     return warnings
+
+
+def _cells(count: int) -> str:
+    return f"{count:,} suppressed cell{'s' if count != 1 else ''}"
 
 
 def _suppressed_groups(conn, table, rules: SmallCells, count: str):

@@ -38,7 +38,9 @@ def _check(dataset: str, passed: bool, description: str):
 def test_a_gate_that_passed_with_a_warning_says_so_on_the_datasets_line():
     events = [
         _check("recreation_registrations", True, "no personal value found; WARNING: "
-               "registrations: a suppressed cell the totals give back exactly (2 cells)"),
+               "registrations: 2 suppressed cells the declared totals give back exactly, "
+               "taken together; waitlisted: 2 suppressed cells the declared totals give back "
+               "exactly, taken together"),
         _published("recreation_registrations", 538),
         _check("fire_inspections_by_month", True, "no personal value found"),
         _published("fire_inspections_by_month", 96),
@@ -49,7 +51,8 @@ def test_a_gate_that_passed_with_a_warning_says_so_on_the_datasets_line():
     }
     assert lines["recreation_registrations"] == (
         "published",
-        "datastore updated; 538 rows; privacy_gate WARNING: registrations: a suppressed cell "
-        "the totals give back exactly (2 cells)",
+        "datastore updated; 538 rows; privacy_gate WARNING: registrations: 2 suppressed "
+        "cells the declared totals give back exactly, taken together; waitlisted: 2 "
+        "suppressed cells the declared totals give back exactly, taken together",
     )
     assert lines["fire_inspections_by_month"] == ("published", "datastore updated; 96 rows")
