@@ -32,7 +32,7 @@ from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
 from .recognizers import CANDIDATE, Recognizers
 from .results import WARNING_MARK
-from .small_cells import small_cell_findings, small_cell_warnings
+from .small_cells import small_cell_check
 
 # A personal value shared by more records than this is not identifying ("Anonymous").
 IDENTIFYING_MAX_RECORDS = 20
@@ -45,7 +45,7 @@ FREQUENT_SHAPE = 200  # a shape (digits -> 9, letters -> A) with more distinct v
 class PrivacyResult:
     passed: bool
     findings: list[dict] = field(default_factory=list)
-    # listed with the result, not blocking (small_cells.small_cell_warnings)
+    # listed with the result, not blocking (small_cells.small_cell_check)
     warnings: list[dict] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -330,8 +330,8 @@ def check_privacy(
     table = f"open_data.{quote(dataset.model)}"
     warnings = []
     if dataset.small_cells:
-        findings += small_cell_findings(conn, table, dataset.small_cells)
-        warnings = small_cell_warnings(conn, table, dataset.small_cells)
+        failed, warnings = small_cell_check(conn, table, dataset.small_cells)
+        findings += failed
     has_personal = build_personal_values(conn, dictionary)
     recognizers = recognizers or Recognizers()
     identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}

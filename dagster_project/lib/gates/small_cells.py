@@ -9,7 +9,7 @@ A suppressed cell is a protected count published empty. The table fails when
 - a group along a declared dimension (the cells that differ only in it) has exactly one
   suppressed cell among two or more: the group's total less the others gives it back;
 
-And it warns (``small_cell_warnings``: listed with the gate's result, not blocking) when
+And it warns (``small_cell_check``'s second list: the gate's result, not blocking) when
 a suppressed cell is given back exactly by the totals taken together, though every
 group holds two suppressed cells or none (``solved_cells.py``: the algebra, and why the
 macro does not yet add the complements that would stop it). Blocking would stop a
@@ -34,7 +34,15 @@ from .solved_cells import MAX_AUDITED_CELLS, solved_cells
 
 
 def small_cell_findings(conn, table: str, rules: SmallCells) -> list[dict]:
-    findings = []
+    """What fails the gate (``small_cell_check``'s first list)."""
+    return small_cell_check(conn, table, rules)[0]
+
+
+def small_cell_check(conn, table: str, rules: SmallCells) -> tuple[list[dict], list[dict]]:
+    """(the findings that fail the gate, the warnings it passes with). A count with a
+    lone suppressed cell is not solved further: that cell is the simplest solved cell,
+    refused already."""
+    findings, warnings = [], []
     flag = quote(rules.flag)
     for count in rules.counts:
         column = quote(count.column)
@@ -75,19 +83,11 @@ def small_cell_findings(conn, table: str, rules: SmallCells) -> list[dict]:
                         "(it gives the cell back)",
                     }
                 )
-        findings += _lone_cell_findings(conn, table, rules, count.column)
-    return findings
-
-
-def small_cell_warnings(conn, table: str, rules: SmallCells) -> list[dict]:
-    """The suppressed cells the declared totals give back exactly, taken together, for
-    each count whose groups hold two suppressed cells or none (a lone cell is the
-    simplest solved cell: ``small_cell_findings`` refuses it already)."""
-    warnings = []
-    for count in rules.counts:
-        if not _lone_cell_findings(conn, table, rules, count.column):
+        lone = _lone_cell_findings(conn, table, rules, count.column)
+        findings += lone
+        if not lone:
             warnings += _solved_cell_warnings(conn, table, rules, count.column)
-    return warnings
+    return findings, warnings
 
 
 def _lone_cell_findings(conn, table: str, rules: SmallCells, count: str) -> list[dict]:
