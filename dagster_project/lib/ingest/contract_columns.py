@@ -80,13 +80,6 @@ def table_columns(
     return table_catalog(conn, schema, table)[0]
 
 
-def drift_columns(
-    conn: duckdb.DuckDBPyConnection, schema: str, table: str | None = None
-) -> dict[str, set[str]]:
-    """{table: its columns marked as drift} (``table_catalog``'s second half)."""
-    return table_catalog(conn, schema, table)[1]
-
-
 def behind_contract(source, present: dict[str, str], drift: set[str] = frozenset()) -> bool:
     """The table (its columns and types; ``drift``: its columns marked as drift) lacks a
     contract column, or holds one as drift text: the next load syncs it (the run plan

@@ -309,14 +309,14 @@ def test_columns_gained_anywhere_in_the_contract_are_synced_once(landing):
 def test_a_column_the_contract_dropped_is_not_marked_as_drift(landing):
     """A typed column the contract stops naming while files still send it is kept as it
     is, not marked as drift text: named again, it needs no reading again."""
-    from dagster_project.lib.ingest.contract_columns import drift_columns
+    from dagster_project.lib.ingest.contract_columns import table_catalog
 
     spec = {**REQUESTS, "columns": [*REQUESTS["columns"], CLOSED_ON]}
     write(landing, "a.csv", "request_id,created_at,Closed On\nSR-1,2024-01-01,05/01/2024\n")
     run(landing, spec)[0].close()
     write(landing, "b.csv", "request_id,created_at,Closed On\nSR-2,2024-01-01,2024-01-06\n")
     conn, _ = run(landing)  # the contract without it: the file's value kept as drift
-    assert drift_columns(conn, "raw") == {}
+    assert table_catalog(conn, "raw")[1] == {}
     conn.close()
     conn, _ = run(landing, spec)  # named again
     assert conn.execute("SELECT closed_on FROM raw.crm_requests ORDER BY 1").fetchall()[0] == (
@@ -367,7 +367,7 @@ def test_text_kept_as_drift_is_read_again_when_the_contract_names_its_column(lan
     untrimmed, unmapped, unchecked. When the contract names that very column (text too,
     so no type tells), the loader's drift mark does: its values are read again by the
     contract's cleaning and checks, once."""
-    from dagster_project.lib.ingest.contract_columns import drift_columns, table_columns
+    from dagster_project.lib.ingest.contract_columns import table_catalog
     from dagster_project.lib.run_plan import _systems_behind_contract
 
     write(landing, "b.csv", "request_id,created_at,channel\nSR-2,2024-01-01, WEB \n"
@@ -379,7 +379,7 @@ def test_text_kept_as_drift_is_read_again_when_the_contract_names_its_column(lan
     spec = {**REQUESTS, "columns": [*REQUESTS["columns"], channel]}
     new = source_from_spec(spec, Path("crm.yml"))
     conn, _ = run(landing)  # still the old contract: a second look changes nothing
-    assert _systems_behind_contract(table_columns(conn, "raw"), drift_columns(conn, "raw"), [new])
+    assert _systems_behind_contract(*table_catalog(conn, "raw"), [new])
     conn.close()
     conn, _ = run(landing, spec)
     loaded = conn.execute("SELECT request_id, channel FROM raw.crm_requests ORDER BY 1")
@@ -391,8 +391,8 @@ def test_text_kept_as_drift_is_read_again_when_the_contract_names_its_column(lan
     assert conn.execute(
         "SELECT source_row, rule, raw_value FROM raw._flagged_values"
     ).fetchall() == [(2, "contract_column_added: value: not one of web, phone", "fax")]
-    assert drift_columns(conn, "raw") == {}  # read by the contract now: done once
-    assert _systems_behind_contract(table_columns(conn, "raw"), {}, [new]) == []
+    assert table_catalog(conn, "raw")[1] == {}  # read by the contract now: done once
+    assert _systems_behind_contract(*table_catalog(conn, "raw"), [new]) == []
 
 
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
