@@ -6,7 +6,6 @@ Dagster UI (``make dev``) shows them.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import faulthandler
 import gc
@@ -16,6 +15,7 @@ import sys
 import time
 
 from dagster_project.cli.serve import dagster_home
+from dagster_project.lib.lean_process import GC_FIRST_GENERATION_THRESHOLD, end_process
 from dagster_project.settings import get_settings, private_umask, secure_data_dir
 
 # A stop that has not ended the run by then ends the process: an interrupt that lands
@@ -24,13 +24,7 @@ from dagster_project.settings import get_settings, private_umask, secure_data_di
 # would: the next run finishes it (the same guarantees as above).
 HARD_STOP_AFTER_S = 8
 
-# The garbage collector's first-generation threshold while the pipeline imports and
-# builds its definitions (Python's default is 700): importing Dagster, dbt, Great
-# Expectations and pandas creates a few million long-lived objects, and at 700 the
-# collector walks them again and again (~0.7 s of a run's fixed cost, measured on a
-# no-op run). Once they are frozen (gc.freeze) the defaults are back for the run itself,
-# whose cycles (batches, tracebacks) are collected as usual.
-GC_FIRST_GENERATION_THRESHOLD = 20_000
+# (GC_FIRST_GENERATION_THRESHOLD: see lib/lean_process.py)
 
 
 def _stop(signum: int, frame) -> None:
@@ -150,20 +144,6 @@ def _score_anyway(definitions, instance) -> str | None:
         tags={ALERTED_BY_TAG: "command line"},
     )
     return f"{'done' if result.success else 'FAILED'} (run {result.run_id})"
-
-
-def end_process(code: int):
-    """End the process without the interpreter's teardown: the exit handlers run (logging
-    flushes, temporary folders are removed; the warehouse was closed by the run's resource
-    teardown, the Dagster instance by its ``with`` block), then the process exits at
-    once. What is skipped is freeing every module and object one by one: ~1 s after a
-    run that imported Dagster, dbt, Great Expectations and pandas, a seventh of a no-op
-    run. (The project starts no other thread that is not a daemon.)"""
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # a closed pipe (| head) must not stop the exit
-            stream.flush()
-    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ time (CKAN_URL / CKAN_API_TOKEN) or, for the local portal, from its 0600 token f
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import sys
 import time
 from contextlib import ExitStack, contextmanager
 from functools import cached_property
@@ -27,6 +29,8 @@ from dagster_project.lib.warehouse import (
     release_cached_memory,
     writer_turn,
 )
+from dagster_project.lib.warm_dbt import SOCKET_ENV as WARM_SOCKET_ENV
+from dagster_project.lib.warm_dbt import WarmDbt, start_warm_dbt
 from dagster_project.settings import PROJECT_DIR, get_settings, secure_data_dir
 from publish.ckan.connection import connection_from_environment
 from publish.ckan.publisher import CkanPublisher
@@ -60,6 +64,22 @@ class CityDbtCliResource(DbtCliResource):
         is when dagster-dbt cannot build one. (Private dagster-dbt API, 0.29; pinned.)"""
         return None
 
+    _warm: WarmDbt | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run that builds the warehouse starts its dbt process now, so dbt's import
+        overlaps the run's first steps (lib/warm_dbt.py); the build hands itself to it."""
+        super().setup_for_execution(context)
+        if _runs_step(context, WAREHOUSE_STEP):
+            self._warm = start_warm_dbt(sys.executable)
+            os.environ[WARM_SOCKET_ENV] = str(self._warm.socket_path)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._warm is not None:
+            os.environ.pop(WARM_SOCKET_ENV, None)
+            self._warm.stop()  # unused (the build had nothing to do) or already done
+            self._warm = None
+
     def cli(self, args, **kwargs):
         """dbt writes the warehouse from a process of its own: the file this process keeps
         open between a run's steps is closed first (WarehouseResource)."""
@@ -74,6 +94,21 @@ class CityDbtCliResource(DbtCliResource):
         path = super()._get_unique_target_path(context=context)
         prune_build_folders(path.parent, keep=KEPT_BUILD_FOLDERS)
         return path
+
+
+WAREHOUSE_STEP = "warehouse_models"  # the dbt build of defs/transform/dbt_assets.py
+
+
+def _runs_step(context: dg.InitResourceContext, step_key: str) -> bool:
+    """Whether the run being set up executes ``step_key`` (its execution plan has it and
+    its step selection, if any, keeps it)."""
+    run, instance = context.dagster_run, context.instance
+    if run is None or instance is None or not run.execution_plan_snapshot_id:
+        return False
+    if run.step_keys_to_execute is not None and step_key not in run.step_keys_to_execute:
+        return False
+    plan = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+    return any(step.key == step_key for step in plan.steps)
 
 
 KEPT_BUILD_FOLDERS = 20

@@ -39,6 +39,7 @@ def dbt_environment() -> dict[str, str]:
         "PLATFORM_CITY_DBT_DIR": "." if settings.is_sample_city else CITY_LINK.name,
         CITY_MARK: "." if settings.is_sample_city else str(settings.city_dbt_dir),
         "CITY_DBT_EXECUTABLE": str(Path(sys.executable).with_name("dbt")),
+        "CITY_DBT_PYTHON": sys.executable,  # the builds' dbt (scripts/dbt-bound-to-parent)
         "DBT_TARGET_PATH": str(target_dir()),
     }
 

@@ -1,0 +1,63 @@
+"""``python -m dagster_project.cli.dbt_process <dbt arguments>``: dbt, as the ``dbt``
+command runs it, sooner done. The pipeline's builds start dbt through
+``scripts/dbt-bound-to-parent``, which runs this.
+
+- When the run started a dbt process ahead (lib/warm_dbt.py), the build runs there: its
+  import (~1.7 s) happened while the run ingested. This process only hands over its
+  arguments and streams, forwards signals and exits with the build's status.
+- Otherwise dbt runs here, without two of Python's costs that are no work of dbt's
+  (lib/lean_process.py): the garbage collector walking dbt's modules while they import,
+  and the teardown of every object at exit. dbt's exit handlers still run; one of them
+  is dbt-duckdb's, which closes the warehouse (checkpointed).
+
+``--serve-one-build <fd> <socket path>`` is the process started ahead. dbt is otherwise untouched:
+the same click command, arguments, output and exit status.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+
+from dagster_project.lib.lean_process import (
+    GC_FIRST_GENERATION_THRESHOLD,
+    end_process,
+    exit_status,
+)
+from dagster_project.lib.warm_dbt import hand_over, inherited_listener, serve_one_build
+
+
+def import_dbt():
+    """dbt's click command, imported with few collections (lib/lean_process.py)."""
+    default_thresholds = gc.get_threshold()
+    gc.set_threshold(GC_FIRST_GENERATION_THRESHOLD, 20, 100)
+    from dbt.cli.main import cli
+
+    gc.freeze()  # what dbt imported lives until the end
+    gc.set_threshold(*default_thresholds)
+    return cli
+
+
+def run_dbt(cli, args: list[str]) -> int:
+    try:
+        # click's standalone mode: always ends by raising SystemExit
+        cli.main(args, prog_name="dbt")
+    except SystemExit as stop:
+        return exit_status(stop.code)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--serve-one-build"]:
+        listener, socket_path = inherited_listener(int(argv[1])), Path(argv[2])
+        cli = import_dbt()
+        return serve_one_build(listener, socket_path, lambda args: run_dbt(cli, args))
+    status = hand_over(argv)
+    if status is not None:
+        return status
+    return run_dbt(import_dbt(), argv)
+
+
+if __name__ == "__main__":
+    end_process(main(sys.argv[1:]))

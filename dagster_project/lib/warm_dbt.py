@@ -1,0 +1,211 @@
+"""A dbt process started before the run needs it, so its import overlaps the run.
+
+dbt spends 1.2-1.7 s importing itself before it reads the project: on this 2-core machine
+a fifth of the warehouse step of a 1% delta run. A run that will build the warehouse
+starts one dbt process at its beginning (``CityDbtCliResource`` in defs/resources.py):
+it imports dbt on the other core while the run ingests, then waits on a Unix socket for
+one build. When the warehouse step runs dbt, the process dagster-dbt starts
+(``scripts/dbt-bound-to-parent``, ``cli/dbt_process.py``) hands its arguments, working
+folder, environment and standard streams to the waiting process, forwards Ctrl-C and
+SIGTERM to it, and exits with its status: dagster-dbt sees the same output and status as
+from a dbt it started itself. (Measured on the 1% delta of ``benchmarks/pipeline.py
+--scale 20``: the warehouse step went from 9.2 s to 7.0 s, with lib/lean_process.py.)
+
+Each waiting process serves one build and ends. A build that finds none (a second dbt
+command in the run, a process that failed to import) starts dbt in its own process, as
+before. Both processes die with the run's process (``setpriv --pdeathsig``), and the run
+ends an unused one (``WarmDbt.stop``).
+
+The protocol, on a socket in a private (0700) folder: the client sends an 8-byte length
+with its three standard streams (SCM_RIGHTS), then the request as JSON; the server sends
+its pid when it takes the request (the client forwards signals there), one byte when it
+starts the build, then the build's exit status (4 bytes each).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+SOCKET_ENV = "CITY_DBT_WARM_SOCKET"  # where the run's waiting dbt listens
+STARTED = b"S"
+STATUS = struct.Struct("!i")
+PID = struct.Struct("!i")
+LENGTH = struct.Struct("!Q")
+# an unused waiting process ends by itself after this long, whatever happens to the run
+WAIT_FOR_BUILD_S = 3 * 3600
+# the status a build reports when its dbt process vanished mid-build (dbt's own status
+# for "an error dbt did not handle")
+VANISHED = 2
+
+
+@dataclass
+class WarmDbt:
+    """The run's waiting dbt process and its socket."""
+
+    process: subprocess.Popen
+    folder: Path
+
+    @property
+    def socket_path(self) -> Path:
+        return self.folder / "dbt.sock"
+
+    def stop(self) -> None:
+        """End the process if it is still waiting (or building: the run is over), and
+        remove its folder."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_warm_dbt(python: str, bound_to_parent: bool = True) -> WarmDbt:
+    """Start a dbt process that imports dbt and waits for one build. The socket listens
+    before this returns (the process inherits it): a build asked for at once waits for
+    the import rather than missing the process and starting a second dbt."""
+    folder = Path(tempfile.mkdtemp(prefix="city-dbt-"))  # 0700: only this user connects
+    socket_path = folder / "dbt.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(socket_path))
+        listener.listen(1)
+        command = [python, "-m", "dagster_project.cli.dbt_process", "--serve-one-build"]
+        if bound_to_parent:
+            command = ["setpriv", "--pdeathsig", "TERM", "--", *command]
+        process = subprocess.Popen(  # noqa: S603 (our Python, fixed arguments)
+            [*command, str(listener.fileno()), str(socket_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=[listener.fileno()],
+        )
+    finally:
+        listener.close()  # the process has its own copy
+    return WarmDbt(process, folder)
+
+
+# --- the waiting process ---------------------------------------------------------------
+
+
+def inherited_listener(fd: int) -> socket.socket:
+    """The listening socket ``start_warm_dbt`` handed down."""
+    return socket.socket(fileno=fd)
+
+
+def serve_one_build(
+    listener: socket.socket, socket_path: Path, run_dbt: Callable[[list[str]], int]
+) -> int:
+    """Take one request, run ``run_dbt`` on its arguments with the client's streams,
+    folder and environment, and send it the status, which is also returned."""
+    listener.settimeout(WAIT_FOR_BUILD_S)
+    try:
+        connection, _ = listener.accept()
+    finally:
+        listener.close()  # one build: a later dbt command starts its own process
+        socket_path.unlink(missing_ok=True)
+    with connection:
+        connection.settimeout(None)
+        connection.sendall(PID.pack(os.getpid()))  # where the client forwards its signals
+        request = _receive_request(connection)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        # dagster-dbt reads the events as they come (the client's PYTHONUNBUFFERED
+        # arrives too late for this interpreter's streams)
+        sys.stdout.reconfigure(line_buffering=True)
+        sys.stderr.reconfigure(line_buffering=True)
+        connection.sendall(STARTED)
+        status = run_dbt(request["args"])
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # all of dbt's output is in the pipe before the status
+        connection.sendall(STATUS.pack(status))
+    return status
+
+
+def _receive_request(connection: socket.socket) -> dict:
+    header, fds, _, _ = socket.recv_fds(connection, LENGTH.size, 3)
+    if len(header) != LENGTH.size or len(fds) != 3:
+        raise ConnectionError("a dbt client sent an incomplete request")
+    for target, fd in enumerate(fds):  # the client's stdin, stdout, stderr become ours
+        os.dup2(fd, target)
+        os.close(fd)
+    (length,) = LENGTH.unpack(header)
+    return json.loads(_receive_exactly(connection, length))
+
+
+def _receive_exactly(connection: socket.socket, count: int) -> bytes:
+    chunks, left = [], count
+    while left:
+        chunk = connection.recv(min(left, 1 << 16))
+        if not chunk:
+            raise ConnectionError("the connection closed mid-message")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+# --- the process dagster-dbt starts -----------------------------------------------------
+
+
+def hand_over(args: list[str]) -> int | None:
+    """Run the build ``args`` in the run's waiting dbt process. Returns its exit status,
+    or None when there is none to take it (no socket, gone, failed before the build
+    started): the caller then runs dbt itself."""
+    path = os.environ.get(SOCKET_ENV)
+    if not path:
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+    except OSError:
+        connection.close()
+        return None
+    with connection:
+        server_pid: list[int] = []  # known once the waiting process takes the request
+        interrupted: list[int] = []
+
+        def forward(signum: int, frame) -> None:
+            interrupted.append(signum)
+            if server_pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(server_pid[0], signum)
+            else:  # still importing: no build has started, and none will
+                connection.close()
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, forward)
+        request = json.dumps({"args": args, "cwd": os.getcwd(), "env": dict(os.environ)})
+        try:
+            # buffered by the kernel until the waiting process accepts
+            socket.send_fds(connection, [LENGTH.pack(len(request))], [0, 1, 2])
+            connection.sendall(request.encode())
+            server_pid.extend(PID.unpack(_receive_exactly(connection, PID.size)))
+            started = connection.recv(1) == STARTED
+        except (OSError, ConnectionError):
+            started = False
+        if interrupted and not started:
+            return 128 + interrupted[0]
+        if not started:  # it failed before the build (its import, say): none was run
+            return None
+        try:
+            return STATUS.unpack(_receive_exactly(connection, STATUS.size))[0]
+        except (OSError, ConnectionError):
+            if interrupted:
+                return 128 + interrupted[0]
+            os.write(2, b"dbt: the build's process ended without an exit status\n")
+            return VANISHED
