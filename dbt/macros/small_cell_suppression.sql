@@ -24,13 +24,16 @@
        suppressed cell in another dimension's group (a cascade): the steps repeat over
        all dimensions for `max_rounds` rounds, which ends the cascades of the city's
        tables; the privacy gate fails a model where one is left.
+    3. Totals taken together: the cells that the groups' totals, solved together, still
+       give back get a hypercube of complements each (small_cell_protect(), in
+       dagster_project/lib/small_cell_protection.py, registered by the dbt profile's
+       plugin): after it no combination of the declared totals gives a cell back.
     Each protected count is suppressed on its own pattern (its totals are its own).
-    Limits: it protects sums along the declared dimensions, not every linear combination
-    of cells (a difference of two groups, a total over a subset of a dimension such as a
-    quarter of months); a group of one cell is its own total and is left as it is; and a
-    suppressed sum can still be bounded (it is at most the group total less the others);
-    and the smallest complement is a heuristic, not the fewest cells (a cascade may
-    suppress more cells than an optimal pattern would).
+    Limits: it protects sums along the declared dimensions (and their `within` parts),
+    not totals no one declared (a quarter of months when only months are declared); a
+    group of one cell is its own total and is left as it is; a suppressed cell can still
+    be bounded (at least 0, at most the group total less the others); and the
+    complements are a heuristic, not the fewest cells.
 -#}
 {% macro small_cell_suppression(relation) -%}
     {%- if not execute -%}
@@ -136,6 +139,49 @@
     )
     {%- endfor %}
 
+    {#- the complements the groups' totals taken together still need (a cell two
+        groups solve though each holds two): the hypercubes of
+        dagster_project/lib/small_cell_protection.py, through the DuckDB function the
+        project registers for dbt (dbt/profiles.yml, plugins) -#}
+    {%- set last = '_step_' ~ (steps | length) %}
+    {%- for count in counts %}
+        {%- set i = loop.index %},
+
+    _protected_{{ i }} as (
+        select
+            small_cell_protect(
+                list(_cell_id order by _cell_id),
+                list(_suppressed_{{ i }} order by _cell_id),
+                list(cast(_count_{{ i }} as double) order by _cell_id),
+                list([
+        {%- for along in totals_along %}
+                    cast({{ along.dimension }} as varchar){{ ',' if not loop.last }}
+        {%- endfor %}
+                ] order by _cell_id),
+                list([
+        {%- for along in totals_along %}
+            {{ _small_cell_group_key(dimensions, along) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+                ] order by _cell_id)
+            ) as _cell_ids
+        from {{ last }}
+    )
+    {%- endfor %},
+
+    _final as (
+        select
+            _cell_id
+    {%- for count in counts %}{%- set i = loop.index %},
+            _suppressed_{{ i }}
+            or coalesce(list_contains(_protected_{{ i }}._cell_ids, _cell_id), false)
+                as _suppressed_{{ i }}
+    {%- endfor %}
+        from {{ last }}
+    {%- for count in counts %}
+        cross join _protected_{{ loop.index }}
+    {%- endfor %}
+    )
+
     {#- each blanked column: the count flags that empty it (its own, or its counts') -#}
     {%- set flags = {} %}
     {%- for count in counts %}
@@ -158,7 +204,17 @@
         _final._suppressed_{{ loop.index }}{{ ' or ' if not loop.last }}
     {%- endfor %} as {{ flag }}
     from _cells
-    inner join _step_{{ steps | length }} as _final on _cells._cell_id = _final._cell_id
+    inner join _final on _cells._cell_id = _final._cell_id
+{%- endmacro %}
+
+
+{#- One group's key along a total, as text: the other dimensions' values and the total's
+    `within` (cells of one group share it). -#}
+{% macro _small_cell_group_key(dimensions, along) -%}
+    {%- set keys = dimensions | reject('equalto', along.dimension) | list -%}
+    to_json({
+    {%- for key in keys %}'{{ key }}': {{ key }}, {% endfor -%}
+    '_within': {{ along.within or 'null' }}})::varchar
 {%- endmacro %}
 
 

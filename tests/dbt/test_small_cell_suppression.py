@@ -9,6 +9,7 @@ import duckdb
 
 from dagster_project.lib.dictionary.small_cells import parse_small_cells
 from dagster_project.lib.gates.small_cells import small_cell_findings
+from dagster_project.lib.small_cell_protection import register
 
 from .small_cells_sql import suppression_sql
 
@@ -20,6 +21,7 @@ def _render(relation: str, declaration: dict) -> str:
 def _suppress(rows: str, declaration: dict) -> tuple[duckdb.DuckDBPyConnection, set]:
     """Run the macro over ``rows`` (a VALUES list of (r, c, n)); the suppressed cells."""
     conn = duckdb.connect()
+    register(conn)  # small_cell_protect(), as the dbt plugin registers it
     conn.execute(f"CREATE TABLE cells AS SELECT * FROM (VALUES {rows}) AS t(r, c, n)")
     conn.execute(f"CREATE TABLE published AS {_render('cells', declaration)}")
     suppressed = {
@@ -89,6 +91,7 @@ def test_determined_columns_are_blanked_with_their_count_and_other_columns_kept(
         "counts": [{"column": "n", "determines": ["rate"]}],
     }
     conn = duckdb.connect()
+    register(conn)
     conn.execute(
         "CREATE TABLE cells AS SELECT * FROM (VALUES ('r1','a',3,0.3,'kept'),"
         "('r1','b',10,0.5,'kept'),('r1','c',7,0.7,'kept')) AS t(r, c, n, rate, note)"
@@ -137,3 +140,51 @@ def test_a_total_within_a_quarter_takes_its_complement_from_the_same_quarter():
     )
     [finding] = _gate(conn, quarterly)
     assert "along c within date_trunc('quarter', cast(c as date))" in finding["rule"]
+
+
+def test_a_three_way_table_passes_the_gates_audit_of_the_totals_taken_together():
+    """Months x programs x facilities with totals along all three (as recreation
+    registrations are published). The macro's rounds leave every group with two
+    suppressed cells, yet the totals taken together give 4 cells of this table back; its
+    last step (the hypercubes) adds 3 complements, and the gate finds nothing and warns
+    of nothing."""
+    import random
+
+    from duckdb import list_type
+    from duckdb.sqltypes import BIGINT, BOOLEAN, DOUBLE, VARCHAR
+
+    from dagster_project.lib.gates.small_cells import small_cell_check
+
+    rnd = random.Random(0)
+    rows = ",".join(
+        f"({m}, 'p{p}', 'f{f}', {rnd.choice([0, 1, 2, 3, 4, 9, 15, 22, 30, 41, 57, 60])})"
+        for m in range(1, 13)
+        for p in range(6)
+        for f in range(5)
+    )
+    declaration = {"dimensions": ["m", "p", "f"], "counts": [{"column": "n"}]}
+    rules = parse_small_cells(declaration, city_threshold=5)
+
+    def published(protect) -> tuple[duckdb.DuckDBPyConnection, int]:
+        conn = duckdb.connect()
+        if protect:
+            register(conn)
+        else:  # the macro's rounds alone: a last step that adds nothing
+            texts = list_type(list_type(VARCHAR))
+            conn.create_function(
+                "small_cell_protect", lambda ids, hidden, counts, coordinates, keys: [],
+                [list_type(BIGINT), list_type(BOOLEAN), list_type(DOUBLE), texts, texts],
+                list_type(BIGINT), type="native",
+            )  # fmt: skip
+        conn.execute(f"CREATE TABLE cells AS SELECT * FROM (VALUES {rows}) AS t(m, p, f, n)")
+        conn.execute(f"CREATE TABLE published AS {_render('cells', declaration)}")
+        hidden = conn.execute("SELECT count(*) FROM published WHERE n IS NULL").fetchone()[0]
+        return conn, hidden
+
+    rounds_only, hidden_before = published(protect=False)
+    findings, warnings = small_cell_check(rounds_only, "published", rules)
+    assert findings == []
+    assert [w["rows"] for w in warnings] == [4]
+    protected, hidden_after = published(protect=True)
+    assert small_cell_check(protected, "published", rules) == ([], [])
+    assert hidden_after == hidden_before + 3

@@ -11,11 +11,11 @@ A suppressed cell is a protected count published empty. The table fails when
 
 And it warns (``small_cell_check``'s second list: the gate's result, not blocking) when
 a suppressed cell is given back exactly by the totals taken together, though every
-group holds two suppressed cells or none (``solved_cells.py``: the algebra, and why the
-macro does not yet add the complements that would stop it). Blocking would stop a
-dataset the macro cannot fix yet; the warning names the cells for the governance group,
-whose remedy today is declaring only the totals that are in fact published. The sample
-city's recreation registrations have 4 such cells.
+group holds two suppressed cells or none (``solved_cells.py``: the algebra). The macro's
+last step (``lib/small_cell_protection.py``) adds the complements that stop it, so a
+warning means a cell no complement can protect: alone in a group along some dimension,
+or one whose protecting combination has no row in the table. The governance group's
+remedy there is declaring only the totals that are in fact published.
 
 What the audit does not see: bounds. An attacker who knows the totals learns a range for
 each suppressed cell (at least 0, at most its groups' remainders), which can be narrow,

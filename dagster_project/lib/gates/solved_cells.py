@@ -15,15 +15,13 @@ total, which no suppression protects (the macro's stated limit): its equation co
 since knowing it may solve the cells that share its other groups, but the gate does not
 list it.
 
-Why the macro does not yet add the complements this would ask for: tried (December 2026)
-as the macro's last step in Python, a greedy complement per solved cell (the smallest
-count sharing a group with it) took the sample city's recreation table from 326 to 470
-of its 538 rows suppressed and still left 12 cells solved, in 29 s of a build: in a
-sparse three-way table a cell can be solved with every cell of its own groups
-suppressed, and protecting it takes cells elsewhere in its chain. The
-known remedies are the hypercube method (protect each primary cell by a fully suppressed
-box of partner values, tau-ARGUS's GHMITER) or declaring only the totals that are in
-fact published (``totals_along``), a governance group's call.
+The macro's last step adds the complements this would ask for
+(``lib/small_cell_protection.py``: a hypercube of suppressed cells round each cell this
+audit solves). Tried first (December 2026): a greedy complement per solved cell (the
+smallest count sharing a group with it) took the sample city's recreation table from 326
+to 470 of its 538 rows suppressed and still left 12 cells solved: in a sparse three-way
+table a cell can be solved with every cell of its own groups suppressed. The hypercubes
+took it to 327, none solved.
 """
 
 from __future__ import annotations

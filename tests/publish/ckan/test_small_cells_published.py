@@ -15,6 +15,7 @@ import requests
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.gates.privacy import check_privacy
+from dagster_project.lib.small_cell_protection import register
 from dagster_project.lib.warehouse import connect
 from publish.ckan.dataset import publish_dataset
 from publish.ckan.publisher import CkanPublisher
@@ -45,6 +46,7 @@ def test_a_small_cell_is_published_suppressed_with_its_complement(sysadmin, run_
         dictionary.datasets["fire_inspections_by_month"], id=f"small_cells_test_{run_id}"
     )
     conn = connect(tmp_path / "warehouse.duckdb")
+    register(conn)  # small_cell_protect(), as the dbt plugin registers it
     conn.execute(
         "CREATE TABLE cells AS SELECT CAST(m AS DATE) AS month, result, i AS inspections, "
         f"v AS violations_found FROM (VALUES {COUNTS}) AS t(m, result, i, v)"

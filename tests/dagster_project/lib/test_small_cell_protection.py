@@ -1,0 +1,113 @@
+"""The hypercube complements (lib/small_cell_protection.py): after them, no suppressed
+cell is solved by the declared totals, checked with the privacy gate's own audit."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from dagster_project.lib.gates.solved_cells import solved_cells
+from dagster_project.lib.small_cell_protection import protecting_complements
+
+
+def _table(sizes, seed, missing=0.0):
+    """Random counts on a grid: 10% zeros, 15% from 1 to 4 (the primaries), the rest 5-60;
+    ``missing``: the share of combinations with no row."""
+    rnd = random.Random(seed)
+    cells = []
+    for coordinate in itertools.product(*[range(n) for n in sizes]):
+        if rnd.random() < missing:
+            continue
+        draw = rnd.random()
+        count = 0 if draw < 0.1 else rnd.randint(1, 4) if draw < 0.25 else rnd.randint(5, 60)
+        cells.append((coordinate, count))
+    return cells
+
+
+def _lists(cells, within=None):
+    """The function's arguments: coordinates and group keys along every dimension
+    (``within``: {dimension: a function of the coordinate}, a total split further)."""
+    dimensions = len(cells[0][0])
+    within = within or {}
+    coordinates = [[str(c[d]) for d in range(dimensions)] for c, _ in cells]
+    keys = [
+        [
+            repr((tuple(x for i, x in enumerate(c) if i != d), within.get(d, lambda _: None)(c[d])))
+            for d in range(dimensions)
+        ]
+        for c, _ in cells
+    ]
+    return [float(n) for _, n in cells], coordinates, keys
+
+
+def _solved_after(cells, suppressed, keys):
+    """The suppressed cells the totals still solve (a cell alone in a group excepted: no
+    suppression protects it, the gate reports it apart)."""
+    hidden = sorted(i for i, flag in enumerate(suppressed) if flag)
+    index = {cell: i for i, cell in enumerate(hidden)}
+    groups: dict = {}
+    for cell, cell_keys in enumerate(keys):
+        for d, key in enumerate(cell_keys):
+            groups.setdefault((d, key), []).append(cell)
+    equations = [[index[c] for c in g if c in index] for g in groups.values() if len(g) > 1]
+    solved, unaudited = solved_cells(len(hidden), [e for e in equations if e])
+    alone = {c for g in groups.values() if len(g) == 1 for c in g}
+    assert unaudited == 0
+    return [hidden[s] for s in solved if hidden[s] not in alone]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "seed", "missing"),
+    [((12, 8), 0, 0.0), ((24, 10, 12), 1, 0.0), ((12, 9, 9), 2, 0.0), ((6, 5, 4), 3, 0.0),
+     ((24, 10, 12), 4, 0.1), ((12, 9, 9), 5, 0.2)],
+)  # fmt: skip
+def test_no_suppressed_cell_is_solved_after_the_hypercubes(sizes, seed, missing):
+    cells = _table(sizes, seed, missing)
+    counts, coordinates, keys = _lists(cells)
+    primary = [1 <= n <= 4 for _, n in cells]
+    assert _solved_after(cells, primary, keys)  # the small counts alone: many solved
+    added = protecting_complements(primary, counts, coordinates, keys)
+    suppressed = [flag or i in set(added) for i, flag in enumerate(primary)]
+    assert _solved_after(cells, suppressed, keys) == []
+    assert not any(primary[i] for i in added)  # complements only
+    # the same cells on a rebuild
+    assert protecting_complements(primary, counts, coordinates, keys) == added
+
+
+def test_a_total_within_a_quarter_keeps_each_hypercube_inside_one_quarter():
+    cells = _table((12, 6, 5), seed=6)
+    quarter = {0: lambda month: month // 3}
+    counts, coordinates, keys = _lists(cells, within=quarter)
+    primary = [1 <= n <= 4 for _, n in cells]
+    added = protecting_complements(primary, counts, coordinates, keys)
+    suppressed = [flag or i in set(added) for i, flag in enumerate(primary)]
+    assert _solved_after(cells, suppressed, keys) == []
+
+
+def test_two_rectangles_joined_by_one_cell_get_the_joining_cell_protected():
+    """Four months by four results, two suppressed rectangles (each protects its cells)
+    joined by one more cell: every month and every result holds two suppressed cells or
+    none, yet the totals give the joining cell back; its hypercube stops it, and the
+    cells already protected are left as they are."""
+    rectangles = {(1, 1), (1, 2), (2, 1), (2, 2), (3, 3), (3, 4), (4, 3), (4, 4)}
+    cells = [((m, r), 20) for m in range(1, 5) for r in range(1, 5)]
+    counts, coordinates, keys = _lists(cells)
+    suppressed = [c in rectangles | {(2, 3)} for c, _ in cells]
+    assert [cells[i][0] for i in _solved_after(cells, suppressed, keys)] == [(2, 3)]
+    added = protecting_complements(suppressed, counts, coordinates, keys)
+    assert len(added) in (1, 2)  # the joining cell's rectangle: 3 corners, 1-2 new
+    after = [flag or i in set(added) for i, flag in enumerate(suppressed)]
+    assert _solved_after(cells, after, keys) == []
+
+
+def test_a_zero_is_never_a_complement_when_a_non_zero_cell_would_do():
+    """A lone small count: along each dimension, one neighbour is 0 and another is not."""
+    grid = {(0, 0): 2, (0, 1): 0, (0, 2): 30, (1, 0): 0, (1, 1): 40, (1, 2): 50,
+            (2, 0): 25, (2, 1): 35, (2, 2): 45}  # fmt: skip
+    cells = sorted(grid.items())
+    counts, coordinates, keys = _lists(cells)
+    added = protecting_complements([c == (0, 0) for c, _ in cells], counts, coordinates, keys)
+    assert len(added) == 3
+    assert all(counts[i] != 0 for i in added), [cells[i] for i in added]
