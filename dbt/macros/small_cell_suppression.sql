@@ -27,7 +27,9 @@
     3. Totals taken together: the cells that the groups' totals, solved together, still
        give back get a hypercube of complements each (small_cell_protect(), in
        dagster_project/lib/small_cell_protection.py, registered by the dbt profile's
-       plugin): after it no combination of the declared totals gives a cell back.
+       plugin): after it no combination of the declared totals gives a cell back, but
+       for a cell alone in a group or one without a complete hypercube in the table
+       (the gate warns of those).
     Each protected count is suppressed on its own pattern (its totals are its own).
     Limits: it protects sums along the declared dimensions (and their `within` parts),
     not totals no one declared (a quarter of months when only months are declared); a

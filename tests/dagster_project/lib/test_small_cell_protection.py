@@ -51,7 +51,8 @@ def _solved_after(cells, suppressed, keys):
     for cell, cell_keys in enumerate(keys):
         for d, key in enumerate(cell_keys):
             groups.setdefault((d, key), []).append(cell)
-    equations = [[index[c] for c in g if c in index] for g in groups.values() if len(g) > 1]
+    # the gate's equations: a group of one cell too (it is its own total)
+    equations = [[index[c] for c in g if c in index] for g in groups.values()]
     solved, unaudited = solved_cells(len(hidden), [e for e in equations if e])
     alone = {c for g in groups.values() if len(g) == 1 for c in g}
     assert unaudited == 0
@@ -111,3 +112,51 @@ def test_a_zero_is_never_a_complement_when_a_non_zero_cell_would_do():
     added = protecting_complements([c == (0, 0) for c, _ in cells], counts, coordinates, keys)
     assert len(added) == 3
     assert all(counts[i] != 0 for i in added), [cells[i] for i in added]
+
+
+def test_a_cell_alone_in_a_group_is_a_known_total_that_can_solve_others():
+    """F1 and F3 are each in one month only: their cells are their own totals. With them
+    known, the totals give (m1, F2) and (m2, F2) back, though every group of two or more
+    holds two suppressed cells. {m1, m3} x {F2, F4} protects (m1, F2); (m2, F2) has no
+    hypercube (m2 has no other facility than F3, which no other month has): it stays
+    solved, for the gate to warn of."""
+    grid = {("m1", "F1"): 2, ("m1", "F2"): 10, ("m1", "F4"): 30, ("m2", "F2"): 10,
+            ("m2", "F3"): 3, ("m3", "F2"): 40, ("m3", "F4"): 40}  # fmt: skip
+    cells = sorted(grid.items())
+    counts, coordinates, keys = _lists(cells)
+    rounds = {("m1", "F1"), ("m1", "F2"), ("m2", "F2"), ("m2", "F3")}  # what the macro hides
+    suppressed = [c in rounds for c, _ in cells]
+    assert {cells[i][0] for i in _solved_after(cells, suppressed, keys)} == {
+        ("m1", "F2"),
+        ("m2", "F2"),
+    }
+    added = protecting_complements(suppressed, counts, coordinates, keys)
+    assert {cells[i][0] for i in added} == {("m1", "F4"), ("m3", "F2"), ("m3", "F4")}
+    after = [flag or i in set(added) for i, flag in enumerate(suppressed)]
+    assert [cells[i][0] for i in _solved_after(cells, after, keys)] == [("m2", "F2")]
+
+
+def test_a_sparse_table_finds_the_partner_beyond_the_cheapest_six():
+    """X = (0, 0): its row and column hold six cheap cells with no rectangle among them;
+    the only rectangle takes the seventh of each."""
+    grid = {(0, 0): 2, (0, 7): 50, (7, 0): 50, (7, 7): 50}
+    grid |= {(0, j): 10 for j in range(1, 7)} | {(j, 0): 10 for j in range(1, 7)}
+    cells = sorted(grid.items())
+    counts, coordinates, keys = _lists(cells)
+    suppressed = [c == (0, 0) for c, _ in cells]
+    added = protecting_complements(suppressed, counts, coordinates, keys)
+    assert {cells[i][0] for i in added} == {(0, 7), (7, 0), (7, 7)}
+
+
+def test_an_empty_dimension_value_is_a_coordinate_like_any_other():
+    """A NULL dimension value (a request with no ward) reaches the function as None."""
+    cells = [((m, w), n) for (m, w), n in {
+        ("m1", None): 2, ("m1", "W1"): 20, ("m1", "W2"): 30,
+        ("m2", None): 25, ("m2", "W1"): 35, ("m2", "W2"): 45,
+    }.items()]  # fmt: skip
+    counts = [float(n) for _, n in cells]
+    coordinates = [[m, w] for (m, w), _ in cells]
+    keys = [[repr(w), repr(m)] for (m, w), _ in cells]
+    added = protecting_complements([c == ("m1", None) for c, _ in cells], counts,
+                                   coordinates, keys)  # fmt: skip
+    assert {cells[i][0] for i in added} == {("m1", "W1"), ("m2", None), ("m2", "W1")}
