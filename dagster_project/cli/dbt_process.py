@@ -7,8 +7,9 @@ command runs it, sooner done. The pipeline's builds start dbt through
   arguments and streams, forwards signals and exits with the build's status.
 - Otherwise dbt runs here, without two of Python's costs that are no work of dbt's
   (lib/lean_process.py): the garbage collector walking dbt's modules while they import,
-  and the teardown of every object at exit. dbt's exit handlers still run; one of them
-  is dbt-duckdb's, which closes the warehouse (checkpointed).
+  and the teardown of every object at exit. dbt closes the warehouse (checkpointed) when
+  its command ends; the exit handlers still run, and ours closes a warehouse that a
+  stopped or failed build left open, which the teardown would otherwise have done.
 
 ``--serve-one-build <fd> <socket path>`` is the process started ahead. dbt is otherwise untouched:
 the same click command, arguments, output and exit status.
@@ -16,6 +17,8 @@ the same click command, arguments, output and exit status.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import sys
 from pathlib import Path
@@ -32,11 +35,24 @@ def import_dbt():
     """dbt's click command, imported with few collections (lib/lean_process.py)."""
     default_thresholds = gc.get_threshold()
     gc.set_threshold(GC_FIRST_GENERATION_THRESHOLD, 20, 100)
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import cli
 
+    # (exit handlers run last registered first: this one before dbt-duckdb's, which
+    # forgets the database rather than closing it)
+    atexit.register(_close_warehouse, DuckDBConnectionManager)
     gc.freeze()  # what dbt imported lives until the end
     gc.set_threshold(*default_thresholds)
     return cli
+
+
+def _close_warehouse(connection_manager) -> None:
+    """Close the DuckDB database dbt-duckdb still holds (a build stopped or failed with a
+    connection open): a checkpoint now, not a log replay by the next reader."""
+    environment = connection_manager._ENV  # dbt-duckdb 1.11's one database per process
+    if environment is not None:
+        with contextlib.suppress(Exception):  # exiting anyway: the WAL keeps the data
+            environment.close()
 
 
 def run_dbt(cli, args: list[str]) -> int:

@@ -70,9 +70,14 @@ class CityDbtCliResource(DbtCliResource):
         """A run that builds the warehouse starts its dbt process now, so dbt's import
         overlaps the run's first steps (lib/warm_dbt.py); the build hands itself to it."""
         super().setup_for_execution(context)
-        if _runs_step(context, WAREHOUSE_STEP):
+        if not _runs_step(context, WAREHOUSE_STEP):
+            return
+        try:
             self._warm = start_warm_dbt(sys.executable)
-            os.environ[WARM_SOCKET_ENV] = str(self._warm.socket_path)
+        except OSError as error:  # the build starts its own dbt, as it did before
+            context.log.warning(f"dbt not started ahead ({error}): the build starts it")
+            return
+        os.environ[WARM_SOCKET_ENV] = str(self._warm.socket_path)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._warm is not None:

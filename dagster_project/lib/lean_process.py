@@ -8,9 +8,9 @@
   own work, whose cycles are collected as usual.
 - Before it exits, Python frees every module and object one by one: about 1 s of the
   pipeline command, and 0.5-1 s of each dbt build. Nothing in that teardown is work of
-  ours: ``end_process`` still runs the exit handlers (``atexit``), which are what closes
-  the warehouse in dbt (dbt-duckdb closes its database in one) and flushes logs and
-  removes temporary folders in the pipeline, then exits at once.
+  ours: ``end_process`` still runs the exit handlers (``atexit``: in the pipeline they
+  flush logs and remove temporary folders; in dbt, cli/dbt_process.py adds one that
+  closes a warehouse a stopped build left open), then exits at once.
 """
 
 from __future__ import annotations

@@ -129,6 +129,7 @@ def serve_one_build(
         # arrives too late for this interpreter's streams)
         sys.stdout.reconfigure(line_buffering=True)
         sys.stderr.reconfigure(line_buffering=True)
+        sys.argv = ["dbt", *request["args"]]  # dbt records its command line from it
         connection.sendall(STARTED)
         status = run_dbt(request["args"])
         for stream in (sys.stdout, sys.stderr):
@@ -175,37 +176,66 @@ def hand_over(args: list[str]) -> int | None:
     except OSError:
         connection.close()
         return None
-    with connection:
-        server_pid: list[int] = []  # known once the waiting process takes the request
-        interrupted: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in FORWARDED}
+    forwarding = _Forwarding()
+    try:
+        for signum in FORWARDED:
+            signal.signal(signum, forwarding.handle)
+        with connection:
+            status = _run_there(connection, args, forwarding)
+    finally:  # the caller may run dbt itself next: Ctrl-C and SIGTERM must reach it
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return forwarding.status_if_stopped() if status is None else status
 
-        def forward(signum: int, frame) -> None:
-            interrupted.append(signum)
-            if server_pid:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(server_pid[0], signum)
-            else:  # still importing: no build has started, and none will
-                connection.close()
 
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, forward)
-        request = json.dumps({"args": args, "cwd": os.getcwd(), "env": dict(os.environ)})
-        try:
-            # buffered by the kernel until the waiting process accepts
-            socket.send_fds(connection, [LENGTH.pack(len(request))], [0, 1, 2])
-            connection.sendall(request.encode())
-            server_pid.extend(PID.unpack(_receive_exactly(connection, PID.size)))
-            started = connection.recv(1) == STARTED
-        except (OSError, ConnectionError):
-            started = False
-        if interrupted and not started:
-            return 128 + interrupted[0]
-        if not started:  # it failed before the build (its import, say): none was run
-            return None
-        try:
-            return STATUS.unpack(_receive_exactly(connection, STATUS.size))[0]
-        except (OSError, ConnectionError):
-            if interrupted:
-                return 128 + interrupted[0]
-            os.write(2, b"dbt: the build's process ended without an exit status\n")
-            return VANISHED
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
+# How long a build waits for the waiting process to finish importing dbt before it runs
+# dbt itself (the import takes 1-2 s; a process stuck there must not hold the build)
+WAIT_FOR_IMPORT_S = 60
+
+
+class _Forwarding:
+    """Ctrl-C and SIGTERM, sent on to the waiting process once its pid is known (one
+    that comes before is sent on when it is)."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.signal: int | None = None
+
+    def handle(self, signum: int, frame) -> None:
+        self.signal = self.signal or signum
+        if self.pid is not None:
+            self.send(signum)
+
+    def send(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signum)
+
+    def status_if_stopped(self) -> int | None:
+        return 128 + self.signal if self.signal else None
+
+
+def _run_there(connection: socket.socket, args: list[str], forwarding: _Forwarding) -> int | None:
+    request = json.dumps({"args": args, "cwd": os.getcwd(), "env": dict(os.environ)})
+    try:
+        connection.settimeout(WAIT_FOR_IMPORT_S)
+        # buffered by the kernel until the waiting process accepts
+        socket.send_fds(connection, [LENGTH.pack(len(request))], [0, 1, 2])
+        connection.sendall(request.encode())
+        (forwarding.pid,) = PID.unpack(_receive_exactly(connection, PID.size))
+        if forwarding.signal:  # stopped while the process was still importing
+            forwarding.send(forwarding.signal)
+        started = connection.recv(1) == STARTED
+    except (OSError, ConnectionError):
+        started = False
+    if not started:  # it failed (or was stopped) before the build: none was run
+        return forwarding.status_if_stopped()
+    connection.settimeout(None)  # a build takes as long as it takes
+    try:
+        return STATUS.unpack(_receive_exactly(connection, STATUS.size))[0]
+    except (OSError, ConnectionError):
+        if forwarding.signal:
+            return forwarding.status_if_stopped()
+        os.write(2, b"dbt: the build's process ended without an exit status\n")
+        return VANISHED

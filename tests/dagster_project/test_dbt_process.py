@@ -3,6 +3,7 @@ dbt command does: same output, same exit status, the warehouse closed at its end
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -138,3 +139,49 @@ def test_ctrl_c_reaches_the_build_in_the_process_started_ahead(probe_project):
 def test_without_a_process_started_ahead_dbt_runs_in_its_own(tmp_path):
     gone = tmp_path / "no-such.sock"
     assert _dbt("--version", **{SOCKET_ENV: str(gone)}).returncode == 0
+
+
+def _until_a_model_starts(client: subprocess.Popen) -> list[bytes]:
+    output: list[bytes] = []
+    threading.Thread(target=lambda: output.extend(client.stdout), daemon=True).start()
+    deadline = time.monotonic() + 60
+    while not any(b"START sql table model" in line for line in output):
+        assert time.monotonic() < deadline, f"the build never started: {output}"
+        time.sleep(0.2)
+    return output
+
+
+def test_a_waiting_process_that_fails_before_the_build_leaves_dbt_stoppable(
+    probe_project, tmp_path
+):
+    """The waiting process takes the request and dies before starting the build: dbt
+    runs in the build's own process, and SIGTERM (the run killed: pdeathsig) stops it as
+    it stops a dbt started directly, not a signal forwarded to nobody."""
+    (probe_project / "models" / "slow.sql").write_text(
+        "{{ config(materialized='table') }} "
+        "select count(*) as n from range(100000000000) a where a.range % 7 = 3"
+    )
+    path = tmp_path / "dying.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+
+    def take_and_die() -> None:
+        connection, _ = listener.accept()
+        connection.close()
+
+    threading.Thread(target=take_and_die, daemon=True).start()
+    client = subprocess.Popen(
+        [str(BOUND_DBT), "run", "--profiles-dir", ".", "--select", "slow"],
+        cwd=probe_project,
+        env={**os.environ, SOCKET_ENV: str(path), "CITY_DBT_PYTHON": sys.executable},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _until_a_model_starts(client)
+        client.send_signal(signal.SIGTERM)
+        assert client.wait(timeout=15) != 0
+    finally:
+        client.kill()
+        listener.close()

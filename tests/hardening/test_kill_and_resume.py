@@ -92,9 +92,11 @@ def _wait_for(condition, process: subprocess.Popen, timeout: float = 240) -> Non
 PHASES = {
     # the first file is being loaded: the warehouse exists, dbt has not started
     "ingest": lambda data_dir, pid: (data_dir / "warehouse.duckdb").exists(),
-    # dbt is building the models
+    # dbt is building the models (the build's dbt process, not the one the run starts
+    # ahead to take it: that one waits from the run's start, lib/warm_dbt.py)
     "dbt": lambda data_dir, pid: any(
-        b"dbt" in Path(f"/proc/{child}/cmdline").read_bytes()
+        b"dbt" in (line := Path(f"/proc/{child}/cmdline").read_bytes())
+        and b"--serve-one-build" not in line
         for child in _children(pid)
         if Path(f"/proc/{child}").exists()
     ),
