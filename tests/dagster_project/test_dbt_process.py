@@ -21,10 +21,17 @@ BOUND_DBT = PROJECT / "scripts" / "dbt-bound-to-parent"
 
 
 def _dbt(*args: str, cwd: Path = PROJECT, **env: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CITY_DBT_PYTHON": sys.executable, **env}
+    env = {**_outside_the_project(), "CITY_DBT_PYTHON": sys.executable, **env}
     return subprocess.run(
         [str(BOUND_DBT), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
+
+
+def _outside_the_project() -> dict[str, str]:
+    """This process's environment without dbt's variables: the test session sets
+    DBT_TARGET_PATH to the project's target folder (dbt_environment()), where a probe
+    project's build would write its 2-model manifest over the project's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
 
 
 @pytest.fixture
@@ -115,7 +122,7 @@ def test_ctrl_c_reaches_the_build_in_the_process_started_ahead(probe_project):
         client = subprocess.Popen(
             [str(BOUND_DBT), "run", "--profiles-dir", ".", "--select", "slow"],
             cwd=probe_project,
-            env={**os.environ, SOCKET_ENV: str(warm.socket_path)},
+            env={**_outside_the_project(), SOCKET_ENV: str(warm.socket_path)},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
@@ -174,7 +181,11 @@ def test_a_waiting_process_that_fails_before_the_build_leaves_dbt_stoppable(
     client = subprocess.Popen(
         [str(BOUND_DBT), "run", "--profiles-dir", ".", "--select", "slow"],
         cwd=probe_project,
-        env={**os.environ, SOCKET_ENV: str(path), "CITY_DBT_PYTHON": sys.executable},
+        env={
+            **_outside_the_project(),
+            SOCKET_ENV: str(path),
+            "CITY_DBT_PYTHON": sys.executable,
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
