@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import signal
 import sys
 from pathlib import Path
 
@@ -64,7 +65,16 @@ def run_dbt(cli, args: list[str]) -> int:
     return 0
 
 
+def stop_on_interrupt() -> None:
+    """Ctrl-C and SIGTERM stop dbt whatever the starting process ignored: a process
+    inherits an ignored signal (SIG_IGN), and a run worker or a test session that ignores
+    SIGINT would leave a build that dagster-dbt's interrupt cannot stop."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main(argv: list[str]) -> int:
+    stop_on_interrupt()
     if argv[:1] == ["--serve-one-build"]:
         listener, socket_path = inherited_listener(int(argv[1])), Path(argv[2])
         cli = import_dbt()

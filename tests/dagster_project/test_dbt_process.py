@@ -112,12 +112,17 @@ def test_a_failing_build_reports_dbts_status_through_the_process_started_ahead(p
 
 def test_ctrl_c_reaches_the_build_in_the_process_started_ahead(probe_project):
     """dagster-dbt stops a build with SIGINT to the process it started: the build, which
-    runs in the other process, stops as a dbt it started would."""
+    runs in the other process, stops as a dbt it started would, even when both were
+    started by a process that ignores SIGINT (an ignored signal is inherited)."""
     (probe_project / "models" / "slow.sql").write_text(
         "{{ config(materialized='table') }} "
         "select count(*) as n from range(100000000000) a where a.range % 7 = 3"
     )
-    warm = start_warm_dbt(sys.executable)
+    ignoring = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        warm = start_warm_dbt(sys.executable)
+    finally:
+        signal.signal(signal.SIGINT, ignoring)
     try:
         client = subprocess.Popen(
             [str(BOUND_DBT), "run", "--profiles-dir", ".", "--select", "slow"],
@@ -125,6 +130,7 @@ def test_ctrl_c_reaches_the_build_in_the_process_started_ahead(probe_project):
             env={**_outside_the_project(), SOCKET_ENV: str(warm.socket_path)},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
         output: list[bytes] = []
         reader = threading.Thread(target=lambda: output.extend(client.stdout), daemon=True)
