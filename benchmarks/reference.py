@@ -26,7 +26,8 @@ drop rule, min/max windows) and fails on none of the others because it never rea
    read from ``dbt/seeds``): the two KPI tables on the scorecard's definitions (the 311
    rows of core.fct_service_transactions, the formulas of data_dictionary/metrics.yml as
    the dbt macro kpi_metric writes them) and the response-time table's small-cell
-   suppression (the dbt macro's algorithm, with the rules the dictionary declares);
+   suppression (the dbt macro's algorithm, with the rules the dictionary declares, and
+   its last step, the platform's own hypercube function);
 4. runs the same quality rules (required, unique, accepted values, pattern, min/max from
    the dataset entries) and the privacy rules (no value of a personal source column in a
    published text column, whole or as a run of 2-4 words; no e-mail, phone or SIN shape);
@@ -53,6 +54,8 @@ from pathlib import Path
 import duckdb
 import duckdb_ext  # the excel and encodings extensions, offline (as the platform)
 import yaml
+
+from dagster_project.lib.small_cell_protection import protecting_complements
 
 PROJECT = Path(__file__).resolve().parents[1]
 DICTIONARY = PROJECT / "data_dictionary"
@@ -437,6 +440,8 @@ def suppress_small_cells(conn, model: str, cells: str, out: str) -> None:
             )
             conn.execute("DROP TABLE step")
             conn.execute("ALTER TABLE next_step RENAME TO step")
+    for i in range(len(counts)):
+        _protect_with_hypercubes(conn, keys, rules["totals_along"], i)
     blanks = {}
     for i, count in enumerate(rules["counts"]):
         for column in [count["column"], *count.get("determines", [])]:
@@ -451,6 +456,31 @@ def suppress_small_cells(conn, model: str, cells: str, out: str) -> None:
         f"{flag} AS {rules['flag']} FROM (SELECT row_number() OVER (ORDER BY "
         f"{', '.join(keys)}) AS cell_id, * FROM {cells}) c JOIN step USING (cell_id)"
     )
+
+
+def _protect_with_hypercubes(conn, keys: list[str], totals: list[dict], i: int) -> None:
+    """The macro's last step: the complements no combination of the totals sees through,
+    from the platform's own function (lib/small_cell_protection.py: the algorithm, not a
+    copy), on the same lists the macro hands it (group keys in the macro's JSON form)."""
+    coordinates = ", ".join(f"CAST({t['dimension']} AS VARCHAR)" for t in totals)
+    group_keys = ", ".join(
+        "to_json({"
+        + "".join(f"'{k}': {k}, " for k in keys if k != t["dimension"])
+        + f"'_within': {t.get('within') or 'null'}}})::VARCHAR"
+        for t in totals
+    )
+    rows = conn.execute(
+        f"SELECT cell_id, s_{i}, CAST(count_{i} AS DOUBLE), [{coordinates}], [{group_keys}] "
+        "FROM step ORDER BY cell_id"
+    ).fetchall()
+    if not rows:
+        return
+    ids, hidden, amounts, cell_coordinates, cell_keys = zip(*rows, strict=True)
+    extra = [ids[j] for j in protecting_complements(hidden, amounts, cell_coordinates, cell_keys)]
+    if extra:
+        conn.execute(
+            f"UPDATE step SET s_{i} = true WHERE cell_id IN ({', '.join(map(str, extra))})"
+        )
 
 
 # ---- 4. quality and privacy -----------------------------------------------------------
