@@ -517,8 +517,13 @@ def quality_failures(conn, table: str, entry: dict) -> list[str]:
     return failures
 
 
+# (with the platform's fast path for a value already in normal form: the same text)
+_WORD = "[a-z0-9@+'']([a-z0-9@.+''-]*[a-z0-9@+''])?"
 NORMALISED = (
-    "trim(regexp_replace(lower(CAST({} AS VARCHAR)), '[^[:alnum:]@.+''-]+', ' ', 'g'), ' .-')"
+    f"CASE WHEN regexp_full_match(lower(CAST({{0}} AS VARCHAR)), '{_WORD}( {_WORD})*') "
+    "THEN lower(CAST({0} AS VARCHAR)) ELSE "
+    "trim(regexp_replace(lower(CAST({0} AS VARCHAR)), '[^[:alnum:]@.+''-]+', ' ', 'g'), ' .-') "
+    "END"
 )
 SHAPES = {
     "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",

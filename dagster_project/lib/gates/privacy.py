@@ -233,11 +233,24 @@ def _stored_state(conn) -> tuple[str, list[str]] | None:
 
 
 def _normalised(sql: str) -> str:
-    """Lower case, punctuation around words as spaces: "(Jean Dupuis)" -> "jean dupuis"."""
+    """Lower case, punctuation around words as spaces: "(Jean Dupuis)" -> "jean dupuis".
+
+    Most values are already in that form ("613-555-0142", "jean dupuis", an e-mail: 3.2M
+    of the 4.3M personal values of the scale-20 city): a full match of that form leaves
+    them as they are, and only the others go through the replace, which cost 5 times as
+    much per value (1.1 s of the 2 s the scale-20 full run spent counting them). Both
+    give the same text: a value of that form holds no character the replace changes
+    (single spaces become single spaces) and none that trim removes."""
+    lowered = f"lower(CAST({sql} AS VARCHAR))"
     return (
-        f"trim(regexp_replace(lower(CAST({sql} AS VARCHAR)), '[^[:alnum:]@.+''-]+', ' ', "
-        "'g'), ' .-')"
+        f"CASE WHEN regexp_full_match({lowered}, {literal(ALREADY_NORMAL)}) THEN {lowered} "
+        f"ELSE trim(regexp_replace({lowered}, '[^[:alnum:]@.+''-]+', ' ', 'g'), ' .-') END"
     )
+
+
+# Words of [a-z0-9@.+'-] that begin and end with none of ". -", one space apart
+_WORD = "[a-z0-9@+'](?:[a-z0-9@.+'-]*[a-z0-9@+'])?"
+ALREADY_NORMAL = f"{_WORD}(?: {_WORD})*"
 
 
 COLUMN_VALUES = "_privacy_column_values"
