@@ -93,6 +93,10 @@ def start_warm_dbt(python: str, bound_to_parent: bool = True) -> WarmDbt:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=[listener.fileno()],
+            # its own session: a terminal's Ctrl-C reaches it once, through the build's
+            # process (forwarded), not also directly (a second interrupt in dbt can cut
+            # its cancellation short); it still dies with the run (pdeathsig, stop())
+            start_new_session=True,
         )
     finally:
         listener.close()  # the process has its own copy
