@@ -74,7 +74,7 @@ class WarmDbt:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_warm_dbt(python: str, bound_to_parent: bool = True) -> WarmDbt:
+def start_warm_dbt(python: str) -> WarmDbt:
     """Start a dbt process that imports dbt and waits for one build. The socket listens
     before this returns (the process inherits it): a build asked for at once waits for
     the import rather than missing the process and starting a second dbt."""
@@ -84,11 +84,19 @@ def start_warm_dbt(python: str, bound_to_parent: bool = True) -> WarmDbt:
     try:
         listener.bind(str(socket_path))
         listener.listen(1)
-        command = [python, "-m", "dagster_project.cli.dbt_process", "--serve-one-build"]
-        if bound_to_parent:
-            command = ["setpriv", "--pdeathsig", "TERM", "--", *command]
         process = subprocess.Popen(  # noqa: S603 (our Python, fixed arguments)
-            [*command, str(listener.fileno()), str(socket_path)],
+            [
+                "setpriv",
+                "--pdeathsig",
+                "TERM",
+                "--",  # it dies with the run's process
+                python,
+                "-m",
+                "dagster_project.cli.dbt_process",
+                "--serve-one-build",
+                str(listener.fileno()),
+                str(socket_path),
+            ],  # fmt: skip
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
