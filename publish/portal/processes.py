@@ -136,13 +136,39 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def require_free_port(port: int, env_name: str, service: str) -> None:
-    if not port_is_free(port):
-        raise PortalError(
-            f"{service} cannot start: port {port} on {HOST} is already in use by another "
-            f"program. Stop that program or choose another port, e.g. "
-            f"`{env_name}={port + 1} make portal-up`."
-        )
+def require_free_port(port: int, env_name: str, service: str, wait: float = 0.0) -> None:
+    """Fail clearly when ``port`` is taken, naming the program that holds it. ``wait``
+    gives a service stopped a moment ago (a restart) time to let its port go."""
+    deadline = time.monotonic() + wait
+    while not port_is_free(port):
+        if time.monotonic() >= deadline:
+            holders = ", ".join(listeners_of(port)) or "another program"
+            raise PortalError(
+                f"{service} cannot start: port {port} on {HOST} is already in use by "
+                f"{holders}. Stop that program or choose another port, e.g. "
+                f"`{env_name}={port + 1} make portal-up`."
+            )
+        time.sleep(0.25)
+
+
+def listeners_of(port: int) -> list[str]:
+    """``name (pid N)`` of each process listening on TCP ``port``, as far as /proc shows
+    (another user's processes stay hidden unless we are root)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                # local address is hex ip:port; state 0A is LISTEN; field 9 the inode
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                    inodes.add(f"socket:[{fields[9]}]")
+    holders = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
+                name = (fd_dir.parent / "comm").read_text().strip()
+                holders.append(f"{name} (pid {fd_dir.parent.name})")
+    return holders
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:

@@ -390,7 +390,9 @@ class Ckan:
         """Start CKAN; return the seconds until its API answered."""
         if self.pid is not None:
             return 0.0
-        require_free_port(self.settings.ckan_port, "PORTAL_CKAN_PORT", "CKAN")
+        # a CKAN stopped a moment ago (a restart with the city's files) may still be
+        # letting its port go: its workers finish their last requests first
+        require_free_port(self.settings.ckan_port, "PORTAL_CKAN_PORT", "CKAN", wait=15)
         gunicorn = self.settings.venv_bin("gunicorn")
         if not gunicorn.exists():
             raise PortalError(f"{gunicorn} is missing: run `make portal-up` to install CKAN")

@@ -40,8 +40,12 @@ def test_port_in_use_is_a_clear_error():
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        with pytest.raises(PortalError, match=f"port {port} .* already in use.*PORTAL_CKAN_PORT"):
+        with pytest.raises(
+            PortalError, match=f"port {port} .* already in use.*PORTAL_CKAN_PORT"
+        ) as refused:
             require_free_port(port, "PORTAL_CKAN_PORT", "CKAN")
+        # the holder is named, so the user knows what to stop
+        assert f"(pid {os.getpid()})" in str(refused.value)
 
 
 def test_ports_come_from_the_environment(monkeypatch):
