@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 
 import ckanapi
 import dagster as dg
@@ -514,7 +515,27 @@ def test_incremental_builds_equal_a_rebuild_as_a_type_crosses_the_publication_li
     (data_dir / "landing" / "payments" / "payments_2099-01.jsonl").write_text(
         "".join(json.dumps(p) + "\n" for p in (moved, paid))
     )
+    # a small system's new snapshot, delivered with the first: one licence issued on
+    # another day, one new licence (their transactions are compared, not all rewritten)
+    snapshot = sorted((data_dir / "landing" / "business_licences").glob("*.csv"))[-1]
+    with snapshot.open(encoding="utf-8", newline="") as handle:
+        licences = list(csv.reader(handle))
+    issued = licences[0].index("IssuedDate")
+    reissued = [*licences[1][:issued], "2025-12-30", *licences[1][issued + 1 :]]
+    added = [f"BL-2026-{90001:05d}", *licences[2][1:]]
+    with (snapshot.parent / "BusinessLicences_20260331.csv").open(
+        "w", encoding="utf-8", newline=""
+    ) as handle:
+        csv.writer(handle).writerows([licences[0], reissued, *licences[2:], added])
     deliver("SR_EXPORT_2026-02-delta.csv", cancelled + rare[:3])
+    assert warehouse(
+        "SELECT transaction_id, completed_at::DATE FROM core.fct_service_transactions "
+        "WHERE transaction_id "
+        f"IN ('business_licences:{licences[1][0]}', 'business_licences:{added[0]}') ORDER BY 1"
+    ) == [
+        (f"business_licences:{licences[1][0]}", date(2025, 12, 30)),
+        (f"business_licences:{added[0]}", date.fromisoformat(added[issued])),
+    ]
     assert warehouse(
         "SELECT transaction_id FROM core.fct_service_transactions WHERE transaction_id IN "
         f"('payments:{moved['payment_id']}', 'payments:PAY-2099-01-000001')"

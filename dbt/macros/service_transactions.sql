@@ -1,21 +1,26 @@
 {#- core.fct_service_transactions is incremental: a build replaces the transactions of the
-    rows its two big sources loaded since its last build, and all of the small ones.
+    rows its two big sources loaded since its last build, and those of the small sources
+    that differ from the ones it holds.
 
     The big sources (311 requests, payments) come from incremental facts whose rows only
     grow, each row stamped `_loaded_at` (see loaded_since_last_build). The transactions
     table keeps that stamp, so "since its last build" is, per source, the newest stamp it
-    holds. The small sources (inspections, FOI, by-law, licences, ...) are rebuilt whole
-    on every build: thousands of rows, and facts that are themselves rebuilt whole.
+    holds. The small sources (inspections, FOI, by-law, licences, permits, ...) come from
+    facts rebuilt whole: the build compares their transactions, all columns, with those
+    the table holds, deletes the ones that changed or are gone, and appends the new and
+    changed ones. A day's 311 file so leaves them as they are.
 
     A re-delivered 311 request or payment may now be left out (a request cancelled since:
     rule `cancelled`), so the build first deletes every transaction of the source rows it
     is about to look at, then appends those that are kept: the pre-hook and the model's
     select use the same watermarks, read before either runs. -#}
 
-{#- mode 'filter': the condition on int_service_transactions__* rows that the build
-    recomputes (every row of the small sources, and of the big ones those loaded since
-    the watermark); mode 'delete': the pre-hook's statement that first deletes them.
-    One macro, so both read the same watermarks and the same list of big sources.
+{#- mode 'filter': the condition on int_service_transactions rows that the build writes
+    (the big sources' rows loaded since the watermark, and the small sources'
+    transactions the table does not hold, after the pre-hook); mode 'delete': the
+    pre-hook's statement that first deletes the big sources' rows it recomputes and the
+    small sources' transactions that changed or are gone. One macro, so both read the
+    same watermarks and the same list of big sources.
 
     The big sources: source_system -> the incremental fact and how its key becomes
     transaction_id (as in int_service_transactions__requests/__payments). A watermark is
@@ -40,7 +45,9 @@
         source_system not in ('{{ growing.keys() | join("', '") }}')
     {%- endset -%}
     {%- if mode == 'filter' -%}
-        {{ small_sources }}
+        ({{ small_sources }} and transaction_id not in (
+            select transaction_id from {{ this }} where {{ small_sources }}
+        ))
         {%- for source_system in growing %}
             or (source_system = '{{ source_system }}'
                 {%- if source_system in watermarks %}
@@ -48,8 +55,17 @@
                 {%- endif %})
         {%- endfor %}
     {%- elif mode == 'delete' and is_incremental() -%}
+        {#- the table's columns, in its order: a row equal in all of them is kept -#}
+        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | join(', ') -%}
         delete from {{ this }}
-        where {{ small_sources }}
+        where transaction_id in (
+            select transaction_id from (
+                select {{ columns }} from {{ this }} where {{ small_sources }}
+                except
+                select {{ columns }} from {{ ref('int_service_transactions') }}
+                where {{ small_sources }}
+            )
+        )
         {%- for source_system, source in growing.items() %}
             or transaction_id in (
                 select {{ source['transaction_id'] }} from {{ source['fact'] }}
