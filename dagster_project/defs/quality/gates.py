@@ -92,9 +92,19 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
             # rows unchanged (most days) or the UI loading the definitions need not pay
             from dagster_project.lib.gates.privacy import check_privacy
 
-            result = check_privacy(conn, dictionary.datasets[dataset.id], dictionary)
+            result = check_privacy(
+                conn,
+                dictionary.datasets[dataset.id],
+                dictionary,
+                extends=_pass_of_the_same_rows(dataset.id, version),
+            )
         _results().record_gate(
-            dataset.id, "privacy_gate", result.passed, result.summary(), version=version
+            dataset.id,
+            "privacy_gate",
+            result.passed,
+            result.summary(),
+            version=version,
+            personal_values=result.personal_values,
         )
         portal_action = "none" if result.passed else _withdraw(context, portal, dataset)
         return dg.AssetCheckResult(
@@ -104,10 +114,28 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
                 "findings": dg.MetadataValue.json(result.findings),
                 "warnings": dg.MetadataValue.json(result.warnings),
                 "portal": portal_action,
+                "personal_values_checked": (
+                    "those added since its last pass (the same rows and rules)"
+                    if result.extended_summary is not None
+                    else "all"
+                ),
             },
         )
 
     return [quality_gate, privacy_gate]
+
+
+def _pass_of_the_same_rows(dataset_id: str, version: str) -> tuple[str, str] | None:
+    """The personal-values mark and summary of the privacy gate's last pass, if it
+    passed these very rows and rules (its version differs in the personal values alone:
+    lib/incremental.gate_version)."""
+    record = _results().get(dataset_id)
+    outcome = record.gates.get("privacy_gate") if record else None
+    if outcome is None or not outcome.passed or not outcome.version or not outcome.personal_values:
+        return None
+    if outcome.version.rpartition("|")[0] != version.rpartition("|")[0]:
+        return None
+    return outcome.personal_values, outcome.summary
 
 
 def _waiting(silent: list[str]) -> dg.AssetCheckResult:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from uuid import uuid4
 
 import duckdb
 
@@ -47,8 +48,15 @@ class PrivacyResult:
     findings: list[dict] = field(default_factory=list)
     # listed with the result, not blocking (small_cells.small_cell_check)
     warnings: list[dict] = field(default_factory=list)
+    # the personal values checked against, as personal_values_mark() gives them
+    personal_values: str | None = None
+    # a check of only the personal values new since a pass of the same data and rules
+    # (check_privacy's ``extends``): that pass's summary, which still holds
+    extended_summary: str | None = None
 
     def summary(self) -> str:
+        if self.passed and self.extended_summary is not None:
+            return self.extended_summary
         said = (
             "no personal column and no personal value found"
             if self.passed
@@ -128,6 +136,9 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # The personal values, kept beside the raw tables they come from (same file, same 0600):
 # a count of records per normalised value, kept up to date as files arrive, not rebuilt
 # once per dataset or per run. The identifying values are a view over the counts.
+# Each value is stamped with the generation that brought it: counted from all rows (0,
+# under a new epoch), or added with the next new files (1, 2, ...). A gate that passed a
+# table against generation g of an epoch need only look for the values added since.
 PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
 PERSONAL_VALUES_STATE = "raw._personal_values_state"
@@ -166,29 +177,40 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
         files, definition = [], f"{definition}:unledgered"
     ledgered = not definition.endswith(":unledgered")
     stored = _stored_state(conn)
-    if ledgered and stored == (definition, files):
+    if ledgered and stored is not None and stored[:2] == (definition, files):
         return True
     added = None
     if ledgered and stored is not None and stored[0] == definition and set(stored[1]) <= set(files):
         added = sorted(set(files) - set(stored[1]))
+    # (the same epoch only while values are added; a recount starts a new one)
+    epoch, generation = (stored[2], stored[3] + 1) if added is not None else (uuid4().hex, 0)
     conn.execute("BEGIN TRANSACTION")
-    _count_values(conn, columns, added)
+    _count_values(conn, columns, added, generation)
     conn.execute(
-        f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value FROM "
+        f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value, generation FROM "
         f"{PERSONAL_VALUE_COUNTS} WHERE records <= {IDENTIFYING_MAX_RECORDS}"
     )
     conn.execute(
-        f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_STATE} AS "
-        "SELECT ? AS definition, ?::VARCHAR[] AS files",
-        [definition, files],
+        f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_STATE} AS SELECT ? AS definition, "
+        "?::VARCHAR[] AS files, ? AS epoch, ?::INTEGER AS generation",
+        [definition, files, epoch, generation],
     )
     conn.execute("COMMIT")
     return True
 
 
-def _count_values(conn, columns: list[tuple[str, str, str]], added: list[str] | None) -> None:
+def personal_values_mark(conn) -> str | None:
+    """``epoch:generation`` of the personal values as they are now (None: none yet)."""
+    stored = _stored_state(conn)
+    return f"{stored[2]}:{stored[3]}" if stored is not None else None
+
+
+def _count_values(
+    conn, columns: list[tuple[str, str, str]], added: list[str] | None, generation: int
+) -> None:
     """Count the values of all loaded rows (``added`` None), or add those of the rows
-    from the ``added`` files ("system:sha256") to the counts."""
+    from the ``added`` files ("system:sha256") to the counts; a value first seen is
+    stamped ``generation``."""
 
     def part(system: str, table: str, column: str) -> str | None:
         where = ""
@@ -201,8 +223,9 @@ def _count_values(conn, columns: list[tuple[str, str, str]], added: list[str] | 
 
     parts = [p for p in (part(*c) for c in columns) if p is not None] or ["SELECT NULL AS value"]
     counted = (
-        f"SELECT value, count(*) AS records FROM ({' UNION ALL '.join(parts)}) "
-        f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} GROUP BY value"
+        f"SELECT value, count(*) AS records, {int(generation)} AS generation FROM "
+        f"({' UNION ALL '.join(parts)}) WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
+        "GROUP BY value"
     )
     if added is None:
         for kind in ("VIEW", "TABLE"):  # an older warehouse kept the values as a table
@@ -218,18 +241,22 @@ def _count_values(conn, columns: list[tuple[str, str, str]], added: list[str] | 
         "FROM _added_counts AS a WHERE c.value = a.value"
     )
     conn.execute(
-        f"INSERT INTO {PERSONAL_VALUE_COUNTS} SELECT a.value, a.records FROM _added_counts AS a "
-        f"ANTI JOIN {PERSONAL_VALUE_COUNTS} AS c ON c.value = a.value"
+        f"INSERT INTO {PERSONAL_VALUE_COUNTS} SELECT a.value, a.records, a.generation "
+        f"FROM _added_counts AS a ANTI JOIN {PERSONAL_VALUE_COUNTS} AS c ON c.value = a.value"
     )
     conn.execute("DROP TABLE _added_counts")
 
 
-def _stored_state(conn) -> tuple[str, list[str]] | None:
+def _stored_state(conn) -> tuple[str, list[str], str, int] | None:
+    """definition, files, epoch, generation; None when never counted (or counted by a
+    version without generations: then all is counted again, once)."""
     try:
-        row = conn.execute(f"SELECT definition, files FROM {PERSONAL_VALUES_STATE}").fetchone()
-    except duckdb.CatalogException:
+        row = conn.execute(
+            f"SELECT definition, files, epoch, generation FROM {PERSONAL_VALUES_STATE}"
+        ).fetchone()
+    except duckdb.Error:  # no table, or one without epoch and generation
         return None
-    return (row[0], sorted(row[1])) if row else None
+    return (row[0], sorted(row[1]), row[2], row[3]) if row else None
 
 
 def _normalised(sql: str) -> str:
@@ -271,8 +298,9 @@ def _collect_values(conn, table: str, column: str, identifier: str | None) -> No
     )
 
 
-def _personal_value_rows(conn) -> tuple[int, str | None]:
-    """Rows whose value, or a run of 2-4 of its words, is a personal value."""
+def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | None]:
+    """Rows whose value, or a run of 2-4 of its words, is a personal value (``since``:
+    one of the values added after that generation)."""
     words = "string_split(normal, ' ')"
     grams = (
         f"flatten(list_transform([2, 3, 4], n -> list_transform(range(1, len({words}) - n "
@@ -287,7 +315,8 @@ def _personal_value_rows(conn) -> tuple[int, str | None]:
         f"{COLUMN_VALUES}), grams AS (SELECT value AS original, normal AS gram FROM "
         "normalised UNION ALL SELECT value, unnest("
         f"{grams}) FROM normalised WHERE contains(normal, ' ')), hits AS (SELECT DISTINCT "
-        f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value) "
+        f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value"
+        f"{'' if since is None else f' AND p.generation > {int(since)}'}) "
         f"SELECT coalesce(sum(rows), 0), any_value(value) FROM {COLUMN_VALUES} "
         "WHERE value IN (SELECT original FROM hits)"
     ).fetchone()
@@ -336,7 +365,24 @@ def check_privacy(
     dataset: Dataset,
     dictionary: Dictionary,
     recognizers: Recognizers | None = None,
+    extends: tuple[str, str] | None = None,
 ) -> PrivacyResult:
+    """All the checks; or, with ``extends`` (the personal-values mark and summary of a
+    pass of these very rows and rules), only whether the personal values added since
+    that pass are in the table, when the values were only added to since. The other
+    checks read nothing else that changes (a new day's file brings new names: the
+    permits' table it left as it was need not be read again in full)."""
+    has_personal = build_personal_values(conn, dictionary)
+    mark = personal_values_mark(conn) if has_personal else None
+    since = _generation_since(extends[0], mark) if extends and mark else None
+    if since is not None:
+        findings = _personal_value_findings(conn, dataset, since)
+        return PrivacyResult(
+            passed=not findings,
+            findings=findings,
+            personal_values=mark,
+            extended_summary=extends[1],
+        )
     columns = _model_columns(conn, dataset.model)
     findings = _meaning_findings(columns, dataset, dictionary)
     findings += _unclassified_findings(conn, columns, dataset, dictionary)
@@ -345,7 +391,6 @@ def check_privacy(
     if dataset.small_cells:
         failed, warnings = small_cell_check(conn, table, dataset.small_cells)
         findings += failed
-    has_personal = build_personal_values(conn, dictionary)
     recognizers = recognizers or Recognizers()
     identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}
     for name, data_type in columns.items():
@@ -353,16 +398,45 @@ def check_privacy(
             continue
         _collect_values(conn, table, name, identifiers.get(name))
         if has_personal:
-            rows, example = _personal_value_rows(conn)
-            if rows:
-                findings.append(
-                    {
-                        "column": name,
-                        "rows": rows,
-                        "example": mask(str(example)),
-                        "rule": "holds a value of a personal source column",
-                    }
-                )
+            findings += _value_finding(conn, name)
         findings += _shape_findings(conn, name, recognizers)
     conn.execute(f"DROP TABLE IF EXISTS {COLUMN_VALUES}")
-    return PrivacyResult(passed=not findings, findings=findings, warnings=warnings)
+    return PrivacyResult(
+        passed=not findings, findings=findings, warnings=warnings, personal_values=mark
+    )
+
+
+def _generation_since(passed_mark: str, mark: str) -> int | None:
+    """The generation a pass checked, if today's values only added to those (same
+    epoch); None: check everything."""
+    passed_epoch, _, passed_generation = passed_mark.rpartition(":")
+    epoch, _, generation = mark.rpartition(":")
+    if passed_epoch != epoch or not passed_generation.isdigit():
+        return None
+    return int(passed_generation) if int(passed_generation) <= int(generation) else None
+
+
+def _personal_value_findings(conn, dataset: Dataset, since: int) -> list[dict]:
+    """The values-only check of each text column, against the values added since."""
+    findings = []
+    table = f"open_data.{quote(dataset.model)}"
+    for name, data_type in _model_columns(conn, dataset.model).items():
+        if data_type == "VARCHAR":
+            _collect_values(conn, table, name, None)
+            findings += _value_finding(conn, name, since)
+    conn.execute(f"DROP TABLE IF EXISTS {COLUMN_VALUES}")
+    return findings
+
+
+def _value_finding(conn, column: str, since: int | None = None) -> list[dict]:
+    rows, example = _personal_value_rows(conn, since)
+    if not rows:
+        return []
+    return [
+        {
+            "column": column,
+            "rows": rows,
+            "example": mask(str(example)),
+            "rule": "holds a value of a personal source column",
+        }
+    ]

@@ -30,6 +30,8 @@ class GateOutcome:
     checked_at: datetime
     # the data and rules versions checked (lib/incremental.py); None: recorded before
     version: str | None = None
+    # the privacy gate's: the personal values it checked against (privacy.py's mark)
+    personal_values: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class GateResults:
         summary: str,
         when: datetime | None = None,
         version: str | None = None,
+        personal_values: str | None = None,
     ) -> None:
         if gate not in GATES:
             raise ValueError(f"unknown gate {gate!r}; use one of {GATES}")
@@ -89,6 +92,8 @@ class GateResults:
             "checked_at": (when or datetime.now(UTC)).isoformat(),
             "version": version,
         }
+        if personal_values is not None:
+            document[gate]["personal_values"] = personal_values
         self._write(dataset_id, document)
 
     def record_publication(
@@ -122,6 +127,7 @@ class GateResults:
                 document[gate]["summary"],
                 datetime.fromisoformat(document[gate]["checked_at"]),
                 document[gate].get("version"),
+                document[gate].get("personal_values"),
             )
             for gate in GATES
             if gate in document

@@ -266,13 +266,11 @@ def test_personal_values_grow_with_new_files_and_recount_when_rows_are_withdrawn
     deliver("f2", ["Anonymous", "Jean Dupuis"])  # the 21st: shared, no longer identifying
     build_personal_values(conn, dictionary)
     assert values() == {"renee tremblay", "jean dupuis"}
-    incremental = conn.execute("SELECT * FROM raw._personal_value_counts ORDER BY value").fetchall()
+    counts = "SELECT value, records FROM raw._personal_value_counts ORDER BY value"
+    incremental = conn.execute(counts).fetchall()
     conn.execute("DROP TABLE raw._personal_values_state")
     build_personal_values(conn, dictionary)  # a recount from all rows
-    assert (
-        conn.execute("SELECT * FROM raw._personal_value_counts ORDER BY value").fetchall()
-        == incremental
-    )
+    assert conn.execute(counts).fetchall() == incremental
     # a corrected re-delivery withdrew f2: recounted, Jean is gone, Anonymous identifying
     conn.execute("UPDATE raw._ingest_files SET status = 'superseded' WHERE sha256 = 'f2'")
     conn.execute("DELETE FROM raw.crm311_service_requests WHERE _source_sha256 = 'f2'")
@@ -330,3 +328,47 @@ def test_personal_value_normalisation_fast_path_gives_the_replaces_text():
         f"WHERE {replace_only} IS DISTINCT FROM {_normalised('x')}"
     ).fetchall()
     assert differing == []
+
+
+def test_a_pass_of_unchanged_rows_is_extended_by_looking_for_the_new_values_only(tmp_path):
+    """A new day's file brings new names. A table the gate passed, its rows and rules
+    unchanged, is searched for the values added since (not all checks again); a new
+    caller's name planted in it is found; a recount of the values checks all again."""
+    from dagster_project.lib.gates.privacy import personal_values_mark
+
+    dictionary = load_dictionary()
+    dataset = dictionary.datasets["service_requests"]
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute(ROWS)
+    conn.execute("DELETE FROM open_data.pub_service_requests WHERE request_id = 'SR-2'")
+    conn.execute("ALTER TABLE raw.crm311_service_requests ADD COLUMN _source_sha256 VARCHAR")
+    conn.execute("UPDATE raw.crm311_service_requests SET _source_sha256 = 'f1'")
+    conn.execute(
+        "CREATE TABLE raw._ingest_files AS SELECT 'crm311' AS system, 'f1' AS file_name, "
+        "'f1' AS sha256, 'loaded' AS status"
+    )
+
+    def deliver(sha: str, name: str) -> None:
+        conn.execute("INSERT INTO raw._ingest_files VALUES ('crm311', ?, ?, 'loaded')", [sha, sha])
+        conn.execute(
+            "INSERT INTO raw.crm311_service_requests (caller_name, _source_sha256) VALUES (?, ?)",
+            [name, sha],
+        )
+
+    first = check_privacy(conn, dataset, dictionary)
+    assert first.passed and first.personal_values == personal_values_mark(conn)
+    deliver("f2", "Jean Dupuis")  # not in the table
+    extended = check_privacy(conn, dataset, dictionary, extends=(first.personal_values, "said"))
+    assert extended.passed and extended.extended_summary == "said"
+    assert extended.personal_values.endswith(":1")
+    deliver("f3", "Maple Ave")  # a "name" the table holds: found by the short check
+    found = check_privacy(conn, dataset, dictionary, extends=(extended.personal_values, "said"))
+    assert not found.passed
+    assert [(f["column"], f["rows"]) for f in found.findings] == [("address_block", 1)]
+    assert found.summary().startswith("address_block: holds a value of a personal source")
+    # the values counted again (a re-delivery withdrew a file): another epoch, all checks
+    conn.execute("UPDATE raw._ingest_files SET status = 'superseded' WHERE sha256 = 'f3'")
+    conn.execute("DELETE FROM raw.crm311_service_requests WHERE _source_sha256 = 'f3'")
+    again = check_privacy(conn, dataset, dictionary, extends=(found.personal_values, "said"))
+    assert again.passed and again.extended_summary is None
+    assert again.personal_values.split(":")[0] != first.personal_values.split(":")[0]
