@@ -15,7 +15,8 @@
     is about to look at, then appends those that are kept: the pre-hook and the model's
     select use the same watermarks, read before either runs. -#}
 
-{#- mode 'filter': the condition on int_service_transactions rows that the build writes
+{#- mode 'filter': the condition on int_service_transactions rows (named `transactions` in
+    the model) that the build writes
     (the big sources' rows loaded since the watermark, and the small sources'
     transactions the table does not hold, after the pre-hook); mode 'delete': the
     pre-hook's statement that first deletes the big sources' rows it recomputes and the
@@ -45,8 +46,9 @@
         source_system not in ('{{ growing.keys() | join("', '") }}')
     {%- endset -%}
     {%- if mode == 'filter' -%}
-        ({{ small_sources }} and transaction_id not in (
-            select transaction_id from {{ this }} where {{ small_sources }}
+        ({{ small_sources }} and not exists (
+            select 1 from {{ this }} as held
+            where held.transaction_id is not distinct from transactions.transaction_id
         ))
         {%- for source_system in growing %}
             or (source_system = '{{ source_system }}'
@@ -57,14 +59,20 @@
     {%- elif mode == 'delete' and is_incremental() -%}
         {#- the table's columns, in its order: a row equal in all of them is kept -#}
         {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | join(', ') -%}
+        {%- set held -%}
+            select {{ columns }} from {{ this }} where {{ small_sources }}
+        {%- endset -%}
+        {%- set fresh -%}
+            select {{ columns }} from {{ ref('int_service_transactions') }}
+            where {{ small_sources }}
+        {%- endset -%}
+        {#- a transaction held but not fresh (changed, gone), or fresh but not held as
+            often (changed, new, a duplicate): the rows are multisets, so EXCEPT ALL -#}
         delete from {{ this }}
         where transaction_id in (
-            select transaction_id from (
-                select {{ columns }} from {{ this }} where {{ small_sources }}
-                except
-                select {{ columns }} from {{ ref('int_service_transactions') }}
-                where {{ small_sources }}
-            )
+            select transaction_id from ({{ held }} except all {{ fresh }})
+            union all
+            select transaction_id from ({{ fresh }} except all {{ held }})
         )
         {%- for source_system, source in growing.items() %}
             or transaction_id in (
