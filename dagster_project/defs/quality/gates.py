@@ -116,7 +116,7 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
                 "portal": portal_action,
                 "personal_values_checked": (
                     "those added since its last pass (the same rows and rules)"
-                    if result.extended_summary is not None
+                    if result.extended
                     else "all"
                 ),
             },
@@ -125,9 +125,9 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
     return [quality_gate, privacy_gate]
 
 
-def _pass_of_the_same_rows(dataset_id: str, version: str) -> tuple[str, str] | None:
-    """The personal-values mark and summary of the privacy gate's last pass, if it
-    passed these very rows and rules (its version differs in the personal values alone:
+def _pass_of_the_same_rows(dataset_id: str, version: str) -> str | None:
+    """The personal-values mark of the privacy gate's last pass, if it passed these
+    very rows and rules (its version differs in the personal values alone:
     lib/incremental.gate_version)."""
     record = _results().get(dataset_id)
     outcome = record.gates.get("privacy_gate") if record else None
@@ -135,7 +135,7 @@ def _pass_of_the_same_rows(dataset_id: str, version: str) -> tuple[str, str] | N
         return None
     if outcome.version.rpartition("|")[0] != version.rpartition("|")[0]:
         return None
-    return outcome.personal_values, outcome.summary
+    return outcome.personal_values
 
 
 def _waiting(silent: list[str]) -> dg.AssetCheckResult:

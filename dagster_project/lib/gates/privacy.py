@@ -50,13 +50,11 @@ class PrivacyResult:
     warnings: list[dict] = field(default_factory=list)
     # the personal values checked against, as personal_values_mark() gives them
     personal_values: str | None = None
-    # a check of only the personal values new since a pass of the same data and rules
-    # (check_privacy's ``extends``): that pass's summary, which still holds
-    extended_summary: str | None = None
+    # only the personal values new since a pass of the same rows and rules were looked
+    # for (check_privacy's ``extends``)
+    extended: bool = False
 
     def summary(self) -> str:
-        if self.passed and self.extended_summary is not None:
-            return self.extended_summary
         said = (
             "no personal column and no personal value found"
             if self.passed
@@ -138,7 +136,10 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # once per dataset or per run. The identifying values are a view over the counts.
 # Each value is stamped with the generation that brought it: counted from all rows (0,
 # under a new epoch), or added with the next new files (1, 2, ...). A gate that passed a
-# table against generation g of an epoch need only look for the values added since.
+# table against generation g of an epoch need only look for the values added since. The
+# state keeps a digest of the files of each generation, so a generation number that
+# came back with other files (a warehouse restored from a backup, then new files) is
+# not taken for the one a pass saw.
 PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
 PERSONAL_VALUES_STATE = "raw._personal_values_state"
@@ -177,32 +178,61 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
         files, definition = [], f"{definition}:unledgered"
     ledgered = not definition.endswith(":unledgered")
     stored = _stored_state(conn)
-    if ledgered and stored is not None and stored[:2] == (definition, files):
+    if (
+        ledgered
+        and stored is not None
+        and stored.definition == definition
+        and stored.files == files
+    ):
         return True
     added = None
-    if ledgered and stored is not None and stored[0] == definition and set(stored[1]) <= set(files):
-        added = sorted(set(files) - set(stored[1]))
+    if (
+        ledgered
+        and stored is not None
+        and stored.definition == definition
+        and set(stored.files) <= set(files)
+    ):
+        added = sorted(set(files) - set(stored.files))
     # (the same epoch only while values are added; a recount starts a new one)
-    epoch, generation = (stored[2], stored[3] + 1) if added is not None else (uuid4().hex, 0)
+    digests = [*stored.digests, _digest(files)] if added is not None else [_digest(files)]
+    epoch = stored.epoch if added is not None else uuid4().hex
     conn.execute("BEGIN TRANSACTION")
-    _count_values(conn, columns, added, generation)
-    conn.execute(
-        f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value, generation FROM "
-        f"{PERSONAL_VALUE_COUNTS} WHERE records <= {IDENTIFYING_MAX_RECORDS}"
-    )
-    conn.execute(
-        f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_STATE} AS SELECT ? AS definition, "
-        "?::VARCHAR[] AS files, ? AS epoch, ?::INTEGER AS generation",
-        [definition, files, epoch, generation],
-    )
+    try:
+        _count_values(conn, columns, added, len(digests) - 1)
+        conn.execute(
+            f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value, generation FROM "
+            f"{PERSONAL_VALUE_COUNTS} WHERE records <= {IDENTIFYING_MAX_RECORDS}"
+        )
+        conn.execute(
+            f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_STATE} AS SELECT ? AS definition, "
+            "?::VARCHAR[] AS files, ? AS epoch, ?::VARCHAR[] AS digests",
+            [definition, files, epoch, digests],
+        )
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     conn.execute("COMMIT")
     return True
 
 
+@dataclass(frozen=True)
+class _State:
+    definition: str
+    files: list[str]
+    epoch: str
+    digests: list[str]  # of the files of each generation, the last one's now
+
+
+def _digest(files: list[str]) -> str:
+    return hashlib.sha256(repr(files).encode()).hexdigest()[:16]
+
+
 def personal_values_mark(conn) -> str | None:
-    """``epoch:generation`` of the personal values as they are now (None: none yet)."""
+    """``epoch:generation:digest`` of the personal values as they are now (None: none)."""
     stored = _stored_state(conn)
-    return f"{stored[2]}:{stored[3]}" if stored is not None else None
+    if stored is None:
+        return None
+    return f"{stored.epoch}:{len(stored.digests) - 1}:{stored.digests[-1]}"
 
 
 def _count_values(
@@ -247,16 +277,16 @@ def _count_values(
     conn.execute("DROP TABLE _added_counts")
 
 
-def _stored_state(conn) -> tuple[str, list[str], str, int] | None:
-    """definition, files, epoch, generation; None when never counted (or counted by a
-    version without generations: then all is counted again, once)."""
+def _stored_state(conn) -> _State | None:
+    """None when never counted (or counted by a version without generations: then all
+    is counted again, once)."""
     try:
         row = conn.execute(
-            f"SELECT definition, files, epoch, generation FROM {PERSONAL_VALUES_STATE}"
+            f"SELECT definition, files, epoch, digests FROM {PERSONAL_VALUES_STATE}"
         ).fetchone()
-    except duckdb.Error:  # no table, or one without epoch and generation
+    except duckdb.Error:  # no table, or one without epoch and digests
         return None
-    return (row[0], sorted(row[1]), row[2], row[3]) if row else None
+    return _State(row[0], sorted(row[1]), row[2], list(row[3])) if row else None
 
 
 def _normalised(sql: str) -> str:
@@ -365,28 +395,33 @@ def check_privacy(
     dataset: Dataset,
     dictionary: Dictionary,
     recognizers: Recognizers | None = None,
-    extends: tuple[str, str] | None = None,
+    extends: str | None = None,
 ) -> PrivacyResult:
-    """All the checks; or, with ``extends`` (the personal-values mark and summary of a
-    pass of these very rows and rules), only whether the personal values added since
-    that pass are in the table, when the values were only added to since. The other
-    checks read nothing else that changes (a new day's file brings new names: the
-    permits' table it left as it was need not be read again in full)."""
+    """All the checks; or, with ``extends`` (the personal-values mark of a pass of these
+    very rows and rules), whether the personal values added since that pass are in the
+    table, when the values were only added to since (and the small-cell check, which
+    is quick and says the warnings again). The other checks read nothing else that
+    changes: a new day's file brings new names, and the permits' table it left as it
+    was need not be read again in full."""
     has_personal = build_personal_values(conn, dictionary)
     mark = personal_values_mark(conn) if has_personal else None
-    since = _generation_since(extends[0], mark) if extends and mark else None
+    since = _generation_since(extends, conn) if extends and mark else None
+    table = f"open_data.{quote(dataset.model)}"
     if since is not None:
-        findings = _personal_value_findings(conn, dataset, since)
+        findings, warnings = (
+            small_cell_check(conn, table, dataset.small_cells) if dataset.small_cells else ([], [])
+        )
+        findings += _personal_value_findings(conn, dataset, since)
         return PrivacyResult(
             passed=not findings,
             findings=findings,
+            warnings=warnings,
             personal_values=mark,
-            extended_summary=extends[1],
+            extended=True,
         )
     columns = _model_columns(conn, dataset.model)
     findings = _meaning_findings(columns, dataset, dictionary)
     findings += _unclassified_findings(conn, columns, dataset, dictionary)
-    table = f"open_data.{quote(dataset.model)}"
     warnings = []
     if dataset.small_cells:
         failed, warnings = small_cell_check(conn, table, dataset.small_cells)
@@ -406,14 +441,15 @@ def check_privacy(
     )
 
 
-def _generation_since(passed_mark: str, mark: str) -> int | None:
-    """The generation a pass checked, if today's values only added to those (same
-    epoch); None: check everything."""
-    passed_epoch, _, passed_generation = passed_mark.rpartition(":")
-    epoch, _, generation = mark.rpartition(":")
-    if passed_epoch != epoch or not passed_generation.isdigit():
+def _generation_since(passed_mark: str, conn) -> int | None:
+    """The generation a pass checked, if today's values only added to those: the same
+    epoch, and that generation's files are the ones the pass saw. None: check all."""
+    stored = _stored_state(conn)
+    epoch, generation, digest = (passed_mark.split(":") + ["", "", ""])[:3]
+    if stored is None or epoch != stored.epoch or not generation.isdigit():
         return None
-    return int(passed_generation) if int(passed_generation) <= int(generation) else None
+    found = int(generation) < len(stored.digests) and stored.digests[int(generation)] == digest
+    return int(generation) if found else None
 
 
 def _personal_value_findings(conn, dataset: Dataset, since: int) -> list[dict]:

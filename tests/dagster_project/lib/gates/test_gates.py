@@ -358,17 +358,61 @@ def test_a_pass_of_unchanged_rows_is_extended_by_looking_for_the_new_values_only
     first = check_privacy(conn, dataset, dictionary)
     assert first.passed and first.personal_values == personal_values_mark(conn)
     deliver("f2", "Jean Dupuis")  # not in the table
-    extended = check_privacy(conn, dataset, dictionary, extends=(first.personal_values, "said"))
-    assert extended.passed and extended.extended_summary == "said"
-    assert extended.personal_values.endswith(":1")
+    extended = check_privacy(conn, dataset, dictionary, extends=first.personal_values)
+    assert extended.passed and extended.extended
+    assert extended.summary() == first.summary()
+    assert extended.personal_values.split(":")[1] == "1"
     deliver("f3", "Maple Ave")  # a "name" the table holds: found by the short check
-    found = check_privacy(conn, dataset, dictionary, extends=(extended.personal_values, "said"))
-    assert not found.passed
+    found = check_privacy(conn, dataset, dictionary, extends=extended.personal_values)
+    assert found.extended and not found.passed
     assert [(f["column"], f["rows"]) for f in found.findings] == [("address_block", 1)]
     assert found.summary().startswith("address_block: holds a value of a personal source")
     # the values counted again (a re-delivery withdrew a file): another epoch, all checks
     conn.execute("UPDATE raw._ingest_files SET status = 'superseded' WHERE sha256 = 'f3'")
     conn.execute("DELETE FROM raw.crm311_service_requests WHERE _source_sha256 = 'f3'")
-    again = check_privacy(conn, dataset, dictionary, extends=(found.personal_values, "said"))
-    assert again.passed and again.extended_summary is None
+    again = check_privacy(conn, dataset, dictionary, extends=found.personal_values)
+    assert again.passed and not again.extended
     assert again.personal_values.split(":")[0] != first.personal_values.split(":")[0]
+
+
+def test_a_generation_that_came_back_with_other_files_is_not_extended(tmp_path):
+    """A warehouse restored from a backup, then given other files, numbers its
+    generations again: a pass recorded at the old generation 1 is not taken for the
+    new one, whose values it never saw."""
+    from dagster_project.lib.gates.privacy import build_personal_values, personal_values_mark
+
+    dictionary = load_dictionary()
+    dataset = dictionary.datasets["service_requests"]
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute(ROWS)
+    conn.execute("DELETE FROM open_data.pub_service_requests WHERE request_id = 'SR-2'")
+    conn.execute("ALTER TABLE raw.crm311_service_requests ADD COLUMN _source_sha256 VARCHAR")
+    conn.execute("UPDATE raw.crm311_service_requests SET _source_sha256 = 'f1'")
+    conn.execute(
+        "CREATE TABLE raw._ingest_files AS SELECT 'crm311' AS system, 'f1' AS file_name, "
+        "'f1' AS sha256, 'loaded' AS status"
+    )
+    build_personal_values(conn, dictionary)
+    conn.execute("CHECKPOINT")
+    backup = tmp_path / "backup.duckdb"
+    conn.close()
+    backup.write_bytes((tmp_path / "w.duckdb").read_bytes())
+    conn = connect(tmp_path / "w.duckdb")
+
+    def deliver(sha: str, name: str) -> None:
+        conn.execute("INSERT INTO raw._ingest_files VALUES ('crm311', ?, ?, 'loaded')", [sha, sha])
+        conn.execute(
+            "INSERT INTO raw.crm311_service_requests (caller_name, _source_sha256) VALUES (?, ?)",
+            [name, sha],
+        )
+
+    deliver("f2", "Jean Dupuis")
+    passed = check_privacy(conn, dataset, dictionary)
+    assert passed.passed and passed.personal_values.split(":")[1] == "1"
+    conn.close()
+    (tmp_path / "w.duckdb").write_bytes(backup.read_bytes())  # restored: generation 0
+    conn = connect(tmp_path / "w.duckdb")
+    deliver("f9", "Maple Ave")  # another generation 1, with a value the table holds
+    assert personal_values_mark(conn).split(":")[1] == "0"
+    result = check_privacy(conn, dataset, dictionary, extends=passed.personal_values)
+    assert not result.extended and not result.passed
