@@ -13,8 +13,8 @@ virtual environment needs to be activated.
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -30,15 +30,21 @@ from dagster_project.settings import (
 
 HOST, PORT = "127.0.0.1", "3000"
 INSTANCE_TEMPLATE = PROJECT_DIR / "dagster_project" / "dagster.yaml"
+HOME_MARK = '"@DAGSTER_HOME@"'  # in the template: the Dagster home's path
 
 
 def dagster_home(settings: Settings) -> Path:
-    """The Dagster home in the data folder, with the platform's instance settings."""
+    """The Dagster home in the data folder, with the platform's instance settings (the
+    template with this folder's path written in as its storage's)."""
     home = settings.data_dir / "dagster"
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    if not target.exists() or target.read_text() != INSTANCE_TEMPLATE.read_text():
-        shutil.copyfile(INSTANCE_TEMPLATE, target)
+    # (a JSON string is a YAML string: any path, quoted)
+    wanted = INSTANCE_TEMPLATE.read_text().replace(HOME_MARK, json.dumps(str(home.resolve())))
+    if not target.exists() or target.read_text() != wanted:
+        staged = target.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+        staged.write_text(wanted)
+        os.replace(staged, target)  # a daemon reading it never sees half a file
     return home
 
 
