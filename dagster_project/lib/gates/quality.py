@@ -19,6 +19,7 @@ count still look at every row.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,6 +90,7 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
         batch_identifier=validation.batch_id,
     )
     context.build_data_docs(resource_identifiers=[identifier], build_index=False)
+    forget_old_results(Path(context.root_directory), definition.suite.name)
     failures = []
     for outcome in validation.results:
         if not outcome.success:
@@ -110,6 +112,35 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
         failures=failures,
         data_docs=docs[0]["site_url"] if docs else None,
     )
+
+
+# A suite's validation results kept, with their Data Docs pages: the newest, for the
+# gate's link and the governance group's look back over the last runs (the gates' own
+# record is data/gate_reports/ and Dagster's run history). GX's page builder lists every
+# result stored, each time it builds one page: with all kept, the 1,057 results of a
+# day of test runs already cost 0.2 s a gate, and a year of daily runs would cost
+# seconds, and disk.
+KEPT_RESULTS = 10
+# Where the project's stores keep them (expectations/gx/great_expectations.yml)
+RESULTS_FOLDER = "uncommitted/validations"
+PAGES_FOLDER = "uncommitted/data_docs/local_site/validations"
+
+
+def forget_old_results(gx_root: Path, suite: str, keep: int = KEPT_RESULTS) -> int:
+    """Delete a suite's validation results and their pages but the ``keep`` newest;
+    return how many results were deleted. A result is ``<suite>/<run name>/<run
+    time>/<batch>.json``; the run time (``20261204T211709.727590Z``) sorts as it reads."""
+    runs = sorted(
+        (folder.name, folder)
+        for folder in (gx_root / RESULTS_FOLDER / suite).glob("*/*")
+        if folder.is_dir()
+    )
+    old = runs[:-keep] if keep else runs
+    for _, folder in old:
+        page = gx_root / PAGES_FOLDER / folder.relative_to(gx_root / RESULTS_FOLDER)
+        shutil.rmtree(page, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(old)
 
 
 # As the checkpoints are configured (gx_project.py): counts and five examples per rule.

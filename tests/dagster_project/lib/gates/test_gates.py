@@ -416,3 +416,25 @@ def test_a_generation_that_came_back_with_other_files_is_not_extended(tmp_path):
     assert personal_values_mark(conn).split(":")[1] == "0"
     result = check_privacy(conn, dataset, dictionary, extends=passed.personal_values)
     assert not result.extended and not result.passed
+
+
+def test_a_suites_results_and_pages_are_kept_to_the_newest(tmp_path):
+    """GX builds a page by listing every result stored: the gate keeps a suite's newest
+    results (and their pages) only, and leaves the other suites' alone."""
+    from dagster_project.lib.gates.quality import PAGES_FOLDER, RESULTS_FOLDER, forget_old_results
+
+    times = [f"2026120{day}T0{hour}0000.000000Z" for day in (1, 2, 3) for hour in (1, 2)]
+    for suite in ("pub_a", "pub_b"):
+        for when in times:
+            for folder, name in ((RESULTS_FOLDER, "batch.json"), (PAGES_FOLDER, "batch.html")):
+                path = tmp_path / folder / suite / "__none__" / when / name
+                path.parent.mkdir(parents=True)
+                path.write_text("{}")
+    assert forget_old_results(tmp_path, "pub_a", keep=2) == 4
+
+    def kept(folder: str, suite: str) -> list[str]:
+        return sorted(p.name for p in (tmp_path / folder / suite / "__none__").iterdir())
+
+    assert kept(RESULTS_FOLDER, "pub_a") == kept(PAGES_FOLDER, "pub_a") == times[-2:]
+    assert kept(RESULTS_FOLDER, "pub_b") == times
+    assert forget_old_results(tmp_path, "pub_new") == 0  # a suite never run
