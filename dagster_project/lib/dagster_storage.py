@@ -18,7 +18,11 @@ Why this is safe:
   used by two threads at once; SQLite's own locking orders the processes (the daemon,
   the webserver, a run) as before, and an idle connection holds no lock.
 - A process forked from one holding connections (a SQLite connection must not cross a
-  fork) opens its own: the cache belongs to the process that filled it.
+  fork) opens its own: the cache belongs to the process that filled it (the parent's
+  are left as they are, not closed from the child).
+- A query result read only in part would keep its connection's snapshot open (stale
+  reads, WAL checkpoints held back); Dagster reads its results whole (``fetchall``,
+  ``fetchone``, ``db_result``) before a connection goes back.
 - Few files stay open: the index and the last few runs' logs (a long-lived webserver
   reads many runs' logs over a day).
 """
@@ -50,10 +54,12 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         # (first: Dagster's constructor may already connect, to index a new database)
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._engines_pid = os.getpid()
+        self._parents_engines: list = []
         super().__init__(base_dir, inst_data)
 
     def _engine(self, shard: str) -> Engine:
         if self._engines_pid != os.getpid():  # forked: the parent's connections are not ours
+            self._parents_engines.append(self._engines)  # kept: never closed from here
             self._engines, self._engines_pid = OrderedDict(), os.getpid()
         engine = self._engines.get(shard)
         if engine is None:
@@ -93,19 +99,36 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def wipe(self) -> None:
         self._dispose_engines()  # before its files are deleted
         super().wipe()
+        self._dispose_engines()  # and any another thread opened meanwhile
 
     def dispose(self) -> None:
+        super().dispose()  # its file watcher first: a late callback would open an engine
         self._dispose_engines()
-        super().dispose()
 
 
 class CitySqliteStorage(DagsterSqliteStorage):
     """Dagster's SQLite storage (runs, event logs, schedules) with the event log above."""
 
     def __init__(self, base_dir: str, inst_data=None):
+        _refuse_another_home(base_dir)
         super().__init__(base_dir, inst_data)
         self._event_log_storage = PooledSqliteEventLogStorage(_event_logs_directory(base_dir))
 
     @classmethod
     def from_config_value(cls, inst_data, config_value):
         return cls.from_local(inst_data=inst_data, **config_value)
+
+
+def _refuse_another_home(base_dir: str) -> None:
+    """The instance file names its folder (written in when it is copied there:
+    cli/serve.py): a Dagster started on a home whose file names another (a data folder
+    moved, and Dagster started without the project's commands) would quietly begin an
+    empty history there. It stops instead, saying what to run."""
+    home = os.environ.get("DAGSTER_HOME")
+    if home and os.path.realpath(home) != os.path.realpath(base_dir):
+        raise RuntimeError(
+            f"{home}/dagster.yaml keeps its runs in {base_dir}, not in {home}: it was "
+            "written for another folder. Start Dagster with `make dev` or `make serve` "
+            "(they write it for this one), or run `python -m dagster_project.cli.serve "
+            "dev`."
+        )
