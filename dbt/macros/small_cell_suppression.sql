@@ -22,14 +22,17 @@
        broken by the dimensions so a rebuild suppresses the same cells. One dimension
        at a time, each step on the last one's result. A complement can leave a lone
        suppressed cell in another dimension's group (a cascade): the steps repeat over
-       all dimensions for `max_rounds` rounds, which ends the cascades of the city's
-       tables; the privacy gate fails a model where one is left.
+       all dimensions for `max_rounds` rounds (ending early when one adds nothing),
+       which ends the cascades of the city's tables; the privacy gate fails a model
+       where one is left.
     3. Totals taken together: the cells that the groups' totals, solved together, still
-       give back get a hypercube of complements each (small_cell_protect(), in
-       dagster_project/lib/small_cell_protection.py, registered by the dbt profile's
-       plugin): after it no combination of the declared totals gives a cell back, but
-       for a cell alone in a group or one without a complete hypercube in the table
-       (the gate warns of those).
+       give back get a hypercube of complements each: after it no combination of the
+       declared totals gives a cell back, but for a cell alone in a group or one
+       without a complete hypercube in the table (the gate warns of those).
+    Steps 2 and 3 are small_cell_suppress(), in
+    dagster_project/lib/small_cell_protection.py, a DuckDB function the dbt profile's
+    plugin registers (in SQL, step 2 took one materialised step per round and
+    dimension: 0.5-0.8 s a table).
     Each protected count is suppressed on its own pattern (its totals are its own).
     Limits: it protects sums along the declared dimensions (and their `within` parts),
     not totals no one declared (a quarter of months when only months are declared); a
@@ -95,63 +98,17 @@
     {%- endfor %}
         from _cells
     )
-    {#- one step per round and dimension, each on the previous step's suppression -#}
-    {%- set steps = [] %}
-    {%- for round in range(max_rounds) %}
-        {%- for along in totals_along %}{%- do steps.append(along) %}{%- endfor %}
-    {%- endfor %}
-    {%- for along in steps %}
-        {%- set step = loop.index %},
-
-    _groups_{{ step }} as (
-        select
-            *
-        {%- for count in counts %}{%- set i = loop.index %},
-                sum(case when _suppressed_{{ i }} then 1 else 0 end)
-                    over ({{ _small_cell_group(dimensions, along) }}) as _in_group_{{ i }},
-                row_number() over (
-                    {{ _small_cell_group(dimensions, along) }}
-                    order by
-                        case
-                            when _suppressed_{{ i }} or _count_{{ i }} is null then 2
-                            when _count_{{ i }} = 0 then 1
-                            else 0
-                        end,
-                        _count_{{ i }},
-                        {{ keys }}
-                ) as _rank_{{ i }}
-        {%- endfor %}
-        from _step_{{ step - 1 }}
-    ),
-
-    _step_{{ step }} as {{ materialized_cte() }} (
-        select
-            _cell_id,
-            {{ keys }},
-        {%- for count in counts %}{%- set i = loop.index %}
-                _count_{{ i }},
-                _suppressed_{{ i }} or (
-                    _in_group_{{ i }} = 1
-                    and _rank_{{ i }} = 1
-                    and not _suppressed_{{ i }}
-                    and _count_{{ i }} is not null
-                ) as _suppressed_{{ i }}{{ ',' if not loop.last }}
-        {%- endfor %}
-        from _groups_{{ step }}
-    )
-    {%- endfor %}
-
-    {#- the complements the groups' totals taken together still need (a cell two
-        groups solve though each holds two): the hypercubes of
-        dagster_project/lib/small_cell_protection.py, through the DuckDB function the
-        project registers for dbt (dbt/profiles.yml, plugins) -#}
-    {%- set last = '_step_' ~ (steps | length) %}
+    {#- the complements: the rounds along each declared total, then the hypercubes the
+        totals taken together still need (small_cell_suppress(), in
+        dagster_project/lib/small_cell_protection.py, the DuckDB function the project
+        registers for dbt: dbt/profiles.yml, plugins). The cells go in the order of the
+        dimensions (_cell_id), which breaks the rounds' ties. -#}
     {%- for count in counts %}
         {%- set i = loop.index %},
 
     _protected_{{ i }} as (
         select
-            small_cell_protect(
+            small_cell_suppress(
                 list(_cell_id order by _cell_id),
                 list(_suppressed_{{ i }} order by _cell_id),
                 list(cast(_count_{{ i }} as double) order by _cell_id),
@@ -164,9 +121,10 @@
         {%- for along in totals_along %}
             {{ _small_cell_group_key(dimensions, along) }}{{ ',' if not loop.last }}
         {%- endfor %}
-                ] order by _cell_id)
+                ] order by _cell_id),
+                {{ max_rounds }}
             ) as _cell_ids
-        from {{ last }}
+        from _step_0
     )
     {%- endfor %},
 
@@ -178,7 +136,7 @@
             or coalesce(list_contains(_protected_{{ i }}._cell_ids, _cell_id), false)
                 as _suppressed_{{ i }}
     {%- endfor %}
-        from {{ last }}
+        from _step_0
     {%- for count in counts %}
         cross join _protected_{{ loop.index }}
     {%- endfor %}
@@ -217,12 +175,4 @@
     to_json({
     {%- for key in keys %}'{{ key }}': {{ key }}, {% endfor -%}
     '_within': {{ along.within or 'null' }}})::varchar
-{%- endmacro %}
-
-
-{#- The partition of one group: the other dimensions, and the total's `within`. -#}
-{% macro _small_cell_group(dimensions, along) -%}
-    {%- set keys = dimensions | reject('equalto', along.dimension) | list -%}
-    {%- if along.within %}{%- do keys.append(along.within) %}{% endif -%}
-    {%- if keys %}partition by {{ keys | join(', ') }}{% endif -%}
 {%- endmacro %}

@@ -21,7 +21,7 @@ def _render(relation: str, declaration: dict) -> str:
 def _suppress(rows: str, declaration: dict) -> tuple[duckdb.DuckDBPyConnection, set]:
     """Run the macro over ``rows`` (a VALUES list of (r, c, n)); the suppressed cells."""
     conn = duckdb.connect()
-    register(conn)  # small_cell_protect(), as the dbt plugin registers it
+    register(conn)  # small_cell_suppress(), as the dbt plugin registers it
     conn.execute(f"CREATE TABLE cells AS SELECT * FROM (VALUES {rows}) AS t(r, c, n)")
     conn.execute(f"CREATE TABLE published AS {_render('cells', declaration)}")
     suppressed = {
@@ -150,9 +150,6 @@ def test_a_three_way_table_passes_the_gates_audit_of_the_totals_taken_together()
     of nothing."""
     import random
 
-    from duckdb import list_type
-    from duckdb.sqltypes import BIGINT, BOOLEAN, DOUBLE, VARCHAR
-
     from dagster_project.lib.gates.small_cells import small_cell_check
 
     rnd = random.Random(0)
@@ -167,15 +164,7 @@ def test_a_three_way_table_passes_the_gates_audit_of_the_totals_taken_together()
 
     def published(protect) -> tuple[duckdb.DuckDBPyConnection, int]:
         conn = duckdb.connect()
-        if protect:
-            register(conn)
-        else:  # the macro's rounds alone: a last step that adds nothing
-            texts = list_type(list_type(VARCHAR))
-            conn.create_function(
-                "small_cell_protect", lambda ids, hidden, counts, coordinates, keys: [],
-                [list_type(BIGINT), list_type(BOOLEAN), list_type(DOUBLE), texts, texts],
-                list_type(BIGINT), type="native",
-            )  # fmt: skip
+        register(conn, hypercubes=protect)  # without: the rounds alone
         conn.execute(f"CREATE TABLE cells AS SELECT * FROM (VALUES {rows}) AS t(m, p, f, n)")
         conn.execute(f"CREATE TABLE published AS {_render('cells', declaration)}")
         hidden = conn.execute("SELECT count(*) FROM published WHERE n IS NULL").fetchone()[0]

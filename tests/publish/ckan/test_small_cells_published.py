@@ -46,7 +46,7 @@ def test_a_small_cell_is_published_suppressed_with_its_complement(sysadmin, run_
         dictionary.datasets["fire_inspections_by_month"], id=f"small_cells_test_{run_id}"
     )
     conn = connect(tmp_path / "warehouse.duckdb")
-    register(conn)  # small_cell_protect(), as the dbt plugin registers it
+    register(conn)  # small_cell_suppress(), as the dbt plugin registers it
     conn.execute(
         "CREATE TABLE cells AS SELECT CAST(m AS DATE) AS month, result, i AS inspections, "
         f"v AS violations_found FROM (VALUES {COUNTS}) AS t(m, result, i, v)"
