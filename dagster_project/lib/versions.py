@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .files import keep_as
+from .files import keep_as, remember_sha256
 from .row_changes import RowChanges
 
 
@@ -195,6 +195,7 @@ class VersionHistory:
         self.folder.mkdir(parents=True, exist_ok=True)
         keep_as(files["parquet"], self.published_parquet)
         keep_as(files["csv"], self.published_csv)
+        remember_sha256(self.published_csv)  # (known from its upload: no read)
         self.save([*versions, version])
 
     def update(self, number: int, **changes: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from dagster_project.lib import files
 from dagster_project.lib.files import FileHashes, file_sha256
@@ -103,3 +104,28 @@ def test_keep_as_copies_where_a_link_is_impossible(tmp_path, monkeypatch):
     assert target.read_text() == "id\n1\n"
     assert target.stat().st_ino != source.stat().st_ino
     assert [p.name for p in target.parent.iterdir()] == ["a.csv"]
+
+
+def test_a_digest_is_read_once_and_remembered_beside_its_file(tmp_path, monkeypatch):
+    """The upload and the version history ask for the same CSV's digest: it is read
+    once, remembered beside the file for a later run, and read again once the file is
+    another one (a new export renamed into place)."""
+    path = tmp_path / "published.csv"
+    path.write_text("a,b\n1,2\n")
+    reads = []
+    opened = Path.open
+
+    def counting_open(self, *args, **kwargs):
+        reads.append(self.name)
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    first = files.file_sha256(path)
+    assert files.file_sha256(path) == first and reads.count("published.csv") == 1
+    files.remember_sha256(path)
+    files._DIGESTS.clear()  # a later run
+    assert files.known_sha256(path) == first and reads.count("published.csv") == 1
+    staged = tmp_path / "new.csv"
+    staged.write_text("a,b\n1,3\n")
+    staged.replace(path)  # another file now
+    assert files.known_sha256(path) == files.file_sha256(path) != first
