@@ -25,15 +25,19 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ changed_service_transactions('delete') }}"
+        pre_hook=[
+            "{{ changed_service_transactions('mark') }}",
+            "{{ changed_service_transactions('delete') }}",
+            "{{ changed_service_transactions('append') }}",
+        ]
     )
 }}
 
--- what the pre-hook reads (dbt cannot see refs in a hook):
+-- what the pre-hooks read (dbt cannot see refs in a hook):
 -- depends_on: {{ ref('fct_service_requests') }}
 -- depends_on: {{ ref('fct_payments') }}
 
-select * from {{ ref('int_service_transactions') }} as transactions  -- (the filter's name for it)
+select * from {{ ref('int_service_transactions') }}
 {%- if is_incremental() %}
     where {{ changed_service_transactions('filter') }}
 {%- endif %}
