@@ -25,14 +25,15 @@ def file_sha256(path: Path) -> str:
     return _DIGESTS[key]
 
 
-# (device, inode, size, modification time in ns) -> SHA-256: a file the platform writes
-# is a new file renamed into place (its inode and time change), never rewritten in place
-_DIGESTS: dict[tuple[int, int, int, int], str] = {}
+# (device, inode, size, modification and change times in ns) -> SHA-256. The change
+# time moves with any write, also one that puts the old size and modification time
+# back (a corrected delivery copied with `cp -p` or `rsync -t`: FileHashes's case).
+_DIGESTS: dict[tuple[int, ...], str] = {}
 
 
-def _identity(path: Path) -> tuple[int, int, int, int]:
+def _identity(path: Path) -> tuple[int, ...]:
     stat = path.stat()
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def remember_sha256(path: Path) -> None:

@@ -13,6 +13,7 @@ The portal shows the history as the dataset's changelog (``changelog_markdown``)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -195,8 +196,9 @@ class VersionHistory:
         self.folder.mkdir(parents=True, exist_ok=True)
         keep_as(files["parquet"], self.published_parquet)
         keep_as(files["csv"], self.published_csv)
-        remember_sha256(self.published_csv)  # (known from its upload: no read)
         self.save([*versions, version])
+        with contextlib.suppress(OSError):  # only saves a read later (a full disk: not now)
+            remember_sha256(self.published_csv)  # (known from its upload: no read)
 
     def update(self, number: int, **changes: Any) -> None:
         self.save([_replace(v, **changes) if v.number == number else v for v in self.versions()])

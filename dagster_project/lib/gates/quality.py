@@ -19,6 +19,7 @@ count still look at every row.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,20 +128,36 @@ PAGES_FOLDER = "uncommitted/data_docs/local_site/validations"
 
 
 def forget_old_results(gx_root: Path, suite: str, keep: int = KEPT_RESULTS) -> int:
-    """Delete a suite's validation results and their pages but the ``keep`` newest;
-    return how many results were deleted. A result is ``<suite>/<run name>/<run
-    time>/<batch>.json``; the run time (``20261204T211709.727590Z``) sorts as it reads."""
+    """Delete a suite's validation results and their pages but the ``keep`` newest and
+    the newest that failed (the evidence of the last failure stays however many runs
+    passed since); return how many results were deleted. A result is ``<suite>/<run
+    name>/<run time>/<batch>.json``; the run time (``20261204T211709.727590Z``) sorts as
+    it reads."""
     runs = sorted(
         (folder.name, folder)
         for folder in (gx_root / RESULTS_FOLDER / suite).glob("*/*")
         if folder.is_dir()
     )
     old = runs[:-keep] if keep else runs
+    if old and not any(_failed(folder) for _, folder in runs[len(old) :]):
+        last_failure = next((run for run in reversed(old) if _failed(run[1])), None)
+        old = [run for run in old if run != last_failure]
     for _, folder in old:
         page = gx_root / PAGES_FOLDER / folder.relative_to(gx_root / RESULTS_FOLDER)
         shutil.rmtree(page, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
     return len(old)
+
+
+def _failed(result_folder: Path) -> bool:
+    """Whether a stored validation result says it failed (unreadable: kept as failed)."""
+    for path in result_folder.glob("*.json"):
+        try:
+            if json.loads(path.read_text()).get("success") is False:
+                return True
+        except (OSError, ValueError):
+            return True
+    return False
 
 
 # As the checkpoints are configured (gx_project.py): counts and five examples per rule.

@@ -438,3 +438,8 @@ def test_a_suites_results_and_pages_are_kept_to_the_newest(tmp_path):
     assert kept(RESULTS_FOLDER, "pub_a") == kept(PAGES_FOLDER, "pub_a") == times[-2:]
     assert kept(RESULTS_FOLDER, "pub_b") == times
     assert forget_old_results(tmp_path, "pub_new") == 0  # a suite never run
+    # the newest failure stays, however many runs passed since
+    failed = tmp_path / RESULTS_FOLDER / "pub_b" / "__none__" / times[1] / "batch.json"
+    failed.write_text('{"success": false}')
+    assert forget_old_results(tmp_path, "pub_b", keep=2) == 3
+    assert kept(RESULTS_FOLDER, "pub_b") == kept(PAGES_FOLDER, "pub_b") == [times[1], *times[-2:]]
