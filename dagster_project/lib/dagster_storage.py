@@ -99,7 +99,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def wipe(self) -> None:
         self._dispose_engines()  # before its files are deleted
         super().wipe()
-        self._dispose_engines()  # and any another thread opened meanwhile
+        self._dispose_engines()  # and any that another thread opened meanwhile
 
     def dispose(self) -> None:
         super().dispose()  # its file watcher first: a late callback would open an engine
