@@ -443,3 +443,28 @@ def test_a_suites_results_and_pages_are_kept_to_the_newest(tmp_path):
     failed.write_text('{"success": false}')
     assert forget_old_results(tmp_path, "pub_b", keep=2) == 3
     assert kept(RESULTS_FOLDER, "pub_b") == kept(PAGES_FOLDER, "pub_b") == [times[1], *times[-2:]]
+
+
+def test_a_quality_measurements_time_is_not_taken_for_a_phone_number():
+    """A measurement's id ends in the time it was taken: at 01:13:13.100472 the phone
+    recognizer read "13.100472" as a number and blocked the quality scores' dataset (a
+    daemon test run at that minute). The column declares its format, which the shape
+    check skips; a phone number typed into it would still be found."""
+    from dagster_project.lib.gates.privacy import _collect_values, _shape_findings
+    from dagster_project.lib.gates.recognizers import Recognizers
+
+    dataset = load_dictionary().datasets["dataset_quality_scores"]
+    declared = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}
+    conn = connect()
+    conn.execute(
+        "CREATE TABLE scores AS SELECT * FROM (VALUES "
+        "('building_permits @ 2026-12-05 01:13:13.100472'), "
+        "('service_requests @ 2026-12-05 01:13:13'), ('call (613) 555-0142')) AS t(measurement_id)"
+    )
+    recognizers = Recognizers()
+    _collect_values(conn, "scores", "measurement_id", None)
+    assert len(_shape_findings(conn, "measurement_id", recognizers)) == 1
+    assert _shape_findings(conn, "measurement_id", recognizers)[0]["rows"] == 2  # the shape
+    _collect_values(conn, "scores", "measurement_id", declared["measurement_id"])
+    found = _shape_findings(conn, "measurement_id", recognizers)
+    assert [(f["rule"], f["rows"]) for f in found] == [("holds personal data (PHONE_NUMBER)", 1)]
