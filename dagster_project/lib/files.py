@@ -25,38 +25,16 @@ def file_sha256(path: Path) -> str:
     return _DIGESTS[key]
 
 
-# (device, inode, size, modification and change times in ns) -> SHA-256. The change
-# time moves with any write, also one that puts the old size and modification time
-# back (a corrected delivery copied with `cp -p` or `rsync -t`: FileHashes's case).
+# A file as it is (size, modification and change times in ns, inode, device) -> its
+# SHA-256. The change time moves with any write, also one that puts the old size and
+# modification time back (a corrected delivery copied with `cp -p`: FileHashes's case).
 _DIGESTS: dict[tuple[int, ...], str] = {}
 
 
 def _identity(path: Path) -> tuple[int, ...]:
+    """What any write changes (FileHashes's stamp, in the order its memo keeps it)."""
     stat = path.stat()
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-
-
-def remember_sha256(path: Path) -> None:
-    """Write ``path``'s SHA-256 beside it (``<name>.sha256``, with the file's identity),
-    for :func:`known_sha256` in a later run."""
-    record = {"identity": list(_identity(path)), "sha256": file_sha256(path)}
-    sidecar = path.with_name(path.name + ".sha256")
-    staged = sidecar.with_name(sidecar.name + ".tmp")
-    staged.write_text(json.dumps(record))
-    os.replace(staged, sidecar)
-
-
-def known_sha256(path: Path) -> str:
-    """``path``'s SHA-256 as remembered beside it while the file is the same one, else
-    read again."""
-    sidecar = path.with_name(path.name + ".sha256")
-    try:
-        record = json.loads(sidecar.read_text())
-        if tuple(record["identity"]) == _identity(path):
-            return record["sha256"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return file_sha256(path)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
 def keep_as(source: Path, target: Path) -> None:
@@ -81,7 +59,8 @@ def keep_as(source: Path, target: Path) -> None:
 
 
 class FileHashes:
-    """The SHA-256 of landing files, remembered in a small JSON file by what any write
+    """The SHA-256 of files (landing files; the published CSV kept for the version
+    history), remembered in a small JSON file by what any write
     changes: the run plan and each ingest step ask whether every extract is new, and
     hashing them all again took 6.5 s for the 415 MB of a city at scale 20 (4 GB at scale
     200) on every run. The stamp is the size, the modification time, the inode and device
@@ -98,9 +77,8 @@ class FileHashes:
         self._changed = False
 
     def sha256(self, path: Path) -> str:
-        stat = path.stat()
         key = str(path.resolve())
-        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+        stamp = list(_identity(path))
         known = self._known.get(key)
         if known is not None and known[:-1] == stamp:
             return known[-1]

@@ -13,7 +13,6 @@ The portal shows the history as the dataset's changelog (``changelog_markdown``)
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .files import keep_as, remember_sha256
+from .files import FileHashes, keep_as
 from .row_changes import RowChanges
 
 
@@ -197,8 +196,15 @@ class VersionHistory:
         keep_as(files["parquet"], self.published_parquet)
         keep_as(files["csv"], self.published_csv)
         self.save([*versions, version])
-        with contextlib.suppress(OSError):  # only saves a read later (a full disk: not now)
-            remember_sha256(self.published_csv)  # (known from its upload: no read)
+        self.published_csv_sha256()  # (known from its upload: remembered, not read)
+
+    def published_csv_sha256(self) -> str:
+        """The kept CSV's SHA-256, read once and remembered beside it for later runs
+        (1.7 s for a scale-200 CSV; a memo that cannot be saved only costs that time)."""
+        hashes = FileHashes(self.folder / "published_hashes.json")
+        sha = hashes.sha256(self.published_csv)
+        hashes.save()
+        return sha
 
     def update(self, number: int, **changes: Any) -> None:
         self.save([_replace(v, **changes) if v.number == number else v for v in self.versions()])

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.lib.dictionary import Dataset, Division
-from dagster_project.lib.files import known_sha256
 from dagster_project.lib.row_changes import compare_exports
 from dagster_project.lib.versions import (
     Version,
@@ -80,7 +79,7 @@ def archive_superseded_csv(
     resources = {r["name"]: r for r in package.get("resources", [])}
     current_csv = resources.get(resource_dicts(dataset)[0]["name"])
     if resource["name"] not in resources and current_csv is not None:
-        sha = known_sha256(history.published_csv)  # (only when a copy is possible)
+        sha = history.published_csv_sha256()  # (only when a copy is possible)
         if current_csv.get("content_sha256") == sha:
             try:
                 published = publisher.copy_resource_file(

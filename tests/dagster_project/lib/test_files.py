@@ -112,7 +112,11 @@ def test_a_digest_is_read_once_and_remembered_beside_its_file(tmp_path, monkeypa
     """The upload and the version history ask for the same CSV's digest: it is read
     once, remembered beside the file for a later run, and read again once the file is
     another one (a new export renamed into place)."""
-    path = tmp_path / "published.csv"
+    from dagster_project.lib.versions import VersionHistory
+
+    history = VersionHistory(tmp_path, "requests")
+    path = history.published_csv
+    path.parent.mkdir(parents=True)
     path.write_text("a,b\n1,2\n")
     reads = []
     opened = Path.open
@@ -123,11 +127,10 @@ def test_a_digest_is_read_once_and_remembered_beside_its_file(tmp_path, monkeypa
 
     monkeypatch.setattr(Path, "open", counting_open)
     first = files.file_sha256(path)
-    assert files.file_sha256(path) == first and reads.count("published.csv") == 1
-    files.remember_sha256(path)
+    assert history.published_csv_sha256() == first and reads.count("published.csv") == 1
     files._DIGESTS.clear()  # a later run
-    assert files.known_sha256(path) == first and reads.count("published.csv") == 1
+    assert history.published_csv_sha256() == first and reads.count("published.csv") == 1
     staged = tmp_path / "new.csv"
     staged.write_text("a,b\n1,3\n")
     staged.replace(path)  # another file now
-    assert files.known_sha256(path) == files.file_sha256(path) != first
+    assert history.published_csv_sha256() == files.file_sha256(path) != first
