@@ -166,7 +166,7 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     ]
     if not columns:
         return False
-    definition = hashlib.sha256(repr(columns).encode()).hexdigest()[:16]
+    definition = _digest(columns)
     try:
         files = sorted(
             f"{system}:{sha}"
@@ -223,13 +223,16 @@ class _State:
     digests: list[str]  # of the files of each generation, the last one's now
 
 
-def _digest(files: list[str]) -> str:
-    return hashlib.sha256(repr(files).encode()).hexdigest()[:16]
+def _digest(items: list) -> str:
+    return hashlib.sha256(repr(items).encode()).hexdigest()[:16]
 
 
 def personal_values_mark(conn) -> str | None:
     """``epoch:generation:digest`` of the personal values as they are now (None: none)."""
-    stored = _stored_state(conn)
+    return _mark(_stored_state(conn))
+
+
+def _mark(stored: _State | None) -> str | None:
     if stored is None:
         return None
     return f"{stored.epoch}:{len(stored.digests) - 1}:{stored.digests[-1]}"
@@ -404,8 +407,9 @@ def check_privacy(
     changes: a new day's file brings new names, and the permits' table it left as it
     was need not be read again in full."""
     has_personal = build_personal_values(conn, dictionary)
-    mark = personal_values_mark(conn) if has_personal else None
-    since = _generation_since(extends, conn) if extends and mark else None
+    stored = _stored_state(conn) if has_personal else None
+    mark = _mark(stored)
+    since = _generation_since(extends, stored) if extends and stored else None
     table = f"open_data.{quote(dataset.model)}"
     if since is not None:
         findings, warnings = (
@@ -441,12 +445,11 @@ def check_privacy(
     )
 
 
-def _generation_since(passed_mark: str, conn) -> int | None:
+def _generation_since(passed_mark: str, stored: _State) -> int | None:
     """The generation a pass checked, if today's values only added to those: the same
     epoch, and that generation's files are the ones the pass saw. None: check all."""
-    stored = _stored_state(conn)
     epoch, generation, digest = (passed_mark.split(":") + ["", "", ""])[:3]
-    if stored is None or epoch != stored.epoch or not generation.isdigit():
+    if epoch != stored.epoch or not generation.isdigit():
         return None
     found = int(generation) < len(stored.digests) and stored.digests[int(generation)] == digest
     return int(generation) if found else None
