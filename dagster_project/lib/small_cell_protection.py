@@ -242,20 +242,17 @@ def complement_rounds(
     return hidden
 
 
-def small_cell_suppress(
+def suppressed_cells(
     cell_ids: list[int] | None,
     suppressed: list[bool] | None,
     counts: list[float | None] | None,
     coordinates: list[list[str]] | None,
     group_keys: list[list[str]] | None,
     max_rounds: int | None,
+    hypercubes: bool = True,
 ) -> list[int]:
     """The DuckDB function's body: the ids of every cell to suppress (the small counts
     given, their complements of the rounds, and those of the hypercubes)."""
-    return _suppress(cell_ids, suppressed, counts, coordinates, group_keys, max_rounds, True)
-
-
-def _suppress(cell_ids, suppressed, counts, coordinates, group_keys, max_rounds, hypercubes):
     if not cell_ids:
         return []
     hidden = complement_rounds(suppressed, counts, group_keys, max_rounds or 0)
@@ -274,7 +271,7 @@ def register(conn, hypercubes: bool = True) -> None:
     from duckdb.sqltypes import BIGINT, BOOLEAN, DOUBLE, INTEGER, VARCHAR
 
     def body(ids, flags, amounts, cell_coordinates, keys, rounds):
-        return _suppress(ids, flags, amounts, cell_coordinates, keys, rounds, hypercubes)
+        return suppressed_cells(ids, flags, amounts, cell_coordinates, keys, rounds, hypercubes)
 
     text_lists = list_type(list_type(VARCHAR))
     conn.create_function(
