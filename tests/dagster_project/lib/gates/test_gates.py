@@ -330,15 +330,9 @@ def test_personal_value_normalisation_fast_path_gives_the_replaces_text():
     assert differing == []
 
 
-def test_a_pass_of_unchanged_rows_is_extended_by_looking_for_the_new_values_only(tmp_path):
-    """A new day's file brings new names. A table the gate passed, its rows and rules
-    unchanged, is searched for the values added since (not all checks again); a new
-    caller's name planted in it is found; a recount of the values checks all again."""
-    from dagster_project.lib.gates.privacy import personal_values_mark
-
-    dictionary = load_dictionary()
-    dataset = dictionary.datasets["service_requests"]
-    conn = connect(tmp_path / "w.duckdb")
+def _passing_warehouse_with_a_ledger(path):
+    """ROWS without its planted faults, the caller's row loaded from file f1."""
+    conn = connect(path)
     conn.execute(ROWS)
     conn.execute("DELETE FROM open_data.pub_service_requests WHERE request_id = 'SR-2'")
     conn.execute("ALTER TABLE raw.crm311_service_requests ADD COLUMN _source_sha256 VARCHAR")
@@ -347,22 +341,36 @@ def test_a_pass_of_unchanged_rows_is_extended_by_looking_for_the_new_values_only
         "CREATE TABLE raw._ingest_files AS SELECT 'crm311' AS system, 'f1' AS file_name, "
         "'f1' AS sha256, 'loaded' AS status"
     )
+    return conn
 
-    def deliver(sha: str, name: str) -> None:
-        conn.execute("INSERT INTO raw._ingest_files VALUES ('crm311', ?, ?, 'loaded')", [sha, sha])
-        conn.execute(
-            "INSERT INTO raw.crm311_service_requests (caller_name, _source_sha256) VALUES (?, ?)",
-            [name, sha],
-        )
+
+def _deliver(conn, sha: str, name: str) -> None:
+    """A new 311 file ``sha`` with one caller, ``name``."""
+    conn.execute("INSERT INTO raw._ingest_files VALUES ('crm311', ?, ?, 'loaded')", [sha, sha])
+    conn.execute(
+        "INSERT INTO raw.crm311_service_requests (caller_name, _source_sha256) VALUES (?, ?)",
+        [name, sha],
+    )
+
+
+def test_a_pass_of_unchanged_rows_is_extended_by_looking_for_the_new_values_only(tmp_path):
+    """A new day's file brings new names. A table the gate passed, its rows and rules
+    unchanged, is searched for the values added since (not all checks again); a new
+    caller's name planted in it is found; a recount of the values checks all again."""
+    from dagster_project.lib.gates.privacy import personal_values_mark
+
+    dictionary = load_dictionary()
+    dataset = dictionary.datasets["service_requests"]
+    conn = _passing_warehouse_with_a_ledger(tmp_path / "w.duckdb")
 
     first = check_privacy(conn, dataset, dictionary)
     assert first.passed and first.personal_values == personal_values_mark(conn)
-    deliver("f2", "Jean Dupuis")  # not in the table
+    _deliver(conn, "f2", "Jean Dupuis")  # not in the table
     extended = check_privacy(conn, dataset, dictionary, extends=first.personal_values)
     assert extended.passed and extended.extended
     assert extended.summary() == first.summary()
     assert extended.personal_values.split(":")[1] == "1"
-    deliver("f3", "Maple Ave")  # a "name" the table holds: found by the short check
+    _deliver(conn, "f3", "Maple Ave")  # a "name" the table holds: found by the short check
     found = check_privacy(conn, dataset, dictionary, extends=extended.personal_values)
     assert found.extended and not found.passed
     assert [(f["column"], f["rows"]) for f in found.findings] == [("address_block", 1)]
@@ -383,15 +391,7 @@ def test_a_generation_that_came_back_with_other_files_is_not_extended(tmp_path):
 
     dictionary = load_dictionary()
     dataset = dictionary.datasets["service_requests"]
-    conn = connect(tmp_path / "w.duckdb")
-    conn.execute(ROWS)
-    conn.execute("DELETE FROM open_data.pub_service_requests WHERE request_id = 'SR-2'")
-    conn.execute("ALTER TABLE raw.crm311_service_requests ADD COLUMN _source_sha256 VARCHAR")
-    conn.execute("UPDATE raw.crm311_service_requests SET _source_sha256 = 'f1'")
-    conn.execute(
-        "CREATE TABLE raw._ingest_files AS SELECT 'crm311' AS system, 'f1' AS file_name, "
-        "'f1' AS sha256, 'loaded' AS status"
-    )
+    conn = _passing_warehouse_with_a_ledger(tmp_path / "w.duckdb")
     build_personal_values(conn, dictionary)
     conn.execute("CHECKPOINT")
     backup = tmp_path / "backup.duckdb"
@@ -399,20 +399,13 @@ def test_a_generation_that_came_back_with_other_files_is_not_extended(tmp_path):
     backup.write_bytes((tmp_path / "w.duckdb").read_bytes())
     conn = connect(tmp_path / "w.duckdb")
 
-    def deliver(sha: str, name: str) -> None:
-        conn.execute("INSERT INTO raw._ingest_files VALUES ('crm311', ?, ?, 'loaded')", [sha, sha])
-        conn.execute(
-            "INSERT INTO raw.crm311_service_requests (caller_name, _source_sha256) VALUES (?, ?)",
-            [name, sha],
-        )
-
-    deliver("f2", "Jean Dupuis")
+    _deliver(conn, "f2", "Jean Dupuis")
     passed = check_privacy(conn, dataset, dictionary)
     assert passed.passed and passed.personal_values.split(":")[1] == "1"
     conn.close()
     (tmp_path / "w.duckdb").write_bytes(backup.read_bytes())  # restored: generation 0
     conn = connect(tmp_path / "w.duckdb")
-    deliver("f9", "Maple Ave")  # another generation 1, with a value the table holds
+    _deliver(conn, "f9", "Maple Ave")  # another generation 1, with a value the table holds
     assert personal_values_mark(conn).split(":")[1] == "0"
     result = check_privacy(conn, dataset, dictionary, extends=passed.personal_values)
     assert not result.extended and not result.passed
