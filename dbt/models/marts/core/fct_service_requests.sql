@@ -3,7 +3,8 @@
     config(
         materialized='incremental',
         unique_key='request_id',
-        incremental_strategy='delete+insert'
+        incremental_strategy='delete+insert',
+        pre_hook="{{ record_build_window('request_id') }}"
     )
 }}
 

@@ -4,7 +4,8 @@
     config(
         materialized='incremental',
         unique_key='payment_id',
-        incremental_strategy='delete+insert'
+        incremental_strategy='delete+insert',
+        pre_hook="{{ record_build_window('payment_id') }}"
     )
 }}
 
