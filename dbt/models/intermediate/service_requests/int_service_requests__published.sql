@@ -13,8 +13,7 @@
     config(
         materialized='incremental',
         unique_key='request_id',
-        incremental_strategy='delete+insert',
-        pre_hook="{{ record_build_window('request_id') }}"
+        incremental_strategy='delete+insert'
     )
 }}
 
