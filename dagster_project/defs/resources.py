@@ -70,8 +70,8 @@ class CityDbtCliResource(DbtCliResource):
         """A run that builds the warehouse starts its dbt process now, so dbt's import
         overlaps the run's first steps (lib/warm_dbt.py); the build hands itself to it."""
         super().setup_for_execution(context)
-        if not _runs_step(context, WAREHOUSE_STEP):
-            return
+        if os.environ.get(WARM_SOCKET_ENV) or not _runs_step(context, WAREHOUSE_STEP):
+            return  # (the command line started one before it planned: cli/pipeline.py)
         try:
             self._warm = start_warm_dbt(sys.executable)
         except OSError as error:  # the build starts its own dbt, as it did before

@@ -2,14 +2,16 @@
 
 dbt spends 1.2-1.7 s importing itself before it reads the project: on this 2-core machine
 a fifth of the warehouse step of a 1% delta run. A run that will build the warehouse
-starts one dbt process at its beginning (``CityDbtCliResource`` in defs/resources.py):
-it imports dbt on the other core while the run ingests, then waits on a Unix socket for
-one build. When the warehouse step runs dbt, the process dagster-dbt starts
-(``scripts/dbt-bound-to-parent``, ``cli/dbt_process.py``) hands its arguments, working
-folder, environment and standard streams to the waiting process, forwards Ctrl-C and
-SIGTERM to it, and exits with its status: dagster-dbt sees the same output and status as
-from a dbt it started itself. (Measured on the 1% delta of ``benchmarks/pipeline.py
---scale 20``: the warehouse step went from 9.2 s to 7.0 s, with lib/lean_process.py.)
+starts one dbt process at its beginning: the command line (cli/pipeline.py) as its first
+act, a run the daemon launches when its resources start (``CityDbtCliResource`` in
+defs/resources.py). It imports dbt on the other core while the run starts and ingests,
+then waits on a Unix socket for one build. When the warehouse step runs dbt, the process
+dagster-dbt starts (``scripts/dbt-bound-to-parent``, ``cli/dbt_process.py``) hands its
+arguments, working folder, environment and standard streams to the waiting process,
+forwards Ctrl-C and SIGTERM to it, and exits with its status: dagster-dbt sees the same
+output and status as from a dbt it started itself. (Measured on the 1% delta of
+``benchmarks/pipeline.py --scale 20``: the warehouse step went from 9.2 s to 7.0 s, with
+lib/lean_process.py.)
 
 Each waiting process serves one build and ends. A build that finds none (a second dbt
 command in the run, a process that failed to import) starts dbt in its own process, as
