@@ -146,6 +146,10 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         assert extras(shown)["previous_versions"] == "None kept."
         assert "**Version 1** (2026-01-05)" in extras(shown)["changelog"]
         assert requests.get(kept["url"], timeout=30).status_code == 404
+        # the current file is its own (the superseded one was linked to it, on the
+        # portal's disk, before the new file replaced it: resource_copy.py)
+        current = requests.get(shown["resources"][0]["url"], timeout=30)
+        assert current.status_code == 200 and current.content.count(b"\n") == MONTHS + 2
     finally:
         sysadmin.action.dataset_purge(id=package["id"])
 

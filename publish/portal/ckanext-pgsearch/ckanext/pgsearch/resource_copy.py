@@ -12,10 +12,17 @@ dataset, URL and file are the source's. Returns the new resource. Authorisation 
 ``resource_create``'s on the source's dataset (CKAN's action checks it). A source with no
 uploaded file (a link) is refused.
 
-The file is copied under a temporary name and renamed into place, so a download never
-sees half a file; between the resource's creation and the rename (the copy's time) its
-download answers 404. A copy that fails (a full disk) deletes the new resource and the
-partial file before the error goes back: no version without its file stays listed.
+The copy is a hard link where the disk allows one (instant, whatever the file's size; a
+copy took 0.25 s for the 110 MB of a 1M-request CSV): CKAN never rewrites an uploaded
+file in place, it writes a new one beside it (``<path>~``) and renames it over the old
+name (``ResourceUpload.upload``, CKAN 2.9-2.12), and deleting a resource removes its own
+name only, so the two names keep the same bytes until one of them is replaced. Where a
+link is refused (another file system, a disk that has none), the bytes are copied.
+The file is linked or copied under a temporary name and renamed into place, so a
+download never sees half a file; between the resource's creation and the rename (the
+copy's time) its download answers 404. A copy that fails (a full disk) deletes the new
+resource and the partial file before the error goes back: no version without its file
+stays listed.
 Only CKAN's own storage on the portal's disk is copied; with any other uploader the
 action refuses and the publisher uploads the file instead.
 """
@@ -61,7 +68,7 @@ def city_resource_copy(context: dict, data_dict: dict[str, Any]) -> dict[str, An
     staged = f"{target_path}.copying"
     try:
         os.makedirs(os.path.dirname(target_path), exist_ok=True)
-        shutil.copyfile(source_path, staged)
+        _link_or_copy(source_path, staged)
         os.replace(staged, target_path)
     except BaseException:  # (a worker stopped mid-copy too)
         if os.path.exists(staged):
@@ -71,6 +78,15 @@ def city_resource_copy(context: dict, data_dict: dict[str, Any]) -> dict[str, An
         )
         raise
     return created
+
+
+def _link_or_copy(source_path: str, staged: str) -> None:
+    if os.path.exists(staged):  # left by a worker stopped mid-copy
+        os.remove(staged)
+    try:
+        os.link(source_path, staged)
+    except OSError:
+        shutil.copyfile(source_path, staged)
 
 
 def actions() -> dict[str, Any]:
