@@ -191,6 +191,8 @@ def check_quality(
 ) -> GateResult:
     """The dataset's suite on its published rows, in memory proportional to a batch.
     ``validated``: a Parquet file of rows that passed this suite before (see above)."""
+    import numpy
+    import pandas
     from great_expectations.core.expectation_suite import ExpectationSuite
 
     from .gx_project import expectation_from_config, open_context, stored_configs
@@ -243,8 +245,9 @@ def check_quality(
             frame = conn.execute(_candidates(config, table)).fetch_arrow_table()
             validate(frame.to_pandas(), [config])
         elif config["type"] in WHOLE_TABLE:
-            frame = conn.execute(f"SELECT 1 AS row_id FROM {table}").fetch_arrow_table()
-            validate(frame.to_pandas(), [config])
+            # the row count GX judges, as a frame of that many rows made here (reading
+            # a column of the table for it took 0.1 s per million rows)
+            validate(pandas.DataFrame({"row_id": numpy.ones(rows, dtype=numpy.int8)}), [config])
     failures = [
         {"expectation": kind, "column": column, "unexpected_count": e["unexpected_count"],
          "examples": e["examples"]}
