@@ -31,9 +31,23 @@ READ_TIMEOUT_S = 300.0  # an upload of a large file or a DataStore load may take
 class TimedRemoteCKAN(ckanapi.RemoteCKAN):
     """ckanapi's client with a default timeout on every action call."""
 
-    def __init__(self, *args, timeout: tuple[float, float], **kwargs):
+    def __init__(self, *args, timeout: tuple[float, float], retries: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.timeout = timeout
+        self.retries = retries
+
+    def another(self) -> TimedRemoteCKAN:
+        """The same portal, user and timeouts, on an HTTP session of its own: for calls
+        made on another thread beside this client's (a requests session is not meant to
+        be shared between threads)."""
+        return TimedRemoteCKAN(
+            self.address,
+            apikey=self.apikey,
+            user_agent=self.user_agent,
+            session=retrying_session(self.retries),
+            timeout=self.timeout,
+            retries=self.retries,
+        )
 
     def call_action(
         self, action, data_dict=None, context=None, apikey=None, files=None, requests_kwargs=None
@@ -89,6 +103,7 @@ class CkanConnection:
             user_agent=USER_AGENT,
             session=retrying_session(self.retries),
             timeout=self.timeout,
+            retries=self.retries,
         )
 
 

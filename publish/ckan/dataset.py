@@ -16,7 +16,7 @@ from dagster_project.lib.dictionary.render.datastore import datastore_fields
 from publish.catalog.datapackage import datapackage
 from publish.catalog.dcat import LEGACY_CATALOG_PACKAGE, catalog, dataset_entry, validate
 
-from .datastore_load import PublishedRows, load_rows
+from .datastore_load import PublishedRows, load_rows, upload_while_loading
 from .mapping import organization_dict, package_dict, package_facts, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
 from .retirement import approved_packages, retention_over
@@ -79,20 +79,21 @@ def publish_dataset(
     key = dataset.key_columns
     csv_url = None
     for resource in resource_dicts(dataset):
-        published, action = publisher.upsert_resource(
-            package, resource, files[resource["file_suffix"]]
-        )
-        actions[resource["format"]] = action
+        path = files[resource["file_suffix"]]
         if resource["format"] != "CSV":
+            _, actions[resource["format"]] = publisher.upsert_resource(package, resource, path)
             continue
+        published_rows = PublishedRows(files["parquet"], rows, key)
+        published, action, loaded = upload_while_loading(
+            publisher, package, resource, path, fields, published_rows, batches
+        )
+        actions["CSV"] = action
         csv_url = published["url"]
-        if action != "unchanged" or publisher.datastore_count(published["id"]) != rows:
+        if loaded is not None:
+            actions["datastore"] = loaded
+        elif action != "unchanged" or publisher.datastore_count(published["id"]) != rows:
             actions["datastore"] = load_rows(
-                publisher,
-                published["id"],
-                fields,
-                PublishedRows(files["parquet"], rows, key),
-                batches,
+                publisher, published["id"], fields, published_rows, batches
             )
         elif publisher.sync_datastore_fields(published["id"], fields):
             actions["datastore"] = "data dictionary updated"

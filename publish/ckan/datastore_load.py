@@ -14,11 +14,12 @@ A portal without that action (a city's own CKAN, without our plugin) gets the ro
 
 from __future__ import annotations
 
+from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dagster_project.lib.files import keep_as
+from dagster_project.lib.files import file_sha256, keep_as
 from dagster_project.lib.row_changes import KeyDifference, key_difference
 from dagster_project.lib.warehouse import connect, literal
 
@@ -111,6 +112,50 @@ def load_rows(
         outcome = "loaded (row by row: the portal has no COPY loader)"
     keep_as(rows.parquet, rows.sent)
     return outcome
+
+
+def upload_while_loading(
+    publisher: CkanPublisher,
+    package: dict[str, Any],
+    resource: dict[str, Any],
+    path: Path,
+    fields: list[dict[str, Any]],
+    rows: PublishedRows,
+    batches,
+) -> tuple[dict[str, Any], str, str | None]:
+    """Upload the CSV resource's file and, at the same time, bring its DataStore table
+    to ``rows``: the load runs on another thread, with an HTTP session of its own, so the
+    portal's second worker and PostgreSQL load while the first worker takes the file
+    (one after the other, the upload of a 1M-request CSV and its DataStore delta took
+    0.6 s and 0.25 s; ten times that at 10M). Returns the resource, what happened to the
+    file, and the load's outcome (None: not run, the caller decides).
+
+    Only for a resource that holds a file and a DataStore table already, and a file that
+    changed: a new resource gets its id from the upload, and for an unchanged file the
+    caller may leave the table as it is. The two calls touch different things: the
+    upload replaces the resource's file and metadata, the load writes the table and
+    leaves the resource alone (CKAN's datastore_create marks a resource datastore_active
+    only when it is not yet). Files of two resources are never sent at once: each
+    upload rewrites the whole package in CKAN, and two at once could undo each other."""
+    held = next((r for r in package.get("resources", []) if r["name"] == resource["name"]), None)
+    beside = (
+        publisher.beside()
+        if held is not None
+        and held.get("datastore_active")
+        and held.get("content_sha256") != file_sha256(path)
+        else None
+    )
+    if beside is None:
+        return (*publisher.upsert_resource(package, resource, path), None)
+    with futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="datastore-load") as pool:
+        loading = pool.submit(load_rows, beside, held["id"], fields, rows, batches)
+        try:
+            published, action = publisher.upsert_resource(package, resource, path)
+        finally:
+            futures.wait([loading])  # a failed upload never leaves the load running
+        outcome = loading.result()
+    publisher.datastore_seconds += beside.datastore_seconds
+    return published, action, outcome
 
 
 def _count(parquet: Path) -> int:

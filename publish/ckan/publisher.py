@@ -68,6 +68,12 @@ class CkanPublisher:
         # seconds spent loading DataStore tables (the pipeline benchmark reports rows/s)
         self.datastore_seconds = 0.0
 
+    def beside(self) -> CkanPublisher | None:
+        """A publisher for calls made on another thread while this one waits on the portal
+        (its own HTTP session); None when the client cannot make one."""
+        another = getattr(self.client, "another", None)
+        return CkanPublisher(another()) if another is not None else None
+
     def _call(self, action: str, what: str, **data: Any) -> Any:
         try:
             # the action shortcut sends file objects (upload=...) as multipart parts

@@ -5,6 +5,7 @@ retention; current files stay first."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -98,9 +99,13 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         )
         day2 = datetime(2026, 2, 3, 9, tzinfo=UTC)
         versioning = Versioning(history, timedelta(days=1), day2)
+        loaded_beside = []  # the DataStore delta loads on its own thread, beside the upload
+        beside = publisher.beside
+        publisher.beside = lambda: loaded_beside.append(threading.current_thread()) or beside()
         package, actions = publish(publisher, edited, division, conn, tmp_path, versioning)
         assert actions["version"] == "2"
         assert actions["datastore"] == "+2 added, ~1 changed, -1 removed"
+        assert loaded_beside == [threading.current_thread()]
         shown = sysadmin.action.package_show(id=package["id"])
         fields = extras(shown)
         assert shown["version"] == "2"  # CKAN's own Version field
