@@ -132,9 +132,12 @@ def secure_data_dir(settings: Settings) -> None:
         path.chmod(0o600)  # the warehouse and its write-ahead log
 
 
+PRIVATE_UMASK = 0o077
+
+
 def private_umask() -> None:
     """Files this process creates from now on: readable by its user only (0600/0700)."""
-    os.umask(0o077)
+    os.umask(PRIVATE_UMASK)
 
 
 @lru_cache(maxsize=1)

@@ -52,6 +52,7 @@ def _stop(signum: int, frame) -> None:
 
 
 def main() -> int:
+    private_umask()  # first: what this run and its dbt process write is the user's only
     with dbt_started_ahead() as dbt_ahead:
         return _run(dbt_ahead)
 
@@ -85,7 +86,6 @@ def _run(dbt_ahead) -> int:
     # that the next run cannot finish (each file loads in one transaction, each dbt model
     # is replaced atomically, the publisher converges).
     signal.signal(signal.SIGTERM, _stop)
-    private_umask()
     settings = get_settings()
     secure_data_dir(settings)  # before Dagster writes its run database into the data folder
     # The project's Dagster home, so the Dagster UI (make dev / make serve) shows this run

@@ -40,6 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dagster_project.settings import PRIVATE_UMASK
+
 SOCKET_ENV = "CITY_DBT_WARM_SOCKET"  # where the run's waiting dbt listens
 STARTED = b"S"
 STATUS = struct.Struct("!i")
@@ -103,6 +105,9 @@ def start_warm_dbt(python: str) -> WarmDbt:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=[listener.fileno()],
+            # the warehouse, its log and dbt's files are residents' data: the user's only,
+            # whatever the umask of the process that starts it (a request does not carry it)
+            umask=PRIVATE_UMASK,
             # its own session: a terminal's Ctrl-C reaches it once, through the build's
             # process (forwarded), not also directly (a second interrupt in dbt can cut
             # its cancellation short); it still dies with the run (pdeathsig, stop())

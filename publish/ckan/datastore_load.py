@@ -151,8 +151,11 @@ def upload_while_loading(
         loading = pool.submit(load_rows, beside, held["id"], fields, rows, batches)
         try:
             published, action = publisher.upsert_resource(package, resource, path)
-        finally:
+        except BaseException as failed:
             futures.wait([loading])  # a failed upload never leaves the load running
+            if loading.exception() is not None:
+                failed.add_note(f"The DataStore load beside it failed too: {loading.exception()}")
+            raise
         outcome = loading.result()
     publisher.datastore_seconds += beside.datastore_seconds
     return published, action, outcome

@@ -202,3 +202,18 @@ def test_a_waiting_process_that_fails_before_the_build_leaves_dbt_stoppable(
     finally:
         client.kill()
         listener.close()
+
+
+def test_the_dbt_process_started_ahead_writes_for_its_user_only():
+    """It writes the warehouse: its umask is 077 whatever its parent's (the command line
+    starts it before anything else)."""
+    previous = os.umask(0o022)
+    try:
+        warm = start_warm_dbt(sys.executable)
+    finally:
+        os.umask(previous)
+    try:
+        status = Path(f"/proc/{warm.process.pid}/status").read_text()
+        assert "Umask:\t0077" in status
+    finally:
+        warm.stop()
