@@ -55,7 +55,10 @@ import duckdb
 import duckdb_ext  # the excel and encodings extensions, offline (as the platform)
 import yaml
 
-from dagster_project.lib.small_cell_protection import protecting_complements
+from dagster_project.lib.small_cell_protection import (
+    protecting_complements,
+    widening_complements,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
 DICTIONARY = PROJECT / "data_dictionary"
@@ -403,7 +406,8 @@ def build_transactions(conn) -> None:
 def suppress_small_cells(conn, model: str, cells: str, out: str) -> None:
     """The dbt macro small_cell_suppression, with the rules the dictionary declares (as
     ``make dictionary-generate`` hands them to dbt): primary suppression of counts from 1
-    to threshold - 1, then complementary suppression along each total, round after round."""
+    to threshold - 1, then complementary suppression along each total, round after round,
+    the hypercubes, and the groups widened to the threshold (the macro's steps)."""
     models = yaml.safe_load(OPEN_DATA_MODELS.read_text())["models"]
     rules = next(m for m in models if m["name"] == model)["config"]["meta"]["small_cells"]
     keys, threshold = rules["dimensions"], rules["threshold"]
@@ -417,31 +421,14 @@ def suppress_small_cells(conn, model: str, cells: str, out: str) -> None:
         )
         + f" FROM {cells}"
     )
-    for _ in range(rules["max_rounds"]):
-        for along in rules["totals_along"]:
-            group = [k for k in keys if k != along["dimension"]]
-            if along.get("within"):
-                group.append(along["within"])
-            partition = f"PARTITION BY {', '.join(group)}" if group else ""
-            parts = []
-            for i in range(len(counts)):
-                in_group = f"sum(CASE WHEN s_{i} THEN 1 ELSE 0 END) OVER ({partition})"
-                rank = (
-                    f"row_number() OVER ({partition} ORDER BY CASE WHEN s_{i} OR count_{i} "
-                    f"IS NULL THEN 2 WHEN count_{i} = 0 THEN 1 ELSE 0 END, count_{i}, "
-                    f"{', '.join(keys)})"
-                )
-                parts.append(
-                    f"s_{i} OR ({in_group} = 1 AND {rank} = 1 AND NOT s_{i} AND count_{i} "
-                    f"IS NOT NULL) AS s_{i}"
-                )
-            conn.execute(
-                f"CREATE TEMP TABLE next_step AS SELECT * REPLACE ({', '.join(parts)}) FROM step"
-            )
-            conn.execute("DROP TABLE step")
-            conn.execute("ALTER TABLE next_step RENAME TO step")
     for i in range(len(counts)):
-        _protect_with_hypercubes(conn, keys, rules["totals_along"], i)
+        # the rounds, the hypercubes, and the groups widened to the threshold, until a
+        # pass widens none (the function's loop: lib/small_cell_protection.py)
+        while True:
+            _complement_rounds(conn, keys, rules, i)
+            _protect_with_hypercubes(conn, keys, rules["totals_along"], i)
+            if not _widen_to_threshold(conn, keys, rules["totals_along"], i, threshold):
+                break
     blanks = {}
     for i, count in enumerate(rules["counts"]):
         for column in [count["column"], *count.get("determines", [])]:
@@ -458,17 +445,64 @@ def suppress_small_cells(conn, model: str, cells: str, out: str) -> None:
     )
 
 
-def _protect_with_hypercubes(conn, keys: list[str], totals: list[dict], i: int) -> None:
-    """The macro's last step: the complements no combination of the totals sees through,
-    from the platform's own function (lib/small_cell_protection.py: the algorithm, not a
-    copy), on the same lists the macro hands it (group keys in the macro's JSON form)."""
-    coordinates = ", ".join(f"CAST({t['dimension']} AS VARCHAR)" for t in totals)
-    group_keys = ", ".join(
+def _complement_rounds(conn, keys: list[str], rules: dict, i: int) -> None:
+    """Complementary suppression of count ``i`` along each total, round after round."""
+    for _ in range(rules["max_rounds"]):
+        for along in rules["totals_along"]:
+            group = [k for k in keys if k != along["dimension"]]
+            if along.get("within"):
+                group.append(along["within"])
+            partition = f"PARTITION BY {', '.join(group)}" if group else ""
+            in_group = f"sum(CASE WHEN s_{i} THEN 1 ELSE 0 END) OVER ({partition})"
+            rank = (
+                f"row_number() OVER ({partition} ORDER BY CASE WHEN s_{i} OR count_{i} "
+                f"IS NULL THEN 2 WHEN count_{i} = 0 THEN 1 ELSE 0 END, count_{i}, "
+                f"{', '.join(keys)})"
+            )
+            part = (
+                f"s_{i} OR ({in_group} = 1 AND {rank} = 1 AND NOT s_{i} AND count_{i} "
+                f"IS NOT NULL) AS s_{i}"
+            )
+            conn.execute(f"CREATE TEMP TABLE next_step AS SELECT * REPLACE ({part}) FROM step")
+            conn.execute("DROP TABLE step")
+            conn.execute("ALTER TABLE next_step RENAME TO step")
+
+
+def _widen_to_threshold(conn, keys: list[str], totals: list[dict], i: int, threshold: int) -> bool:
+    """The macro's step 3, from the platform's own function: a group holding a small
+    count whose suppressed cells count less than the threshold gets more of its cells
+    suppressed. True when it suppressed any."""
+    group_keys = _group_keys(keys, totals)
+    rows = conn.execute(
+        f"SELECT cell_id, coalesce(count_{i} BETWEEN 1 AND {threshold - 1}, false), s_{i}, "
+        f"CAST(count_{i} AS DOUBLE), [{group_keys}] FROM step ORDER BY cell_id"
+    ).fetchall()
+    if not rows:
+        return False
+    ids, small, hidden, amounts, cell_keys = zip(*rows, strict=True)
+    added = widening_complements(small, list(hidden), amounts, cell_keys, threshold)
+    if added:
+        listed = ", ".join(str(ids[j]) for j in added)
+        conn.execute(f"UPDATE step SET s_{i} = true WHERE cell_id IN ({listed})")
+    return bool(added)
+
+
+def _group_keys(keys: list[str], totals: list[dict]) -> str:
+    """Each cell's group along each total, in the macro's JSON form."""
+    return ", ".join(
         "to_json({"
         + "".join(f"'{k}': {k}, " for k in keys if k != t["dimension"])
         + f"'_within': {t.get('within') or 'null'}}})::VARCHAR"
         for t in totals
     )
+
+
+def _protect_with_hypercubes(conn, keys: list[str], totals: list[dict], i: int) -> None:
+    """The macro's last step: the complements no combination of the totals sees through,
+    from the platform's own function (lib/small_cell_protection.py: the algorithm, not a
+    copy), on the same lists the macro hands it (group keys in the macro's JSON form)."""
+    coordinates = ", ".join(f"CAST({t['dimension']} AS VARCHAR)" for t in totals)
+    group_keys = _group_keys(keys, totals)
     rows = conn.execute(
         f"SELECT cell_id, s_{i}, CAST(count_{i} AS DOUBLE), [{coordinates}], [{group_keys}] "
         "FROM step ORDER BY cell_id"

@@ -29,16 +29,21 @@
        give back get a hypercube of complements each: after it no combination of the
        declared totals gives a cell back, but for a cell alone in a group or one
        without a complete hypercube in the table (the gate warns of those).
-    Steps 2 and 3 are small_cell_suppress(), in
+    4. Wide enough: a group holding a small count whose suppressed cells count less than
+       the threshold shows each of them is small (1 and 2 hiding each other: both at
+       most 3), so its cheapest cell that brings the sum to the threshold is suppressed
+       too; steps 2-4 repeat until this adds nothing.
+    Steps 2-4 are small_cell_suppress(), in
     dagster_project/lib/small_cell_protection.py, a DuckDB function the dbt profile's
     plugin registers (in SQL, step 2 took one materialised step per round and
     dimension: 0.5-0.8 s a table).
     Each protected count is suppressed on its own pattern (its totals are its own).
     Limits: it protects sums along the declared dimensions (and their `within` parts),
     not totals no one declared (a quarter of months when only months are declared); a
-    group of one cell is its own total and is left as it is; a suppressed cell can still
-    be bounded (at least 0, at most the group total less the others); and the
-    complements are a heuristic, not the fewest cells.
+    group of one cell is its own total and is left as it is; in three-way tables the
+    totals taken together can still bound a small count below the threshold, though
+    each group's suppressed cells reach it (step 4; the module's docs give the figures);
+    and the complements are a heuristic, not the fewest cells.
 -#}
 {% macro small_cell_suppression(relation) -%}
     {%- if not execute -%}
@@ -122,7 +127,8 @@
             {{ _small_cell_group_key(dimensions, along) }}{{ ',' if not loop.last }}
         {%- endfor %}
                 ] order by _cell_id),
-                {{ max_rounds }}
+                {{ max_rounds }},
+                {{ threshold }}
             ) as _cell_ids
         from _step_0
     )

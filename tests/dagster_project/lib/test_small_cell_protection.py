@@ -9,7 +9,7 @@ import random
 import pytest
 
 from dagster_project.lib.gates.solved_cells import solved_cells
-from dagster_project.lib.small_cell_protection import protecting_complements
+from dagster_project.lib.small_cell_protection import protecting_complements, suppressed_cells
 
 
 def _table(sizes, seed, missing=0.0):
@@ -160,3 +160,98 @@ def test_an_empty_dimension_value_is_a_coordinate_like_any_other():
     added = protecting_complements([c == ("m1", None) for c, _ in cells], counts,
                                    coordinates, keys)  # fmt: skip
     assert {cells[i][0] for i in added} == {("m1", "W1"), ("m2", None), ("m2", "W1")}
+
+
+def _largest_value(cell, suppressed, counts, keys):
+    """The largest count an attacker who knows every declared total can give ``cell``
+    (suppressed): the integer programme over the suppressed cells, each at least 0, each
+    group's suppressed cells summing to what its total leaves."""
+    import numpy
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    hidden = [i for i, flag in enumerate(suppressed) if flag]
+    index = {c: i for i, c in enumerate(hidden)}
+    groups: dict = {}
+    for c in hidden:
+        for d, key in enumerate(keys[c]):
+            groups.setdefault((d, key), []).append(index[c])
+    rows = numpy.zeros((len(groups), len(hidden)))
+    sums = numpy.zeros(len(groups))
+    for row, members in enumerate(groups.values()):
+        rows[row, members] = 1
+        sums[row] = sum(counts[hidden[m]] for m in members)
+    objective = numpy.zeros(len(hidden))
+    objective[index[cell]] = -1  # maximise the cell
+    found = milp(
+        objective,
+        constraints=LinearConstraint(rows, sums, sums),
+        integrality=numpy.ones(len(hidden)),
+        bounds=Bounds(0, numpy.inf),
+    )
+    assert found.success
+    return -found.fun
+
+
+def _narrow_small_counts(cells, threshold_given):
+    """(the small counts checked, those the declared totals bound below 5) after the
+    function, with step 3 (``threshold_given``) or without. Not checked: a small count
+    alone in a group or in a group whose cells together count less than 5 (its total is
+    a small count itself: no suppression inside the group can hide that)."""
+    counts, coordinates, keys = _lists(cells)
+    primary = [1 <= n <= 4 for _, n in cells]
+    threshold = 5 if threshold_given else None
+    hidden = set(suppressed_cells(list(range(len(cells))), primary, counts, coordinates, keys,
+                                  8, threshold))  # fmt: skip
+    suppressed = [i in hidden for i in range(len(cells))]
+    groups: dict = {}
+    for cell, cell_keys in enumerate(keys):
+        for d, key in enumerate(cell_keys):
+            groups.setdefault((d, key), []).append(cell)
+    small_total = {
+        c for g in groups.values() if len(g) == 1 or sum(counts[m] for m in g) < 5 for c in g
+    }
+    checked = [c for c, flag in enumerate(primary) if flag and c not in small_total]
+    return checked, [c for c in checked if _largest_value(c, suppressed, counts, keys) < 5]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "seed", "missing"), [((12, 8), 0, 0.0), ((8, 8), 7, 0.3), ((20, 4), 8, 0.0)]
+)
+def test_in_a_two_way_table_every_small_count_may_be_as_large_as_the_threshold(
+    sizes, seed, missing
+):
+    """Step 3, measured with an integer programme as an attacker who knows every declared
+    total would bound each small count: in two-way tables, every range reaches the
+    threshold (before step 3: 4, 4 and 2 small counts were bounded below it)."""
+    cells = _table(sizes, seed, missing)
+    checked, narrow = _narrow_small_counts(cells, threshold_given=True)
+    assert checked and narrow == []
+    assert _narrow_small_counts(cells, threshold_given=False)[1]  # it was needed
+
+
+@pytest.mark.parametrize(("sizes", "seed", "missing"), [((12, 6, 5), 1, 0.0), ((12, 9, 9), 5, 0.2)])
+def test_in_a_three_way_table_step_3_narrows_fewer_small_counts(sizes, seed, missing):
+    """Three-way tables: the groups' sums reach the threshold, but the totals taken
+    together still bound some small counts below it (12 of 65 before step 3, 4 after,
+    in the first table; 108 of 111, then 20, in the sparse second). The exact protection
+    (a linear programme per cell) is not computed: see the module's docs."""
+    cells = _table(sizes, seed, missing)
+    _, before = _narrow_small_counts(cells, threshold_given=False)
+    _, after = _narrow_small_counts(cells, threshold_given=True)
+    assert set(after) < set(before)
+
+
+def test_two_small_counts_that_hide_each_other_get_a_third_cell():
+    """A month's wards: 1 and 2 suppressed, each the other's complement, show that both
+    are at most 3; the smallest cell that brings the group to 5 joins them."""
+    counts = [1.0, 2.0, 9.0, 40.0, 12.0]
+    coordinates = [["W1"], ["W2"], ["W3"], ["W4"], ["W5"]]
+    keys = [["2026-03"]] * 5  # one group: the month's total along the wards
+    primary = [True, True, False, False, False]
+    ids = [0, 1, 2, 3, 4]
+    assert suppressed_cells(ids, primary, counts, coordinates, keys, 8) == [0, 1]
+    assert suppressed_cells(ids, primary, counts, coordinates, keys, 8, 5) == [0, 1, 2]
+    # the one cell that gets the sum to 20 (40), rather than two smaller ones (9 + 12)
+    assert suppressed_cells(ids, primary, counts, coordinates, keys, 8, 20) == [0, 1, 3]
+    # none gets it to 60 alone: the largest, then on, until the sum is there
+    assert suppressed_cells(ids, primary, counts, coordinates, keys, 8, 60) == [0, 1, 2, 3, 4]
