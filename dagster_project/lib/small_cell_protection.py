@@ -269,16 +269,22 @@ def widening_complements(
     widened: its total is a small count itself (the gate's and the total's business)."""
     added: list[int] = []
     dimensions = len(group_keys[0]) if group_keys else 0
+    groups: list[list[list[int]]] = []
     for d in range(dimensions):
         by_key: dict[str, list[int]] = {}
         for cell, keys in enumerate(group_keys):
             by_key.setdefault(keys[d], []).append(cell)
-        for group in by_key.values():
+        groups.append(list(by_key.values()))
+    # a cell alone in a group along some dimension is its own total: known, suppressed
+    # or not, so it neither counts in a sum nor widens one
+    alone = {group[0] for by_dimension in groups for group in by_dimension if len(group) == 1}
+    for by_dimension in groups:
+        for group in by_dimension:
             if not any(small[c] for c in group):
                 continue
-            held = sum(counts[c] or 0.0 for c in group if hidden[c])
+            held = sum(counts[c] or 0.0 for c in group if hidden[c] and c not in alone)
             others = sorted(
-                (c for c in group if not hidden[c] and (counts[c] or 0.0) > 0),
+                (c for c in group if not hidden[c] and c not in alone and (counts[c] or 0.0) > 0),
                 key=lambda c: (counts[c], c),
             )
             while held < threshold and others:
@@ -323,7 +329,8 @@ def register(conn, hypercubes: bool = True) -> None:
     """Make ``small_cell_suppress(ids, suppressed, counts, coordinates, group_keys,
     max_rounds, threshold)`` callable in SQL on ``conn`` (and its cursors): the macro aggregates a
     table's cells into lists in the order of its dimensions, one call per protected
-    count. ``hypercubes=False``: the rounds alone (tests compare)."""
+    count. ``hypercubes=False``: without the hypercubes (the rounds and the widening;
+    tests compare)."""
     from duckdb import list_type
     from duckdb.sqltypes import BIGINT, BOOLEAN, DOUBLE, INTEGER, VARCHAR
 

@@ -22,9 +22,9 @@
        broken by the dimensions so a rebuild suppresses the same cells. One dimension
        at a time, each step on the last one's result. A complement can leave a lone
        suppressed cell in another dimension's group (a cascade): the steps repeat over
-       all dimensions for `max_rounds` rounds (ending early when one adds nothing),
-       which ends the cascades of the city's tables; the privacy gate fails a model
-       where one is left.
+       all dimensions for `max_rounds` rounds (ending early when one adds nothing;
+       per pass of step 4), which ends the cascades of the city's tables; the privacy
+       gate fails a model where one is left.
     3. Totals taken together: the cells that the groups' totals, solved together, still
        give back get a hypercube of complements each: after it no combination of the
        declared totals gives a cell back, but for a cell alone in a group or one

@@ -18,11 +18,11 @@ or one whose protecting combination has no row in the table. The governance grou
 remedy there is declaring only the totals that are in fact published.
 
 What the audit does not see: bounds. An attacker who knows the totals learns a range for
-each suppressed cell (at least 0, at most its groups' remainders); the macro widens each
-group's suppressed cells to the threshold (``widening_complements``), but checking a
-range needs the counts behind the empty cells, and this check reads only the published
-table (which cells are empty). Nor does it see counts in other datasets that are not
-declared totals here.
+each suppressed cell (at least 0, at most its groups' remainders); the macro widens the
+suppressed cells of each group holding a small count to the threshold
+(``widening_complements``), but checking a range needs the counts behind the empty
+cells, and this check reads only the published table (which cells are empty). Nor does
+it see counts in other datasets that are not declared totals here.
 
 Findings name the column, the rule, how many rows or groups and one group's key; the key
 is dimension values (a month, a ward), never a count, so the report leaks nothing.
