@@ -91,7 +91,11 @@ def publish_dataset(
         csv_url = published["url"]
         if loaded is not None:
             actions["datastore"] = loaded
-        elif action != "unchanged" or publisher.datastore_count(published["id"]) != rows:
+        elif (
+            action != "unchanged"
+            or publisher.datastore_count(published["id"]) != rows
+            or not published_rows.sent_already()
+        ):
             actions["datastore"] = load_rows(
                 publisher, published["id"], fields, published_rows, batches
             )

@@ -42,6 +42,12 @@ class PublishedRows:
         """The snapshot of what the portal's DataStore holds (written after each load)."""
         return self.parquet.with_name(self.parquet.stem + ".sent.parquet")
 
+    def sent_already(self) -> bool:
+        """The DataStore was last loaded with these very rows (the exports are the same
+        bytes for the same rows). False after a load that failed: the file may have gone
+        up while the table kept the rows before, with the same count."""
+        return self.sent.exists() and file_sha256(self.sent) == file_sha256(self.parquet)
+
 
 def difference(rows: PublishedRows, work_dir: Path) -> KeyDifference:
     """Rows added, changed and removed since the last snapshot sent, by the key (the

@@ -17,7 +17,7 @@ from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.versions import VersionHistory
 from publish.ckan.dataset import publish_dataset
 from publish.ckan.mapping import package_facts
-from publish.ckan.publisher import CkanPublisher, NoCopyAction
+from publish.ckan.publisher import CkanPublisher, NoCopyAction, PublishError
 from publish.ckan.versions import Versioning
 
 pytestmark = pytest.mark.portal
@@ -188,5 +188,49 @@ def test_a_portal_without_the_copy_action_gets_the_superseded_file_uploaded(
         kept = next(r for r in shown["resources"] if "version 1" in r["name"])
         assert kept["url"].endswith("/published.csv")  # uploaded from the history's copy
         assert requests.get(kept["url"], timeout=30).content == first_csv
+    finally:
+        sysadmin.action.dataset_purge(id=package["id"])
+
+
+def test_a_datastore_load_that_failed_after_the_upload_is_made_on_the_next_run(
+    sysadmin, test_dataset, tmp_path, monkeypatch
+):
+    """The CSV went up, the DataStore load beside it failed: the next publication finds
+    the file unchanged and the row count the same, and still loads the new rows."""
+    import publish.ckan.datastore_load as datastore_load
+
+    dataset, division = test_dataset
+    publisher = CkanPublisher(sysadmin)
+    history = VersionHistory(tmp_path / "versions", dataset.id)
+    conn = duckdb.connect()
+    month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", m) for m in range(1, 4)])
+    day1 = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    package, _ = publish(
+        publisher, dataset, division, conn, tmp_path, Versioning(history, timedelta(days=9), day1)
+    )
+    try:
+        month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", 10 * m) for m in range(1, 4)])
+        versioning = Versioning(history, timedelta(days=9), day1 + timedelta(days=1))
+        with monkeypatch.context() as patched:
+
+            def failing_load(*args, **kwargs):
+                raise PublishError("loading the DataStore (COPY): the portal went away")
+
+            patched.setattr(datastore_load, "load_rows", failing_load)
+            with pytest.raises(PublishError, match="went away"):
+                publish(publisher, dataset, division, conn, tmp_path, versioning)
+        csv = next(
+            r for r in sysadmin.action.package_show(id=package["id"])["resources"]
+            if r["format"] == "CSV" and "version" not in r["name"]
+        )  # fmt: skip
+        before = sysadmin.action.datastore_search(resource_id=csv["id"], sort="month")
+        assert [r["service_requests"] for r in before["records"]] == [1, 2, 3]  # the old rows
+        _, actions = publish(publisher, dataset, division, conn, tmp_path, versioning)
+        assert (
+            actions["CSV"] == "unchanged"
+            and actions["datastore"] == "loaded"  # every row changed: loaded whole
+        )
+        after = sysadmin.action.datastore_search(resource_id=csv["id"], sort="month")
+        assert [r["service_requests"] for r in after["records"]] == [10, 20, 30]
     finally:
         sysadmin.action.dataset_purge(id=package["id"])
