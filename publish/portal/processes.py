@@ -27,11 +27,13 @@ def run(
     input_text: str | None = None,
     cwd: Path | None = None,
     umask: int = -1,
+    server: bool = False,
 ) -> str:
     """Run a command to completion and return its stdout; on failure say what failed.
 
     ``user`` runs it as that (unprivileged) user, for PostgreSQL which refuses root.
-    ``umask`` is the command's own (-1: this process's).
+    ``umask`` is the command's own (-1: this process's). ``server``: it starts a server
+    that outlives this process, with ``server_environment`` rather than this one's.
     """
     argv = [str(part) for part in command]
     if user is not None:
@@ -41,7 +43,7 @@ def run(
         capture_output=True,
         text=True,
         input=input_text,
-        env={**os.environ, **(env or {})},
+        env=server_environment(env) if server else {**os.environ, **(env or {})},
         cwd=cwd,
         umask=umask,
     )
@@ -49,6 +51,23 @@ def run(
         output = (completed.stderr or completed.stdout).strip().splitlines()[-15:]
         raise PortalError(f"{what} failed (exit {completed.returncode}):\n  " + "\n  ".join(output))
     return completed.stdout
+
+
+# What a server the portal starts takes from the environment of the process that starts
+# it (a pipeline run, make portal-up, a test session): how to find programs, the locale
+# and the time zone.
+SERVER_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+
+
+def server_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of PostgreSQL, Redis and CKAN: ``SERVER_ENVIRONMENT`` and
+    ``extra``, nothing else. A pipeline run that (re)starts the portal would otherwise
+    hand its own to servers that outlive it: its settings and secrets (an alert
+    address's password, the API token) in three more processes, and variables that CKAN
+    reads as configuration (``CKAN_SQLALCHEMY_URL``, ``CKAN___...``) meant for another
+    CKAN."""
+    kept = {name: os.environ[name] for name in SERVER_ENVIRONMENT if name in os.environ}
+    return {**kept, **(extra or {})}
 
 
 def read_pid(pid_file: Path) -> int | None:

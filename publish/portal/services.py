@@ -22,6 +22,7 @@ from .processes import (
     read_pid,
     require_free_port,
     run,
+    server_environment,
     stop_pid,
     tail,
     wait_for_http,
@@ -177,6 +178,7 @@ class Postgres:
             ],
             capture_output=True,
             text=True,
+            env=server_environment(),
         )
         if completed.returncode != 0:
             raise PortalError(
@@ -262,7 +264,7 @@ class Redis:
         require_free_port(self.settings.redis_port, "PORTAL_REDIS_PORT", "Redis")
         self.redis_dir.mkdir(parents=True, exist_ok=True)
         self._write_config()
-        run(["redis-server", self.config_file], what="starting Redis")
+        run(["redis-server", self.config_file], what="starting Redis", server=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.ping():
@@ -431,6 +433,7 @@ class Ckan:
             user=self.os_user,
             env={"CKAN_INI": str(self.settings.ckan_ini)},
             cwd=self.settings.wsgi_dir,  # CKAN's user may not enter the project folder
+            server=True,
         )
         return wait_for_http(self.status_url, timeout=120, log_file=self.log_file, service="CKAN")
 

@@ -10,13 +10,14 @@ import subprocess
 import sys
 import uuid
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import requests
 
 from publish.portal.errors import PortalError
 from publish.portal.processes import read_pid, require_free_port
-from publish.portal.services import Postgres
+from publish.portal.services import Ckan, Postgres, Redis
 from publish.portal.settings import PROJECT_DIR, load_settings
 
 
@@ -148,3 +149,24 @@ def test_postgres_moves_out_of_a_private_folder_when_root(tmp_path, monkeypatch)
         assert settings.postgres_dir == load_settings().postgres_dir  # stable across starts
     else:
         assert settings.postgres_dir == settings.portal_dir / "postgres"
+
+
+def test_the_servers_carry_none_of_the_environment_of_the_process_that_started_them(
+    portal, tmp_path
+):
+    """Stopped and started again by a process with a setting and a secret in its
+    environment (as a pipeline run restarts CKAN when its plugin changed), CKAN,
+    PostgreSQL and Redis keep neither."""
+    marker = f"city-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "PLATFORM_DATA_DIR": str(tmp_path), "ALERT_SMTP_PASSWORD": marker}
+    for command in ("down", "up"):
+        done = subprocess.run(
+            [sys.executable, "-m", "publish.portal", command],
+            cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+    settings = load_settings()
+    for server in (Postgres(settings), Redis(settings), Ckan(settings)):
+        environ = Path(f"/proc/{server.pid}/environ").read_bytes()
+        assert marker.encode() not in environ, type(server).__name__
+        assert b"PLATFORM_DATA_DIR" not in environ, type(server).__name__
