@@ -54,9 +54,10 @@ def run(
 
 
 # What a server the portal starts takes from the environment of the process that starts
-# it (a pipeline run, make portal-up, a test session): how to find programs, the locale
-# and the time zone.
-SERVER_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+# it (a pipeline run, make portal-up, a test session): how to find programs, the locale,
+# the time zone, and where temporary files go (CKAN spools an upload there: a host whose
+# /tmp is a small tmpfs points TMPDIR at a disk).
+SERVER_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
 
 
 def server_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
