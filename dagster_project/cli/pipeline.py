@@ -53,8 +53,8 @@ def _stop(signum: int, frame) -> None:
 
 def main() -> int:
     private_umask()  # first: what this run and its dbt process write is the user's only
-    with dbt_started_ahead() as dbt_ahead:
-        return _run(dbt_ahead)
+    with dbt_started_ahead() as end_dbt_ahead:
+        return _run(end_dbt_ahead)
 
 
 @contextlib.contextmanager
@@ -64,21 +64,26 @@ def dbt_started_ahead():
     says whether the run builds the warehouse, because the run's own start takes as long
     as dbt's import (~3 s, on the other core); started once the plan is known (the
     warehouse resource's way, for runs the daemon launches), the build waited ~0.7 s for
-    it. A run that builds nothing ends it after the plan (``stop``)."""
+    it. Yields what ends it (and lets a later build start its own), for a run that
+    builds nothing to call after the plan; it is ended on the way out in any case."""
     try:
         ahead = start_warm_dbt(sys.executable)
     except OSError:  # the build starts its own dbt (the resource tries again)
-        yield None
+        yield lambda: None
         return
     os.environ[WARM_DBT_SOCKET] = str(ahead.socket_path)  # the build's process looks here
-    try:
-        yield ahead
-    finally:
+
+    def end() -> None:
         os.environ.pop(WARM_DBT_SOCKET, None)
         ahead.stop()
 
+    try:
+        yield end
+    finally:
+        end()
 
-def _run(dbt_ahead) -> int:
+
+def _run(end_dbt_ahead) -> int:
     default_gc_thresholds = gc.get_threshold()
     gc.set_threshold(GC_FIRST_GENERATION_THRESHOLD, 20, 100)
     # SIGTERM (systemd, a person's kill) stops a run the way Ctrl-C does: Dagster turns it
@@ -109,9 +114,8 @@ def _run(dbt_ahead) -> int:
     # new checks deliveries and scores and leaves the rest as it is.
     plan = make_plan()
     print(f"This run: {plan.summary()}.", flush=True)
-    if dbt_ahead is not None and not plan.warehouse:
-        os.environ.pop(WARM_DBT_SOCKET, None)
-        dbt_ahead.stop()
+    if not plan.warehouse:
+        end_dbt_ahead()
     job = planned_job(definitions().resolve_job_def("city_pipeline"), plan)
     gc.freeze()  # what is loaded by now lives until the end: no collection walks it again
     gc.set_threshold(*default_gc_thresholds)

@@ -215,6 +215,18 @@ class _Table:
         return list(dict.fromkeys(corners))
 
 
+def _groups_by_dimension(group_keys: Sequence[Sequence[str]]) -> list[list[list[int]]]:
+    """Along each dimension, its groups: the cells (indexes) that share a group key."""
+    dimensions = len(group_keys[0]) if group_keys else 0
+    groups: list[list[list[int]]] = []
+    for d in range(dimensions):
+        by_key: dict[str, list[int]] = {}
+        for cell, keys in enumerate(group_keys):
+            by_key.setdefault(keys[d], []).append(cell)
+        groups.append(list(by_key.values()))
+    return groups
+
+
 def complement_rounds(
     suppressed: Sequence[bool],
     counts: Sequence[float | None],
@@ -224,13 +236,7 @@ def complement_rounds(
     """Step 1 of the module's docs: each cell's flag after the rounds of complements.
     The cells come in the order of the table's dimensions (a tie is broken by it)."""
     hidden = list(suppressed)
-    dimensions = len(group_keys[0]) if group_keys else 0
-    groups: list[list[list[int]]] = []
-    for d in range(dimensions):
-        by_key: dict[str, list[int]] = {}
-        for cell, keys in enumerate(group_keys):
-            by_key.setdefault(keys[d], []).append(cell)
-        groups.append(list(by_key.values()))
+    groups = _groups_by_dimension(group_keys)
 
     def cheapest(cell: int) -> tuple:
         count = counts[cell]
@@ -268,13 +274,7 @@ def widening_complements(
     and on. A group whose cells together count less than the threshold cannot be
     widened: its total is a small count itself (the gate's and the total's business)."""
     added: list[int] = []
-    dimensions = len(group_keys[0]) if group_keys else 0
-    groups: list[list[list[int]]] = []
-    for d in range(dimensions):
-        by_key: dict[str, list[int]] = {}
-        for cell, keys in enumerate(group_keys):
-            by_key.setdefault(keys[d], []).append(cell)
-        groups.append(list(by_key.values()))
+    groups = _groups_by_dimension(group_keys)
     # a cell alone in a group along some dimension is its own total: known, suppressed
     # or not, so it neither counts in a sum nor widens one
     alone = {group[0] for by_dimension in groups for group in by_dimension if len(group) == 1}
