@@ -159,6 +159,20 @@ def test_two_publications_make_version_2_and_keep_the_previous_file(
         sysadmin.action.dataset_purge(id=package["id"])
 
 
+def _three_months_published(publisher, test_dataset, tmp_path):
+    """Version 1 of the dataset, three months, published on 5 January 2026 with nine
+    days' retention: (the warehouse, the history, that day, the package)."""
+    dataset, division = test_dataset
+    history = VersionHistory(tmp_path / "versions", dataset.id)
+    conn = duckdb.connect()
+    month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", m) for m in range(1, 4)])
+    day1 = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    package, _ = publish(
+        publisher, dataset, division, conn, tmp_path, Versioning(history, timedelta(days=9), day1)
+    )
+    return conn, history, day1, package
+
+
 def test_a_portal_without_the_copy_action_gets_the_superseded_file_uploaded(
     sysadmin, test_dataset, tmp_path, monkeypatch
 ):
@@ -171,13 +185,7 @@ def test_a_portal_without_the_copy_action_gets_the_superseded_file_uploaded(
         raise NoCopyAction("Action name not known: city_resource_copy")
 
     monkeypatch.setattr(publisher, "copy_resource_file", no_copy_action)
-    history = VersionHistory(tmp_path / "versions", dataset.id)
-    conn = duckdb.connect()
-    month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", m) for m in range(1, 4)])
-    day1 = datetime(2026, 1, 5, 8, tzinfo=UTC)
-    package, _ = publish(
-        publisher, dataset, division, conn, tmp_path, Versioning(history, timedelta(days=9), day1)
-    )
+    conn, history, day1, package = _three_months_published(publisher, test_dataset, tmp_path)
     try:
         first_csv = (tmp_path / dataset.id / f"{dataset.model}.csv").read_bytes()
         month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", m) for m in range(1, 5)])
@@ -201,13 +209,7 @@ def test_a_datastore_load_that_failed_after_the_upload_is_made_on_the_next_run(
 
     dataset, division = test_dataset
     publisher = CkanPublisher(sysadmin)
-    history = VersionHistory(tmp_path / "versions", dataset.id)
-    conn = duckdb.connect()
-    month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", m) for m in range(1, 4)])
-    day1 = datetime(2026, 1, 5, 8, tzinfo=UTC)
-    package, _ = publish(
-        publisher, dataset, division, conn, tmp_path, Versioning(history, timedelta(days=9), day1)
-    )
+    conn, history, day1, package = _three_months_published(publisher, test_dataset, tmp_path)
     try:
         month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", 10 * m) for m in range(1, 4)])
         versioning = Versioning(history, timedelta(days=9), day1 + timedelta(days=1))
