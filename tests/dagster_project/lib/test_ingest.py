@@ -442,6 +442,26 @@ def test_json_lines_with_mixed_types(tmp_path):
     assert conn.execute("SELECT sum(fee) FROM raw.crm_requests").fetchone()[0] == Decimal("87.50")
 
 
+def test_json_lines_whose_records_hold_different_keys(tmp_path):
+    """Every key of every record becomes a column, whichever line holds it; a line that is
+    not an object is rejected under its own line number, blank lines are no records."""
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.jsonl", "format": "jsonl"}}
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    (tmp_path / "landing" / "crm" / "p.jsonl").write_text(
+        '{"request_id": "P-1", "created_at": "2024-01-03"}\n'
+        "\n"
+        ' \t{"request_id": "P-2", "created_at": "2024-01-04", "fee": "5.00"}\n'
+        '{"request_id": "P-3", "created_at": "2024-01-05", "caller": "x"\n'
+        '{"fee": "7.00", "created_at": "2024-01-06", "request_id": "P-4"}\n'
+    )
+    conn, [result] = run(tmp_path, spec)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 3, 1)
+    assert conn.execute(
+        "SELECT request_id, fee, _source_row FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [("P-1", None, 1), ("P-2", Decimal("5.00"), 3), ("P-4", Decimal("7.00"), 5)]
+    assert conn.execute("SELECT source_row FROM raw._quarantined_rows").fetchall() == [(4,)]
+
+
 @pytest.mark.parametrize(
     "encoding, newline",
     [
