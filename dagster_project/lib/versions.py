@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .files import FileHashes, keep_as
+from .files import FileHashes, file_sha256, keep_as
 from .row_changes import RowChanges
 
 
@@ -193,18 +193,25 @@ class VersionHistory:
         if versions and version.data_changed:
             versions[-1] = _replace(versions[-1], superseded_at=now.isoformat())
         self.folder.mkdir(parents=True, exist_ok=True)
+        # Known from its upload, as the export is now: a link moves the file's change time
+        sha = file_sha256(files["csv"])
         keep_as(files["parquet"], self.published_parquet)
         keep_as(files["csv"], self.published_csv)
         self.save([*versions, version])
-        self.published_csv_sha256()  # (known from its upload: remembered, not read)
+        hashes = self._hashes()
+        hashes.remember(self.published_csv, sha)
+        hashes.save()
 
     def published_csv_sha256(self) -> str:
         """The kept CSV's SHA-256, read once and remembered beside it for later runs
         (1.7 s for a scale-200 CSV; a memo that cannot be saved only costs that time)."""
-        hashes = FileHashes(self.folder / "published_hashes.json")
+        hashes = self._hashes()
         sha = hashes.sha256(self.published_csv)
         hashes.save()
         return sha
+
+    def _hashes(self) -> FileHashes:
+        return FileHashes(self.folder / "published_hashes.json", platform_files=True)
 
     def update(self, number: int, **changes: Any) -> None:
         self.save([_replace(v, **changes) if v.number == number else v for v in self.versions()])

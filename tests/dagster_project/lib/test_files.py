@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from dagster_project.lib import files
-from dagster_project.lib.files import FileHashes, file_sha256
+from dagster_project.lib.files import FileHashes, file_sha256, keep_as
 
 
 def test_a_file_is_hashed_once_until_it_changes(tmp_path, monkeypatch):
@@ -134,3 +134,34 @@ def test_a_digest_is_read_once_and_remembered_beside_its_file(tmp_path, monkeypa
     staged.write_text("a,b\n1,3\n")
     staged.replace(path)  # another file now
     assert history.published_csv_sha256() == files.file_sha256(path) != first
+
+
+def test_the_platforms_own_files_are_not_read_again_when_a_link_to_them_comes_or_goes(
+    tmp_path, monkeypatch
+):
+    """The version history's kept CSV is a hard link of the export it was published
+    from; each publication links it anew and replaces that export, which moves the
+    file's change time. For the platform's own files the memo leaves the change time
+    out; a landing file's memo keeps it (a delivery copied with ``cp -p``)."""
+    kept, export = tmp_path / "published.csv", tmp_path / "export.csv"
+    export.write_text("a,b\n1,2\n")
+    keep_as(export, kept)
+    memo = tmp_path / "published_hashes.json"
+    first = FileHashes(memo, platform_files=True)
+    sha = first.sha256(kept)
+    first.save()
+    replacement = tmp_path / "export.new"
+    replacement.write_text("a,b\n1,3\n")
+    replacement.replace(export)  # the kept file loses a link: its change time moves
+    files._DIGESTS.clear()  # a later run
+    reads = []
+    opened = Path.open
+
+    def counting_open(self, *args, **kwargs):
+        reads.append(self.name)
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    assert FileHashes(memo, platform_files=True).sha256(kept) == sha
+    assert reads.count("published.csv") == 0
+    assert FileHashes(memo).sha256(kept) == sha and reads.count("published.csv") == 1
