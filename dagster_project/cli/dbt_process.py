@@ -3,8 +3,9 @@ command runs it, sooner done. The pipeline's builds start dbt through
 ``scripts/dbt-bound-to-parent``, which runs this.
 
 - When the run started a dbt process ahead (lib/warm_dbt.py), the build runs there: its
-  import (~1.7 s) happened while the run ingested. This process only hands over its
-  arguments and streams, forwards signals and exits with the build's status.
+  import (~1.7 s) and the project's parse (lib/dbt_parse_ahead.py) happened while the
+  run ingested. This process only hands over its arguments and streams, forwards
+  signals and exits with the build's status.
 - Otherwise dbt runs here, without two of Python's costs that are no work of dbt's
   (lib/lean_process.py): the garbage collector walking dbt's modules while they import,
   and the teardown of every object at exit. dbt closes the warehouse (checkpointed) when
@@ -20,10 +21,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import os
 import signal
 import sys
 from pathlib import Path
 
+from dagster_project.lib.dbt_parse_ahead import parse_ahead
 from dagster_project.lib.lean_process import (
     GC_FIRST_GENERATION_THRESHOLD,
     end_process,
@@ -56,13 +59,26 @@ def _close_warehouse(connection_manager) -> None:
             environment.close()
 
 
-def run_dbt(cli, args: list[str]) -> int:
+def run_dbt(cli, args: list[str], manifest=None) -> int:
+    """dbt's command on ``args``; with ``manifest`` (lib/dbt_parse_ahead.py), it skips
+    the parse (dbt's setup_manifest keeps a manifest already in the click context)."""
     try:
         # click's standalone mode: always ends by raising SystemExit
-        cli.main(args, prog_name="dbt")
+        cli.main(args, prog_name="dbt", obj={"manifest": manifest} if manifest else None)
     except SystemExit as stop:
         return exit_status(stop.code)
     return 0
+
+
+def serve(cli, listener, socket_path: Path) -> int:
+    """The process started ahead: parse while the run ingests, then serve its build."""
+    ahead = parse_ahead(socket_path.parent / "parse")
+
+    def build(args: list[str]) -> int:  # (the request's environment is set by now)
+        manifest = ahead.manifest_for(args, os.environ) if ahead is not None else None
+        return run_dbt(cli, args, manifest)
+
+    return serve_one_build(listener, socket_path, build)
 
 
 def stop_on_interrupt() -> None:
@@ -77,8 +93,7 @@ def main(argv: list[str]) -> int:
     stop_on_interrupt()
     if argv[:1] == ["--serve-one-build"]:
         listener, socket_path = inherited_listener(int(argv[1])), Path(argv[2])
-        cli = import_dbt()
-        return serve_one_build(listener, socket_path, lambda args: run_dbt(cli, args))
+        return serve(import_dbt(), listener, socket_path)
     status = hand_over(argv)
     if status is not None:
         return status

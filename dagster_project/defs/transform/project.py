@@ -18,50 +18,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from dagster_project.lib.dbt_environment import (  # noqa: F401 (the definitions' names)
+    CITY_LINK,
+    CITY_MARK,
+    dbt_environment,
+    link_city_folder,
+    target_dir,
+)
 from dagster_project.settings import DBT_PROJECT_DIR, get_settings
-
-# dbt records DBT_ENV_CUSTOM_ENV_* variables in the manifest's metadata: the city's mark.
-CITY_MARK = "DBT_ENV_CUSTOM_ENV_PLATFORM_CITY"
-CITY_LINK = DBT_PROJECT_DIR / "city_folder"  # -> the configured city's dbt/ (git-ignored)
-
-
-def dbt_environment() -> dict[str, str]:
-    """What dbt needs to know of the city and the data folder (absolute paths, since dbt
-    runs in dbt/; "." for the sample city, so its manifest keeps relative file paths)."""
-    settings = get_settings()
-    return {
-        "PLATFORM_DATA_DIR": str(settings.data_dir),
-        "PLATFORM_CITY_DBT_DIR": "." if settings.is_sample_city else CITY_LINK.name,
-        CITY_MARK: "." if settings.is_sample_city else str(settings.city_dbt_dir),
-        "CITY_DBT_EXECUTABLE": str(Path(sys.executable).with_name("dbt")),
-        "CITY_DBT_PYTHON": sys.executable,  # the builds' dbt (scripts/dbt-bound-to-parent)
-        "DBT_TARGET_PATH": str(target_dir()),
-    }
-
-
-def link_city_folder() -> None:
-    """Point ``dbt/city_folder`` at the configured city's dbt folder (not the sample's)."""
-    settings = get_settings()
-    if settings.is_sample_city:
-        return
-    if CITY_LINK.is_symlink() and CITY_LINK.resolve() == settings.city_dbt_dir.resolve():
-        return
-    staged = CITY_LINK.with_name(f".{CITY_LINK.name}.{os.getpid()}")
-    staged.unlink(missing_ok=True)
-    staged.symlink_to(settings.city_dbt_dir.resolve(), target_is_directory=True)
-    staged.replace(CITY_LINK)  # atomic: a dbt run of another process never sees no link
-
-
-def target_dir() -> Path:
-    settings = get_settings()
-    return (
-        DBT_PROJECT_DIR / "target" if settings.is_sample_city else settings.city_dbt_dir / "target"
-    )
 
 
 def manifest_city(manifest_path: Path) -> str | None:
