@@ -439,6 +439,12 @@ def test_a_new_export_is_added_incrementally_with_the_same_result(first_run, dat
     # (permits stay blocked by the planted fault of a test above)
     assert "portal/service_requests" in materialized(result)
     assert plans and "adding the new rows only" in plans[0], plans
+    # the build took the manifest its dbt process parsed while the run ingested
+    # (lib/dbt_parse_ahead.py): dbt did not parse, and built what a parse would give
+    from dagster_project.lib.dbt_environment import target_dir
+
+    build = max(target_dir().glob("warehouse_models-*/dbt.log"), key=lambda p: p.stat().st_mtime)
+    assert '"StateCheckVarsHash"' not in build.read_text(), "the build parsed the project"
     # staging holds the latest raw version of every request, as a rebuild would
     assert warehouse(
         "SELECT count(*) FROM (SELECT request_id, _source_file, _source_row "

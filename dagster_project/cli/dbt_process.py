@@ -26,7 +26,7 @@ import signal
 import sys
 from pathlib import Path
 
-from dagster_project.lib.dbt_parse_ahead import parse_ahead
+from dagster_project.lib.dbt_parse_ahead import ParseAhead, ParsedAhead
 from dagster_project.lib.lean_process import (
     GC_FIRST_GENERATION_THRESHOLD,
     end_process,
@@ -72,13 +72,16 @@ def run_dbt(cli, args: list[str], manifest=None) -> int:
 
 def serve(cli, listener, socket_path: Path) -> int:
     """The process started ahead: parse while the run ingests, then serve its build."""
-    ahead = parse_ahead(socket_path.parent / "parse")
+    parsing = ParseAhead(socket_path.parent / "parse")
+    parsed: list[ParsedAhead | None] = []
 
     def build(args: list[str]) -> int:  # (the request's environment is set by now)
-        manifest = ahead.manifest_for(args, os.environ) if ahead is not None else None
+        manifest = parsed[0].manifest_for(args, os.environ) if parsed[0] is not None else None
         return run_dbt(cli, args, manifest)
 
-    return serve_one_build(listener, socket_path, build)
+    return serve_one_build(
+        listener, socket_path, build, before_build=lambda: parsed.append(parsing.result())
+    )
 
 
 def stop_on_interrupt() -> None:

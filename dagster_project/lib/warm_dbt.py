@@ -127,10 +127,16 @@ def inherited_listener(fd: int) -> socket.socket:
 
 
 def serve_one_build(
-    listener: socket.socket, socket_path: Path, run_dbt: Callable[[list[str]], int]
+    listener: socket.socket,
+    socket_path: Path,
+    run_dbt: Callable[[list[str]], int],
+    before_build: Callable[[], None] = lambda: None,
 ) -> int:
     """Take one request, run ``run_dbt`` on its arguments with the client's streams,
-    folder and environment, and send it the status, which is also returned."""
+    folder and environment, and send it the status, which is also returned.
+    ``before_build`` runs once the request is in, before this process takes its folder and
+    environment (the parse ahead, lib/dbt_parse_ahead.py, ends there); if it raises, no
+    build starts and the client runs dbt itself."""
     listener.settimeout(WAIT_FOR_BUILD_S)
     try:
         connection, _ = listener.accept()
@@ -141,6 +147,7 @@ def serve_one_build(
         connection.settimeout(None)
         connection.sendall(PID.pack(os.getpid()))  # where the client forwards its signals
         request = _receive_request(connection)
+        before_build()
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
