@@ -61,10 +61,19 @@ def test_the_platforms_dbt_project_reads_only_variables_the_check_compares():
 
 
 def test_the_parse_opens_no_connection_so_the_warehouse_stays_free(parsed):
+    """(The fixture checks that dbt-duckdb opened no database.) Another process can open
+    the warehouse, read-only so as not to make one where there is none: DuckDB makes the
+    file it opens, and an empty warehouse would tell later tests that no system ever
+    delivered."""
     warehouse = get_settings().warehouse_path
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    if not warehouse.exists():
+        return  # the parse did not open it: DuckDB would have made it
     opened = subprocess.run(
-        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(warehouse)!r}).close()"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb; duckdb.connect({str(warehouse)!r}, read_only=True).close()",
+        ],
         capture_output=True,
         text=True,
         check=False,
