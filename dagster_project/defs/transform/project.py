@@ -22,8 +22,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from dagster_project.lib.dbt_environment import (  # noqa: F401 (the definitions' names)
-    CITY_LINK,
+from dagster_project.lib.dbt_environment import (
     CITY_MARK,
     dbt_environment,
     link_city_folder,

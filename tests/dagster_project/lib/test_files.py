@@ -108,6 +108,19 @@ def test_keep_as_copies_where_a_link_is_impossible(tmp_path, monkeypatch):
     assert [p.name for p in target.parent.iterdir()] == ["a.csv"]
 
 
+def _count_reads(monkeypatch) -> list[str]:
+    """The names of the files opened from now on (every read goes through Path.open)."""
+    reads: list[str] = []
+    opened = Path.open
+
+    def counting_open(self, *args, **kwargs):
+        reads.append(self.name)
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    return reads
+
+
 def test_a_digest_is_read_once_and_remembered_beside_its_file(tmp_path, monkeypatch):
     """The upload and the version history ask for the same CSV's digest: it is read
     once, remembered beside the file for a later run, and read again once the file is
@@ -118,14 +131,7 @@ def test_a_digest_is_read_once_and_remembered_beside_its_file(tmp_path, monkeypa
     path = history.published_csv
     path.parent.mkdir(parents=True)
     path.write_text("a,b\n1,2\n")
-    reads = []
-    opened = Path.open
-
-    def counting_open(self, *args, **kwargs):
-        reads.append(self.name)
-        return opened(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", counting_open)
+    reads = _count_reads(monkeypatch)
     first = files.file_sha256(path)
     assert history.published_csv_sha256() == first and reads.count("published.csv") == 1
     files._DIGESTS.clear()  # a later run
@@ -154,14 +160,7 @@ def test_the_platforms_own_files_are_not_read_again_when_a_link_to_them_comes_or
     replacement.write_text("a,b\n1,3\n")
     replacement.replace(export)  # the kept file loses a link: its change time moves
     files._DIGESTS.clear()  # a later run
-    reads = []
-    opened = Path.open
-
-    def counting_open(self, *args, **kwargs):
-        reads.append(self.name)
-        return opened(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", counting_open)
+    reads = _count_reads(monkeypatch)
     assert FileHashes(memo, platform_files=True).sha256(kept) == sha
     assert reads.count("published.csv") == 0
     assert FileHashes(memo).sha256(kept) == sha and reads.count("published.csv") == 1
