@@ -155,6 +155,11 @@ def test_a_name_is_found_whatever_its_accents():
             ("Côté Bakery", "Marie Cote", True),
             ("Maple Roofing Inc.", "Luc Bélanger", False),
             ("Belanger Roofing", None, False),
+            ("Maple Roofing Inc.", "", False),  # no name: no word of it
+            ("Maple Roofing Inc.", " - ", False),
+            ("Smith's Bakery", "Jane Smith", True),
+            ("Smithson Bakery", "Jane Smith", False),  # a whole word only
+            ("J&M Smith-Jones Ltd.", "Mary Jones", True),
         ]:
             (found,) = conn.execute(
                 f"SELECT {call.render()} FROM (SELECT ?::varchar AS business, ?::varchar AS owner)",

@@ -22,6 +22,7 @@ from .contract_sql import (
     money_scale,
     out_of_range,
 )
+from .readers import columns_of
 
 # A text value longer than this is a broken export (a whole file in one cell), not data.
 MAX_TEXT_LENGTH = 10_000
@@ -206,10 +207,9 @@ def report_key_conflicts(
         return _identical_rows(conn, source, file_name, sha, loaded_columns), 0
     key_json = f"to_json(struct_pack({', '.join(f'{quote(k)} := s.{quote(k)}' for k in keys)}))"
     values = [c for c in loaded_columns if c not in keys]
+    staged = set(columns_of(conn, "_staged_data"))
     typed = ", ".join(
-        f"{quote('__typed__' + c)} AS {quote(c)}"
-        if f"__typed__{c}" in _staged_columns(conn)
-        else quote(c)
+        f"{quote('__typed__' + c)} AS {quote(c)}" if f"__typed__{c}" in staged else quote(c)
         for c in loaded_columns
     )
     # A view, not a copy: the two queries below read only the columns they name.
@@ -264,12 +264,3 @@ def _identical_rows(conn, source, file_name: str, sha: str, columns: list[str]) 
     return conn.execute(
         "SELECT count(*) FROM raw._key_conflicts WHERE sha256 = ? AND kind = 'in file'", [sha]
     ).fetchone()[0]
-
-
-def _staged_columns(conn) -> set[str]:
-    return {
-        row[0]
-        for row in conn.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = '_staged_data'"
-        ).fetchall()
-    }

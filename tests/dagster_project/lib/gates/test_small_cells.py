@@ -120,3 +120,36 @@ def test_a_cell_the_totals_give_back_together_is_named_in_a_warning(tmp_path):
 def _folder(path):
     path.mkdir()
     return path
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_solved_cells_are_those_a_rank_test_finds(seed):
+    """The audit's linear algebra against its definition: a cell is solved exactly when
+    adding its unit vector to the groups' equations leaves their rank unchanged. Random
+    two- and three-way tables, dense ones (more cells than groups: the audit's A Aᵀ side)
+    and sparse ones (the AᵀA side)."""
+    import numpy as np
+
+    from dagster_project.lib.gates.solved_cells import solved_in
+
+    rng = np.random.default_rng(seed)
+    sizes = [int(rng.integers(2, 10)) for _ in range(2 + seed % 2)]
+    present = rng.uniform(0.15, 0.95)
+    cells = [c for c in np.ndindex(*sizes) if rng.random() < present]
+    groups: dict[tuple, list[int]] = {}
+    for index, cell in enumerate(cells):
+        for dimension in range(len(sizes)):
+            groups.setdefault((dimension, cell[:dimension] + cell[dimension + 1 :]), []).append(
+                index
+            )
+    equations = list(groups.values())
+    matrix = np.zeros((max(len(equations), 1), len(cells)))
+    for row, group in enumerate(equations):
+        matrix[row, group] = 1.0
+    rank = np.linalg.matrix_rank(matrix)
+    by_rank = [
+        index
+        for index in range(len(cells))
+        if np.linalg.matrix_rank(np.vstack([matrix, np.eye(len(cells))[index]])) == rank
+    ]
+    assert solved_in(list(range(len(cells))), equations) == by_rank
