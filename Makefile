@@ -74,8 +74,12 @@ portal-purge:  ## stop the portal and delete its data (database, uploads, token)
 portal-status:  ## what of the portal runs where
 	@$(PYTHON) -m publish.portal status
 
+# Two workers use both cores (a test is mostly one Python process); each has a portal of
+# its own (tests/conftest.py). TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
+
 test: install browser-deps lint  ## set up and run every test (starts the local portal itself)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test-unit: install  ## only the tests that need no portal
 	$(PY) -m pytest -m "not portal and not browser"

@@ -4,10 +4,19 @@ The portal is started once per test session (or reused if already up) and stoppe
 at the end only if this session started it, so CI leaves no process behind and a
 developer's running portal stays up. Set CKAN_URL (+ CKAN_API_TOKEN) to test
 against another portal instead.
+
+``make test`` runs the suite on two workers (pytest-xdist, ``-n 2``): most of a test's
+time is one Python process (Dagster, dbt) on one core, so a second worker uses the
+second core. Each worker has a portal of its own (the second one's data folder and ports
+are the first's plus a suffix and an offset): tests that count every dataset on the
+portal, or restart CKAN, see only their own worker's. Tests that share more than their
+own fixtures (one session-built warehouse; dbt's link to another city) run on one
+worker, in turn (``SHARED_GROUPS``), and the longest start first (``LONGEST_FIRST``).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -19,7 +28,62 @@ import pytest
 
 from publish.ckan.connection import CkanConnection
 from publish.portal.connection import portal_connection
-from publish.portal.settings import PROJECT_DIR
+from publish.portal.settings import PROJECT_DIR, load_settings
+
+# Modules that share state beyond their own fixtures: one group each, run on one worker.
+SHARED_GROUPS = {
+    "tests/departments/": "departments",  # one warehouse built per session (its conftest)
+    # these point dbt's link, or the portal, at other cities' folders
+    "tests/dagster_project/test_new_city.py": "cities",
+    "tests/dagster_project/test_dbt_parse_ahead.py": "cities",
+    "tests/publish/portal/test_city_files.py": "cities",
+    "tests/publish/portal/test_portal_cli.py": "cities",
+}
+# The groups that take longest (minutes each; measured on CI), started first so that none
+# is left running alone at the end; the others follow in the order they are collected.
+LONGEST_FIRST = [
+    "tests/test_pipeline_e2e.py",
+    "tests/hardening/test_kill_and_resume.py",
+    "tests/operations/test_daemon_queue.py",
+    "departments",
+    "cities",
+    "tests/dagster_project/test_publish_plan.py",
+    "tests/hardening/test_planted_pii.py",
+    "tests/dagster_project/test_waiting_sources.py",
+]
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest -n
+    if worker and worker != "gw0" and not os.environ.get("CKAN_URL"):
+        _portal_of_its_own(int(worker.removeprefix("gw")))
+
+
+def _portal_of_its_own(worker: int) -> None:
+    """Point this worker at a portal of its own, beside the first worker's (which is the
+    one ``make portal-up`` starts): its data folder gets a suffix, its ports an offset."""
+    settings = load_settings()
+    folder = settings.portal_dir.with_name(f"{settings.portal_dir.name}-worker{worker}")
+    os.environ["PORTAL_DATA_DIR"] = str(folder)
+    os.environ["PORTAL_CKAN_PORT"] = str(settings.ckan_port + worker)
+    os.environ["PORTAL_PG_PORT"] = str(settings.postgres_port + worker)
+    os.environ["PORTAL_REDIS_PORT"] = str(settings.redis_port + worker)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    """One xdist group per module (its module-scoped fixtures run once), or per shared
+    group; the longest groups first (run with ``--dist loadgroup --no-loadscope-reorder``)."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        group = next((g for prefix, g in SHARED_GROUPS.items() if path.startswith(prefix)), path)
+        item.add_marker(pytest.mark.xdist_group(group))
+        item.stash[_GROUP] = group
+    rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.stash[_GROUP], len(rank)))  # stable
+
+
+_GROUP = pytest.StashKey[str]()
 
 
 def _portal_command(command: str) -> subprocess.CompletedProcess:
@@ -36,11 +100,16 @@ def portal() -> CkanConnection:
     if os.environ.get("CKAN_URL"):
         yield portal_connection()
         return
-    already_up = _portal_command("status").returncode == 0
-    if not already_up:
-        started = _portal_command("up")
-        if started.returncode != 0:
-            pytest.fail(f"the local portal did not start:\n{started.stdout}\n{started.stderr}")
+    # One worker at a time installs and starts (apt-get and pip each allow one at a time)
+    lock_path = PROJECT_DIR / ".pytest_cache" / "portal-up.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        already_up = _portal_command("status").returncode == 0
+        if not already_up:
+            started = _portal_command("up")
+            if started.returncode != 0:
+                pytest.fail(f"the local portal did not start:\n{started.stdout}\n{started.stderr}")
     yield portal_connection()
     if not already_up:
         _portal_command("down")

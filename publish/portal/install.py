@@ -7,6 +7,7 @@ stamps in the venv record what was installed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -129,7 +130,19 @@ def _ckan_requirement() -> str:
 
 
 def ensure_ckan(settings: PortalSettings) -> None:
-    """CKAN and gunicorn in their own venv, then our plugin (reinstalled when it changes)."""
+    """CKAN and gunicorn in their own venv, then our plugin (reinstalled when it changes).
+
+    One installer at a time: portals with data folders of their own may share the venv
+    (the test suite's workers do, a city's staging portal may), and two pip runs in one
+    venv break it. The lock file sits beside the venv, which an install clears."""
+    lock_path = settings.venv_dir.with_name(f"{settings.venv_dir.name}.install.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        _install_ckan_and_plugin(settings)
+
+
+def _install_ckan_and_plugin(settings: PortalSettings) -> None:
     pip = settings.venv_bin("pip")
     if ckan_needs_install(settings):
         print(
