@@ -75,11 +75,13 @@ portal-status:  ## what of the portal runs where
 	@$(PYTHON) -m publish.portal status
 
 # Two workers use both cores (a test is mostly one Python process); each has a portal of
-# its own (tests/conftest.py). TEST_WORKERS=0 runs the suite in one process.
+# its own (tests/conftest.py). The tests marked serial change what the workers share (CKAN's
+# venv, the dbt project's files): they run after, alone. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 
 test: install browser-deps lint  ## set up and run every test (starts the local portal itself)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not serial"
+	$(PY) -m pytest -m serial
 
 test-unit: install  ## only the tests that need no portal
 	$(PY) -m pytest -m "not portal and not browser"

@@ -7,12 +7,14 @@ stamps in the venv record what was installed.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import PortalError
@@ -134,12 +136,20 @@ def ensure_ckan(settings: PortalSettings) -> None:
 
     One installer at a time: portals with data folders of their own may share the venv
     (the test suite's workers do, a city's staging portal may), and two pip runs in one
-    venv break it. The lock file sits beside the venv, which an install clears."""
+    venv break it (``venv_lock``)."""
+    with venv_lock(settings):
+        _install_ckan_and_plugin(settings)
+
+
+@contextlib.contextmanager
+def venv_lock(settings: PortalSettings) -> Iterator[None]:
+    """Hold CKAN's venv alone while pip writes into it (waiting for another installer).
+    The lock file sits beside the venv, which an install clears; not re-entrant."""
     lock_path = settings.venv_dir.with_name(f"{settings.venv_dir.name}.install.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        _install_ckan_and_plugin(settings)
+        yield
 
 
 def _install_ckan_and_plugin(settings: PortalSettings) -> None:

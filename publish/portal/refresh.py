@@ -96,7 +96,8 @@ def apply_city_files(settings: PortalSettings, lock: PublishingLock) -> str | No
     # on meanwhile, its code loaded; its templates are read from the new files). It is
     # recorded installed only once CKAN runs with it: until then, each run tries again.
     if plugin_changed:
-        install.install_plugin(settings)
+        with install.venv_lock(settings):  # portals may share the venv
+            install.install_plugin(settings)
     city_files.sync(settings)
     ckan_setup.ensure_config(settings, ckan, ckan_setup.load_secrets(settings))
     ckan.stop()

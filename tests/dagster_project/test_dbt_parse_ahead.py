@@ -129,6 +129,7 @@ def test_a_build_that_would_parse_otherwise_parses_itself(parsed, monkeypatch, a
     assert _fresh(parsed).manifest_for(args, environment) is None
 
 
+@pytest.mark.serial  # a_draft_model: another worker's parse would take the draft in
 def test_a_build_elsewhere_or_after_a_model_was_added_parses_itself(parsed, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # another project's folder
     assert _fresh(parsed).manifest_for(PLAIN_BUILD, parsed.environment) is None
@@ -138,6 +139,7 @@ def test_a_build_elsewhere_or_after_a_model_was_added_parses_itself(parsed, monk
     assert _fresh(parsed).manifest_for(PLAIN_BUILD, parsed.environment) is not None
 
 
+@pytest.mark.serial  # (a_draft_model)
 def test_no_parse_ahead_just_after_a_project_file_was_written(tmp_path):
     """A file written this shortly before may be written again within the same tick of a
     coarse clock, unseen by its stamp."""

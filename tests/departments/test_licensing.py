@@ -171,24 +171,34 @@ def test_a_name_is_found_whatever_its_accents():
 
 
 def test_a_sole_proprietor_without_an_owner_name_is_withheld(department_warehouse):
-    """The sample city always names the owner: two licences lose theirs here, one of a
-    person's business, one of a corporation (only the person's name is withheld)."""
+    """The sample city always names the owner: four licences lose theirs here (no name, or
+    a placeholder with no letter in it), two of a person's business, two of a corporation
+    (only the persons' names are withheld)."""
     (warehouse,) = department_warehouse(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     )[0]
+    expected = {
+        "Marie Tremblay Renovations": True,
+        "Riverside Holdings Inc.": False,
+        "Jean Roy Painting": True,
+        "Summit Builders Ltd.": False,
+    }
     staged = run_with_planted_row(
         warehouse,
         "staging/business_licences/stg_business_licences__licences.sql",
         ["raw.business_licences_licences", "reference.street_types", "reference.wards"],
-        "UPDATE raw.business_licences_licences SET owner_name = NULL, licence_category = "
-        "'Contractor', business_name = CASE WHEN licence_number = (SELECT min(licence_number) "
-        "FROM raw.business_licences_licences) THEN 'Marie Tremblay Renovations' ELSE "
-        "'Riverside Holdings Inc.' END WHERE licence_number IN (SELECT DISTINCT "
-        "licence_number FROM raw.business_licences_licences ORDER BY licence_number LIMIT 2)",
+        "UPDATE raw.business_licences_licences AS r SET owner_name = p.owner, "
+        "licence_category = 'Contractor', business_name = p.business FROM (SELECT "
+        "licence_number, row_number() OVER (ORDER BY licence_number) AS n FROM (SELECT "
+        "DISTINCT licence_number FROM raw.business_licences_licences ORDER BY licence_number "
+        "LIMIT 4)) AS k JOIN (VALUES (1, NULL, 'Marie Tremblay Renovations'), (2, NULL, "
+        "'Riverside Holdings Inc.'), (3, ' - ', 'Jean Roy Painting'), (4, '0', "
+        "'Summit Builders Ltd.')) AS p(n, owner, business) USING (n) "
+        "WHERE r.licence_number = k.licence_number",
     )
     withheld = {
-        row["business_name"]: row["is_name_withheld"] for row in staged if row["owner_name"] is None
+        row["business_name"]: row["is_name_withheld"]
+        for row in staged
+        if row["business_name"] in expected
     }
-    assert len(withheld) == 2, withheld
-    assert [value for name, value in withheld.items() if "Inc." not in str(name)] == [True]
-    assert [value for name, value in withheld.items() if "Inc." in str(name)] == [False]
+    assert withheld == expected

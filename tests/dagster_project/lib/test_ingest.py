@@ -609,10 +609,15 @@ def test_a_platform_out_of_memory_stops_the_run_and_quarantines_nothing(landing)
     assert result.status == "loaded"  # the next run, with memory, loads it
 
 
-def test_cp1252_characters_above_latin1_survive_both_read_paths(landing):
+def test_cp1252_characters_above_latin1_survive_both_read_paths(landing, tmp_path, monkeypatch):
     """cp1252 is read as latin-1 and its 0x80-0x9F characters translated back: the euro
     sign and typographic quotes must come out as themselves, on the fast path and on the
     careful one (a malformed row forces it)."""
+    # the transcoded copies go to a temp folder of this test's (another test worker's
+    # ingest makes its own in the system's)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     name = "Ren\u00e9e \u2019O\u2019Brien \u20ac\u0160"
     text = f"SR Number,Created Date,Caller\nSR-1,2024-01-02,{name}\n"
     write(landing, "fast.csv", text, encoding="cp1252")
@@ -636,7 +641,7 @@ def test_cp1252_characters_above_latin1_survive_both_read_paths(landing):
         ("SR-2", "Ren\u00e9e \u2019O\u2019Brien \u20ac\u0160"),
     ]
     conn.close()
-    assert not list(Path(tempfile.gettempdir()).glob("ingest-*.utf8.csv"))  # copies removed
+    assert not list(scratch.glob("ingest-*.utf8.csv"))  # copies removed
 
 
 def _workbook_with_rows(path: Path, data_rows: int) -> None:

@@ -138,6 +138,7 @@ def test_a_run_brings_the_running_portal_up_to_date_with_the_dictionary(
 
 @pytest.mark.portal
 @pytest.mark.skipif(bool(os.environ.get("CKAN_URL")), reason="a city's own CKAN is not restarted")
+@pytest.mark.serial  # the stamp is in CKAN's venv, which every worker's portal runs from
 def test_a_run_installs_a_new_release_of_the_plugin(portal, capfd):
     """A `git pull` changed the plugin (here: its installed stamp no longer matches the
     source): the next run reinstalls it and restarts CKAN, which answers again. The run

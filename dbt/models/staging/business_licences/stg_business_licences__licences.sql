@@ -33,10 +33,11 @@ renamed as (
             licence_category in ('Taxi/Rideshare Driver', 'Short-term Rental')
             or {{ mentions_name('business_name', 'owner_name') }}
             or {{ mentions_name('operating_name', 'owner_name') }}
-            -- no owner to compare with, and no corporate designation in the name: a
-            -- sole proprietor (or partners) whose business name may be their own
+            -- no owner to compare with (empty, or a placeholder such as "-" or "0":
+            -- no letter in it), and no corporate designation in the name: a sole
+            -- proprietor (or partners) whose business name may be their own
             or (
-                nullif(trim(owner_name), '') is null
+                not coalesce(regexp_matches(owner_name, '\pL'), false)
                 and not coalesce(regexp_matches(
                     business_name,
                     '(?i)\b(inc|incorporated|ltd|limited|corp|corporation|llp|co|ulc)\b\.?'
