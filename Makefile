@@ -80,7 +80,7 @@ portal-status:  ## what of the portal runs where
 TEST_WORKERS ?= 2
 
 test: install browser-deps lint  ## set up and run every test (starts the local portal itself)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not serial"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder -m "not serial"
 	$(PY) -m pytest -m serial
 
 test-unit: install  ## only the tests that need no portal

@@ -70,20 +70,29 @@ def _portal_of_its_own(worker: int) -> None:
     os.environ["PORTAL_REDIS_PORT"] = str(settings.redis_port + worker)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def group_of(nodeid: str) -> str:
+    """The group a test runs in: its module's, or the shared group its module is in."""
+    path = nodeid.split("::")[0]
+    return next((g for prefix, g in SHARED_GROUPS.items() if path.startswith(prefix)), path)
+
+
 def pytest_collection_modifyitems(config, items):
-    """One xdist group per module (its module-scoped fixtures run once), or per shared
-    group; the longest groups first (run with ``--dist loadgroup --no-loadscope-reorder``)."""
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        group = next((g for prefix, g in SHARED_GROUPS.items() if path.startswith(prefix)), path)
-        item.add_marker(pytest.mark.xdist_group(group))
-        item.stash[_GROUP] = group
+    """The longest groups first (xdist keeps the order with ``--no-loadscope-reorder``)."""
     rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.stash[_GROUP], len(rank)))  # stable
+    items.sort(key=lambda item: rank.get(group_of(item.nodeid), len(rank)))  # stable
 
 
-_GROUP = pytest.StashKey[str]()
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scheduling by scope, with our groups as the scopes: all the tests of a group
+    go to one worker, in turn. (Its own ``xdist_group`` marks do not group under pytest
+    9: xdist 3.8 renames the tests' ids through an attribute pytest no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 def _portal_command(command: str) -> subprocess.CompletedProcess:
