@@ -12,6 +12,8 @@ are the first's plus a suffix and an offset): tests that count every dataset on 
 portal, or restart CKAN, see only their own worker's. Tests that share more than their
 own fixtures (one session-built warehouse; dbt's link to another city) run on one
 worker, in turn (``SHARED_GROUPS``), and the longest start first (``LONGEST_FIRST``).
+Tests that change what both workers share (CKAN's venv, the dbt project's files) are
+marked ``serial``: ``make test`` runs them alone, after the others.
 """
 
 from __future__ import annotations
