@@ -41,8 +41,8 @@ SHARED_GROUPS = {
     "tests/publish/portal/test_city_files.py": "cities",
     "tests/publish/portal/test_portal_cli.py": "cities",
 }
-# The groups that take longest (minutes each; measured on CI), started first so that none
-# is left running alone at the end; the others follow in the order they are collected.
+# The groups that take longest (minutes each, measured on a 2-core machine), started
+# first so that none is left running alone at the end; the others follow in collection order.
 LONGEST_FIRST = [
     "tests/test_pipeline_e2e.py",
     "tests/hardening/test_kill_and_resume.py",
@@ -84,10 +84,14 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(group_of(item.nodeid), len(rank)))  # stable
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: no error when xdist is not loaded
 def pytest_xdist_make_scheduler(config, log):
-    """xdist's scheduling by scope, with our groups as the scopes: all the tests of a group
-    go to one worker, in turn. (Its own ``xdist_group`` marks do not group under pytest
-    9: xdist 3.8 renames the tests' ids through an attribute pytest no longer reads.)"""
+    """With ``--dist loadscope``: xdist's scheduling by scope, with our groups as the
+    scopes: all the tests of a group go to one worker, in turn. (Its own ``xdist_group``
+    marks do not group under pytest 9: xdist 3.8 renames the tests' ids through an
+    attribute pytest no longer reads.) Another ``--dist`` is left to xdist."""
+    if config.getvalue("dist") != "loadscope":
+        return None
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):
