@@ -7,13 +7,18 @@ privacy checks), only the publication to CKAN is left out, so these tests need n
 
 from __future__ import annotations
 
+import shutil
+
 import dagster as dg
 import duckdb
 import pytest
 
 from dagster_project.defs.quality.score import SCORES_KEY
+from dagster_project.lib.dbt_environment import target_dir
 from dagster_project.settings import get_settings
 from sample_data import generate
+
+from .planted import COMPILED_MODELS
 
 SCALE = 0.2  # every code path of every generator, in about a minute
 
@@ -56,6 +61,7 @@ def department_warehouse(tmp_path_factory):
             and "not_built" in e.event_specific_data.asset_observation.metadata
         }
         assert not not_built, f"published models dbt did not build: {not_built}"
+        keep_compiled_models(result.run_id, folder / COMPILED_MODELS)
     finally:
         patcher.undo()
         get_settings.cache_clear()
@@ -70,3 +76,13 @@ def department_warehouse(tmp_path_factory):
 
     query.data_dir = folder  # type: ignore[attr-defined]  (for tools that open it themselves)
     return query
+
+
+def keep_compiled_models(run_id: str, destination) -> None:
+    """Copy the SQL dbt compiled in this run's build beside the warehouse: the target
+    folder is shared (another test worker's builds land in it and prune the old ones), so
+    the planted-row tests read the models this warehouse was built with, from here."""
+    # dagster-dbt names a build's folder <step>-<first 7 of the run id>-<random>
+    (build,) = target_dir().glob(f"warehouse_models-{run_id[:7]}-*")
+    (models,) = (build / "compiled").glob("*/models")
+    shutil.copytree(models, destination)

@@ -8,17 +8,14 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.settings import DBT_PROJECT_DIR
+# beside the department warehouse: the models as dbt compiled them for its build
+COMPILED_MODELS = "compiled_models"
 
 
-def compiled_sql(model_path: str) -> str:
-    """The model's SQL from the newest dbt run (the department warehouse's build)."""
-    runs = sorted(
-        (DBT_PROJECT_DIR / "target").glob("warehouse_models-*/compiled/*/models"),
-        key=lambda folder: folder.stat().st_mtime,
-    )
-    assert runs, "the department warehouse was built (dbt compiled its models)"
-    return (runs[-1] / model_path).read_text()
+def compiled_sql(data_dir: Path, model_path: str) -> str:
+    """The model's SQL as the department warehouse's build ran it (``data_dir``: the
+    warehouse's folder, ``department_warehouse.data_dir``)."""
+    return (Path(data_dir) / COMPILED_MODELS / model_path).read_text()
 
 
 def run_with_planted_row(
@@ -36,7 +33,7 @@ def run_with_planted_row(
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             conn.execute(f"CREATE TABLE {table} AS SELECT * FROM built.{table}")
         conn.execute(plant)
-        result = conn.execute(compiled_sql(model_path))
+        result = conn.execute(compiled_sql(Path(warehouse).parent, model_path))
         names = [column[0] for column in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     finally:

@@ -24,7 +24,9 @@ BY_FILE = {
 @pytest.mark.parametrize("system", sorted(BY_FILE))
 def test_the_newest_file_wins_and_file_names_sort_by_date(department_warehouse, system):
     # the dedupe orders by the file name before the load time
-    assert "_source_file desc nulls last" in " ".join(compiled_sql(BY_FILE[system]).split())
+    assert "_source_file desc nulls last" in " ".join(
+        compiled_sql(department_warehouse.data_dir, BY_FILE[system]).split()
+    )
     # the export names sort by name as by the date they carry (2024-09 before 2024-10)
     names = [
         name
@@ -40,6 +42,7 @@ def test_recreation_keeps_the_load_order(department_warehouse):
     # Registrations_<YYYY> names the program year, not the export: no latest_by
     assert "_source_file desc nulls last" not in " ".join(
         compiled_sql(
-            "staging/recreation_registrations/stg_recreation_registrations__registrations.sql"
+            department_warehouse.data_dir,
+            "staging/recreation_registrations/stg_recreation_registrations__registrations.sql",
         ).split()
     )
