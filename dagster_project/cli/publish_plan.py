@@ -5,7 +5,8 @@ Compares the warehouse's published models as they are now with the portal (see
 ``publish/ckan/plan.py`` for what is compared). When extracts landed or were ingested
 after the warehouse's last build, the models are older than the data: the plan says so
 first (the next pipeline run rebuilds them, and its publication would then differ from
-this plan). Exit status 2 when the plan could not be made.
+this plan). A dataset whose sources never delivered is left out, as the run leaves it
+(one warning names them). Exit status 2 when the plan could not be made.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dagster_project.lib.exports import export_model
 from dagster_project.lib.files import FileHashes
 from dagster_project.lib.gates.results import GATES, GateResults
 from dagster_project.lib.incremental import gate_version
-from dagster_project.lib.ingest.loader import landing_files
+from dagster_project.lib.ingest.loader import landing_files, systems_waiting
 from dagster_project.lib.versions import VersionHistory
 from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
@@ -99,6 +100,15 @@ def _ingested_after_build(conn, dictionary, settings) -> list[str]:
     return warnings
 
 
+def waiting_line(waiting: dict[str, list[str]]) -> str:
+    """One line for the datasets the run leaves alone until their sources deliver."""
+    listed = "; ".join(f"{d} (from {', '.join(s)})" for d, s in sorted(waiting.items()))
+    return (
+        f"{len(waiting)} dataset(s) wait for the first delivery of their sources and "
+        f"would not be published: {listed}"
+    )
+
+
 def gate_line(results: GateResults, dataset_id: str, conn, dataset) -> str | None:
     """The publication waits for gates that did not pass these very rows."""
     waiting = [
@@ -130,8 +140,14 @@ def make_plan(publisher: CkanPublisher, now: datetime | None = None) -> tuple[st
         conn = connect(settings.warehouse_path, read_only=True)
         try:
             warnings = warehouse_warnings(conn, dictionary, settings)
+            waiting: dict[str, list[str]] = {}
             with tempfile.TemporaryDirectory(prefix="publish-plan-") as work:
                 for dataset in dictionary.approved_datasets:
+                    # the run publishes nothing of a dataset whose source never delivered
+                    # (defs/open_data/publish.py): neither does the plan
+                    if silent := systems_waiting(conn, list(dataset.source_systems)):
+                        waiting[dataset.id] = silent
+                        continue
                     try:
                         files = export_model(conn, dataset.model, Path(work) / dataset.id, [])
                     except duckdb.CatalogException:
@@ -149,6 +165,8 @@ def make_plan(publisher: CkanPublisher, now: datetime | None = None) -> tuple[st
                     plans.append(plan)
         finally:
             conn.close()
+    if waiting:
+        warnings.append(waiting_line(waiting))
     plans += plan_retirements(
         publisher, dictionary, timedelta(days=city.retired_dataset_retention_days), now
     )
