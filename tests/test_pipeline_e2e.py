@@ -445,7 +445,9 @@ def test_a_new_export_is_added_incrementally_with_the_same_result(first_run, dat
 
     # (this run's build: dagster-dbt names its folder <step>-<run id's first 7>-<random>;
     # the target folder is shared with the other test worker's builds)
-    (build,) = target_dir().glob(f"warehouse_models-{result.run_id[:7]}-*/dbt.log")
+    builds = list(target_dir().glob(f"warehouse_models-{result.run_id[:7]}-*/dbt.log"))
+    assert len(builds) == 1, f"this run's dbt build folder: {builds}"
+    (build,) = builds
     assert '"StateCheckVarsHash"' not in build.read_text(), "the build parsed the project"
     # staging holds the latest raw version of every request, as a rebuild would
     assert warehouse(

@@ -100,13 +100,33 @@ def _ingested_after_build(conn, dictionary, settings) -> list[str]:
     return warnings
 
 
-def waiting_line(waiting: dict[str, list[str]]) -> str:
-    """One line for the datasets the run leaves alone until their sources deliver."""
-    listed = "; ".join(f"{d} (from {', '.join(s)})" for d, s in sorted(waiting.items()))
-    return (
-        f"{len(waiting)} dataset(s) wait for the first delivery of their sources and "
-        f"would not be published: {listed}"
-    )
+def waiting_lines(waiting: dict[str, list[str]], settings, dictionary) -> list[str]:
+    """The datasets the run leaves alone until their sources deliver, in one line; and,
+    in another, those whose sources' first extracts landed but are not ingested yet (the
+    next run loads them first, then publishes: rows this plan cannot show)."""
+    landed = {
+        s.system for s in dictionary.sources.values() if landing_files(s, settings.landing_dir)
+    }
+    arriving = {d: s for d, s in waiting.items() if set(s) <= landed}
+    silent = {d: s for d, s in waiting.items() if d not in arriving}
+
+    def listed(datasets: dict[str, list[str]]) -> str:
+        return "; ".join(f"{d} (from {', '.join(s)})" for d, s in sorted(datasets.items()))
+
+    lines = []
+    if silent:
+        lines.append(
+            f"{len(silent)} dataset(s) wait for the first delivery of their sources: the "
+            f"run leaves them as they are (not published, or as the portal has them): "
+            f"{listed(silent)}"
+        )
+    if arriving:
+        lines.append(
+            f"{len(arriving)} dataset(s) get their sources' first extracts in the next run "
+            f"(landed, not ingested yet): it publishes them if those load; their rows are "
+            f"not in this plan: {listed(arriving)}"
+        )
+    return lines
 
 
 def gate_line(results: GateResults, dataset_id: str, conn, dataset) -> str | None:
@@ -165,8 +185,7 @@ def make_plan(publisher: CkanPublisher, now: datetime | None = None) -> tuple[st
                     plans.append(plan)
         finally:
             conn.close()
-    if waiting:
-        warnings.append(waiting_line(waiting))
+    warnings += waiting_lines(waiting, settings, dictionary)
     plans += plan_retirements(
         publisher, dictionary, timedelta(days=city.retired_dataset_retention_days), now
     )

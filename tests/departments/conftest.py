@@ -80,9 +80,12 @@ def department_warehouse(tmp_path_factory):
 
 def keep_compiled_models(run_id: str, destination) -> None:
     """Copy the SQL dbt compiled in this run's build beside the warehouse: the target
-    folder is shared (another test worker's builds land in it and prune the old ones), so
-    the planted-row tests read the models this warehouse was built with, from here."""
+    folder is shared (the other test worker's builds land in it, so "the newest build" is
+    not this one), so the planted-row tests read the models this warehouse was built
+    with, from here."""
     # dagster-dbt names a build's folder <step>-<first 7 of the run id>-<random>
-    (build,) = target_dir().glob(f"warehouse_models-{run_id[:7]}-*")
+    builds = list(target_dir().glob(f"warehouse_models-{run_id[:7]}-*"))
+    assert len(builds) == 1, f"this run's dbt build folder: {builds}"
+    (build,) = builds
     (models,) = (build / "compiled").glob("*/models")
     shutil.copytree(models, destination)
