@@ -25,7 +25,7 @@ from dagster_project.lib.exports import export_model
 from dagster_project.lib.files import FileHashes
 from dagster_project.lib.gates.results import GATES, GateResults
 from dagster_project.lib.incremental import gate_version
-from dagster_project.lib.ingest.loader import landing_files, systems_waiting
+from dagster_project.lib.ingest.loader import datasets_waiting, landing_files
 from dagster_project.lib.versions import VersionHistory
 from dagster_project.lib.warehouse import connect, reader_turn
 from dagster_project.settings import get_settings
@@ -34,9 +34,12 @@ from publish.ckan.publisher import CkanPublisher
 from publish.ckan.withdrawal import plan_withdrawals
 
 
-def warehouse_warnings(conn: duckdb.DuckDBPyConnection, dictionary, settings) -> list[str]:
-    """Extracts not yet ingested, or ingested since their datasets' models were built."""
-    warnings = []
+def warehouse_warnings(
+    conn: duckdb.DuckDBPyConnection, dictionary, settings
+) -> tuple[list[str], set[str]]:
+    """Extracts not yet ingested, or ingested since their datasets' models were built;
+    and the systems with extracts not ingested yet."""
+    warnings, not_ingested = [], set()
     try:
         seen = {row[0] for row in conn.execute("SELECT sha256 FROM raw._ingest_files").fetchall()}
     except duckdb.CatalogException:
@@ -46,12 +49,13 @@ def warehouse_warnings(conn: duckdb.DuckDBPyConnection, dictionary, settings) ->
         files = landing_files(source, settings.landing_dir)
         waiting = [p.name for p in files if p.is_file() and sha256(p) not in seen]
         if waiting:
+            not_ingested.add(source.system)
             warnings.append(
                 f"{source.system}: {len(waiting)} extract(s) in the landing folder not ingested "
                 f"yet ({', '.join(waiting[:3])}): this plan does not include their rows"
             )
     warnings += _ingested_after_build(conn, dictionary, settings)
-    return warnings
+    return warnings, not_ingested
 
 
 def _last_builds(settings, datasets) -> dict[str, float]:
@@ -100,14 +104,11 @@ def _ingested_after_build(conn, dictionary, settings) -> list[str]:
     return warnings
 
 
-def waiting_lines(waiting: dict[str, list[str]], settings, dictionary) -> list[str]:
+def waiting_lines(waiting: dict[str, list[str]], not_ingested: set[str]) -> list[str]:
     """The datasets the run leaves alone until their sources deliver, in one line; and,
     in another, those whose sources' first extracts landed but are not ingested yet (the
     next run loads them first, then publishes: rows this plan cannot show)."""
-    landed = {
-        s.system for s in dictionary.sources.values() if landing_files(s, settings.landing_dir)
-    }
-    arriving = {d: s for d, s in waiting.items() if set(s) <= landed}
+    arriving = {d: s for d, s in waiting.items() if set(s) <= not_ingested}
     silent = {d: s for d, s in waiting.items() if d not in arriving}
 
     def listed(datasets: dict[str, list[str]]) -> str:
@@ -159,14 +160,14 @@ def make_plan(publisher: CkanPublisher, now: datetime | None = None) -> tuple[st
             raise RuntimeError("a pipeline run is writing the warehouse: try again after it")
         conn = connect(settings.warehouse_path, read_only=True)
         try:
-            warnings = warehouse_warnings(conn, dictionary, settings)
-            waiting: dict[str, list[str]] = {}
+            warnings, not_ingested = warehouse_warnings(conn, dictionary, settings)
+            # the run publishes nothing of a dataset whose source never delivered
+            # (defs/open_data/publish.py): neither does the plan
+            waiting = datasets_waiting(conn, dictionary.approved_datasets)
+            warnings += waiting_lines(waiting, not_ingested)
             with tempfile.TemporaryDirectory(prefix="publish-plan-") as work:
                 for dataset in dictionary.approved_datasets:
-                    # the run publishes nothing of a dataset whose source never delivered
-                    # (defs/open_data/publish.py): neither does the plan
-                    if silent := systems_waiting(conn, list(dataset.source_systems)):
-                        waiting[dataset.id] = silent
+                    if dataset.id in waiting:
                         continue
                     try:
                         files = export_model(conn, dataset.model, Path(work) / dataset.id, [])
@@ -185,7 +186,6 @@ def make_plan(publisher: CkanPublisher, now: datetime | None = None) -> tuple[st
                     plans.append(plan)
         finally:
             conn.close()
-    warnings += waiting_lines(waiting, settings, dictionary)
     plans += plan_retirements(
         publisher, dictionary, timedelta(days=city.retired_dataset_retention_days), now
     )

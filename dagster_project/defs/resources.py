@@ -142,6 +142,15 @@ def prune_build_folders(target: Path, keep: int, now: float | None = None) -> li
     return old
 
 
+def build_folder(target: Path, run_id: str, step: str = WAREHOUSE_STEP) -> Path | None:
+    """The folder of a run's dbt build in ``target`` (dagster-dbt names it
+    ``<step>-<the run id's first 7>-<random>``), None when the step made none."""
+    found = [p for p in target.glob(f"{step}-{run_id[:7]}-*") if _BUILD_FOLDER.fullmatch(p.name)]
+    if len(found) > 1:
+        raise RuntimeError(f"two build folders for run {run_id}: {found}")
+    return found[0] if found else None
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse file. One writer at a time: each step opens, uses and closes.
 

@@ -221,7 +221,7 @@ def waiting_datasets(dictionary) -> dict[str, list[str]]:
     """Approved datasets whose source systems have not delivered a first file yet."""
     import duckdb
 
-    from dagster_project.lib.ingest.loader import systems_waiting
+    from dagster_project.lib.ingest.loader import datasets_waiting
     from dagster_project.lib.warehouse import reader_turn
     from dagster_project.settings import get_settings
 
@@ -234,16 +234,11 @@ def waiting_datasets(dictionary) -> dict[str, list[str]]:
         except duckdb.Error:  # no warehouse yet
             return {}
         try:
-            silent = set(systems_waiting(conn, list(dictionary.sources)))
+            return datasets_waiting(conn, dictionary.approved_datasets)
         except duckdb.Error:
             return {}
         finally:
             conn.close()
-    return {
-        d.id: [s for s in d.source_systems if s in silent]
-        for d in dictionary.approved_datasets
-        if silent & set(d.source_systems)
-    }
 
 
 def alert_run(report: RunReport, started_at: float) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from dagster_project.defs.resources import prune_build_folders
+from dagster_project.defs.resources import build_folder, prune_build_folders
 
 
 def test_only_the_newest_build_folders_are_kept(tmp_path):
@@ -26,3 +26,14 @@ def test_only_the_newest_build_folders_are_kept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [b.name for b in builds[3:]] + ["manifest.json", "partial_parse.msgpack", "compiled"]
     )
+
+
+def test_a_runs_build_folder_is_found_by_its_run_id(tmp_path):
+    run_id = "0123abcd-0000-4000-8000-000000000000"
+    (tmp_path / "warehouse_models-0123abc-9f8e7d6").mkdir()
+    (tmp_path / "warehouse_models-4567def-1a2b3c4").mkdir()  # another run's
+    (tmp_path / "quality_score_models-0123abc-5e6f7a8").mkdir()  # the run's other build
+
+    assert build_folder(tmp_path, run_id) == tmp_path / "warehouse_models-0123abc-9f8e7d6"
+    assert build_folder(tmp_path, "ffffffff-0000") is None
+    assert build_folder(tmp_path, run_id, "quality_score_models").name.endswith("-5e6f7a8")

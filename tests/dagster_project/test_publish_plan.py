@@ -186,19 +186,25 @@ def test_without_a_warehouse_the_plan_says_so(tmp_path):
     )
 
 
-def test_a_dataset_whose_first_extracts_landed_is_said_to_publish_next(tmp_path):
-    from types import SimpleNamespace
+@pytest.fixture
+def scratch_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLATFORM_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
 
-    from dagster_project.cli.publish_plan import waiting_lines
 
-    dictionary = load_dictionary()
-    landing = tmp_path / "landing"
-    generate(landing, scale=0.01, seed=1, systems={"fire_inspections"})
-    settings = SimpleNamespace(landing_dir=landing)
+def test_a_dataset_whose_first_extracts_landed_is_said_to_publish_next(scratch_data_dir):
+    from dagster_project.cli.publish_plan import waiting_lines, warehouse_warnings
+
+    # a first fire-inspections export landed, nothing ingested yet (an empty warehouse)
+    generate(scratch_data_dir / "landing", scale=0.01, seed=1, systems={"fire_inspections"})
+    warnings, not_ingested = warehouse_warnings(duckdb.connect(), load_dictionary(), get_settings())
+    assert not_ingested == {"fire_inspections"}
+    assert warnings[0].startswith("fire_inspections: ")
     lines = waiting_lines(
         {"fire_inspections": ["fire_inspections"], "foi_requests": ["foi_requests"]},
-        settings,
-        dictionary,
+        not_ingested,
     )
     assert len(lines) == 2, lines
     assert lines[0].startswith("1 dataset(s) wait for the first delivery") and (

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from dagster_project.defs.quality.score import SCORES_KEY
+from dagster_project.defs.resources import build_folder
 from dagster_project.lib.dbt_environment import target_dir
 from dagster_project.settings import get_settings
 from sample_data import generate
@@ -83,9 +84,7 @@ def keep_compiled_models(run_id: str, destination) -> None:
     folder is shared (the other test worker's builds land in it, so "the newest build" is
     not this one), so the planted-row tests read the models this warehouse was built
     with, from here."""
-    # dagster-dbt names a build's folder <step>-<first 7 of the run id>-<random>
-    builds = list(target_dir().glob(f"warehouse_models-{run_id[:7]}-*"))
-    assert len(builds) == 1, f"this run's dbt build folder: {builds}"
-    (build,) = builds
+    build = build_folder(target_dir(), run_id)
+    assert build is not None, "the run's dbt build left no folder"
     (models,) = (build / "compiled").glob("*/models")
     shutil.copytree(models, destination)

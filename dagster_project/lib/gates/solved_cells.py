@@ -30,9 +30,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# A cell is solved when all of its entries in the null space of the groups' equations
-# (the directions no total can see) are zero, to this tolerance (coefficients are 0 or 1).
-NULL_SPACE_TOLERANCE = 1e-7
 # A cell is solved when its squared distance to the row space of the equations is below
 # this (the distance of a cell that is not solved is a ratio of small integers' roots, far
 # above it; rounding leaves ~1e-13).
@@ -81,19 +78,20 @@ def solved_in(cells: Sequence[int], equations: Sequence[Sequence[int]]) -> list[
     column = {cell: i for i, cell in enumerate(cells)}
     matrix = np.zeros((max(len(equations), 1), len(cells)))
     for row, group in enumerate(equations):
-        for cell in group:
-            matrix[row, column[cell]] = 1.0
+        matrix[row, [column[cell] for cell in group]] = 1.0
     if matrix.shape[0] < matrix.shape[1]:
         # A Aᵀ = U Λ Uᵀ: the row space's orthonormal basis is Aᵀ U Λ^-1/2 (its nonzero
-        # eigenvalues); a cell's squared distance to it is 1 less its squared projection
+        # eigenvalues)
         values, vectors = np.linalg.eigh(matrix @ matrix.T)
         kept = values > ZERO_EIGENVALUE
         basis = (matrix.T @ vectors[:, kept]) / np.sqrt(values[kept])
-        distance = 1.0 - np.einsum("ij,ij->i", basis, basis)
-        return [cell for cell in cells if distance[column[cell]] < ROW_SPACE_TOLERANCE]
-    values, vectors = np.linalg.eigh(matrix.T @ matrix)
-    free = vectors[:, values < ZERO_EIGENVALUE]
-    return [cell for cell in cells if np.all(np.abs(free[column[cell]]) < NULL_SPACE_TOLERANCE)]
+    else:
+        # AᵀA = V Λ Vᵀ: the eigenvectors of its nonzero eigenvalues are that basis
+        values, vectors = np.linalg.eigh(matrix.T @ matrix)
+        basis = vectors[:, values > ZERO_EIGENVALUE]
+    # a cell's squared distance to the row space: 1 less its squared projection on it
+    distance = 1.0 - np.einsum("ij,ij->i", basis, basis)
+    return [cell for cell in cells if distance[column[cell]] < ROW_SPACE_TOLERANCE]
 
 
 def solved_cells(

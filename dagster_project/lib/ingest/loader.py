@@ -119,6 +119,19 @@ def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list
     return [s for s in systems if s not in loaded and s not in SYSTEMS_WITHOUT_EXTRACTS]
 
 
+def datasets_waiting(conn: duckdb.DuckDBPyConnection, datasets) -> dict[str, list[str]]:
+    """The datasets with a source system that has never delivered (dataset id -> those
+    systems): what the publish step leaves alone, and the run report and the publish
+    plan say (one query for them all)."""
+    systems = sorted({system for dataset in datasets for system in dataset.source_systems})
+    silent = set(systems_waiting(conn, systems))
+    return {
+        d.id: [s for s in d.source_systems if s in silent]
+        for d in datasets
+        if silent & set(d.source_systems)
+    }
+
+
 def _ingest_file(conn, source, path: Path, sha: str, quarantine_dir: Path) -> FileResult:
     system = source.system
     earlier = ledger.seen(conn, system, sha)

@@ -124,7 +124,7 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
         stop_on_platform_fault(error, path.name)
         raise UnreadableFile(f"not a readable Excel workbook: {safe_message(error)}") from None
     # Formatting can extend a sheet with blank rows; a fully blank row is not a record.
-    columns = [c for c in _columns(conn, table) if c != "_source_row"]
+    columns = [c for c in columns_of(conn, table) if c != "_source_row"]
     conn.execute(
         f"DELETE FROM {quote(table)} WHERE " + " AND ".join(f"{quote(c)} IS NULL" for c in columns)
     )
@@ -138,7 +138,7 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
         )
 
 
-def _columns(conn, table: str) -> list[str]:
+def columns_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """The columns of one table or view (none when there is no such relation).
 
     ``pragma_table_info`` looks up the one catalog entry; ``duckdb_columns()`` lists every
@@ -153,7 +153,3 @@ def _columns(conn, table: str) -> list[str]:
         ]
     except duckdb.CatalogException:
         return []
-
-
-def columns_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return _columns(conn, table)

@@ -122,7 +122,30 @@ def _folder(path):
     return path
 
 
-@pytest.mark.parametrize("seed", range(40))
+RANK_TEST_SEEDS = range(40)
+
+
+def _random_table(seed: int) -> tuple[int, list[list[int]]]:
+    """(how many suppressed cells, the groups' equations) of a random two- or three-way
+    table with some combinations missing: two-way up to 9 x 9, three-way up to 6 x 6 x 6
+    (the rank test below takes one rank per cell: larger tables cost it seconds each)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ways = 2 + seed % 2
+    sizes = [int(rng.integers(2, 10 if ways == 2 else 7)) for _ in range(ways)]
+    present = rng.uniform(0.15, 0.95)
+    cells = [c for c in np.ndindex(*sizes) if rng.random() < present]
+    groups: dict[tuple, list[int]] = {}
+    for index, cell in enumerate(cells):
+        for dimension in range(ways):
+            groups.setdefault((dimension, cell[:dimension] + cell[dimension + 1 :]), []).append(
+                index
+            )
+    return len(cells), list(groups.values())
+
+
+@pytest.mark.parametrize("seed", RANK_TEST_SEEDS)
 def test_the_solved_cells_are_those_a_rank_test_finds(seed):
     """The audit's linear algebra against its definition: a cell is solved exactly when
     adding its unit vector to the groups' equations leaves their rank unchanged. Random
@@ -132,24 +155,24 @@ def test_the_solved_cells_are_those_a_rank_test_finds(seed):
 
     from dagster_project.lib.gates.solved_cells import solved_in
 
-    rng = np.random.default_rng(seed)
-    sizes = [int(rng.integers(2, 10)) for _ in range(2 + seed % 2)]
-    present = rng.uniform(0.15, 0.95)
-    cells = [c for c in np.ndindex(*sizes) if rng.random() < present]
-    groups: dict[tuple, list[int]] = {}
-    for index, cell in enumerate(cells):
-        for dimension in range(len(sizes)):
-            groups.setdefault((dimension, cell[:dimension] + cell[dimension + 1 :]), []).append(
-                index
-            )
-    equations = list(groups.values())
-    matrix = np.zeros((max(len(equations), 1), len(cells)))
+    count, equations = _random_table(seed)
+    matrix = np.zeros((max(len(equations), 1), count))
     for row, group in enumerate(equations):
         matrix[row, group] = 1.0
     rank = np.linalg.matrix_rank(matrix)
-    by_rank = [
-        index
-        for index in range(len(cells))
-        if np.linalg.matrix_rank(np.vstack([matrix, np.eye(len(cells))[index]])) == rank
-    ]
-    assert solved_in(list(range(len(cells))), equations) == by_rank
+    unit = np.zeros((1, count))
+    by_rank = []
+    for index in range(count):
+        unit[:] = 0.0
+        unit[0, index] = 1.0
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            by_rank.append(index)
+    assert solved_in(list(range(count)), equations) == by_rank
+
+
+def test_the_rank_tests_tables_take_both_sides_of_the_audit():
+    sides = {
+        len(equations) < count
+        for count, equations in (_random_table(seed) for seed in RANK_TEST_SEEDS)
+    }
+    assert sides == {True, False}  # A Aᵀ (more cells than groups) and AᵀA
