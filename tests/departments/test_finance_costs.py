@@ -4,7 +4,7 @@ cost-per-transaction KPI."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
@@ -174,3 +174,46 @@ def test_a_cost_centre_without_allocation_is_reported(department_warehouse):
     )[0]
     assert {"0110", "0120", "2110"} <= set(not_listed)
     assert not set(not_listed) & listed
+
+
+def test_the_311_platform_is_split_between_the_web_and_the_app_by_requests(department_warehouse):
+    # the web and app platform (4110) serves both channels together: each 311 service's
+    # share of it goes to the web and the app in proportion to its requests on each, to
+    # the cent, so both show the same platform cost per request
+    (platform,) = department_warehouse(
+        "SELECT sum(amount) FROM staging.stg_general_ledger__ledger_lines "
+        "WHERE cost_centre = '4110' AND month BETWEEN DATE '2024-04-01' AND DATE '2024-06-01'"
+    )[0]
+    contact_centre = department_warehouse(
+        "SELECT sum(amount) FROM staging.stg_general_ledger__ledger_lines "
+        "WHERE cost_centre = '4100' AND month BETWEEN DATE '2024-04-01' AND DATE '2024-06-01'"
+    )[0][0]
+    rows = dict(
+        department_warehouse(
+            "SELECT channel_code, allocated_cost FROM kpi.kpi_service_costs "
+            "WHERE service_id = '311-waste' AND quarter = DATE '2024-04-01' "
+            "AND channel_code IS NOT NULL"
+        )
+    )
+    requests = dict(
+        department_warehouse(
+            "SELECT channel_code, count(*) FROM core.fct_service_transactions "
+            "WHERE service_id = '311-waste' AND month BETWEEN DATE '2024-04-01' "
+            "AND DATE '2024-06-01' GROUP BY ALL"
+        )
+    )
+    cent = Decimal("0.01")
+    share = (platform * Decimal("0.25")).quantize(cent, ROUND_HALF_UP)  # (DuckDB's round)
+    assert rows["web"] + rows["mobile_app"] == share
+    # the channel with fewer requests gets its part to the cent, the other the rest
+    fewer, more = sorted(("mobile_app", "web"), key=lambda c: (-requests[c], c))[::-1]
+    part = share * requests[fewer] / (requests["web"] + requests["mobile_app"])
+    assert rows[fewer] == part.quantize(cent, ROUND_HALF_UP) and rows[more] == share - rows[fewer]
+    assert rows["phone"] == (contact_centre * Decimal("0.20")).quantize(cent, ROUND_HALF_UP)
+    per_request = department_warehouse(
+        "SELECT channel_code, cost_per_transaction FROM open_data.pub_cost_per_transaction "
+        "WHERE service_id = '311-waste' AND quarter = DATE '2024-04-01' "
+        "AND channel_code IN ('web', 'mobile_app') AND NOT is_suppressed"
+    )
+    assert len(per_request) == 2
+    assert abs(per_request[0][1] - per_request[1][1]) < 0.01 * max(1, per_request[0][1])

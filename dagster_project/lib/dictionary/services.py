@@ -62,10 +62,15 @@ class Service:
 
 @dataclass(frozen=True)
 class Allocation:
+    """One share of a cost centre. ``channels``: none, all of the service's channels (its
+    whole cost, not split); one, the cost centre serves that channel alone; several, it
+    serves them together, and the share is split among them by the service's
+    transactions on each (kpi_service_costs)."""
+
     cost_centre: str
     cost_centre_name: str
     service: str
-    channel: str | None
+    channels: tuple[str, ...]
     share: float
 
 
@@ -184,17 +189,27 @@ def load_cost_allocation(
                 "reported as unallocated)"
             )
         for allocation in centre["allocations"]:
-            if allocation["service"] not in services:
+            service = services.get(allocation["service"])
+            channels = tuple(
+                allocation.get("channels") or filter(None, [allocation.get("channel")])
+            )
+            if service is None:
                 problems.append(
                     f"cost_allocation.yml: cost centre {centre['cost_centre']!r}: service "
                     f"{allocation['service']!r} is not in services.yml"
+                )
+            elif unknown := [c for c in channels if c not in service.channels]:
+                problems.append(
+                    f"cost_allocation.yml: cost centre {centre['cost_centre']!r}: service "
+                    f"{service.id!r} is not offered on {', '.join(unknown)} (its channels in "
+                    f"services.yml: {', '.join(service.channels)})"
                 )
             allocations.append(
                 Allocation(
                     centre["cost_centre"],
                     centre["name"],
                     allocation["service"],
-                    allocation.get("channel"),
+                    channels,
                     allocation["share"],
                 )
             )

@@ -129,7 +129,7 @@ def scorecard_sql(metrics: list[Metric], *, dbt: bool = True) -> str:
 
 costs as (
     -- the service's whole cost: its all-channel row (a channel row holds only the cost
-    -- centres that serve that channel alone, a part of the whole)
+    -- centres that serve that channel, alone or with a few others, a part of the whole)
     select service_id, quarter, sum(allocated_cost) as allocated_cost
     from {ref("kpi_service_costs")}
     where channel_code is null

@@ -1,7 +1,9 @@
 -- What the portal publishes of cost per transaction: per service and quarter, the actual
 -- costs finance's allocation places on the service (all channels), its transactions and
 -- the cost of one; and per channel where a cost centre serves that channel alone (the
--- contact centre: phone), that channel's direct cost over its transactions. A quarter's
+-- contact centre: phone) or a few channels together (the web and app platform, split by
+-- the service's transactions on each: kpi_service_costs), that channel's direct cost
+-- over its transactions. A quarter's
 -- small count of transactions is suppressed with a complement (its dictionary entry).
 with transactions as (
 

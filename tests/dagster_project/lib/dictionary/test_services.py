@@ -116,3 +116,34 @@ def test_shares_above_one_are_reported(dictionary_copy):
     _edit(dictionary_copy / "cost_allocation.yml", overallocate)
     problems = _problems(dictionary_copy)
     assert "allocates 1.3 of its costs; shares add up to at most 1" in problems
+
+
+def test_a_channel_the_service_is_not_offered_on_is_reported(dictionary_copy):
+    def misallocate(doc):
+        # the FOI request is offered on the web, by e-mail, mail and at the counter
+        doc["cost_centres"][0]["allocations"] = [
+            {"service": "foi-request", "channels": ["web", "mobile_app"], "share": 0.5}
+        ]
+
+    _edit(dictionary_copy / "cost_allocation.yml", misallocate)
+    assert "service 'foi-request' is not offered on mobile_app" in _problems(dictionary_copy)
+
+
+def test_one_channel_and_several_in_one_allocation_is_refused(dictionary_copy):
+    def both(doc):
+        doc["cost_centres"][0]["allocations"] = [
+            {"service": "311-roads", "channel": "phone", "channels": ["phone", "web"], "share": 0.1}
+        ]
+
+    _edit(dictionary_copy / "cost_allocation.yml", both)
+    problems = _problems(dictionary_copy)
+    assert (
+        "field cost_centres/0/allocations/0: channel and channels together: give one of them only"
+        in problems
+    )
+
+
+def test_the_311_platform_is_split_between_the_web_and_the_app():
+    allocation = load_dictionary().cost_allocation
+    platform = [a for a in allocation.allocations if a.cost_centre == "4110"]
+    assert platform and all(a.channels == ("web", "mobile_app") for a in platform)

@@ -1,9 +1,14 @@
 -- One row per service, channel and quarter: the actual costs finance's allocation table
 -- places on the service (channel_code null: all channels, the service's whole cost; a
--- channel: the part from cost centres that serve that channel alone).
+-- channel: the part from cost centres that serve that channel alone, and its part of
+-- those that serve several channels together, split by the service's transactions on
+-- each in the quarter).
 -- Each cost centre's quarter is split to the cent: every share is rounded to cents, and
 -- a cost centre whose shares add up to 1 gives its largest share the rounding remainder,
--- so that actuals = allocated + unallocated (kpi_unallocated_costs) to the cent.
+-- so that actuals = allocated + unallocated (kpi_unallocated_costs) to the cent. A share
+-- split among channels is split to the cent the same way (the channel with the most
+-- transactions takes the remainder); a quarter with no transaction on any of them keeps
+-- that share in the service's all-channel row only.
 with actuals as (
 
     select cost_centre, quarter, sum(actual_amount) as actual_cost
@@ -46,6 +51,7 @@ rounded as (
 split as (
 
     select
+        cost_centre,
         service_id,
         channel_code,
         quarter,
@@ -68,11 +74,102 @@ by_service as (
 
 ),
 
+-- a share of a cost centre that serves several channels together ('web mobile_app')
+shared as (
+
+    select
+        cost_centre,
+        service_id,
+        channel_code as channel_list,
+        quarter,
+        amount,
+        unnest(string_split(channel_code, ' ')) as channel_code
+    from split
+    where contains(channel_code, ' ')
+
+),
+
+volumes as (
+
+    select
+        service_id,
+        channel_code,
+        cast(date_trunc('quarter', month) as date) as quarter,
+        count(*) as transactions
+    from {{ ref('fct_service_transactions') }}
+    where channel_code is not null
+    group by service_id, channel_code, cast(date_trunc('quarter', month) as date)
+
+),
+
+shared_parts as (
+
+    select
+        shared.cost_centre,
+        shared.service_id,
+        shared.channel_list,
+        shared.channel_code,
+        shared.quarter,
+        shared.amount,
+        sum(coalesce(volumes.transactions, 0)) over listed as listed_transactions,
+        row_number() over (
+            partition by shared.cost_centre, shared.service_id, shared.channel_list, shared.quarter
+            order by coalesce(volumes.transactions, 0) desc, shared.channel_code asc
+        ) as part_rank,
+        cast(
+            round(
+                shared.amount * coalesce(volumes.transactions, 0)
+                / nullif(sum(coalesce(volumes.transactions, 0)) over listed, 0),
+                2
+            ) as decimal(14, 2)
+        ) as part
+    from shared
+    left join volumes
+        on
+            volumes.service_id = shared.service_id
+            and volumes.channel_code = shared.channel_code
+            and volumes.quarter = shared.quarter
+    window listed as (
+        partition by shared.cost_centre, shared.service_id, shared.channel_list, shared.quarter
+    )
+
+),
+
+shared_split as (
+
+    select
+        service_id,
+        channel_code,
+        quarter,
+        case
+            when part_rank = 1
+                then
+                    amount
+                    - (
+                        sum(part)
+                            over (
+                                partition by cost_centre, service_id, channel_list, quarter
+                            )
+                        - part
+                    )
+            else part
+        end as amount
+    from shared_parts
+    where listed_transactions > 0
+
+),
+
 by_channel as (
 
     select service_id, channel_code, quarter, sum(amount) as amount
-    from split
-    where channel_code is not null
+    from (
+        select service_id, channel_code, quarter, amount
+        from split
+        where channel_code is not null and not contains(channel_code, ' ')
+        union all
+        select service_id, channel_code, quarter, amount
+        from shared_split
+    ) as channel_amounts
     group by service_id, channel_code, quarter
 
 )
