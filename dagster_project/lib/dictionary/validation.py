@@ -119,7 +119,8 @@ def _advice(error: jsonschema.ValidationError) -> str:
         return f"{error.instance!r} does not have the expected form ({error.validator_value})"
     if error.validator == "type" and isinstance(error.instance, int | float):
         return f"{error.instance!r} is read as a number; write it in quotes ('{error.instance}')"
-    if error.validator == "not" and (keys := error.validator_value.get("required")):
+    not_both = isinstance(error.validator_value, dict) and error.validator_value.get("required")
+    if error.validator == "not" and (keys := not_both):
         return f"{' and '.join(keys)} together: give one of them only"
     if error.validator == "minLength":
         return f"{error.instance!r} is too short: write at least {error.validator_value} characters"

@@ -123,8 +123,11 @@ def semantic_layer_yaml(metrics: list[Metric]) -> str:
                     {"name": "cost_quarter", "type": "time", "expr": "quarter",
                      "type_params": {"time_granularity": "quarter"}},
                 ],
-                "measures": [{"name": "allocated_cost", "description": "Allocated cost.",
-                              "agg": "sum"}],
+                # the all-channel rows: a channel row is a part of its service's
+                "measures": [{"name": "allocated_cost",
+                              "description": "Allocated cost (the all-channel rows).",
+                              "agg": "sum",
+                              "expr": "case when channel_code is null then allocated_cost end"}],
             }
         )  # fmt: skip
     if any(m.kind == "web_completion" for m in metrics):

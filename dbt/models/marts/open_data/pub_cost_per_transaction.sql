@@ -32,10 +32,23 @@ cells as (
         coalesce(service_costs.channel_code, 'all') as channel_code,
         service_costs.quarter,
         service_costs.allocated_cost,
-        coalesce(by_channel.transactions, by_service.transactions, 0) as transactions,
+        -- a channel row: that channel's transactions (none: 0, no cost per transaction),
+        -- never the service's
+        coalesce(
+            case
+                when service_costs.channel_code is null then by_service.transactions
+                else by_channel.transactions
+            end,
+            0
+        ) as transactions,
         service_costs.allocated_cost
-        / nullif(coalesce(by_channel.transactions, by_service.transactions), 0)
-            as cost_per_transaction
+        / nullif(
+            case
+                when service_costs.channel_code is null then by_service.transactions
+                else by_channel.transactions
+            end,
+            0
+        ) as cost_per_transaction
     from {{ ref('kpi_service_costs') }} as service_costs
     left join by_service
         on

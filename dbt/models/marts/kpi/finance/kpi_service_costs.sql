@@ -75,17 +75,27 @@ by_service as (
 ),
 
 -- a share of a cost centre that serves several channels together ('web mobile_app')
+-- (two allocations of one cost centre to one service and list add up first)
 shared as (
 
     select
         cost_centre,
         service_id,
-        channel_code as channel_list,
+        channel_list,
         quarter,
         amount,
-        unnest(string_split(channel_code, ' ')) as channel_code
-    from split
-    where contains(channel_code, ' ')
+        unnest(string_split_regex(channel_list, '\s+')) as channel_code
+    from (
+        select
+            cost_centre,
+            service_id,
+            trim(channel_code) as channel_list,
+            quarter,
+            sum(amount) as amount
+        from split
+        where contains(trim(channel_code), ' ')
+        group by cost_centre, service_id, trim(channel_code), quarter
+    ) as listed
 
 ),
 
@@ -111,6 +121,7 @@ shared_parts as (
         shared.channel_code,
         shared.quarter,
         shared.amount,
+        coalesce(volumes.transactions, 0) as transactions,
         sum(coalesce(volumes.transactions, 0)) over listed as listed_transactions,
         row_number() over (
             partition by shared.cost_centre, shared.service_id, shared.channel_list, shared.quarter
@@ -155,7 +166,9 @@ shared_split as (
             else part
         end as amount
     from shared_parts
-    where listed_transactions > 0
+    -- a listed channel without a transaction gets nothing (the busiest has one, and
+    -- takes the whole remainder); none on any of them: the all-channel row only
+    where listed_transactions > 0 and transactions > 0
 
 ),
 
@@ -165,7 +178,7 @@ by_channel as (
     from (
         select service_id, channel_code, quarter, amount
         from split
-        where channel_code is not null and not contains(channel_code, ' ')
+        where channel_code is not null and not contains(trim(channel_code), ' ')
         union all
         select service_id, channel_code, quarter, amount
         from shared_split
