@@ -7,7 +7,10 @@ with other headers, "Apr 05, 2024" dates (quoted: they hold a comma) and "$25.00
 burn types in mixed case or short forms (``BRUSH``, ``camp fire``); statuses in upper
 case or with a `;` left after them; ``N/A`` and ``-`` for nothing (often the fee of a
 free campfire permit); a Total line with the fees' sum; permits printed twice; a permit
-valid until a date before it starts.
+valid until a date before it starts. From 2025 the upgraded RMS also sends the day the
+application came in (a campfire permit is issued the same day, online; the others take
+days), the old one did not; a few applications are dated after their permit's issue (a
+typing slip).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ OLD_HEADER = [
 ]
 NEW_HEADER = [
     "Permit Number",
+    "Application Date",  # the upgraded RMS logs when the application came in
     "Issued Date",
     "Valid From",
     "Valid To",
@@ -58,6 +62,9 @@ BURN_TYPES = {
     "Agricultural": (10, 50, 30),
     "Special Event": (5, 75, 1),
 }
+# burn type -> the most days from application to issue (fire prevention looks at a brush
+# pile or a farm burn first, and approves a special event with the fire chief)
+DAYS_TO_ISSUE = {"Campfire": 0, "Brush Pile": 4, "Agricultural": 8, "Special Event": 21}
 # Permits follow the burning seasons: spring clean-up and fall leaves.
 MONTH_WEIGHTS = np.array([1, 1, 3, 9, 10, 5, 3, 3, 5, 9, 7, 1], dtype=float)
 SHORT_FORMS = {"Campfire": "camp fire", "Brush Pile": "BRUSH", "Agricultural": "Ag"}
@@ -121,8 +128,10 @@ def messy(rng: np.random.Generator, c: dict[str, np.ndarray], old: bool) -> list
     )  # trailing separator
     ward = np.where(some(rng, rows, 0.01), "N/A", c["ward"])
     phone = np.where(some(rng, rows, 0.03), "-", c["phone"])
+    applied = [] if old else [text_dates(c["applied"], date_format)]
     return [
         c["number"],
+        *applied,
         text_dates(c["issued"], date_format),
         text_dates(c["valid_from"], date_format),
         text_dates(valid_to, date_format),
@@ -142,6 +151,9 @@ def write_extracts(
     """Write one CSV per year; returns each file with its lines (data and Total)."""
     rng = np.random.default_rng([seed, RNG_NUMBER])
     clean = permit_columns(rng, max(int(PERMITS * scale), 1))
+    clean["applied"] = _application_dates(
+        np.random.default_rng([seed, RNG_NUMBER, 1]), clean["issued"], clean["type"]
+    )
     written = []
     last_year = int(END.astype("datetime64[Y]").astype(int)) + 1970 - 1
     for year in range(int(START.astype("datetime64[Y]").astype(int)) + 1970, last_year + 1):
@@ -151,11 +163,27 @@ def write_extracts(
         order = np.sort(np.concatenate([np.arange(len(twice)), np.flatnonzero(twice)]))
         picked = {k: v[order] for k, v in picked.items()}
         old = year < 2025
+        header = OLD_HEADER if old else NEW_HEADER
         columns = messy(rng, picked, old)
         total = f"{float(picked['fee'].sum()):.2f}"
-        trailer = ["Total", "", "", "", "", "", "", "", "", ("$" if old else "") + total, ""]
+        trailer = ["Total"] + [""] * (len(header) - 1)
+        trailer[header.index("Fee" if old else "Permit Fee")] = ("$" if old else "") + total
         columns = [np.append(col, val) for col, val in zip(columns, trailer, strict=True)]
         if force or not path.exists():
-            write_csv(path, OLD_HEADER if old else NEW_HEADER, columns)
+            write_csv(path, header, columns)
         written.append((path, len(columns[0])))
     return written
+
+
+def _application_dates(
+    rng: np.random.Generator, issued: np.ndarray, kind: np.ndarray
+) -> np.ndarray:
+    """The day each application came in: 0 to DAYS_TO_ISSUE days before the issue, and a
+    few typed after it. A generator of its own, so the rest of the sample stays as it was
+    before the RMS logged it."""
+    rows = len(issued)
+    most = np.select([kind == k for k in DAYS_TO_ISSUE], list(DAYS_TO_ISSUE.values()), 0)
+    applied = issued - np.floor(rng.random(rows) * (most + 1)).astype(int)
+    slipped = some_at_least_one(rng, rows, 0.005)  # dated after the issue
+    applied[slipped] = issued[slipped] + rng.integers(1, 10, int(slipped.sum()))
+    return applied.astype("datetime64[D]")

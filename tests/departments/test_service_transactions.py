@@ -183,6 +183,28 @@ def test_a_requested_fire_inspection_is_timed_from_the_request_since_the_rms_upg
         assert (month, days, within) == (inspected.replace(day=1), None, None)
 
 
+def test_a_burn_permit_is_timed_from_its_application_since_the_rms_upgrade(query):
+    rows = query(
+        f"SELECT p.application_date, p.issued_date, t.month, t.processing_days, "
+        f"t.is_within_standard, t.has_invalid_dates FROM {FACT} t "
+        "JOIN open_data.pub_open_air_burn_permits p "
+        "ON t.transaction_id = 'burn_permits:' || p.permit_number"
+    )
+    timed = [r for r in rows if r[0] is not None and r[0] <= r[1]]
+    slipped = [r for r in rows if r[0] is not None and r[0] > r[1]]
+    untimed = [r for r in rows if r[0] is None]
+    assert timed and slipped and untimed
+    assert {r[1].year for r in untimed} == {2024} and {r[1].year for r in timed} == {2025}
+    for applied, issued, month, days, within, invalid in timed:
+        assert month == applied.replace(day=1) and not invalid
+        assert days == (issued - applied).days
+        assert within == (days <= 5)  # services.yml: issued within 5 days
+    for applied, _, month, days, within, invalid in slipped:  # applied after the issue
+        assert (month, days, within, invalid) == (applied.replace(day=1), None, None, True)
+    for _, issued, month, days, within, invalid in untimed:  # 2024: the issue date alone
+        assert (month, days, within, invalid) == (issued.replace(day=1), None, None, False)
+
+
 def test_the_published_licences_and_inspections_carry_the_dates_they_are_timed_from(query):
     """A resident can redo the scorecard's processing times from the open datasets."""
     licences = query(

@@ -88,17 +88,18 @@ licences as (
 
 ),
 
--- Burn permits: the issue date (no application date recorded).
+-- Burn permits: applied -> issued (the application date: files from 2025, the upgraded
+-- RMS; a permit of 2024: its issue date, processing empty).
 burn_permits as (
 
     select
         'burn_permits:' || permit_number as transaction_id,
         'open-air-burn-permit' as service_id,
         'burn_permits' as source_system,
-        cast(issued_date as timestamp) as started_at,
+        cast(coalesce(application_date, issued_date) as timestamp) as started_at,
         cast(issued_date as timestamp) as completed_at,
         cast(null as varchar) as channel_code,
-        false as has_duration,
+        application_date is not null as has_duration,
         false as has_own_legislated,
         cast(null as double) as own_legislated_days,
         cast(null as timestamptz) as _loaded_at

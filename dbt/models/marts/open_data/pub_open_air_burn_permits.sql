@@ -2,6 +2,7 @@
 -- address (most burn addresses are homes), the location generalised to the street block.
 select
     cast(permit_number as varchar) as permit_number,
+    cast(application_date as date) as application_date,
     cast(issued_date as date) as issued_date,
     cast(valid_from as date) as valid_from,
     cast(valid_to as date) as valid_to,

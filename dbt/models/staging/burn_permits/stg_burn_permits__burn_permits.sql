@@ -11,6 +11,8 @@ renamed as (
 
     select
         trim(permit_number) as permit_number,
+        -- the upgraded RMS's (files from 2025); empty for the permits of 2024
+        cast(application_date as date) as application_date,
         cast(issued_date as date) as issued_date,
         cast(valid_from as date) as valid_from,
         -- empty when the RMS held an end before the start (contract row rule: null)

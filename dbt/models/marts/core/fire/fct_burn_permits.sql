@@ -2,6 +2,7 @@
 -- No personal columns (applicant, phone, exact address).
 select
     permit_number,
+    application_date,
     issued_date,
     cast(date_trunc('month', issued_date) as date) as issued_month,
     valid_from,

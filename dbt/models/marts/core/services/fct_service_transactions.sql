@@ -7,9 +7,9 @@
 -- out (docs/departments/services.md). No personal columns.
 --
 -- has_duration: the system records a start distinct from the completion. Where it does
--- not (payments, registrations, burn permits, the licences only the old licensing system
--- knew, the fire inspections of 2024), started_at and completed_at are the one date the
--- system has and processing_days stays empty.
+-- not (payments, registrations, the licences only the old licensing system knew, the
+-- fire inspections and burn permits of 2024), started_at and completed_at are the one
+-- date the system has and processing_days stays empty.
 --
 -- Incremental (macros/service_transactions.sql): a build recomputes the 311 requests and
 -- payments loaded since its last build, and writes of the small systems only the
