@@ -184,6 +184,9 @@ def _application_dates(
     rows = len(issued)
     most = np.select([kind == k for k in DAYS_TO_ISSUE], list(DAYS_TO_ISSUE.values()), 0)
     applied = issued - np.floor(rng.random(rows) * (most + 1)).astype(int)
-    slipped = some_at_least_one(rng, rows, 0.005)  # dated after the issue
+    # dated after the issue: in the years whose export carries the date (2025 on)
+    upgraded = issued >= np.datetime64("2025-01-01")
+    slipped = np.zeros(rows, dtype=bool)
+    slipped[upgraded] = some_at_least_one(rng, int(upgraded.sum()), 0.005)
     applied[slipped] = issued[slipped] + rng.integers(1, 10, int(slipped.sum()))
     return applied.astype("datetime64[D]")

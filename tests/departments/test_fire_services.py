@@ -103,6 +103,14 @@ def test_burn_permit_mess_handled_as_the_contract_says(department_warehouse):
         "WHERE f.system = 'burn_permits' AND f.rule LIKE '%valid_to_not_before_valid_from%'"
     )
     assert nulled and all(raw_value and valid_to is None for raw_value, valid_to in nulled)
+    # an application dated after the issue: listed, the permit loaded as it is (flag)
+    late = q(
+        "SELECT r.application_date, r.issued_date FROM raw._flagged_values AS f "
+        "JOIN raw.burn_permits_permits AS r "
+        "ON r._source_file = f.file_name AND r._source_row = f.source_row "
+        "WHERE f.system = 'burn_permits' AND f.rule LIKE '%issued_not_before_application%'"
+    )
+    assert late and all(applied > issued for applied, issued in late)
     # a free campfire permit's empty fee ("N/A", "-") is a fee of 0 in staging
     (empty_raw, empty_staged, charged) = q(
         "SELECT (SELECT count(*) FROM raw.burn_permits_permits "

@@ -107,7 +107,7 @@ def collect_failures(
                 f"says stands for no value (loaded empty)', {quote(SENTINEL_PREFIX + name)} "
                 f"FROM _staged WHERE {quote(SENTINEL_PREFIX + name)} IS NOT NULL"
             )
-    for rule in row_rules or []:
+    for rule in rules_for_file(row_rules, contract):
         broken, words = row_rule_condition(rule, contract)
         target = failures if rule["action"] == "quarantine" else flags
         if rule["action"] == "null":
@@ -136,6 +136,18 @@ def _value_sql(name: str, contract: dict[str, dict]) -> str:
     return quote("__typed__" + name) if typed else quote(name)
 
 
+def rules_for_file(row_rules: list[dict] | None, contract: dict[str, dict]) -> list[dict]:
+    """The rules whose two columns this file has (``contract``: its columns). A file
+    of an older vintage without one of them (the RMS began to send the application date
+    in 2025) cannot break the rule, as a row with either value empty cannot."""
+    return [
+        rule
+        for rule in row_rules or []
+        if rule["column"] in contract
+        and rule[next(k for k in COMPARISONS if k in rule)] in contract
+    ]
+
+
 def row_rule_condition(rule: dict, contract: dict[str, dict]) -> tuple[str, str]:
     """(SQL true when the row breaks the rule, the rule's words for the ledger)."""
     kind = next(k for k in COMPARISONS if k in rule)
@@ -151,7 +163,7 @@ def row_rule_condition(rule: dict, contract: dict[str, dict]) -> tuple[str, str]
 def apply_null_rules(conn, row_rules: list[dict] | None, contract: dict[str, dict]) -> None:
     """Rules whose action is ``null``: the breaking value is loaded empty (it is listed,
     as received, in ``raw._flagged_values``)."""
-    for rule in row_rules or []:
+    for rule in rules_for_file(row_rules, contract):
         if rule["action"] != "null":
             continue
         broken, _ = row_rule_condition(rule, contract)

@@ -929,6 +929,40 @@ def test_a_rule_between_two_columns_does_what_the_contract_says(
         )
 
 
+@pytest.mark.parametrize("action", ["quarantine", "flag", "null"])
+def test_a_file_without_a_rules_column_loads_and_the_rule_checks_the_files_with_it(landing, action):
+    """An older vintage lacks the column a row rule compares (the RMS began to send it
+    later): its rows cannot break the rule and load; the newer file is checked."""
+    columns = [
+        *REQUESTS["columns"],
+        {"name": "closed_at", "type": "timestamp", "classification": "public",
+         "description": "closed", "formats": []},
+    ]  # fmt: skip
+    rule = {
+        "rule": "closed_before_created",
+        "reason": "a request is closed after it is created",
+        "column": "closed_at",
+        "not_before": "created_at",
+        "action": action,
+    }
+    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-02T10:00:00\n")
+    write(
+        landing,
+        "b.csv",
+        "request_id,created_at,closed_at\nSR-2,2024-01-02T10:00:00,2024-01-01T09:00:00\n",
+    )
+    conn, results = run(landing, {**REQUESTS, "columns": columns, "row_rules": [rule]})
+    old, new = sorted(results, key=lambda r: r.file_name)
+    assert (old.status, old.rows_loaded, old.rows_quarantined, old.values_flagged) == (
+        "loaded",
+        1,
+        0,
+        0,
+    )
+    broken = (0, 1, 0) if action == "quarantine" else (1, 0, 1)
+    assert (new.rows_loaded, new.rows_quarantined, new.values_flagged) == broken
+
+
 def test_value_rules_fold_map_and_report_what_the_contract_does_not_accept(landing):
     """CANCEL, Cancel; and cancel become one label through case folding and a value map;
     a trailing separator is stripped; a value outside accepted_values is flagged (loaded)
