@@ -63,9 +63,9 @@ class Service:
 @dataclass(frozen=True)
 class Allocation:
     """One share of a cost centre. ``channels``: none, all of the service's channels (its
-    whole cost, not split); one, the cost centre serves that channel alone; several, it
-    serves them together, and the share is split among them by the service's
-    transactions on each (kpi_service_costs)."""
+    whole cost); one, the cost centre serves that channel alone; several, it serves them
+    together: one channel row for them all (kpi_service_costs), with their transactions
+    counted together (a split by count would publish each channel's count in its cost)."""
 
     cost_centre: str
     cost_centre_name: str

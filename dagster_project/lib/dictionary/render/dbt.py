@@ -183,12 +183,12 @@ def service_stages_csv(dictionary: Dictionary) -> str:
 def cost_allocation_csv(dictionary: Dictionary) -> str:
     """Finance's shares of cost centres by service and channel (dbt seed
     ``cost_allocation``; an empty channel: all of the service's channels; several,
-    separated by spaces: split among them by transactions)."""
+    joined by '|' as in ``services.csv``: a cost centre serving them together)."""
     allocations = dictionary.cost_allocation.allocations if dictionary.cost_allocation else ()
     return _csv(
         ["cost_centre", "cost_centre_name", "service_id", "channel_code", "share"],
         [
-            [a.cost_centre, a.cost_centre_name, a.service, " ".join(a.channels), a.share]
+            [a.cost_centre, a.cost_centre_name, a.service, "|".join(a.channels), a.share]
             for a in allocations
         ],
     )

@@ -213,9 +213,9 @@ CREATE TABLE fct_gl_actuals AS SELECT cost_centre, quarter,
     ('200', DATE '2025-01-01', 10.00),   -- a service desk split in three
     ('300', DATE '2025-01-01', 77.77),   -- a cost centre the table does not list
     ('400', DATE '2025-01-01', 50.00),   -- a counter allocated at 60%
-    ('500', DATE '2025-01-01', 10.01),   -- a web and app platform, split by volume
+    ('500', DATE '2025-01-01', 10.01),   -- a web and app platform: one row for both
     ('600', DATE '2025-01-01', 5.00),    -- the same for a service with no web or app use
-    ('700', DATE '2025-01-01', 4.00))    -- phone and e-mail desk: no e-mail in Q1
+    ('700', DATE '2025-01-01', 4.00))    -- a phone and e-mail desk
 AS t(cost_centre, quarter, amount);
 -- the transactions' channels: svc-a's Q1 has 3 on the web (t1, t4, t5), 1 in the app (t3)
 -- and 1 by phone (t2); svc-b's t6 has none recorded
@@ -230,10 +230,10 @@ CREATE TABLE cost_allocation AS SELECT cost_centre, cost_centre_name, service_id
     ('200', 'Service desk', 'svc-b', '', 0.333333),
     ('200', 'Service desk', 'svc-c', '', 0.333333),
     ('400', 'Permit counter', 'svc-b', 'walk_in', 0.6),
-    ('500', 'Web platform', 'svc-a', 'web mobile_app', 0.5),  -- in two halves
-    ('500', 'Web platform', 'svc-a', 'web mobile_app', 0.5),
-    ('700', 'Phone and e-mail desk', 'svc-a', 'phone email', 1.0),
-    ('600', 'Web platform B', 'svc-b', 'web mobile_app', 1.0))
+    ('500', 'Web platform', 'svc-a', 'web|mobile_app', 0.5),  -- in two halves
+    ('500', 'Web platform', 'svc-a', 'web|mobile_app', 0.5),
+    ('700', 'Phone and e-mail desk', 'svc-a', 'phone|email', 1.0),
+    ('600', 'Web platform B', 'svc-b', 'web|mobile_app', 1.0))
 AS t(cost_centre, cost_centre_name, service_id, channel_code, share);
 """
 
@@ -282,18 +282,17 @@ def test_costs_are_split_to_the_cent_and_what_is_not_allocated_is_reported(costs
     # 0.333334) takes the remainder: 3.34. svc-a: 300.00 (call centre, all by phone) +
     # 3.34 + 10.01 (web platform); svc-b: 3.33 + 30.00 (60% of the counter's 50.00,
     # walk-in) + 5.00 (platform B); svc-c: 3.33; and svc-a the desk's 4.00.
-    # The web platform's 10.01, allocated in two halves (5.01 and the rest, 5.00: added
-    # up again before the split), over svc-a's Q1 web and app transactions, 3 to 1: 7.5075
-    # and 2.5025, to the cent 7.51 and 2.50 (the web, with the most, takes the remainder:
-    # 10.01 - 2.50 = 7.51). Platform B's 5.00: svc-b has no web or app transaction in Q1,
-    # so no channel row, its cost in the all-channel row only. The desk's 4.00: svc-a has
-    # 1 phone transaction and no e-mail in Q1: all of it to the phone, no e-mail row.
+    # A cost centre serving a few channels together gives one row for them: the web
+    # platform's 10.01 (allocated in two halves, 5.01 and the rest, 5.00) is svc-a's
+    # 'web|mobile_app' row; the desk's 4.00 its 'phone|email' row (the call centre's phone
+    # row stays its own 300.00); platform B's 5.00 svc-b's.
     assert allocated == [
-        ("svc-a", "mobile_app", Decimal("2.50")),
-        ("svc-a", "phone", Decimal("304.00")),
-        ("svc-a", "web", Decimal("7.51")),
+        ("svc-a", "phone", Decimal("300.00")),
+        ("svc-a", "phone|email", Decimal("4.00")),
+        ("svc-a", "web|mobile_app", Decimal("10.01")),
         ("svc-a", None, Decimal("317.35")),
         ("svc-b", "walk_in", Decimal("30.00")),
+        ("svc-b", "web|mobile_app", Decimal("5.00")),
         ("svc-b", None, Decimal("38.33")),
         ("svc-c", None, Decimal("3.33")),
     ]

@@ -141,9 +141,3 @@ def test_one_channel_and_several_in_one_allocation_is_refused(dictionary_copy):
         "field cost_centres/0/allocations/0: channel and channels together: give one of them only"
         in problems
     )
-
-
-def test_the_311_platform_is_split_between_the_web_and_the_app():
-    allocation = load_dictionary().cost_allocation
-    platform = [a for a in allocation.allocations if a.cost_centre == "4110"]
-    assert platform and all(a.channels == ("web", "mobile_app") for a in platform)
