@@ -136,6 +136,11 @@ def _value_sql(name: str, contract: dict[str, dict]) -> str:
     return quote("__typed__" + name) if typed else quote(name)
 
 
+def _comparison(rule: dict) -> str:
+    """The rule's comparison (its one key of COMPARISONS: the schema requires one)."""
+    return next(k for k in COMPARISONS if k in rule)
+
+
 def rules_for_file(row_rules: list[dict] | None, contract: dict[str, dict]) -> list[dict]:
     """The rules whose two columns this file has (``contract``: its columns). A file
     of an older vintage without one of them (the RMS began to send the application date
@@ -143,14 +148,13 @@ def rules_for_file(row_rules: list[dict] | None, contract: dict[str, dict]) -> l
     return [
         rule
         for rule in row_rules or []
-        if rule["column"] in contract
-        and rule[next(k for k in COMPARISONS if k in rule)] in contract
+        if rule["column"] in contract and rule[_comparison(rule)] in contract
     ]
 
 
 def row_rule_condition(rule: dict, contract: dict[str, dict]) -> tuple[str, str]:
     """(SQL true when the row breaks the rule, the rule's words for the ledger)."""
-    kind = next(k for k in COMPARISONS if k in rule)
+    kind = _comparison(rule)
     column, other = _value_sql(rule["column"], contract), _value_sql(rule[kind], contract)
     condition = (
         f"({column} IS NOT NULL AND {other} IS NOT NULL AND {column} {COMPARISONS[kind]} {other})"

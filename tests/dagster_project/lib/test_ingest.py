@@ -882,6 +882,24 @@ def test_the_contract_can_quarantine_repeated_keys(landing):
     assert conn.execute("SELECT request_id FROM raw.crm_requests").fetchall() == [("SR-2",)]
 
 
+def _closed_after_created(action: str) -> dict:
+    """The 311 contract with a closed time and the rule "not closed before it was
+    created", doing ``action`` with a row that breaks it."""
+    columns = [
+        *REQUESTS["columns"],
+        {"name": "closed_at", "type": "timestamp", "classification": "public",
+         "description": "closed", "formats": []},
+    ]  # fmt: skip
+    rule = {
+        "rule": "closed_before_created",
+        "reason": "a request is closed after it is created",
+        "column": "closed_at",
+        "not_before": "created_at",
+        "action": action,
+    }
+    return {**REQUESTS, "columns": columns, "row_rules": [rule]}
+
+
 @pytest.mark.parametrize(
     ("action", "loaded", "quarantined", "flagged", "closed_of_sr1"),
     [
@@ -895,26 +913,13 @@ def test_a_rule_between_two_columns_does_what_the_contract_says(
 ):
     """ "Not closed before it was created": quarantine the row, flag it (loaded as is), or
     load the closed time empty (the original listed with the flags)."""
-    columns = [
-        *REQUESTS["columns"],
-        {"name": "closed_at", "type": "timestamp", "classification": "public",
-         "description": "closed", "formats": []},
-    ]  # fmt: skip
-    rule = {
-        "rule": "closed_before_created",
-        "reason": "a request is closed after it is created",
-        "column": "closed_at",
-        "not_before": "created_at",
-        "action": action,
-    }
     write(
         landing,
         "a.csv",
         "request_id,created_at,closed_at\nSR-1,2024-01-02T10:00:00,2024-01-01T09:00:00\n"
         "SR-2,2024-01-02T10:00:00,2024-01-03T09:00:00\n",
     )
-    spec = {**REQUESTS, "columns": columns, "row_rules": [rule]}
-    conn, [result] = run(landing, spec)
+    conn, [result] = run(landing, _closed_after_created(action))
     assert (result.rows_loaded, result.rows_quarantined, result.values_flagged) == (
         loaded,
         quarantined,
@@ -933,25 +938,13 @@ def test_a_rule_between_two_columns_does_what_the_contract_says(
 def test_a_file_without_a_rules_column_loads_and_the_rule_checks_the_files_with_it(landing, action):
     """An older vintage lacks the column a row rule compares (the RMS began to send it
     later): its rows cannot break the rule and load; the newer file is checked."""
-    columns = [
-        *REQUESTS["columns"],
-        {"name": "closed_at", "type": "timestamp", "classification": "public",
-         "description": "closed", "formats": []},
-    ]  # fmt: skip
-    rule = {
-        "rule": "closed_before_created",
-        "reason": "a request is closed after it is created",
-        "column": "closed_at",
-        "not_before": "created_at",
-        "action": action,
-    }
     write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-02T10:00:00\n")
     write(
         landing,
         "b.csv",
         "request_id,created_at,closed_at\nSR-2,2024-01-02T10:00:00,2024-01-01T09:00:00\n",
     )
-    conn, results = run(landing, {**REQUESTS, "columns": columns, "row_rules": [rule]})
+    conn, results = run(landing, _closed_after_created(action))
     old, new = sorted(results, key=lambda r: r.file_name)
     assert (old.status, old.rows_loaded, old.rows_quarantined, old.values_flagged) == (
         "loaded",
