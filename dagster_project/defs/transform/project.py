@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -47,12 +49,38 @@ def parse_manifest(force: bool = False) -> Path:
     link_city_folder()
     manifest = target_dir() / "manifest.json"
     if force or manifest_city(manifest) != environment[CITY_MARK] or _edited_since(manifest):
+        _parse_into(target_dir(), environment["CITY_DBT_EXECUTABLE"])
+    return manifest
+
+
+# What ``dbt parse`` writes that the next parse and Dagster read
+PARSE_OUTPUTS = ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json")
+
+
+def _parse_into(target: Path, dbt_executable: str) -> None:
+    """``dbt parse`` in a folder of its own, its files then renamed into ``target``: dbt
+    writes manifest.json in place, and a process that loads the definitions meanwhile
+    (the daemon and the webserver start together after an upgrade; two test workers)
+    read half a file. Each rename is atomic, so a reader finds the old manifest or the
+    new one; two processes parsing at once both write whole files. The folder starts
+    from the target's parse cache, so the parse is as partial as it was in place."""
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+    try:
+        cache = target / PARSE_OUTPUTS[0]
+        if cache.exists():
+            shutil.copyfile(cache, staging / cache.name)
         subprocess.run(  # noqa: S603 (fixed arguments)
-            [environment["CITY_DBT_EXECUTABLE"], "parse", "--quiet", "--profiles-dir", "."],
+            [dbt_executable, "parse", "--quiet", "--profiles-dir", ".", "--target-path",
+             str(staging)],
             cwd=DBT_PROJECT_DIR,
             check=True,
-        )
-    return manifest
+        )  # fmt: skip
+        for name in PARSE_OUTPUTS:  # the manifest last: a reader of it finds the rest new
+            if (staging / name).exists():
+                os.replace(staging / name, target / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _edited_since(manifest: Path) -> bool:
