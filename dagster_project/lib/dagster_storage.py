@@ -7,14 +7,6 @@ run stores some 400 events (a dbt build alone: a materialization and a check res
 node), so the 1% delta of the scale-20 city spent ~2 s of its 21 s writing its log.
 Keeping one engine per file, with its one connection, brings an event to 1.6 ms.
 
-Its connections also commit without waiting for the disk (``synchronous=NORMAL``) on
-files in WAL mode, which Dagster means them to be and this storage sees to: a run makes
-~1,200 commits (an event, its copy in the index, its tags) that each waited for the
-disk (300 events: 0.87 s, 0.70 s without the waits). In WAL mode that setting never
-corrupts a file; a power cut (not a killed process) can lose the last commits before
-it, events of a run the cut ended anyway (run monitoring marks it failed; the next run
-redoes its work).
-
 Everything else is Dagster's own ``DagsterSqliteStorage``: the same files in the same
 folders (``history/runs.db``, ``history/runs/<run>.db`` and ``index.db``,
 ``schedules/``), so the runs recorded before stay in the UI, and the files stay
@@ -39,11 +31,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterator
 
-import sqlalchemy
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SqliteEventLogStorage,
 )
@@ -83,7 +73,6 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 # (used by one thread at a time: Dagster's lock, see the module's docs)
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             )
-            sqlalchemy.event.listen(engine, "connect", _commit_without_sync)
             self._engines[shard] = engine
             while len(self._engines) > KEPT_ENGINES:
                 _, oldest = self._engines.popitem(last=False)
@@ -115,23 +104,6 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         super().dispose()  # its file watcher first: a late callback would open an engine
         self._dispose_engines()
-
-
-def _commit_without_sync(dbapi_connection, _record) -> None:
-    """The log file in WAL mode (Dagster's intent: it asks for WAL when it creates the
-    tables, inside a transaction, where SQLite ignores the request), committing
-    without waiting for the disk (see the module's docs). A file another process holds
-    locked keeps its mode, and a file not in WAL mode keeps SQLite's default sync."""
-    cursor = dbapi_connection.cursor()
-    try:
-        try:
-            (mode,) = cursor.execute("PRAGMA journal_mode=WAL").fetchone()
-        except sqlite3.OperationalError:  # locked: another process is switching it
-            (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
-        if str(mode).lower() == "wal":
-            cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()
 
 
 class CitySqliteStorage(DagsterSqliteStorage):
