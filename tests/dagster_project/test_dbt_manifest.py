@@ -6,11 +6,13 @@ the webserver after an upgrade, two test workers) reads the old manifest or the 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
+import time
 
-from dagster_project.defs.transform.project import _parse_into
-from dagster_project.lib.dbt_environment import dbt_environment, target_dir
+from dagster_project.defs.transform.project import _parse_into, parse_manifest
+from dagster_project.lib.dbt_environment import dbt_environment
 
 
 def test_a_parse_replaces_the_manifest_whole_while_it_is_read(tmp_path, monkeypatch):
@@ -18,8 +20,13 @@ def test_a_parse_replaces_the_manifest_whole_while_it_is_read(tmp_path, monkeypa
         monkeypatch.setenv(name, value)
     target = tmp_path / "target"
     target.mkdir()
-    shutil.copyfile(target_dir() / "partial_parse.msgpack", target / "partial_parse.msgpack")
-    shutil.copyfile(target_dir() / "manifest.json", target / "manifest.json")
+    manifest = parse_manifest()  # (this module's import made it; the cache is beside it)
+    shutil.copyfile(manifest, target / "manifest.json")
+    if (manifest.parent / "partial_parse.msgpack").exists():
+        shutil.copy(manifest.parent / "partial_parse.msgpack", target)
+    abandoned = target / ".parse-killed"  # a parse whose process was killed long ago
+    abandoned.mkdir()
+    os.utime(abandoned, (time.time() - 3600, time.time() - 3600))
     before = (target / "manifest.json").stat().st_ino
     failures, reads, parsing = [], [0], threading.Event()
 
@@ -28,8 +35,8 @@ def test_a_parse_replaces_the_manifest_whole_while_it_is_read(tmp_path, monkeypa
             try:
                 json.loads((target / "manifest.json").read_text())
                 reads[0] += 1
-            except ValueError as half_written:
-                failures.append(half_written)
+            except (ValueError, OSError) as half_written_or_missing:
+                failures.append(half_written_or_missing)
 
     reader = threading.Thread(target=read_while_parsing)
     reader.start()
@@ -42,4 +49,5 @@ def test_a_parse_replaces_the_manifest_whole_while_it_is_read(tmp_path, monkeypa
     assert reads[0] > 0
     assert (target / "manifest.json").stat().st_ino != before  # renamed in, not rewritten
     assert json.loads((target / "manifest.json").read_text())["nodes"]
+    # its own folder removed, and the one a killed parse left
     assert sorted(p.name for p in target.iterdir() if p.name.startswith(".parse-")) == []

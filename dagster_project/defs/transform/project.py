@@ -15,11 +15,13 @@ absolute (or ``../``) model path that is the city's own model file, overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -55,6 +57,10 @@ def parse_manifest(force: bool = False) -> Path:
 
 # What ``dbt parse`` writes that the next parse and Dagster read
 PARSE_OUTPUTS = ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json")
+STAGING_PREFIX = ".parse-"
+# A parse's folder this old was left by a process killed while parsing (a parse takes
+# seconds; one of another process still running is younger)
+ABANDONED_AFTER_S = 15 * 60
 
 
 def _parse_into(target: Path, dbt_executable: str) -> None:
@@ -65,7 +71,8 @@ def _parse_into(target: Path, dbt_executable: str) -> None:
     new one; two processes parsing at once both write whole files. The folder starts
     from the target's parse cache, so the parse is as partial as it was in place."""
     target.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+    _remove_abandoned_staging(target)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target))
     try:
         cache = target / PARSE_OUTPUTS[0]
         if cache.exists():
@@ -81,6 +88,16 @@ def _parse_into(target: Path, dbt_executable: str) -> None:
                 os.replace(staging / name, target / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_abandoned_staging(target: Path) -> None:
+    """The folders of parses whose process was killed (SIGKILL, out of memory) before it
+    could remove its own."""
+    now = time.time()
+    for folder in target.glob(f"{STAGING_PREFIX}*"):
+        with contextlib.suppress(OSError):  # another process removed it meanwhile
+            if now - folder.stat().st_mtime > ABANDONED_AFTER_S:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _edited_since(manifest: Path) -> bool:
@@ -107,4 +124,7 @@ parse_manifest()
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_dir()
 )
-dbt_project.prepare_if_dev()  # `dagster dev` re-parses; deployments use the built manifest
+# No ``dbt_project.prepare_if_dev()``: under ``dagster dev`` it ran dagster-dbt's own
+# ``dbt parse`` into the target folder in place (the half-written manifest above), and
+# parse_manifest() already parses again whenever a dbt file changed, for `make dev` as
+# for every other process (a definitions reload imports this module in a new process).
