@@ -61,7 +61,7 @@ def excel_number(text_sql: str) -> str:
 
 
 # Excel stores dates as days since 1899-12-30; read as text they look like 45356(.25).
-EXCEL_SERIAL = r"^\d{5}(\.\d+)?$"
+EXCEL_SERIAL = r"\d{5}(\.\d+)?"
 
 
 def snake_case(header: str) -> str:
@@ -182,81 +182,108 @@ def invalid_value(column_sql: str, column: dict) -> tuple[str, str] | None:
     )
 
 
-# A timestamp that states its offset: a time of day, then "Z", "+05:00", "-0500" or "+00"
-# ("...T14:00:00Z", "10:00 -0500"). The time must be there: the end of a date alone
-# ("2024-01-17", "17-01-2024") is no offset; read as one, a date in a column of the
-# city's zone moved to 19:00 the day before, and a day-first date was refused.
-STATED_OFFSET = r"[0-9]{2}(:[0-9]{2}){1,2}([.,][0-9]+)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# ISO text that states no offset or zone: a date, or a date and a wall-clock time
+# ("2024-01-17", "2024/01/17", "2024-01-17T14:00", "2024-01-17 14:00:00.5"). Only such
+# text is read as a wall-clock time: anything after the time ("Z", "-05:00", "+05:00:00", " UTC",
+# " America/Toronto") states the instant and is read by DuckDB's TIMESTAMPTZ cast, which
+# honours every one of those (its cast to TIMESTAMP dropped them in silence: 10:00 UTC
+# became 10:00 in Toronto), and text with anything else after the date ("2024-03-01
+# garbage", which the cast to DATE read as 2024-03-01) is no date at all. A date alone is
+# no offset either: "2024-01-17" ends like "-17".
+ISO_WALL_CLOCK = (
+    r"[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
+)
+
+# The numbers the contract means: DuckDB's casts also read "2.5" as the integer 3, "0x3"
+# as 3, "1_0" as 10, "1e3" as 1000 and "inf" as a double, each a value that changed
+# meaning in silence. A whole number may end in ".0" (a workbook's 3.0).
+INTEGER_TEXT = r"[+-]?[0-9]+([.]0*)?"
+DECIMAL_TEXT = r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?"
+# An amount: a sign, "$" and accounting parentheses around digits grouped by thousands
+# ("1,381.12", "1 000") or not, and a decimal point. A comma only ever separates
+# three-digit groups: "12,50" (a decimal comma) was read as 1250.00 and "1 234,56" as
+# 123456.00; "1.5e-3" and TRUE are no amounts either. Such values are quarantined.
+_AMOUNT = r"\s*[+-]?\s*\$?\s*[+-]?\s*([0-9]{1,3}([, ][0-9]{3})+|[0-9]+)?([.][0-9]*)?\s*\$?\s*"
+MONEY_TEXT = rf"({_AMOUNT}|\({_AMOUNT}\))"
+
+
+def _when_form(text_sql: str, form: str, value_sql: str) -> str:
+    """``value_sql`` for text of the regex ``form`` (the whole text), NULL otherwise."""
+    return f"CASE WHEN regexp_full_match({text_sql}, {literal(form)}) THEN {value_sql} END"
 
 
 def typed(text_sql: str, column: dict, from_workbook: bool = False) -> str:
     """The typed value of ``text_sql`` per the contract column, NULL when it does not parse.
 
     Timestamps are wall-clock times in the column's ``timezone`` (default: the city's). A
-    value that states its offset is converted to that zone, never read as if the offset
+    value that states its offset or zone is converted to that zone, never read as if it
     were not there. Excel day serials ("45356.5") are dates only in a workbook: in a text
-    file such a value does not parse, and its row is quarantined.
+    file such a value does not parse, and its row is quarantined. A local time the
+    column's zone skips (02:30 on the night the clocks go forward) does not parse either.
     """
     kind = column["type"]
-    formats = column.get("formats", [])
     if kind == "varchar":
         return text_sql
     if kind == "money":
         # "$1,381.12", " 75.00 ", "(8.02)" (accounting negative), "-8.02"
         sign = f"CASE WHEN regexp_matches({text_sql}, '^\\(.*\\)$') THEN -1 ELSE 1 END"
-        return f"({sign} * TRY_CAST({money_digits(text_sql)} AS {column_type(column)}))"
-    if kind == "timestamptz":
-        # An instant: a stated offset ("+0000", "Z", "-05:00") is kept; a time without
-        # one is a wall-clock time in the column's zone (default: the city's).
-        # A contract format with an offset or a zone name (%z, %Z) reads an instant
-        # itself ("17/01/2024 10:00 -0500", "... UTC"): tried as one on either side (a
-        # zone name is no offset the test sees), never shifted into the column's zone.
-        zone = literal(column.get("timezone") or "UTC")
-        wall_formats = [f for f in formats if not _states_instant(f)]
-        instants = "".join(
-            f", try_strptime({text_sql}, {literal(f)})" for f in formats if _states_instant(f)
-        )
-        wall_clock = _wall_clock(text_sql, "timestamp", wall_formats, "'UTC'", from_workbook)
-        return (
-            f"CASE WHEN regexp_matches({text_sql}, '{STATED_OFFSET}') THEN "
-            f"coalesce(TRY_CAST({text_sql} AS TIMESTAMPTZ){instants}) "
-            f"ELSE coalesce(timezone({zone}, {wall_clock}){instants}) END"
-        )
-    if kind in ("date", "timestamp"):
-        zone = literal(column.get("timezone") or "UTC")
-        wall_clock = _wall_clock(text_sql, kind, formats, zone, from_workbook)
-        if kind == "date":
-            return wall_clock
-        instant = f"timezone({zone}, TRY_CAST({text_sql} AS TIMESTAMPTZ))"
-        return (
-            f"CASE WHEN regexp_matches({text_sql}, '{STATED_OFFSET}') THEN {instant} "
-            f"ELSE {wall_clock} END"
-        )
+        amount = f"TRY_CAST({money_digits(text_sql)} AS {column_type(column)})"
+        return _when_form(text_sql, MONEY_TEXT, f"({sign} * {amount})")
+    if kind in ("date", "timestamp", "timestamptz"):
+        return _point_in_time(text_sql, column, from_workbook)
     if kind == "boolean":
         return f"TRY_CAST(lower({text_sql}) AS BOOLEAN)"
-    return f"TRY_CAST({text_sql} AS {raw_type(kind)})"
+    cast = f"TRY_CAST({text_sql} AS {raw_type(kind)})"
+    if kind in ("integer", "bigint"):
+        return _when_form(text_sql, INTEGER_TEXT, cast)
+    if kind == "double":
+        return _when_form(text_sql, DECIMAL_TEXT, cast)
+    return cast
 
 
-def _wall_clock(text_sql: str, kind: str, formats: list, zone: str, from_workbook: bool) -> str:
-    """The text read as a date or a wall-clock time (a time with no offset).
+def _point_in_time(text_sql: str, column: dict, from_workbook: bool) -> str:
+    """A date, a wall-clock time (``timestamp``) or an instant (``timestamptz``).
 
-    ISO text first: DuckDB's cast reads it fast and cannot misread another format (it
-    accepts only year-first ISO); then the contract's formats in order. A format with an
-    offset (%z, %Z) gives an instant, shown as the wall-clock time of ``zone``."""
+    ISO text without an offset (``ISO_WALL_CLOCK``) is a wall-clock time of the column's
+    zone. Other text is first an instant stated with its offset or zone (DuckDB's
+    TIMESTAMPTZ cast), shown in the column's zone, then the contract's formats in order:
+    a format with an offset or a zone name (%z, %Z) reads an instant itself ("17/01/2024
+    10:00 -0500", "... UTC"), never shifted as if it were the zone's wall-clock time."""
+    kind, formats = column["type"], column.get("formats", [])
+    zone = literal(column.get("timezone") or "UTC")
     target = raw_type(kind)
-    attempts = [f"TRY_CAST({text_sql} AS {target})"]
+
+    def from_wall_clock(wall_sql: str) -> str:
+        return _existing_instant(wall_sql, zone) if kind == "timestamptz" else wall_sql
+
+    def from_instant(instant_sql: str) -> str:
+        return instant_sql if kind == "timestamptz" else f"timezone({zone}, {instant_sql})"
+
+    wall = from_wall_clock(f"TRY_CAST({text_sql} AS TIMESTAMP)")
+    attempts = [from_instant(f"TRY_CAST({text_sql} AS TIMESTAMPTZ)")]
     for fmt in formats:
         parsed = f"try_strptime({text_sql}, {literal(fmt)})"
-        if _states_instant(fmt):  # strptime gives an instant: convert it
-            parsed = f"timezone({zone}, {parsed})"
-        attempts.append(f"TRY_CAST({parsed} AS {target})")
-    if from_workbook:
-        attempts.append(
-            f"CASE WHEN regexp_matches({text_sql}, '{EXCEL_SERIAL}') THEN "
-            f"CAST(TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
-            f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT)) AS {target}) END"
+        attempts.append(from_instant(parsed) if _states_instant(fmt) else from_wall_clock(parsed))
+    if from_workbook:  # Excel's day serial: a wall-clock time
+        serial = (
+            "TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
+            f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT))"
         )
-    return f"coalesce({', '.join(attempts)})"
+        attempts.append(_when_form(text_sql, EXCEL_SERIAL, from_wall_clock(serial)))
+    others = ", ".join(f"TRY_CAST({a} AS {target})" for a in attempts)
+    return (
+        f"CASE WHEN regexp_full_match({text_sql}, {literal(ISO_WALL_CLOCK)}) "
+        f"THEN TRY_CAST({wall} AS {target}) ELSE coalesce({others}) END"
+    )
+
+
+def _existing_instant(wall_sql: str, zone: str) -> str:
+    """The instant of a wall-clock time in ``zone``; NULL for a time the zone skips (the
+    hour the clocks go forward: 02:30 on 2024-03-10 in Toronto, which DuckDB moved to
+    03:30 in silence), so that the value is quarantined. A time the zone has twice (01:30
+    when the clocks go back) is read as DuckDB reads it (standard time)."""
+    instant = f"timezone({zone}, {wall_sql})"
+    return f"CASE WHEN timezone({zone}, {instant}) = {wall_sql} THEN {instant} END"
 
 
 def _states_instant(fmt: str) -> bool:

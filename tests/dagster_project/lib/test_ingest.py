@@ -501,6 +501,58 @@ def test_money_formats(landing, text, expected):
     assert str(conn.execute("SELECT fee FROM raw.crm_requests").fetchone()[0]) == expected
 
 
+@pytest.mark.parametrize(
+    "kind, text",
+    [
+        ("money", "12,50"),  # a decimal comma: was read as 1250.00
+        ("money", "1 234,56"),  # was 123456.00
+        ("money", "1.5e-3"),  # was 0.00
+        ("money", "TRUE"),  # was 1.00
+        ("integer", "2.5"),  # was 3
+        ("integer", "0x3"),  # was 3
+        ("integer", "1_0"),  # was 10
+        ("integer", "1e3"),  # was 1000
+        ("double", "1_0"),  # was 10.0
+        ("double", "inf"),
+        ("date", "2024-03-01 garbage"),  # was 2024-03-01
+        ("timestamp", "2024-03-01 10:00:00 garbage"),
+    ],
+)
+def test_a_value_a_cast_would_change_is_quarantined_not_loaded(landing, kind, text):
+    """DuckDB's casts read each of these as some value (rounded, reinterpreted, cut);
+    the contract's typing refuses them, so the row is quarantined with its value."""
+    columns = [*REQUESTS["columns"], {"name": "amount", "type": kind, "classification": "public",
+                                      "description": "a"}]  # fmt: skip
+    write(landing, "a.csv", f'request_id,created_at,amount\nSR-1,2024-01-01,"{text}"\n')
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert (result.rows_loaded, result.rows_quarantined) == (0, 1), result
+    assert conn.execute(
+        "SELECT column_name, rule, raw_value FROM raw._quarantined_rows"
+    ).fetchall() == [("amount", f"type: not a valid {kind}", text)]
+
+
+@pytest.mark.parametrize(
+    "kind, text, expected",
+    [
+        ("integer", "3.0", "3"),  # a workbook's whole number
+        ("integer", "-4", "-4"),
+        ("double", "1.5e-3", "0.0015"),
+        ("double", ".5", "0.5"),
+        ("money", "$ 1 000.50", "1000.50"),
+        ("money", "($8.02)", "-8.02"),
+        ("date", "2024/03/01", "2024-03-01"),
+        ("date", "2024-03-01 14:35:00", "2024-03-01"),
+    ],
+)
+def test_the_numbers_and_dates_the_contract_means_still_load(landing, kind, text, expected):
+    columns = [*REQUESTS["columns"], {"name": "amount", "type": kind, "classification": "public",
+                                      "description": "a"}]  # fmt: skip
+    write(landing, "a.csv", f'request_id,created_at,amount\nSR-1,2024-01-01,"{text}"\n')
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert result.rows_loaded == 1, result
+    assert str(conn.execute("SELECT amount FROM raw.crm_requests").fetchone()[0]) == expected
+
+
 def test_null_sentinels_and_whitespace(landing):
     write(
         landing,
@@ -804,6 +856,55 @@ def test_timestamptz_reads_an_offset_or_zone_in_the_contracts_own_format(landing
         ("SR-2", "2024-07-01 14:00:00+00"),
         ("SR-3", "2024-07-01 14:00:00+00"),  # 10:00 in Toronto (EDT)
         ("SR-4", "2024-07-01 14:00:00+00"),
+    ]
+
+
+def test_an_offset_or_zone_the_cast_understands_is_honoured_in_every_column(landing):
+    """ " UTC", "+05:00:00" and a zone name state the instant: a timestamptz keeps it, a
+    timestamp (wall clock) and a date show it in the column's zone. The cast to
+    TIMESTAMP dropped them (10:00 UTC loaded as 10:00 in Toronto)."""
+    body = (
+        "request_id,created_at\nSR-1,2024-03-01 10:00:00 UTC\nSR-2,2024-03-01T10:00:00+05:00:00\n"
+        "SR-3,2024-03-01 10:00:00 America/Vancouver\nSR-4,2024-03-02T03:00:00Z\n"
+    )
+    for kind, expected in (
+        ("timestamptz", ["2024-03-01 10:00:00+00", "2024-03-01 05:00:00+00",
+                         "2024-03-01 18:00:00+00", "2024-03-02 03:00:00+00"]),
+        ("timestamp", ["2024-03-01 05:00:00", "2024-03-01 00:00:00", "2024-03-01 13:00:00",
+                       "2024-03-01 22:00:00"]),
+        ("date", ["2024-03-01", "2024-03-01", "2024-03-01", "2024-03-01"]),
+    ):  # fmt: skip
+        folder = landing / kind
+        (folder / "landing" / "crm").mkdir(parents=True)
+        write(folder, "a.csv", body)
+        typed = created_at_as(type=kind, timezone="America/Toronto", formats=[])
+        conn, [result] = run(folder, {**REQUESTS, "columns": typed})
+        assert (result.rows_loaded, result.rows_quarantined) == (4, 0), kind
+        conn.execute("SET TimeZone = 'UTC'")
+        assert [
+            value
+            for (value,) in conn.execute(
+                "SELECT CAST(created_at AS VARCHAR) FROM raw.crm_requests ORDER BY request_id"
+            ).fetchall()
+        ] == expected, kind
+        conn.close()
+
+
+def test_a_local_time_the_clocks_skip_is_quarantined(landing):
+    """02:30 on 2024-03-10 never happened in Toronto (the clocks went from 02:00 to 03:00):
+    DuckDB read it as 03:30 in silence; the contract refuses it. 01:30 on 2024-11-03
+    happened twice and loads (as standard time, DuckDB's reading)."""
+    columns = created_at_as(type="timestamptz", timezone="America/Toronto", formats=[])
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at\nSR-1,2024-03-10 02:30:00\nSR-2,2024-03-10 03:30:00\n"
+        "SR-3,2024-11-03 01:30:00\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 1), result
+    assert conn.execute("SELECT source_row, raw_value FROM raw._quarantined_rows").fetchall() == [
+        (1, "2024-03-10 02:30:00")
     ]
 
 
