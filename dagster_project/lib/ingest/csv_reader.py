@@ -33,6 +33,7 @@ DUCKDB_ENCODING = {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252", "la
 PYTHON_ENCODING = {
     "utf-8": "utf-8-sig",
     "utf-16": "utf-16",
+    "utf-16-be": "utf-16",  # (the mark says big-endian; Python's "utf-16" reads it so)
     "cp1252": "cp1252",
     "latin-1": "latin-1",
 }
@@ -40,7 +41,7 @@ PYTHON_ENCODING = {
 # export here; and its latin-1 refuses bytes 0x80-0x9F. Such a file is read from a UTF-8
 # copy instead (Python transcodes 130 MB in 0.3 s), after detect_encoding has decoded it
 # strictly: the same characters, read in parallel.
-TRANSCODED = ("cp1252", "latin-1")
+TRANSCODED = ("cp1252", "latin-1", "utf-16-be")
 MAX_LINE_BYTES = 16 * 1024 * 1024
 REJECTED_RULES = {
     "TOO MANY COLUMNS": "row: more fields than the header (an unquoted delimiter in a value?)",
@@ -146,13 +147,15 @@ def utf8_copy(path: Path, encoding: str, cleanup: ExitStack | None) -> tuple[Pat
     """(the file DuckDB reads, in which encoding): a temporary UTF-8 copy of a file in a
     ``TRANSCODED`` encoding, removed when ``cleanup`` closes; the file itself otherwise
     (or when no ``cleanup`` is given: DuckDB then decodes it, slower)."""
-    if encoding not in TRANSCODED or cleanup is None:
+    if encoding not in TRANSCODED or (cleanup is None and encoding in DUCKDB_ENCODING):
         return path, encoding
+    if cleanup is None:  # DuckDB cannot decode it: the caller must keep a copy
+        raise ValueError(f"a {encoding} file is read from a UTF-8 copy: pass a cleanup")
     handle, name = tempfile.mkstemp(prefix="ingest-", suffix=".utf8.csv")
     copy = Path(name)
     cleanup.callback(copy.unlink, missing_ok=True)
     with (
-        path.open(encoding=encoding, newline="") as source,
+        path.open(encoding=PYTHON_ENCODING.get(encoding, encoding), newline="") as source,
         os.fdopen(handle, "w", encoding="utf-8", newline="") as target,
     ):
         shutil.copyfileobj(source, target, 1 << 22)

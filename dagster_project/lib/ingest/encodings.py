@@ -16,7 +16,9 @@ from .errors import UnreadableFile
 BOMS = [
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    # DuckDB reads "utf-16" as little-endian: a big-endian file (its own mark) is read
+    # from a UTF-8 copy (csv_reader.TRANSCODED); read as "utf-16" it was one garbled line
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 ]
 SINGLE_BYTE = ("latin-1",)  # every byte is a character: nothing to check
 CHUNK = 1 << 22

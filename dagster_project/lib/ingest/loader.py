@@ -11,6 +11,7 @@ A corrected re-delivery (same file name, new content) supersedes the earlier row
 
 from __future__ import annotations
 
+import logging
 import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from .coordinates import add_coordinates
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, columns_of, drop_relation, read_into
 from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
+
+log = logging.getLogger(__name__)
 
 LINEAGE = {
     "_source_file": "VARCHAR",
@@ -142,6 +145,17 @@ def _ingest_file(conn, source, path: Path, sha: str, quarantine_dir: Path) -> Fi
         # encoding before the right one) must not abort it.
         staged = _stage(conn, source, path)
     except (UnreadableFile, duckdb.Error) as problem:
+        return _refuse(conn, system, path, sha, quarantine_dir, problem)
+    except (ValueError, TypeError, LookupError, ArithmeticError) as fault:
+        # A reader that failed on this file's content in a way no one foresaw (a blank
+        # header row once raised ValueError here): this file is quarantined, saying so,
+        # and the system's other files still load; left to stop the step, it stopped
+        # every later file of the system on every run. The traceback goes to the log.
+        log.exception(f"{system}: reading {path.name} failed in the platform's reader")
+        problem = UnreadableFile(
+            f"the platform's reader failed on it ({type(fault).__name__}: "
+            f"{safe_message(fault)}); the data team has the details in the run's log"
+        )
         return _refuse(conn, system, path, sha, quarantine_dir, problem)
     conn.execute("BEGIN TRANSACTION")
     try:

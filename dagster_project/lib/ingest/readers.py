@@ -77,7 +77,13 @@ def read_into(
         read_fixed_width(conn, path, files, columns or [], encoding, table, cleanup)
         return ReadResult(encoding)
     if fmt in ("jsonl", "json"):
-        detect_encoding(path, ["utf-8"])  # JSON is UTF-8: refuse anything else, with where
+        # JSON is UTF-8 (RFC 8259): refuse anything else, saying where; a UTF-16 file's
+        # byte-order mark would have been taken as its encoding and the bytes read as UTF-8
+        if (encoding := detect_encoding(path, ["utf-8"])) != "utf-8":
+            raise UnreadableFile(
+                f"JSON must be UTF-8, and this file is {encoding} (its byte-order mark): "
+                "ask the department for a UTF-8 export"
+            )
         rejected, note = read_json_rows(conn, path, fmt, table, cleanup)
         return ReadResult("utf-8", rejected, note)
     raise UnreadableFile(f"unknown format {fmt!r}")
@@ -111,9 +117,13 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
             f"SELECT * FROM read_xlsx({source}{sheet}, header=false, all_varchar=true, "
             f"range='A{header_row}:ZZ{header_row}')"
         ).fetchone()
-        if header is None:
-            raise UnreadableFile(f"row {header_row} (the header row) is empty")
-        width = max(i for i, value in enumerate(header, start=1) if value not in (None, ""))
+        named = [i for i, value in enumerate(header or (), start=1) if value not in (None, "")]
+        if not named:  # (a title line above the header pushes it down a row)
+            raise UnreadableFile(
+                f"row {header_row} (the header row, as the contract says) is empty: a line "
+                "above the header moves it down; the contract's header_row says where it is"
+            )
+        width = max(named)
         conn.execute(
             f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
             f"SELECT row_number() OVER () AS _source_row, * FROM read_xlsx({source}{sheet}, "
