@@ -5,7 +5,9 @@
    personal.
 2. By personal value: no published text holds a value of a personal source column (a
    caller's name, phone, e-mail, home address), whole or as a run of two to four words
-   inside a longer text ("4400 block of Main St (Jane Doe)"). Length is not the test of
+   inside a longer text ("4400 block of Main St (Jane Doe)"), or as one word with a
+   digit (a plate inside a sentence); a two-word name in either order, a first and a
+   last name kept in two columns together, accents or not. Length is not the test of
    whether a value identifies someone; frequency is: a value that many records share
    ("Anonymous", "N/A") identifies nobody and is not matched.
 3. By count: a published aggregate's small cells are suppressed, with their complements
@@ -140,6 +142,15 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # state keeps a digest of the files of each generation, so a generation number that
 # came back with other files (a warehouse restored from a backup, then new files) is
 # not taken for the one a pass saw.
+# How personal values are derived from the raw rows (normalised, reversed, first and last
+# names joined): a change recounts them all (a new epoch), so no pass of a gate is
+# extended over values derived the old way.
+VALUE_DERIVATION = 2
+# A word of a published text this long, holding a digit, is matched alone against the
+# personal values too: a plate ("SJEM364") or a roll number inside a sentence
+# ("PARK EXPIRED METER SJEM364") is no run of 2-4 words. Names (no digits) are not:
+# "Young" alone is a word of "Young Adult Swim".
+SINGLE_WORD_MIN_LENGTH = 6
 PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
 PERSONAL_VALUES_STATE = "raw._personal_values_state"
@@ -166,7 +177,7 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     ]
     if not columns:
         return False
-    definition = _digest(columns)
+    definition = _digest([VALUE_DERIVATION, columns, _name_pairs(dictionary, existing)])
     try:
         files = sorted(
             f"{system}:{sha}"
@@ -198,7 +209,7 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     epoch = stored.epoch if added is not None else uuid4().hex
     conn.execute("BEGIN TRANSACTION")
     try:
-        _count_values(conn, columns, added, len(digests) - 1)
+        _count_values(conn, columns, _name_pairs(dictionary, existing), added, len(digests) - 1)
         conn.execute(
             f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value, generation FROM "
             f"{PERSONAL_VALUE_COUNTS} WHERE records <= {IDENTIFYING_MAX_RECORDS}"
@@ -213,6 +224,26 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
         raise
     conn.execute("COMMIT")
     return True
+
+
+FIRST_NAME_WORDS = ("first", "given", "forename")
+LAST_NAME_WORDS = ("last", "surname", "family")
+
+
+def _name_pairs(dictionary: Dictionary, existing: set[str]) -> list[tuple[str, str, str, str]]:
+    """(system, raw table, first-name column, last-name column) of each source that keeps
+    a person's name in two personal columns ("participant_first_name", "..._last_name"):
+    each alone is one word, and a published "Private Swim Lesson - Wyatt Young" holds
+    neither as a run of words the personal values had."""
+    pairs = []
+    for source in dictionary.sources.values():
+        if source.raw_table not in existing:
+            continue
+        personal = [c.name for c in source.columns if c.classification == "personal"]
+        firsts = [n for n in personal if "name" in n and any(w in n for w in FIRST_NAME_WORDS)]
+        lasts = [n for n in personal if "name" in n and any(w in n for w in LAST_NAME_WORDS)]
+        pairs += [(source.system, source.raw_table, f, last) for f in firsts for last in lasts]
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -239,26 +270,52 @@ def _mark(stored: _State | None) -> str | None:
 
 
 def _count_values(
-    conn, columns: list[tuple[str, str, str]], added: list[str] | None, generation: int
+    conn,
+    columns: list[tuple[str, str, str]],
+    pairs: list[tuple[str, str, str, str]],
+    added: list[str] | None,
+    generation: int,
 ) -> None:
     """Count the values of all loaded rows (``added`` None), or add those of the rows
     from the ``added`` files ("system:sha256") to the counts; a value first seen is
-    stamped ``generation``."""
+    stamped ``generation``. Besides each personal column's values: a two-word value
+    (a name) in the other order too, and each row's first and last name together
+    (``pairs``: (system, table, first-name column, last-name column))."""
 
-    def part(system: str, table: str, column: str) -> str | None:
-        where = ""
-        if added is not None:
-            shas = [f.split(":", 1)[1] for f in added if f.split(":", 1)[0] == system]
-            if not shas:
-                return None
-            where = f" WHERE _source_sha256 IN ({', '.join(literal(s) for s in shas)})"
-        return f"SELECT {_normalised(quote(column))} AS value FROM raw.{quote(table)}{where}"
+    def rows_of(system: str) -> str | None:
+        if added is None:
+            return ""
+        shas = [f.split(":", 1)[1] for f in added if f.split(":", 1)[0] == system]
+        if not shas:
+            return None
+        return f" WHERE _source_sha256 IN ({', '.join(literal(s) for s in shas)})"
 
-    parts = [p for p in (part(*c) for c in columns) if p is not None] or ["SELECT NULL AS value"]
+    parts = []
+    for system, table, column in columns:
+        if (where := rows_of(system)) is not None:
+            parts.append(
+                f"SELECT {_normalised(quote(column))} AS value FROM raw.{quote(table)}{where}"
+            )
+    for system, table, first, last in pairs:  # "Wyatt" and "Young": "wyatt young"
+        if (where := rows_of(system)) is not None:
+            joined = f"concat_ws(' ', {quote(first)}, {quote(last)})"
+            parts.append(
+                f"SELECT {_normalised(joined)} AS value FROM raw.{quote(table)}{where}"
+                f"{' AND' if where else ' WHERE'} {quote(first)} IS NOT NULL "
+                f"AND {quote(last)} IS NOT NULL"
+            )
+    values = " UNION ALL ".join(parts) or "SELECT NULL AS value"
+    # A name of two words in either order: "Gauthier, Madison" is "madison gauthier"
+    reversed_names = (
+        "SELECT split_part(value, ' ', 2) || ' ' || split_part(value, ' ', 1) FROM v "
+        "WHERE length(value) - length(replace(value, ' ', '')) = 1 "
+        "AND NOT regexp_matches(value, '[0-9@]')"
+    )
     counted = (
-        f"SELECT value, count(*) AS records, {int(generation)} AS generation FROM "
-        f"({' UNION ALL '.join(parts)}) WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
-        "GROUP BY value"
+        f"WITH v AS MATERIALIZED ({values}) SELECT value, count(*) AS records, "
+        f"{int(generation)} AS "
+        f"generation FROM (SELECT value FROM v UNION ALL {reversed_names}) "
+        f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} GROUP BY value"
     )
     if added is None:
         for kind in ("VIEW", "TABLE"):  # an older warehouse kept the values as a table
@@ -304,8 +361,15 @@ def _normalised(sql: str) -> str:
     lowered = f"lower(CAST({sql} AS VARCHAR))"
     return (
         f"CASE WHEN regexp_full_match({lowered}, {literal(ALREADY_NORMAL)}) THEN {lowered} "
-        f"ELSE trim(regexp_replace({lowered}, '[^[:alnum:]@.+''-]+', ' ', 'g'), ' .-') END"
+        f"ELSE {_NORMALISE_SLOWLY.format(lowered=lowered)} END"
     )
+
+
+# Accents off ("Agnès" and "Agnes" are one name; [:alnum:] is ASCII only, and "agnès" was
+# "agn s"), then anything but a letter or digit of any script, @ . + ' - as a space.
+_NORMALISE_SLOWLY = (
+    "trim(regexp_replace(strip_accents({lowered}), '[^\\pL\\pN@.+''-]+', ' ', 'g'), ' .-')"
+)
 
 
 # Words of [a-z0-9@.+'-] that begin and end with none of ". -", one space apart
@@ -343,11 +407,16 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
     # data (a per-value list lookup would compare each with every personal value). The
     # whole value is one run; only a value of several words has shorter ones (most
     # values of an id or code column are one word: no lists are built for them).
+    words_with_digits = (
+        f"list_filter({words}, w -> length(w) >= {SINGLE_WORD_MIN_LENGTH} "
+        "AND regexp_matches(w, '[0-9]'))"
+    )
     return conn.execute(
         f"WITH normalised AS (SELECT value, {_normalised('value')} AS normal FROM "
         f"{COLUMN_VALUES}), grams AS (SELECT value AS original, normal AS gram FROM "
         "normalised UNION ALL SELECT value, unnest("
-        f"{grams}) FROM normalised WHERE contains(normal, ' ')), hits AS (SELECT DISTINCT "
+        f"{grams} || {words_with_digits}) FROM normalised WHERE contains(normal, ' ')), "
+        "hits AS (SELECT DISTINCT "
         f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value"
         f"{'' if since is None else f' AND p.generation > {int(since)}'}) "
         f"SELECT coalesce(sum(rows), 0), any_value(value) FROM {COLUMN_VALUES} "

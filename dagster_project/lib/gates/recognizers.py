@@ -17,6 +17,7 @@ only those distinct values reach the recognizers, so a million identifiers cost 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from presidio_analyzer import Pattern, PatternRecognizer
@@ -27,12 +28,31 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 MIN_SCORE = 0.4
-# A value is worth a closer look when it holds an @, "at ... dot", a postal code, or a
-# run of digits as long as a phone, SIN or health card number (separators allowed).
+# A value is worth a closer look when it holds an @ (also full-width, or "(at)"),
+# "at ... dot", a postal code, nine digits or more with up to two characters of any
+# kind but letters between them (a phone, SIN, health card or card number, written
+# "613/555/0142", "613–555–0177", "046.454.286", "613-555-01-88"), or a word that
+# introduces a date of birth. (The separators were ` ().-` only: a number written
+# otherwise never reached the recognizers.)
 CANDIDATE = (
-    r"(?i)@|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
-    r"|[0-9][ ().-]{0,2}[0-9]{2}[ ().-]{0,2}[0-9]{3}[ .-]?[0-9]{3}"
+    r"(?i)[@＠]|[(\[]at[)\]]|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
+    r"|[0-9]([^0-9a-z]{0,2}[0-9]){8}"
+    r"|\b(born|dob|d\.o\.b|birth ?date|date of birth|n[ée]e? le)\b"
 )
+# What the recognizers read: the text with the ways of writing a separator, an @ or a
+# digit that they do not know made plain (full-width forms and dashes other than "-"
+# are NFKC's or a dash; "/" between digits, as in 613/555/0142, is a "-"; "(at)" glued
+# to its words is an @: "kim.lee(at)riverton.ca"). The value is also read as it is.
+DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)/(?=\d)")
+AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[]at[)\]]\s*(?=[\w-]+\.[\w.-]+)")
+
+
+def plain_text(text: str) -> str:
+    plain = unicodedata.normalize("NFKC", text)
+    plain = DASHES.sub("-", plain)
+    plain = SLASH_BETWEEN_DIGITS.sub("-", plain)
+    return AT_IN_BRACKETS.sub("@", plain)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -57,7 +77,7 @@ class CanadianSinRecognizer(_LuhnRecognizer):
         super().__init__(
             supported_entity="CA_SIN",
             patterns=[
-                Pattern("SIN 3-3-3", r"(?<![\d-])\d{3}[ -]\d{3}[ -]\d{3}(?![\d-])", 0.6),
+                Pattern("SIN 3-3-3", r"(?<![\d-])\d{3}[ .-]\d{3}[ .-]\d{3}(?![\d-])", 0.6),
                 Pattern("SIN 9 digits", r"(?<![\d-])\d{9}(?![\d-])", 0.5),
             ],
             context=["sin", "nas", "social insurance"],
@@ -150,6 +170,22 @@ class HomeAddressRecognizer(PatternRecognizer):
         )
 
 
+class DateOfBirthRecognizer(PatternRecognizer):
+    """A date introduced as someone's birth: "born 1984-03-12", "DOB 2015/04/09",
+    "date of birth: March 12, 1984". A date alone is no birth date (a closing date)."""
+
+    def __init__(self):
+        date = (
+            r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+            r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2} [A-Za-z]{3,9}\.? \d{4})"
+        )
+        introduced = r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e? le)"
+        super().__init__(
+            supported_entity="DATE_OF_BIRTH",
+            patterns=[Pattern("birth date", rf"(?i)\b{introduced}\s*[:,-]?\s*{date}", 0.6)],
+        )
+
+
 @dataclass(frozen=True)
 class Hit:
     entity: str
@@ -166,12 +202,16 @@ class Recognizers:
             OntarioHealthCardRecognizer(),
             CreditCardRecognizer(),
             HomeAddressRecognizer(),
+            DateOfBirthRecognizer(),
         ]
 
     def find(self, text: str) -> list[Hit]:
+        """What the recognizers find in the text as it is and in its ``plain_text``."""
         hits = []
-        for recognizer in self.recognizers:
-            for result in recognizer.analyze(text, recognizer.supported_entities, None):
-                if result.score >= MIN_SCORE:
-                    hits.append(Hit(result.entity_type, result.score))
+        plain = plain_text(text)
+        for variant in (text, plain) if plain != text else (text,):
+            for recognizer in self.recognizers:
+                for result in recognizer.analyze(variant, recognizer.supported_entities, None):
+                    if result.score >= MIN_SCORE:
+                        hits.append(Hit(result.entity_type, result.score))
         return hits

@@ -59,3 +59,38 @@ def test_a_column_of_inspection_ids_passes_the_shape_scan(recognizers):
     _collect_values(conn, "inspections", "inspection_id", None)
     found = _shape_findings(conn, "inspection_id", recognizers)
     assert [(f["rule"], f["rows"]) for f in found] == [("holds personal data (PHONE_NUMBER)", 1)]
+
+
+WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the portal before
+    ("OWNER J TREMBLAY 613/555/0142", "PHONE_NUMBER"),
+    ("call 613–555–0177", "PHONE_NUMBER"),  # en dashes
+    ("tel 613-555-01-88", "PHONE_NUMBER"),
+    ("SIN 046.454.286, born 1984-03-12", "CA_SIN"),
+    ("SIN 046.454.286, born 1984-03-12", "DATE_OF_BIRTH"),
+    ("Adaptive Swim (Noah Bergeron-Leblanc, DOB 2015/04/09)", "DATE_OF_BIRTH"),
+    ("Corporate card 4111 1111 1111 1111", "CREDIT_CARD"),
+    ("write to Hiring.Lead＠riverton.ca", "EMAIL_ADDRESS"),  # a full-width @
+    ("kim.lee(at)riverton.ca", "EMAIL_ADDRESS"),
+]
+
+
+@pytest.mark.parametrize(("text", "entity"), WRITTEN_OTHERWISE)
+def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
+    recognizers, text, entity
+):
+    """The DuckDB pre-filter (CANDIDATE) lets the value through, and the recognizers,
+    reading its plain form too, find it."""
+    import duckdb
+
+    from dagster_project.lib.gates.recognizers import CANDIDATE
+
+    assert duckdb.execute("SELECT regexp_matches(?, ?)", [text, CANDIDATE]).fetchone()[0]
+    assert entity in {hit.entity for hit in recognizers.find(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Closing date 2025-03-12", "Posted 2025/04/09", "2024-03-01 10:00:00", "0.333333333"],
+)
+def test_a_date_that_is_no_birth_date_and_a_time_are_not_personal(recognizers, text):
+    assert recognizers.find(text) == []
