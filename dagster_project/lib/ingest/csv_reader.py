@@ -84,8 +84,9 @@ def header_names(path: Path, files: dict, encoding: str) -> list[str]:
     return names
 
 
-def check_quotes_closed(path: Path, files: dict, encoding: str) -> None:
-    """Refuse a file whose quotes do not pair up because one is never closed.
+def check_quotes_closed(path: Path, files: dict, encoding: str) -> bool:
+    """Refuse a file whose quotes do not pair up because one is never closed; return
+    whether its lines end in two ways (``mixed_line_ends``), from the same read.
 
     In well-formed CSV quote characters come in pairs (enclosing pairs, doubled escapes),
     so an even count needs no further look. An odd count is parsed with Python's strict
@@ -95,18 +96,10 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> None:
     left to the reader, which sets that one row aside.
     """
     quote_char = files.get("quote", '"')
-    count = 0
-    with path.open("rb") as handle:
-        if encoding == "utf-16":  # two bytes a character: count in the decoded text
-            decoder = codecs.getincrementaldecoder("utf-16")()
-            for chunk in iter(lambda: handle.read(1 << 22), b""):
-                count += decoder.decode(chunk).count(quote_char)
-        else:  # ASCII-compatible: the quote is one byte, never part of another character
-            needle = quote_char.encode("ascii")
-            for chunk in iter(lambda: handle.read(1 << 22), b""):
-                count += chunk.count(needle)
+    count, crlf, lf = _counts(path, encoding, quote_char)
+    mixed = 0 < crlf < lf
     if count % 2 == 0:
-        return
+        return mixed
     skip = int(files.get("header_row", 1)) - 1 + (1 if files.get("header", True) else 0)
     with path.open(encoding=PYTHON_ENCODING[encoding], newline="") as handle:
         reader = csv.reader(
@@ -123,6 +116,36 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> None:
                     "every row after it would be read as part of one value; ask for a "
                     "corrected export"
                 ) from None
+    return mixed
+
+
+def mixed_line_ends(path: Path, encoding: str) -> bool:
+    """The file's lines end both with CR LF and with LF alone (``utf8_copy``)."""
+    _, crlf, lf = _counts(path, encoding, '"')
+    return 0 < crlf < lf
+
+
+def _counts(path: Path, encoding: str, quote_char: str) -> tuple[int, int, int]:
+    """(quote characters, CR LF line ends, LF characters) in the file, in one read."""
+    count, crlf, lf = 0, 0, 0
+    with path.open("rb") as handle:
+        if encoding.startswith("utf-16"):  # two bytes a character: count in the decoded text
+            decoder = codecs.getincrementaldecoder(PYTHON_ENCODING[encoding])()
+            before = ""
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                text = decoder.decode(chunk)
+                count += text.count(quote_char)
+                crlf += (before[-1:] + text).count("\r\n")  # (one across two chunks too)
+                lf += text.count("\n")
+                before = text or before
+        else:  # ASCII-compatible: the quote is one byte, never part of another character
+            needle, last = quote_char.encode("ascii"), b""
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                count += chunk.count(needle)
+                crlf += (last + chunk[:1]).count(b"\r\n") + chunk.count(b"\r\n")
+                lf += chunk.count(b"\n")
+                last = chunk[-1:]
+    return count, crlf, lf
 
 
 def _options(files: dict, encoding: str, names: list[str]) -> list[str]:
@@ -143,19 +166,33 @@ def _options(files: dict, encoding: str, names: list[str]) -> list[str]:
     ]
 
 
-def utf8_copy(path: Path, encoding: str, cleanup: ExitStack | None) -> tuple[Path, str]:
+def utf8_copy(
+    path: Path, encoding: str, cleanup: ExitStack | None, one_line_end: bool = False
+) -> tuple[Path, str]:
     """(the file DuckDB reads, in which encoding): a temporary UTF-8 copy of a file in a
     ``TRANSCODED`` encoding, removed when ``cleanup`` closes; the file itself otherwise
-    (or when no ``cleanup`` is given: DuckDB then decodes it, slower)."""
-    if encoding not in TRANSCODED or (cleanup is None and encoding in DUCKDB_ENCODING):
+    (or when no ``cleanup`` is given: DuckDB then decodes it, slower).
+
+    ``one_line_end``: the file's lines end in two ways (CR LF, and LF alone): the copy
+    ends every line with LF. DuckDB reads one kind of line end per file, and a record
+    ended by the other kind ran into the next one: two records read as one malformed
+    row (counted as one: a row lost while the counts still agreed), or the whole file
+    refused ("state machine reached an invalid state"). A line break inside a quoted
+    value becomes LF too (its text is the same)."""
+    if not one_line_end and (
+        encoding not in TRANSCODED or (cleanup is None and encoding in DUCKDB_ENCODING)
+    ):
         return path, encoding
-    if cleanup is None:  # DuckDB cannot decode it: the caller must keep a copy
-        raise ValueError(f"a {encoding} file is read from a UTF-8 copy: pass a cleanup")
+    if cleanup is None:  # DuckDB cannot read it as it is: the caller must keep a copy
+        raise ValueError(f"{path.name} is read from a UTF-8 copy: pass a cleanup")
     handle, name = tempfile.mkstemp(prefix="ingest-", suffix=".utf8.csv")
     copy = Path(name)
     cleanup.callback(copy.unlink, missing_ok=True)
     with (
-        path.open(encoding=PYTHON_ENCODING.get(encoding, encoding), newline="") as source,
+        path.open(
+            encoding=PYTHON_ENCODING.get(encoding, encoding),
+            newline=None if one_line_end else "",  # (None: CR LF and CR read as LF)
+        ) as source,
         os.fdopen(handle, "w", encoding="utf-8", newline="") as target,
     ):
         shutil.copyfileobj(source, target, 1 << 22)
@@ -170,9 +207,9 @@ def csv_view(
     table: str,
     cleanup: ExitStack | None = None,
 ) -> None:
-    check_quotes_closed(path, files, encoding)
+    mixed = check_quotes_closed(path, files, encoding)
     names = header_names(path, files, encoding)
-    readable, read_as = utf8_copy(path, encoding, cleanup)
+    readable, read_as = utf8_copy(path, encoding, cleanup, one_line_end=mixed)
     conn.execute(
         f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS SELECT * FROM read_csv("
         f"{literal(str(readable))}, {', '.join(_options(files, read_as, names))})"
@@ -190,7 +227,8 @@ def read_csv_rows(
     """Materialize the well-formed rows into ``table`` (with ``_source_row``) and the
     malformed ones into ``_rejected``; return how many were rejected."""
     names = header_names(path, files, encoding)
-    readable, read_as = utf8_copy(path, encoding, cleanup)
+    mixed = mixed_line_ends(path, encoding)
+    readable, read_as = utf8_copy(path, encoding, cleanup, one_line_end=mixed)
     options = _options(files, read_as, names) + [
         "parallel=false",
         "ignore_errors=true",

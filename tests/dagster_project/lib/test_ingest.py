@@ -396,6 +396,29 @@ def test_text_kept_as_drift_is_read_again_when_the_contract_names_its_column(lan
     assert _systems_behind_contract(*table_catalog(conn, "raw"), [new]) == []
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [b'SR-1,2024-01-01,"a\nb"\n', b"SR-2,2024-01-02,x\r\n"],
+        [b"SR-1,2024-01-01,x\r\n", b'SR-2,2024-01-02,"a\nb"\n', b"SR-3,2024-01-03,x\r\n",
+         b"SR-4,2024-01-04,x\r\n"],
+        [b"SR-1,2024-01-01,x\r\n", b"SR-2,2024-01-02,x\n", b"SR-3,2024-01-03,x\r\n"],
+    ],
+)  # fmt: skip
+def test_lines_that_end_in_two_ways_are_each_a_record(landing, rows):
+    """CR LF and LF alone in one file (a row edited on another system): DuckDB reads one
+    kind of line end, so a record ended by the other ran into the next one: two records
+    counted as one malformed row (one lost while the counts agreed), or the whole file
+    refused. Each line is its record; a quoted line break stays in its value."""
+    (landing / "landing" / "crm" / "a.csv").write_bytes(
+        b"request_id,created_at,caller_name\r\n" + b"".join(rows)
+    )
+    conn, [result] = run(landing)
+    assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", len(rows), len(rows))
+    names = conn.execute("SELECT list(caller_name) FROM raw.crm_requests").fetchone()[0]
+    assert ("a\nb" in names) == any(b'"a' in row for row in rows)
+
+
 def test_a_big_endian_utf16_file_is_read_whole(landing):
     """A UTF-16 file whose byte-order mark says big-endian: DuckDB's "utf-16" is
     little-endian and read it as one garbled line (0 of its rows, status "loaded")."""
