@@ -188,7 +188,11 @@ def _systems_with_new_files(
     the ingest step would read), or no raw table yet (the step creates it, empty).
     ``tables``: the raw schema's tables (``table_columns``), read here when not given."""
     tables = table_columns(conn, "raw") if tables is None else tables
-    known = set(conn.execute("SELECT system, file_name, sha256 FROM raw._ingest_files").fetchall())
+    known = set(  # (a file the reader failed on is read again: loader.FAILED)
+        conn.execute(
+            "SELECT system, file_name, sha256 FROM raw._ingest_files WHERE status <> 'failed'"
+        ).fetchall()
+    )
 
     def new_files(source) -> bool:
         return any(

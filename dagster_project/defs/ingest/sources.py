@@ -10,7 +10,7 @@ from dagster_project.lib.dictionary import Source, load_dictionary
 from dagster_project.lib.files import FileHashes
 from dagster_project.lib.ingest import FileResult, ingest_source
 from dagster_project.lib.ingest.department_report import write_report
-from dagster_project.lib.ingest.loader import systems_waiting
+from dagster_project.lib.ingest.loader import FAILED, systems_waiting
 from dagster_project.settings import get_settings
 
 from ..blocked import blocked_asset
@@ -91,6 +91,14 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 f"{sum(r.keys_repeated for r in with_repeats)} repeated within a file, "
                 f"{sum(r.keys_changed for r in with_repeats)} re-sent with other values "
                 "(per file in the asset's files table; rows in raw._key_conflicts)"
+            )
+        if failed := [r for r in results if r.status == FAILED]:
+            # every other file is loaded (and committed); this step fails so the run
+            # alerts: the platform, not the department, has something to fix
+            raise dg.Failure(
+                description=f"{source.system}: the platform's reader failed on "
+                + "; ".join(f"{r.file_name} ({r.reason})" for r in failed),
+                metadata={"files": dg.MetadataValue.md(_file_table(results))},
             )
         return dg.MaterializeResult(
             metadata={

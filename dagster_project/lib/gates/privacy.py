@@ -146,10 +146,11 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # names joined): a change recounts them all (a new epoch), so no pass of a gate is
 # extended over values derived the old way.
 VALUE_DERIVATION = 2
-# A word of a published text this long, holding a digit, is matched alone against the
-# personal values too: a plate ("SJEM364") or a roll number inside a sentence
-# ("PARK EXPIRED METER SJEM364") is no run of 2-4 words. Names (no digits) are not:
-# "Young" alone is a word of "Young Adult Swim".
+# A word of a published text this long, holding a letter and a digit, is matched alone
+# against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
+# SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
+# of "Young Adult Swim"; nor are dates and numbers ("closed 2015-04-09" is no child's
+# birth date; phone and card numbers are the recognizers').
 SINGLE_WORD_MIN_LENGTH = 6
 PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
@@ -226,8 +227,8 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     return True
 
 
-FIRST_NAME_WORDS = ("first", "given", "forename")
-LAST_NAME_WORDS = ("last", "surname", "family")
+FIRST_NAME_WORDS = ("first", "given", "forename", "fname")
+LAST_NAME_WORDS = ("last", "surname", "family", "lname")
 
 
 def _name_pairs(dictionary: Dictionary, existing: set[str]) -> list[tuple[str, str, str, str]]:
@@ -240,10 +241,23 @@ def _name_pairs(dictionary: Dictionary, existing: set[str]) -> list[tuple[str, s
         if source.raw_table not in existing:
             continue
         personal = [c.name for c in source.columns if c.classification == "personal"]
-        firsts = [n for n in personal if "name" in n and any(w in n for w in FIRST_NAME_WORDS)]
-        lasts = [n for n in personal if "name" in n and any(w in n for w in LAST_NAME_WORDS)]
-        pairs += [(source.system, source.raw_table, f, last) for f in firsts for last in lasts]
+        firsts = {_whose(n, FIRST_NAME_WORDS): n for n in personal if "name" in n}
+        lasts = {_whose(n, LAST_NAME_WORDS): n for n in personal if "name" in n}
+        pairs += [
+            (source.system, source.raw_table, firsts[whose], lasts[whose])
+            for whose in sorted(set(firsts) & set(lasts) - {None})
+        ]
     return pairs
+
+
+def _whose(column: str, words: tuple[str, ...]) -> str | None:
+    """Whose name part the column holds ("participant_" of "participant_first_name"):
+    the text before the part's word; None when it names no such part. A participant's
+    first name goes with the participant's last name, not the guardian's."""
+    for word in words:
+        if word in column:
+            return column.split(word, 1)[0]
+    return None
 
 
 @dataclass(frozen=True)
@@ -409,7 +423,7 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
     # values of an id or code column are one word: no lists are built for them).
     words_with_digits = (
         f"list_filter({words}, w -> length(w) >= {SINGLE_WORD_MIN_LENGTH} "
-        "AND regexp_matches(w, '[0-9]'))"
+        "AND regexp_matches(w, '[0-9]') AND regexp_matches(w, '\\pL'))"
     )
     return conn.execute(
         f"WITH normalised AS (SELECT value, {_normalised('value')} AS normal FROM "

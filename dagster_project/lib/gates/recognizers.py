@@ -29,15 +29,15 @@ from presidio_analyzer.predefined_recognizers import (
 
 MIN_SCORE = 0.4
 # A value is worth a closer look when it holds an @ (also full-width, or "(at)"),
-# "at ... dot", a postal code, nine digits or more with up to two characters of any
-# kind but letters between them (a phone, SIN, health card or card number, written
-# "613/555/0142", "613–555–0177", "046.454.286", "613-555-01-88"), or a word that
-# introduces a date of birth. (The separators were ` ().-` only: a number written
-# otherwise never reached the recognizers.)
+# "at ... dot", a postal code, nine digits or more (of any script: full-width ones too)
+# with up to three characters but letters between them (a phone, SIN, health card or
+# card number, written "613/555/0142", "613 - 555 - 0142", "613–555–0177", "046.454.286",
+# "613-555-01-88"), or a word that introduces a date of birth. (The separators were
+# ` ().-` only, two at most: a number written otherwise never reached the recognizers.)
 CANDIDATE = (
     r"(?i)[@＠]|[(\[]at[)\]]|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
-    r"|[0-9]([^0-9a-z]{0,2}[0-9]){8}"
-    r"|\b(born|dob|d\.o\.b|birth ?date|date of birth|n[ée]e? le)\b"
+    r"|\p{Nd}([^\p{Nd}\pL]{0,3}\p{Nd}){8}"
+    r"|\b(born|dob|d\.o\.b|birth ?date|date of birth|n[ée]e? le|date de naissance|ddn)\b"
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"
@@ -177,12 +177,15 @@ class DateOfBirthRecognizer(PatternRecognizer):
     def __init__(self):
         date = (
             r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
-            r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2} [A-Za-z]{3,9}\.? \d{4})"
+            r"|\d{1,2}[- ][A-Za-z]{3,9}\.?[- ]\d{4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})"
         )
-        introduced = r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e? le)"
+        introduced = (
+            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e? le"
+            r"|date de naissance|ddn)"
+        )
         super().__init__(
             supported_entity="DATE_OF_BIRTH",
-            patterns=[Pattern("birth date", rf"(?i)\b{introduced}\s*[:,-]?\s*{date}", 0.6)],
+            patterns=[Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{date}", 0.6)],
         )
 
 

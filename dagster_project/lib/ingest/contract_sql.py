@@ -214,8 +214,9 @@ def _number(text_sql: str, kind: str) -> str:
 # ("1,381.12", "1 000") or not, and a decimal point. A comma only ever separates
 # three-digit groups: "12,50" (a decimal comma) was read as 1250.00 and "1 234,56" as
 # 123456.00; "1.5e-3" and TRUE are no amounts either. Such values are quarantined.
-_AMOUNT = r"\s*[+-]?\s*\$?\s*[+-]?\s*([0-9]{1,3}([, ][0-9]{3})+|[0-9]+)?([.][0-9]*)?\s*\$?\s*"
-MONEY_TEXT = rf"({_AMOUNT}|\({_AMOUNT}\))"
+_DIGITS = r"([0-9]{1,3}([, ][0-9]{3})+|[0-9]+)?([.][0-9]*)?"
+_AMOUNT = rf"\s*[+-]?\s*\$?\s*[+-]?\s*{_DIGITS}\s*\$?\s*"
+MONEY_TEXT = rf"({_AMOUNT}|\(\s*\$?\s*{_DIGITS}\s*\$?\s*\))"  # ("(-5)" is no amount)
 
 
 def _when_form(text_sql: str, form: str, value_sql: str) -> str:
@@ -268,7 +269,12 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool) -> str:
         return instant_sql if kind == "timestamptz" else f"timezone({zone}, {instant_sql})"
 
     wall = from_wall_clock(f"TRY_CAST({text_sql} AS TIMESTAMP)")
-    attempts = [from_instant(f"TRY_CAST({text_sql} AS TIMESTAMPTZ)")]
+    stated = f"TRY_CAST({text_sql} AS TIMESTAMPTZ)"
+    # A date column takes the date as written, whatever offset follows: an export that
+    # writes a date as midnight UTC ("2024-03-01T00:00:00Z") means March 1st, not the
+    # evening of February 29th in the city's zone.
+    written = f"coalesce(TRY_CAST({text_sql} AS TIMESTAMP), {from_instant(stated)})"
+    attempts = [written if kind == "date" else from_instant(stated)]
     for fmt in formats:
         parsed = f"try_strptime({text_sql}, {literal(fmt)})"
         attempts.append(from_instant(parsed) if _states_instant(fmt) else from_wall_clock(parsed))
@@ -279,6 +285,8 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool) -> str:
         )
         attempts.append(_when_form(text_sql, EXCEL_SERIAL, from_wall_clock(serial)))
     others = ", ".join(f"TRY_CAST({a} AS {target})" for a in attempts)
+    if kind == "date":  # the date as written: no need to tell a wall-clock time apart
+        return f"coalesce({others})"
     return (
         f"CASE WHEN regexp_full_match({text_sql}, {literal(ISO_WALL_CLOCK)}) "
         f"THEN TRY_CAST({wall} AS {target}) ELSE coalesce({others}) END"
@@ -289,9 +297,14 @@ def _existing_instant(wall_sql: str, zone: str) -> str:
     """The instant of a wall-clock time in ``zone``; NULL for a time the zone skips (the
     hour the clocks go forward: 02:30 on 2024-03-10 in Toronto, which DuckDB moved to
     03:30 in silence), so that the value is quarantined. A time the zone has twice (01:30
-    when the clocks go back) is read as DuckDB reads it (standard time)."""
+    when the clocks go back) is read as DuckDB reads it (standard time). Only times before
+    04:00 are looked at twice: every zone changes its clocks between midnight and 03:00
+    (the round trip on every value tripled the typing of a timestamp column)."""
     instant = f"timezone({zone}, {wall_sql})"
-    return f"CASE WHEN timezone({zone}, {instant}) = {wall_sql} THEN {instant} END"
+    return (
+        f"CASE WHEN hour({wall_sql}) >= 4 OR timezone({zone}, {instant}) = {wall_sql} "
+        f"THEN {instant} END"
+    )
 
 
 def _states_instant(fmt: str) -> bool:

@@ -174,11 +174,11 @@ def utf8_copy(
     (or when no ``cleanup`` is given: DuckDB then decodes it, slower).
 
     ``one_line_end``: the file's lines end in two ways (CR LF, and LF alone): the copy
-    ends every line with LF. DuckDB reads one kind of line end per file, and a record
-    ended by the other kind ran into the next one: two records read as one malformed
-    row (counted as one: a row lost while the counts still agreed), or the whole file
-    refused ("state machine reached an invalid state"). A line break inside a quoted
-    value becomes LF too (its text is the same)."""
+    has each CR LF as LF. DuckDB reads one kind of line end per file, and a record ended
+    by the other kind ran into the next one: two records read as one malformed row
+    (counted as one: a row lost while the counts still agreed), or the whole file
+    refused ("state machine reached an invalid state"). A CR LF inside a quoted value
+    becomes LF too (its text is the same); a CR alone is left as it is."""
     if not one_line_end and (
         encoding not in TRANSCODED or (cleanup is None and encoding in DUCKDB_ENCODING)
     ):
@@ -189,13 +189,18 @@ def utf8_copy(
     copy = Path(name)
     cleanup.callback(copy.unlink, missing_ok=True)
     with (
-        path.open(
-            encoding=PYTHON_ENCODING.get(encoding, encoding),
-            newline=None if one_line_end else "",  # (None: CR LF and CR read as LF)
-        ) as source,
+        path.open(encoding=PYTHON_ENCODING.get(encoding, encoding), newline="") as source,
         os.fdopen(handle, "w", encoding="utf-8", newline="") as target,
     ):
-        shutil.copyfileobj(source, target, 1 << 22)
+        if not one_line_end:
+            shutil.copyfileobj(source, target, 1 << 22)
+        else:
+            held = ""  # a CR at a chunk's end, which may begin a CR LF
+            for chunk in iter(lambda: source.read(1 << 22), ""):
+                text = held + chunk
+                held = "\r" if text.endswith("\r") else ""
+                target.write(text[: len(text) - len(held)].replace("\r\n", "\n"))
+            target.write(held)
     return copy, "utf-8"
 
 
@@ -207,9 +212,9 @@ def csv_view(
     table: str,
     cleanup: ExitStack | None = None,
 ) -> None:
-    mixed = check_quotes_closed(path, files, encoding)
+    check_quotes_closed(path, files, encoding)
     names = header_names(path, files, encoding)
-    readable, read_as = utf8_copy(path, encoding, cleanup, one_line_end=mixed)
+    readable, read_as = utf8_copy(path, encoding, cleanup)
     conn.execute(
         f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS SELECT * FROM read_csv("
         f"{literal(str(readable))}, {', '.join(_options(files, read_as, names))})"
@@ -227,6 +232,8 @@ def read_csv_rows(
     """Materialize the well-formed rows into ``table`` (with ``_source_row``) and the
     malformed ones into ``_rejected``; return how many were rejected."""
     names = header_names(path, files, encoding)
+    # (only here, where the fast read failed: CR LF rows with LF line breaks inside quoted
+    # values, as Excel writes them, read well as they are and need no copy)
     mixed = mixed_line_ends(path, encoding)
     readable, read_as = utf8_copy(path, encoding, cleanup, one_line_end=mixed)
     options = _options(files, read_as, names) + [

@@ -18,7 +18,7 @@ DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE TABLE IF NOT EXISTS raw._ingest_files (
     system VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,  -- loaded | superseded | duplicate | withdrawn | quarantined
+    status VARCHAR NOT NULL,  -- loaded | superseded | duplicate | withdrawn | quarantined | failed
     encoding VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
     rows_dropped BIGINT, header VARCHAR[], drift VARCHAR, reason VARCHAR,
     ingested_at TIMESTAMPTZ NOT NULL DEFAULT now());

@@ -41,6 +41,11 @@ from .row_checks import apply_null_rules, collect_failures, record_flags, report
 
 log = logging.getLogger(__name__)
 
+# A file the platform's reader failed on (not the file's fault, as far as known): kept in
+# the landing folder and read again by the next run (ledger.seen and the run plan do not
+# count it as seen)
+FAILED = "failed"
+
 LINEAGE = {
     "_source_file": "VARCHAR",
     "_source_sha256": "VARCHAR",
@@ -147,16 +152,20 @@ def _ingest_file(conn, source, path: Path, sha: str, quarantine_dir: Path) -> Fi
     except (UnreadableFile, duckdb.Error) as problem:
         return _refuse(conn, system, path, sha, quarantine_dir, problem)
     except (ValueError, TypeError, LookupError, ArithmeticError) as fault:
-        # A reader that failed on this file's content in a way no one foresaw (a blank
-        # header row once raised ValueError here): this file is quarantined, saying so,
-        # and the system's other files still load; left to stop the step, it stopped
-        # every later file of the system on every run. The traceback goes to the log.
+        # The platform's reader failed in a way no one foresaw (a blank header row once
+        # raised ValueError here): a fault of the platform until shown otherwise, not the
+        # department's. The file stays in the landing folder, recorded as "failed" (which
+        # the ledger does not count as seen: the next run reads it again, once the reader
+        # is fixed), the system's other files still load, and the ingest step fails after
+        # them, naming it. The traceback goes to the log.
         log.exception(f"{system}: reading {path.name} failed in the platform's reader")
-        problem = UnreadableFile(
+        reason = (
             f"the platform's reader failed on it ({type(fault).__name__}: "
-            f"{safe_message(fault)}); the data team has the details in the run's log"
+            f"{safe_message(fault)}); the file stays in the landing folder and is read "
+            "again by the next run; the traceback is in the run's log"
         )
-        return _refuse(conn, system, path, sha, quarantine_dir, problem)
+        ledger.record(conn, system, path.name, sha, FAILED, reason=reason)
+        return FileResult(path.name, FAILED, sha, reason=reason)
     conn.execute("BEGIN TRANSACTION")
     try:
         result = _load(conn, source, path, sha, staged)

@@ -470,9 +470,13 @@ def test_a_workbook_whose_header_row_is_blank_is_quarantined_and_the_next_loads(
     assert "row 1 (the header row, as the contract says) is empty" in results[0].reason
 
 
-def test_a_reader_that_fails_unforeseen_quarantines_that_file_only(landing, monkeypatch):
-    """A reader's own error on a file's content (a fault no test foresaw, caused here)
-    quarantines that file, saying the platform's reader failed; the next file loads."""
+def test_a_file_the_reader_fails_on_stays_to_be_read_again_and_the_others_load(
+    landing, monkeypatch
+):
+    """A reader's own error on a file's content (a fault no test foresaw, caused here):
+    the file is recorded "failed", left in the landing folder, and read again by the next
+    run once the reader is fixed (not skipped as seen, not quarantined as the
+    department's fault); the next file loads."""
     from dagster_project.lib.ingest import readers
 
     read_csv = readers.csv_view
@@ -487,9 +491,16 @@ def test_a_reader_that_fails_unforeseen_quarantines_that_file_only(landing, monk
     write(landing, "b.csv", "request_id,created_at\nSR-2,2024-01-02\n")
     conn, results = run(landing)
     assert [(r.file_name, r.status) for r in results] == [
-        ("a.csv", "quarantined"), ("b.csv", "loaded")
+        ("a.csv", "failed"), ("b.csv", "loaded")
     ]  # fmt: skip
     assert "the platform's reader failed on it (ValueError" in results[0].reason
+    assert (landing / "landing" / "crm" / "a.csv").exists()  # left where it landed
+    monkeypatch.undo()  # the reader fixed: the next run reads the file
+    again = ingest_source(
+        conn, source_from_spec(REQUESTS, Path("crm.yml")), landing / "landing",
+        landing / "quarantine",
+    )  # fmt: skip
+    assert [(r.file_name, r.status) for r in again] == [("a.csv", "loaded"), ("b.csv", "skipped")]
 
 
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
@@ -959,8 +970,8 @@ def test_timestamptz_reads_an_offset_or_zone_in_the_contracts_own_format(landing
 
 def test_an_offset_or_zone_the_cast_understands_is_honoured_in_every_column(landing):
     """ " UTC", "+05:00:00" and a zone name state the instant: a timestamptz keeps it, a
-    timestamp (wall clock) and a date show it in the column's zone. The cast to
-    TIMESTAMP dropped them (10:00 UTC loaded as 10:00 in Toronto)."""
+    timestamp (wall clock) shows it in the column's zone. The cast to TIMESTAMP dropped
+    them (10:00 UTC loaded as 10:00 in Toronto)."""
     body = (
         "request_id,created_at\nSR-1,2024-03-01 10:00:00 UTC\nSR-2,2024-03-01T10:00:00+05:00:00\n"
         "SR-3,2024-03-01 10:00:00 America/Vancouver\nSR-4,2024-03-02T03:00:00Z\n"
@@ -970,7 +981,9 @@ def test_an_offset_or_zone_the_cast_understands_is_honoured_in_every_column(land
                          "2024-03-01 18:00:00+00", "2024-03-02 03:00:00+00"]),
         ("timestamp", ["2024-03-01 05:00:00", "2024-03-01 00:00:00", "2024-03-01 13:00:00",
                        "2024-03-01 22:00:00"]),
-        ("date", ["2024-03-01", "2024-03-01", "2024-03-01", "2024-03-01"]),
+        # a date column takes the date as written (midnight UTC is that day, not the
+        # evening before in Toronto)
+        ("date", ["2024-03-01", "2024-03-01", "2024-03-01", "2024-03-02"]),
     ):  # fmt: skip
         folder = landing / kind
         (folder / "landing" / "crm").mkdir(parents=True)

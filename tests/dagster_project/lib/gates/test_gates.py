@@ -493,7 +493,8 @@ def test_personal_values_found_however_the_text_holds_them():
     )
     conn.execute(
         "INSERT INTO raw.recreation_registrations (participant_first_name, "
-        "participant_last_name) VALUES ('Wyatt', 'Young')"
+        "participant_last_name, participant_birth_date) VALUES ('Wyatt', 'Young', "
+        "'2015-04-09')"
     )
     assert build_personal_values(conn, dictionary)
     published = {
@@ -504,6 +505,7 @@ def test_personal_values_found_however_the_text_holds_them():
         "Young Adult Swim": False,  # one name alone, no digit: not matched
         "METER 364": False,
         "PARK EXPIRED METER SJEM365": False,
+        "Inspection closed 2015-04-09 by staff": False,  # a date, not a child's birth date
     }
     found = {}
     for text in published:

@@ -71,6 +71,11 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("Corporate card 4111 1111 1111 1111", "CREDIT_CARD"),
     ("write to Hiring.Lead＠riverton.ca", "EMAIL_ADDRESS"),  # a full-width @
     ("kim.lee(at)riverton.ca", "EMAIL_ADDRESS"),
+    ("call 613 - 555 - 0142", "PHONE_NUMBER"),
+    ("tel ６１３-５５５-０１４２", "PHONE_NUMBER"),  # full-width digits
+    ("DOB: 12-Mar-1984", "DATE_OF_BIRTH"),
+    ("birthdate=1984-03-12", "DATE_OF_BIRTH"),
+    ("date de naissance 1984-03-12", "DATE_OF_BIRTH"),
 ]
 
 
@@ -88,9 +93,17 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
     assert entity in {hit.entity for hit in recognizers.find(text)}
 
 
-@pytest.mark.parametrize(
+@pytest.mark.parametrize(  # fmt: skip
     "text",
-    ["Closing date 2025-03-12", "Posted 2025/04/09", "2024-03-01 10:00:00", "0.333333333"],
+    [
+        "Closing date 2025-03-12",
+        "Posted 2025/04/09",
+        "2024-03-01 10:00:00",
+        "0.333333333",
+        "Born Free Festival 2024-06-01",
+        "Dob Lane Park",
+        "SR-2025-0001234",
+    ],
 )
 def test_a_date_that_is_no_birth_date_and_a_time_are_not_personal(recognizers, text):
     assert recognizers.find(text) == []
