@@ -379,10 +379,11 @@ def _normalised(sql: str) -> str:
     )
 
 
-# Accents off ("Agnès" and "Agnes" are one name; [:alnum:] is ASCII only, and "agnès" was
-# "agn s"), then anything but a letter or digit of any script, @ . + ' - as a space.
+# Accents off ("Agnès" and "Agnes" are one name: the class is ASCII, and "agnès" was
+# "agn s"), then anything but a-z, 0-9, @ . + ' - as a space. (RE2's Unicode classes,
+# \pL and \pN, would keep letters of other scripts, at many times the cost.)
 _NORMALISE_SLOWLY = (
-    "trim(regexp_replace(strip_accents({lowered}), '[^\\pL\\pN@.+''-]+', ' ', 'g'), ' .-')"
+    "trim(regexp_replace(strip_accents({lowered}), '[^a-z0-9@.+''-]+', ' ', 'g'), ' .-')"
 )
 
 
@@ -423,7 +424,7 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
     # values of an id or code column are one word: no lists are built for them).
     words_with_digits = (
         f"list_filter({words}, w -> length(w) >= {SINGLE_WORD_MIN_LENGTH} "
-        "AND regexp_matches(w, '[0-9]') AND regexp_matches(w, '\\pL'))"
+        "AND regexp_matches(w, '[0-9]') AND regexp_matches(w, '[a-z]'))"
     )
     return conn.execute(
         f"WITH normalised AS (SELECT value, {_normalised('value')} AS normal FROM "
