@@ -307,6 +307,25 @@ def _existing_instant(wall_sql: str, zone: str) -> str:
     )
 
 
+def ambiguous_wall_clock(text_sql: str, typed_sql: str, column: dict) -> tuple[str, str] | None:
+    """(SQL true when a wall-clock time, stating no offset, names a time the column's zone
+    had twice, the rule's words): 01:30 on the night the clocks go back is two instants an
+    hour apart; it loads as standard time, and is flagged (``raw._flagged_values``) so
+    that the choice is not silent. (The hour first: cheap, and only times before 04:00
+    are looked at further.)"""
+    zone = column.get("timezone")
+    if column["type"] != "timestamptz" or not zone:
+        return None
+    local = f"timezone({literal(zone)}, {typed_sql})"
+    hour_before = f"timezone({literal(zone)}, {typed_sql} - INTERVAL 1 HOUR)"
+    return (
+        f"({typed_sql} IS NOT NULL AND hour({local}) < 4 AND ({hour_before} = {local} OR "
+        f"timezone({literal(zone)}, {typed_sql} + INTERVAL 1 HOUR) = {local}) AND "
+        f"regexp_full_match({text_sql}, {literal(ISO_WALL_CLOCK)}))",
+        f"time: happened twice in {zone} (the clocks went back); read as standard time",
+    )
+
+
 def _states_instant(fmt: str) -> bool:
     return "%z" in fmt or "%Z" in fmt
 

@@ -30,6 +30,15 @@ def detect_bom(path: Path) -> str | None:
     return next((encoding for bom, encoding in BOMS if head.startswith(bom)), None)
 
 
+def _utf16_shaped(path: Path) -> bool:
+    """Most bytes at even or at odd places of the file's head are 0: UTF-16 text of
+    Latin letters (which is valid UTF-8 too: a 0 byte is a character, so it decoded)."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    halves = (head[0::2], head[1::2])
+    return len(head) >= 8 and any(h.count(0) > 0.8 * len(h) for h in halves)
+
+
 def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
     """(byte offset of the first invalid sequence, whether valid non-ASCII text came
     before it), or None when the whole file decodes."""
@@ -55,6 +64,11 @@ def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
 def detect_encoding(path: Path, declared: list[str]) -> str:
     """The encoding to read ``path`` with (see the module's docstring)."""
     bom = detect_bom(path)
+    if bom is None and not any(e.startswith("utf-16") for e in declared) and _utf16_shaped(path):
+        raise UnreadableFile(
+            "it looks like UTF-16 without a byte-order mark (every other byte of its text "
+            "is 0): ask for an export with one, or add utf-16 to the contract's encodings"
+        )
     candidates = [bom] if bom else declared or ["utf-8"]
     for position, encoding in enumerate(candidates):
         if encoding in SINGLE_BYTE:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from ..warehouse import literal, quote
 from .contract_sql import (
     SENTINEL_PREFIX,
+    ambiguous_wall_clock,
     invalid_value,
     money_rounded,
     money_scale,
@@ -92,6 +93,14 @@ def collect_failures(
                 f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
                 f"FROM _staged WHERE {typed_sql} IS NOT NULL AND "
                 f"{money_rounded(column_sql, column)}"
+            )
+        if column["type"] == "timestamptz" and (twice := ambiguous_wall_clock(
+            column_sql, typed_sql, column
+        )):  # fmt: skip
+            condition, words = twice
+            flags.append(
+                f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
+                f"FROM _staged WHERE {condition}"
             )
         if (window := out_of_range(typed_sql, column)) is not None:
             condition, words = window

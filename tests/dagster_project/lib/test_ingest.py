@@ -433,6 +433,16 @@ def test_a_big_endian_utf16_file_is_read_whole(landing):
     assert rows.fetchall() == [("SR-1", "Renée"), ("SR-2", "Zoë")]
 
 
+def test_a_utf16_file_without_its_mark_is_refused_saying_so(landing):
+    """UTF-16 without a byte-order mark is valid UTF-8 (a 0 byte is a character): it was
+    refused with DuckDB's "unterminated quoted string", which tells no one what to do."""
+    text = "request_id,created_at\r\nSR-1,2024-01-02\r\n"
+    (landing / "landing" / "crm" / "a.csv").write_bytes(text.encode("utf-16-le"))
+    _, [result] = run(landing)
+    assert result.status == "quarantined"
+    assert "looks like UTF-16 without a byte-order mark" in result.reason
+
+
 def test_a_json_file_in_utf16_is_refused_not_misread(tmp_path):
     spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.jsonl", "format": "jsonl"}}
     folder = tmp_path / "landing" / "crm"
@@ -1004,7 +1014,7 @@ def test_an_offset_or_zone_the_cast_understands_is_honoured_in_every_column(land
 def test_a_local_time_the_clocks_skip_is_quarantined(landing):
     """02:30 on 2024-03-10 never happened in Toronto (the clocks went from 02:00 to 03:00):
     DuckDB read it as 03:30 in silence; the contract refuses it. 01:30 on 2024-11-03
-    happened twice and loads (as standard time, DuckDB's reading)."""
+    happened twice and loads (as standard time, DuckDB's reading), flagged."""
     columns = created_at_as(type="timestamptz", timezone="America/Toronto", formats=[])
     write(
         landing,
@@ -1017,6 +1027,11 @@ def test_a_local_time_the_clocks_skip_is_quarantined(landing):
     assert conn.execute("SELECT source_row, raw_value FROM raw._quarantined_rows").fetchall() == [
         (1, "2024-03-10 02:30:00")
     ]
+    # the time that happened twice loads, flagged (the choice of standard time not silent)
+    assert conn.execute("SELECT source_row, rule FROM raw._flagged_values").fetchall() == [
+        (3, "time: happened twice in America/Toronto (the clocks went back); read as "
+            "standard time")
+    ]  # fmt: skip
 
 
 def test_a_date_alone_is_no_offset_in_a_column_of_the_citys_zone(landing):
