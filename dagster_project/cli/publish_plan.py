@@ -41,7 +41,12 @@ def warehouse_warnings(
     and the systems with extracts not ingested yet."""
     warnings, not_ingested = [], set()
     try:
-        seen = {row[0] for row in conn.execute("SELECT sha256 FROM raw._ingest_files").fetchall()}
+        seen = {  # (a file the reader failed on is read again: not seen)
+            row[0]
+            for row in conn.execute(
+                "SELECT sha256 FROM raw._ingest_files WHERE status <> 'failed'"
+            ).fetchall()
+        }
     except duckdb.CatalogException:
         seen = set()
     sha256 = FileHashes(settings.landing_hashes_file).sha256  # (the runs' memo, read only)

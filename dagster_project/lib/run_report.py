@@ -24,6 +24,9 @@ from pathlib import Path
 from .gates.results import WARNING_MARK
 
 GATE_STEP_SUFFIXES = ("_quality_gate", "_privacy_gate")
+# An ingest asset's count of files the platform's reader failed on (left in the landing
+# folder, read again next run): the run is not a success while there are any.
+FILES_FAILED = "files_failed"
 # A run whose launcher sends its own alert (the command line) carries this tag, so the
 # daemon's alert sensor does not send a second one.
 ALERTED_BY_TAG = "city/alerted_by"
@@ -201,6 +204,12 @@ def report_run(run_id: str, events, current: dict[str, str] | None = None) -> Ru
         and not e.step_key.endswith(GATE_STEP_SUFFIXES)
         and e.step_key not in own_steps
     ]
+    other_failures += [
+        f"{'/'.join(e.asset_key.path)} (the reader failed on {count} file(s): see its log)"
+        for e in events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+        and (count := _metadata_value(e, FILES_FAILED))
+    ]
     waiting = waiting_datasets(dictionary)
     if current is None:
         return RunReport(run_id, outcomes(events, approved, waiting), other_failures)
@@ -215,6 +224,11 @@ def report_run(run_id: str, events, current: dict[str, str] | None = None) -> Ru
         ):
             reported[dataset] = DatasetOutcome(dataset, "unchanged", detail)
     return RunReport(run_id, [reported[d] for d in approved if d in reported], other_failures)
+
+
+def _metadata_value(event, name: str):
+    value = event.event_specific_data.materialization.metadata.get(name)
+    return getattr(value, "value", value)
 
 
 def waiting_datasets(dictionary) -> dict[str, list[str]]:

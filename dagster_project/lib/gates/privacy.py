@@ -235,29 +235,37 @@ def _name_pairs(dictionary: Dictionary, existing: set[str]) -> list[tuple[str, s
     """(system, raw table, first-name column, last-name column) of each source that keeps
     a person's name in two personal columns ("participant_first_name", "..._last_name"):
     each alone is one word, and a published "Private Swim Lesson - Wyatt Young" holds
-    neither as a run of words the personal values had."""
+    neither as a run of words the personal values had. A first name goes with the last
+    name of the same person: the column's name with the part's word taken out is the
+    same ("participant_{}_name"); a source with one of each pairs them anyway
+    ("given_name" and "surname")."""
     pairs = []
     for source in dictionary.sources.values():
         if source.raw_table not in existing:
             continue
         personal = [c.name for c in source.columns if c.classification == "personal"]
-        firsts = {_whose(n, FIRST_NAME_WORDS): n for n in personal if "name" in n}
-        lasts = {_whose(n, LAST_NAME_WORDS): n for n in personal if "name" in n}
-        pairs += [
-            (source.system, source.raw_table, firsts[whose], lasts[whose])
-            for whose in sorted(set(firsts) & set(lasts) - {None})
-        ]
+        firsts = _name_parts(personal, FIRST_NAME_WORDS, LAST_NAME_WORDS)
+        lasts = _name_parts(personal, LAST_NAME_WORDS, FIRST_NAME_WORDS)
+        matched = [(f, last) for key, f in firsts for k, last in lasts if k == key]
+        if not matched and len(firsts) == 1 and len(lasts) == 1:
+            matched = [(firsts[0][1], lasts[0][1])]
+        pairs += [(source.system, source.raw_table, f, last) for f, last in matched]
     return pairs
 
 
-def _whose(column: str, words: tuple[str, ...]) -> str | None:
-    """Whose name part the column holds ("participant_" of "participant_first_name"):
-    the text before the part's word; None when it names no such part. A participant's
-    first name goes with the participant's last name, not the guardian's."""
-    for word in words:
-        if word in column:
-            return column.split(word, 1)[0]
-    return None
+def _name_parts(
+    columns: list[str], words: tuple[str, ...], other_words: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """(the column's name with the part's word as "{}", the column) of the name columns
+    that hold this part (and not also the other: "last_name_first_letter")."""
+    parts = []
+    for column in columns:
+        if "name" not in column or any(w in column for w in other_words):
+            continue
+        word = next((w for w in words if w in column), None)
+        if word is not None:
+            parts.append((column.replace(word, "{}", 1), column))
+    return parts
 
 
 @dataclass(frozen=True)
@@ -375,16 +383,20 @@ def _normalised(sql: str) -> str:
     lowered = f"lower(CAST({sql} AS VARCHAR))"
     return (
         f"CASE WHEN regexp_full_match({lowered}, {literal(ALREADY_NORMAL)}) THEN {lowered} "
+        f"WHEN regexp_full_match({lowered}, '[\\x00-\\x7f]*') THEN "
+        f"{_NORMALISE_ASCII.format(lowered=lowered)} "
         f"ELSE {_NORMALISE_SLOWLY.format(lowered=lowered)} END"
     )
 
 
-# Accents off ("Agnès" and "Agnes" are one name: the class is ASCII, and "agnès" was
-# "agn s"), then anything but a-z, 0-9, @ . + ' - as a space. (RE2's Unicode classes,
-# \pL and \pN, would keep letters of other scripts, at many times the cost.)
+# Accents off ("Agnès" and "Agnes" are one name; [:alnum:] was ASCII only, and "agnès"
+# was "agn s"), then anything but a letter or digit of any script, @ . + ' - as a
+# space. ASCII text (most values) takes the same replace with an ASCII class: RE2's
+# Unicode classes cost many times as much.
 _NORMALISE_SLOWLY = (
-    "trim(regexp_replace(strip_accents({lowered}), '[^a-z0-9@.+''-]+', ' ', 'g'), ' .-')"
+    "trim(regexp_replace(strip_accents({lowered}), '[^\\pL\\pN@.+''-]+', ' ', 'g'), ' .-')"
 )
+_NORMALISE_ASCII = "trim(regexp_replace({lowered}, '[^a-z0-9@.+''-]+', ' ', 'g'), ' .-')"
 
 
 # Words of [a-z0-9@.+'-] that begin and end with none of ". -", one space apart

@@ -270,10 +270,15 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool) -> str:
 
     wall = from_wall_clock(f"TRY_CAST({text_sql} AS TIMESTAMP)")
     stated = f"TRY_CAST({text_sql} AS TIMESTAMPTZ)"
-    # A date column takes the date as written, whatever offset follows: an export that
-    # writes a date as midnight UTC ("2024-03-01T00:00:00Z") means March 1st, not the
-    # evening of February 29th in the city's zone.
-    written = f"coalesce(TRY_CAST({text_sql} AS TIMESTAMP), {from_instant(stated)})"
+    # A date column takes the date as written when the time is midnight, whatever offset
+    # follows: an export that writes a date as midnight UTC ("2024-03-01T00:00:00Z")
+    # means March 1st, not the evening of February 29th in the city's zone. Another time
+    # is an instant, and its date is the zone's ("2024-03-02T02:00:00Z": March 1st).
+    as_written = f"TRY_CAST({text_sql} AS TIMESTAMP)"
+    written = (
+        f"CASE WHEN CAST({as_written} AS TIME) = TIME '00:00:00' THEN {as_written} "
+        f"ELSE {from_instant(stated)} END"
+    )
     attempts = [written if kind == "date" else from_instant(stated)]
     for fmt in formats:
         parsed = f"try_strptime({text_sql}, {literal(fmt)})"
@@ -297,13 +302,14 @@ def _existing_instant(wall_sql: str, zone: str) -> str:
     """The instant of a wall-clock time in ``zone``; NULL for a time the zone skips (the
     hour the clocks go forward: 02:30 on 2024-03-10 in Toronto, which DuckDB moved to
     03:30 in silence), so that the value is quarantined. A time the zone has twice (01:30
-    when the clocks go back) is read as DuckDB reads it (standard time). Only times before
-    04:00 are looked at twice: every zone changes its clocks between midnight and 03:00
-    (the round trip on every value tripled the typing of a timestamp column)."""
+    when the clocks go back) is read as DuckDB reads it (standard time). Only times from
+    21:00 to 04:59 are looked at twice: zones change their clocks at night (Toronto at
+    02:00, Nuuk at 23:00, Easter Island at 22:00, Baku once at 04:00); the round trip on
+    every value tripled the typing of a timestamp column."""
     instant = f"timezone({zone}, {wall_sql})"
     return (
-        f"CASE WHEN hour({wall_sql}) >= 4 OR timezone({zone}, {instant}) = {wall_sql} "
-        f"THEN {instant} END"
+        f"CASE WHEN hour({wall_sql}) BETWEEN 5 AND 20 OR timezone({zone}, {instant}) = "
+        f"{wall_sql} THEN {instant} END"
     )
 
 
@@ -311,15 +317,17 @@ def ambiguous_wall_clock(text_sql: str, typed_sql: str, column: dict) -> tuple[s
     """(SQL true when a wall-clock time, stating no offset, names a time the column's zone
     had twice, the rule's words): 01:30 on the night the clocks go back is two instants an
     hour apart; it loads as standard time, and is flagged (``raw._flagged_values``) so
-    that the choice is not silent. (The hour first: cheap, and only times before 04:00
-    are looked at further.)"""
+    that the choice is not silent. (The hour first: cheap, and only night times are
+    looked at further, as in ``_existing_instant``. Not flagged: a time read by a
+    contract format or an Excel serial, and Lord Howe Island's half-hour overlap.)"""
     zone = column.get("timezone")
     if column["type"] != "timestamptz" or not zone:
         return None
     local = f"timezone({literal(zone)}, {typed_sql})"
     hour_before = f"timezone({literal(zone)}, {typed_sql} - INTERVAL 1 HOUR)"
     return (
-        f"({typed_sql} IS NOT NULL AND hour({local}) < 4 AND ({hour_before} = {local} OR "
+        f"({typed_sql} IS NOT NULL AND hour({local}) NOT BETWEEN 5 AND 20 AND "
+        f"({hour_before} = {local} OR "
         f"timezone({literal(zone)}, {typed_sql} + INTERVAL 1 HOUR) = {local}) AND "
         f"regexp_full_match({text_sql}, {literal(ISO_WALL_CLOCK)}))",
         f"time: happened twice in {zone} (the clocks went back); read as standard time",

@@ -35,8 +35,17 @@ def _utf16_shaped(path: Path) -> bool:
     Latin letters (which is valid UTF-8 too: a 0 byte is a character, so it decoded)."""
     with path.open("rb") as handle:
         head = handle.read(4096)
-    halves = (head[0::2], head[1::2])
-    return len(head) >= 8 and any(h.count(0) > 0.8 * len(h) for h in halves)
+    even, odd = (head[0::2], head[1::2])
+    if len(head) < 8:
+        return False
+
+    def share_of_zeros(half: bytes) -> float:
+        return half.count(0) / len(half)
+
+    # one half nearly all 0, the other nearly none (NUL padding makes both halves 0)
+    return (share_of_zeros(even) > 0.8 > 0.2 > share_of_zeros(odd)) or (
+        share_of_zeros(odd) > 0.8 > 0.2 > share_of_zeros(even)
+    )
 
 
 def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
@@ -64,10 +73,12 @@ def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
 def detect_encoding(path: Path, declared: list[str]) -> str:
     """The encoding to read ``path`` with (see the module's docstring)."""
     bom = detect_bom(path)
-    if bom is None and not any(e.startswith("utf-16") for e in declared) and _utf16_shaped(path):
+    utf16_declared = any(e.lower().replace("-", "").startswith("utf16") for e in declared)
+    if bom is None and not utf16_declared and _utf16_shaped(path):
         raise UnreadableFile(
             "it looks like UTF-16 without a byte-order mark (every other byte of its text "
-            "is 0): ask for an export with one, or add utf-16 to the contract's encodings"
+            "is 0): ask for an export with one (for a CSV, utf-16 in the contract's "
+            "encodings also reads it)"
         )
     candidates = [bom] if bom else declared or ["utf-8"]
     for position, encoding in enumerate(candidates):

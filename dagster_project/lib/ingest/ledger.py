@@ -69,6 +69,15 @@ def seen(conn, system: str, sha256: str) -> tuple[str, str] | None:
     ).fetchone()
 
 
+def forget_failures(conn, system: str, file_name: str, sha256: str) -> None:
+    """The reader's failures on this file (status 'failed'), once it has been read."""
+    conn.execute(
+        "DELETE FROM raw._ingest_files WHERE system = ? AND file_name = ? AND sha256 = ? "
+        "AND status = 'failed'",
+        [system, file_name, sha256],
+    )
+
+
 def recorded(conn, system: str, file_name: str, sha256: str, status: str) -> bool:
     return (
         conn.execute(

@@ -151,32 +151,45 @@ def _ingest_file(conn, source, path: Path, sha: str, quarantine_dir: Path) -> Fi
         staged = _stage(conn, source, path)
     except (UnreadableFile, duckdb.Error) as problem:
         return _refuse(conn, system, path, sha, quarantine_dir, problem)
-    except (ValueError, TypeError, LookupError, ArithmeticError) as fault:
-        # The platform's reader failed in a way no one foresaw (a blank header row once
-        # raised ValueError here): a fault of the platform until shown otherwise, not the
-        # department's. The file stays in the landing folder, recorded as "failed" (which
-        # the ledger does not count as seen: the next run reads it again, once the reader
-        # is fixed), the system's other files still load, and the ingest step fails after
-        # them, naming it. The traceback goes to the log.
-        log.exception(f"{system}: reading {path.name} failed in the platform's reader")
-        reason = (
-            f"the platform's reader failed on it ({type(fault).__name__}: "
-            f"{safe_message(fault)}); the file stays in the landing folder and is read "
-            "again by the next run; the traceback is in the run's log"
-        )
-        ledger.record(conn, system, path.name, sha, FAILED, reason=reason)
-        return FileResult(path.name, FAILED, sha, reason=reason)
+    except PLATFORM_BUGS as fault:
+        return _failed(conn, system, path, sha, fault)
     conn.execute("BEGIN TRANSACTION")
     try:
         result = _load(conn, source, path, sha, staged)
+        ledger.forget_failures(conn, system, path.name, sha)  # read now: no longer failed
         conn.execute("COMMIT")
     except (duckdb.Error, ReconciliationError) as problem:
         conn.execute("ROLLBACK")  # nothing of the file stays; the other files go on
         return _refuse(conn, system, path, sha, quarantine_dir, problem)
+    except PLATFORM_BUGS as fault:
+        conn.execute("ROLLBACK")
+        return _failed(conn, system, path, sha, fault)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return result
+
+
+# What the platform's own code raises when it fails in a way no one foresaw on a file's
+# content (a blank header row once raised ValueError in the reader)
+PLATFORM_BUGS = (ValueError, TypeError, LookupError, ArithmeticError)
+
+
+def _failed(conn, system: str, path: Path, sha: str, fault: BaseException) -> FileResult:
+    """A fault of the platform until shown otherwise, not the department's: the file
+    stays in the landing folder, recorded "failed" once (which neither the ledger's
+    ``seen`` nor the run plan counts as seen: the next run reads it again, once the code
+    is fixed), the system's other files still load, and the run is reported as not a
+    success (``run_report.FILES_FAILED``). The traceback goes to the log."""
+    log.error(f"{system}: reading {path.name} failed in the platform", exc_info=fault)
+    reason = (
+        f"the platform failed on it ({type(fault).__name__}: {safe_message(fault)}); the "
+        "file stays in the landing folder and is read again by the next run; the "
+        "traceback is in the run's log"
+    )
+    if not ledger.recorded(conn, system, path.name, sha, FAILED):  # once, not per run
+        ledger.record(conn, system, path.name, sha, FAILED, reason=reason)
+    return FileResult(path.name, FAILED, sha, reason=reason)
 
 
 def _seen_before(conn, system: str, path: Path, sha: str, name: str, status: str) -> FileResult:
@@ -206,6 +219,7 @@ def _refuse(
         if isinstance(problem, UnreadableFile | ReconciliationError)
         else f"it could not be loaded ({safe_message(problem)})"
     )
+    ledger.forget_failures(conn, system, path.name, sha)  # read now, and refused
     ledger.record(conn, system, path.name, sha, "quarantined", reason=reason)
     _quarantine_file(path, quarantine_dir / system, reason)
     return FileResult(path.name, "quarantined", sha, reason=reason)

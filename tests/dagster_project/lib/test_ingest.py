@@ -441,6 +441,11 @@ def test_a_utf16_file_without_its_mark_is_refused_saying_so(landing):
     _, [result] = run(landing)
     assert result.status == "quarantined"
     assert "looks like UTF-16 without a byte-order mark" in result.reason
+    # NUL padding at a file's end is not UTF-16 (both halves are zeros); (the first file
+    # went to the quarantine folder)
+    write(landing, "b.csv", "request_id,created_at\nSR-1,2024-01-02\n" + "\0" * 200)
+    _, results = run(landing)
+    assert "UTF-16" not in (results[-1].reason or "")
 
 
 def test_a_json_file_in_utf16_is_refused_not_misread(tmp_path):
@@ -503,14 +508,18 @@ def test_a_file_the_reader_fails_on_stays_to_be_read_again_and_the_others_load(
     assert [(r.file_name, r.status) for r in results] == [
         ("a.csv", "failed"), ("b.csv", "loaded")
     ]  # fmt: skip
-    assert "the platform's reader failed on it (ValueError" in results[0].reason
+    assert "the platform failed on it (ValueError" in results[0].reason
     assert (landing / "landing" / "crm" / "a.csv").exists()  # left where it landed
+    run(landing)  # fails again: still one ledger row for the file's failure
+    failures = "SELECT count(*) FROM raw._ingest_files WHERE status = 'failed'"
+    assert conn.execute(failures).fetchone() == (1,)
     monkeypatch.undo()  # the reader fixed: the next run reads the file
     again = ingest_source(
         conn, source_from_spec(REQUESTS, Path("crm.yml")), landing / "landing",
         landing / "quarantine",
     )  # fmt: skip
     assert [(r.file_name, r.status) for r in again] == [("a.csv", "loaded"), ("b.csv", "skipped")]
+    assert conn.execute(failures).fetchone() == (0,)  # read now: no longer failed
 
 
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
@@ -985,22 +994,24 @@ def test_an_offset_or_zone_the_cast_understands_is_honoured_in_every_column(land
     body = (
         "request_id,created_at\nSR-1,2024-03-01 10:00:00 UTC\nSR-2,2024-03-01T10:00:00+05:00:00\n"
         "SR-3,2024-03-01 10:00:00 America/Vancouver\nSR-4,2024-03-02T03:00:00Z\n"
+        "SR-5,2024-03-02T00:00:00Z\n"
     )
     for kind, expected in (
         ("timestamptz", ["2024-03-01 10:00:00+00", "2024-03-01 05:00:00+00",
-                         "2024-03-01 18:00:00+00", "2024-03-02 03:00:00+00"]),
+                         "2024-03-01 18:00:00+00", "2024-03-02 03:00:00+00",
+                         "2024-03-02 00:00:00+00"]),
         ("timestamp", ["2024-03-01 05:00:00", "2024-03-01 00:00:00", "2024-03-01 13:00:00",
-                       "2024-03-01 22:00:00"]),
-        # a date column takes the date as written (midnight UTC is that day, not the
-        # evening before in Toronto)
-        ("date", ["2024-03-01", "2024-03-01", "2024-03-01", "2024-03-02"]),
+                       "2024-03-01 22:00:00", "2024-03-01 19:00:00"]),
+        # a date column: an instant's date in Toronto, but a date written as midnight
+        # UTC is that day (not the evening before in Toronto)
+        ("date", ["2024-03-01", "2024-03-01", "2024-03-01", "2024-03-01", "2024-03-02"]),
     ):  # fmt: skip
         folder = landing / kind
         (folder / "landing" / "crm").mkdir(parents=True)
         write(folder, "a.csv", body)
         typed = created_at_as(type=kind, timezone="America/Toronto", formats=[])
         conn, [result] = run(folder, {**REQUESTS, "columns": typed})
-        assert (result.rows_loaded, result.rows_quarantined) == (4, 0), kind
+        assert (result.rows_loaded, result.rows_quarantined) == (5, 0), kind
         conn.execute("SET TimeZone = 'UTC'")
         assert [
             value

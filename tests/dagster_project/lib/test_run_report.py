@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.lib.run_report import outcomes
+from dagster_project.lib.run_report import FILES_FAILED, outcomes, report_run
 
 
 def _dataset(dataset: str, rows: int, gate_said: str) -> list:
@@ -53,3 +53,20 @@ def test_a_gate_that_passed_with_a_warning_says_so_on_the_datasets_line():
         "suppressed cells the declared totals give back exactly, taken together",
     )
     assert lines["fire_inspections_by_month"] == ("published", "datastore updated; 96 rows")
+
+
+def test_a_file_the_reader_failed_on_makes_the_run_no_success():
+    """The ingest step does not fail for it (dbt is one step: every system's models would
+    stop): its count of failed files makes the run's report not ok, naming the asset."""
+
+    @dg.asset(key=["raw", "crm311_service_requests"])
+    def ingest() -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata={FILES_FAILED: 1, "files_loaded": 2})
+
+    result = dg.materialize([ingest])
+    assert result.success
+    report = report_run(result.run_id, result.all_events)
+    assert not report.ok
+    assert report.other_failures == [
+        "raw/crm311_service_requests (the reader failed on 1 file(s): see its log)"
+    ]

@@ -513,3 +513,28 @@ def test_personal_values_found_however_the_text_holds_them():
         _collect_values(conn, "t", "v", None)
         found[text] = bool(_value_finding(conn, "v"))
     assert found == published
+
+
+def test_first_and_last_names_pair_by_whose_they_are():
+    from types import SimpleNamespace
+
+    from dagster_project.lib.gates.privacy import _name_pairs
+
+    def source(system, *columns):
+        return SimpleNamespace(system=system, raw_table=system, columns=[
+            SimpleNamespace(name=c, classification="personal") for c in columns
+        ])  # fmt: skip
+
+    dictionary = SimpleNamespace(sources={s.system: s for s in [
+        source("rec", "participant_first_name", "participant_last_name",
+               "guardian_first_name", "guardian_last_name", "last_name_first_letter"),
+        source("hr", "given_name", "surname"),  # one of each: paired
+        source("two", "first_name", "last_name", "first_name_2", "last_name_2"),
+    ]})  # fmt: skip
+    assert sorted(_name_pairs(dictionary, {"rec", "hr", "two"})) == [
+        ("hr", "hr", "given_name", "surname"),
+        ("rec", "rec", "guardian_first_name", "guardian_last_name"),
+        ("rec", "rec", "participant_first_name", "participant_last_name"),
+        ("two", "two", "first_name", "last_name"),
+        ("two", "two", "first_name_2", "last_name_2"),
+    ]
