@@ -987,6 +987,21 @@ def test_timestamptz_reads_an_offset_or_zone_in_the_contracts_own_format(landing
     ]
 
 
+def _created_at_loaded(folder: Path, kind: str, body: str, formats: list[str]):
+    """Load ``body`` with created_at typed ``kind`` in Toronto's zone: the file's result
+    and the values loaded, as text in UTC, in request order."""
+    (folder / "landing" / "crm").mkdir(parents=True)
+    write(folder, "a.csv", body)
+    typed = created_at_as(type=kind, timezone="America/Toronto", formats=formats)
+    conn, [result] = run(folder, {**REQUESTS, "columns": typed})
+    conn.execute("SET TimeZone = 'UTC'")
+    loaded = conn.execute(
+        "SELECT list(CAST(created_at AS VARCHAR) ORDER BY request_id) FROM raw.crm_requests"
+    ).fetchone()[0]
+    conn.close()
+    return result, loaded
+
+
 def test_an_offset_or_zone_the_cast_understands_is_honoured_in_every_column(landing):
     """ " UTC", "+05:00:00" and a zone name state the instant: a timestamptz keeps it, a
     timestamp (wall clock) shows it in the column's zone. The cast to TIMESTAMP dropped
@@ -1006,20 +1021,8 @@ def test_an_offset_or_zone_the_cast_understands_is_honoured_in_every_column(land
         # UTC is that day (not the evening before in Toronto)
         ("date", ["2024-03-01", "2024-03-01", "2024-03-01", "2024-03-01", "2024-03-02"]),
     ):  # fmt: skip
-        folder = landing / kind
-        (folder / "landing" / "crm").mkdir(parents=True)
-        write(folder, "a.csv", body)
-        typed = created_at_as(type=kind, timezone="America/Toronto", formats=[])
-        conn, [result] = run(folder, {**REQUESTS, "columns": typed})
-        assert (result.rows_loaded, result.rows_quarantined) == (5, 0), kind
-        conn.execute("SET TimeZone = 'UTC'")
-        assert [
-            value
-            for (value,) in conn.execute(
-                "SELECT CAST(created_at AS VARCHAR) FROM raw.crm_requests ORDER BY request_id"
-            ).fetchall()
-        ] == expected, kind
-        conn.close()
+        result, loaded = _created_at_loaded(landing / kind, kind, body, formats=[])
+        assert (result.rows_loaded, result.rows_quarantined, loaded) == (5, 0, expected), kind
 
 
 def test_a_local_time_the_clocks_skip_is_quarantined(landing):
@@ -1056,20 +1059,8 @@ def test_a_date_alone_is_no_offset_in_a_column_of_the_citys_zone(landing):
         ("timestamptz", ["2024-07-01 04:00:00+00", "2024-07-01 04:00:00+00",
                          "2024-07-01 14:00:00+00"]),
     ):  # fmt: skip
-        folder = landing / kind
-        (folder / "landing" / "crm").mkdir(parents=True)
-        write(folder, "a.csv", body)
-        typed = created_at_as(type=kind, timezone="America/Toronto", formats=["%d-%m-%Y"])
-        conn, [result] = run(folder, {**REQUESTS, "columns": typed})
-        assert (result.rows_loaded, result.rows_quarantined) == (3, 0), kind
-        conn.execute("SET TimeZone = 'UTC'")
-        assert [
-            value
-            for (value,) in conn.execute(
-                "SELECT CAST(created_at AS VARCHAR) FROM raw.crm_requests ORDER BY request_id"
-            ).fetchall()
-        ] == expected, kind
-        conn.close()
+        result, loaded = _created_at_loaded(landing / kind, kind, body, formats=["%d-%m-%Y"])
+        assert (result.rows_loaded, result.rows_quarantined, loaded) == (3, 0, expected), kind
 
 
 def test_a_source_without_a_key_reports_rows_repeated_whole(landing):
