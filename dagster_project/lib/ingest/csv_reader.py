@@ -86,7 +86,7 @@ def header_names(path: Path, files: dict, encoding: str) -> list[str]:
 
 def check_quotes_closed(path: Path, files: dict, encoding: str) -> bool:
     """Refuse a file whose quotes do not pair up because one is never closed; return
-    whether its lines end in two ways (``mixed_line_ends``), from the same read.
+    whether its lines end in two ways (``line_ends``), from the same read.
 
     In well-formed CSV quote characters come in pairs (enclosing pairs, doubled escapes),
     so an even count needs no further look. An odd count is parsed with Python's strict
@@ -96,7 +96,7 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> bool:
     left to the reader, which sets that one row aside.
     """
     quote_char = files.get("quote", '"')
-    count, crlf, lf = _counts(path, encoding, quote_char)
+    count, crlf, lf, _ = _counts(path, encoding, quote_char)
     mixed = 0 < crlf < lf
     if count % 2 == 0:
         return mixed
@@ -119,15 +119,17 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> bool:
     return mixed
 
 
-def mixed_line_ends(path: Path, encoding: str) -> bool:
-    """The file's lines end both with CR LF and with LF alone (``utf8_copy``)."""
-    _, crlf, lf = _counts(path, encoding, '"')
-    return 0 < crlf < lf
+def line_ends(path: Path, encoding: str) -> tuple[bool, bool]:
+    """(the file's lines end both with CR LF and with LF alone (``utf8_copy``), it holds
+    a CR alone besides other line ends)."""
+    _, crlf, lf, cr = _counts(path, encoding, '"')
+    return 0 < crlf < lf, cr > crlf and lf > 0
 
 
-def _counts(path: Path, encoding: str, quote_char: str) -> tuple[int, int, int]:
-    """(quote characters, CR LF line ends, LF characters) in the file, in one read."""
-    count, crlf, lf = 0, 0, 0
+def _counts(path: Path, encoding: str, quote_char: str) -> tuple[int, int, int, int]:
+    """(quote characters, CR LF line ends, LF characters, CR characters) in the file,
+    in one read."""
+    count, crlf, lf, cr = 0, 0, 0, 0
     with path.open("rb") as handle:
         if encoding.startswith("utf-16"):  # two bytes a character: count in the decoded text
             decoder = codecs.getincrementaldecoder(PYTHON_ENCODING[encoding])()
@@ -137,6 +139,7 @@ def _counts(path: Path, encoding: str, quote_char: str) -> tuple[int, int, int]:
                 count += text.count(quote_char)
                 crlf += (before[-1:] + text).count("\r\n")  # (one across two chunks too)
                 lf += text.count("\n")
+                cr += text.count("\r")
                 before = text or before
         else:  # ASCII-compatible: the quote is one byte, never part of another character
             needle, last = quote_char.encode("ascii"), b""
@@ -144,8 +147,9 @@ def _counts(path: Path, encoding: str, quote_char: str) -> tuple[int, int, int]:
                 count += chunk.count(needle)
                 crlf += (last + chunk[:1]).count(b"\r\n") + chunk.count(b"\r\n")
                 lf += chunk.count(b"\n")
+                cr += chunk.count(b"\r")
                 last = chunk[-1:]
-    return count, crlf, lf
+    return count, crlf, lf, cr
 
 
 def _options(files: dict, encoding: str, names: list[str]) -> list[str]:
@@ -234,7 +238,7 @@ def read_csv_rows(
     names = header_names(path, files, encoding)
     # (only here, where the fast read failed: CR LF rows with LF line breaks inside quoted
     # values, as Excel writes them, read well as they are and need no copy)
-    mixed = mixed_line_ends(path, encoding)
+    mixed, lone_cr = line_ends(path, encoding)
     readable, read_as = utf8_copy(path, encoding, cleanup, one_line_end=mixed)
     options = _options(files, read_as, names) + [
         "parallel=false",
@@ -252,6 +256,12 @@ def read_csv_rows(
         )
     except duckdb.Error as error:
         stop_on_platform_fault(error, path.name)
+        if lone_cr:  # (DuckDB's words: "The CSV Parser state machine reached an invalid state")
+            raise UnreadableFile(
+                "its lines end in more than one way, a CR alone among them: which CR ends "
+                "a row and which belongs to a value cannot be told; ask for an export "
+                "whose lines all end the same way"
+            ) from None
         raise UnreadableFile(f"it could not be read as CSV ({safe_message(error)})") from None
     # DuckDB numbers records from the top of the file (skipped lines and header included).
     first_data_record = int(files.get("header_row", 1)) + (1 if files.get("header", True) else 0)

@@ -419,6 +419,18 @@ def test_lines_that_end_in_two_ways_are_each_a_record(landing, rows):
     assert ("a\nb" in names) == any(b'"a' in row for row in rows)
 
 
+def test_a_lone_cr_among_other_line_ends_refuses_the_file_saying_why(landing):
+    """A CR alone in a file whose lines end in LF (a value's stray CR, or a row ended the
+    old Mac way): which CR ends a row cannot be told. The file was refused with DuckDB's
+    "state machine reached an invalid state"; it still is, saying what to ask for."""
+    (landing / "landing" / "crm" / "a.csv").write_bytes(
+        b"request_id,created_at,caller_name\nSR-1,2024-01-01,a\rb\nSR-2,2024-01-02,x\n"
+    )
+    _, [result] = run(landing)
+    assert result.status == "quarantined"
+    assert "a CR alone among them" in result.reason
+
+
 def test_a_big_endian_utf16_file_is_read_whole(landing):
     """A UTF-16 file whose byte-order mark says big-endian: DuckDB's "utf-16" is
     little-endian and read it as one garbled line (0 of its rows, status "loaded")."""
