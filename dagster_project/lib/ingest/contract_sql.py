@@ -194,6 +194,13 @@ ISO_WALL_CLOCK = (
     r"[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
 )
 
+# An ISO date, then a time of day and perhaps an offset or a zone's letters: a date
+# column reads its date as written when the casts read no instant from the rest.
+DATE_THEN_TIME = (
+    r"[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
+    r" ?([zZ]|[+-][0-9]{2}(:?[0-9]{2})?|[A-Za-z]{2,5})?"
+)
+
 # The numbers the contract means: DuckDB's casts also read "2.5" as the integer 3, "0x3"
 # as 3, "1_0" as 10 and "inf" as a double, each a value that changed meaning in silence.
 # A number is kept when its double is finite, has no "_", and for an integer type equals
@@ -205,7 +212,12 @@ def _number(text_sql: str, kind: str) -> str:
     number = f"TRY_CAST({text_sql} AS {raw_type(kind)})"
     double = f"TRY_CAST({text_sql} AS DOUBLE)"
     kept = f"NOT contains({text_sql}, '_') AND " + (
-        f"isfinite({double})" if kind == "double" else f"{double} = {number}"
+        f"isfinite({double})"
+        if kind == "double"
+        # (a fraction past a double's 16 digits, "2147483647.0000001", passes the
+        # comparison: a non-zero digit after the point is looked for where there is one)
+        else f"{double} = {number} AND NOT (contains({text_sql}, '.') AND "
+        f"regexp_matches({text_sql}, '[.][0-9]*[1-9]'))"
     )
     return f"CASE WHEN {kept} THEN {number} END"
 
@@ -214,7 +226,7 @@ def _number(text_sql: str, kind: str) -> str:
 # ("1,381.12", "1 000") or not, and a decimal point. A comma only ever separates
 # three-digit groups: "12,50" (a decimal comma) was read as 1250.00 and "1 234,56" as
 # 123456.00; "1.5e-3" and TRUE are no amounts either. Such values are quarantined.
-_DIGITS = r"([0-9]{1,3}([, ][0-9]{3})+|[0-9]+)?([.][0-9]*)?"
+_DIGITS = r"([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}( [0-9]{3})+|[0-9]+)?([.][0-9]*)?"
 _AMOUNT = rf"\s*[+-]?\s*\$?\s*[+-]?\s*{_DIGITS}\s*\$?\s*"
 MONEY_TEXT = rf"({_AMOUNT}|\(\s*\$?\s*{_DIGITS}\s*\$?\s*\))"  # ("(-5)" is no amount)
 
@@ -290,8 +302,14 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool) -> str:
         )
         attempts.append(_when_form(text_sql, EXCEL_SERIAL, from_wall_clock(serial)))
     others = ", ".join(f"TRY_CAST({a} AS {target})" for a in attempts)
-    if kind == "date":  # the date as written: no need to tell a wall-clock time apart
-        return f"coalesce({others})"
+    if kind == "date":  # no need to tell a wall-clock time apart
+        # last, the date as written when what follows it is a time the casts do not read
+        # ("... 10:00:00 -0500", "...T10:00:00z", "... 10:00 EST", "... 23:59:60")
+        written_date = _when_form(
+            text_sql, DATE_THEN_TIME, f"TRY_CAST(regexp_extract({text_sql}, "
+            f"'^[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}') AS DATE)"
+        )  # fmt: skip
+        return f"coalesce({others}, {written_date})"
     return (
         f"CASE WHEN regexp_full_match({text_sql}, {literal(ISO_WALL_CLOCK)}) "
         f"THEN TRY_CAST({wall} AS {target}) ELSE coalesce({others}) END"

@@ -171,18 +171,22 @@ def _options(files: dict, encoding: str, names: list[str]) -> list[str]:
 
 
 def utf8_copy(
-    path: Path, encoding: str, cleanup: ExitStack | None, one_line_end: bool = False
+    path: Path,
+    encoding: str,
+    cleanup: ExitStack | None,
+    one_line_end: bool = False,
+    quote_char: str = '"',
 ) -> tuple[Path, str]:
     """(the file DuckDB reads, in which encoding): a temporary UTF-8 copy of a file in a
     ``TRANSCODED`` encoding, removed when ``cleanup`` closes; the file itself otherwise
     (or when no ``cleanup`` is given: DuckDB then decodes it, slower).
 
     ``one_line_end``: the file's lines end in two ways (CR LF, and LF alone): the copy
-    has each CR LF as LF. DuckDB reads one kind of line end per file, and a record ended
-    by the other kind ran into the next one: two records read as one malformed row
-    (counted as one: a row lost while the counts still agreed), or the whole file
-    refused ("state machine reached an invalid state"). A CR LF inside a quoted value
-    becomes LF too (its text is the same); a CR alone is left as it is."""
+    has each CR LF outside quotes (``quote_char``) as LF. DuckDB reads one kind of line
+    end per file, and a record ended by the other kind ran into the next one: two
+    records read as one malformed row (counted as one: a row lost while the counts still
+    agreed), or the whole file refused ("state machine reached an invalid state"). A
+    line break inside a quoted value stays as written; a CR alone is left as it is."""
     if not one_line_end and (
         encoding not in TRANSCODED or (cleanup is None and encoding in DUCKDB_ENCODING)
     ):
@@ -199,13 +203,26 @@ def utf8_copy(
         if not one_line_end:
             shutil.copyfileobj(source, target, 1 << 22)
         else:
-            held = ""  # a CR at a chunk's end, which may begin a CR LF
-            for chunk in iter(lambda: source.read(1 << 22), ""):
-                text = held + chunk
-                held = "\r" if text.endswith("\r") else ""
-                target.write(text[: len(text) - len(held)].replace("\r\n", "\n"))
-            target.write(held)
+            _line_ends_as_lf(source, target, quote_char)
     return copy, "utf-8"
+
+
+def _line_ends_as_lf(source, target, quote_char: str) -> None:
+    """Copy the text with each CR LF outside quotes as LF: a line break inside a quoted
+    value stays as it was written (the same value as in a file whose lines all end one
+    way). Quotes are counted across chunks ("" inside a value counts twice)."""
+    inside, held = False, ""  # (held: a CR at a chunk's end, which may begin a CR LF)
+    for chunk in iter(lambda: source.read(1 << 22), ""):
+        text = held + chunk
+        held = "\r" if text.endswith("\r") and not inside else ""
+        parts = text[: len(text) - len(held)].split(quote_char)
+        for index, part in enumerate(parts):
+            if not inside:
+                part = part.replace("\r\n", "\n")
+            target.write(part if index == len(parts) - 1 else part + quote_char)
+            if index < len(parts) - 1:
+                inside = not inside
+    target.write(held)
 
 
 def csv_view(
@@ -239,7 +256,9 @@ def read_csv_rows(
     # (only here, where the fast read failed: CR LF rows with LF line breaks inside quoted
     # values, as Excel writes them, read well as they are and need no copy)
     mixed, lone_cr = line_ends(path, encoding)
-    readable, read_as = utf8_copy(path, encoding, cleanup, one_line_end=mixed)
+    readable, read_as = utf8_copy(
+        path, encoding, cleanup, one_line_end=mixed, quote_char=files.get("quote", '"')
+    )
     options = _options(files, read_as, names) + [
         "parallel=false",
         "ignore_errors=true",
