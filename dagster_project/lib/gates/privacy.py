@@ -145,7 +145,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # How personal values are derived from the raw rows (normalised, reversed, first and last
 # names joined): a change recounts them all (a new epoch), so no pass of a gate is
 # extended over values derived the old way.
-VALUE_DERIVATION = 2
+VALUE_DERIVATION = 3
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -333,11 +333,22 @@ def _count_values(
         "WHERE length(value) - length(replace(value, ' ', '')) = 1 "
         "AND NOT regexp_matches(value, '[0-9@]')"
     )
+    # A name's hyphens and apostrophes as spaces too: "Jean-Pierre Lavoie" is published
+    # as "Jean Pierre Lavoie" (an address rebuilt from its words), "O'Brien" as "O’Brien"
+    # (a typographic apostrophe, which normalises to a space)
+    spaced_names = (
+        "SELECT trim(regexp_replace(value, '[''-]+', ' ', 'g')) FROM v "
+        "WHERE regexp_matches(value, '[a-z][''-][a-z]') AND NOT regexp_matches(value, '[0-9@]')"
+    )
     counted = (
         f"WITH v AS MATERIALIZED ({values}) SELECT value, count(*) AS records, "
-        f"{int(generation)} AS "
-        f"generation FROM (SELECT value FROM v UNION ALL {reversed_names}) "
-        f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} GROUP BY value"
+        f"{int(generation)} AS generation FROM (SELECT value FROM v UNION ALL "
+        f"{reversed_names} UNION ALL {spaced_names}) "
+        f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
+        # a date alone is no one's: every child's birth date made a text of that date fail
+        # (a birth date in a text is the recognizers': "born", "DOB" and the date)
+        f"AND NOT regexp_full_match(value, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}.*') "
+        "GROUP BY value"
     )
     if added is None:
         for kind in ("VIEW", "TABLE"):  # an older warehouse kept the values as a table

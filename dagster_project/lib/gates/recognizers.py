@@ -42,10 +42,10 @@ CANDIDATE = (
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"
-# are NFKC's or a dash; "/" between digits, as in 613/555/0142, is a "-"; "(at)" glued
+# are NFKC's or a dash; "/", "_" or "*" between digits, as in 613/555/0142, is a "-"; "(at)" glued
 # to its words is an @: "kim.lee(at)riverton.ca"). The value is also read as it is.
 DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
-SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)/(?=\d)")
+SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/_*](?=\d)")
 AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[]at[)\]]\s*(?=[\w-]+\.[\w.-]+)")
 
 
@@ -107,15 +107,20 @@ class OntarioHealthCardRecognizer(_LuhnRecognizer):
 
 
 class SpelledOutEmailRecognizer(PatternRecognizer):
-    """ "jane.doe at example dot org", "jane (at) example (dot) org"."""
+    """ "jane.doe at example dot org", "jane (at) example (dot) org". The name holds a
+    letter and the domain ends in letters ("Open at 9 dot 30" is a time)."""
 
     def __init__(self):
-        word = r"[\w.+-]+"
+        word = r"(?=[\w.+-]*[A-Za-z])[\w.+-]+"
         at, dot = r"\s*(?:\(at\)|\[at\]|\bat\b)\s*", r"\s*(?:\(dot\)|\[dot\]|\bdot\b)\s*"
         super().__init__(
             supported_entity="EMAIL_ADDRESS",
             patterns=[
-                Pattern("spelled-out e-mail", rf"(?i)\b{word}{at}[\w-]+(?:{dot}[\w-]+)+\b", 0.6)
+                Pattern(
+                    "spelled-out e-mail",
+                    rf"(?i)\b{word}{at}[\w-]+(?:{dot}[\w-]+)*{dot}[a-z]{{2,}}\b",
+                    0.6,
+                )
             ],
         )
 
@@ -210,7 +215,9 @@ class Recognizers:
         ]
 
     def find(self, text: str) -> list[Hit]:
-        """What the recognizers find in the text as it is and in its ``plain_text``."""
+        """What the recognizers find in the text as it is and in its ``plain_text``, and
+        each phone-shaped run of digits read alone: libphonenumber read "ward 3 613 555
+        0142" as one longer number, no phone's, and let it through."""
         hits = []
         plain = plain_text(text)
         for variant in (text, plain) if plain != text else (text,):
@@ -218,4 +225,17 @@ class Recognizers:
                 for result in recognizer.analyze(variant, recognizer.supported_entities, None):
                     if result.score >= MIN_SCORE:
                         hits.append(Hit(result.entity_type, result.score))
+        if not any(hit.entity == "PHONE_NUMBER" for hit in hits):
+            phone = self.recognizers[2]  # (RecordIdAwarePhoneRecognizer)
+            for run in PHONE_ALONE.finditer(plain):
+                if not _record_id(plain, run.start(), run.end()) and any(
+                    r.score >= MIN_SCORE for r in phone.analyze(run.group(), ["PHONE_NUMBER"])
+                ):
+                    hits.append(Hit("PHONE_NUMBER", MIN_SCORE))
+                    break
         return hits
+
+
+# A North American number written 3-3-4 with nothing but a space, "." or "-" between
+# its groups, not glued to other digits
+PHONE_ALONE = re.compile(r"(?<![\d-])\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?![\d-])")

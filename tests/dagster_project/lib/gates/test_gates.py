@@ -484,7 +484,8 @@ def test_personal_values_found_however_the_text_holds_them():
     )
     conn.execute(
         "INSERT INTO raw.job_postings_postings (hiring_manager) VALUES "
-        "('Madison Gauthier'), ('Agnès Garcia')"
+        "('Madison Gauthier'), ('Agnès Garcia'), ('Jean-Pierre Lavoie'), "
+        "('Mary Anne O''Brien')"
     )
     conn.execute(
         "CREATE TABLE raw.recreation_registrations (participant_first_name VARCHAR, "
@@ -506,6 +507,9 @@ def test_personal_values_found_however_the_text_holds_them():
         "METER 364": False,
         "PARK EXPIRED METER SJEM365": False,
         "Inspection closed 2015-04-09 by staff": False,  # a date, not a child's birth date
+        "2015-04-09": False,  # nor alone
+        "1700 block of Jean Pierre Lavoie Rd": True,  # hyphen as a space
+        "Mary Anne O’Brien": True,  # a typographic apostrophe
     }
     found = {}
     for text in published:

@@ -76,6 +76,8 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("DOB: 12-Mar-1984", "DATE_OF_BIRTH"),
     ("birthdate=1984-03-12", "DATE_OF_BIRTH"),
     ("date de naissance 1984-03-12", "DATE_OF_BIRTH"),
+    ("1700 block of 3 613 555 0142 St", "PHONE_NUMBER"),  # a number glued before it
+    ("call 613_555_0142", "PHONE_NUMBER"),
 ]
 
 
@@ -101,6 +103,7 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
         "2024-03-01 10:00:00",
         "0.333333333",
         "Born Free Festival 2024-06-01",
+        "Open at 9 dot 30",
         "Dob Lane Park",
         "SR-2025-0001234",
     ],
