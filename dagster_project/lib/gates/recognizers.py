@@ -49,8 +49,15 @@ SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/_*](?=\d)")
 AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[]at[)\]]\s*(?=[\w-]+\.[\w.-]+)")
 
 
+# Characters that show nothing (zero-width spaces and joiners, a soft hyphen), typed
+# into a number or an address to hide it, and the spaces around an @
+INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+SPACED_AT = re.compile(r"(?<=\w)\s+@\s*(?=\w)|(?<=\w)\s*@\s+(?=\w)")
+
+
 def plain_text(text: str) -> str:
-    plain = unicodedata.normalize("NFKC", text)
+    plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    plain = SPACED_AT.sub("@", plain)
     plain = DASHES.sub("-", plain)
     plain = SLASH_BETWEEN_DIGITS.sub("-", plain)
     return AT_IN_BRACKETS.sub("@", plain)

@@ -510,6 +510,7 @@ def test_personal_values_found_however_the_text_holds_them():
         "2015-04-09": False,  # nor alone
         "1700 block of Jean Pierre Lavoie Rd": True,  # hyphen as a space
         "Mary Anne O’Brien": True,  # a typographic apostrophe
+        "Ask Madison\u200b Gauthier": True,  # a zero-width space inside the name
     }
     found = {}
     for text in published:

@@ -78,6 +78,8 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("date de naissance 1984-03-12", "DATE_OF_BIRTH"),
     ("1700 block of 3 613 555 0142 St", "PHONE_NUMBER"),  # a number glued before it
     ("call 613_555_0142", "PHONE_NUMBER"),
+    ("call 613\u200b-555-0142", "PHONE_NUMBER"),  # a zero-width space inside
+    ("write to renee.t @ example.com", "EMAIL_ADDRESS"),
 ]
 
 
@@ -110,3 +112,17 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
 )
 def test_a_date_that_is_no_birth_date_and_a_time_are_not_personal(recognizers, text):
     assert recognizers.find(text) == []
+
+
+def test_a_phone_number_among_references_of_its_shape_is_found(recognizers):
+    """2,000 references shaped like phone numbers ("REF 123-456-7890": no area code
+    begins with 1) pass; one phone number typed among them was missed by the sample of
+    the frequent shape, and is found now, counting its own row only."""
+    conn = connect()
+    conn.execute(
+        "CREATE TABLE refs AS SELECT printf('REF 1%02d-%03d-%04d', i % 100, i % 1000, i) AS ref "
+        "FROM range(2000) t(i) UNION ALL SELECT 'REF 613-555-0142'"
+    )
+    _collect_values(conn, "refs", "ref", None)
+    found = _shape_findings(conn, "ref", recognizers)
+    assert [(f["rule"], f["rows"]) for f in found] == [("holds personal data (PHONE_NUMBER)", 1)]
