@@ -92,6 +92,41 @@ class CanadianSinRecognizer(_LuhnRecognizer):
         )
 
 
+class SinAnyGroupingRecognizer(_LuhnRecognizer):
+    """A SIN written after its name in any grouping ("SIN 046 45 4286", "NAS: 0464 54286"):
+    nine digits with single separators, valid by the Luhn checksum. Only after the words
+    that name it: nine digits grouped otherwise are many things."""
+
+    digits = 9
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="CA_SIN",
+            patterns=[
+                Pattern(
+                    "SIN after its name",
+                    r"(?i)(?<=\b(?:sin|nas|social insurance number|social insurance)\b)"
+                    r"\W{0,3}(?:\d[ .-]?){8}\d(?![\d-])",
+                    0.6,
+                )
+            ],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return luhn_valid(re.sub(r"\D", "", pattern_text))
+
+
+class OntarioDriversLicenceRecognizer(PatternRecognizer):
+    """An Ontario driver's licence number: a letter and 14 digits, 4-5-5
+    ("A1234-12345-12345")."""
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="ON_DRIVERS_LICENCE",
+            patterns=[Pattern("Ontario licence", r"\b[A-Za-z]\d{4}[- ]?\d{5}[- ]?\d{5}\b", 0.6)],
+        )
+
+
 class OntarioHealthCardRecognizer(_LuhnRecognizer):
     """An Ontario health card number: 10 digits (4-3-3), an optional 2-letter version
     code; the last digit is a Luhn check digit."""
@@ -219,6 +254,8 @@ class Recognizers:
             CreditCardRecognizer(),
             HomeAddressRecognizer(),
             DateOfBirthRecognizer(),
+            SinAnyGroupingRecognizer(),
+            OntarioDriversLicenceRecognizer(),
         ]
 
     def find(self, text: str) -> list[Hit]:

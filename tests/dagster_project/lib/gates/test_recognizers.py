@@ -80,6 +80,8 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("call 613_555_0142", "PHONE_NUMBER"),
     ("call 613\u200b-555-0142", "PHONE_NUMBER"),  # a zero-width space inside
     ("write to renee.t @ example.com", "EMAIL_ADDRESS"),
+    ("SIN 046 45 4286", "CA_SIN"),  # grouped otherwise, after its name
+    ("licence A1234-12345-12345", "ON_DRIVERS_LICENCE"),
 ]
 
 
@@ -106,6 +108,7 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
         "0.333333333",
         "Born Free Festival 2024-06-01",
         "Open at 9 dot 30",
+        "ref 046 45 4286",  # nine digits grouped so, not after a SIN's name
         "Dob Lane Park",
         "SR-2025-0001234",
     ],
