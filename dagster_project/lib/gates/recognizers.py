@@ -245,10 +245,11 @@ class Hit:
 
 class Recognizers:
     def __init__(self):
+        self.phone = RecordIdAwarePhoneRecognizer(supported_regions=("CA", "US"))
         self.recognizers = [
             EmailShapeRecognizer(),
             SpelledOutEmailRecognizer(),
-            RecordIdAwarePhoneRecognizer(supported_regions=("CA", "US")),
+            self.phone,
             CanadianSinRecognizer(),
             OntarioHealthCardRecognizer(),
             CreditCardRecognizer(),
@@ -270,10 +271,9 @@ class Recognizers:
                     if result.score >= MIN_SCORE:
                         hits.append(Hit(result.entity_type, result.score))
         if not any(hit.entity == "PHONE_NUMBER" for hit in hits):
-            phone = self.recognizers[2]  # (RecordIdAwarePhoneRecognizer)
             for run in PHONE_ALONE.finditer(plain):
                 if not _record_id(plain, run.start(), run.end()) and any(
-                    r.score >= MIN_SCORE for r in phone.analyze(run.group(), ["PHONE_NUMBER"])
+                    r.score >= MIN_SCORE for r in self.phone.analyze(run.group(), ["PHONE_NUMBER"])
                 ):
                     hits.append(Hit("PHONE_NUMBER", MIN_SCORE))
                     break

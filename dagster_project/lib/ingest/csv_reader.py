@@ -84,9 +84,8 @@ def header_names(path: Path, files: dict, encoding: str) -> list[str]:
     return names
 
 
-def check_quotes_closed(path: Path, files: dict, encoding: str) -> bool:
-    """Refuse a file whose quotes do not pair up because one is never closed; return
-    whether its lines end in two ways (``line_ends``), from the same read.
+def check_quotes_closed(path: Path, files: dict, encoding: str) -> None:
+    """Refuse a file whose quotes do not pair up because one is never closed.
 
     In well-formed CSV quote characters come in pairs (enclosing pairs, doubled escapes),
     so an even count needs no further look. An odd count is parsed with Python's strict
@@ -96,10 +95,8 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> bool:
     left to the reader, which sets that one row aside.
     """
     quote_char = files.get("quote", '"')
-    count, crlf, lf, _ = _counts(path, encoding, quote_char)
-    mixed = 0 < crlf < lf
-    if count % 2 == 0:
-        return mixed
+    if _counts(path, encoding, quote_char)[0] % 2 == 0:
+        return
     skip = int(files.get("header_row", 1)) - 1 + (1 if files.get("header", True) else 0)
     with path.open(encoding=PYTHON_ENCODING[encoding], newline="") as handle:
         reader = csv.reader(
@@ -116,7 +113,6 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> bool:
                     "every row after it would be read as part of one value; ask for a "
                     "corrected export"
                 ) from None
-    return mixed
 
 
 def line_ends(path: Path, encoding: str) -> tuple[bool, bool]:

@@ -1140,14 +1140,15 @@ def test_the_contract_can_quarantine_repeated_keys(landing):
     assert conn.execute("SELECT request_id FROM raw.crm_requests").fetchall() == [("SR-2",)]
 
 
+# A closed time beside REQUESTS' created time, for the rules between the two
+CLOSED_AT = {"name": "closed_at", "type": "timestamp", "classification": "public",
+             "description": "closed", "formats": []}  # fmt: skip
+
+
 def _closed_after_created(action: str) -> dict:
     """The 311 contract with a closed time and the rule "not closed before it was
     created", doing ``action`` with a row that breaks it."""
-    columns = [
-        *REQUESTS["columns"],
-        {"name": "closed_at", "type": "timestamp", "classification": "public",
-         "description": "closed", "formats": []},
-    ]  # fmt: skip
+    columns = [*REQUESTS["columns"], CLOSED_AT]
     rule = {
         "rule": "closed_before_created",
         "reason": "a request is closed after it is created",
@@ -1393,11 +1394,7 @@ def test_a_columns_own_null_sentinels_load_empty_and_are_each_listed(landing):
 def test_a_placeholder_equal_to_another_column_is_declared_and_loaded_empty(landing):
     """The trap of one real system: every open request has its closed time set to its
     created time. A row rule `differs_from` with action null loads it empty and lists it."""
-    columns = [
-        *REQUESTS["columns"],
-        {"name": "closed_at", "type": "timestamp", "classification": "public",
-         "description": "closed", "formats": []},
-    ]  # fmt: skip
+    columns = [*REQUESTS["columns"], CLOSED_AT]
     rule = {
         "rule": "closed_equals_created_on_open_requests",
         "reason": "the CRM writes the created time into closed time until a request closes",
