@@ -65,6 +65,17 @@ class Ward:
 
 
 @dataclass(frozen=True)
+class PublicContacts:
+    """The city's own contact points, public by nature: a published text may hold them
+    (a service's phone line, its general e-mail, a city building's address) and the
+    privacy gate does not take them for a person's (city.yml ``public_contacts``)."""
+
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class City:
     name: str
     timezone: str
@@ -76,6 +87,7 @@ class City:
     retired_dataset_retention_days: float = 730
     # the smallest count of people a published aggregate may show (a dataset may raise it)
     small_cell_threshold: int = DEFAULT_THRESHOLD
+    public_contacts: PublicContacts = PublicContacts()
 
     @property
     def lookups(self) -> dict[str, list[Any]]:

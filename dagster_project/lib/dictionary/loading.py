@@ -28,6 +28,7 @@ from .entries import (
     Division,
     Publication,
     PublicationEvent,
+    PublicContacts,
     Source,
     Steward,
     Ward,
@@ -192,6 +193,9 @@ def _city(doc: dict[str, Any]) -> City:
         street_types=tuple(doc["street_types"]),
         **{k: spec[k] for k in RETENTION_KEYS if k in spec},  # else the defaults
         small_cell_threshold=spec.get("small_cell_threshold", DEFAULT_THRESHOLD),
+        public_contacts=PublicContacts(
+            **{k: tuple(v) for k, v in (doc.get("public_contacts") or {}).items()}
+        ),
     )
 
 

@@ -146,7 +146,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # How personal values are derived from the raw rows (normalised, reversed, first and last
 # names joined): a change recounts them all (a new epoch), so no pass of a gate is
 # extended over values derived the old way.
-VALUE_DERIVATION = 3
+VALUE_DERIVATION = 4
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -407,9 +407,23 @@ def _normalised(sql: str) -> str:
 # was "agn s"), then anything but a letter or digit of any script, @ . + ' - as a
 # space. ASCII text (most values) takes the same replace with an ASCII class: RE2's
 # Unicode classes cost many times as much.
+# Letters of other scripts that look like Latin ones (a Cyrillic "а" typed into
+# "Tremblаy" hid the name) and full-width letters and digits ("Ｊｅａｎ") are read as the
+# Latin ones, on both sides of the match: the personal values are normalised alike.
+_LOOK_ALIKES = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ё": "e",
+    "ї": "i", "α": "a", "ο": "o", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "υ": "u",
+    "χ": "x", "ϲ": "c", "ε": "e", "τ": "t", "ѵ": "v",
+    **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+    **{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
+}  # fmt: skip
+_LOOK_ALIKES_FROM = "".join(_LOOK_ALIKES)
+_LOOK_ALIKES_TO = "".join(_LOOK_ALIKES.values())
 _NORMALISE_SLOWLY = (
-    "trim(regexp_replace(strip_accents(regexp_replace({lowered}, "
-    "'[\\x{{ad}}\\x{{200b}}-\\x{{200d}}\\x{{2060}}\\x{{feff}}]', '', 'g')), "
+    "trim(regexp_replace(strip_accents(translate(regexp_replace({lowered}, "
+    "'[\\x{{ad}}\\x{{200b}}-\\x{{200d}}\\x{{2060}}\\x{{feff}}]', '', 'g'), "
+    f"'{_LOOK_ALIKES_FROM}', '{_LOOK_ALIKES_TO}')), "
     "'[^\\pL\\pN@.+''-]+', ' ', 'g'), ' .-')"
 )
 _NORMALISE_ASCII = "trim(regexp_replace({lowered}, '[^a-z0-9@.+''-]+', ' ', 'g'), ' .-')"
@@ -570,7 +584,7 @@ def check_privacy(
     if dataset.small_cells:
         failed, warnings = small_cell_check(conn, table, dataset.small_cells)
         findings += failed
-    recognizers = recognizers or Recognizers()
+    recognizers = recognizers or Recognizers(dictionary.city.public_contacts)
     identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}
     for name, data_type in columns.items():
         if data_type != "VARCHAR":

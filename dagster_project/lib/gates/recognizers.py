@@ -24,11 +24,14 @@ from presidio_analyzer import Pattern, PatternRecognizer
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     EmailRecognizer,
+    IbanRecognizer,
     PhoneRecognizer,
 )
 
+from ..dictionary.entries import PublicContacts
+
 MIN_SCORE = 0.4
-# A value is worth a closer look when it holds an @ (also full-width, or "(at)"),
+# A value is worth a closer look when it holds an @ (also full-width, "%40" or "(at)"),
 # "at ... dot", a postal code, nine digits or more (full-width ones too; RE2's Unicode
 # digit class made this filter 100 times slower) with up to three characters but
 # letters between them (a phone, SIN, health card or
@@ -36,9 +39,11 @@ MIN_SCORE = 0.4
 # "613-555-01-88"), or a word that introduces a date of birth. (The separators were
 # ` ().-` only, two at most: a number written otherwise never reached the recognizers.)
 CANDIDATE = (
-    r"(?i)[@＠]|[(\[]at[)\]]|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
+    r"(?i)[@＠]|%40|[(\[]at[)\]]|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){8}"
     r"|\b(born|dob|d\.o\.b|birth ?date|date of birth|n[ée]e? le|date de naissance|ddn)\b"
+    r"|\b(call|calls|called|phone|tel|tél|cell|mobile|text|at)\b[^0-9]{0,4}"
+    r"[2-9][0-9]{2}[ .-]?[0-9]{4}"
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"
@@ -46,6 +51,8 @@ CANDIDATE = (
 # to its words is an @: "kim.lee(at)riverton.ca"). The value is also read as it is.
 DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/_*](?=\d)")
+# an @ written as a web address writes it ("jane.doe%40example.com")
+PERCENT_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-]+\.[\w.-]+)")
 AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[]at[)\]]\s*(?=[\w-]+\.[\w.-]+)")
 
 
@@ -60,6 +67,7 @@ def plain_text(text: str) -> str:
     plain = SPACED_AT.sub("@", plain)
     plain = DASHES.sub("-", plain)
     plain = SLASH_BETWEEN_DIGITS.sub("-", plain)
+    plain = PERCENT_AT.sub("@", plain)
     return AT_IN_BRACKETS.sub("@", plain)
 
 
@@ -218,6 +226,28 @@ class HomeAddressRecognizer(PatternRecognizer):
         )
 
 
+# The words that introduce a phone number
+PHONE_WORDS = r"(?:call|calls|called|phone|tel|tél|cell|mobile|text|reach (?:me|him|her|them) at)"
+
+
+class LocalPhoneRecognizer(PatternRecognizer):
+    """A seven-digit local number introduced as a phone: "call 555-0142", "cell:
+    555 0199". Without its area code libphonenumber takes it for no number; seven
+    digits alone are not one (a permit's "2024-0142", an amount)."""
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            patterns=[
+                Pattern(
+                    "local number after a phone word",
+                    rf"(?i)\b{PHONE_WORDS}\b\W{{0,4}}[2-9]\d{{2}}[ .-]?\d{{4}}\b(?![.-]?\d)",
+                    0.5,
+                )
+            ],
+        )
+
+
 class DateOfBirthRecognizer(PatternRecognizer):
     """A date introduced as someone's birth: "born 1984-03-12", "DOB 2015/04/09",
     "date of birth: March 12, 1984". A date alone is no birth date (a closing date)."""
@@ -243,8 +273,43 @@ class Hit:
     score: float
 
 
+# What may stand between a phone number's digit groups (the dashes, "/", "_" and "*"
+# plain_text makes "-", and the characters that show nothing)
+GAP = "[\\s.\\-/_*\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00ad\u200b-\u200d\u2060\ufeff]*"
+
+
+def public_contacts_pattern(contacts: PublicContacts | None) -> re.Pattern | None:
+    """One pattern for the city's own contact points (city.yml ``public_contacts``), as
+    they may be written: a phone number by its digits with any separators, an optional
+    +1 before a ten-digit one ("(613) 580-2400", "+1 613.580.2400"); an e-mail whole, in
+    any case (not "jane.info@riverton.ca" for "info@riverton.ca"); an address's words in
+    any case with any spaces or commas between them."""
+    if contacts is None:
+        return None
+    alternatives = []
+    for phone in contacts.phones:
+        digits = re.sub(r"\D", "", phone)
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        if len(digits) == 10:
+            body = f"\\(?{digits[:3]}\\)?{GAP}{digits[3:6]}{GAP}{digits[6:]}"
+            alternatives.append(f"(?<![\\d+])(?:\\+?1{GAP})?{body}(?!\\d)")
+        elif len(digits) >= 7:  # (311 and other short lines are no recognizer's find;
+            # allowed, "3 1 1" would also be taken out of "613 311 0142", a person's)
+            alternatives.append("(?<!\\d)" + GAP.join(digits) + "(?!\\d)")
+    for email in contacts.emails:
+        alternatives.append(rf"(?<![\w.+-]){re.escape(email)}(?![\w-]|\.\w)")
+    for address in contacts.addresses:
+        words = re.findall(r"[^\s,]+", address)
+        alternatives.append(r"(?<!\w)" + r"[\s,]+".join(map(re.escape, words)) + r"(?!\w)")
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+
 class Recognizers:
-    def __init__(self):
+    def __init__(self, public_contacts: PublicContacts | None = None):
+        # the city's own phone lines, e-mails and buildings' addresses, taken out of a
+        # text before it is read: "call 311 or 613-580-2400" is no resident's number
+        self.public = public_contacts_pattern(public_contacts)
         self.phone = RecordIdAwarePhoneRecognizer(supported_regions=("CA", "US"))
         self.recognizers = [
             EmailShapeRecognizer(),
@@ -257,6 +322,8 @@ class Recognizers:
             DateOfBirthRecognizer(),
             SinAnyGroupingRecognizer(),
             OntarioDriversLicenceRecognizer(),
+            LocalPhoneRecognizer(),
+            IbanRecognizer(),
         ]
 
     def find(self, text: str) -> list[Hit]:
@@ -264,7 +331,11 @@ class Recognizers:
         each phone-shaped run of digits read alone: libphonenumber read "ward 3 613 555
         0142" as one longer number, no phone's, and let it through."""
         hits = []
-        plain = plain_text(text)
+        if self.public is not None:  # (NFKC: full-width digits are digits to the pattern)
+            text = self.public.sub(" ", unicodedata.normalize("NFKC", text))
+            plain = self.public.sub(" ", plain_text(text))
+        else:
+            plain = plain_text(text)
         for variant in (text, plain) if plain != text else (text,):
             for recognizer in self.recognizers:
                 for result in recognizer.analyze(variant, recognizer.supported_entities, None):

@@ -208,6 +208,34 @@ def test_a_name_inside_a_longer_text_is_found_and_short_values_count(tmp_path):
     assert "Dupuis" not in str(result.findings)  # masked
 
 
+def test_the_gate_lets_the_citys_own_contacts_through(tmp_path):
+    """city.yml's public_contacts reach the gate's recognizers: the city's own line and
+    e-mail in a published text pass, a resident's number beside them does not."""
+    dictionary = load_dictionary()
+    [phone], [email, *_] = (
+        dictionary.city.public_contacts.phones,
+        dictionary.city.public_contacts.emails,
+    )
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute(ROWS)
+    conn.execute("UPDATE open_data.pub_service_requests SET request_id = 'SR-' || rowid")
+    conn.execute("UPDATE open_data.pub_service_requests SET status = 'Open'")
+    conn.execute(
+        "UPDATE open_data.pub_service_requests SET address_block = ?, service_type = ?",
+        [f"Call {phone} or write {email}", "Pothole"],
+    )
+    result = check_privacy(conn, dictionary.datasets["service_requests"], dictionary)
+    assert not [f for f in result.findings if f["column"] == "address_block"]
+    conn.execute(
+        "UPDATE open_data.pub_service_requests SET address_block = ? WHERE rowid = 0",
+        [f"Call {phone}, or the caller at 613-555-0142"],
+    )
+    result = check_privacy(conn, dictionary.datasets["service_requests"], dictionary)
+    assert [f["rule"] for f in result.findings if f["column"] == "address_block"] == [
+        "holds personal data (PHONE_NUMBER)"
+    ]
+
+
 def test_the_citys_own_identifier_format_is_not_taken_for_a_phone_number():
     """A permit number in a system without a letter prefix, "2024-123456", has a phone
     number's ten digits. (With one, "BP-2024-123456", the phone recognizer itself refuses
@@ -466,7 +494,8 @@ def test_personal_values_found_however_the_text_holds_them():
     """Planted by an adversarial probe, each published once: a plate inside a sentence
     (one word, no run of two), a name in the other order, a name without its accent,
     and a participant's first and last name (two personal columns) together in a
-    program's name. Words that only look alike stay unmatched."""
+    program's name; a name with a letter of another script that looks Latin, or in
+    full-width letters. Words that only look alike stay unmatched."""
     from dagster_project.lib.gates.privacy import (
         _collect_values,
         _value_finding,
@@ -511,6 +540,9 @@ def test_personal_values_found_however_the_text_holds_them():
         "1700 block of Jean Pierre Lavoie Rd": True,  # hyphen as a space
         "Mary Anne O’Brien": True,  # a typographic apostrophe
         "Ask Madison\u200b Gauthier": True,  # a zero-width space inside the name
+        "Ask Madison Gauthi\u0435r": True,  # a Cyrillic "е" among the Latin letters
+        "Ask \uff2d\uff41\uff44\uff49\uff53\uff4f\uff4e Gauthier": True,  # full-width letters
+        "Ask Madison Gauthiez": False,
     }
     found = {}
     for text in published:
