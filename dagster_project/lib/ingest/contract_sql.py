@@ -81,24 +81,29 @@ def header_mapping(headers: list[str], columns: list[dict]) -> dict[str, str]:
 # What a value may be surrounded by and still be the same value: spaces, tabs, line
 # breaks (a cell holding only CR/LF is empty) and non-breaking spaces.
 WHITESPACE = "' ' || chr(9) || chr(10) || chr(13)"
+# ... and at a value's start, a byte-order mark: two exports joined into one file put the
+# second one's mark before its first line's first value ("\ufeffSR-2024-1")
+LEADING = f"{WHITESPACE} || chr(65279)"
 
 
 def trimmed(source_column: str) -> str:
-    """Text without surrounding whitespace (``WHITESPACE``); non-breaking spaces (U+00A0,
-    which exports love) count as spaces, also inside the value. ``contains`` first: the
-    replace only runs where one occurs.
+    """Text without surrounding whitespace (``WHITESPACE``, and a byte-order mark before
+    it); non-breaking spaces (U+00A0, which exports love) count as spaces, also inside
+    the value. ``contains`` first: the replace only runs where one occurs.
 
     Most values need no trimming, and ``trim`` with a set of characters copies every
     value it is given (4-5x the cost of the read for a file of short values): a cheap
     look at the value's ends (``ascii`` of the first character, ``suffix`` for the
     last; ``right`` is slow) sends only the values that could change to it."""
     column = quote(source_column)
-    cleaned = (
-        f"trim(CASE WHEN contains({column}, chr(160)) "
-        f"THEN replace({column}, chr(160), ' ') ELSE {column} END, {WHITESPACE})"
+    spaced = (
+        f"CASE WHEN contains({column}, chr(160)) "
+        f"THEN replace({column}, chr(160), ' ') ELSE {column} END"
     )
+    cleaned = f"rtrim(ltrim({spaced}, {LEADING}), {WHITESPACE})"
     ends = " OR ".join(
-        [f"ascii({column}) <= 32"]
+        # (a first character from U+FEFF up, rare, costs a trim that changes nothing)
+        [f"NOT ascii({column}) BETWEEN 33 AND 65278"]
         + [f"suffix({column}, chr({code}))" for code in (32, 9, 10, 13)]
         + [f"contains({column}, chr(160))"]
     )

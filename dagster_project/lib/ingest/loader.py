@@ -325,7 +325,8 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     mapping, contract = staged.mapping, staged.contract
     drift = _drift(ledger.last_header(conn, system), source.column_specs, mapping)
     rows_read = conn.execute("SELECT count(*) FROM _staged").fetchone()[0] + staged.read.rejected
-    rows_dropped = _apply_drop_rules(conn, source, path.name, sha)
+    rows_dropped = _drop_repeated_headers(conn, source, mapping, path.name, sha)
+    rows_dropped += _apply_drop_rules(conn, source, path.name, sha)
 
     repeated_quarantined = source.spec.get("repeated_keys") == "quarantine"
     row_rules = source.spec.get("row_rules")
@@ -473,6 +474,46 @@ def _drift(last: list[str] | None, columns: list[dict], mapping: dict[str, str])
             f"contract (e.g. {respelled[0]!r})"
         )
     return "Compared with the previous file: " + "; ".join(parts) + "."
+
+
+REPEATED_HEADER_RULE = "repeated_header"
+REPEATED_HEADER_REASON = (
+    "the file's header row again among its records (two exports joined into one file, "
+    "or a report's page header): not a record"
+)
+
+
+def _drop_repeated_headers(conn, source, mapping: dict[str, str], file_name: str, sha: str) -> int:
+    """Drop (by the named rule ``repeated_header``, each kept in raw._dropped_rows) the
+    rows that are the header again: every value is empty or its column's header, as
+    this file writes it or as the contract names it (any alias: the joined file may be
+    of another vintage), in any case, at least two of them (one for a one-column file).
+    Such a row otherwise fails typing as a record and is quarantined as a bad one."""
+    if source.files["format"] in ("json", "jsonl") or not mapping:
+        return 0
+    names = {c["name"]: c for c in source.column_specs}
+    tests = []
+    for header, name in mapping.items():
+        spellings = {header, name, *names.get(name, {}).get("aliases", [])}
+        listed = ", ".join(literal(h.strip().lower()) for h in sorted(spellings))
+        tests.append(f"lower(replace({quote(name)}, chr(65279), '')) IN ({listed})")
+    first, columns = tests[0], list(mapping.values())
+    # (the first column's test first: one cheap comparison for the rows that are records)
+    matches = " + ".join(f"({t})::INT" for t in tests)
+    empty_or_header = " AND ".join(
+        f"({quote(n)} IS NULL OR {t})" for n, t in zip(columns, tests, strict=True)
+    )
+    condition = f"({first} AND {empty_or_header} AND {matches} >= {min(2, len(tests))})"
+    (repeated,) = conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()
+    if repeated:
+        conn.execute(
+            f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
+            f"reason, record) SELECT {literal(source.system)}, {literal(file_name)}, "
+            f"{literal(sha)}, _source_row, {literal(REPEATED_HEADER_RULE)}, "
+            f"{literal(REPEATED_HEADER_REASON)}, to_json(c) FROM _staged c WHERE {condition}"
+        )
+        conn.execute(f"DELETE FROM _staged_data WHERE {condition}")
+    return repeated
 
 
 def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:

@@ -780,6 +780,40 @@ def test_row_numbers_survive_dropped_rows(landing):
     ).fetchall() == [("SR-1", 1), ("SR-4", 4)]
 
 
+def test_two_exports_joined_into_one_file_lose_no_row_and_keep_no_header(landing):
+    """`cat` of two exports: the second one's byte-order mark and header row land among
+    the records (the header of another vintage here: "SR Number" for "request_id").
+    The header row is dropped by a named rule and kept; the mark does not stay in the
+    first value of the next line; every record loads."""
+    first = "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\n"
+    second = "\ufeffSR Number,Created Date,CALLER\nSR-2,2024-01-02,Bob\n"
+    write(landing, "joined.csv", first + second + "\ufeffSR-3,2024-01-03,Cy\n")
+    conn, [result] = run(landing)
+    counts = (result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_dropped)
+    assert counts == (4, 3, 0, 1)
+    assert conn.execute(
+        "SELECT source_row, rule, reason LIKE '%header row again%' FROM raw._dropped_rows"
+    ).fetchall() == [(2, "repeated_header", True)]
+    assert conn.execute(
+        "SELECT request_id, caller_name FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [("SR-1", "Ann"), ("SR-2", "Bob"), ("SR-3", "Cy")]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "request_id,2024-01-01,Ann",  # one value is its header, the others are not empty
+        "SR-9,created_at,Ann",  # the first column is a record's
+        "request_id,,",  # one header value alone in a file of three columns
+    ],
+)
+def test_a_record_that_only_resembles_a_header_is_not_dropped(landing, row):
+    write(landing, "a.csv", f"request_id,created_at,Caller\nSR-1,2024-01-01,Ann\n{row}\n")
+    conn, [result] = run(landing)
+    assert result.rows_dropped == 0
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined == 2
+
+
 def test_a_platform_out_of_memory_stops_the_run_and_quarantines_nothing(landing):
     """Memory or disk failing is the platform's fault, not the department's: the run
     stops with a clear error, the file stays in the landing folder for the next run."""
