@@ -410,6 +410,8 @@ def _normalised(sql: str) -> str:
 # Letters of other scripts that look like Latin ones (a Cyrillic "а" typed into
 # "Tremblаy" hid the name) and full-width letters and digits ("Ｊｅａｎ") are read as the
 # Latin ones, on both sides of the match: the personal values are normalised alike.
+# After the accents are off ("ѐ" is a Cyrillic "е" with one). Not folded: mathematical
+# letters ("𝐌𝐚𝐝"), which only NFKC knows (DuckDB has none).
 _LOOK_ALIKES = {
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
     "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ё": "e",
@@ -421,9 +423,9 @@ _LOOK_ALIKES = {
 _LOOK_ALIKES_FROM = "".join(_LOOK_ALIKES)
 _LOOK_ALIKES_TO = "".join(_LOOK_ALIKES.values())
 _NORMALISE_SLOWLY = (
-    "trim(regexp_replace(strip_accents(translate(regexp_replace({lowered}, "
-    "'[\\x{{ad}}\\x{{200b}}-\\x{{200d}}\\x{{2060}}\\x{{feff}}]', '', 'g'), "
-    f"'{_LOOK_ALIKES_FROM}', '{_LOOK_ALIKES_TO}')), "
+    "trim(regexp_replace(translate(strip_accents(regexp_replace({lowered}, "
+    "'[\\x{{ad}}\\x{{200b}}-\\x{{200d}}\\x{{2060}}\\x{{feff}}]', '', 'g')), "
+    f"'{_LOOK_ALIKES_FROM}', '{_LOOK_ALIKES_TO}'), "
     "'[^\\pL\\pN@.+''-]+', ' ', 'g'), ' .-')"
 )
 _NORMALISE_ASCII = "trim(regexp_replace({lowered}, '[^a-z0-9@.+''-]+', ' ', 'g'), ' .-')"

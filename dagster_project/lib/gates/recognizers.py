@@ -42,8 +42,8 @@ CANDIDATE = (
     r"(?i)[@＠]|%40|[(\[]at[)\]]|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){8}"
     r"|\b(born|dob|d\.o\.b|birth ?date|date of birth|n[ée]e? le|date de naissance|ddn)\b"
-    r"|\b(call|calls|called|phone|tel|tél|cell|mobile|text|at)\b[^0-9]{0,4}"
-    r"[2-9][0-9]{2}[ .-]?[0-9]{4}"
+    r"|\b(calls?|called|calling|phone|telephone|tel|tél|ph|cell|cellular|mobile|me|us|back"
+    r"|at|from|on|number|no)\b[^0-9]{0,4}[2-9][0-9]{2}[^0-9a-z]{0,5}[0-9]{4}"
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"
@@ -227,7 +227,12 @@ class HomeAddressRecognizer(PatternRecognizer):
 
 
 # The words that introduce a phone number
-PHONE_WORDS = r"(?:call|calls|called|phone|tel|tél|cell|mobile|text|reach (?:me|him|her|them) at)"
+# (and what may follow them before the number: "call me back at", "phone number:")
+PHONE_WORDS = (
+    r"(?:call(?:s|ed|ing)?|phone|telephone|tel|tél|ph|cell(?:ular)?|mobile"
+    r"|text(?:ed)?\s+(?:me|him|her|them|us)|reach\s+(?:me|him|her|them|us))"
+    r"(?:\s+(?:me|him|her|them|us|back))?(?:\s+(?:at|from|on))?(?:\s+(?:number|no\.?|#))?"
+)
 
 
 class LocalPhoneRecognizer(PatternRecognizer):
@@ -241,7 +246,8 @@ class LocalPhoneRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "local number after a phone word",
-                    rf"(?i)\b{PHONE_WORDS}\b\W{{0,4}}[2-9]\d{{2}}[ .-]?\d{{4}}\b(?![.-]?\d)",
+                    rf"(?i)\b{PHONE_WORDS}\W{{0,4}}[2-9]\d{{2}}(?:\s{{0,2}}[.-]\s{{0,2}}|\s)?"
+                    r"\d{4}\b(?![.-]?\d)",
                     0.5,
                 )
             ],
@@ -280,10 +286,13 @@ GAP = "[\\s.\\-/_*\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00ad\u200b-\u200d\u2060
 
 def public_contacts_pattern(contacts: PublicContacts | None) -> re.Pattern | None:
     """One pattern for the city's own contact points (city.yml ``public_contacts``), as
-    they may be written: a phone number by its digits with any separators, an optional
-    +1 before a ten-digit one ("(613) 580-2400", "+1 613.580.2400"); an e-mail whole, in
-    any case (not "jane.info@riverton.ca" for "info@riverton.ca"); an address's words in
-    any case with any spaces or commas between them."""
+    they may be written: a phone number of ten digits or more by its digits with any
+    separators, an optional +1 before a ten-digit one ("(613) 580-2400", "+1
+    613.580.2400"); an e-mail whole, in any case, after a space, the start or
+    punctuation that cannot be part of an address (not "jane.info@riverton.ca" nor
+    "jane%info@riverton.ca" for "info@riverton.ca"); an address's words in any case with
+    any spaces or commas between them. A shorter number is not taken: "580-2400" would be
+    cut out of any area code's "416-580-2400", and 311 is no recognizer's find."""
     if contacts is None:
         return None
     alternatives = []
@@ -294,14 +303,13 @@ def public_contacts_pattern(contacts: PublicContacts | None) -> re.Pattern | Non
         if len(digits) == 10:
             body = f"\\(?{digits[:3]}\\)?{GAP}{digits[3:6]}{GAP}{digits[6:]}"
             alternatives.append(f"(?<![\\d+])(?:\\+?1{GAP})?{body}(?!\\d)")
-        elif len(digits) >= 7:  # (311 and other short lines are no recognizer's find;
-            # allowed, "3 1 1" would also be taken out of "613 311 0142", a person's)
+        elif len(digits) > 10:  # another country's: "+44 20 7946 0958"
             alternatives.append("(?<!\\d)" + GAP.join(digits) + "(?!\\d)")
     for email in contacts.emails:
-        alternatives.append(rf"(?<![\w.+-]){re.escape(email)}(?![\w-]|\.\w)")
+        alternatives.append(rf"(?<![^\s<(\[\",;:]){re.escape(email)}(?![\w-]|\.\w)")
     for address in contacts.addresses:
         words = re.findall(r"[^\s,]+", address)
-        alternatives.append(r"(?<!\w)" + r"[\s,]+".join(map(re.escape, words)) + r"(?!\w)")
+        alternatives.append(r"(?<![\w-])" + r"[\s,]+".join(map(re.escape, words)) + r"(?!\w)")
     return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
 
@@ -331,9 +339,11 @@ class Recognizers:
         each phone-shaped run of digits read alone: libphonenumber read "ward 3 613 555
         0142" as one longer number, no phone's, and let it through."""
         hits = []
-        if self.public is not None:  # (NFKC: full-width digits are digits to the pattern)
-            text = self.public.sub(" ", unicodedata.normalize("NFKC", text))
+        if self.public is not None:
+            # cut from the text as a reader sees it (NFKC: full-width digits are digits;
+            # nothing invisible: "jane\u200binfo@riverton.ca" is no "info@riverton.ca")
             plain = self.public.sub(" ", plain_text(text))
+            text = self.public.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
         else:
             plain = plain_text(text)
         for variant in (text, plain) if plain != text else (text,):

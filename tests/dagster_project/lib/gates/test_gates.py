@@ -541,6 +541,8 @@ def test_personal_values_found_however_the_text_holds_them():
         "Mary Anne O’Brien": True,  # a typographic apostrophe
         "Ask Madison\u200b Gauthier": True,  # a zero-width space inside the name
         "Ask Madison Gauthi\u0435r": True,  # a Cyrillic "е" among the Latin letters
+        "Ask Madison Gauthi\u0450r": True,  # ... with an accent
+        "Ask Agn\u03ads Garcia": True,  # a Greek epsilon with an accent
         "Ask \uff2d\uff41\uff44\uff49\uff53\uff4f\uff4e Gauthier": True,  # full-width letters
         "Ask Madison Gauthiez": False,
     }

@@ -139,6 +139,10 @@ def test_a_phone_number_among_references_of_its_shape_is_found(recognizers):
         ("please call 555-0142 after 5", "PHONE_NUMBER"),  # a local number after a phone word
         ("Cell: 555 0199", "PHONE_NUMBER"),
         ("reach me at 555.0142", "PHONE_NUMBER"),
+        ("call me at 555-0142", "PHONE_NUMBER"),
+        ("Called from 555 - 0142", "PHONE_NUMBER"),
+        ("telephone: 555\u20130142", "PHONE_NUMBER"),
+        ("Phone no. 555-0142", "PHONE_NUMBER"),
         ("refund to DE89 3704 0044 0532 0130 00", "IBAN_CODE"),  # checksum valid
     ],
 )
@@ -152,6 +156,8 @@ def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity)
         "permit 2024-0142",  # seven digits with no phone word
         "Meeting at 555-0142 Bank St",
         "discount 50%40 off",
+        "See by-law text 250-2024",
+        "Text 2500000 chars",
         "ref DE89 3704 0044 0532 0130 01",  # an IBAN's shape, not its checksum
     ],
 )
@@ -194,7 +200,13 @@ def test_the_citys_own_contacts_are_not_a_persons(text):
         "call 613-580-2400 or 613-555-0142",  # a person's beside the city's
         "write jane.info@riverton.ca",  # an address that ends like the city's
         "write info@riverton.ca.example.com",
+        "write jane%info@riverton.ca",  # characters an address may hold before the city's
+        "write jane=info@riverton.ca",
+        "write o'info@riverton.ca",
+        "write jane\u200binfo@riverton.ca",  # an invisible character before it
+        "lives at 5\u200b110 Laurier Ave W, Riverton ON K1P 1J1",  # house 5110
         "at 12 Elm St, Riverton ON K1P 1J1",  # another house at the city's postal code
+        "my number 416-580-2400",  # the city's number in another area code
     ],
 )
 def test_anything_else_of_their_shape_still_is(text):
