@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import os
 import shutil
 import tempfile
@@ -52,6 +53,28 @@ REJECTED_RULES = {
     "INVALID STATE": "row: not well-formed CSV",
 }
 RAW_VALUE_CHARS = 2000  # the quarantine keeps the start of a rejected line, not megabytes
+
+
+# Characters a file's whole lines are read with as the field separator (a JSON Lines
+# file, a fixed-width one): the first that does not occur in the file. DuckDB's reader,
+# told one column, drops whatever follows a separator in a line: a fixed-width line
+# holding the one it was given lost its last fields without a word.
+LINE_SEPARATORS = ("\x1f", "\x1e", "\x1d", "\x1c", "\x00", "\x01", "\x02", "\x03")
+
+
+def line_separator(path: Path, preferred: tuple[str, ...] = LINE_SEPARATORS) -> str:
+    """The first of ``preferred`` that is not in the file (a byte search of the file
+    mapped in memory: ~0.01 s per 100 MB). A file holding them all is no text file."""
+    with path.open("rb") as handle:
+        if not os.fstat(handle.fileno()).st_size:
+            return preferred[0]
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            for separator in preferred:
+                if mapped.find(separator.encode()) < 0:
+                    return separator
+    raise UnreadableFile(
+        "it holds every control character a line can be read with: not a text file"
+    )
 
 
 def header_names(path: Path, files: dict, encoding: str) -> list[str]:

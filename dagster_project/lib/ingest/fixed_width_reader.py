@@ -1,10 +1,11 @@
 """Read a fixed-width text extract (a legacy system's report file) into an all-text table.
 
 The contract gives each column's ``start`` (1-based character position) and ``width``.
-Lines are read whole by DuckDB's CSV reader with a separator that never occurs in text
-(the ASCII unit separator), then cut by position: no sniffing, in parallel. A record's
-``_source_row`` is its line number after the skipped title lines (``header_row``); a
-blank line is no record but keeps its number's place, so numbers match the file.
+Lines are read whole by DuckDB's CSV reader with a separator the file does not hold
+(a control character: csv_reader.line_separator), then cut by position: no sniffing, in
+parallel. A record's ``_source_row`` is its line number after the skipped title lines
+(``header_row``); a blank line is no record but keeps its number's place, so numbers
+match the file.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse import literal, quote
-from .csv_reader import DUCKDB_ENCODING, MAX_LINE_BYTES, utf8_copy
+from .csv_reader import DUCKDB_ENCODING, MAX_LINE_BYTES, line_separator, utf8_copy
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
-
-UNIT_SEPARATOR = "\x1f"
 
 
 def read_fixed_width(
@@ -40,7 +39,8 @@ def read_fixed_width(
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE _fixed_lines AS SELECT line FROM read_csv("
             f"{literal(str(readable))}, columns={{'line': 'VARCHAR'}}, header=false, "
-            f"auto_detect=false, delim={literal(UNIT_SEPARATOR)}, quote='', escape='', "
+            f"auto_detect=false, delim=chr({ord(line_separator(readable))}), quote='', "
+            "escape='', "
             f"encoding={literal(DUCKDB_ENCODING[read_as])}, "
             f"skip={int(files.get('header_row', 1)) - 1}, max_line_size={MAX_LINE_BYTES}, "
             "strict_mode=false)"

@@ -15,9 +15,12 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse import literal, quote
+from .csv_reader import LINE_SEPARATORS, line_separator
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 
 RAW_VALUE_CHARS = 2000
+# NUL first (JSON text never holds one raw; one there is a broken line's, still read whole)
+JSON_LINE_SEPARATORS = ("\x00", *(c for c in LINE_SEPARATORS if c != "\x00"))
 NOT_AN_OBJECT = "'row: not a JSON object (broken or cut-off JSON, or a bare value)'"
 # What JSON allows before a value (RFC 8259): space, tab, line feed, carriage return
 JSON_WHITESPACE = "chr(32) || chr(9) || chr(10) || chr(13)"
@@ -154,7 +157,8 @@ def _read_lines(conn: duckdb.DuckDBPyConnection, source: str, path: Path) -> Non
         "CREATE OR REPLACE TEMP TABLE _lines AS SELECT line, is_object, CASE WHEN "
         "is_object THEN hash(json_keys(line)) END AS key_set FROM (SELECT line, "
         f"{is_object} AS is_object FROM read_csv({source}, columns={{'line': 'VARCHAR'}}, "
-        "delim=chr(0), quote='', escape='', header=false, auto_detect=false, "
+        f"delim=chr({ord(line_separator(path, JSON_LINE_SEPARATORS))}), quote='', escape='', "
+        "header=false, auto_detect=false, "
         f"strict_mode=false, new_line='{_newline(path)}'))"
     )
     conn.execute(

@@ -31,6 +31,7 @@ from .contract_sql import (
     column_sentinel,
     column_type,
     header_mapping,
+    may_hold_nul,
     trimmed,
     typed,
 )
@@ -231,6 +232,7 @@ class _Staged:
     headers: list[str]
     mapping: dict[str, str]
     contract: dict[str, dict]
+    may_hold_nul: bool = False
 
 
 def _stage(conn, source, path: Path) -> _Staged:
@@ -255,8 +257,9 @@ def _stage(conn, source, path: Path) -> _Staged:
         mapping = header_mapping(headers, source.column_specs)
         _check_columns(source, mapping)
         contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
+        nul = may_hold_nul(path)
         try:
-            _build_staged(conn, source, mapping, contract)
+            _build_staged(conn, source, mapping, contract, nul)
         except duckdb.Error as error:
             stop_on_platform_fault(error, path.name)
             # The fast path reads the file lazily and strictly; a malformed row makes it
@@ -271,17 +274,19 @@ def _stage(conn, source, path: Path) -> _Staged:
                 cleanup=cleanup,
                 columns=source.column_specs,
             )
-            _build_staged(conn, source, mapping, contract)
+            _build_staged(conn, source, mapping, contract, nul)
         drop_relation(conn, "_incoming")  # a view of it reads the copy about to go
-    return _Staged(read, headers, mapping, contract)
+    return _Staged(read, headers, mapping, contract, nul)
 
 
-def _build_staged(conn, source, mapping: dict[str, str], contract: dict[str, dict]) -> None:
+def _build_staged(
+    conn, source, mapping: dict[str, str], contract: dict[str, dict], nul: bool = False
+) -> None:
     numbered = "_source_row" in columns_of(conn, "_incoming")
     keep_row = "_source_row, " if numbered else ""
     null_values = source.spec.get("null_values", [])
     workbook = source.files["format"] == "xlsx"
-    trims = ", ".join(f"{trimmed(h)} AS {quote(n)}" for h, n in mapping.items())
+    trims = ", ".join(f"{trimmed(h, nul)} AS {quote(n)}" for h, n in mapping.items())
     nulls = ", ".join(
         f"{cleaned_text(n, contract.get(n), null_values, workbook)} AS {quote(n)}"
         for n in mapping.values()
@@ -335,6 +340,10 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         contract,
         list(source.primary_key) if repeated_quarantined else None,
         row_rules,
+        # text columns (typed ones fail their cast): a NUL inside a value
+        [n for n in mapping.values() if contract.get(n, {}).get("type", "varchar") == "varchar"]
+        if staged.may_hold_nul
+        else None,
     )
     # The whole record beside the failing value (as received, trimmed and with the null
     # markers as nulls, under contract names): the department can be told which record
@@ -487,10 +496,11 @@ def _drop_repeated_headers(conn, source, mapping: dict[str, str], file_name: str
     """Drop (by the named rule ``repeated_header``, each kept in raw._dropped_rows) the
     rows that are the header again: every value is empty or its column's header, as
     this file writes it or as the contract names it (any alias: the joined file may be
-    of another vintage), in any case, at least two of them (one for a one-column file).
+    of another vintage), in any case, at least two of them (a file of two columns or
+    more with a header row: CSV and workbooks).
     Such a row otherwise fails typing as a record and is quarantined as a bad one."""
-    if source.files["format"] in ("json", "jsonl") or not mapping:
-        return 0
+    if source.files["format"] in ("json", "jsonl", "fixed_width") or len(mapping) < 2:
+        return 0  # (no header row; a one-column file's header is a value like another)
     names = {c["name"]: c for c in source.column_specs}
     tests = []
     for header, name in mapping.items():
@@ -499,11 +509,11 @@ def _drop_repeated_headers(conn, source, mapping: dict[str, str], file_name: str
         tests.append(f"lower(replace({quote(name)}, chr(65279), '')) IN ({listed})")
     first, columns = tests[0], list(mapping.values())
     # (the first column's test first: one cheap comparison for the rows that are records)
-    matches = " + ".join(f"({t})::INT" for t in tests)
+    matches = " + ".join(f"coalesce({t}, false)::INT" for t in tests)
     empty_or_header = " AND ".join(
         f"({quote(n)} IS NULL OR {t})" for n, t in zip(columns, tests, strict=True)
     )
-    condition = f"({first} AND {empty_or_header} AND {matches} >= {min(2, len(tests))})"
+    condition = f"({first} AND {empty_or_header} AND {matches} >= 2)"
     (repeated,) = conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()
     if repeated:
         conn.execute(

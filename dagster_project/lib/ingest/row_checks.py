@@ -33,17 +33,26 @@ EMPTY = (
 )
 
 
+NUL_RULE = (
+    "value: holds a NUL character (binary or corrupted data; the portal's database "
+    "refuses it), shown as \\0"
+)
+
+
 def collect_failures(
     conn,
     contract: dict[str, dict],
     quarantined_keys: list[str] | None = None,
     row_rules: list[dict] | None = None,
+    nul_columns: list[str] | None = None,
 ) -> None:
     """Build ``_failures`` and ``_flags``: one row per (row, column) that breaks the
     contract. Cheap scans of ``_staged``: the typing was already done there.
     ``quarantined_keys``: the primary key, when the contract says rows whose key repeats
     within the file are quarantined (``repeated_keys: quarantine``). ``row_rules``: the
-    contract's rules between two columns of a row (quarantine, flag or null)."""
+    contract's rules between two columns of a row (quarantine, flag or null).
+    ``nul_columns``: the text columns to look in for a NUL character (the file may hold
+    one: contract_sql.may_hold_nul); one inside a value quarantines the row."""
     # rows the reader could not split into fields: the whole row, with its raw text
     failures = ["SELECT _source_row, NULL AS column_name, rule, raw_value FROM _rejected"]
     if quarantined_keys:
@@ -55,6 +64,12 @@ def collect_failures(
             f"{shown} FROM _staged WHERE ({keys}) IN (SELECT ({keys}) FROM _staged "
             f"WHERE {' AND '.join(f'{quote(k)} IS NOT NULL' for k in quarantined_keys)} "
             f"GROUP BY {keys} HAVING count(*) > 1)"
+        )
+    for name in nul_columns or []:
+        failures.append(
+            f"SELECT _source_row, {literal(name)}, {literal(NUL_RULE)}, "
+            f"replace(left({quote(name)}, 200), chr(0), '\\0') FROM _staged "
+            f"WHERE contains({quote(name)}, chr(0))"
         )
     flags = [EMPTY]
     for name, column in contract.items():

@@ -787,6 +787,8 @@ def test_two_exports_joined_into_one_file_lose_no_row_and_keep_no_header(landing
     first value of the next line; every record loads."""
     first = "request_id,created_at,Caller\nSR-1,2024-01-01,Ann\n"
     second = "\ufeffSR Number,Created Date,CALLER\nSR-2,2024-01-02,Bob\n"
+    # (the second's header without its last name: an empty cell is no record's either)
+    second = second.replace(",CALLER\n", ",\n", 1)
     write(landing, "joined.csv", first + second + "\ufeffSR-3,2024-01-03,Cy\n")
     conn, [result] = run(landing)
     counts = (result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_dropped)
@@ -812,6 +814,42 @@ def test_a_record_that_only_resembles_a_header_is_not_dropped(landing, row):
     conn, [result] = run(landing)
     assert result.rows_dropped == 0
     assert result.rows_read == result.rows_loaded + result.rows_quarantined == 2
+
+
+def test_a_nul_character_pads_or_quarantines_never_loads(landing):
+    """A NUL inside a value loaded as is, and the portal's DataStore (PostgreSQL)
+    refused the whole dataset. NULs ending a value are a fixed-length field's padding
+    (trimmed, as spaces are); one inside a text quarantines its row, saying so; in a
+    typed value the cast refuses it."""
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at,Caller\nSR-1,2024-01-01,An\x00n\n"
+        "SR-2,2024-01-02\x00,Bob\x00\x00\x00\nSR-3,2024-01\x00-03,Cy\nSR-4,2024-01-04,Di\n",
+    )
+    conn, [result] = run(landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
+    assert conn.execute(
+        "SELECT request_id, caller_name FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [("SR-2", "Bob"), ("SR-4", "Di")]
+    assert conn.execute(
+        "SELECT source_row, column_name, rule LIKE '%NUL character%', raw_value "
+        "FROM raw._quarantined_rows ORDER BY 1"
+    ).fetchall() == [
+        (1, "caller_name", True, "An\\0n"),
+        (3, "created_at", False, "2024-01\x00-03"),
+    ]
+
+
+def test_a_nul_escaped_in_json_is_found_too(tmp_path):
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.jsonl", "format": "jsonl"}}
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    (tmp_path / "landing" / "crm" / "a.jsonl").write_text(
+        '{"request_id": "J-1", "created_at": "2024-01-01", "Caller": "A\\u0000n"}\n'
+        '{"request_id": "J-2", "created_at": "2024-01-02", "Caller": "Bo"}\n'
+    )
+    conn, [result] = run(tmp_path, spec)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
 
 
 def test_a_platform_out_of_memory_stops_the_run_and_quarantines_nothing(landing):
@@ -1352,6 +1390,30 @@ def test_a_fixed_width_file_is_cut_by_the_contract_positions(landing):
         ("T-2", dt.datetime(2026, 1, 2, 11, 30), None, 3),
     ]
     assert conn.execute("SELECT source_row FROM raw._quarantined_rows").fetchall() == [(4,)]
+
+
+def test_a_fixed_width_line_holding_a_control_character_is_read_whole(landing):
+    """The lines were read with the unit separator as the field separator, and DuckDB
+    dropped what followed one: a line holding it lost its last fields in silence. Now
+    the separator is a character the file does not hold; NULs padding a field are
+    trimmed as spaces are."""
+    spec = {
+        **REQUESTS,
+        "files": {"folder": "crm", "pattern": "*.txt", "format": "fixed_width"},
+        "columns": [
+            {**REQUESTS["columns"][0], "start": 1, "width": 8},
+            {**REQUESTS["columns"][1], "start": 9, "width": 10, "formats": []},
+            {"name": "caller_name", "type": "varchar", "classification": "personal",
+             "description": "who", "start": 19, "width": 6},
+        ],
+    }  # fmt: skip
+    text = "T-1\x1f    2026-01-02Ann\x00\x00\x00\nT-2\x1e\x1d\x1c  2026-01-03Bob   \n"
+    write(landing, "tickets.txt", text)
+    conn, [result] = run(landing, spec)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
+    assert conn.execute(
+        "SELECT created_at, caller_name FROM raw.crm_requests ORDER BY _source_row"
+    ).fetchall() == [(dt.datetime(2026, 1, 2), "Ann"), (dt.datetime(2026, 1, 3), "Bob")]
 
 
 def test_projected_coordinates_arrive_as_longitude_and_latitude(landing):
