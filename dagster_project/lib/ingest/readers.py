@@ -26,6 +26,7 @@ from .encodings import detect_encoding
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .fixed_width_reader import read_fixed_width
 from .json_reader import read_json_rows
+from .workbook_formulas import formulas_without_value
 
 WORKSHEET_ROWS = 1_048_576  # an .xlsx sheet holds no more; a full one was likely cut off
 
@@ -107,6 +108,14 @@ def _column_letter(index: int) -> str:
 
 
 def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
+    uncomputed, first = formulas_without_value(path, files.get("sheet"))
+    if uncomputed:
+        raise UnreadableFile(
+            f"{uncomputed:,} formula cell(s) of the sheet have no saved value (the first: "
+            f"{first}): the workbook was written by a program that does not compute "
+            "formulas, and they would load empty. Open and save it in Excel (or export "
+            "values only) and send it again"
+        )
     header_row = files.get("header_row", 1)
     sheet = f", sheet={literal(files['sheet'])}" if files.get("sheet") else ""
     source = literal(str(path))

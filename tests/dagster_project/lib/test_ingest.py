@@ -536,6 +536,42 @@ def test_a_file_the_reader_fails_on_stays_to_be_read_again_and_the_others_load(
     assert conn.execute(failures).fetchone() == (0,)  # read now: no longer failed
 
 
+def test_a_workbook_whose_formulas_were_never_computed_is_refused(tmp_path):
+    """A workbook written by a program that does not compute formulas keeps them with no
+    value, and DuckDB reads those cells empty: the amounts would load as nothing. The
+    file is refused, naming the first cell; a computed empty result ("<v></v>") is a
+    value and loads."""
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    for row in [["request_id", "created_at", "fee"], ["SR-1", "2024-01-01", 5],
+                ["SR-2", "2024-01-02", "=C2*2"]]:  # fmt: skip
+        book.active.append(row)
+    book.save(folder / "scripted.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert result.status == "quarantined"
+    assert "1 formula cell(s)" in result.reason and "C3" in result.reason
+    # the same sheet as Excel saves it: each formula with its computed value
+    import zipfile
+
+    computed = folder / "saved.xlsx"
+    with zipfile.ZipFile(tmp_path / "quarantine" / "crm" / "scripted.xlsx") as source:
+        with zipfile.ZipFile(computed, "w") as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = data.replace(b"<f>C2*2</f><v />", b"<f>C2*2</f><v>10</v>")
+                target.writestr(item, data)
+    conn.close()
+    conn, [result] = run(tmp_path, spec)
+    assert (result.status, result.rows_loaded) == ("loaded", 2)
+    assert conn.execute("SELECT fee FROM raw.crm_requests ORDER BY 1").fetchall() == [
+        (Decimal("5.00"),),
+        (Decimal("10.00"),),
+    ]
+
+
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
     spec = {
         **REQUESTS,

@@ -1,0 +1,91 @@
+"""Formula cells a workbook holds without their computed value.
+
+An .xlsx file keeps each formula with the value Excel last computed for it (``<v>``). A
+workbook written by a program that does not compute formulas (a script, a reporting
+library: openpyxl writes ``<v />``) keeps none, and every reader, DuckDB's among them,
+reads those cells as empty: an amount, a total or a date computed in the department's
+sheet would load as nothing, with no error. Such a file is refused, saying which cell,
+until it is opened and saved in Excel (or exported as values).
+
+An empty ``<v></v>`` is a computed value (a formula that gave ""), not a missing one.
+The sheet's XML is read in chunks and searched only where it holds a formula at all.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+
+CHUNK_BYTES = 1 << 24
+# a cell whose content is a formula and no value, or a self-closing (never computed) one
+FORMULA_WITHOUT_VALUE = re.compile(
+    rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>\s*)?</c>"
+)
+CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+SHEET_TAG = re.compile(r"<sheet\b([^>]*)/?>")
+RELATIONSHIP_TAG = re.compile(r"<Relationship\b([^>]*)/?>")
+ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+
+
+def formulas_without_value(path: Path, sheet: str | None) -> tuple[int, str | None]:
+    """(how many formula cells of the sheet have no saved value, the first one's
+    reference): the contract's ``sheet``, else the workbook's first. (0, None) when the
+    sheet cannot be found here: the reader then says what is wrong with the file."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            member = _sheet_member(book, sheet)
+            if member is None:
+                return 0, None
+            return _count(book, member)
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
+        return 0, None
+
+
+def _sheet_member(book: zipfile.ZipFile, sheet: str | None) -> str | None:
+    sheets = [
+        dict(ATTRIBUTE.findall(attrs))
+        for attrs in SHEET_TAG.findall(book.read("xl/workbook.xml").decode("utf-8"))
+    ]
+    if sheet is not None:
+        sheets = [s for s in sheets if html.unescape(s.get("name", "")) == sheet]
+    if not sheets:
+        return None
+    relation = next((v for k, v in sheets[0].items() if k.endswith(":id")), None)
+    targets = {
+        attrs.get("Id"): attrs.get("Target", "")
+        for attrs in (
+            dict(ATTRIBUTE.findall(a))
+            for a in RELATIONSHIP_TAG.findall(
+                book.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+            )
+        )
+    }
+    target = targets.get(relation)
+    if not target:
+        return None
+    # a target is relative to xl/ ("worksheets/sheet1.xml") or absolute ("/xl/...")
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+
+
+def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
+    """Searched a row at a time in chunks: each block ends at its last whole row (a
+    cell never spans rows), the rest goes with the next chunk."""
+    count, first, pending = 0, None, b""
+    with book.open(member) as xml:
+        while True:
+            chunk = xml.read(CHUNK_BYTES)
+            block = pending + chunk
+            end = len(block) if not chunk else block.rfind(b"</row>") + len(b"</row>")
+            if chunk and end < len(b"</row>"):  # no whole row yet: read on
+                pending = block
+                continue
+            if b"<f" in block[:end]:
+                for match in FORMULA_WITHOUT_VALUE.finditer(block, 0, end):
+                    count += 1
+                    if first is None and (ref := CELL_REF.search(match.group(1))):
+                        first = ref.group(1).decode("ascii")
+            pending = block[end:]
+            if not chunk:
+                return count, first
