@@ -543,3 +543,20 @@ def test_the_department_gets_a_workbook_of_the_rows_to_fix(tmp_path):
     assert "12 Oak St, Apt 4" in rows[1][4]  # the department sees what it sent
     assert any(name.startswith("dropped") for name in book.sheetnames)
     assert write_report(conn, "crm311", [], tmp_path / "reports") is None
+
+
+def test_the_department_report_shows_control_characters_it_cannot_hold(tmp_path):
+    """A quarantined value holding a NUL (a date "2024-01\\x00-03" fails its type) made
+    the worksheet refuse the cell and the report was never written."""
+    from dagster_project.lib.ingest.department_report import write_report
+
+    conn, results = run_case(CASES[1], tmp_path)
+    conn.execute(
+        "INSERT INTO raw._quarantined_rows (system, file_name, sha256, source_row, "
+        "column_name, rule, raw_value, record) VALUES ('crm311', 'x.csv', 'abc', 3, "
+        "'created_at', 'type: not a valid timestamp', '2024-01' || chr(0) || '-03', "
+        '\'{"created_at": "2024-01\\\\u0000-03"}\')'
+    )
+    path = write_report(conn, "crm311", ["abc"], tmp_path / "reports")
+    values = [row[4] for row in openpyxl.load_workbook(path).worksheets[0].values]
+    assert "2024-01\\x00-03" in values

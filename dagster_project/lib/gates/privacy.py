@@ -34,7 +34,7 @@ import duckdb
 
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
-from .recognizers import CANDIDATE, Recognizers
+from .recognizers import CANDIDATE, INVISIBLE_CHARACTERS, Recognizers
 from .results import WARNING_MARK
 from .small_cells import small_cell_check
 
@@ -420,11 +420,13 @@ _LOOK_ALIKES = {
     **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
     **{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
 }  # fmt: skip
+# the recognizers' invisible characters, as RE2 writes them (\x{200b})
+_INVISIBLE_RE2 = re.sub(r"[^-]", lambda c: f"\\x{{{{{ord(c.group()):x}}}}}", INVISIBLE_CHARACTERS)
 _LOOK_ALIKES_FROM = "".join(_LOOK_ALIKES)
 _LOOK_ALIKES_TO = "".join(_LOOK_ALIKES.values())
 _NORMALISE_SLOWLY = (
     "trim(regexp_replace(translate(strip_accents(regexp_replace({lowered}, "
-    "'[\\x{{ad}}\\x{{200b}}-\\x{{200d}}\\x{{2060}}\\x{{feff}}]', '', 'g')), "
+    f"'[{_INVISIBLE_RE2}]', '', 'g')), "
     f"'{_LOOK_ALIKES_FROM}', '{_LOOK_ALIKES_TO}'), "
     "'[^\\pL\\pN@.+''-]+', ' ', 'g'), ' .-')"
 )

@@ -42,8 +42,9 @@ CANDIDATE = (
     r"(?i)[@＠]|%40|[(\[]at[)\]]|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){8}"
     r"|\b(born|dob|d\.o\.b|birth ?date|date of birth|n[ée]e? le|date de naissance|ddn)\b"
-    r"|\b(calls?|called|calling|phone|telephone|tel|tél|ph|cell|cellular|mobile|me|us|back"
-    r"|at|from|on|number|no)\b[^0-9]{0,4}[2-9][0-9]{2}[^0-9a-z]{0,5}[0-9]{4}"
+    r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
+    r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９]{0,4}"
+    r"[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){6}"
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"
@@ -58,7 +59,12 @@ AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[]at[)\]]\s*(?=[\w-]+\.[\w.-]+
 
 # Characters that show nothing (zero-width spaces and joiners, a soft hyphen), typed
 # into a number or an address to hide it, and the spaces around an @
-INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+# (Unicode's format characters: soft hyphen, zero-width space and joiners, direction
+# marks, the invisible operators U+2061-2064, the Mongolian vowel separator...)
+INVISIBLE_CHARACTERS = (
+    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+)
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
 SPACED_AT = re.compile(r"(?<=\w)\s+@\s*(?=\w)|(?<=\w)\s*@\s+(?=\w)")
 
 
@@ -228,10 +234,20 @@ class HomeAddressRecognizer(PatternRecognizer):
 
 # The words that introduce a phone number
 # (and what may follow them before the number: "call me back at", "phone number:")
+# "calls" is no such word: "calls 250-1500 per day", "Calls from 830-1630" are counts
+# and hours. Some words introduce a number alone ("call 555-0142", "tél. : 555-0142"),
+# others only with up to three words and "at" ("text me at", "call Jane back at",
+# "appelez-moi au"); "my number is".
+_ALONE = (
+    r"call(?:ed|ing)?|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell(?:ular)?|cellulaire"
+    r"|mobile"
+)
+_WITH_AT = r"text(?:ed)?|reach|contact|appel(?:ez|er|le)?|joindre"
 PHONE_WORDS = (
-    r"(?:call(?:s|ed|ing)?|phone|telephone|tel|tél|ph|cell(?:ular)?|mobile"
-    r"|text(?:ed)?\s+(?:me|him|her|them|us)|reach\s+(?:me|him|her|them|us))"
-    r"(?:\s+(?:me|him|her|them|us|back))?(?:\s+(?:at|from|on))?(?:\s+(?:number|no\.?|#))?"
+    rf"(?:(?:{_ALONE})(?:(?:[\s-]+[\w'-]+){{0,3}}?\s+(?:at|from|on|au))?"
+    rf"|(?:{_WITH_AT})(?:[\s-]+[\w'-]+){{0,3}}?\s+(?:at|on|au)"
+    r"|(?:my|his|her|their|our|phone|cell|contact|home|work)\s+(?:number|no\.?|#)"
+    r"(?:\s+is)?)(?:\s+(?:number|no\.?|#))?(?:\s+is)?"
 )
 
 
@@ -284,6 +300,10 @@ class Hit:
 GAP = "[\\s.\\-/_*\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00ad\u200b-\u200d\u2060\ufeff]*"
 
 
+_SEPARATOR = "[\\s.\\-/_*()\u2010-\u2015\u2212\uff0d]"
+NO_AREA_CODE = "".join(f"(?<!\\d{_SEPARATOR * n})" for n in range(8))
+
+
 def public_contacts_pattern(contacts: PublicContacts | None) -> re.Pattern | None:
     """One pattern for the city's own contact points (city.yml ``public_contacts``), as
     they may be written: a phone number of ten digits or more by its digits with any
@@ -291,8 +311,9 @@ def public_contacts_pattern(contacts: PublicContacts | None) -> re.Pattern | Non
     613.580.2400"); an e-mail whole, in any case, after a space, the start or
     punctuation that cannot be part of an address (not "jane.info@riverton.ca" nor
     "jane%info@riverton.ca" for "info@riverton.ca"); an address's words in any case with
-    any spaces or commas between them. A shorter number is not taken: "580-2400" would be
-    cut out of any area code's "416-580-2400", and 311 is no recognizer's find."""
+    any spaces or commas between them. A ten-digit number is also taken without its
+    area code where no digits come before it. A shorter entry is not taken: "580-2400"
+    would be cut out of any area code's "416-580-2400", and 311 is no recognizer's find."""
     if contacts is None:
         return None
     alternatives = []
@@ -303,10 +324,13 @@ def public_contacts_pattern(contacts: PublicContacts | None) -> re.Pattern | Non
         if len(digits) == 10:
             body = f"\\(?{digits[:3]}\\)?{GAP}{digits[3:6]}{GAP}{digits[6:]}"
             alternatives.append(f"(?<![\\d+])(?:\\+?1{GAP})?{body}(?!\\d)")
+            # written without its area code ("call us at 555-0111"), when no digits come
+            # before it (seven separators at most): 416-555-0111 stays a resident's
+            alternatives.append(f"{NO_AREA_CODE}{digits[3:6]}{GAP}{digits[6:]}(?!\\d)")
         elif len(digits) > 10:  # another country's: "+44 20 7946 0958"
             alternatives.append("(?<!\\d)" + GAP.join(digits) + "(?!\\d)")
     for email in contacts.emails:
-        alternatives.append(rf"(?<![^\s<(\[\",;:]){re.escape(email)}(?![\w-]|\.\w)")
+        alternatives.append(rf"(?<![^ \t\n\r<(\[\",;:]){re.escape(email)}(?![\w-]|\.\w)")
     for address in contacts.addresses:
         words = re.findall(r"[^\s,]+", address)
         alternatives.append(r"(?<![\w-])" + r"[\s,]+".join(map(re.escape, words)) + r"(?!\w)")

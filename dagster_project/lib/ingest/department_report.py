@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 WHAT_TO_DO = [  # (start of the rule's words, what the department should do)
@@ -75,15 +76,15 @@ def write_report(
         for file_name, row, column, value, record in entries[:MAX_ROWS_PER_SHEET]:
             sheet.append(
                 [
-                    file_name,
+                    _cell_text(file_name),
                     row,
                     column,
                     rule,
-                    value,
+                    _cell_text(value),
                     "Dropped on purpose by the contract; nothing to do."
                     if rule.startswith("dropped")
                     else _advice(rule),
-                    record,
+                    _cell_text(record),
                 ]
             )
         if len(entries) > MAX_ROWS_PER_SHEET:
@@ -92,3 +93,12 @@ def write_report(
     path = folder / f"{datetime.now(UTC):%Y-%m-%dT%H%M%SZ}-{system}-rows-to-fix.xlsx"
     book.save(path)
     return path
+
+
+def _cell_text(value):
+    """A value as a worksheet cell can hold it: the control characters a worksheet
+    refuses (a NUL in a quarantined value stopped the report being written) shown as
+    ``\\x00``."""
+    if not isinstance(value, str):
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub(lambda found: f"\\x{ord(found.group()):02x}", value)

@@ -35,12 +35,12 @@ def read_fixed_width(
     if not layout:
         raise UnreadableFile("the contract gives no column positions (start, width)")
     readable, read_as = utf8_copy(path, encoding, cleanup)
+    separator = line_separator(readable, encoding=read_as)  # (UTF-16 is read as it is)
     try:
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE _fixed_lines AS SELECT line FROM read_csv("
             f"{literal(str(readable))}, columns={{'line': 'VARCHAR'}}, header=false, "
-            f"auto_detect=false, delim=chr({ord(line_separator(readable))}), quote='', "
-            "escape='', "
+            f"auto_detect=false, delim=chr({ord(separator)}), quote='', escape='', "
             f"encoding={literal(DUCKDB_ENCODING[read_as])}, "
             f"skip={int(files.get('header_row', 1)) - 1}, max_line_size={MAX_LINE_BYTES}, "
             "strict_mode=false)"

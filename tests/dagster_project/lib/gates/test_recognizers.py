@@ -143,6 +143,13 @@ def test_a_phone_number_among_references_of_its_shape_is_found(recognizers):
         ("Called from 555 - 0142", "PHONE_NUMBER"),
         ("telephone: 555\u20130142", "PHONE_NUMBER"),
         ("Phone no. 555-0142", "PHONE_NUMBER"),
+        ("call me back at 555-0142", "PHONE_NUMBER"),
+        ("call Jane at 555-0142", "PHONE_NUMBER"),
+        ("my number is 555-0142", "PHONE_NUMBER"),
+        ("Téléphone : 555-0142", "PHONE_NUMBER"),
+        ("appelez-moi au 555-0142", "PHONE_NUMBER"),
+        ("call 5\u200b55-0142", "PHONE_NUMBER"),  # an invisible character inside
+        ("call \uff15\uff15\uff15-\uff10\uff11\uff14\uff12", "PHONE_NUMBER"),  # full width
         ("refund to DE89 3704 0044 0532 0130 00", "IBAN_CODE"),  # checksum valid
     ],
 )
@@ -158,6 +165,8 @@ def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity)
         "discount 50%40 off",
         "See by-law text 250-2024",
         "Text 2500000 chars",
+        "calls 250-1500 per day",  # counts and hours, not numbers to call
+        "Calls from 830-1630",
         "ref DE89 3704 0044 0532 0130 01",  # an IBAN's shape, not its checksum
     ],
 )
@@ -183,6 +192,7 @@ CITY = PublicContacts(
         "tel 1-866-261-9799",
         "write INFO@Riverton.CA",
         "City Hall, 110 laurier ave w riverton on k1p 1j1",
+        "contact us at 580-2400",  # without its area code
     ],
 )
 def test_the_citys_own_contacts_are_not_a_persons(text):
@@ -205,6 +215,10 @@ def test_the_citys_own_contacts_are_not_a_persons(text):
         "write o'info@riverton.ca",
         "write jane\u200binfo@riverton.ca",  # an invisible character before it
         "lives at 5\u200b110 Laurier Ave W, Riverton ON K1P 1J1",  # house 5110
+        "lives at 5\u2063110 Laurier Ave W, Riverton ON K1P 1J1",  # another invisible one
+        "write jane\x1finfo@riverton.ca",  # a control character before the city's
+        "call (416) 580-2400",  # the city's seven digits in another area code
+        "call 416 - 580-2400",
         "at 12 Elm St, Riverton ON K1P 1J1",  # another house at the city's postal code
         "my number 416-580-2400",  # the city's number in another area code
     ],
