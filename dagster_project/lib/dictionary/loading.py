@@ -231,12 +231,14 @@ def _column(spec: dict[str, Any], lookups: Lookups) -> Column:
 
 
 def _source(spec: dict[str, Any], path: Path, lookups: Lookups, timezone: str) -> Source:
-    """Timestamp columns without their own ``timezone`` are in the city's."""
+    """Timestamp and date columns without their own ``timezone`` are in the city's (a
+    date column takes the date an instant with an offset has there: without the zone,
+    "2024-03-01T20:00:00-05:00" was read as UTC's March 2nd)."""
     frequency = spec.get("expected_frequency")
     spec = {
         **spec,
         "columns": [
-            {"timezone": timezone, **c} if c["type"] in ("timestamp", "timestamptz") else c
+            {"timezone": timezone, **c} if c["type"] in ("timestamp", "timestamptz", "date") else c
             for c in spec["columns"]
         ],
     }

@@ -243,7 +243,15 @@ def _number(text_sql: str, kind: str) -> str:
         return " OR ".join(f"contains({text_sql}, {literal(c)})" for c in chars)
 
     if kind == "double":  # ("inf", "nan" and "Infinity" hold an "n"; no number does)
-        return f"CASE WHEN NOT ({holds('_nN')}) THEN {number} END"
+        # an exponent past a double's range: "1e400" cast to infinity, "1e-400" to 0
+        exponent_kept = (
+            f"isfinite({number}) AND ({number} <> 0 OR NOT "
+            f"regexp_matches({text_sql}, '[1-9][0-9.]*[eE]'))"
+        )
+        return (
+            f"CASE WHEN NOT ({holds('_nNeE')}) THEN {number} "
+            f"WHEN NOT ({holds('_nN')}) AND {exponent_kept} THEN {number} END"
+        )
     # Plain digits (most values) take one cast; a point, an exponent or an "x" is looked at
     # closer: a fraction past a double's 16 digits ("2147483647.0000001") passes the
     # comparison, so a non-zero digit after the point is looked for too

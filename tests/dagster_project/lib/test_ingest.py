@@ -693,6 +693,8 @@ def test_money_formats(landing, text, expected):
         ("money", "1,234 567"),  # two kinds of thousands groups
         ("double", "1_0"),  # was 10.0
         ("double", "inf"),
+        ("double", "1e400"),  # past a double's range: was inf
+        ("double", "1e-400"),  # was 0.0
         ("date", "2024-03-01 garbage"),  # was 2024-03-01
         ("timestamp", "2024-03-01 10:00:00 garbage"),
     ],
@@ -1160,6 +1162,25 @@ def test_an_offset_or_zone_the_cast_understands_is_honoured_in_every_column(land
     ):  # fmt: skip
         result, loaded = _created_at_loaded(landing / kind, kind, body, formats=[])
         assert (result.rows_loaded, result.rows_quarantined, loaded) == (5, 0, expected), kind
+
+
+def test_a_date_column_of_a_city_contract_takes_the_citys_date_of_an_instant(tmp_path):
+    """A date column of a contract loaded with the city's zone: an instant stated with
+    its offset is dated in the city (the zone was given to timestamp columns only, and
+    "2024-03-01T20:00:00-05:00" was dated March 2nd, UTC's)."""
+    spec = {**REQUESTS, "columns": created_at_as(type="date", formats=[])}
+    source = source_from_spec(spec, Path("crm.yml"), timezone="America/Toronto")
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text(
+        "request_id,created_at\nSR-1,2024-03-01T20:00:00-05:00\nSR-2,2024-03-01 23:30:00 -05:00\n"
+    )
+    conn = connect(tmp_path / "wh.duckdb")
+    [result] = ingest_source(conn, source, tmp_path / "landing", tmp_path / "quarantine")
+    assert result.rows_loaded == 2
+    assert conn.execute("SELECT DISTINCT created_at FROM raw.crm_requests").fetchall() == [
+        (dt.date(2024, 3, 1),)
+    ]
 
 
 def test_a_local_time_the_clocks_skip_is_quarantined(landing):
