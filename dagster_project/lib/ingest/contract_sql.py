@@ -13,6 +13,7 @@ from pathlib import Path
 from ..dictionary.vocabulary import data_type
 from ..warehouse import literal, quote
 from .csv_reader import file_chunks
+from .workbook_formulas import EXCEL_EPOCH_1900
 
 
 def raw_type(kind: str) -> str:
@@ -62,7 +63,8 @@ def excel_number(text_sql: str) -> str:
     )
 
 
-# Excel stores dates as days since 1899-12-30; read as text they look like 45356(.25).
+# Excel stores dates as days since 1899-12-30 (or 1904-01-01: workbook_formulas.excel_epoch);
+# read as text they look like 45356(.25).
 EXCEL_SERIAL = r"\d{5}(\.\d+)?"
 
 
@@ -276,13 +278,14 @@ def _when_form(text_sql: str, form: str, value_sql: str) -> str:
     return f"CASE WHEN regexp_full_match({text_sql}, {literal(form)}) THEN {value_sql} END"
 
 
-def typed(text_sql: str, column: dict, from_workbook: bool = False) -> str:
+def typed(text_sql: str, column: dict, from_workbook: bool | str = False) -> str:
     """The typed value of ``text_sql`` per the contract column, NULL when it does not parse.
 
     Timestamps are wall-clock times in the column's ``timezone`` (default: the city's). A
     value that states its offset or zone is converted to that zone, never read as if it
     were not there. Excel day serials ("45356.5") are dates only in a workbook: in a text
-    file such a value does not parse, and its row is quarantined. A local time the
+    file such a value does not parse, and its row is quarantined. ``from_workbook``: True
+    (the 1900 date system) or the day its serials count from (``excel_epoch``). A local time the
     column's zone skips (02:30 on the night the clocks go forward) does not parse either.
     """
     kind = column["type"]
@@ -302,7 +305,7 @@ def typed(text_sql: str, column: dict, from_workbook: bool = False) -> str:
     return f"TRY_CAST({text_sql} AS {raw_type(kind)})"
 
 
-def _point_in_time(text_sql: str, column: dict, from_workbook: bool) -> str:
+def _point_in_time(text_sql: str, column: dict, from_workbook: bool | str) -> str:
     """A date, a wall-clock time (``timestamp``) or an instant (``timestamptz``).
 
     ISO text without an offset (``ISO_WALL_CLOCK``) is a wall-clock time of the column's
@@ -336,8 +339,9 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool) -> str:
         parsed = f"try_strptime({text_sql}, {literal(fmt)})"
         attempts.append(from_instant(parsed) if _states_instant(fmt) else from_wall_clock(parsed))
     if from_workbook:  # Excel's day serial: a wall-clock time
+        epoch = from_workbook if isinstance(from_workbook, str) else EXCEL_EPOCH_1900
         serial = (
-            "TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round("
+            f"TIMESTAMP {literal(epoch)} + to_milliseconds(CAST(round("
             f"TRY_CAST({text_sql} AS DOUBLE) * 86400000) AS BIGINT))"
         )
         attempts.append(_when_form(text_sql, EXCEL_SERIAL, from_wall_clock(serial)))

@@ -1,4 +1,5 @@
-"""Formula cells a workbook holds without their computed value.
+"""What a workbook's XML says that its cells' text does not: formula cells without their
+computed value, and the date system its day serials count in.
 
 An .xlsx file keeps each formula with the value Excel last computed for it (``<v>``). A
 workbook written by a program that does not compute formulas (a script, a reporting
@@ -89,3 +90,21 @@ def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
             pending = block[end:]
             if not chunk:
                 return count, first
+
+
+# Excel's day serials count from 1899-12-30 (the 1900 date system), or from 1904-01-01
+# in a workbook saved in the 1904 system (old Mac Excel; a workbook option still): read
+# in the wrong one, every date moves by four years and a day, in silence.
+EXCEL_EPOCH_1900 = "1899-12-30"
+EXCEL_EPOCH_1904 = "1904-01-01"
+DATE_1904 = re.compile(r"<workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
+
+
+def excel_epoch(path: Path) -> str:
+    """The day the workbook's serials count from (its ``date1904`` setting)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return EXCEL_EPOCH_1900  # (the reader says what is wrong with the file)
+    return EXCEL_EPOCH_1904 if DATE_1904.search(workbook) else EXCEL_EPOCH_1900

@@ -572,6 +572,26 @@ def test_a_workbook_whose_formulas_were_never_computed_is_refused(tmp_path):
     ]
 
 
+def test_a_workbook_in_the_1904_date_system_keeps_its_dates(tmp_path):
+    """A workbook saved in the 1904 date system counts its day serials from 1904-01-01:
+    read as the 1900 system, 2024-03-01 loaded as 2020-02-29."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.append(["request_id", "created_at"])
+    book.active.append(["SR-1", dt.datetime(2024, 3, 1, 14, 30)])
+    book.save(folder / "mac.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert result.rows_loaded == 1
+    assert conn.execute("SELECT created_at FROM raw.crm_requests").fetchall() == [
+        (dt.datetime(2024, 3, 1, 14, 30),)
+    ]
+
+
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
     spec = {
         **REQUESTS,
