@@ -324,7 +324,7 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool | str) -> st
         return instant_sql if kind == "timestamptz" else f"timezone({zone}, {instant_sql})"
 
     wall = from_wall_clock(f"TRY_CAST({text_sql} AS TIMESTAMP)")
-    stated = f"TRY_CAST({text_sql} AS TIMESTAMPTZ)"
+    stated = f"TRY_CAST({_offset_written(text_sql)} AS TIMESTAMPTZ)"
     # A date column takes the date as written when the time is midnight, whatever offset
     # follows: an export that writes a date as midnight UTC ("2024-03-01T00:00:00Z")
     # means March 1st, not the evening of February 29th in the city's zone. Another time
@@ -357,6 +357,42 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool | str) -> st
     return (
         f"CASE WHEN regexp_full_match({text_sql}, {literal(ISO_WALL_CLOCK)}) "
         f"THEN TRY_CAST({wall} AS {target}) ELSE coalesce({others}) END"
+    )
+
+
+# Zone abbreviations as a Canadian or American export writes them, and the offsets they
+# stand for. DuckDB's cast read each as a zone of its choosing (BST as Dhaka's, AST as
+# Alaska's, NST as Auckland's: hours off); another abbreviation after a time (IST, CET,
+# BST...) names zones that differ, and such a time is not read (quarantined). UTC, GMT,
+# Z and zone names ("America/Vancouver") are read as they are.
+ZONE_ABBREVIATIONS = {
+    "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",
+    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
+    "AST": "-04:00", "ADT": "-03:00", "NST": "-03:30", "NDT": "-02:30",
+    "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00",
+}  # fmt: skip
+_TRAILING_LETTERS = " [A-Za-z]{2,5}$"
+_SPACED_OFFSET = " ([+-][0-9]{2}:?[0-9]{2})$"
+
+
+def _offset_written(text_sql: str) -> str:
+    """The text with a zone abbreviation after its time written as its offset
+    (``ZONE_ABBREVIATIONS``; NULL for one that is not there), and an offset after a
+    space joined to the time ("10:00:00 -0500", which the cast refused). Only text with
+    a space is looked at: ISO instants ("...T07:22:00-05:00") cost one ``contains``."""
+    letters = f"upper(regexp_extract({text_sql}, ' ([A-Za-z]{{2,5}})$', 1))"
+    mapped = " ".join(
+        f"WHEN {literal(name)} THEN regexp_replace({text_sql}, {literal(_TRAILING_LETTERS)}, "
+        f"{literal(offset)})"
+        for name, offset in ZONE_ABBREVIATIONS.items()
+    )
+    return (
+        f"CASE WHEN NOT contains({text_sql}, ' ') THEN {text_sql} "
+        f"WHEN regexp_matches({text_sql}, {literal(_TRAILING_LETTERS)}) THEN CASE {letters} "
+        f"WHEN 'UTC' THEN {text_sql} WHEN 'GMT' THEN {text_sql} WHEN 'AM' THEN {text_sql} "
+        f"WHEN 'PM' THEN {text_sql} {mapped} END "
+        f"WHEN regexp_matches({text_sql}, {literal(_SPACED_OFFSET)}) THEN "
+        f"regexp_replace({text_sql}, {literal(_SPACED_OFFSET)}, '\\1') ELSE {text_sql} END"
     )
 
 

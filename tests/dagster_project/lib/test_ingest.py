@@ -1203,6 +1203,24 @@ def test_a_date_column_of_a_city_contract_takes_the_citys_date_of_an_instant(tmp
     ]
 
 
+def test_zone_abbreviations_are_north_americas_or_not_read(landing):
+    """DuckDB read "BST" as Dhaka's zone, "AST" as Alaska's, "NST" as Auckland's: the
+    instants were hours off. North American abbreviations are their offsets; another
+    one names zones that differ and its value is quarantined; an offset after a space
+    ("10:00:00 -0500", refused before) is read."""
+    body = (
+        "request_id,created_at\nSR-1,2024-01-15 10:00:00 AST\nSR-2,2024-01-15 10:00:00 NST\n"
+        "SR-3,2024-01-15 10:00:00 CST\nSR-4,2024-07-15 10:00:00 EDT\n"
+        "SR-5,2024-03-01 10:00:00 -0500\nSR-6,2024-06-01 10:00:00 BST\n"
+    )
+    result, loaded = _created_at_loaded(landing / "z", "timestamptz", body, formats=[])
+    assert (result.rows_loaded, result.rows_quarantined) == (5, 1)
+    assert loaded == [
+        "2024-01-15 14:00:00+00", "2024-01-15 13:30:00+00", "2024-01-15 16:00:00+00",
+        "2024-07-15 14:00:00+00", "2024-03-01 15:00:00+00",
+    ]  # fmt: skip
+
+
 def test_a_local_time_the_clocks_skip_is_quarantined(landing):
     """02:30 on 2024-03-10 never happened in Toronto (the clocks went from 02:00 to 03:00):
     DuckDB read it as 03:30 in silence; the contract refuses it. 01:30 on 2024-11-03
