@@ -258,7 +258,7 @@ def _stage(conn, source, path: Path) -> _Staged:
         mapping = header_mapping(headers, source.column_specs)
         _check_columns(source, mapping)
         contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
-        nul = may_hold_nul(path)
+        nul = may_hold_nul(path, source.files["format"])
         try:
             _build_staged(conn, source, path, mapping, contract, nul)
         except duckdb.Error as error:
