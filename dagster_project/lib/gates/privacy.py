@@ -38,8 +38,13 @@ from .recognizers import CANDIDATE, INVISIBLE_CHARACTERS, Recognizers
 from .results import WARNING_MARK
 from .small_cells import small_cell_check
 
-# A personal value shared by more records than this is not identifying ("Anonymous").
+# A personal value shared by more records than this is not identifying ("Anonymous"):
+# 20, or one in ten thousand of the personal records counted when that is more (a
+# resident who called 23 times was no longer looked for in a city of a million
+# requests), rounded down to a power of two so that it changes seldom (a change counts
+# all values again: a value it makes identifying was stamped with an older generation).
 IDENTIFYING_MAX_RECORDS = 20
+IDENTIFYING_MAX_SHARE = 1e-4
 MIN_PERSONAL_VALUE_LENGTH = 3  # "Al" or "12" alone would match anything
 SHAPE_SAMPLE = 50  # values checked per shape before all values of a frequent shape are
 FREQUENT_SHAPE = 200  # a shape (digits -> 9, letters -> A) with more distinct values
@@ -146,13 +151,13 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # How personal values are derived from the raw rows (normalised, reversed, first and last
 # names joined): a change recounts them all (a new epoch), so no pass of a gate is
 # extended over values derived the old way.
-VALUE_DERIVATION = 4
+VALUE_DERIVATION = 5
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
 # of "Young Adult Swim"; nor are dates and numbers ("closed 2015-04-09" is no child's
 # birth date; phone and card numbers are the recognizers').
-SINGLE_WORD_MIN_LENGTH = 6
+SINGLE_WORD_MIN_LENGTH = 5
 DATE_TYPES = ("date", "timestamp", "timestamptz")
 PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
@@ -182,7 +187,8 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     ]
     if not columns:
         return False
-    definition = _digest([VALUE_DERIVATION, columns, _name_pairs(dictionary, existing)])
+    threshold = _identifying_threshold(conn, {system for system, _, _ in columns})
+    definition = _digest([VALUE_DERIVATION, columns, _name_pairs(dictionary, existing), threshold])
     try:
         files = sorted(
             f"{system}:{sha}"
@@ -217,7 +223,7 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
         _count_values(conn, columns, _name_pairs(dictionary, existing), added, len(digests) - 1)
         conn.execute(
             f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value, generation FROM "
-            f"{PERSONAL_VALUE_COUNTS} WHERE records <= {IDENTIFYING_MAX_RECORDS}"
+            f"{PERSONAL_VALUE_COUNTS} WHERE records <= {threshold}"
         )
         conn.execute(
             f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_STATE} AS SELECT ? AS definition, "
@@ -229,6 +235,22 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
         raise
     conn.execute("COMMIT")
     return True
+
+
+def _identifying_threshold(conn, systems: set[str]) -> int:
+    """The most records a personal value may have and still identify someone
+    (``IDENTIFYING_MAX_SHARE``): from the rows loaded for the systems with personal
+    columns (the ledger), a power of two, at least ``IDENTIFYING_MAX_RECORDS``."""
+    try:
+        (rows,) = conn.execute(
+            "SELECT coalesce(sum(rows_loaded), 0) FROM raw._ingest_files "
+            "WHERE status = 'loaded' AND list_contains(?, system)",
+            [sorted(systems)],
+        ).fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):  # no ledger (raw tables made
+        return IDENTIFYING_MAX_RECORDS  # without the ingest)
+    share = int(rows * IDENTIFYING_MAX_SHARE)
+    return max(IDENTIFYING_MAX_RECORDS, 1 << (share.bit_length() - 1) if share else 0)
 
 
 FIRST_NAME_WORDS = ("first", "given", "forename", "fname")
@@ -345,10 +367,20 @@ def _count_values(
         "WHERE (contains(value, '-') OR contains(value, '''')) AND NOT contains(value, '@') "
         "AND regexp_matches(value, '[a-z][''-][a-z]') AND NOT regexp_matches(value, '[0-9]')"
     )
+    # A plate or code of letters and digits with a space where they meet: "KXPR552" is
+    # published as "KXPR 552" (two words, no longer one), "552KXPR" as "552 KXPR"
+    split_codes = (
+        "SELECT regexp_replace(value, '([a-z])([0-9])', '\\1 \\2') FROM v "
+        "WHERE NOT contains(value, ' ') AND regexp_matches(value, '^[a-z0-9]+$') "
+        "AND regexp_matches(value, '[a-z][0-9]') UNION ALL "
+        "SELECT regexp_replace(value, '([0-9])([a-z])', '\\1 \\2') FROM v "
+        "WHERE NOT contains(value, ' ') AND regexp_matches(value, '^[a-z0-9]+$') "
+        "AND regexp_matches(value, '[0-9][a-z]')"
+    )
     counted = (
         f"WITH v AS MATERIALIZED ({values}) SELECT value, count(*) AS records, "
         f"{int(generation)} AS generation FROM (SELECT value FROM v UNION ALL "
-        f"{reversed_names} UNION ALL {spaced_names}) "
+        f"{reversed_names} UNION ALL {spaced_names} UNION ALL {split_codes}) "
         f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
         "GROUP BY value"
     )
@@ -397,8 +429,8 @@ def _normalised(sql: str) -> str:
     return (
         f"CASE WHEN regexp_full_match({lowered}, {literal(ALREADY_NORMAL)}) THEN {lowered} "
         f"WHEN regexp_full_match({lowered}, '[\\x00-\\x7f]*') THEN "
-        f"{_NORMALISE_ASCII.format(lowered=lowered)} "
-        f"ELSE {_NORMALISE_SLOWLY.format(lowered=lowered)} END"
+        f"{_tidy_words(_NORMALISE_ASCII.format(lowered=lowered))} "
+        f"ELSE {_tidy_words(_NORMALISE_SLOWLY.format(lowered=lowered))} END"
     )
 
 
@@ -417,6 +449,9 @@ _LOOK_ALIKES = {
     "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ё": "e",
     "ї": "i", "α": "a", "ο": "o", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "υ": "u",
     "χ": "x", "ϲ": "c", "ε": "e", "τ": "t", "ѵ": "v",
+    # capitals that look Latin, lower-cased first ("ТHADDEUS": Т, Н, К, М, В), a dotless ı
+    "т": "t", "н": "h", "к": "k", "м": "m", "в": "b", "η": "h", "β": "b", "ζ": "z",
+    "μ": "m", "ı": "i",
     **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
     **{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
 }  # fmt: skip
@@ -425,16 +460,28 @@ _INVISIBLE_RE2 = re.sub(r"[^-]", lambda c: f"\\x{{{{{ord(c.group()):x}}}}}", INV
 _LOOK_ALIKES_FROM = "".join(_LOOK_ALIKES)
 _LOOK_ALIKES_TO = "".join(_LOOK_ALIKES.values())
 _NORMALISE_SLOWLY = (
-    "trim(regexp_replace(translate(strip_accents(regexp_replace({lowered}, "
+    "regexp_replace(translate(strip_accents(regexp_replace({lowered}, "
     f"'[{_INVISIBLE_RE2}]', '', 'g')), "
     f"'{_LOOK_ALIKES_FROM}', '{_LOOK_ALIKES_TO}'), "
-    "'[^\\pL\\pN@.+''-]+', ' ', 'g'), ' .-')"
+    "'[^\\pL\\pN@.+''-]+', ' ', 'g')"
 )
-_NORMALISE_ASCII = "trim(regexp_replace({lowered}, '[^a-z0-9@.+''-]+', ' ', 'g'), ' .-')"
+_NORMALISE_ASCII = "regexp_replace({lowered}, '[^a-z0-9@.+''-]+', ' ', 'g')"
 
 
-# Words of [a-z0-9@.+'-] that begin and end with none of ". -", one space apart
-_WORD = "[a-z0-9@+'](?:[a-z0-9@.+'-]*[a-z0-9@+'])?"
+def _tidy_words(spaced: str) -> str:
+    """Each word without the punctuation that ends or begins it, and without a
+    possessive "'s": "Foxcroft." and "Applewhite's dog" hold the names "foxcroft" and
+    "applewhite" (a word kept its "." or "'s", and no longer equalled the name), and
+    " - " between words is no word. Single spaces, nothing at either end."""
+    no_possessive = f"regexp_replace({spaced}, '''s( |$)', ' ', 'g')"
+    ends = f"regexp_replace({no_possessive}, '[.''+-]+( |$)', ' ', 'g')"
+    starts = f"regexp_replace({ends}, '(^| )[.''+-]+', ' ', 'g')"
+    return f"trim(regexp_replace({starts}, '  +', ' ', 'g'))"
+
+
+# Words of [a-z0-9@.+-] that begin and end with a letter, a digit or @, one space apart
+# (a value with an apostrophe takes the replace: "applewhite's")
+_WORD = "[a-z0-9@](?:[a-z0-9@.+-]*[a-z0-9@])?"
 ALREADY_NORMAL = f"{_WORD}(?: {_WORD})*"
 
 

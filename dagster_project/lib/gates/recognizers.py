@@ -16,6 +16,7 @@ only those distinct values reach the recognizers, so a million identifiers cost 
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -39,9 +40,12 @@ MIN_SCORE = 0.4
 # "613-555-01-88"), or a word that introduces a date of birth. (The separators were
 # ` ().-` only, two at most: a number written otherwise never reached the recognizers.)
 CANDIDATE = (
-    r"(?i)[@＠]|%40|[(\[]at[)\]]|\bat\b.+\bdot\b|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
+    r"(?i)[@＠]|%40|&#0*64;|&#x0*40;|&commat;|[(\[{<]at[)\]}>]|\bat\b.+\bdot\b"
+    r"|([a-z0-9][._][a-z0-9]+|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
+    r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){8}"
-    r"|\b(born|dob|d\.o\.b|birth ?date|date of birth|n[ée]e? le|date de naissance|ddn)\b"
+    r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
+    r"|date de naissance|anniversaire|ddn)\b"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９]{0,4}"
     r"[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){6}"
@@ -54,7 +58,10 @@ DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/_*](?=\d)")
 # an @ written as a web address writes it ("jane.doe%40example.com")
 PERCENT_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-]+\.[\w.-]+)")
-AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[]at[)\]]\s*(?=[\w-]+\.[\w.-]+)")
+# "(at)", "[at]", "{at}", "<at>", "[@]", "(@)" glued to or spaced from its words
+AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[{<](?:at|@)[)\]}>]\s*(?=[\w-]+\.[\w.-]+)")
+# digits grouped 3-3-4 with commas: "613,555,0125" (no amount is grouped so)
+COMMA_GROUPED_PHONE = re.compile(r"(?<![\d,])(\d{3}),(\d{3}),(\d{4})(?![\d,])")
 
 
 # Characters that show nothing (zero-width spaces and joiners, a soft hyphen), typed
@@ -69,7 +76,10 @@ SPACED_AT = re.compile(r"(?<=\w)\s+@\s*(?=\w)|(?<=\w)\s*@\s+(?=\w)")
 
 
 def plain_text(text: str) -> str:
-    plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    # (HTML's character references first: "gertrude.v&#64;example.org", "613&#45;555")
+    plain = html.unescape(text) if "&" in text else text
+    plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", plain))
+    plain = COMMA_GROUPED_PHONE.sub(r"\1-\2-\3", plain)
     plain = SPACED_AT.sub("@", plain)
     plain = DASHES.sub("-", plain)
     plain = SLASH_BETWEEN_DIGITS.sub("-", plain)
@@ -169,6 +179,9 @@ class SpelledOutEmailRecognizer(PatternRecognizer):
     def __init__(self):
         word = r"(?=[\w.+-]*[A-Za-z])[\w.+-]+"
         at, dot = r"\s*(?:\(at\)|\[at\]|\bat\b)\s*", r"\s*(?:\(dot\)|\[dot\]|\bdot\b)\s*"
+        # a name with a "." "_" or digit in it, " at ", a domain with its real dots: "c.applewhite
+        # at example.net" ("apply at jobs.riverton.ca" has no such name)
+        dotted_name = r"[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+|[A-Za-z]+[0-9]+"
         super().__init__(
             supported_entity="EMAIL_ADDRESS",
             patterns=[
@@ -176,7 +189,12 @@ class SpelledOutEmailRecognizer(PatternRecognizer):
                     "spelled-out e-mail",
                     rf"(?i)\b{word}{at}[\w-]+(?:{dot}[\w-]+)*{dot}[a-z]{{2,}}\b",
                     0.6,
-                )
+                ),
+                Pattern(
+                    "e-mail with 'at'",
+                    rf"(?i)(?<![\w.])(?:{dotted_name})\s+at\s+[\w-]+(?:\.[\w-]+)*\.[a-z]{{2,}}\b",
+                    0.5,
+                ),
             ],
         )
 
@@ -280,8 +298,8 @@ class DateOfBirthRecognizer(PatternRecognizer):
             r"|\d{1,2}[- ][A-Za-z]{3,9}\.?[- ]\d{4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})"
         )
         introduced = (
-            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e? le"
-            r"|date de naissance|ddn)"
+            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|birthday|b-?day"
+            r"|n[ée]e? le|date de naissance|anniversaire|ddn)"
         )
         super().__init__(
             supported_entity="DATE_OF_BIRTH",

@@ -143,6 +143,13 @@ def test_a_phone_number_among_references_of_its_shape_is_found(recognizers):
         ("Called from 555 - 0142", "PHONE_NUMBER"),
         ("telephone: 555\u20130142", "PHONE_NUMBER"),
         ("Phone no. 555-0142", "PHONE_NUMBER"),
+        ("gertrude.v&#64;example.org", "EMAIL_ADDRESS"),  # HTML's character references
+        ("p.dunmore&commat;example.net", "EMAIL_ADDRESS"),
+        ("Call 613&#45;555&#45;0172", "PHONE_NUMBER"),
+        ("apply to c.applewhite at example.net", "EMAIL_ADDRESS"),  # no "dot" word
+        ("c.applewhite [@] example.net", "EMAIL_ADDRESS"),
+        ("Noise - call back 613,555,0125", "PHONE_NUMBER"),  # commas between the groups
+        ("Replacing M. Lalonde (birthday 1961-04-02)", "DATE_OF_BIRTH"),
         ("call me back at 555-0142", "PHONE_NUMBER"),
         ("call Jane at 555-0142", "PHONE_NUMBER"),
         ("my number is 555-0142", "PHONE_NUMBER"),
@@ -166,6 +173,9 @@ def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity)
         "See by-law text 250-2024",
         "Text 2500000 chars",
         "calls 250-1500 per day",  # counts and hours, not numbers to call
+        "apply at jobs.riverton.ca",  # a web address after "at"
+        "budget 1,234,567",
+        "R&amp;D lab",
         "Calls from 830-1630",
         "ref DE89 3704 0044 0532 0130 01",  # an IBAN's shape, not its checksum
     ],
