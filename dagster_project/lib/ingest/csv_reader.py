@@ -51,6 +51,10 @@ REJECTED_RULES = {
     "INVALID ENCODING": "row: bytes that are not valid in the file's encoding",
     "INVALID STATE": "row: not well-formed CSV",
 }
+SPANNING_RULE = (
+    "row: a line of a malformed record that runs over several lines (a quote opened in a "
+    "value and closed lines later: a stray quote?): each line kept here, none loaded"
+)
 RAW_VALUE_CHARS = 2000  # the quarantine keeps the start of a rejected line, not megabytes
 
 
@@ -346,16 +350,20 @@ def read_csv_rows(
         raise UnreadableFile(f"it could not be read as CSV ({safe_message(error)})") from None
     # DuckDB numbers records from the top of the file (skipped lines and header included).
     first_data_record = int(files.get("header_row", 1)) + (1 if files.get("header", True) else 0)
+    # A rejected record that runs over several lines (a stray quote opened a value that
+    # another closed 200 lines later) is each of its lines: counted, kept whole and
+    # numbered as rows, none lost inside one record's first 2,000 characters, and the
+    # rows after it keep their numbers.
+    words = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in REJECTED_RULES.items())
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE _rejected AS SELECT DISTINCT ON (line) "
-        f"CAST(line AS BIGINT) - {first_data_record - 1} AS _source_row, "
-        "CAST(error_type AS VARCHAR) AS rule, "
-        f"left(csv_line, {RAW_VALUE_CHARS}) AS raw_value FROM _csv_rejects ORDER BY line"
-    )
-    conn.execute(
-        "UPDATE _rejected SET rule = CASE rule "
-        + " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in REJECTED_RULES.items())
-        + " ELSE 'row: not well-formed CSV' END"
+        "CREATE OR REPLACE TEMP TABLE _rejected AS WITH record AS (SELECT DISTINCT ON (line) "
+        f"CAST(line AS BIGINT) - {first_data_record - 1} AS first_row, "
+        f"CASE CAST(error_type AS VARCHAR) {words} ELSE 'row: not well-formed CSV' END AS rule, "
+        "string_split(csv_line, chr(10)) AS lines FROM _csv_rejects ORDER BY line) "
+        "SELECT first_row + i - 1 AS _source_row, CASE WHEN len(lines) > 1 THEN "
+        f"{literal(SPANNING_RULE)} ELSE rule END AS rule, "
+        f"left(rtrim(lines[i], chr(13)), {RAW_VALUE_CHARS}) AS raw_value "
+        "FROM record, range(1, len(lines) + 1) AS t(i) ORDER BY _source_row"
     )
     rejected = conn.execute("SELECT count(*) FROM _rejected").fetchone()[0]
     good = conn.execute("SELECT count(*) FROM _good").fetchone()[0]

@@ -421,6 +421,30 @@ def test_lines_that_end_in_two_ways_are_each_a_record(landing, rows):
     assert all(value in names for value in quoted)  # as written, whatever the line ends
 
 
+def test_a_stray_quote_pair_loses_no_line(landing):
+    """Two stray quotes 199 lines apart: DuckDB read the lines between as one malformed
+    record, kept by its first 2,000 characters; 198 rows vanished while read = loaded +
+    quarantined still held, and the rows after it were numbered as if they had not been
+    there. Each line of such a record is now a quarantined row of its own, kept whole."""
+    rows = ["request_id,created_at,Caller", 'SR-1,"2024-01-01,x']
+    rows += [f"SR-{i},2024-01-02,caller {i}" for i in range(2, 200)]
+    rows += ['SR-200,2024-01-03" x,z', "SR-201,2024-01-04,fine"]
+    write(landing, "a.csv", "\n".join(rows) + "\n")
+    conn, [result] = run(landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (201, 1, 200)
+    assert conn.execute("SELECT request_id, _source_row FROM raw.crm_requests").fetchall() == [
+        ("SR-201", 201)
+    ]
+    kept = conn.execute(
+        "SELECT source_row, raw_value FROM raw._quarantined_rows ORDER BY 1"
+    ).fetchall()
+    assert kept[0] == (1, 'SR-1,"2024-01-01,x') and kept[150] == (
+        151,
+        "SR-151,2024-01-02,caller 151",
+    )
+    assert kept[-1] == (200, 'SR-200,2024-01-03" x,z')
+
+
 def test_a_lone_cr_among_other_line_ends_refuses_the_file_saying_why(landing):
     """A CR alone in a file whose lines end in LF (a value's stray CR, or a row ended the
     old Mac way): which CR ends a row cannot be told. The file was refused with DuckDB's
