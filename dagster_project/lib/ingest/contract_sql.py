@@ -13,7 +13,7 @@ from pathlib import Path
 from ..dictionary.vocabulary import data_type
 from ..warehouse import literal, quote
 from .csv_reader import found_in_file
-from .workbook_formulas import EXCEL_EPOCH_1900
+from .workbook_xml import EXCEL_EPOCH_1900
 
 
 def raw_type(kind: str) -> str:
@@ -63,7 +63,7 @@ def excel_number(text_sql: str) -> str:
     )
 
 
-# Excel stores dates as days since 1899-12-30 (or 1904-01-01: workbook_formulas.excel_epoch);
+# Excel stores dates as days since 1899-12-30 (or 1904-01-01: workbook_xml.excel_epoch);
 # read as text they look like 45356(.25).
 EXCEL_SERIAL = r"\d{5}(\.\d+)?"
 

@@ -39,7 +39,7 @@ from .coordinates import add_coordinates
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, columns_of, drop_relation, read_into
 from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
-from .workbook_formulas import excel_epoch
+from .workbook_xml import excel_epoch
 
 log = logging.getLogger(__name__)
 

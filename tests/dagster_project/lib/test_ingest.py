@@ -616,6 +616,53 @@ def test_a_workbook_in_the_1904_date_system_keeps_its_dates(tmp_path):
     ]
 
 
+def test_the_sheet_read_is_the_contracts_or_the_one_visible(tmp_path):
+    """DuckDB read a workbook's first sheet, hidden or not, and ignored the others: a
+    hidden lookup sheet loaded instead of the data, a second year's sheet was never
+    counted. Without a `sheet` in the contract the one visible sheet is read, and a
+    workbook of several visible sheets is refused, naming them."""
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    lookup = book.active
+    lookup.title = "lookup"
+    lookup.append(["request_id", "created_at"])
+    lookup.append(["CODE", "meaning"])
+    lookup.sheet_state = "hidden"
+    data = book.create_sheet("Data")
+    data.append(["request_id", "created_at"])
+    data.append(["SR-1", "2024-01-01"])
+    book.active = 1
+    book.save(folder / "hidden_first.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+    assert conn.execute("SELECT request_id FROM raw.crm_requests").fetchall() == [("SR-1",)]
+    conn.close()
+    second = book.create_sheet("2025")
+    second.append(["request_id", "created_at"])
+    second.append(["SR-2", "2025-01-01"])
+    book.save(folder / "two_years.xlsx")
+    conn, results = run(tmp_path, spec)
+    [result] = [r for r in results if r.file_name == "two_years.xlsx"]
+    assert result.status == "quarantined"
+    assert "2 sheets (Data, 2025)" in result.reason and "`sheet`" in result.reason
+
+
+def test_a_header_past_column_zz_is_read(tmp_path):
+    """The header's width was looked for up to column ZZ: the 703rd column on was lost."""
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    book.active.append(["request_id", "created_at", *[f"c{i}" for i in range(3, 710)]])
+    book.active.append(["SR-1", "2024-01-01", *[str(i) for i in range(3, 710)]])
+    book.save(folder / "wide.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert result.rows_loaded == 1
+    assert conn.execute("SELECT c709 FROM raw.crm_requests").fetchall() == [("709",)]
+
+
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
     spec = {
         **REQUESTS,

@@ -1,5 +1,6 @@
-"""What a workbook's XML says that its cells' text does not: formula cells without their
-computed value, and the date system its day serials count in.
+"""What a workbook's XML says that its cells' text does not: its sheets and which are
+hidden, formula cells without their computed value, and the date system its day serials
+count in.
 
 An .xlsx file keeps each formula with the value Excel last computed for it (``<v>``). A
 workbook written by a program that does not compute formulas (a script, a reporting
@@ -28,6 +29,22 @@ CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 SHEET_TAG = re.compile(r"<sheet\b([^>]*)/?>")
 RELATIONSHIP_TAG = re.compile(r"<Relationship\b([^>]*)/?>")
 ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+
+
+def sheets(path: Path) -> list[tuple[str, bool]]:
+    """(name, visible) of each sheet, in the workbook's order; [] when it cannot be told
+    here (the reader then says what is wrong with the file)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            workbook = book.read("xl/workbook.xml").decode("utf-8")
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
+        return []
+    found = []
+    for attrs in SHEET_TAG.findall(workbook):
+        values = dict(ATTRIBUTE.findall(attrs))
+        state = values.get("state", "visible")
+        found.append((html.unescape(values.get("name", "")), state == "visible"))
+    return found
 
 
 def formulas_without_value(path: Path, sheet: str | None) -> tuple[int, str | None]:
