@@ -9,6 +9,7 @@ byte offset, so the department can fix or re-export it.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from .errors import UnreadableFile
@@ -70,6 +71,58 @@ def _first_invalid(path: Path, encoding: str) -> tuple[int, bool] | None:
     return None
 
 
+# Two-byte UTF-8 letters and punctuation (é, à, ç, a non-breaking space, dashes and
+# curly quotes), which in a single-byte encoding read as "Ã©", "Â ", "â€”": text that
+# another export wrote in UTF-8
+UTF8_TEXT = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x90-\xbf]")
+C1_BYTES = re.compile(rb"[\x80-\x9f]")
+
+
+def _utf8_text_at(path: Path) -> int | None:
+    """The byte offset of the first UTF-8 letter in a file that is not UTF-8 as a whole
+    (two exports joined, one of them UTF-8), or None."""
+    consumed, tail = 0, b""
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            block = tail + chunk
+            if found := UTF8_TEXT.search(block):
+                return consumed - len(tail) + found.start()
+            consumed += len(chunk)
+            tail = chunk[-2:]
+    return None
+
+
+def _refuse_mixed(path: Path, encoding: str) -> None:
+    """A file that is not UTF-8 but holds UTF-8 text (``UTF8_TEXT``) mixes encodings:
+    read as one, the other's characters change (the UTF-8 lines' "é" became "Ã©")."""
+    if (utf8 := _utf8_text_at(path)) is not None:
+        raise UnreadableFile(
+            f"it mixes encodings: UTF-8 text at byte offset {utf8:,} (read as {encoding} "
+            f"it would be garbled, 'é' as 'Ã©') and bytes that are not UTF-8 at byte "
+            f"offset {_first_invalid(path, 'utf-8')[0]:,}: ask the department for an "
+            "export in one encoding"
+        )
+
+
+def _latin1_or_cp1252(path: Path) -> str:
+    """latin-1, declared: unless the file holds bytes 0x80-0x9F, control characters in
+    latin-1 that no text uses, and Windows' cp1252 reads as curly quotes, dashes and the
+    euro sign (an export declared latin-1 and written in cp1252 loaded "\\x93Quoted\\x94"
+    as control characters). Such a file is read as cp1252 (the ledger says so); one
+    holding bytes cp1252 does not define either is refused."""
+    with path.open("rb") as handle:
+        holds_c1 = any(C1_BYTES.search(chunk) for chunk in iter(lambda: handle.read(CHUNK), b""))
+    if not holds_c1:
+        return "latin-1"
+    invalid = _first_invalid(path, "cp1252")
+    if invalid is None:
+        return "cp1252"
+    raise UnreadableFile(
+        f"control-character bytes at byte offset {invalid[0]:,}: neither latin-1 text "
+        "(declared) nor cp1252; ask the department for a clean export"
+    )
+
+
 def detect_encoding(path: Path, declared: list[str]) -> str:
     """The encoding to read ``path`` with (see the module's docstring)."""
     bom = detect_bom(path)
@@ -82,11 +135,11 @@ def detect_encoding(path: Path, declared: list[str]) -> str:
         )
     candidates = [bom] if bom else declared or ["utf-8"]
     for position, encoding in enumerate(candidates):
-        if encoding in SINGLE_BYTE:
-            return encoding
-        invalid = _first_invalid(path, encoding)
+        invalid = None if encoding in SINGLE_BYTE else _first_invalid(path, encoding)
         if invalid is None:
-            return encoding
+            if position and candidates[0] == "utf-8":  # (UTF-8 failed: not in part either)
+                _refuse_mixed(path, encoding)
+            return _latin1_or_cp1252(path) if encoding in SINGLE_BYTE else encoding
         offset, looked_like_it = invalid
         last = position == len(candidates) - 1
         if bom or last or (encoding == "utf-8" and looked_like_it):

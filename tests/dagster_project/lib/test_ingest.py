@@ -125,6 +125,34 @@ def test_rows_are_loaded_quarantined_and_reconciled(landing):
     assert records == [(2, "SR-2", "(8.02)", None), (3, None, "75", "Ann")]
 
 
+def test_a_file_mixing_two_encodings_is_refused_not_garbled(landing):
+    """A cp1252 line and a UTF-8 line in one file (two exports joined): UTF-8 fails, and
+    read as cp1252 the UTF-8 line's "Café —" loaded as "CafÃ© â€”". Refused, saying
+    where each encoding is."""
+    path = write(landing, "a.csv", "")
+    path.write_bytes(
+        b"request_id,created_at,Caller\nSR-1,2024-01-01,Caf\xe9\n"
+        b"SR-2,2024-01-02,Caf\xc3\xa9 \xe2\x80\x94\n"
+    )
+    conn, [result] = run(landing)
+    assert result.status == "quarantined"
+    assert "mixes encodings" in result.reason and "byte offset 69" in result.reason
+
+
+def test_latin1_declared_and_cp1252_sent_reads_the_quotes(landing):
+    """Bytes 0x80-0x9F are control characters in latin-1, which no text uses, and curly
+    quotes and the euro in cp1252: they loaded as control characters. Such a file is read
+    as cp1252 (the ledger says so); one with bytes cp1252 does not define is refused."""
+    spec = {**REQUESTS, "files": {**REQUESTS["files"], "encodings": ["latin-1"]}}
+    path = write(landing, "a.csv", "")
+    path.write_bytes(b"request_id,created_at,Caller\nSR-1,2024-01-01,\x93Quoted\x94 \x80\n")
+    conn, [result] = run(landing, spec)
+    assert (result.status, result.encoding) == ("loaded", "cp1252")
+    assert conn.execute("SELECT caller_name FROM raw.crm_requests").fetchall() == [
+        ("\u201cQuoted\u201d \u20ac",)
+    ]
+
+
 def test_cp1252_is_detected_and_reloading_adds_nothing(landing):
     write(
         landing,
