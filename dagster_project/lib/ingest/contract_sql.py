@@ -69,7 +69,10 @@ EXCEL_SERIAL = r"\d{5}(\.\d+)?"
 
 
 def snake_case(header: str) -> str:
-    name = re.sub(r"[^0-9a-zA-Z]+", "_", header.strip()).strip("_").lower()
+    """A header as a column name: "Created Date" -> "created_date". A "%" is "pct": "Fee %"
+    is no "fee" (it became the contract's money column fee, its 15 loaded as $15.00)."""
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", header.strip().replace("%", " pct "))
+    name = name.strip("_").lower()
     return name if name and not name[0].isdigit() else f"col_{name}"
 
 

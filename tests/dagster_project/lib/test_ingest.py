@@ -226,6 +226,15 @@ def test_unreadable_files_are_moved_to_quarantine_with_a_reason(landing, content
     assert not (landing / "landing" / "crm" / "bad.csv").exists()
 
 
+def test_a_percent_header_is_not_the_column_without_it(landing):
+    """ "Fee %" was read as the contract's money column `fee` (snake_case dropped the %):
+    15 (percent) loaded as $15.00. It is a column of its own, reported as drift."""
+    write(landing, "a.csv", "request_id,created_at,Fee %\nSR-1,2024-01-01,15\n")
+    conn, [result] = run(landing)
+    assert result.unlisted_columns == ["fee_pct"]
+    assert conn.execute("SELECT fee, fee_pct FROM raw.crm_requests").fetchall() == [(None, "15")]
+
+
 def test_header_drift_is_reported(landing):
     write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01\n")
     write(landing, "b.csv", "request_id,created_at,priority\nSR-2,2024-01-01,high\n")
