@@ -39,6 +39,27 @@ NUL_RULE = (
 )
 
 
+NUMBER_TYPES = ("money", "integer", "bigint", "double")
+# A number written with dots between groups of three digits ("1.500", "12.345.678"): in
+# a file that writes decimals with a comma ("1.234,56", "12,50": quarantined as no
+# number) it is fifteen hundred, where the cast reads one and a half
+DOT_GROUPS = r"\s*[+-]?\s*\$?\s*[0-9]{1,3}([.][0-9]{3})+\s*\$?\s*"
+DECIMAL_COMMA = r"\s*[+-]?\s*\$?\s*([0-9]{1,3}([.][0-9]{3})+,[0-9]*|[0-9]+,[0-9]{1,2})\s*\$?\s*"
+EUROPEAN_GROUPS_RULE = (
+    "number: dots between groups of three digits in a column that writes decimals with a "
+    "comma elsewhere (1.234,56): a thousands group or a decimal point? not guessed"
+)
+
+
+def _writes_decimal_commas(column_sql: str) -> str:
+    """SQL true when some value of the column (in this file) has a decimal comma; one
+    scan of the column, looked at closer only where a value holds a comma."""
+    return (
+        f"(SELECT coalesce(bool_or(regexp_full_match({column_sql}, {literal(DECIMAL_COMMA)})), "
+        f"false) FROM _staged WHERE contains({column_sql}, ','))"
+    )
+
+
 def collect_failures(
     conn,
     contract: dict[str, dict],
@@ -99,6 +120,13 @@ def collect_failures(
             f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
             f"FROM _staged WHERE {column_sql} IS NOT NULL AND {typed_sql} IS NULL"
         )
+        if column["type"] in NUMBER_TYPES:  # "1.500": 1.5, or 1,500 written the European way?
+            failures.append(
+                f"SELECT _source_row, {literal(name)}, {literal(EUROPEAN_GROUPS_RULE)}, "
+                f"{column_sql} FROM _staged WHERE ({_writes_decimal_commas(column_sql)}) AND "
+                f"{typed_sql} IS NOT NULL AND contains({column_sql}, '.') AND "
+                f"regexp_full_match({column_sql}, {literal(DOT_GROUPS)})"
+            )
         if column["type"] == "money":  # never round an amount in silence
             words = (
                 f"money: more than {money_scale(column)} decimals; loading it would round "

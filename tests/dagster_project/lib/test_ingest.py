@@ -863,6 +863,26 @@ def test_the_numbers_and_dates_the_contract_means_still_load(landing, kind, text
     assert str(conn.execute("SELECT amount FROM raw.crm_requests").fetchone()[0]) == expected
 
 
+def test_dot_groups_in_a_file_of_decimal_commas_are_not_guessed(landing):
+    """A ;-delimited export writes "1.234,56" (quarantined: no amount) and "1.500": read
+    as 1.50 where the file means fifteen hundred. In a column with a decimal comma
+    elsewhere, dot-grouped numbers are quarantined; without one, "12.5" is 12.50."""
+    spec = {**REQUESTS, "files": {**REQUESTS["files"], "delimiter": ";"}}
+    write(
+        landing,
+        "a.csv",
+        "request_id;created_at;fee\nSR-1;2024-01-01;1.500\nSR-2;2024-01-01;1.234,56\n"
+        "SR-3;2024-01-01;12.5\n",
+    )
+    conn, [result] = run(landing, spec)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    assert (
+        conn.execute("SELECT source_row, rule FROM raw._quarantined_rows ORDER BY 1")
+        .fetchall()[0][1]
+        .startswith("number: dots between groups of three digits")
+    )
+
+
 def test_null_sentinels_and_whitespace(landing):
     write(
         landing,
