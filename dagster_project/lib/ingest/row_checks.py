@@ -51,13 +51,26 @@ EUROPEAN_GROUPS_RULE = (
 )
 
 
-def _writes_decimal_commas(column_sql: str) -> str:
-    """SQL true when some value of the column (in this file) has a decimal comma; one
-    scan of the column, looked at closer only where a value holds a comma."""
-    return (
-        f"(SELECT coalesce(bool_or(regexp_full_match({column_sql}, {literal(DECIMAL_COMMA)})), "
-        f"false) FROM _staged WHERE contains({column_sql}, ','))"
-    )
+def _columns_with_decimal_commas(conn, contract: dict[str, dict]) -> set[str]:
+    """The number columns some value of which (in this file) has a decimal comma: one
+    scan of them all for a comma, and a closer look at the columns that hold one."""
+    numbers = [n for n, c in contract.items() if c["type"] in NUMBER_TYPES]
+    if not numbers:
+        return set()
+    commas = conn.execute(
+        "SELECT "
+        + ", ".join(f"bool_or(contains({quote(n)}, ','))" for n in numbers)
+        + " FROM _staged"
+    ).fetchone()
+    found = set()
+    for name in (n for n, has in zip(numbers, commas, strict=True) if has):
+        (yes,) = conn.execute(
+            f"SELECT bool_or(regexp_full_match({quote(name)}, {literal(DECIMAL_COMMA)})) "
+            f"FROM _staged WHERE contains({quote(name)}, ',')"
+        ).fetchone()
+        if yes:
+            found.add(name)
+    return found
 
 
 def collect_failures(
@@ -93,6 +106,7 @@ def collect_failures(
             f"WHERE contains({quote(name)}, chr(0))"
         )
     flags = [EMPTY]
+    decimal_commas = _columns_with_decimal_commas(conn, contract)
     for name, column in contract.items():
         column_sql, typed_sql = quote(name), quote("__typed__" + name)
         if column.get("required"):
@@ -120,11 +134,11 @@ def collect_failures(
             f"{literal('type: not a valid ' + column['type'])}, {column_sql} "
             f"FROM _staged WHERE {column_sql} IS NOT NULL AND {typed_sql} IS NULL"
         )
-        if column["type"] in NUMBER_TYPES:  # "1.500": 1.5, or 1,500 written the European way?
+        if name in decimal_commas:  # "1.500": 1.5, or 1,500 written the European way?
             failures.append(
                 f"SELECT _source_row, {literal(name)}, {literal(EUROPEAN_GROUPS_RULE)}, "
-                f"{column_sql} FROM _staged WHERE ({_writes_decimal_commas(column_sql)}) AND "
-                f"{typed_sql} IS NOT NULL AND contains({column_sql}, '.') AND "
+                f"{column_sql} FROM _staged WHERE {typed_sql} IS NOT NULL AND "
+                f"contains({column_sql}, '.') AND "
                 f"regexp_full_match({column_sql}, {literal(DOT_GROUPS)})"
             )
         if column["type"] == "money":  # never round an amount in silence
