@@ -45,6 +45,11 @@ from .small_cells import small_cell_check
 # all values again: a value it makes identifying was stamped with an older generation).
 IDENTIFYING_MAX_RECORDS = 20
 IDENTIFYING_MAX_SHARE = 1e-4
+# ... and at most 128, for names and codes only (values of several words, or with a
+# digit): a single word ("unknown", "resident") shared by 21 records is a placeholder,
+# and a placeholder shared by hundreds in a city of ten million records would block
+# every dataset that publishes the word
+IDENTIFYING_MAX_RECORDS_CAP = 128
 MIN_PERSONAL_VALUE_LENGTH = 3  # "Al" or "12" alone would match anything
 SHAPE_SAMPLE = 50  # values checked per shape before all values of a frequent shape are
 FREQUENT_SHAPE = 200  # a shape (digits -> 9, letters -> A) with more distinct values
@@ -223,7 +228,9 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
         _count_values(conn, columns, _name_pairs(dictionary, existing), added, len(digests) - 1)
         conn.execute(
             f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value, generation FROM "
-            f"{PERSONAL_VALUE_COUNTS} WHERE records <= {threshold}"
+            f"{PERSONAL_VALUE_COUNTS} WHERE records <= {IDENTIFYING_MAX_RECORDS} OR "
+            f"(records <= {threshold} AND (contains(value, ' ') OR "
+            "regexp_matches(value, '[0-9]')))"
         )
         conn.execute(
             f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_STATE} AS SELECT ? AS definition, "
@@ -249,7 +256,7 @@ def _identifying_threshold(conn, systems: set[str]) -> int:
         ).fetchone()
     except (duckdb.CatalogException, duckdb.BinderException):  # no ledger (raw tables made
         return IDENTIFYING_MAX_RECORDS  # without the ingest)
-    share = int(rows * IDENTIFYING_MAX_SHARE)
+    share = min(int(rows * IDENTIFYING_MAX_SHARE), IDENTIFYING_MAX_RECORDS_CAP)
     return max(IDENTIFYING_MAX_RECORDS, 1 << (share.bit_length() - 1) if share else 0)
 
 
@@ -371,11 +378,11 @@ def _count_values(
     # published as "KXPR 552" (two words, no longer one), "552KXPR" as "552 KXPR"
     split_codes = (
         "SELECT regexp_replace(value, '([a-z])([0-9])', '\\1 \\2') FROM v "
-        "WHERE NOT contains(value, ' ') AND regexp_matches(value, '^[a-z0-9]+$') "
-        "AND regexp_matches(value, '[a-z][0-9]') UNION ALL "
-        "SELECT regexp_replace(value, '([0-9])([a-z])', '\\1 \\2') FROM v "
-        "WHERE NOT contains(value, ' ') AND regexp_matches(value, '^[a-z0-9]+$') "
-        "AND regexp_matches(value, '[0-9][a-z]')"
+        f"WHERE NOT contains(value, ' ') AND length(value) >= {SINGLE_WORD_MIN_LENGTH} "
+        "AND regexp_matches(value, '^[a-z0-9]+$') AND regexp_matches(value, '[a-z][0-9]') "
+        "UNION ALL SELECT regexp_replace(value, '([0-9])([a-z])', '\\1 \\2') FROM v "
+        f"WHERE NOT contains(value, ' ') AND length(value) >= {SINGLE_WORD_MIN_LENGTH} "
+        "AND regexp_matches(value, '^[a-z0-9]+$') AND regexp_matches(value, '[0-9][a-z]')"
     )
     counted = (
         f"WITH v AS MATERIALIZED ({values}) SELECT value, count(*) AS records, "
@@ -473,7 +480,7 @@ def _tidy_words(spaced: str) -> str:
     possessive "'s": "Foxcroft." and "Applewhite's dog" hold the names "foxcroft" and
     "applewhite" (a word kept its "." or "'s", and no longer equalled the name), and
     " - " between words is no word. Single spaces, nothing at either end."""
-    no_possessive = f"regexp_replace({spaced}, '''s( |$)', ' ', 'g')"
+    no_possessive = f"regexp_replace({spaced}, '''s[.''+-]*( |$)', ' ', 'g')"
     ends = f"regexp_replace({no_possessive}, '[.''+-]+( |$)', ' ', 'g')"
     starts = f"regexp_replace({ends}, '(^| )[.''+-]+', ' ', 'g')"
     return f"trim(regexp_replace({starts}, '  +', ' ', 'g'))"

@@ -41,11 +41,11 @@ MIN_SCORE = 0.4
 # ` ().-` only, two at most: a number written otherwise never reached the recognizers.)
 CANDIDATE = (
     r"(?i)[@＠]|%40|&#0*64;|&#x0*40;|&commat;|[(\[{<]at[)\]}>]|\bat\b.+\bdot\b"
-    r"|([a-z0-9][._][a-z0-9]+|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
+    r"|[a-z][._][a-z][a-z0-9]* at [a-z0-9-]+[.][a-z]"
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){8}"
     r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
-    r"|date de naissance|anniversaire|ddn)\b"
+    r"|date de naissance|ddn)\b"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９]{0,4}"
     r"[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){6}"
@@ -61,7 +61,7 @@ PERCENT_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-]+\.[\w.-]+)")
 # "(at)", "[at]", "{at}", "<at>", "[@]", "(@)" glued to or spaced from its words
 AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[{<](?:at|@)[)\]}>]\s*(?=[\w-]+\.[\w.-]+)")
 # digits grouped 3-3-4 with commas: "613,555,0125" (no amount is grouped so)
-COMMA_GROUPED_PHONE = re.compile(r"(?<![\d,])(\d{3}),(\d{3}),(\d{4})(?![\d,])")
+COMMA_GROUPED_PHONE = re.compile(r"(?<![\d,.])(\d{3}),(\d{3}),(\d{4})(?![\d,]|\.\d)")
 
 
 # Characters that show nothing (zero-width spaces and joiners, a soft hyphen), typed
@@ -179,9 +179,10 @@ class SpelledOutEmailRecognizer(PatternRecognizer):
     def __init__(self):
         word = r"(?=[\w.+-]*[A-Za-z])[\w.+-]+"
         at, dot = r"\s*(?:\(at\)|\[at\]|\bat\b)\s*", r"\s*(?:\(dot\)|\[dot\]|\bdot\b)\s*"
-        # a name with a "." "_" or digit in it, " at ", a domain with its real dots: "c.applewhite
-        # at example.net" ("apply at jobs.riverton.ca" has no such name)
-        dotted_name = r"[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+|[A-Za-z]+[0-9]+"
+        # a name of words joined by "." or "_" (a letter each side), " at ", a domain with
+        # its real dots: "c.applewhite at example.net" ("apply at jobs.riverton.ca", "4.30
+        # at jobs.riverton.ca", "HR2024 at careers.riverton.ca" have no such name)
+        dotted_name = r"[A-Za-z0-9]*[A-Za-z](?:[._][A-Za-z][A-Za-z0-9]*)+"
         super().__init__(
             supported_entity="EMAIL_ADDRESS",
             patterns=[
@@ -290,20 +291,31 @@ class LocalPhoneRecognizer(PatternRecognizer):
 
 class DateOfBirthRecognizer(PatternRecognizer):
     """A date introduced as someone's birth: "born 1984-03-12", "DOB 2015/04/09",
-    "date of birth: March 12, 1984". A date alone is no birth date (a closing date)."""
+    "date of birth: March 12, 1984". A date alone is no birth date (a closing date). A
+    "birthday" is a birth date only with a year before 2020: a park booked for a
+    birthday party on 2024-05-12 is an event, "(birthday 1961-04-02)" is a person's."""
 
     def __init__(self):
-        date = (
-            r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
-            r"|\d{1,2}[- ][A-Za-z]{3,9}\.?[- ]\d{4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})"
-        )
+        def dates(year: str) -> str:
+            return (
+                rf"(?:{year}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]{year}"
+                rf"|\d{{1,2}}[- ][A-Za-z]{{3,9}}\.?[- ]{year}"
+                rf"|[A-Za-z]{{3,9}}\.? \d{{1,2}},? {year})"
+            )
+
         introduced = (
-            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|birthday|b-?day"
-            r"|n[ée]e? le|date de naissance|anniversaire|ddn)"
+            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e? le"
+            r"|date de naissance|ddn)"
         )
+        any_year, past_year = r"(?:\d{4}|\d{2})", r"(?:19\d\d|20[01]\d)"
         super().__init__(
             supported_entity="DATE_OF_BIRTH",
-            patterns=[Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{date}", 0.6)],
+            patterns=[
+                Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
+                Pattern(
+                    "birthday", rf"(?i)\b(?:birthday|b-?day)\s*[:,=-]?\s*{dates(past_year)}", 0.6
+                ),
+            ],
         )
 
 

@@ -332,14 +332,21 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool | str) -> st
     # follows: an export that writes a date as midnight UTC ("2024-03-01T00:00:00Z")
     # means March 1st, not the evening of February 29th in the city's zone. Another time
     # is an instant, and its date is the zone's ("2024-03-02T02:00:00Z": March 1st).
+    # A time that states no offset is the date as written too (cast as an instant, it
+    # was the session's zone's: "2024-03-01 02:30:00" was February 29th in Toronto).
     as_written = f"TRY_CAST({text_sql} AS TIMESTAMP)"
     written = (
-        f"CASE WHEN CAST({as_written} AS TIME) = TIME '00:00:00' THEN {as_written} "
+        f"CASE WHEN CAST({as_written} AS TIME) = TIME '00:00:00' OR "
+        f"regexp_full_match({text_sql}, {literal(ISO_WALL_CLOCK)}) THEN {as_written} "
         f"ELSE {from_instant(stated)} END"
     )
     attempts = [written if kind == "date" else from_instant(stated)]
     for fmt in formats:
-        parsed = f"try_strptime({text_sql}, {literal(fmt)})"
+        parsed = (
+            _zone_letters_parsed(text_sql, fmt)
+            if "%Z" in fmt
+            else f"try_strptime({text_sql}, {literal(fmt)})"
+        )
         attempts.append(from_instant(parsed) if _states_instant(fmt) else from_wall_clock(parsed))
     if from_workbook:  # Excel's day serial: a wall-clock time
         epoch = from_workbook if isinstance(from_workbook, str) else EXCEL_EPOCH_1900
@@ -396,6 +403,26 @@ def _offset_written(text_sql: str) -> str:
         f"WHEN 'PM' THEN {text_sql} {mapped} END "
         f"WHEN regexp_matches({text_sql}, {literal(_SPACED_OFFSET)}) THEN "
         f"regexp_replace({text_sql}, {literal(_SPACED_OFFSET)}, '\\1') ELSE {text_sql} END"
+    )
+
+
+def _zone_letters_parsed(text_sql: str, fmt: str) -> str:
+    """A contract format with ``%Z`` (a zone's name or letters): North America's
+    abbreviations are read as their offsets (the format's %Z as %z), another abbreviation
+    is not read; UTC, GMT and zone names as the format reads them. (DuckDB's %Z took
+    "AST" for Alaska's and "NST" for Auckland's, as its cast did.)"""
+    letters = f"upper(regexp_extract({text_sql}, ' ([A-Za-z]{{2,5}})$', 1))"
+    with_offset = literal(fmt.replace("%Z", "%z"))
+    mapped = " ".join(
+        f"WHEN {literal(name)} THEN try_strptime(regexp_replace({text_sql}, "
+        f"{literal(_TRAILING_LETTERS)}, {literal(' ' + offset.replace(':', ''))}), "
+        f"{with_offset})"
+        for name, offset in ZONE_ABBREVIATIONS.items()
+    )
+    as_is = f"try_strptime({text_sql}, {literal(fmt)})"
+    return (
+        f"CASE WHEN NOT regexp_matches({text_sql}, {literal(_TRAILING_LETTERS)}) THEN {as_is} "
+        f"ELSE CASE {letters} WHEN 'UTC' THEN {as_is} WHEN 'GMT' THEN {as_is} {mapped} END END"
     )
 
 

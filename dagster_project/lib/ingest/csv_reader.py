@@ -350,20 +350,25 @@ def read_csv_rows(
         raise UnreadableFile(f"it could not be read as CSV ({safe_message(error)})") from None
     # DuckDB numbers records from the top of the file (skipped lines and header included).
     first_data_record = int(files.get("header_row", 1)) + (1 if files.get("header", True) else 0)
-    # A rejected record that runs over several lines (a stray quote opened a value that
-    # another closed 200 lines later) is each of its lines: counted, kept whole and
-    # numbered as rows, none lost inside one record's first 2,000 characters, and the
-    # rows after it keep their numbers.
+    # A record rejected for a quote that is not closed (a stray quote opened a value
+    # that another closed 200 lines later) is each of its lines: counted, kept whole and
+    # numbered as rows, none lost inside one record's first 2,000 characters. DuckDB
+    # numbers records, so each later record's number moves on by the lines such records
+    # added. (Another rejected record stays one row, a quoted line break and all.)
     words = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in REJECTED_RULES.items())
+    split = "CAST(error_type AS VARCHAR) = 'UNQUOTED VALUE' AND contains(csv_line, chr(10))"
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _rejected AS WITH record AS (SELECT DISTINCT ON (line) "
         f"CAST(line AS BIGINT) - {first_data_record - 1} AS first_row, "
-        f"CASE CAST(error_type AS VARCHAR) {words} ELSE 'row: not well-formed CSV' END AS rule, "
-        "string_split(csv_line, chr(10)) AS lines FROM _csv_rejects ORDER BY line) "
-        "SELECT first_row + i - 1 AS _source_row, CASE WHEN len(lines) > 1 THEN "
-        f"{literal(SPANNING_RULE)} ELSE rule END AS rule, "
+        f"CASE WHEN {split} THEN {literal(SPANNING_RULE)} "
+        f"ELSE CASE CAST(error_type AS VARCHAR) {words} ELSE 'row: not well-formed CSV' END "
+        f"END AS rule, CASE WHEN {split} THEN string_split(csv_line, chr(10)) "
+        "ELSE [csv_line] END AS lines FROM _csv_rejects ORDER BY line), "
+        "moved AS (SELECT *, coalesce(sum(len(lines) - 1) OVER (ORDER BY first_row ROWS "
+        "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS added FROM record) "
+        "SELECT first_row + added + i - 1 AS _source_row, rule, "
         f"left(rtrim(lines[i], chr(13)), {RAW_VALUE_CHARS}) AS raw_value "
-        "FROM record, range(1, len(lines) + 1) AS t(i) ORDER BY _source_row"
+        "FROM moved, range(1, len(lines) + 1) AS t(i) ORDER BY _source_row"
     )
     rejected = conn.execute("SELECT count(*) FROM _rejected").fetchone()[0]
     good = conn.execute("SELECT count(*) FROM _good").fetchone()[0]

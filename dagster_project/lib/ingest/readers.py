@@ -26,7 +26,7 @@ from .encodings import detect_encoding
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .fixed_width_reader import read_fixed_width
 from .json_reader import read_json_rows
-from .workbook_xml import formulas_without_value, sheets
+from .workbook_xml import formulas_without_value, sheets, sheets_with_cells
 
 WORKSHEET_ROWS = 1_048_576  # an .xlsx sheet holds no more; a full one was likely cut off
 
@@ -108,14 +108,14 @@ def _column_letter(index: int) -> str:
 
 
 def _sheet_to_read(path: Path, files: dict) -> str | None:
-    """The contract's ``sheet``; else the workbook's one visible sheet. DuckDB read the
-    first sheet, hidden or not (a hidden lookup sheet was loaded instead of the data),
-    and ignored the others (a year's rows on a second sheet, never counted). A workbook
-    of several visible sheets is refused until the contract names the one to read."""
+    """The contract's ``sheet``; else the workbook's one visible worksheet that holds
+    cells (a chart sheet, an empty Sheet2 do not count). DuckDB read the first sheet,
+    hidden or not (a hidden lookup sheet was loaded instead of the data), and ignored the
+    others (a year's rows on a second sheet, never counted). A workbook of several such
+    sheets is refused until the contract names the one to read."""
     if files.get("sheet"):
         return files["sheet"]
-    listed = sheets(path)
-    visible = [name for name, shown in listed if shown]
+    visible = sheets_with_cells(path)
     if len(visible) > 1:
         raise UnreadableFile(
             f"the workbook has {len(visible)} sheets ({', '.join(visible[:5])}"
@@ -123,7 +123,10 @@ def _sheet_to_read(path: Path, files: dict) -> str | None:
             "`sheet` says which one holds the records (ask for one sheet per file when "
             "the rows are split across several)"
         )
-    return visible[0] if visible else None
+    if visible:
+        return visible[0]
+    shown = [sheet.name for sheet in sheets(path) if sheet.visible]  # (all empty: the
+    return shown[0] if shown else None  # reader says the file holds no rows)
 
 
 def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
@@ -144,8 +147,13 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
         # empty columns, and rows above the header (report titles) must be skipped.
         header = conn.execute(
             f"SELECT * FROM read_xlsx({source}{sheet}, header=false, all_varchar=true, "
-            f"range='A{header_row}:XFD{header_row}')"  # (a sheet's last column: XFD)
+            f"range='A{header_row}:ZZ{header_row}')"
         ).fetchone()
+        if header and len(header) >= 702 and header[701] not in (None, ""):
+            header = conn.execute(  # a header up to ZZ and beyond: up to the last, XFD
+                f"SELECT * FROM read_xlsx({source}{sheet}, header=false, all_varchar=true, "
+                f"range='A{header_row}:XFD{header_row}')"
+            ).fetchone()
         named = [i for i, value in enumerate(header or (), start=1) if value not in (None, "")]
         if not named:  # (a title line above the header pushes it down a row)
             raise UnreadableFile(

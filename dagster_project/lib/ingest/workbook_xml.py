@@ -18,61 +18,61 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 CHUNK_BYTES = 1 << 24
+# (tags may carry a namespace prefix, "<x:sheet>", as some writers put them)
+_P = rb"(?:\w+:)?"
 # a cell whose content is a formula and no value, or a self-closing (never computed) one
 FORMULA_WITHOUT_VALUE = re.compile(
-    rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>\s*)?</c>"
+    rb"<" + _P + rb"c\b([^>]*)>\s*<" + _P + rb"f\b[^>]*(?:/>|>[^<]*</" + _P + rb"f>)\s*"
+    rb"(?:<" + _P + rb"v\s*/>\s*)?</" + _P + rb"c>"
 )
 CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-SHEET_TAG = re.compile(r"<sheet\b([^>]*)/?>")
-RELATIONSHIP_TAG = re.compile(r"<Relationship\b([^>]*)/?>")
+ANY_CELL = re.compile(rb"<" + _P + rb"c\b")
+SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*)/?>")
+RELATIONSHIP_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)/?>")
 ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+SHEET_HEAD_BYTES = 1 << 20  # where a sheet's first cell is, when it has one
 
 
-def sheets(path: Path) -> list[tuple[str, bool]]:
-    """(name, visible) of each sheet, in the workbook's order; [] when it cannot be told
-    here (the reader then says what is wrong with the file)."""
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    visible: bool  # not hidden ("hidden", "veryHidden")
+    member: str | None  # its XML in the workbook's zip; None: not a worksheet (a chart)
+
+
+def sheets(path: Path) -> list[Sheet]:
+    """The workbook's sheets in its order; [] when it cannot be told here (the reader
+    then says what is wrong with the file)."""
     try:
         with zipfile.ZipFile(path) as book:
-            workbook = book.read("xl/workbook.xml").decode("utf-8")
+            return _sheets(book)
     except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
         return []
-    found = []
-    for attrs in SHEET_TAG.findall(workbook):
-        values = dict(ATTRIBUTE.findall(attrs))
-        state = values.get("state", "visible")
-        found.append((html.unescape(values.get("name", "")), state == "visible"))
-    return found
 
 
-def formulas_without_value(path: Path, sheet: str | None) -> tuple[int, str | None]:
-    """(how many formula cells of the sheet have no saved value, the first one's
-    reference): the contract's ``sheet``, else the workbook's first. (0, None) when the
-    sheet cannot be found here: the reader then says what is wrong with the file."""
+def sheets_with_cells(path: Path) -> list[str]:
+    """The visible worksheets that hold a cell (not a chart sheet, not the empty Sheet2
+    and Sheet3 of an old default workbook), by name."""
     try:
         with zipfile.ZipFile(path) as book:
-            member = _sheet_member(book, sheet)
-            if member is None:
-                return 0, None
-            return _count(book, member)
+            found = []
+            for sheet in _sheets(book):
+                if sheet.visible and sheet.member is not None:
+                    with book.open(sheet.member) as xml:
+                        if ANY_CELL.search(xml.read(SHEET_HEAD_BYTES)):
+                            found.append(sheet.name)
+            return found
     except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
-        return 0, None
+        return []
 
 
-def _sheet_member(book: zipfile.ZipFile, sheet: str | None) -> str | None:
-    sheets = [
-        dict(ATTRIBUTE.findall(attrs))
-        for attrs in SHEET_TAG.findall(book.read("xl/workbook.xml").decode("utf-8"))
-    ]
-    if sheet is not None:
-        sheets = [s for s in sheets if html.unescape(s.get("name", "")) == sheet]
-    if not sheets:
-        return None
-    relation = next((v for k, v in sheets[0].items() if k.endswith(":id")), None)
-    targets = {
-        attrs.get("Id"): attrs.get("Target", "")
+def _sheets(book: zipfile.ZipFile) -> list[Sheet]:
+    relations = {
+        attrs.get("Id"): attrs
         for attrs in (
             dict(ATTRIBUTE.findall(a))
             for a in RELATIONSHIP_TAG.findall(
@@ -80,11 +80,34 @@ def _sheet_member(book: zipfile.ZipFile, sheet: str | None) -> str | None:
             )
         )
     }
-    target = targets.get(relation)
-    if not target:
-        return None
-    # a target is relative to xl/ ("worksheets/sheet1.xml") or absolute ("/xl/...")
-    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+    found = []
+    for attrs in SHEET_TAG.findall(book.read("xl/workbook.xml").decode("utf-8")):
+        values = dict(ATTRIBUTE.findall(attrs))
+        relation = relations.get(next((v for k, v in values.items() if k.endswith(":id")), None))
+        member = None
+        if relation and relation.get("Type", "").endswith("/worksheet"):
+            target = relation.get("Target", "")
+            # relative to xl/ ("worksheets/sheet1.xml") or absolute ("/xl/...")
+            member = (
+                target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+            )
+        name = html.unescape(values.get("name", ""))
+        found.append(Sheet(name, values.get("state", "visible") == "visible", member))
+    return found
+
+
+def formulas_without_value(path: Path, sheet: str | None) -> tuple[int, str | None]:
+    """(how many formula cells of the sheet have no saved value, the first one's
+    reference): the sheet named, else the workbook's first. (0, None) when the sheet
+    cannot be found here: the reader then says what is wrong with the file."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            listed = [s for s in _sheets(book) if sheet is None or s.name == sheet]
+            if not listed or listed[0].member is None:
+                return 0, None
+            return _count(book, listed[0].member)
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
+        return 0, None
 
 
 def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
@@ -95,8 +118,9 @@ def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
         while True:
             chunk = xml.read(CHUNK_BYTES)
             block = pending + chunk
-            end = len(block) if not chunk else block.rfind(b"</row>") + len(b"</row>")
-            if chunk and end < len(b"</row>"):  # no whole row yet: read on
+            # (a row's closing tag, "</row>" or "</x:row>")
+            end = len(block) if not chunk else block.rfind(b"row>") + len(b"row>")
+            if chunk and end < len(b"row>"):  # no whole row yet: read on
                 pending = block
                 continue
             if b"<f" in block[:end]:
@@ -114,7 +138,7 @@ def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
 # in the wrong one, every date moves by four years and a day, in silence.
 EXCEL_EPOCH_1900 = "1899-12-30"
 EXCEL_EPOCH_1904 = "1904-01-01"
-DATE_1904 = re.compile(r"<workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
+DATE_1904 = re.compile(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
 
 
 def excel_epoch(path: Path) -> str:

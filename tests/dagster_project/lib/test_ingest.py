@@ -670,6 +670,7 @@ def test_the_sheet_read_is_the_contracts_or_the_one_visible(tmp_path):
     data = book.create_sheet("Data")
     data.append(["request_id", "created_at"])
     data.append(["SR-1", "2024-01-01"])
+    book.create_sheet("Sheet3")  # an empty sheet, as old default workbooks have, counts not
     book.active = 1
     book.save(folder / "hidden_first.xlsx")
     conn, [result] = run(tmp_path, spec)
@@ -1347,6 +1348,26 @@ def test_zone_abbreviations_are_north_americas_or_not_read(landing):
         "2024-01-15 14:00:00+00", "2024-01-15 13:30:00+00", "2024-01-15 16:00:00+00",
         "2024-07-15 14:00:00+00", "2024-03-01 15:00:00+00",
     ]  # fmt: skip
+
+
+def test_zone_letters_read_by_a_contract_format_are_north_americas_too(landing):
+    body = (
+        "request_id,created_at\nSR-1,Jan 15 2024 10:00 AM AST\nSR-2,Jan 15 2024 10:00 AM UTC\n"
+        "SR-3,Jan 15 2024 10:00 AM BST\n"
+    )
+    result, loaded = _created_at_loaded(
+        landing / "f", "timestamptz", body, formats=["%b %d %Y %I:%M %p %Z"]
+    )
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
+    assert loaded == ["2024-01-15 14:00:00+00", "2024-01-15 10:00:00+00"]
+
+
+def test_a_date_column_takes_a_time_without_offset_as_written(landing):
+    """ "2024-03-01 02:30:00" states no offset: its date is March 1st (cast as an instant
+    in the session's zone, it was February 29th in Toronto)."""
+    body = "request_id,created_at\nSR-1,2024-03-01 02:30:00\nSR-2,2024-03-01 23:59\n"
+    result, loaded = _created_at_loaded(landing / "d", "date", body, formats=[])
+    assert loaded == ["2024-03-01", "2024-03-01"]
 
 
 def test_a_local_time_the_clocks_skip_is_quarantined(landing):

@@ -587,7 +587,7 @@ def test_a_frequent_callers_name_stays_identifying_in_a_big_city():
         "('payments', 'loaded', 9000000), ('crm311', 'superseded', 5000000)"
     )
     assert _identifying_threshold(conn, {"crm311"}) == 64  # 100 -> 64
-    assert _identifying_threshold(conn, {"crm311", "payments"}) == 512  # 1,000 -> 512
+    assert _identifying_threshold(conn, {"crm311", "payments"}) == 128  # 1,000: at most 128
 
 
 def test_first_and_last_names_pair_by_whose_they_are():

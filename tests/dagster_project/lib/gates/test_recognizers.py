@@ -176,6 +176,10 @@ def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity)
         "apply at jobs.riverton.ca",  # a web address after "at"
         "budget 1,234,567",
         "R&amp;D lab",
+        "Apply by 4.30 at jobs.riverton.ca",  # numbers before " at " and a domain
+        "Quote competition HR2024 at careers.riverton.ca",
+        "Event type: Birthday, 2024-05-12",  # a birthday party booked: an event
+        "150e anniversaire : 1 juillet 2017",
         "Calls from 830-1630",
         "ref DE89 3704 0044 0532 0130 01",  # an IBAN's shape, not its checksum
     ],
