@@ -127,11 +127,19 @@ SEARCH_BUFFER_BYTES = 1 << 22
 def header_names(path: Path, files: dict, encoding: str) -> list[str]:
     """The file's column names (unique, never empty), from its header record."""
     skip = int(files.get("header_row", 1)) - 1
-    with path.open(encoding=PYTHON_ENCODING[encoding], newline="") as handle:
-        for _ in range(skip):
-            handle.readline()
-        head = handle.read(1 << 20)  # a header longer than 1 MB is not a header
     delimiter, quotechar = files.get("delimiter", ","), files.get("quote", '"')
+    with path.open(encoding=PYTHON_ENCODING[encoding], newline="") as handle:
+        above = [handle.readline() for _ in range(skip)]
+        head = handle.read(1 << 20)  # a header longer than 1 MB is not a header
+    # The lines above the header are skipped as lines here and by DuckDB's `skip`; a
+    # quoted line break in a title line makes DuckDB skip a record instead, and the
+    # first data row was lost (read 1 of 2, in silence)
+    if any(line.count(quotechar) % 2 for line in above):
+        raise UnreadableFile(
+            f"a line above the header (row {skip + 1} is the header, as the contract says) "
+            "holds a quote that it does not close (a title with a line break in quotes?): "
+            "where the header starts cannot be told; ask for an export without it"
+        )
     # newline=None: a header ended by CR alone (old Mac exports) is still one record
     record = next(
         csv.reader(io.StringIO(head, newline=None), delimiter=delimiter, quotechar=quotechar),

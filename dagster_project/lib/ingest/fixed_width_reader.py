@@ -19,6 +19,8 @@ from ..warehouse import literal, quote
 from .csv_reader import DUCKDB_ENCODING, MAX_LINE_BYTES, line_separator, utf8_copy
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 
+BEYOND_LAYOUT = "text after the last column"
+
 
 def read_fixed_width(
     conn: duckdb.DuckDBPyConnection,
@@ -51,6 +53,16 @@ def read_fixed_width(
     cuts = ", ".join(
         f"substr(line, {int(c['start'])}, {int(c['width'])}) AS {quote(c['name'])}" for c in layout
     )
+    # Text after the layout's last column (a field the system added, or lines that
+    # slipped) is kept in a column of its own, loaded as text and reported as a column
+    # the contract does not list; it was dropped in silence
+    end = max(int(c["start"]) + int(c["width"]) - 1 for c in layout)
+    (beyond,) = conn.execute(
+        f"SELECT coalesce(bool_or(length(line) > {end} AND "
+        f"trim(substr(line, {end + 1})) <> ''), false) FROM _fixed_lines"
+    ).fetchone()
+    if beyond:
+        cuts += f", substr(line, {end + 1}) AS {quote(BEYOND_LAYOUT)}"
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS SELECT rowid + 1 AS _source_row, "
         f"{cuts} FROM _fixed_lines WHERE trim(coalesce(line, '')) <> ''"

@@ -73,6 +73,27 @@ def _columns_with_decimal_commas(conn, contract: dict[str, dict]) -> set[str]:
     return found
 
 
+FORMATS_DISAGREE_RULE = (
+    "date: two of the contract's formats read it as different times (03/04/2024: "
+    "March 4th or April 3rd?); read by the first"
+)
+
+
+def _formats_disagree(column_sql: str, column: dict) -> str | None:
+    """SQL true when two of the column's formats both read the value, differently: a
+    contract that lists "%m/%d/%Y" and "%d/%m/%Y" reads 03/04/2024 as March 4th and
+    13/04/2024 as April 13th, and the first choice was silent."""
+    formats = column.get("formats", [])
+    if column["type"] not in ("date", "timestamp", "timestamptz") or len(formats) < 2:
+        return None
+    readings = [f"try_strptime({column_sql}, {literal(f)})" for f in formats]
+    return " OR ".join(
+        f"({a} IS NOT NULL AND {b} IS NOT NULL AND {a} <> {b})"
+        for i, a in enumerate(readings)
+        for b in readings[i + 1 :]
+    )
+
+
 def collect_failures(
     conn,
     contract: dict[str, dict],
@@ -150,6 +171,11 @@ def collect_failures(
                 f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
                 f"FROM _staged WHERE {typed_sql} IS NOT NULL AND "
                 f"{money_rounded(column_sql, column)}"
+            )
+        if (two_readings := _formats_disagree(column_sql, column)) is not None:
+            flags.append(
+                f"SELECT _source_row, {literal(name)}, {literal(FORMATS_DISAGREE_RULE)}, "
+                f"{column_sql} FROM _staged WHERE {two_readings}"
             )
         if column["type"] == "timestamptz" and (twice := ambiguous_wall_clock(
             column_sql, typed_sql, column

@@ -928,6 +928,19 @@ def test_csv_report_with_title_lines_above_the_header(landing):
     assert (result.status, result.rows_loaded) == ("loaded", 1)
 
 
+def test_a_title_line_with_a_quoted_line_break_is_refused_not_misread(landing):
+    """A title in quotes with a line break, above the header: Python skipped lines,
+    DuckDB records, and the first data row was lost in silence."""
+    spec = {**REQUESTS, "files": {**REQUESTS["files"], "header_row": 3}}
+    write(
+        landing,
+        "a.csv",
+        '"Report, with\nnewline"\nrequest_id,created_at\nSR-1,2024-01-01\nSR-2,2024-01-02\n',
+    )
+    conn, [result] = run(landing, spec)
+    assert result.status == "quarantined" and "above the header" in result.reason
+
+
 def test_json_array_file(tmp_path):
     spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.json", "format": "json"}}
     (tmp_path / "landing" / "crm").mkdir(parents=True)
@@ -1370,6 +1383,19 @@ def test_a_date_column_takes_a_time_without_offset_as_written(landing):
     assert loaded == ["2024-03-01", "2024-03-01"]
 
 
+def test_a_date_two_formats_read_differently_is_flagged(landing):
+    """A contract listing "%m/%d/%Y" and "%d/%m/%Y" read 03/04/2024 as March 4th without a
+    word (and 13/04/2024 as April 13th): the first format still reads it, flagged."""
+    columns = created_at_as(type="date", formats=["%m/%d/%Y", "%d/%m/%Y"])
+    write(landing, "a.csv", "request_id,created_at\nSR-1,03/04/2024\nSR-2,13/04/2024\n"
+          "SR-3,04/04/2024\n")  # fmt: skip
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert result.rows_loaded == 3
+    assert conn.execute(
+        "SELECT source_row, rule LIKE 'date: two of the contract%' FROM raw._flagged_values"
+    ).fetchall() == [(1, True)]
+
+
 def test_a_local_time_the_clocks_skip_is_quarantined(landing):
     """02:30 on 2024-03-10 never happened in Toronto (the clocks went from 02:00 to 03:00):
     DuckDB read it as 03:30 in silence; the contract refuses it. 01:30 on 2024-11-03
@@ -1658,6 +1684,26 @@ def test_a_fixed_width_line_holding_a_control_character_is_read_whole(landing):
     assert conn.execute(
         "SELECT created_at, caller_name FROM raw.crm_requests ORDER BY _source_row"
     ).fetchall() == [(dt.datetime(2026, 1, 2), "Ann"), (dt.datetime(2026, 1, 3), "Bob")]
+
+
+def test_text_after_a_fixed_width_layout_is_kept_and_reported(landing):
+    """Text past the last column of the layout (a field the system added) was dropped in
+    silence: it loads as a column of its own, reported as one the contract does not list."""
+    spec = {
+        **REQUESTS,
+        "files": {"folder": "crm", "pattern": "*.txt", "format": "fixed_width"},
+        "columns": [
+            {**REQUESTS["columns"][0], "start": 1, "width": 8},
+            {**REQUESTS["columns"][1], "start": 9, "width": 10, "formats": []},
+        ],
+    }
+    write(landing, "t.txt", "T-1     2026-01-02 W3 NEWFIELD\nT-2     2026-01-03\n")
+    conn, [result] = run(landing, spec)
+    assert result.rows_loaded == 2
+    assert result.unlisted_columns == ["text_after_the_last_column"]
+    assert conn.execute(
+        "SELECT text_after_the_last_column FROM raw.crm_requests ORDER BY request_id"
+    ).fetchall() == [("W3 NEWFIELD",), (None,)]
 
 
 def test_projected_coordinates_arrive_as_longitude_and_latitude(landing):
