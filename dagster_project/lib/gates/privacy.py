@@ -156,7 +156,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # How personal values are derived from the raw rows (normalised, reversed, first and last
 # names joined): a change recounts them all (a new epoch), so no pass of a gate is
 # extended over values derived the old way.
-VALUE_DERIVATION = 5
+VALUE_DERIVATION = 6
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word

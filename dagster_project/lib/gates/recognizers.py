@@ -20,6 +20,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from presidio_analyzer import Pattern, PatternRecognizer
 from presidio_analyzer.predefined_recognizers import (
@@ -41,11 +42,11 @@ MIN_SCORE = 0.4
 # ` ().-` only, two at most: a number written otherwise never reached the recognizers.)
 CANDIDATE = (
     r"(?i)[@＠]|%40|&#0*64;|&#x0*40;|&commat;|[(\[{<]at[)\]}>]|\bat\b.+\bdot\b"
-    r"|[a-z][._][a-z][a-z0-9]* at [a-z0-9-]+[.][a-z]"
+    r"|([a-z][._][a-z][a-z0-9]*|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){8}"
     r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
-    r"|date de naissance|ddn)\b"
+    r"|date de naissance|anniversaire|ddn)\b"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９]{0,4}"
     r"[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){6}"
@@ -182,7 +183,10 @@ class SpelledOutEmailRecognizer(PatternRecognizer):
         # a name of words joined by "." or "_" (a letter each side), " at ", a domain with
         # its real dots: "c.applewhite at example.net" ("apply at jobs.riverton.ca", "4.30
         # at jobs.riverton.ca", "HR2024 at careers.riverton.ca" have no such name)
-        dotted_name = r"[A-Za-z0-9]*[A-Za-z](?:[._][A-Za-z][A-Za-z0-9]*)+"
+        dotted_name = (
+            r"[A-Za-z0-9]*[A-Za-z](?:[._][A-Za-z][A-Za-z0-9]*)+"
+            r"|(?-i:[a-z]+[0-9]+)"  # "jsmith84 at gmail.com" (not "HR2024 at careers...")
+        )
         super().__init__(
             supported_entity="EMAIL_ADDRESS",
             patterns=[
@@ -289,11 +293,28 @@ class LocalPhoneRecognizer(PatternRecognizer):
         )
 
 
+# A "birthday" with a date this many years ago or more is a person's birth date; a
+# nearer one is more likely an event (a party room booked for a birthday)
+BIRTHDAY_YEARS_AGO = 3
+
+
+def _years_before(years_ago: int) -> str:
+    """A regex of the years up to ``years_ago`` before this one (four digits from 1900,
+    or two digits from 30: "04/02/61")."""
+    last = date.today().year - years_ago
+    decades = "|".join(f"{d // 10}" for d in range(2000, last - last % 10, 10))
+    recent = f"{last // 10}[0-{last % 10}]"
+    four = f"19\\d\\d|(?:{decades})\\d|{recent}" if decades else f"19\\d\\d|{recent}"
+    return f"(?:{four}|[3-9]\\d)"
+
+
 class DateOfBirthRecognizer(PatternRecognizer):
     """A date introduced as someone's birth: "born 1984-03-12", "DOB 2015/04/09",
     "date of birth: March 12, 1984". A date alone is no birth date (a closing date). A
-    "birthday" is a birth date only with a year before 2020: a park booked for a
-    birthday party on 2024-05-12 is an event, "(birthday 1961-04-02)" is a person's."""
+    "birthday" ("date d'anniversaire"; an "anniversaire" alone is also a city's 150th)
+    is a birth date only with a year ``BIRTHDAY_YEARS_AGO``
+    or more ago: a park booked for a birthday party this year is an event, "(birthday
+    1961-04-02)" is a person's."""
 
     def __init__(self):
         def dates(year: str) -> str:
@@ -307,13 +328,16 @@ class DateOfBirthRecognizer(PatternRecognizer):
             r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e? le"
             r"|date de naissance|ddn)"
         )
-        any_year, past_year = r"(?:\d{4}|\d{2})", r"(?:19\d\d|20[01]\d)"
+        any_year, past_year = r"(?:\d{4}|\d{2})", _years_before(BIRTHDAY_YEARS_AGO)
         super().__init__(
             supported_entity="DATE_OF_BIRTH",
             patterns=[
                 Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
                 Pattern(
-                    "birthday", rf"(?i)\b(?:birthday|b-?day)\s*[:,=-]?\s*{dates(past_year)}", 0.6
+                    "birthday",
+                    rf"(?i)\b(?:birthday|b-?day|date d'anniversaire)\s*[:,=-]?\s*"
+                    rf"{dates(past_year)}",
+                    0.6,
                 ),
             ],
         )

@@ -69,10 +69,7 @@ EXCEL_SERIAL = r"\d{5}(\.\d+)?"
 
 
 def snake_case(header: str) -> str:
-    """A header as a column name: "Created Date" -> "created_date". A "%" is "pct": "Fee %"
-    is no "fee" (it became the contract's money column fee, its 15 loaded as $15.00)."""
-    name = re.sub(r"[^0-9a-zA-Z]+", "_", header.strip().replace("%", " pct "))
-    name = name.strip("_").lower()
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", header.strip()).strip("_").lower()
     return name if name and not name[0].isdigit() else f"col_{name}"
 
 
@@ -82,7 +79,21 @@ def header_mapping(headers: list[str], columns: list[dict]) -> dict[str, str]:
     for column in columns:
         for alias in [column["name"], *column.get("aliases", [])]:
             lookup[alias.strip().lower()] = column["name"]
-    return {header: lookup.get(header.strip().lower(), snake_case(header)) for header in headers}
+    return {
+        header: lookup.get(header.strip().lower()) or _unlisted_name(header, set(lookup.values()))
+        for header in headers
+    }
+
+
+def _unlisted_name(header: str, contract_names: set[str]) -> str:
+    """A header the contract does not name, as a column name: its snake_case; with its
+    "%" as "pct" when, without it, it would be a contract column's name ("Fee %" became
+    the money column fee, its 15 percent loaded as $15.00). (Only then: the drift
+    columns a warehouse already has keep their names.)"""
+    name = snake_case(header)
+    if "%" in header and name in contract_names:
+        return snake_case(header.replace("%", " pct "))
+    return name
 
 
 # What a value may be surrounded by and still be the same value: spaces, tabs, line
@@ -381,8 +392,22 @@ ZONE_ABBREVIATIONS = {
     "AST": "-04:00", "ADT": "-03:00", "NST": "-03:30", "NDT": "-02:30",
     "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00",
 }  # fmt: skip
-_TRAILING_LETTERS = " [A-Za-z]{2,5}$"
+# Zone letters are a word of two to five capitals ("Japan" and "Zulu", zone names, are
+# read as they are); these name one zone everywhere and are read as they are too
+ZONES_AS_WRITTEN = ("UTC", "GMT", "UCT", "UT", "CET", "EET", "WET", "MET")
+_TRAILING_LETTERS = " [A-Z]{2,5}$"
 _SPACED_OFFSET = " ([+-][0-9]{2}:?[0-9]{2})$"
+
+
+def _zone_cases(letters_sql: str, as_written: str, abbreviation_read) -> str:
+    """CASE over the zone letters: as written for UTC and its kin (and AM/PM, no zone),
+    ``abbreviation_read(name, offset)`` for North America's, NULL for any other."""
+    kept = " ".join(f"WHEN {literal(z)} THEN {as_written}" for z in (*ZONES_AS_WRITTEN, "AM", "PM"))
+    mapped = " ".join(
+        f"WHEN {literal(name)} THEN {abbreviation_read(name, offset)}"
+        for name, offset in ZONE_ABBREVIATIONS.items()
+    )
+    return f"CASE {letters_sql} {kept} {mapped} END"
 
 
 def _offset_written(text_sql: str) -> str:
@@ -390,40 +415,47 @@ def _offset_written(text_sql: str) -> str:
     (``ZONE_ABBREVIATIONS``; NULL for one that is not there), and an offset after a
     space joined to the time ("10:00:00 -0500", which the cast refused). Only text with
     a space is looked at: ISO instants ("...T07:22:00-05:00") cost one ``contains``."""
-    letters = f"upper(regexp_extract({text_sql}, ' ([A-Za-z]{{2,5}})$', 1))"
-    mapped = " ".join(
-        f"WHEN {literal(name)} THEN regexp_replace({text_sql}, {literal(_TRAILING_LETTERS)}, "
-        f"{literal(offset)})"
-        for name, offset in ZONE_ABBREVIATIONS.items()
+    letters = f"regexp_extract({text_sql}, ' ([A-Z]{{2,5}})$', 1)"
+    cases = _zone_cases(
+        letters,
+        text_sql,
+        lambda name, offset: (
+            f"regexp_replace({text_sql}, {literal(_TRAILING_LETTERS)}, {literal(offset)})"
+        ),
     )
     return (
         f"CASE WHEN NOT contains({text_sql}, ' ') THEN {text_sql} "
-        f"WHEN regexp_matches({text_sql}, {literal(_TRAILING_LETTERS)}) THEN CASE {letters} "
-        f"WHEN 'UTC' THEN {text_sql} WHEN 'GMT' THEN {text_sql} WHEN 'AM' THEN {text_sql} "
-        f"WHEN 'PM' THEN {text_sql} {mapped} END "
+        f"WHEN regexp_matches({text_sql}, {literal(_TRAILING_LETTERS)}) THEN {cases} "
         f"WHEN regexp_matches({text_sql}, {literal(_SPACED_OFFSET)}) THEN "
         f"regexp_replace({text_sql}, {literal(_SPACED_OFFSET)}, '\\1') ELSE {text_sql} END"
     )
 
 
+def _word(text: str) -> str:
+    return r"\b" + text + r"\b"
+
+
 def _zone_letters_parsed(text_sql: str, fmt: str) -> str:
-    """A contract format with ``%Z`` (a zone's name or letters): North America's
-    abbreviations are read as their offsets (the format's %Z as %z), another abbreviation
-    is not read; UTC, GMT and zone names as the format reads them. (DuckDB's %Z took
-    "AST" for Alaska's and "NST" for Auckland's, as its cast did.)"""
-    letters = f"upper(regexp_extract({text_sql}, ' ([A-Za-z]{{2,5}})$', 1))"
+    """A contract format with ``%Z`` (a zone's name or letters), wherever the letters
+    stand ("Fri Mar 01 10:00:00 AST 2024"): North America's abbreviations are read as
+    their offsets (the format's %Z as %z), another abbreviation is not read; UTC and its
+    kin, and zone names, as the format reads them. (DuckDB's %Z took "AST" for Alaska's
+    and "NST" for Auckland's, as its cast did.)"""
+    letters = (
+        f"list_filter(regexp_extract_all({text_sql}, '\\b[A-Z]{{2,5}}\\b'), "
+        "t -> t NOT IN ('AM', 'PM'))[1]"
+    )
     with_offset = literal(fmt.replace("%Z", "%z"))
-    mapped = " ".join(
-        f"WHEN {literal(name)} THEN try_strptime(regexp_replace({text_sql}, "
-        f"{literal(_TRAILING_LETTERS)}, {literal(' ' + offset.replace(':', ''))}), "
-        f"{with_offset})"
-        for name, offset in ZONE_ABBREVIATIONS.items()
-    )
     as_is = f"try_strptime({text_sql}, {literal(fmt)})"
-    return (
-        f"CASE WHEN NOT regexp_matches({text_sql}, {literal(_TRAILING_LETTERS)}) THEN {as_is} "
-        f"ELSE CASE {letters} WHEN 'UTC' THEN {as_is} WHEN 'GMT' THEN {as_is} {mapped} END END"
+    cases = _zone_cases(
+        letters,
+        as_is,
+        lambda name, offset: (
+            f"try_strptime(regexp_replace({text_sql}, {literal(_word(name))}, "
+            f"{literal(offset.replace(':', ''))}), {with_offset})"
+        ),
     )
+    return f"CASE WHEN {letters} IS NULL THEN {as_is} ELSE {cases} END"
 
 
 def _existing_instant(wall_sql: str, zone: str) -> str:

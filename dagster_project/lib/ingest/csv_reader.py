@@ -370,7 +370,9 @@ def read_csv_rows(
         f"CAST(line AS BIGINT) - {first_data_record - 1} AS first_row, "
         f"CASE WHEN {split} THEN {literal(SPANNING_RULE)} "
         f"ELSE CASE CAST(error_type AS VARCHAR) {words} ELSE 'row: not well-formed CSV' END "
-        f"END AS rule, CASE WHEN {split} THEN string_split(csv_line, chr(10)) "
+        # (in a CR LF file each record's text after the first starts with its LF)
+        f"END AS rule, CASE WHEN {split} THEN string_split(ltrim(csv_line, chr(13) || chr(10)), "
+        "chr(10)) "
         "ELSE [csv_line] END AS lines FROM _csv_rejects ORDER BY line), "
         "moved AS (SELECT *, coalesce(sum(len(lines) - 1) OVER (ORDER BY first_row ROWS "
         "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS added FROM record) "

@@ -114,6 +114,12 @@ def _sheet_to_read(path: Path, files: dict) -> str | None:
     others (a year's rows on a second sheet, never counted). A workbook of several such
     sheets is refused until the contract names the one to read."""
     if files.get("sheet"):
+        names = [sheet.name for sheet in sheets(path)]
+        if names and files["sheet"] not in names:
+            raise UnreadableFile(
+                f"it has no sheet named as the contract says ({files['sheet']!r}); its "
+                f"sheets: {', '.join(names[:10])}{', ...' if len(names) > 10 else ''}"
+            )
         return files["sheet"]
     visible = sheets_with_cells(path)
     if len(visible) > 1:

@@ -123,7 +123,8 @@ def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
             if chunk and end < len(b"row>"):  # no whole row yet: read on
                 pending = block
                 continue
-            if b"<f" in block[:end]:
+            head = block[:end]  # (a formula's tag: "<f", or "<x:f" with a prefix)
+            if b"<f" in head or b":f>" in head or b":f " in head:
                 for match in FORMULA_WITHOUT_VALUE.finditer(block, 0, end):
                     count += 1
                     if first is None and (ref := CELL_REF.search(match.group(1))):

@@ -228,10 +228,11 @@ def test_unreadable_files_are_moved_to_quarantine_with_a_reason(landing, content
 
 def test_a_percent_header_is_not_the_column_without_it(landing):
     """ "Fee %" was read as the contract's money column `fee` (snake_case dropped the %):
-    15 (percent) loaded as $15.00. It is a column of its own, reported as drift."""
-    write(landing, "a.csv", "request_id,created_at,Fee %\nSR-1,2024-01-01,15\n")
+    15 (percent) loaded as $15.00. It is a column of its own, reported as drift (only
+    then: "Rate %" with no contract column "rate" keeps its name, "rate", as before)."""
+    write(landing, "a.csv", "request_id,created_at,Fee %,Rate %\nSR-1,2024-01-01,15,3\n")
     conn, [result] = run(landing)
-    assert result.unlisted_columns == ["fee_pct"]
+    assert result.unlisted_columns == ["fee_pct", "rate"]
     assert conn.execute("SELECT fee, fee_pct FROM raw.crm_requests").fetchall() == [(None, "15")]
 
 
@@ -458,7 +459,8 @@ def test_lines_that_end_in_two_ways_are_each_a_record(landing, rows):
     assert all(value in names for value in quoted)  # as written, whatever the line ends
 
 
-def test_a_stray_quote_pair_loses_no_line(landing):
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_stray_quote_pair_loses_no_line(landing, newline):
     """Two stray quotes 199 lines apart: DuckDB read the lines between as one malformed
     record, kept by its first 2,000 characters; 198 rows vanished while read = loaded +
     quarantined still held, and the rows after it were numbered as if they had not been
@@ -466,7 +468,7 @@ def test_a_stray_quote_pair_loses_no_line(landing):
     rows = ["request_id,created_at,Caller", 'SR-1,"2024-01-01,x']
     rows += [f"SR-{i},2024-01-02,caller {i}" for i in range(2, 200)]
     rows += ['SR-200,2024-01-03" x,z', "SR-201,2024-01-04,fine"]
-    write(landing, "a.csv", "\n".join(rows) + "\n")
+    write(landing, "a.csv", newline.join(rows) + newline)
     conn, [result] = run(landing)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (201, 1, 200)
     assert conn.execute("SELECT request_id, _source_row FROM raw.crm_requests").fetchall() == [

@@ -150,6 +150,9 @@ def test_a_phone_number_among_references_of_its_shape_is_found(recognizers):
         ("c.applewhite [@] example.net", "EMAIL_ADDRESS"),
         ("Noise - call back 613,555,0125", "PHONE_NUMBER"),  # commas between the groups
         ("Replacing M. Lalonde (birthday 1961-04-02)", "DATE_OF_BIRTH"),
+        ("birthday: 04/02/61", "DATE_OF_BIRTH"),  # a two-digit year
+        ("date d'anniversaire : 12/03/1984", "DATE_OF_BIRTH"),
+        ("jsmith84 at gmail.com", "EMAIL_ADDRESS"),  # digits in the name
         ("call me back at 555-0142", "PHONE_NUMBER"),
         ("call Jane at 555-0142", "PHONE_NUMBER"),
         ("my number is 555-0142", "PHONE_NUMBER"),
