@@ -441,7 +441,7 @@ CASES = [
         "permits",
         [("Building_Permits_a.xlsx", permits_book([permit(1)], sheet="Sheet1"))],
         "file quarantined",
-        "not a readable Excel workbook",
+        "no sheet named as the contract says",
     ),
     Case(
         "binary garbage",
