@@ -163,6 +163,7 @@ VALUE_DERIVATION = 6
 # of "Young Adult Swim"; nor are dates and numbers ("closed 2015-04-09" is no child's
 # birth date; phone and card numbers are the recognizers').
 SINGLE_WORD_MIN_LENGTH = 5
+SHORT_MIDDLE_WORD = 4  # an initial, "Jr", a nickname ("Ros", "Neil") between two names
 DATE_TYPES = ("date", "timestamp", "timestamptz")
 PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
@@ -526,11 +527,19 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
         f"list_filter({words}, w -> length(w) >= {SINGLE_WORD_MIN_LENGTH} "
         "AND regexp_matches(w, '[0-9]') AND regexp_matches(w, '[a-z]'))"
     )
+    # Two words with an initial or a short nickname between them: "Percival J. Dunmore",
+    # 'Rosamund "Ros" Pettigrew' hold "percival dunmore" and "rosamund pettigrew"
+    around_short = (
+        f"list_filter(list_transform(range(1, len({words}) - 1), i -> CASE WHEN "
+        f"length({words}[i + 1]) <= {SHORT_MIDDLE_WORD} THEN {words}[i] || ' ' || "
+        f"{words}[i + 2] END), g -> g IS NOT NULL)"
+    )
     return conn.execute(
         f"WITH normalised AS (SELECT value, {_normalised('value')} AS normal FROM "
         f"{COLUMN_VALUES}), grams AS (SELECT value AS original, normal AS gram FROM "
         "normalised UNION ALL SELECT value, unnest("
-        f"{grams} || {words_with_digits}) FROM normalised WHERE contains(normal, ' ')), "
+        f"{grams} || {words_with_digits} || {around_short}) FROM normalised "
+        "WHERE contains(normal, ' ')), "
         "hits AS (SELECT DISTINCT "
         f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value"
         f"{'' if since is None else f' AND p.generation > {int(since)}'}) "

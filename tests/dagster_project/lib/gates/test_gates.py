@@ -558,6 +558,9 @@ def test_personal_values_found_however_the_text_holds_them():
         "REPEAT - SEE PLATE KXPR 552": True,
         "REPEAT - SEE PLATE XY2Z9": True,
         "REPEAT - SEE PLATE XY2Z8": False,
+        "Private Swim Lesson - Wilhelmina J. Foxcroft": True,  # an initial between
+        'Residential - Cornelius "Neil" Applewhite': True,  # ... or a nickname
+        "Wilhelmina and the Foxcroft family": False,  # a longer word between: not a name
     }
     found = {}
     for text in published:
