@@ -55,7 +55,9 @@ CANDIDATE = (
 # digit that they do not know made plain (full-width forms and dashes other than "-"
 # are NFKC's or a dash; "/", "_" or "*" between digits, as in 613/555/0142, is a "-"; "(at)" glued
 # to its words is an @: "kim.lee(at)riverton.ca"). The value is also read as it is.
-DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# the dashes other than "-" (hyphens, en and em dashes, minus signs, full-width)
+DASH_CHARACTERS = "\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
+DASHES = re.compile(f"[{DASH_CHARACTERS}]")
 SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/_*](?=\d)")
 # an @ written as a web address writes it ("jane.doe%40example.com")
 PERCENT_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-]+\.[\w.-]+)")
@@ -350,11 +352,11 @@ class Hit:
 
 
 # What may stand between a phone number's digit groups (the dashes, "/", "_" and "*"
-# plain_text makes "-", and the characters that show nothing)
-GAP = "[\\s.\\-/_*\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00ad\u200b-\u200d\u2060\ufeff]*"
+# plain_text makes "-"; the characters that show nothing are taken out before)
+GAP = f"[\\s.\\-/_*{DASH_CHARACTERS}]*"
 
 
-_SEPARATOR = "[\\s.\\-/_*()\u2010-\u2015\u2212\uff0d]"
+_SEPARATOR = f"[\\s.\\-/_*(){DASH_CHARACTERS}]"
 NO_AREA_CODE = "".join(f"(?<!\\d{_SEPARATOR * n})" for n in range(8))
 
 

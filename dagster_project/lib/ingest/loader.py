@@ -244,6 +244,9 @@ def _stage(conn, source, path: Path) -> _Staged:
     number comes from the table's insertion-ordered rowid rather than a window function,
     which would make DuckDB number (and so process) rows on one thread.
     """
+    # (first: a JSON Lines reader asks next whether its NUL separator is in the file,
+    # which this search has answered)
+    nul = may_hold_nul(path, source.files["format"])
     with ExitStack() as cleanup:  # a transcoded copy lives until the rows are staged
         read = read_into(
             conn,
@@ -258,7 +261,6 @@ def _stage(conn, source, path: Path) -> _Staged:
         mapping = header_mapping(headers, source.column_specs)
         _check_columns(source, mapping)
         contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
-        nul = may_hold_nul(path, source.files["format"])
         try:
             _build_staged(conn, source, path, mapping, contract, nul)
         except duckdb.Error as error:
@@ -516,29 +518,29 @@ def _drop_repeated_headers(conn, source, mapping: dict[str, str], file_name: str
         f"({quote(n)} IS NULL OR {t})" for n, t in zip(columns, tests, strict=True)
     )
     condition = f"({first} AND {empty_or_header} AND {matches} >= 2)"
-    (repeated,) = conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()
-    if repeated:
-        conn.execute(
-            f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
-            f"reason, record) SELECT {literal(source.system)}, {literal(file_name)}, "
-            f"{literal(sha)}, _source_row, {literal(REPEATED_HEADER_RULE)}, "
-            f"{literal(REPEATED_HEADER_REASON)}, to_json(c) FROM _staged c WHERE {condition}"
-        )
-        conn.execute(f"DELETE FROM _staged_data WHERE {condition}")
-    return repeated
+    return _drop(
+        conn, source, file_name, sha, REPEATED_HEADER_RULE, REPEATED_HEADER_REASON, condition
+    )
 
 
 def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
-    dropped = 0
-    for rule in source.spec.get("drop_rows", []):
-        condition = drop_condition(rule)
+    return sum(
+        _drop(conn, source, file_name, sha, rule["rule"], rule["reason"], drop_condition(rule))
+        for rule in source.spec.get("drop_rows", [])
+    )
+
+
+def _drop(conn, source, file_name: str, sha: str, rule: str, reason: str, condition: str) -> int:
+    """Drop the staged rows of ``condition`` by the named rule, each kept whole in
+    raw._dropped_rows; return how many (a count first: most rules drop nothing)."""
+    (dropped,) = conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()
+    if dropped:
         conn.execute(
             f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
             f"reason, record) SELECT {literal(source.system)}, {literal(file_name)}, "
-            f"{literal(sha)}, _source_row, {literal(rule['rule'])}, {literal(rule['reason'])}, "
+            f"{literal(sha)}, _source_row, {literal(rule)}, {literal(reason)}, "
             f"to_json(c) FROM _staged c WHERE {condition}"
         )
-        dropped += conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()[0]
         conn.execute(f"DELETE FROM _staged_data WHERE {condition}")
     return dropped
 

@@ -4,9 +4,12 @@
   missing, a text value over its ``max_length`` (default 10,000 characters), a value
   that does not parse as its type, an amount with more decimals than its column keeps
   (it would be rounded), a value outside the plausible
-  window when the contract says ``on_out_of_range: quarantine`` (the default);
-- ``_flags``: values outside the window under ``on_out_of_range: flag``: loaded as they
-  are, and listed in ``raw._flagged_values`` for the department;
+  window when the contract says ``on_out_of_range: quarantine`` (the default), a NUL
+  character inside a text, a number written with dots between groups of three digits in
+  a column that writes decimals with a comma elsewhere;
+- ``_flags``: values outside the window under ``on_out_of_range: flag``, and dates two
+  of the contract's formats read differently: loaded as they are (by the first format),
+  and listed in ``raw._flagged_values`` for the department;
 - key conflicts (``raw._key_conflicts``): two rows of one file with the same primary key,
   or a key already loaded from another file with other values. Staging keeps the latest
   version; the report shows both versions of each column that differs.

@@ -625,6 +625,7 @@ def test_a_workbook_whose_formulas_were_never_computed_is_refused(tmp_path):
                 data = source.read(item.filename)
                 if item.filename == "xl/worksheets/sheet1.xml":
                     data = data.replace(b"<f>C2*2</f><v />", b"<f>C2*2</f><v>10</v>")
+                    assert b"<v>10</v>" in data
                 target.writestr(item, data)
     conn.close()
     conn, [result] = run(tmp_path, spec)
@@ -633,6 +634,18 @@ def test_a_workbook_whose_formulas_were_never_computed_is_refused(tmp_path):
         (Decimal("5.00"),),
         (Decimal("10.00"),),
     ]
+
+
+def test_a_formula_that_computed_an_empty_text_is_a_value():
+    """ "<v></v>" is a formula's computed empty result; "<v />" (or no <v>) was never
+    computed. Only the latter count, also with a namespace prefix on the tags."""
+    from dagster_project.lib.ingest.workbook_xml import FORMULA_WITHOUT_VALUE
+
+    computed_empty = b'<c r="B2" t="str"><f>IF(A2,"","x")</f><v></v></c>'
+    never = b'<c r="B3"><f>A3*2</f><v /></c><c r="B4"><f>A4*2</f></c>'
+    prefixed = b'<x:c r="B5"><x:f>A5*2</x:f></x:c>'
+    assert len(FORMULA_WITHOUT_VALUE.findall(computed_empty + never + prefixed)) == 3
+    assert FORMULA_WITHOUT_VALUE.findall(computed_empty) == []
 
 
 def test_a_workbook_in_the_1904_date_system_keeps_its_dates(tmp_path):
