@@ -46,6 +46,7 @@ from .contract_sql import (
     typed,
 )
 from .row_checks import MAX_TEXT_LENGTH
+from .workbook_xml import EXCEL_EPOCH_1904, WORKBOOK_1904
 
 RULE = "contract_column_added"
 # The comment the loader puts on a column it kept as schema drift (DuckDB column comment)
@@ -138,9 +139,17 @@ def _read_by_contract(source, table: str, column: dict, text_column: str) -> str
     workbook = source.files["format"] == "xlsx"
     cleaned = cleaned_text("_text", column, source.spec.get("null_values", []), workbook)
     value = typed(quote("_clean"), column, workbook) if column["type"] != "varchar" else "_clean"
+    if workbook and column["type"] != "varchar":  # each row in its file's date system
+        in_1904 = typed(quote("_clean"), column, EXCEL_EPOCH_1904)
+        value = (
+            f"CASE WHEN _sha IN (SELECT sha256 FROM raw._ingest_files WHERE system = "
+            f"{literal(source.system)} AND encoding = {literal(WORKBOOK_1904)}) "
+            f"THEN {in_1904} ELSE {value} END"
+        )
     return (
-        f"SELECT _rid, {value} AS _value, _text, _clean FROM (SELECT _rid, _text, {cleaned} "
-        f"AS _clean FROM (SELECT rowid AS _rid, {trimmed(text_column)} AS _text FROM {table} "
+        f"SELECT _rid, {value} AS _value, _text, _clean FROM (SELECT _rid, _sha, _text, "
+        f"{cleaned} AS _clean FROM (SELECT rowid AS _rid, _source_sha256 AS _sha, "
+        f"{trimmed(text_column)} AS _text FROM {table} "
         f"WHERE {quote(text_column)} IS NOT NULL))"
     )
 

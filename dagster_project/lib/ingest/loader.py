@@ -39,7 +39,7 @@ from .coordinates import add_coordinates
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, columns_of, drop_relation, read_into
 from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
-from .workbook_xml import excel_epoch
+from .workbook_xml import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904, WORKBOOK_1904
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ def _stage(conn, source, path: Path) -> _Staged:
         _check_columns(source, mapping)
         contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
         try:
-            _build_staged(conn, source, path, mapping, contract, nul)
+            _build_staged(conn, source, read.encoding, mapping, contract, nul)
         except duckdb.Error as error:
             stop_on_platform_fault(error, path.name)
             # The fast path reads the file lazily and strictly; a malformed row makes it
@@ -277,19 +277,23 @@ def _stage(conn, source, path: Path) -> _Staged:
                 cleanup=cleanup,
                 columns=source.column_specs,
             )
-            _build_staged(conn, source, path, mapping, contract, nul)
+            _build_staged(conn, source, read.encoding, mapping, contract, nul)
         drop_relation(conn, "_incoming")  # a view of it reads the copy about to go
     return _Staged(read, headers, mapping, contract, nul)
 
 
 def _build_staged(
-    conn, source, path: Path, mapping: dict[str, str], contract: dict[str, dict], nul: bool
+    conn, source, encoding: str, mapping: dict[str, str], contract: dict[str, dict], nul: bool
 ) -> None:
     numbered = "_source_row" in columns_of(conn, "_incoming")
     keep_row = "_source_row, " if numbered else ""
     null_values = source.spec.get("null_values", [])
     # (a workbook: the day its serials count from, 1899-12-30 or 1904-01-01)
-    workbook = excel_epoch(path) if source.files["format"] == "xlsx" else False
+    workbook = (
+        (EXCEL_EPOCH_1904 if encoding == WORKBOOK_1904 else EXCEL_EPOCH_1900)
+        if source.files["format"] == "xlsx"
+        else False
+    )
     trims = ", ".join(f"{trimmed(h, nul)} AS {quote(n)}" for h, n in mapping.items())
     nulls = ", ".join(
         f"{cleaned_text(n, contract.get(n), null_values, workbook)} AS {quote(n)}"

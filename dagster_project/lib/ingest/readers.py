@@ -26,7 +26,14 @@ from .encodings import detect_encoding
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .fixed_width_reader import read_fixed_width
 from .json_reader import read_json_rows
-from .workbook_xml import formulas_without_value, sheets, sheets_with_cells
+from .workbook_xml import (
+    EXCEL_EPOCH_1904,
+    WORKBOOK_1904,
+    excel_epoch,
+    formulas_without_value,
+    sheets,
+    sheets_with_cells,
+)
 
 WORKSHEET_ROWS = 1_048_576  # an .xlsx sheet holds no more; a full one was likely cut off
 
@@ -72,7 +79,9 @@ def read_into(
         return ReadResult(encoding, read_csv_rows(conn, path, files, encoding, table, cleanup))
     if fmt == "xlsx":
         _read_xlsx(conn, path, files, table)
-        return ReadResult("xlsx")
+        # (the ledger keeps the date system: a column the contract names later is read
+        # in its file's, contract_columns)
+        return ReadResult(WORKBOOK_1904 if excel_epoch(path) == EXCEL_EPOCH_1904 else "xlsx")
     if fmt == "fixed_width":
         encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
         read_fixed_width(conn, path, files, columns or [], encoding, table, cleanup)

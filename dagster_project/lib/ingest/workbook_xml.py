@@ -139,6 +139,7 @@ def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
 # in the wrong one, every date moves by four years and a day, in silence.
 EXCEL_EPOCH_1900 = "1899-12-30"
 EXCEL_EPOCH_1904 = "1904-01-01"
+WORKBOOK_1904 = "xlsx (1904 date system)"  # a workbook's "encoding" in the ledger
 DATE_1904 = re.compile(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
 
 

@@ -716,6 +716,31 @@ def test_a_header_past_column_zz_is_read(tmp_path):
     assert conn.execute("SELECT c709 FROM raw.crm_requests").fetchall() == [("709",)]
 
 
+def test_a_column_named_later_is_read_in_its_workbooks_date_system(tmp_path):
+    """A date loaded as drift text from a workbook of the 1904 date system, then named by
+    the contract: it is read from 1904-01-01 as its load would have (the ledger keeps
+    the workbook's date system), beside one from a 1900 workbook."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    for name, epoch in (("mac.xlsx", CALENDAR_MAC_1904), ("pc.xlsx", None)):
+        book = openpyxl.Workbook()
+        if epoch is not None:
+            book.epoch = epoch
+        book.active.append(["request_id", "created_at", "closed_on"])
+        book.active.append([f"SR-{name}", dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 9)])
+        book.save(folder / name)
+    conn, results = run(tmp_path, spec)
+    assert [r.encoding for r in results] == ["xlsx (1904 date system)", "xlsx"]
+    conn.close()
+    conn, _ = run(tmp_path, {**spec, "columns": [*REQUESTS["columns"], CLOSED_ON]})
+    assert conn.execute("SELECT DISTINCT closed_on FROM raw.crm_requests").fetchall() == [
+        (dt.date(2024, 3, 9),)
+    ]
+
+
 def test_excel_report_with_title_rows_and_a_total_row(tmp_path):
     spec = {
         **REQUESTS,
