@@ -161,9 +161,13 @@ def _read_lines(conn: duckdb.DuckDBPyConnection, source: str, path: Path) -> Non
         "header=false, auto_detect=false, "
         f"strict_mode=false, new_line='{_newline(path)}'))"
     )
+    # The few lines that are no object first, then the blank ones among them: with both
+    # tests in one filter DuckDB trimmed every line of the file (0.04 s a storm's pings)
     conn.execute(
-        f"INSERT INTO _rejected SELECT rowid + 1, {NOT_AN_OBJECT}, left(line, "
-        f"{RAW_VALUE_CHARS}) FROM _lines WHERE NOT is_object AND trim(line) <> ''"
+        "INSERT INTO _rejected WITH not_objects AS MATERIALIZED (SELECT rowid + 1 AS "
+        "_source_row, line FROM _lines WHERE NOT is_object) SELECT _source_row, "
+        f"{NOT_AN_OBJECT}, left(line, {RAW_VALUE_CHARS}) FROM not_objects "
+        "WHERE trim(line) <> ''"
     )
     conn.execute(
         "CREATE OR REPLACE TEMP VIEW _json_lines AS SELECT rowid + 1 AS _source_row, "

@@ -27,10 +27,13 @@ from . import ledger
 from .contract_columns import DRIFT_MARK, sync_with_contract
 from .contract_sql import (
     SENTINEL_PREFIX,
+    WALL_CLOCK_PREFIX,
     cleaned_text,
     column_sentinel,
     column_type,
     header_mapping,
+    is_wall_clock,
+    marks_wall_clock,
     may_hold_nul,
     trimmed,
     typed,
@@ -308,6 +311,11 @@ def _build_staged(
         f", {typed(quote(n), c, workbook)} AS {quote('__typed__' + n)}"
         for n, c in contract.items()
         if c["type"] != "varchar"
+    )
+    typings += "".join(
+        f", {is_wall_clock(quote(n))} AS {quote(WALL_CLOCK_PREFIX + n)}"
+        for n, c in contract.items()
+        if marks_wall_clock(c)
     )
     _drop_staged(conn)
     conn.execute(

@@ -864,6 +864,8 @@ def test_money_formats(landing, text, expected):
         ("double", "inf"),
         ("double", "1e400"),  # past a double's range: was inf
         ("double", "1e-400"),  # was 0.0
+        ("boolean", "maybe"),
+        ("boolean", "2"),
         ("date", "2024-03-01 garbage"),  # was 2024-03-01
         ("timestamp", "2024-03-01 10:00:00 garbage"),
     ],
@@ -886,7 +888,14 @@ def test_a_value_a_cast_would_change_is_quarantined_not_loaded(landing, kind, te
     [
         ("integer", "3.0", "3"),  # a workbook's whole number
         ("integer", "-4", "-4"),
+        ("integer", "+4", "4"),  # not as the cast writes it back: read the careful way
+        ("integer", "007", "7"),
+        ("integer", "-0", "0"),
         ("integer", "1e3", "1000"),  # the same number
+        ("boolean", "TRUE", "True"),  # any case
+        ("boolean", "Yes", "True"),
+        ("boolean", "f", "False"),
+        ("boolean", "0", "False"),
         ("double", "1.5e-3", "0.0015"),
         ("double", ".5", "0.5"),
         ("money", "$ 1 000.50", "1000.50"),
