@@ -347,7 +347,7 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     drift = _drift(ledger.last_header(conn, system), source.column_specs, mapping)
     rows_read = conn.execute("SELECT count(*) FROM _staged").fetchone()[0] + staged.read.rejected
     rows_dropped = _drop_repeated_headers(conn, source, mapping, path.name, sha)
-    rows_dropped += _apply_drop_rules(conn, source, path.name, sha)
+    rows_dropped += _apply_drop_rules(conn, source, list(mapping.values()), path.name, sha)
 
     repeated_quarantined = source.spec.get("repeated_keys") == "quarantine"
     row_rules = source.spec.get("row_rules")
@@ -365,11 +365,7 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
     # markers as nulls, under contract names): the department can be told which record
     # to fix, and by its id. A row the reader could not split has no record; its raw
     # line is the value.
-    record = (
-        "to_json(struct_pack("
-        + ", ".join(f"{quote(n)} := s.{quote(n)}" for n in mapping.values())
-        + "))"
-    )
+    record = _record_json(list(mapping.values()), "s")
     conn.execute(
         f"INSERT INTO raw._quarantined_rows (system, file_name, sha256, source_row, "
         f"column_name, rule, raw_value, record) SELECT {literal(system)}, "
@@ -530,19 +526,41 @@ def _drop_repeated_headers(conn, source, mapping: dict[str, str], file_name: str
         f"({quote(n)} IS NULL OR {t})" for n, t in zip(columns, tests, strict=True)
     )
     condition = f"({first} AND {empty_or_header} AND {matches} >= 2)"
-    return _drop(
-        conn, source, file_name, sha, REPEATED_HEADER_RULE, REPEATED_HEADER_REASON, condition
-    )
+    dropped = (REPEATED_HEADER_RULE, REPEATED_HEADER_REASON, condition)
+    return _drop(conn, source, columns, file_name, sha, *dropped)
 
 
-def _apply_drop_rules(conn, source, file_name: str, sha: str) -> int:
+def _apply_drop_rules(conn, source, columns: list[str], file_name: str, sha: str) -> int:
     return sum(
-        _drop(conn, source, file_name, sha, rule["rule"], rule["reason"], drop_condition(rule))
+        _drop(
+            conn,
+            source,
+            columns,
+            file_name,
+            sha,
+            rule["rule"],
+            rule["reason"],
+            drop_condition(rule),
+        )  # fmt: skip
         for rule in source.spec.get("drop_rows", [])
     )
 
 
-def _drop(conn, source, file_name: str, sha: str, rule: str, reason: str, condition: str) -> int:
+def _record_json(columns: list[str], alias: str) -> str:
+    """A staged row as received (trimmed, null markers as nulls), under contract names,
+    as JSON: the record kept beside a quarantined or dropped row (not staging's own
+    columns: the typed values, sentinels, whether a time stated its offset)."""
+    return (
+        "to_json(struct_pack("
+        + ", ".join(f"{quote(n)} := {alias}.{quote(n)}" for n in columns)
+        + "))"
+    )
+
+
+def _drop(
+    conn, source, columns: list[str], file_name: str, sha: str, rule: str, reason: str,
+    condition: str,
+) -> int:  # fmt: skip
     """Drop the staged rows of ``condition`` by the named rule, each kept whole in
     raw._dropped_rows; return how many (a count first: most rules drop nothing)."""
     (dropped,) = conn.execute(f"SELECT count(*) FROM _staged WHERE {condition}").fetchone()
@@ -551,7 +569,7 @@ def _drop(conn, source, file_name: str, sha: str, rule: str, reason: str, condit
             f"INSERT INTO raw._dropped_rows (system, file_name, sha256, source_row, rule, "
             f"reason, record) SELECT {literal(source.system)}, {literal(file_name)}, "
             f"{literal(sha)}, _source_row, {literal(rule)}, {literal(reason)}, "
-            f"to_json(c) FROM _staged c WHERE {condition}"
+            f"{_record_json(columns, 'c')} FROM _staged c WHERE {condition}"
         )
         conn.execute(f"DELETE FROM _staged_data WHERE {condition}")
     return dropped

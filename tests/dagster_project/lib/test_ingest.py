@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import json
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -1024,6 +1025,10 @@ def test_row_numbers_survive_dropped_rows(landing):
     assert conn.execute("SELECT source_row, rule FROM raw._dropped_rows").fetchall() == [
         (2, "subtotal")
     ]
+    # the record as received under the contract's names, none of staging's own columns
+    # (typed values, whether a time stated its offset)
+    (record,) = conn.execute("SELECT record FROM raw._dropped_rows").fetchone()
+    assert json.loads(record) == {"request_id": "Subtotal", "created_at": None}
     assert conn.execute(
         "SELECT request_id, _source_row FROM raw.crm_requests ORDER BY 2"
     ).fetchall() == [("SR-1", 1), ("SR-4", 4)]
