@@ -22,6 +22,9 @@ RAW_VALUE_CHARS = 2000
 # NUL first (JSON text never holds one raw; one there is a broken line's, still read whole)
 JSON_LINE_SEPARATORS = ("\x00", *(c for c in LINE_SEPARATORS if c != "\x00"))
 NOT_AN_OBJECT = "'row: not a JSON object (broken or cut-off JSON, or a bare value)'"
+REPEATED_KEY = (
+    "'row: a key appears twice in the record (which of its values is meant is not guessed)'"
+)
 # What JSON allows before a value (RFC 8259): space, tab, line feed, carriage return
 JSON_WHITESPACE = "chr(32) || chr(9) || chr(10) || chr(13)"
 
@@ -73,8 +76,12 @@ def read_json_rows(
             "WHERE json_type(json) <> 'OBJECT'"
         )
         conn.execute("DELETE FROM _json_lines WHERE json_type(json) <> 'OBJECT'")
+    key_lists = _key_lists(conn, fmt)
+    if any(len(set(names)) < len(names) for names in key_lists):
+        _reject_repeated_keys(conn, fmt)
+        key_lists = _key_lists(conn, fmt)
     rejected = conn.execute("SELECT count(*) FROM _rejected").fetchone()[0]
-    keys = sorted({key for names in _key_lists(conn, fmt) for key in names})
+    keys = sorted({key for names in key_lists for key in names})
     if not keys:
         raise UnreadableFile(
             "the file holds no JSON records"
@@ -96,6 +103,31 @@ def read_json_rows(
     else:
         _drop_lines(conn)
     return rejected, note
+
+
+def _reject_repeated_keys(conn: duckdb.DuckDBPyConnection, fmt: str) -> None:
+    """Records that name a key twice (``{"fee": 5, "fee": 7}``) to ``_rejected``, whole:
+    DuckDB reads the first value and drops the other in silence, and which one the
+    system meant is not for the platform to guess. Looked for only when a record's list
+    of keys holds a repeat (the lists are known already: no cost otherwise)."""
+    if fmt == "json":
+        repeats = "list_unique(json_keys(json)) < len(json_keys(json))"
+        conn.execute(
+            f"INSERT INTO _rejected SELECT _source_row, {REPEATED_KEY}, "
+            f"left(CAST(json AS VARCHAR), {RAW_VALUE_CHARS}) FROM _json_lines WHERE {repeats}"
+        )
+        conn.execute(f"DELETE FROM _json_lines WHERE {repeats}")
+        return
+    # JSON Lines: the lines of the key lists with a repeat (one record of each list looked at)
+    repeats = (
+        "is_object AND key_set IN (SELECT key_set FROM _lines WHERE is_object GROUP BY key_set "
+        "HAVING list_unique(json_keys(any_value(line))) < len(json_keys(any_value(line))))"
+    )
+    conn.execute(
+        f"INSERT INTO _rejected SELECT rowid + 1, {REPEATED_KEY}, left(line, {RAW_VALUE_CHARS}) "
+        f"FROM _lines WHERE {repeats}"
+    )
+    conn.execute(f"UPDATE _lines SET is_object = false WHERE {repeats}")
 
 
 def _key_lists(conn: duckdb.DuckDBPyConnection, fmt: str) -> list[list[str]]:
