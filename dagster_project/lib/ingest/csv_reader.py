@@ -19,6 +19,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import shutil
 import tempfile
 from contextlib import ExitStack
@@ -250,6 +251,7 @@ def utf8_copy(
     cleanup: ExitStack | None,
     one_line_end: bool = False,
     quote_char: str = '"',
+    without_blank_lines_after: int | None = None,
 ) -> tuple[Path, str]:
     """(the file DuckDB reads, in which encoding): a temporary UTF-8 copy of a file in a
     ``TRANSCODED`` encoding, removed when ``cleanup`` closes; the file itself otherwise
@@ -260,9 +262,18 @@ def utf8_copy(
     end per file, and a record ended by the other kind ran into the next one: two
     records read as one malformed row (counted as one: a row lost while the counts still
     agreed), or the whole file refused ("state machine reached an invalid state"). A
-    line break inside a quoted value stays as written; a CR alone is left as it is."""
-    if not one_line_end and (
-        encoding not in TRANSCODED or (cleanup is None and encoding in DUCKDB_ENCODING)
+    line break inside a quoted value stays as written; a CR alone is left as it is.
+
+    ``without_blank_lines_after``: a copy without the empty lines outside quotes that
+    follow the file's first that many lines (the header and the lines above it). The
+    careful read (``read_csv_rows``) numbers a rejected record as DuckDB does, counting
+    empty lines, and the other rows as the fast read does, not counting them: with an
+    empty line among the rows, a quarantined value was reported under its neighbour's
+    row number. Without the empty lines, both count records alike."""
+    if (
+        not one_line_end
+        and without_blank_lines_after is None
+        and (encoding not in TRANSCODED or (cleanup is None and encoding in DUCKDB_ENCODING))
     ):
         return path, encoding
     if cleanup is None:  # DuckDB cannot read it as it is: the caller must keep a copy
@@ -274,29 +285,63 @@ def utf8_copy(
         path.open(encoding=PYTHON_ENCODING.get(encoding, encoding), newline="") as source,
         os.fdopen(handle, "w", encoding="utf-8", newline="") as target,
     ):
-        if not one_line_end:
+        if not one_line_end and without_blank_lines_after is None:
             shutil.copyfileobj(source, target, 1 << 22)
         else:
-            _line_ends_as_lf(source, target, quote_char)
+            if without_blank_lines_after is not None:
+                for _ in range(without_blank_lines_after):  # the header and the lines above
+                    target.write(source.readline())
+            _copy_outside_quotes(
+                source, target, quote_char, one_line_end, without_blank_lines_after is not None
+            )
     return copy, "utf-8"
 
 
-def _line_ends_as_lf(source, target, quote_char: str) -> None:
-    """Copy the text with each CR LF outside quotes as LF: a line break inside a quoted
-    value stays as it was written (the same value as in a file whose lines all end one
-    way). Quotes are counted across chunks ("" inside a value counts twice)."""
-    inside, held = False, ""  # (held: a CR at a chunk's end, which may begin a CR LF)
+# A line end, then empty lines (ended by LF or CR LF); (leading:) empty lines. Once CR LF
+# is made LF, a CR left before an LF is a character of the line ("a\r\r\n": "a\r").
+BLANK_LINES = re.compile(r"\n(?:\r?\n)+")
+LEADING_BLANK_LINES = re.compile(r"^(?:\r?\n)+")
+BLANK_LF_LINES, LEADING_BLANK_LF_LINES = re.compile(r"\n\n+"), re.compile(r"^\n+")
+
+
+def _copy_outside_quotes(
+    source, target, quote_char: str, crlf_as_lf: bool, drop_blank_lines: bool
+) -> None:
+    """Copy the text with, outside quotes, each CR LF as LF (``crlf_as_lf``) and the
+    empty lines left out (``drop_blank_lines``): a line break or an empty line inside a
+    quoted value stays as it was written (the same value as in the file). Quotes are
+    counted across chunks ("" inside a value counts twice)."""
+    inside = False  # within a quoted value, where the text read so far ends
+    held = ""  # line ends at a chunk's end, outside quotes: the next chunk may go on with them
+    line_start = True  # outside quotes at the start of a line (the header is written)
+
+    def outside(part: str) -> str:
+        nonlocal line_start
+        if crlf_as_lf:
+            part = part.replace("\r\n", "\n")
+        if drop_blank_lines:
+            part = (BLANK_LF_LINES if crlf_as_lf else BLANK_LINES).sub("\n", part)
+            if line_start:
+                part = (LEADING_BLANK_LF_LINES if crlf_as_lf else LEADING_BLANK_LINES).sub("", part)
+            if part:
+                line_start = part.endswith("\n")
+        return part
+
     for chunk in iter(lambda: source.read(1 << 22), ""):
-        text = held + chunk
-        held = "\r" if text.endswith("\r") and not inside else ""
-        parts = text[: len(text) - len(held)].split(quote_char)
+        text, held = held + chunk, ""
+        quotes = text.count(quote_char) if quote_char else 0
+        if not inside ^ (quotes % 2 == 1):  # the chunk ends outside quotes
+            ends = text[len(text.rstrip("\r\n")) :]
+            held = ends if drop_blank_lines else ("\r" if ends.endswith("\r") else "")
+        kept = text[: len(text) - len(held)]
+        parts = kept.split(quote_char) if quote_char else [kept]
         for index, part in enumerate(parts):
-            if not inside:
-                part = part.replace("\r\n", "\n")
-            target.write(part if index == len(parts) - 1 else part + quote_char)
+            target.write(outside(part) if not inside else part)
             if index < len(parts) - 1:
-                inside = not inside
-    target.write(held)
+                target.write(quote_char)
+                inside, line_start = not inside, False
+    if held:  # the file's last line ends (the empty lines after it left out)
+        target.write(outside(held))
 
 
 def csv_view(
@@ -316,6 +361,13 @@ def csv_view(
     )
 
 
+def _has_empty_lines(path: Path, encoding: str) -> bool:
+    """Whether a line of the file is empty (perhaps inside a quoted value)."""
+    needles = ["\n\n", "\n\r\n"]
+    codecs_of = ("utf-16-le", "utf-16-be") if encoding.startswith("utf-16") else ("latin-1",)
+    return found_in_file(path, *(n.encode(c) for n in needles for c in codecs_of))
+
+
 def read_csv_rows(
     conn: duckdb.DuckDBPyConnection,
     path: Path,
@@ -330,8 +382,14 @@ def read_csv_rows(
     # (only here, where the fast read failed: CR LF rows with LF line breaks inside quoted
     # values, as Excel writes them, read well as they are and need no copy)
     mixed, lone_cr = line_ends(path, encoding)
+    above_rows = int(files.get("header_row", 1)) - (0 if files.get("header", True) else 1)
     readable, read_as = utf8_copy(
-        path, encoding, cleanup, one_line_end=mixed, quote_char=files.get("quote", '"')
+        path,
+        encoding,
+        cleanup,
+        one_line_end=mixed,
+        quote_char=files.get("quote", '"'),
+        without_blank_lines_after=above_rows if _has_empty_lines(path, encoding) else None,
     )
     options = _options(files, read_as, names) + [
         "parallel=false",
@@ -373,7 +431,7 @@ def read_csv_rows(
         # (in a CR LF file each record's text after the first starts with its LF)
         f"END AS rule, CASE WHEN {split} THEN string_split(ltrim(csv_line, chr(13) || chr(10)), "
         "chr(10)) "
-        "ELSE [csv_line] END AS lines FROM _csv_rejects ORDER BY line), "
+        "ELSE [ltrim(csv_line, chr(13) || chr(10))] END AS lines FROM _csv_rejects ORDER BY line), "
         "moved AS (SELECT *, coalesce(sum(len(lines) - 1) OVER (ORDER BY first_row ROWS "
         "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS added FROM record) "
         "SELECT first_row + added + i - 1 AS _source_row, rule, "

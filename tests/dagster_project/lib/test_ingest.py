@@ -1030,6 +1030,38 @@ def test_json_array_file(tmp_path):
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
 
 
+@pytest.mark.parametrize(
+    "newline, encoding",
+    [("\n", "utf-8"), ("\r\n", "utf-8"), ("\r\n", "utf-16"), ("\n", "cp1252")],
+)
+def test_empty_lines_do_not_shift_row_numbers_when_a_row_is_malformed(landing, newline, encoding):
+    """A malformed row sends the file down the careful read, which numbered a rejected
+    record counting empty lines and the other rows not counting them: "bad" was
+    quarantined as row 2, SR-3's number. Empty lines are no rows on either read; an
+    empty line inside a quoted value stays in it."""
+    lines = [
+        "request_id,created_at,Caller",
+        "",
+        'SR-1,2024-01-01,"Zoë' + newline + newline + 'Renée"',
+        "",
+        "",
+        "SR-2,not a date,extra,fields",
+        "SR-3,bad,x",
+        "SR-4,2024-01-04,y",
+        "",
+    ]
+    write(landing, "a.csv", newline.join(lines), encoding=encoding)
+    conn, [result] = run(landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
+    assert conn.execute(
+        "SELECT source_row, rule LIKE 'row: more fields%', raw_value FROM raw._quarantined_rows "
+        "ORDER BY 1"
+    ).fetchall() == [(2, True, "SR-2,not a date,extra,fields"), (3, False, "bad")]
+    assert conn.execute(
+        "SELECT request_id, _source_row, caller_name FROM raw.crm_requests ORDER BY 2"
+    ).fetchall() == [("SR-1", 1, f"Zoë{newline}{newline}Renée"), ("SR-4", 4, "y")]
+
+
 def test_row_numbers_survive_dropped_rows(landing):
     spec = {
         **REQUESTS,
