@@ -22,6 +22,7 @@ RAW_VALUE_CHARS = 2000
 # NUL first (JSON text never holds one raw; one there is a broken line's, still read whole)
 JSON_LINE_SEPARATORS = ("\x00", *(c for c in LINE_SEPARATORS if c != "\x00"))
 NOT_AN_OBJECT = "'row: not a JSON object (broken or cut-off JSON, or a bare value)'"
+EMPTY_KEY_COLUMN = "(empty key)"  # a record's key "": a column of that name
 REPEATED_KEY = (
     "'row: a key appears twice in the record (which of its values is meant is not guessed)'"
 )
@@ -80,19 +81,35 @@ def read_json_rows(
     if any(len(set(names)) < len(names) for names in key_lists):
         _reject_repeated_keys(conn, fmt)
         key_lists = _key_lists(conn, fmt)
-    rejected = conn.execute("SELECT count(*) FROM _rejected").fetchone()[0]
+    rejected, repeating = conn.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE rule = {REPEATED_KEY}) FROM _rejected"
+    ).fetchone()
     keys = sorted({key for names in key_lists for key in names})
     if not keys:
+        if not rejected:
+            raise UnreadableFile("the file holds no JSON records")
+        if repeating == rejected:
+            raise UnreadableFile(
+                f"each of its {rejected:,} records names a key twice: which of the values "
+                "is meant is not guessed; ask for an export that names each key once"
+            )
         raise UnreadableFile(
-            "the file holds no JSON records"
-            if not rejected
-            else f"none of its {rejected:,} lines is a JSON object: it is not JSON"
+            f"none of its {rejected:,} lines is a JSON object"
+            + (f" that names each key once ({repeating:,} name a key twice)" if repeating else "")
+            + (": it is not JSON" if not repeating else "")
         )
     # Every key as text in one parse of each record (a json_extract per key parsed each
     # record once per key): from_json to a struct of VARCHAR fields, then its fields.
     # A nested object or list arrives as its JSON text, as json_extract_string gave it.
     shape = json.dumps({k: "VARCHAR" for k in keys})
-    fields = "".join(f", _record[{literal(k)}] AS {quote(k)}" for k in keys)
+    # (a key "": DuckDB then reads each field by its place alone, and that one becomes
+    # the column EMPTY_KEY_COLUMN)
+    fields = "".join(
+        f", struct_extract_at(_record, {place}) AS {quote(k or EMPTY_KEY_COLUMN)}"
+        if "" in keys
+        else f", _record[{literal(k)}] AS {quote(k)}"
+        for place, k in enumerate(keys, start=1)
+    )
     kind = "VIEW" if cleanup is not None else "TABLE"
     conn.execute(
         f"CREATE OR REPLACE TEMP {kind} {quote(table)} AS SELECT _source_row{fields} FROM "

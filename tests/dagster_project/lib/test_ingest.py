@@ -837,6 +837,37 @@ def test_a_record_naming_a_key_twice_is_quarantined_whole(tmp_path, fmt):
     assert '"7.00"' in raw
 
 
+def test_a_file_whose_every_record_names_a_key_twice_is_refused_saying_so(tmp_path):
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.jsonl", "format": "jsonl"}}
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    (tmp_path / "landing" / "crm" / "p.jsonl").write_text(
+        '{"request_id": "P-1", "created_at": "2024-01-03", "request_id": "P-9"}\n'
+        '{"request_id": "P-2", "created_at": "2024-01-04", "created_at": "2024-01-05"}\n'
+    )
+    _, [result] = run(tmp_path, spec)
+    assert result.status == "quarantined"
+    assert result.reason.startswith("each of its 2 records names a key twice"), result.reason
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_a_key_that_is_empty_loads_as_a_column_of_its_own(tmp_path, fmt):
+    """{"": "x"}: DuckDB cannot name a field "" (the whole file failed); its values are
+    kept under a column of their own, like any key the contract does not name."""
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": f"*.{fmt}", "format": fmt}}
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    records = [
+        '{"request_id": "P-1", "created_at": "2024-01-03", "": "x"}',
+        '{"request_id": "P-2", "created_at": "2024-01-04"}',
+    ]
+    text = "\n".join(records) + "\n" if fmt == "jsonl" else "[" + ",".join(records) + "]"
+    (tmp_path / "landing" / "crm" / f"p.{fmt}").write_text(text)
+    conn, [result] = run(tmp_path, spec)
+    assert (result.status, result.rows_loaded) == ("loaded", 2), result
+    assert conn.execute(
+        "SELECT request_id, empty_key FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [("P-1", "x"), ("P-2", None)]
+
+
 @pytest.mark.parametrize(
     "encoding, newline",
     [
