@@ -252,6 +252,7 @@ def utf8_copy(
     one_line_end: bool = False,
     quote_char: str = '"',
     without_blank_lines_after: int | None = None,
+    line_end: str = "\n",
 ) -> tuple[Path, str]:
     """(the file DuckDB reads, in which encoding): a temporary UTF-8 copy of a file in a
     ``TRANSCODED`` encoding, removed when ``cleanup`` closes; the file itself otherwise
@@ -289,42 +290,61 @@ def utf8_copy(
             shutil.copyfileobj(source, target, 1 << 22)
         else:
             if without_blank_lines_after is not None:
-                for _ in range(without_blank_lines_after):  # the header and the lines above
-                    target.write(source.readline())
+                # the header and the lines above it, as they are (a header's quoted line
+                # break continues it: the lines above close their quotes, header_names)
+                head = "".join(source.readline() for _ in range(without_blank_lines_after))
+                while quote_char and head.count(quote_char) % 2 and (line := source.readline()):
+                    head += line
+                target.write(head)
             _copy_outside_quotes(
-                source, target, quote_char, one_line_end, without_blank_lines_after is not None
+                source,
+                target,
+                quote_char,
+                one_line_end,
+                without_blank_lines_after is not None,
+                line_end=line_end,
             )
     return copy, "utf-8"
 
 
-# A line end, then empty lines (ended by LF or CR LF); (leading:) empty lines. Once CR LF
-# is made LF, a CR left before an LF is a character of the line ("a\r\r\n": "a\r").
-BLANK_LINES = re.compile(r"\n(?:\r?\n)+")
-LEADING_BLANK_LINES = re.compile(r"^(?:\r?\n)+")
-BLANK_LF_LINES, LEADING_BLANK_LF_LINES = re.compile(r"\n\n+"), re.compile(r"^\n+")
+# A line end, then empty lines; (leading:) empty lines: lines ended by LF or CR LF, by
+# LF alone once CR LF is made LF (a CR left before an LF is then a character of the line,
+# "a\r\r\n": "a\r"), or by CR alone (old Mac exports)
+EMPTY_LINES = {
+    "\n": (re.compile(r"\n(?:\r?\n)+"), re.compile(r"^(?:\r?\n)+")),
+    "lf": (re.compile(r"\n\n+"), re.compile(r"^\n+")),
+    "\r": (re.compile(r"\r\r+"), re.compile(r"^\r+")),
+}
 
 
 def _copy_outside_quotes(
-    source, target, quote_char: str, crlf_as_lf: bool, drop_blank_lines: bool
+    source,
+    target,
+    quote_char: str,
+    crlf_as_lf: bool,
+    drop_blank_lines: bool,
+    line_end: str = "\n",
 ) -> None:
     """Copy the text with, outside quotes, each CR LF as LF (``crlf_as_lf``) and the
-    empty lines left out (``drop_blank_lines``): a line break or an empty line inside a
-    quoted value stays as it was written (the same value as in the file). Quotes are
-    counted across chunks ("" inside a value counts twice)."""
+    empty lines left out (``drop_blank_lines``; ``line_end``: "\r" for a file whose
+    lines end in CR alone): a line break or an empty line inside a quoted value stays as
+    it was written (the same value as in the file). Quotes are counted across chunks
+    ("" inside a value counts twice)."""
     inside = False  # within a quoted value, where the text read so far ends
     held = ""  # line ends at a chunk's end, outside quotes: the next chunk may go on with them
     line_start = True  # outside quotes at the start of a line (the header is written)
+    empty, leading = EMPTY_LINES["lf" if crlf_as_lf and line_end == "\n" else line_end]
 
     def outside(part: str) -> str:
         nonlocal line_start
         if crlf_as_lf:
             part = part.replace("\r\n", "\n")
         if drop_blank_lines:
-            part = (BLANK_LF_LINES if crlf_as_lf else BLANK_LINES).sub("\n", part)
+            part = empty.sub(line_end, part)
             if line_start:
-                part = (LEADING_BLANK_LF_LINES if crlf_as_lf else LEADING_BLANK_LINES).sub("", part)
+                part = leading.sub("", part)
             if part:
-                line_start = part.endswith("\n")
+                line_start = part.endswith(line_end)
         return part
 
     for chunk in iter(lambda: source.read(1 << 22), ""):
@@ -333,6 +353,10 @@ def _copy_outside_quotes(
         if not inside ^ (quotes % 2 == 1):  # the chunk ends outside quotes
             ends = text[len(text.rstrip("\r\n")) :]
             held = ends if drop_blank_lines else ("\r" if ends.endswith("\r") else "")
+            if drop_blank_lines:  # (a run of empty lines held: kept to one line end, as
+                # written: CR LF is made LF later, once)
+                held = EMPTY_LINES[line_end][0].sub(line_end, held)
+                text = text[: len(text) - len(ends)] + held
         kept = text[: len(text) - len(held)]
         parts = kept.split(quote_char) if quote_char else [kept]
         for index, part in enumerate(parts):
@@ -361,9 +385,15 @@ def csv_view(
     )
 
 
-def _has_empty_lines(path: Path, encoding: str) -> bool:
+def _ends_with_cr_alone(path: Path, encoding: str) -> bool:
+    """Whether the file's lines end in CR alone (old Mac exports): no LF at all."""
+    _, _, lf, cr = _counts(path, encoding, '"')
+    return cr > 0 and lf == 0
+
+
+def _has_empty_lines(path: Path, encoding: str, cr_alone: bool = False) -> bool:
     """Whether a line of the file is empty (perhaps inside a quoted value)."""
-    needles = ["\n\n", "\n\r\n"]
+    needles = ["\r\r"] if cr_alone else ["\n\n", "\n\r\n"]
     codecs_of = ("utf-16-le", "utf-16-be") if encoding.startswith("utf-16") else ("latin-1",)
     return found_in_file(path, *(n.encode(c) for n in needles for c in codecs_of))
 
@@ -382,14 +412,19 @@ def read_csv_rows(
     # (only here, where the fast read failed: CR LF rows with LF line breaks inside quoted
     # values, as Excel writes them, read well as they are and need no copy)
     mixed, lone_cr = line_ends(path, encoding)
+    cr_alone = _ends_with_cr_alone(path, encoding)
     above_rows = int(files.get("header_row", 1)) - (0 if files.get("header", True) else 1)
+    # (a file of one column: DuckDB reads an empty line as a row with no value, on both
+    # reads alike, so its empty lines stay)
+    without_empty = len(names) > 1 and _has_empty_lines(path, encoding, cr_alone)
     readable, read_as = utf8_copy(
         path,
         encoding,
         cleanup,
         one_line_end=mixed,
         quote_char=files.get("quote", '"'),
-        without_blank_lines_after=above_rows if _has_empty_lines(path, encoding) else None,
+        without_blank_lines_after=above_rows if without_empty else None,
+        line_end="\r" if cr_alone else "\n",
     )
     options = _options(files, read_as, names) + [
         "parallel=false",
@@ -429,8 +464,9 @@ def read_csv_rows(
         f"CASE WHEN {split} THEN {literal(SPANNING_RULE)} "
         f"ELSE CASE CAST(error_type AS VARCHAR) {words} ELSE 'row: not well-formed CSV' END "
         # (in a CR LF file each record's text after the first starts with its LF)
-        f"END AS rule, CASE WHEN {split} THEN string_split(ltrim(csv_line, chr(13) || chr(10)), "
-        "chr(10)) "
+        # (an empty line inside such a record is no row, as elsewhere)
+        f"END AS rule, CASE WHEN {split} THEN list_filter(string_split(ltrim(csv_line, "
+        "chr(13) || chr(10)), chr(10)), piece -> rtrim(piece, chr(13)) <> '') "
         "ELSE [ltrim(csv_line, chr(13) || chr(10))] END AS lines FROM _csv_rejects ORDER BY line), "
         "moved AS (SELECT *, coalesce(sum(len(lines) - 1) OVER (ORDER BY first_row ROWS "
         "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS added FROM record) "

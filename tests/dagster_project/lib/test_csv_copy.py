@@ -78,3 +78,45 @@ def test_random_texts_in_random_pieces():
         target = io.StringIO()
         _copy_outside_quotes(Pieces(text, rng.randint(1, 6)), target, '"', crlf_as_lf, drop)
         assert target.getvalue() == expected(text, crlf_as_lf, drop), repr(text)
+
+
+def expected_cr(text: str) -> str:
+    """Lines ended by CR alone: outside quotes, no empty line."""
+    out, inside, line_start = [], False, True
+    for char in text:
+        if char == '"':
+            inside, line_start = not inside, False
+        elif char == "\r" and not inside:
+            if line_start:
+                continue
+            line_start = True
+            out.append(char)
+            continue
+        elif not inside:
+            line_start = False
+        out.append(char)
+    return "".join(out)
+
+
+def test_lines_ended_by_cr_alone():
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(["a", ",", '"', "\r"]) for _ in range(rng.randint(0, 14)))
+        target = io.StringIO()
+        _copy_outside_quotes(Pieces(text, rng.randint(1, 6)), target, '"', False, True, "\r")
+        assert target.getvalue() == expected_cr(text), repr(text)
+
+
+def test_a_long_run_of_empty_lines_is_held_as_one_line_end():
+    """(held whole and joined again to each chunk, a run of empty lines took time
+    growing with its square)"""
+    held = []
+
+    class Watched(Pieces):
+        def read(self, n: int = -1) -> str:
+            held.append(self.tell())
+            return super().read(n)
+
+    target = io.StringIO()
+    _copy_outside_quotes(Watched("a,b" + "\r\n" * 5000 + "c", 7), target, '"', False, True)
+    assert target.getvalue() == "a,b\r\nc"

@@ -1093,6 +1093,61 @@ def test_empty_lines_do_not_shift_row_numbers_when_a_row_is_malformed(landing, n
     ).fetchall() == [("SR-1", 1, f"Zoë{newline}{newline}Renée"), ("SR-4", 4, "y")]
 
 
+ONE_COLUMN = {**REQUESTS, "columns": [c for c in REQUESTS["columns"] if c["name"] == "request_id"]}
+
+
+@pytest.mark.parametrize(
+    "spec, text, malformed",
+    [
+        (REQUESTS, "request_id,created_at\nSR-1,2024-01-01\n\n\nSR-2,2024-01-02\n", "SR-X,1,2,3\n"),
+        # one column: an empty line is a row with no value on both reads
+        (ONE_COLUMN, 'request_id\nSR-1\n\nSR-2\n"SR-3\n\nx"\nSR-4\n', "SR-X,1,2\n"),
+        # lines ended by CR alone (old Mac exports)
+        (REQUESTS, "request_id,created_at\rSR-1,2024-01-01\r\rSR-2,2024-01-02\r", "SR-X,1,2,3\r"),
+        # a header with a quoted line break
+        (REQUESTS, 'request_id,"created\n_at",Caller\nSR-1,2024-01-01,"a\n\nb"\n\nSR-2,2024-01-02,y\n',
+         "SR-X,1,2,3,4\n"),
+    ],
+)  # fmt: skip
+def test_the_careful_read_numbers_rows_as_the_fast_read_does(tmp_path, spec, text, malformed):
+    """The same rows keep their numbers when a malformed row far away sends the file down
+    the careful read."""
+    numbers = []
+    for name, body in (("fast", text), ("careful", text + malformed)):
+        folder = tmp_path / name
+        (folder / "landing" / "crm").mkdir(parents=True)
+        write(folder, "a.csv", body)
+        conn, [result] = run(folder, spec)
+        assert result.status == "loaded", result
+        numbers.append(
+            conn.execute(
+                "SELECT request_id, _source_row FROM raw.crm_requests ORDER BY 2"
+            ).fetchall()
+            + conn.execute(
+                "SELECT raw_value, source_row FROM raw._quarantined_rows "
+                "WHERE raw_value IS DISTINCT FROM ? ORDER BY 2",
+                [malformed.strip()],
+            ).fetchall()
+        )
+    assert numbers[0] == numbers[1]
+
+
+def test_an_empty_line_inside_a_stray_quote_is_no_row(landing):
+    """A stray quote runs over several lines: each line is quarantined as a row, but an
+    empty line among them is no row (later rows kept their numbers)."""
+    write(
+        landing,
+        "a.csv",
+        'request_id,created_at,Caller\nSR-1,2024-01-01,x\nSR-2,2024-01-02,"a\n'
+        'SR-3,2024-01-03,x\n\nSR-4,2024-01-04,c"d\nSR-5,2024-01-05,x\n',
+    )
+    conn, [result] = run(landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 2, 3)
+    assert conn.execute(
+        "SELECT request_id, _source_row FROM raw.crm_requests ORDER BY 2"
+    ).fetchall() == [("SR-1", 1), ("SR-5", 5)]
+
+
 def test_row_numbers_survive_dropped_rows(landing):
     spec = {
         **REQUESTS,
