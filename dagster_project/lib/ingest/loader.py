@@ -40,8 +40,9 @@ from .contract_sql import (
 )
 from .coordinates import add_coordinates
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
-from .readers import ReadResult, columns_of, drop_relation, read_into
+from .readers import ReadResult, column_letter, columns_of, drop_relation, read_into, sheet_to_read
 from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
+from .workbook_formats import show_as_displayed
 from .workbook_xml import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904, WORKBOOK_1904
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,7 @@ def _stage(conn, source, path: Path) -> _Staged:
         mapping = header_mapping(headers, source.column_specs)
         _check_columns(source, mapping)
         contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
+        _as_the_sheet_shows(conn, source, path, read.encoding, headers, mapping, contract)
         try:
             _build_staged(conn, source, read.encoding, mapping, contract, nul)
         except duckdb.Error as error:
@@ -280,9 +282,34 @@ def _stage(conn, source, path: Path) -> _Staged:
                 cleanup=cleanup,
                 columns=source.column_specs,
             )
+            _as_the_sheet_shows(conn, source, path, read.encoding, headers, mapping, contract)
             _build_staged(conn, source, read.encoding, mapping, contract, nul)
         drop_relation(conn, "_incoming")  # a view of it reads the copy about to go
     return _Staged(read, headers, mapping, contract, nul)
+
+
+def _as_the_sheet_shows(
+    conn, source, path: Path, encoding: str, headers: list[str], mapping: dict[str, str],
+    contract: dict[str, dict],
+) -> None:  # fmt: skip
+    """A workbook's text columns (the contract's, and new ones) as the sheet shows their
+    cells formatted as dates or zero-padded numbers (workbook_formats.py)."""
+    if source.files["format"] != "xlsx":
+        return
+    text = {
+        h for h, n in mapping.items() if contract.get(n, {}).get("type", "varchar") == "varchar"
+    }
+    # (the read table's columns are the sheet's, from column A)
+    letters = {column_letter(i): h for i, h in enumerate(headers, start=1) if h in text}
+    show_as_displayed(
+        conn,
+        "_incoming",
+        path,
+        sheet_to_read(path, source.files),
+        letters,
+        int(source.files.get("header_row", 1)),
+        EXCEL_EPOCH_1904 if encoding == WORKBOOK_1904 else EXCEL_EPOCH_1900,
+    )
 
 
 def _build_staged(

@@ -108,7 +108,7 @@ def drop_relation(conn, name: str) -> None:
             continue
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
     letters = ""
     while index:
         index, remainder = divmod(index - 1, 26)
@@ -116,7 +116,7 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _sheet_to_read(path: Path, files: dict) -> str | None:
+def sheet_to_read(path: Path, files: dict) -> str | None:
     """The contract's ``sheet``; else the workbook's one visible worksheet that holds
     cells (a chart sheet, an empty Sheet2 do not count). DuckDB read the first sheet,
     hidden or not (a hidden lookup sheet was loaded instead of the data), and ignored the
@@ -145,7 +145,7 @@ def _sheet_to_read(path: Path, files: dict) -> str | None:
 
 
 def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
-    files = {**files, "sheet": _sheet_to_read(path, files)}
+    files = {**files, "sheet": sheet_to_read(path, files)}
     uncomputed, first = formulas_without_value(path, files.get("sheet"))
     if uncomputed:
         raise UnreadableFile(
@@ -180,7 +180,7 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
             f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
             f"SELECT row_number() OVER () AS _source_row, * FROM read_xlsx({source}{sheet}, "
             f"header=true, all_varchar=true, stop_at_empty=false, "
-            f"range='A{header_row}:{_column_letter(width)}1048576')"
+            f"range='A{header_row}:{column_letter(width)}1048576')"
         )
     except duckdb.Error as error:
         stop_on_platform_fault(error, path.name)

@@ -669,6 +669,52 @@ def test_a_workbook_in_the_1904_date_system_keeps_its_dates(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("epoch", ["1900", "1904"])
+def test_a_workbooks_text_columns_load_as_the_sheet_shows_them(tmp_path, epoch):
+    """Read as text, a number cell gives its number: an id typed as 000123 into a cell
+    formatted 000000 loaded as "123", a date in a text column as Excel's day number.
+    The contract's text columns (and new ones) take what the sheet shows; typed columns
+    still read the stored number (a date column its date)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    if epoch == "1904":
+        book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.append(["request_id", "created_at", "Caller", "Reference"])
+    rows = [
+        (123, dt.datetime(2024, 3, 1, 14, 30), dt.datetime(2024, 3, 5, 9, 15, 30), 42),
+        (7, dt.datetime(2024, 3, 2), dt.date(2024, 3, 6), "007"),
+        ("SR-3", dt.datetime(2024, 3, 3), dt.time(17, 45), -5),
+        (1234567, dt.datetime(2024, 3, 4), "plain text", 12),
+    ]
+    formats = [
+        ("000000", "yyyy-mm-dd hh:mm", "m/d/yyyy h:mm:ss", "General"),
+        ("000000", "yyyy-mm-dd", "d-mmm-yy", "@"),
+        ("General", "yyyy-mm-dd", "h:mm AM/PM", "000"),
+        ("000000", "yyyy-mm-dd", "General", "[h]:mm"),
+    ]
+    for values, codes in zip(rows, formats, strict=True):
+        sheet.append(values)
+        for cell, code in zip(sheet[sheet.max_row], codes, strict=True):
+            cell.number_format = code
+    book.save(folder / "formats.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert result.rows_loaded == 4, result
+    assert conn.execute(
+        "SELECT request_id, created_at, caller_name, reference FROM raw.crm_requests "
+        "ORDER BY _source_row"
+    ).fetchall() == [
+        ("000123", dt.datetime(2024, 3, 1, 14, 30), "2024-03-05 09:15:30", "42"),
+        ("000007", dt.datetime(2024, 3, 2), "2024-03-06", "007"),
+        ("SR-3", dt.datetime(2024, 3, 3), "17:45:00", "-5"),  # (a negative: as stored)
+        ("1234567", dt.datetime(2024, 3, 4), "plain text", "12"),  # (longer; a duration)
+    ]
+
+
 def test_the_sheet_read_is_the_contracts_or_the_one_visible(tmp_path):
     """DuckDB read a workbook's first sheet, hidden or not, and ignored the others: a
     hidden lookup sheet loaded instead of the data, a second year's sheet was never
@@ -1105,8 +1151,8 @@ ONE_COLUMN = {**REQUESTS, "columns": [c for c in REQUESTS["columns"] if c["name"
         # lines ended by CR alone (old Mac exports)
         (REQUESTS, "request_id,created_at\rSR-1,2024-01-01\r\rSR-2,2024-01-02\r", "SR-X,1,2,3\r"),
         # a header with a quoted line break
-        (REQUESTS, 'request_id,"created\n_at",Caller\nSR-1,2024-01-01,"a\n\nb"\n\nSR-2,2024-01-02,y\n',
-         "SR-X,1,2,3,4\n"),
+        (REQUESTS, 'request_id,"created\n_at",Caller\nSR-1,2024-01-01,"a\n\nb"\n\n'
+                   "SR-2,2024-01-02,y\n", "SR-X,1,2,3,4\n"),
     ],
 )  # fmt: skip
 def test_the_careful_read_numbers_rows_as_the_fast_read_does(tmp_path, spec, text, malformed):
