@@ -19,6 +19,7 @@ left as numbers.
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from collections import defaultdict
@@ -27,11 +28,12 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse import quote
-from .workbook_xml import _P, CHUNK_BYTES, _sheets
+from .workbook_xml import _P, CHUNK_BYTES, EXCEL_EPOCH_1900, _sheets
 
-# The built-in formats (ECMA-376 18.8.30) that show a date or a time (no code in the file)
+# The built-in formats (ECMA-376 18.8.30) that show a date or a time (no code in the
+# file). Not the East Asian ones (27-36, 50-58): dates or times depending on the locale.
 BUILT_IN = {
-    **dict.fromkeys((14, 15, 16, 17, *range(27, 37), *range(50, 59)), "date"),
+    **dict.fromkeys((14, 15, 16, 17), "date"),
     **dict.fromkeys((18, 19, 20, 21, 45, 47), "time"),
     22: "datetime",
 }
@@ -44,15 +46,18 @@ _ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
 
 def format_kind(code: str) -> tuple[str, int] | None:
     """(``date`` | ``datetime`` | ``time`` | ``zeros``, the zeros' width) for a format
-    code that shows a number otherwise than its digits; None for any other."""
+    code that shows a number otherwise than its digits; None for any other. Zeros only
+    for a code of zeros alone (``000000``): with literal text (``00000\\-0000``,
+    ``"ID-"000``) or a condition (``[>=100]000;0``) the digits are left as they are
+    rather than shown half right."""
+    if re.fullmatch(r"0{2,}", code):
+        return "zeros", len(code)
     # literal text, escaped characters, spacing and fill characters say nothing
     section = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code.split(";")[0])
     if re.search(r"\[(h+|m+|s+)\]", section, re.IGNORECASE):
         return None  # elapsed time: a duration
     section = re.sub(r"\[[^\]]*\]", "", section).lower()  # colours, locales, conditions
-    if re.fullmatch(r"0{2,}", section):
-        return "zeros", len(section)
-    if "general" in section:
+    if "general" in section or re.fullmatch(r"[0#?.,%\s]*", section):
         return None
     section = section.replace("am/pm", "").replace("a/p", "")
     shows_date = any(c in section for c in "yd") or (
@@ -76,7 +81,8 @@ def _styles(book: zipfile.ZipFile) -> dict[int, tuple[str, int]]:
     for attributes in _NUM_FMT.findall(styles):
         values = dict(_ATTRIBUTE.findall(attributes))
         if values.get("numFmtId", "").isdigit():
-            codes[int(values["numFmtId"])] = values.get("formatCode", "")
+            # (the code as written: "&quot;" is a quote, not a section's end)
+            codes[int(values["numFmtId"])] = html.unescape(values.get("formatCode", ""))
     cell_xfs = _CELL_XFS.search(styles)
     found = {}
     for index, attributes in enumerate(_XF.findall(cell_xfs.group(1) if cell_xfs else "")):
@@ -143,11 +149,12 @@ _CELL_TAG = re.compile(rb"<(" + _P + rb")c r=")
 
 
 def _cells_pattern(prefix: bytes, styles, letters: list[str]) -> re.Pattern:
+    # a number cell: no type, or t="n" (text, a boolean, an error, an ISO date are other)
     number = rb'(?: t="n")?'
     return re.compile(
         b"<" + re.escape(prefix) + rb'c r="(' + "|".join(letters).encode() + rb')([0-9]+)"'
         + number + rb' s="(' + "|".join(str(s) for s in styles).encode() + rb')"' + number
-        + rb"[\s/>]"
+        + rb'(?![^>]*\st=")[\s/>]'
     )  # fmt: skip
 
 
@@ -175,11 +182,17 @@ def show_as_displayed(
             )
         else:
             serial = f"TRY_CAST({column} AS DOUBLE)"
+            # a date shows its day (the serial's whole part); a time its nearest second
             instant = (
-                f"TIMESTAMP '{epoch}' + to_milliseconds(CAST(round({serial} * 86400000) AS BIGINT))"
+                f"TIMESTAMP '{epoch}' + to_days(CAST(floor({serial}) AS INTEGER))"
+                if kind == "date"
+                else f"TIMESTAMP '{epoch}' + to_seconds(CAST(round({serial} * 86400) AS BIGINT))"
             )
+            # Excel's 1900 system counts a 29 February 1900 that was not: its dates before
+            # March 1900 (serials under 61) are left as numbers
+            first = 0 if kind == "time" or epoch != EXCEL_EPOCH_1900 else 61
             shown = (
-                f"CASE WHEN {serial} BETWEEN 0 AND 2958466 THEN "
+                f"CASE WHEN {serial} >= {first} AND {serial} < 2958466 THEN "
                 f"strftime({instant}, '{SHOWN_AS[kind]}') ELSE {column} END"
             )
         (count,) = conn.execute(

@@ -690,12 +690,15 @@ def test_a_workbooks_text_columns_load_as_the_sheet_shows_them(tmp_path, epoch):
         (7, dt.datetime(2024, 3, 2), dt.date(2024, 3, 6), "007"),
         ("SR-3", dt.datetime(2024, 3, 3), dt.time(17, 45), -5),
         (1234567, dt.datetime(2024, 3, 4), "plain text", 12),
+        # text and a boolean in formatted cells: as they are; a time to its nearest second
+        ("123", dt.datetime(2024, 3, 5), dt.time(0, 0, 0, 600000), True),
     ]
     formats = [
         ("000000", "yyyy-mm-dd hh:mm", "m/d/yyyy h:mm:ss", "General"),
         ("000000", "yyyy-mm-dd", "d-mmm-yy", "@"),
         ("General", "yyyy-mm-dd", "h:mm AM/PM", "000"),
         ("000000", "yyyy-mm-dd", "General", "[h]:mm"),
+        ("000000", "yyyy-mm-dd", 'h:mm":"ss', "yyyy-mm-dd"),
     ]
     for values, codes in zip(rows, formats, strict=True):
         sheet.append(values)
@@ -703,7 +706,7 @@ def test_a_workbooks_text_columns_load_as_the_sheet_shows_them(tmp_path, epoch):
             cell.number_format = code
     book.save(folder / "formats.xlsx")
     conn, [result] = run(tmp_path, spec)
-    assert result.rows_loaded == 4, result
+    assert result.rows_loaded == 5, result
     assert conn.execute(
         "SELECT request_id, created_at, caller_name, reference FROM raw.crm_requests "
         "ORDER BY _source_row"
@@ -712,6 +715,7 @@ def test_a_workbooks_text_columns_load_as_the_sheet_shows_them(tmp_path, epoch):
         ("000007", dt.datetime(2024, 3, 2), "2024-03-06", "007"),
         ("SR-3", dt.datetime(2024, 3, 3), "17:45:00", "-5"),  # (a negative: as stored)
         ("1234567", dt.datetime(2024, 3, 4), "plain text", "12"),  # (longer; a duration)
+        ("123", dt.datetime(2024, 3, 5), "00:00:01", "1"),
     ]
 
 

@@ -31,6 +31,10 @@ from dagster_project.lib.ingest.workbook_formats import format_kind
         ("0%", None),
         ("@", None),
         ("[Red]0.00", None),
+        ('mm":"ss', ("time", 0)),  # (as written in the file: mm&quot;:&quot;ss)
+        ("00000\\-0000", None),  # a ZIP+4: shown with its dash, not padded half right
+        ('"ID-"000000', None),
+        ("[>=100]000;0", None),  # a condition
     ],
 )
 def test_the_formats_that_show_a_number_otherwise(code, kind):
