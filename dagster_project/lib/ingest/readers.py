@@ -26,11 +26,12 @@ from .encodings import detect_encoding
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .fixed_width_reader import read_fixed_width
 from .json_reader import read_json_rows
+from .workbook_formats import fill_merged_down
 from .workbook_xml import (
     EXCEL_EPOCH_1904,
     WORKBOOK_1904,
     excel_epoch,
-    formulas_without_value,
+    sheet_facts,
     sheets,
     sheets_with_cells,
 )
@@ -78,10 +79,11 @@ def read_into(
             return ReadResult(encoding)
         return ReadResult(encoding, read_csv_rows(conn, path, files, encoding, table, cleanup))
     if fmt == "xlsx":
-        _read_xlsx(conn, path, files, table)
+        note = _read_xlsx(conn, path, files, table)
         # (the ledger keeps the date system: a column the contract names later is read
         # in its file's, contract_columns)
-        return ReadResult(WORKBOOK_1904 if excel_epoch(path) == EXCEL_EPOCH_1904 else "xlsx")
+        epoch = excel_epoch(path)
+        return ReadResult(WORKBOOK_1904 if epoch == EXCEL_EPOCH_1904 else "xlsx", note=note)
     if fmt == "fixed_width":
         encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
         read_fixed_width(conn, path, files, columns or [], encoding, table, cleanup)
@@ -144,14 +146,15 @@ def sheet_to_read(path: Path, files: dict) -> str | None:
     return shown[0] if shown else None  # reader says the file holds no rows)
 
 
-def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
+def _read_xlsx(conn, path: Path, files: dict, table: str) -> str | None:
+    """Read the sheet into ``table``; return a note on its merged cells, if any."""
     files = {**files, "sheet": sheet_to_read(path, files)}
-    uncomputed, first = formulas_without_value(path, files.get("sheet"))
-    if uncomputed:
+    facts = sheet_facts(path, files.get("sheet"))
+    if uncomputed := facts.formulas_without_value:
         raise UnreadableFile(
             f"{uncomputed:,} formula cell(s) of the sheet have no saved value (the first: "
-            f"{first}): the workbook was written by a program that does not compute "
-            "formulas, and they would load empty. Open and save it in Excel (or export "
+            f"{facts.first_without_value}): the workbook was written by a program that does "
+            "not compute formulas, and they would load empty. Open and save it in Excel (or export "
             "values only) and send it again"
         )
     header_row = files.get("header_row", 1)
@@ -185,8 +188,9 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
     except duckdb.Error as error:
         stop_on_platform_fault(error, path.name)
         raise UnreadableFile(f"not a readable Excel workbook: {safe_message(error)}") from None
-    # Formatting can extend a sheet with blank rows; a fully blank row is not a record.
     columns = [c for c in columns_of(conn, table) if c != "_source_row"]
+    note = fill_merged_down(conn, table, facts.merged, int(header_row), columns)
+    # Formatting can extend a sheet with blank rows; a fully blank row is not a record.
     conn.execute(
         f"DELETE FROM {quote(table)} WHERE " + " AND ".join(f"{quote(c)} IS NULL" for c in columns)
     )
@@ -198,6 +202,7 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> None:
             "beyond it were probably cut off at export; ask for the data split across "
             "sheets or files (the contract can name several files)"
         )
+    return note
 
 
 def columns_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -203,3 +203,64 @@ def show_as_displayed(
         ).fetchone()
         changed += count
     return changed
+
+
+def _cell(reference: str) -> tuple[int, int]:
+    """("B12") -> (column number, row)."""
+    letters = reference.rstrip("0123456789")
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return column, int(reference[len(letters) :])
+
+
+def fill_merged_down(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    merged: tuple[str, ...],
+    header_row: int,
+    columns: list[str],
+) -> str | None:
+    """Give each row of a cell merged down a column (``B5:B10``: one value shown beside
+    six rows, kept in the first cell only; read, the other five were empty) the first
+    cell's value; return a note for the ledger, or None when no merged cell was among
+    the rows. ``columns``: the read table's columns, from the sheet's column A;
+    ``_source_row`` is the sheet row less ``header_row``. A cell merged across columns
+    (``C7:E7``: one value over three fields) is not copied into the others: which field
+    it belongs to is the first's, and the others stay empty (the note says so)."""
+    down: dict[str, list[tuple[int, int]]] = {}
+    across = []
+    for reference in merged:
+        (left, top), (right, bottom) = (_cell(end) for end in reference.split(":"))
+        if bottom <= header_row or left > len(columns):
+            continue  # a title above the header, or beyond the columns read
+        if left != right:
+            across.append(reference)
+        elif bottom > top:
+            first = max(top, header_row + 1) - header_row
+            down.setdefault(columns[left - 1], []).append((first, bottom - header_row))
+    filled = 0
+    for column, spans in down.items():
+        values = ", ".join(f"({first}, {last})" for first, last in spans)
+        (count,) = conn.execute(
+            f"UPDATE {quote(table)} SET {quote(column)} = merged.value FROM (SELECT "
+            f"spans.first, spans.last, source.{quote(column)} AS value FROM (VALUES {values}) "
+            f"AS spans(first, last) JOIN {quote(table)} AS source ON source._source_row = "
+            f"spans.first) AS merged WHERE {quote(table)}._source_row > merged.first AND "
+            f"{quote(table)}._source_row <= merged.last AND {quote(table)}.{quote(column)} "
+            "IS NULL AND merged.value IS NOT NULL"
+        ).fetchone()
+        filled += count
+    notes = []
+    if filled:
+        ranges = sum(len(spans) for spans in down.values())
+        notes.append(
+            f"merged cells: {filled:,} cell(s) of {ranges:,} range(s) merged down a column "
+            "take the value the sheet shows beside them (their range's first cell)"
+        )
+    if across:
+        notes.append(
+            f"{len(across):,} range(s) merged across columns (e.g. {across[0]}): the value "
+            "is the first column's, the others are empty"
+        )
+    return "; ".join(notes) or None

@@ -96,24 +96,42 @@ def _sheets(book: zipfile.ZipFile) -> list[Sheet]:
     return found
 
 
-def formulas_without_value(path: Path, sheet: str | None) -> tuple[int, str | None]:
-    """(how many formula cells of the sheet have no saved value, the first one's
-    reference): the sheet named, else the workbook's first. (0, None) when the sheet
-    cannot be found here: the reader then says what is wrong with the file."""
+@dataclass(frozen=True)
+class SheetFacts:
+    """What one read of a sheet's XML finds besides its cells' values."""
+
+    formulas_without_value: int = 0
+    first_without_value: str | None = None  # its reference ("C7")
+    merged: tuple[str, ...] = ()  # merged ranges ("B5:B10")
+
+
+def sheet_facts(path: Path, sheet: str | None) -> SheetFacts:
+    """The sheet named, else the workbook's first; nothing found when the sheet cannot
+    be found here (the reader then says what is wrong with the file)."""
     try:
         with zipfile.ZipFile(path) as book:
             listed = [s for s in _sheets(book) if sheet is None or s.name == sheet]
             if not listed or listed[0].member is None:
-                return 0, None
-            return _count(book, listed[0].member)
+                return SheetFacts()
+            return _scan(book, listed[0].member)
     except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
-        return 0, None
+        return SheetFacts()
 
 
-def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
+def formulas_without_value(path: Path, sheet: str | None) -> tuple[int, str | None]:
+    """(how many formula cells of the sheet have no saved value, the first one's
+    reference)."""
+    facts = sheet_facts(path, sheet)
+    return facts.formulas_without_value, facts.first_without_value
+
+
+MERGE_CELL = re.compile(rb"<" + _P + rb'mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _scan(book: zipfile.ZipFile, member: str) -> SheetFacts:
     """Searched a row at a time in chunks: each block ends at its last whole row (a
     cell never spans rows), the rest goes with the next chunk."""
-    count, first, pending = 0, None, b""
+    count, first, pending, merged = 0, None, b"", []
     with book.open(member) as xml:
         while True:
             chunk = xml.read(CHUNK_BYTES)
@@ -129,9 +147,11 @@ def _count(book: zipfile.ZipFile, member: str) -> tuple[int, str | None]:
                     count += 1
                     if first is None and (ref := CELL_REF.search(match.group(1))):
                         first = ref.group(1).decode("ascii")
+            if b"mergeCell" in head:  # (after the cells: in the last block)
+                merged += [m.decode("ascii") for m in MERGE_CELL.findall(block, 0, end)]
             pending = block[end:]
             if not chunk:
-                return count, first
+                return SheetFacts(count, first, tuple(merged))
 
 
 # Excel's day serials count from 1899-12-30 (the 1900 date system), or from 1904-01-01

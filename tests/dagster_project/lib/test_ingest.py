@@ -719,6 +719,43 @@ def test_a_workbooks_text_columns_load_as_the_sheet_shows_them(tmp_path, epoch):
     ]
 
 
+def test_cells_merged_down_a_column_take_the_value_the_sheet_shows_beside_them(tmp_path):
+    """A ward merged over three rows shows beside each of them, but only its first cell
+    holds it: the other rows loaded without a ward, in silence. Merged down a column,
+    each row takes the value; merged across columns, the value stays the first's (the
+    others are other fields), and the file's note says both."""
+    spec = {
+        **REQUESTS,
+        "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx", "header_row": 2},
+    }
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["City of Riverton - requests"])
+    sheet.append(["request_id", "created_at", "Caller", "Ward"])
+    sheet.append(["SR-1", dt.datetime(2024, 3, 1), "Ann", "Ward 3"])
+    sheet.append(["SR-2", dt.datetime(2024, 3, 2), None, None])
+    sheet.append(["SR-3", None, "Bo", None])
+    sheet.append(["SR-4", dt.datetime(2024, 3, 4), "a note over two", None])
+    for cells in ("A1:D1", "D3:D5", "B4:B5", "C6:D6"):  # (a title above the header too)
+        sheet.merge_cells(cells)
+    book.save(folder / "merged.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert (result.status, result.rows_loaded) == ("loaded", 4), result
+    assert conn.execute(
+        "SELECT request_id, created_at, caller_name, ward FROM raw.crm_requests "
+        "ORDER BY _source_row"
+    ).fetchall() == [
+        ("SR-1", dt.datetime(2024, 3, 1), "Ann", "Ward 3"),
+        ("SR-2", dt.datetime(2024, 3, 2), None, "Ward 3"),
+        ("SR-3", dt.datetime(2024, 3, 2), "Bo", "Ward 3"),
+        ("SR-4", dt.datetime(2024, 3, 4), "a note over two", None),
+    ]
+    assert "3 cell(s) of 2 range(s) merged down a column" in result.reason
+    assert "merged across columns (e.g. C6:D6)" in result.reason
+
+
 def test_the_sheet_read_is_the_contracts_or_the_one_visible(tmp_path):
     """DuckDB read a workbook's first sheet, hidden or not, and ignored the others: a
     hidden lookup sheet loaded instead of the data, a second year's sheet was never
