@@ -239,16 +239,18 @@ def fill_merged_down(
         elif bottom > top:
             first = max(top, header_row + 1) - header_row
             down.setdefault(columns[left - 1], []).append((first, bottom - header_row))
-    filled = 0
+    filled, target = 0, quote(table)
     for column, spans in down.items():
         values = ", ".join(f"({first}, {last})" for first, last in spans)
+        # (a row blank but for the merged cell is a spacer, not a record: left blank)
+        record = " OR ".join(f"{target}.{quote(c)} IS NOT NULL" for c in columns if c != column)
         (count,) = conn.execute(
-            f"UPDATE {quote(table)} SET {quote(column)} = merged.value FROM (SELECT "
+            f"UPDATE {target} SET {quote(column)} = merged.value FROM (SELECT "
             f"spans.first, spans.last, source.{quote(column)} AS value FROM (VALUES {values}) "
-            f"AS spans(first, last) JOIN {quote(table)} AS source ON source._source_row = "
-            f"spans.first) AS merged WHERE {quote(table)}._source_row > merged.first AND "
-            f"{quote(table)}._source_row <= merged.last AND {quote(table)}.{quote(column)} "
-            "IS NULL AND merged.value IS NOT NULL"
+            f"AS spans(first, last) JOIN {target} AS source ON source._source_row = "
+            f"spans.first) AS merged WHERE {target}._source_row > merged.first AND "
+            f"{target}._source_row <= merged.last AND {target}.{quote(column)} IS NULL AND "
+            f"merged.value IS NOT NULL AND ({record or 'false'})"
         ).fetchone()
         filled += count
     notes = []

@@ -738,11 +738,13 @@ def test_cells_merged_down_a_column_take_the_value_the_sheet_shows_beside_them(t
     sheet.append(["SR-2", dt.datetime(2024, 3, 2), None, None])
     sheet.append(["SR-3", None, "Bo", None])
     sheet.append(["SR-4", dt.datetime(2024, 3, 4), "a note over two", None])
-    for cells in ("A1:D1", "D3:D5", "B4:B5", "C6:D6"):  # (a title above the header too)
+    sheet.append([None, None, None, "Ward 4"])  # a spacer row beside a merged cell:
+    sheet.append(["SR-5", dt.datetime(2024, 3, 5), "Cy", None])  # no record
+    for cells in ("A1:D1", "D3:D5", "B4:B5", "C6:D6", "D7:D8"):  # (a title above too)
         sheet.merge_cells(cells)
     book.save(folder / "merged.xlsx")
     conn, [result] = run(tmp_path, spec)
-    assert (result.status, result.rows_loaded) == ("loaded", 4), result
+    assert (result.status, result.rows_loaded) == ("loaded", 5), result
     assert conn.execute(
         "SELECT request_id, created_at, caller_name, ward FROM raw.crm_requests "
         "ORDER BY _source_row"
@@ -751,8 +753,9 @@ def test_cells_merged_down_a_column_take_the_value_the_sheet_shows_beside_them(t
         ("SR-2", dt.datetime(2024, 3, 2), None, "Ward 3"),
         ("SR-3", dt.datetime(2024, 3, 2), "Bo", "Ward 3"),
         ("SR-4", dt.datetime(2024, 3, 4), "a note over two", None),
+        ("SR-5", dt.datetime(2024, 3, 5), "Cy", "Ward 4"),
     ]
-    assert "3 cell(s) of 2 range(s) merged down a column" in result.reason
+    assert "4 cell(s) of 3 range(s) merged down a column" in result.reason
     assert "merged across columns (e.g. C6:D6)" in result.reason
 
 
