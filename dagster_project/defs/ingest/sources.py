@@ -25,11 +25,9 @@ def _file_table(results: list[FileResult]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        note = (
-            r.reason
-            or r.drift
-            or ", ".join(f"{t['rows']}× {t['column']}: {t['rule']}" for t in r.top_reasons[:3])
-        )
+        reasons = ", ".join(f"{t['rows']}× {t['column']}: {t['rule']}" for t in r.top_reasons[:3])
+        # (a loaded file's note on its form, its new columns and its rows' reasons: all)
+        note = "; ".join(part for part in (r.reason, r.drift, reasons) if part)
         lines.append(
             f"| {r.file_name} | {r.status} | {r.rows_read} | {r.rows_loaded} | "
             f"{r.rows_quarantined} | {r.rows_dropped} | {r.values_flagged} | "

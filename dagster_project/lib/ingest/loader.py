@@ -11,6 +11,7 @@ A corrected re-delivery (same file name, new content) supersedes the earlier row
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 from contextlib import ExitStack
@@ -42,7 +43,7 @@ from .coordinates import add_coordinates
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .readers import ReadResult, column_letter, columns_of, drop_relation, read_into, sheet_to_read
 from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
-from .workbook_formats import show_as_displayed
+from .workbook_formats import fill_merged_down, show_as_displayed
 from .workbook_xml import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904, WORKBOOK_1904
 
 log = logging.getLogger(__name__)
@@ -265,7 +266,7 @@ def _stage(conn, source, path: Path) -> _Staged:
         mapping = header_mapping(headers, source.column_specs)
         _check_columns(source, mapping)
         contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
-        _as_the_sheet_shows(conn, source, path, read.encoding, headers, mapping, contract)
+        read = _as_the_sheet_shows(conn, source, path, read, headers, mapping, contract)
         try:
             _build_staged(conn, source, read.encoding, mapping, contract, nul)
         except duckdb.Error as error:
@@ -282,23 +283,26 @@ def _stage(conn, source, path: Path) -> _Staged:
                 cleanup=cleanup,
                 columns=source.column_specs,
             )
-            _as_the_sheet_shows(conn, source, path, read.encoding, headers, mapping, contract)
+            read = _as_the_sheet_shows(conn, source, path, read, headers, mapping, contract)
             _build_staged(conn, source, read.encoding, mapping, contract, nul)
         drop_relation(conn, "_incoming")  # a view of it reads the copy about to go
     return _Staged(read, headers, mapping, contract, nul)
 
 
 def _as_the_sheet_shows(
-    conn, source, path: Path, encoding: str, headers: list[str], mapping: dict[str, str],
+    conn, source, path: Path, read: ReadResult, headers: list[str], mapping: dict[str, str],
     contract: dict[str, dict],
-) -> None:  # fmt: skip
+) -> ReadResult:  # fmt: skip
     """A workbook's text columns (the contract's, and new ones) as the sheet shows their
-    cells formatted as dates or zero-padded numbers (workbook_formats.py)."""
+    cells formatted as dates or zero-padded numbers, then its cells merged down a column
+    given to each row beside them, as shown (workbook_formats.py); the read result,
+    with the note on merged cells."""
     if source.files["format"] != "xlsx":
-        return
+        return read
     text = {
         h for h, n in mapping.items() if contract.get(n, {}).get("type", "varchar") == "varchar"
     }
+    header_row = int(source.files.get("header_row", 1))
     # (the read table's columns are the sheet's, from column A)
     letters = {column_letter(i): h for i, h in enumerate(headers, start=1) if h in text}
     show_as_displayed(
@@ -307,9 +311,11 @@ def _as_the_sheet_shows(
         path,
         sheet_to_read(path, source.files),
         letters,
-        int(source.files.get("header_row", 1)),
-        EXCEL_EPOCH_1904 if encoding == WORKBOOK_1904 else EXCEL_EPOCH_1900,
+        header_row,
+        EXCEL_EPOCH_1904 if read.encoding == WORKBOOK_1904 else EXCEL_EPOCH_1900,
     )
+    merged = fill_merged_down(conn, "_incoming", read.merged, header_row, headers)
+    return dataclasses.replace(read, note="; ".join(n for n in (read.note, merged) if n) or None)
 
 
 def _build_staged(

@@ -26,7 +26,6 @@ from .encodings import detect_encoding
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .fixed_width_reader import read_fixed_width
 from .json_reader import read_json_rows
-from .workbook_formats import fill_merged_down
 from .workbook_xml import (
     EXCEL_EPOCH_1904,
     WORKBOOK_1904,
@@ -44,6 +43,7 @@ class ReadResult:
     encoding: str
     rejected: int = 0  # rows in ``_rejected``
     note: str | None = None  # how the file differs from what the contract says
+    merged: tuple[str, ...] = ()  # a workbook's merged ranges ("B5:B10")
 
 
 def read_into(
@@ -79,11 +79,11 @@ def read_into(
             return ReadResult(encoding)
         return ReadResult(encoding, read_csv_rows(conn, path, files, encoding, table, cleanup))
     if fmt == "xlsx":
-        note = _read_xlsx(conn, path, files, table)
+        merged = _read_xlsx(conn, path, files, table)
         # (the ledger keeps the date system: a column the contract names later is read
         # in its file's, contract_columns)
         epoch = excel_epoch(path)
-        return ReadResult(WORKBOOK_1904 if epoch == EXCEL_EPOCH_1904 else "xlsx", note=note)
+        return ReadResult(WORKBOOK_1904 if epoch == EXCEL_EPOCH_1904 else "xlsx", merged=merged)
     if fmt == "fixed_width":
         encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
         read_fixed_width(conn, path, files, columns or [], encoding, table, cleanup)
@@ -146,8 +146,9 @@ def sheet_to_read(path: Path, files: dict) -> str | None:
     return shown[0] if shown else None  # reader says the file holds no rows)
 
 
-def _read_xlsx(conn, path: Path, files: dict, table: str) -> str | None:
-    """Read the sheet into ``table``; return a note on its merged cells, if any."""
+def _read_xlsx(conn, path: Path, files: dict, table: str) -> tuple[str, ...]:
+    """Read the sheet into ``table``; return its merged ranges (the loader fills them
+    down once the text columns show what the sheet shows: workbook_formats.py)."""
     files = {**files, "sheet": sheet_to_read(path, files)}
     facts = sheet_facts(path, files.get("sheet"))
     if uncomputed := facts.formulas_without_value:
@@ -188,9 +189,8 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> str | None:
     except duckdb.Error as error:
         stop_on_platform_fault(error, path.name)
         raise UnreadableFile(f"not a readable Excel workbook: {safe_message(error)}") from None
-    columns = [c for c in columns_of(conn, table) if c != "_source_row"]
-    note = fill_merged_down(conn, table, facts.merged, int(header_row), columns)
     # Formatting can extend a sheet with blank rows; a fully blank row is not a record.
+    columns = [c for c in columns_of(conn, table) if c != "_source_row"]
     conn.execute(
         f"DELETE FROM {quote(table)} WHERE " + " AND ".join(f"{quote(c)} IS NULL" for c in columns)
     )
@@ -202,7 +202,7 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> str | None:
             "beyond it were probably cut off at export; ask for the data split across "
             "sheets or files (the contract can name several files)"
         )
-    return note
+    return facts.merged
 
 
 def columns_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:

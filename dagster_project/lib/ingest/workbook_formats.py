@@ -236,11 +236,17 @@ def fill_merged_down(
             continue  # a title above the header, or beyond the columns read
         if left != right:
             across.append(reference)
-        elif bottom > top:
+        if bottom > top:  # (a block merged across and down: down its first column)
             first = max(top, header_row + 1) - header_row
             down.setdefault(columns[left - 1], []).append((first, bottom - header_row))
     filled, target = 0, quote(table)
     for column, spans in down.items():
+        # ranges that overlap (no Excel saves them; other writers may): the first kept
+        kept: list[tuple[int, int]] = []
+        for first, last in sorted(spans):
+            if not kept or first > kept[-1][1]:
+                kept.append((first, last))
+        spans[:] = kept
         values = ", ".join(f"({first}, {last})" for first, last in spans)
         # (a row blank but for the merged cell is a spacer, not a record: left blank)
         record = " OR ".join(f"{target}.{quote(c)} IS NOT NULL" for c in columns if c != column)
@@ -263,6 +269,7 @@ def fill_merged_down(
     if across:
         notes.append(
             f"{len(across):,} range(s) merged across columns (e.g. {across[0]}): the value "
-            "is the first column's, the others are empty"
+            "is the first column's (and its rows', when merged down too), the others are "
+            "empty"
         )
     return "; ".join(notes) or None

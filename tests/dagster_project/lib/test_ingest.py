@@ -759,6 +759,35 @@ def test_cells_merged_down_a_column_take_the_value_the_sheet_shows_beside_them(t
     assert "merged across columns (e.g. C6:D6)" in result.reason
 
 
+def test_a_merged_cell_gives_each_row_what_the_sheet_shows(tmp_path):
+    """The value shown over a merged range is its first cell's, formatted: a date and a
+    zero-padded id merged down (their other cells unstyled, as openpyxl writes them) give
+    each row the date and the padded id, not the stored numbers; a block merged across
+    and down gives its rows the first column's value."""
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["request_id", "created_at", "Caller", "Reference", "Note"])
+    sheet.append(["SR-1", dt.datetime(2024, 3, 1), dt.date(2024, 3, 9), 123, "a note"])
+    sheet.append(["SR-2", dt.datetime(2024, 3, 2), None, None, None])
+    sheet.append(["SR-3", dt.datetime(2024, 3, 3), None, None, None])
+    sheet["C2"].number_format, sheet["D2"].number_format = "yyyy-mm-dd", "000000"
+    for cells in ("C2:C4", "D2:D4", "E2:F3"):  # (E2:F3: across and down)
+        sheet.merge_cells(cells)
+    book.save(folder / "merged.xlsx")
+    conn, [result] = run(tmp_path, spec)
+    assert (result.status, result.rows_loaded) == ("loaded", 3), result
+    assert conn.execute(
+        "SELECT caller_name, reference, note FROM raw.crm_requests ORDER BY _source_row"
+    ).fetchall() == [
+        ("2024-03-09", "000123", "a note"),
+        ("2024-03-09", "000123", "a note"),
+        ("2024-03-09", "000123", None),
+    ]
+
+
 def test_the_sheet_read_is_the_contracts_or_the_one_visible(tmp_path):
     """DuckDB read a workbook's first sheet, hidden or not, and ignored the others: a
     hidden lookup sheet loaded instead of the data, a second year's sheet was never
