@@ -194,11 +194,11 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> None:
                 ) from None
 
 
-def line_ends(path: Path, encoding: str) -> tuple[bool, bool]:
+def line_ends(path: Path, encoding: str) -> tuple[bool, bool, bool]:
     """(the file's lines end both with CR LF and with LF alone (``utf8_copy``), it holds
-    a CR alone besides other line ends)."""
+    a CR alone besides other line ends, its lines end in CR alone: old Mac exports)."""
     _, crlf, lf, cr = _counts(path, encoding, '"')
-    return 0 < crlf < lf, cr > crlf and lf > 0
+    return 0 < crlf < lf, cr > crlf and lf > 0, cr > 0 and lf == 0
 
 
 def _counts(path: Path, encoding: str, quote_char: str) -> tuple[int, int, int, int]:
@@ -385,12 +385,6 @@ def csv_view(
     )
 
 
-def _ends_with_cr_alone(path: Path, encoding: str) -> bool:
-    """Whether the file's lines end in CR alone (old Mac exports): no LF at all."""
-    _, _, lf, cr = _counts(path, encoding, '"')
-    return cr > 0 and lf == 0
-
-
 def _has_empty_lines(path: Path, encoding: str, cr_alone: bool = False) -> bool:
     """Whether a line of the file is empty (perhaps inside a quoted value)."""
     needles = ["\r\r"] if cr_alone else ["\n\n", "\n\r\n"]
@@ -411,8 +405,7 @@ def read_csv_rows(
     names = header_names(path, files, encoding)
     # (only here, where the fast read failed: CR LF rows with LF line breaks inside quoted
     # values, as Excel writes them, read well as they are and need no copy)
-    mixed, lone_cr = line_ends(path, encoding)
-    cr_alone = _ends_with_cr_alone(path, encoding)
+    mixed, lone_cr, cr_alone = line_ends(path, encoding)
     above_rows = int(files.get("header_row", 1)) - (0 if files.get("header", True) else 1)
     # (a file of one column: DuckDB reads an empty line as a row with no value, on both
     # reads alike, so its empty lines stay)

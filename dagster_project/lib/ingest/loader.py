@@ -41,10 +41,10 @@ from .contract_sql import (
 )
 from .coordinates import add_coordinates
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
-from .readers import ReadResult, column_letter, columns_of, drop_relation, read_into, sheet_to_read
+from .readers import ReadResult, column_letter, columns_of, drop_relation, read_into
 from .row_checks import apply_null_rules, collect_failures, record_flags, report_key_conflicts
 from .workbook_formats import fill_merged_down, show_as_displayed
-from .workbook_xml import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904, WORKBOOK_1904
+from .workbook_xml import epoch_of
 
 log = logging.getLogger(__name__)
 
@@ -309,10 +309,10 @@ def _as_the_sheet_shows(
         conn,
         "_incoming",
         path,
-        sheet_to_read(path, source.files),
+        read.sheet,
         letters,
         header_row,
-        EXCEL_EPOCH_1904 if read.encoding == WORKBOOK_1904 else EXCEL_EPOCH_1900,
+        epoch_of(read.encoding),
     )
     merged = fill_merged_down(conn, "_incoming", read.merged, header_row, headers)
     return dataclasses.replace(read, note="; ".join(n for n in (read.note, merged) if n) or None)
@@ -325,11 +325,7 @@ def _build_staged(
     keep_row = "_source_row, " if numbered else ""
     null_values = source.spec.get("null_values", [])
     # (a workbook: the day its serials count from, 1899-12-30 or 1904-01-01)
-    workbook = (
-        (EXCEL_EPOCH_1904 if encoding == WORKBOOK_1904 else EXCEL_EPOCH_1900)
-        if source.files["format"] == "xlsx"
-        else False
-    )
+    workbook = epoch_of(encoding) if source.files["format"] == "xlsx" else False
     trims = ", ".join(f"{trimmed(h, nul)} AS {quote(n)}" for h, n in mapping.items())
     nulls = ", ".join(
         f"{cleaned_text(n, contract.get(n), null_values, workbook)} AS {quote(n)}"

@@ -29,7 +29,7 @@ from .json_reader import read_json_rows
 from .workbook_xml import (
     EXCEL_EPOCH_1904,
     WORKBOOK_1904,
-    excel_epoch,
+    SheetFacts,
     sheet_facts,
     sheets,
     sheets_with_cells,
@@ -44,6 +44,7 @@ class ReadResult:
     rejected: int = 0  # rows in ``_rejected``
     note: str | None = None  # how the file differs from what the contract says
     merged: tuple[str, ...] = ()  # a workbook's merged ranges ("B5:B10")
+    sheet: str | None = None  # the workbook's sheet read (None: its first)
 
 
 def read_into(
@@ -79,11 +80,11 @@ def read_into(
             return ReadResult(encoding)
         return ReadResult(encoding, read_csv_rows(conn, path, files, encoding, table, cleanup))
     if fmt == "xlsx":
-        merged = _read_xlsx(conn, path, files, table)
+        sheet, facts = _read_xlsx(conn, path, files, table)
         # (the ledger keeps the date system: a column the contract names later is read
         # in its file's, contract_columns)
-        epoch = excel_epoch(path)
-        return ReadResult(WORKBOOK_1904 if epoch == EXCEL_EPOCH_1904 else "xlsx", merged=merged)
+        encoding = WORKBOOK_1904 if facts.epoch == EXCEL_EPOCH_1904 else "xlsx"
+        return ReadResult(encoding, merged=facts.merged, sheet=sheet)
     if fmt == "fixed_width":
         encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
         read_fixed_width(conn, path, files, columns or [], encoding, table, cleanup)
@@ -146,9 +147,10 @@ def sheet_to_read(path: Path, files: dict) -> str | None:
     return shown[0] if shown else None  # reader says the file holds no rows)
 
 
-def _read_xlsx(conn, path: Path, files: dict, table: str) -> tuple[str, ...]:
-    """Read the sheet into ``table``; return its merged ranges (the loader fills them
-    down once the text columns show what the sheet shows: workbook_formats.py)."""
+def _read_xlsx(conn, path: Path, files: dict, table: str) -> tuple[str | None, SheetFacts]:
+    """Read the sheet into ``table``; return its name and what its XML says besides
+    (merged ranges: the loader fills them down once the text columns show what the
+    sheet shows, workbook_formats.py; the date system)."""
     files = {**files, "sheet": sheet_to_read(path, files)}
     facts = sheet_facts(path, files.get("sheet"))
     if uncomputed := facts.formulas_without_value:
@@ -202,7 +204,7 @@ def _read_xlsx(conn, path: Path, files: dict, table: str) -> tuple[str, ...]:
             "beyond it were probably cut off at export; ask for the data split across "
             "sheets or files (the contract can name several files)"
         )
-    return facts.merged
+    return files.get("sheet"), facts
 
 
 def columns_of(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:

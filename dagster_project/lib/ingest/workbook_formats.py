@@ -8,6 +8,9 @@ Excel's day number "45356.60416666666". For the contract's text columns, such ce
 as the sheet shows them: "000123", "2024-03-05 14:30:00" (ISO, in the workbook's date
 system). Typed columns are unchanged: a number or date column reads the stored number.
 
+Cells merged down a column (a ward shown beside three rows, kept in the first cell
+only) give each row the value as shown (``fill_merged_down``, after the formats).
+
 Found in the sheet's XML without reading every cell: the styles whose format pads with
 zeros or shows a date or a time first (``xl/styles.xml``), then one search of the
 sheet's text for the cells of the text columns with one of those styles. A cell is
@@ -28,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse import quote
-from .workbook_xml import _P, CHUNK_BYTES, EXCEL_EPOCH_1900, _sheets
+from .workbook_xml import _P, ATTRIBUTE, CHUNK_BYTES, EXCEL_EPOCH_1900, _sheets
 
 # The built-in formats (ECMA-376 18.8.30) that show a date or a time (no code in the
 # file). Not the East Asian ones (27-36, 50-58): dates or times depending on the locale.
@@ -41,7 +44,6 @@ SHOWN_AS = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%d %H:%M:%S", "time": "%H:%M:
 _NUM_FMT = re.compile(r"<(?:\w+:)?numFmt\b([^>]*)/?>")
 _CELL_XFS = re.compile(r"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
 _XF = re.compile(r"<(?:\w+:)?xf\b([^>]*)>")
-_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
 
 
 def format_kind(code: str) -> tuple[str, int] | None:
@@ -79,14 +81,14 @@ def _styles(book: zipfile.ZipFile) -> dict[int, tuple[str, int]]:
         return {}
     codes = {}
     for attributes in _NUM_FMT.findall(styles):
-        values = dict(_ATTRIBUTE.findall(attributes))
+        values = dict(ATTRIBUTE.findall(attributes))
         if values.get("numFmtId", "").isdigit():
             # (the code as written: "&quot;" is a quote, not a section's end)
             codes[int(values["numFmtId"])] = html.unescape(values.get("formatCode", ""))
     cell_xfs = _CELL_XFS.search(styles)
     found = {}
     for index, attributes in enumerate(_XF.findall(cell_xfs.group(1) if cell_xfs else "")):
-        number_format = dict(_ATTRIBUTE.findall(attributes)).get("numFmtId", "0")
+        number_format = dict(ATTRIBUTE.findall(attributes)).get("numFmtId", "0")
         if not number_format.isdigit():
             continue
         number_format = int(number_format)
@@ -224,7 +226,8 @@ def fill_merged_down(
     """Give each row of a cell merged down a column (``B5:B10``: one value shown beside
     six rows, kept in the first cell only; read, the other five were empty) the first
     cell's value; return a note for the ledger, or None when no merged cell was among
-    the rows. ``columns``: the read table's columns, from the sheet's column A;
+    the rows. (Rows blank but for such a cell were deleted by the reader before: a
+    spacer stays no record.) ``columns``: the read table's columns, from the sheet's column A;
     ``_source_row`` is the sheet row less ``header_row``. A cell merged across columns
     (``C7:E7``: one value over three fields) is not copied into the others: which field
     it belongs to is the first's, and the others stay empty (the note says so)."""
@@ -248,15 +251,13 @@ def fill_merged_down(
                 kept.append((first, last))
         spans[:] = kept
         values = ", ".join(f"({first}, {last})" for first, last in spans)
-        # (a row blank but for the merged cell is a spacer, not a record: left blank)
-        record = " OR ".join(f"{target}.{quote(c)} IS NOT NULL" for c in columns if c != column)
         (count,) = conn.execute(
             f"UPDATE {target} SET {quote(column)} = merged.value FROM (SELECT "
             f"spans.first, spans.last, source.{quote(column)} AS value FROM (VALUES {values}) "
             f"AS spans(first, last) JOIN {target} AS source ON source._source_row = "
             f"spans.first) AS merged WHERE {target}._source_row > merged.first AND "
             f"{target}._source_row <= merged.last AND {target}.{quote(column)} IS NULL AND "
-            f"merged.value IS NOT NULL AND ({record or 'false'})"
+            "merged.value IS NOT NULL"
         ).fetchone()
         filled += count
     notes = []

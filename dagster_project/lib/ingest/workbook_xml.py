@@ -10,7 +10,8 @@ sheet would load as nothing, with no error. Such a file is refused, saying which
 until it is opened and saved in Excel (or exported as values).
 
 An empty ``<v></v>`` is a computed value (a formula that gave ""), not a missing one.
-The sheet's XML is read in chunks and searched only where it holds a formula at all.
+The sheet's XML is read in chunks and searched only where it holds a formula at all; the
+same read lists its merged ranges (workbook_formats.fill_merged_down fills them down).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 CHUNK_BYTES = 1 << 24
@@ -103,6 +104,7 @@ class SheetFacts:
     formulas_without_value: int = 0
     first_without_value: str | None = None  # its reference ("C7")
     merged: tuple[str, ...] = ()  # merged ranges ("B5:B10")
+    epoch: str = "1899-12-30"  # the day the workbook's serials count from (EXCEL_EPOCH_*)
 
 
 def sheet_facts(path: Path, sheet: str | None) -> SheetFacts:
@@ -110,19 +112,13 @@ def sheet_facts(path: Path, sheet: str | None) -> SheetFacts:
     be found here (the reader then says what is wrong with the file)."""
     try:
         with zipfile.ZipFile(path) as book:
+            epoch = _epoch(book)
             listed = [s for s in _sheets(book) if sheet is None or s.name == sheet]
             if not listed or listed[0].member is None:
-                return SheetFacts()
-            return _scan(book, listed[0].member)
+                return SheetFacts(epoch=epoch)
+            return replace(_scan(book, listed[0].member), epoch=epoch)
     except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
         return SheetFacts()
-
-
-def formulas_without_value(path: Path, sheet: str | None) -> tuple[int, str | None]:
-    """(how many formula cells of the sheet have no saved value, the first one's
-    reference)."""
-    facts = sheet_facts(path, sheet)
-    return facts.formulas_without_value, facts.first_without_value
 
 
 MERGE_CELL = re.compile(rb"<" + _P + rb'mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
@@ -163,11 +159,20 @@ WORKBOOK_1904 = "xlsx (1904 date system)"  # a workbook's "encoding" in the ledg
 DATE_1904 = re.compile(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
 
 
+def epoch_of(encoding: str) -> str:
+    """The day a workbook's serials count from, by its ledger encoding (``WORKBOOK_1904``)."""
+    return EXCEL_EPOCH_1904 if encoding == WORKBOOK_1904 else EXCEL_EPOCH_1900
+
+
 def excel_epoch(path: Path) -> str:
     """The day the workbook's serials count from (its ``date1904`` setting)."""
     try:
         with zipfile.ZipFile(path) as book:
-            workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+            return _epoch(book)
     except (zipfile.BadZipFile, KeyError, OSError):
         return EXCEL_EPOCH_1900  # (the reader says what is wrong with the file)
+
+
+def _epoch(book: zipfile.ZipFile) -> str:
+    workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
     return EXCEL_EPOCH_1904 if DATE_1904.search(workbook) else EXCEL_EPOCH_1900

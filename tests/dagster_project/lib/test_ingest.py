@@ -738,13 +738,13 @@ def test_cells_merged_down_a_column_take_the_value_the_sheet_shows_beside_them(t
     sheet.append(["SR-2", dt.datetime(2024, 3, 2), None, None])
     sheet.append(["SR-3", None, "Bo", None])
     sheet.append(["SR-4", dt.datetime(2024, 3, 4), "a note over two", None])
-    sheet.append([None, None, None, "Ward 4"])  # a spacer row beside a merged cell:
-    sheet.append(["SR-5", dt.datetime(2024, 3, 5), "Cy", None])  # no record
+    sheet.append([None, None, None, "Ward 4"])  # a row holding only a merged cell's value:
+    sheet.append(["SR-5", dt.datetime(2024, 3, 5), "Cy", None])  # quarantined (no id)
     for cells in ("A1:D1", "D3:D5", "B4:B5", "C6:D6", "D7:D8"):  # (a title above too)
         sheet.merge_cells(cells)
     book.save(folder / "merged.xlsx")
     conn, [result] = run(tmp_path, spec)
-    assert (result.status, result.rows_loaded) == ("loaded", 5), result
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 5, 1)
     assert conn.execute(
         "SELECT request_id, created_at, caller_name, ward FROM raw.crm_requests "
         "ORDER BY _source_row"
