@@ -153,12 +153,6 @@ def collect_failures(
         )
     flags = [EMPTY]
     decimal_commas = _columns_with_decimal_commas(conn, contract)
-    staged_columns = set(columns_of(conn, "_staged_data"))
-    staged_wall_clock = {
-        name: quote(WALL_CLOCK_PREFIX + name)
-        for name in contract
-        if WALL_CLOCK_PREFIX + name in staged_columns
-    }
     for name, column in contract.items():
         column_sql, typed_sql = quote(name), quote("__typed__" + name)
         if column.get("required"):
@@ -208,9 +202,10 @@ def collect_failures(
                 f"SELECT _source_row, {literal(name)}, {literal(FORMATS_DISAGREE_RULE)}, "
                 f"{column_sql} FROM _staged WHERE {two_readings}"
             )
-        if column["type"] == "timestamptz" and (twice := ambiguous_wall_clock(
-            column_sql, typed_sql, column, wall_clock_sql=staged_wall_clock.get(name)
-        )):  # fmt: skip
+        # (staging kept whether each such value stated no offset: loader._build_staged)
+        if twice := ambiguous_wall_clock(
+            column_sql, typed_sql, column, wall_clock_sql=quote(WALL_CLOCK_PREFIX + name)
+        ):
             condition, words = twice
             flags.append(
                 f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "

@@ -29,6 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
+from openpyxl.utils.cell import range_boundaries
 
 from ..warehouse import quote
 from .workbook_xml import _P, ATTRIBUTE, CHUNK_BYTES, EXCEL_EPOCH_1900, _sheets
@@ -207,15 +208,6 @@ def show_as_displayed(
     return changed
 
 
-def _cell(reference: str) -> tuple[int, int]:
-    """("B12") -> (column number, row)."""
-    letters = reference.rstrip("0123456789")
-    column = 0
-    for letter in letters:
-        column = column * 26 + ord(letter) - ord("A") + 1
-    return column, int(reference[len(letters) :])
-
-
 def fill_merged_down(
     conn: duckdb.DuckDBPyConnection,
     table: str,
@@ -234,7 +226,7 @@ def fill_merged_down(
     down: dict[str, list[tuple[int, int]]] = {}
     across = []
     for reference in merged:
-        (left, top), (right, bottom) = (_cell(end) for end in reference.split(":"))
+        left, top, right, bottom = range_boundaries(reference)
         if bottom <= header_row or left > len(columns):
             continue  # a title above the header, or beyond the columns read
         if left != right:
