@@ -18,10 +18,10 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource
 from packaging import version
 from pydantic import PrivateAttr
 
+from dagster_project.lib.dagster_dbt_lean import DbtCliResource
 from dagster_project.lib.warehouse import (
     close_kept,
     connect,

@@ -50,6 +50,7 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
                 dataset.model,
                 checkpoint=dataset.model,
                 validated=_validated_rows(dataset, version),
+                key_columns=dataset.key_columns,
             )
         _results().record_gate(
             dataset.id, "quality_gate", result.passed, result.summary(), version=version

@@ -15,8 +15,13 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from dagster_project.lib.dagster_dbt_lean import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    dbt_assets,
+    manifest_part,
+)
 from dagster_project.lib.dictionary import load_dictionary
 from dagster_project.lib.gates.results import GATES
 from dagster_project.lib.gates.warm_up import warm_up_gate_libraries
@@ -64,10 +69,19 @@ class CityDbtTranslator(DagsterDbtTranslator):
 QUALITY_SCORE_MODELS = "stg_open_data_platform__dataset_quality_scores pub_dataset_quality_scores"
 
 
+def step_manifest(inside_quality_scores: bool) -> dict:
+    """The manifest of one dbt step: the quality-score models, or all the others. Each
+    ``@dbt_assets`` makes assets of every node of its part and selects nothing itself
+    (``select=""``): this process evaluates no dbt selection (lib/dagster_dbt_lean.py),
+    and each step's command says what it builds (``--exclude`` / ``--select``)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return manifest_part(manifest, QUALITY_SCORE_MODELS.split(), inside=inside_quality_scores)
+
+
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=step_manifest(inside_quality_scores=False),
     project=dbt_project,
-    exclude=QUALITY_SCORE_MODELS,
+    select="",
     dagster_dbt_translator=CityDbtTranslator(),
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
@@ -93,9 +107,11 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         # (The reference stays the last successful whole build until this one succeeds:
         # a failed or killed build is redone from the same changed systems next time.)
         excluded = plan.excluded_nodes(manifest)
-        passed = _selectable(manifest, excluded, context)
-        args = ["build", "--exclude", " ".join(passed)] if passed else ["build"]
-        args.append(NO_ARTIFACTS)
+        # the quality-score models are the next step's; what did not change, this one's
+        left_out = dict.fromkeys(
+            QUALITY_SCORE_MODELS.split() + _selectable(manifest, excluded, context)
+        )
+        args = ["build", "--exclude", " ".join(left_out), NO_ARTIFACTS]
         if plan.full_refresh:  # the incremental models from all raw rows (see lib/incremental)
             args.append("--full-refresh")
         invocation = dbt.cli(args, context=context, raise_on_error=False)

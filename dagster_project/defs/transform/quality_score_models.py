@@ -20,13 +20,13 @@ import os
 from graphlib import TopologicalSorter
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
 
+from dagster_project.lib.dagster_dbt_lean import DbtCliResource, dagster_dbt_selects, dbt_assets
 from dagster_project.lib.incremental import project_version
 from dagster_project.lib.warehouse import connect, writer_turn
 from dagster_project.settings import get_settings
 
-from .dbt_assets import NO_ARTIFACTS, QUALITY_SCORE_MODELS, CityDbtTranslator
+from .dbt_assets import NO_ARTIFACTS, QUALITY_SCORE_MODELS, CityDbtTranslator, step_manifest
 from .project import dbt_environment, dbt_project, link_city_folder
 
 
@@ -39,9 +39,9 @@ def _in_manifest() -> bool:
 
 def build_quality_score_models() -> dg.AssetsDefinition:
     @dbt_assets(
-        manifest=dbt_project.manifest_path,
+        manifest=step_manifest(inside_quality_scores=True),
         project=dbt_project,
-        select=QUALITY_SCORE_MODELS,
+        select="",  # the command selects (lib/dagster_dbt_lean.py)
         dagster_dbt_translator=CityDbtTranslator(),
         name="quality_score_models",
     )
@@ -60,7 +60,9 @@ def build_quality_score_models() -> dg.AssetsDefinition:
                         metadata={"rebuilt": False, "why": "views: the new scores show as is"},
                     )
                 return
-            invocation = dbt.cli(["build", NO_ARTIFACTS], context=context)
+            # both models, or those of a subset (then dagster-dbt adds their --select)
+            selection = [] if dagster_dbt_selects(context) else ["--select", QUALITY_SCORE_MODELS]
+            invocation = dbt.cli(["build", *selection, NO_ARTIFACTS], context=context)
             yield from invocation.stream()
             if invocation.is_successful():
                 state.write_text(json.dumps({"project": project}) + "\n")

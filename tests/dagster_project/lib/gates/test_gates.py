@@ -111,19 +111,26 @@ def test_in_batches_unique_keys_pass_uniqueness(tmp_path, monkeypatch):
     conn.close()
 
 
-def test_rows_that_passed_before_are_not_checked_row_by_row_again(faulty, monkeypatch, tmp_path):
+@pytest.mark.parametrize("keyed", [False, True], ids=["whole rows", "rule columns and key"])
+def test_rows_that_passed_before_are_not_checked_row_by_row_again(
+    faulty, monkeypatch, tmp_path, keyed
+):
     """Given the rows published last (which passed), the per-row expectations look only at
-    the rows new or changed since; uniqueness still looks at every row."""
+    the rows new or changed since; uniqueness still looks at every row. With the key,
+    only the columns the rules read are compared (the same rows are found)."""
     import dagster_project.lib.gates.quality as quality
 
     dataset = load_dictionary().datasets["service_requests"]
+    keys = dataset.key_columns if keyed else ()
     validated = tmp_path / "sent.parquet"
     faulty.execute(
         f"COPY (SELECT * FROM open_data.{dataset.model} WHERE status IS DISTINCT FROM "
         f"'Reopened') TO '{validated}' (FORMAT parquet)"
     )
     monkeypatch.setattr(quality, "BATCH_ROWS", 2)
-    result = quality.check_quality(faulty, dataset.model, dataset.model, validated=validated)
+    result = quality.check_quality(
+        faulty, dataset.model, dataset.model, validated=validated, key_columns=keys
+    )
     assert result.rows_validated_per_row == 1
     found = {(f["expectation"], f["column"]): f["unexpected_count"] for f in result.failures}
     whole = quality.check_quality(faulty, dataset.model, dataset.model)
@@ -616,3 +623,21 @@ def test_first_and_last_names_pair_by_whose_they_are():
         ("two", "two", "first_name", "last_name"),
         ("two", "two", "first_name_2", "last_name_2"),
     ]
+
+
+def test_the_keyed_comparison_reads_the_rule_columns_and_keeps_every_failing_row(tmp_path):
+    """A row changed only where no per-row rule reads is not judged again; two new rows
+    with the same values in the rule's column are two rows (the key tells them apart)."""
+    from dagster_project.lib.gates.quality import _not_validated
+
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute("CREATE TABLE t AS FROM (VALUES (1, 'x', 'p'), (2, 'bad', 'q'), "
+                 "(3, 'bad', 'q'), (4, 'x', 'new note')) v(id, code, note)")  # fmt: skip
+    passed = tmp_path / "passed.parquet"
+    conn.execute(f"COPY (FROM (VALUES (1, 'x', 'p'), (4, 'x', 'old note')) v(id, code, note)) "
+                 f"TO '{passed}' (FORMAT parquet)")  # fmt: skip
+    keyed = conn.execute(_not_validated("t", ["code"], passed, ["id"])).fetchall()
+    assert sorted(keyed) == [("bad",), ("bad",)]
+    whole = conn.execute(_not_validated("t", ["code"], passed, [])).fetchall()
+    assert sorted(whole) == [("bad",), ("bad",), ("x",)]  # row 4's note changed
+    conn.close()
