@@ -17,14 +17,15 @@ manifest it builds (``manifest_part``) and selects all of it; the dbt command ge
 selection from us (``defs/transform/dbt_assets.py``).
 
 Import dagster-dbt's names from here, never ``dagster_dbt`` directly: whichever import
-comes first decides for the whole process (``tests/dagster_project/test_dagster_dbt_lean.py``
-checks that loading the definitions imports no dbt-core). (dagster-dbt 0.29, pinned.)
+comes first decides for the whole process, and a process that imported it with dbt-core
+first is refused here, saying so (its steps would select nothing).
+``tests/dagster_project/test_dagster_dbt_lean.py`` checks that loading the definitions
+imports no dbt-core. (dagster-dbt 0.29, pinned.)
 """
 
 from __future__ import annotations
 
 import sys
-import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -53,14 +54,18 @@ from dagster_dbt.compat import DBT_PYTHON_VERSION  # noqa: E402
 
 __all__ = ["DagsterDbtTranslator", "DbtCliResource", "DbtProject", "dbt_assets"]
 
-if DBT_PYTHON_VERSION is not None:  # imported elsewhere first: the manifest parts still hold
-    warnings.warn(
-        "dagster-dbt was imported with dbt-core in this process (import it from "
-        "dagster_project.lib.dagster_dbt_lean): each run starts ~1 s slower",
-        stacklevel=1,
+if DBT_PYTHON_VERSION is not None:
+    # imported elsewhere first: dagster-dbt would evaluate the steps' selection (``""``)
+    # with dbt's engine, which selects nothing, and the steps would have no assets
+    raise ImportError(
+        "dagster-dbt was imported with dbt-core in this process before "
+        "dagster_project.lib.dagster_dbt_lean: import its names from there (or load the "
+        "project's definitions before importing dagster_dbt)"
     )
 
 ASSET_TYPES = frozenset({"model", "seed", "snapshot"})
+# dbt's project hooks: run by every build, in both steps' manifests (no asset, no check)
+SHARED_TYPES = frozenset({"operation"})
 
 
 def dagster_dbt_selects(context) -> bool:
@@ -77,10 +82,11 @@ def dagster_dbt_selects(context) -> bool:
 
 def manifest_part(manifest: Mapping[str, Any], names: Iterable[str], inside: bool) -> dict:
     """The manifest of one ``@dbt_assets``: with ``inside``, the models (seeds, snapshots)
-    named and the tests on any of them; without, every other model and test. Nodes that
-    are not assets (the project's hooks, operations) stay in both: dbt reports them in
-    every build. As dbt's eager selection does it: ``--select a`` takes a test on a and
-    b, ``--exclude a`` leaves it out."""
+    named and the tests on any of them; without, every other model and test. The
+    project's hooks stay in both (dbt reports them in every build); analyses, which no
+    build runs, in neither. As dbt's eager selection does it: ``--select a`` takes a test
+    on a and b, ``--exclude a`` leaves it out; but such a test, or a model, that needs a
+    model of the other part is refused (dagster-dbt looks each parent up in the part)."""
     names = set(names)
     nodes = manifest["nodes"]
     named = {
@@ -98,14 +104,15 @@ def manifest_part(manifest: Mapping[str, Any], names: Iterable[str], inside: boo
     kept = {
         uid: node
         for uid, node in nodes.items()
-        if (uid in part) == inside or (node["resource_type"] not in ASSET_TYPES | {"test"})
+        if node["resource_type"] in SHARED_TYPES
+        or (node["resource_type"] in ASSET_TYPES | {"test"} and (uid in part) == inside)
     }
     for uid, node in kept.items():
         for parent in node.get("depends_on", {}).get("nodes", []):
             if parent in nodes and parent not in kept:
                 raise ValueError(
                     f"{uid} depends on {parent}, which is built by another step: a step's "
-                    "models may depend on that step's models and on sources only"
+                    "models and tests may depend on that step's models and on sources only"
                 )
     dropped = set(nodes) - set(kept)
     graph = {

@@ -30,6 +30,17 @@ def test_loading_the_definitions_imports_no_dbt_core():
     assert out.stdout.split() == ["None", "0", "True"], out.stderr[-2000:]
 
 
+def test_dagster_dbt_imported_with_dbt_core_first_is_refused():
+    """Imported elsewhere first, dagster-dbt would select nothing from the steps' parts
+    (dbt's engine reads ``select=""`` as no node): the definitions refuse to load."""
+    script = "import dagster_dbt\nimport dagster_project.lib.dagster_dbt_lean\n"
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, text=True
+    )
+    assert out.returncode != 0
+    assert "import its names from there" in out.stderr
+
+
 def _node(name: str, kind: str = "model", parents: tuple[str, ...] = ()) -> tuple[str, dict]:
     uid = f"{kind}.p.{name}"
     return uid, {"name": name, "resource_type": kind, "depends_on": {"nodes": list(parents)}}
@@ -45,6 +56,7 @@ def _manifest() -> dict:
             _node("not_null_pub_id", "test", ("model.p.pub",)),
             _node("unique_scores_id", "test", ("model.p.scores",)),
             _node("city_warehouse-on-run-start-0", "operation"),
+            _node("monthly_report", "analysis", ("model.p.pub", "model.p.pub_scores")),
         ]
     )
     child_map = {uid: [] for uid in nodes}

@@ -636,8 +636,12 @@ def test_the_keyed_comparison_reads_the_rule_columns_and_keeps_every_failing_row
     passed = tmp_path / "passed.parquet"
     conn.execute(f"COPY (FROM (VALUES (1, 'x', 'p'), (4, 'x', 'old note')) v(id, code, note)) "
                  f"TO '{passed}' (FORMAT parquet)")  # fmt: skip
-    keyed = conn.execute(_not_validated("t", ["code"], passed, ["id"])).fetchall()
+    keyed = conn.execute(_not_validated(conn, "t", ["code"], passed, ["id"])).fetchall()
     assert sorted(keyed) == [("bad",), ("bad",)]
-    whole = conn.execute(_not_validated("t", ["code"], passed, [])).fetchall()
+    whole = conn.execute(_not_validated(conn, "t", ["code"], passed, [])).fetchall()
     assert sorted(whole) == [("bad",), ("bad",), ("x",)]  # row 4's note changed
+    # an empty key (which the uniqueness rule lets through) would merge two rows: whole rows
+    conn.execute("INSERT INTO t VALUES (NULL, 'bad', 'a'), (NULL, 'bad', 'b')")
+    keyed = conn.execute(_not_validated(conn, "t", ["code"], passed, ["id"])).fetchall()
+    assert len(keyed) == 5
     conn.close()
