@@ -204,6 +204,9 @@ class PortalResource(dg.ConfigurableResource):
     the run ends, so no restart cuts its uploads short (``publish/portal/refresh.py``)."""
 
     _publishing: PublishingLock | None = PrivateAttr(default=None)
+    # what the portal said this run that no step changes: its dataset schema's fields,
+    # the organizations already as the dictionary has them (CkanPublisher.known)
+    _known: dict = PrivateAttr(default_factory=dict)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if connection_from_environment() is not None:
@@ -235,7 +238,7 @@ class PortalResource(dg.ConfigurableResource):
             self._publishing = None
 
     def publisher(self) -> CkanPublisher:
-        return CkanPublisher(portal_connection().client())
+        return CkanPublisher(portal_connection().client(), known=self._known)
 
     def url(self) -> str:
         return portal_connection().url

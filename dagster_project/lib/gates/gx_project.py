@@ -8,6 +8,7 @@ expectations change, so GX's generated ids stay stable in git.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,8 +25,15 @@ DATASOURCE = "warehouse_exports"
 def open_context(project_root) -> gx.data_context.FileDataContext:
     """The GX project at ``project_root``, opened once per process (a run's gates share
     it: opening reads and validates every config file, about a second each time). Its
-    stores read suites, checkpoints and results from their files on every ``get``."""
-    return _open_context(str(Path(project_root).resolve()))
+    stores read suites, checkpoints and results from their files on every ``get``.
+    One opening at a time: the warm-up thread opens it while dbt builds (warm_up.py), and
+    a gate that asks meanwhile waits for that one rather than opening a second (GX keeps
+    the project it opened last as a global)."""
+    with _OPENING:
+        return _open_context(str(Path(project_root).resolve()))
+
+
+_OPENING = threading.Lock()
 
 
 @lru_cache(maxsize=4)

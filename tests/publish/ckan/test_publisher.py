@@ -119,3 +119,29 @@ def test_a_retired_dataset_stays_on_the_portal_marked_retired(publisher, sysadmi
         assert retire_dataset(publisher, never, division) == "never published"
     finally:
         sysadmin.action.dataset_purge(id=created["id"])
+
+
+def test_a_runs_publishers_ask_for_an_organization_once_while_it_stays_as_wanted(sysadmin, run_id):
+    """Publishers sharing ``known`` (one run's) ask the portal for an organization once;
+    a changed description is still sent."""
+    asked = []
+
+    class Counting:
+        def __init__(self, client):
+            self.client, self.action = client, self
+
+        def __getattr__(self, name):
+            asked.append(name)
+            return getattr(self.client.action, name)
+
+    known: dict = {}
+    org = {"name": f"known-{run_id}", "title": "Known", "description": "first"}
+    first = CkanPublisher(Counting(sysadmin), known=known).ensure_organization(org)
+    again = CkanPublisher(Counting(sysadmin), known=known).ensure_organization(dict(org))
+    assert again["id"] == first["id"]
+    assert asked == ["organization_show", "organization_create"]
+    changed = CkanPublisher(Counting(sysadmin), known=known).ensure_organization(
+        {**org, "description": "second"}
+    )
+    assert changed["description"] == "second"
+    assert asked[2:] == ["organization_show", "organization_patch"]
