@@ -29,7 +29,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
-from openpyxl.utils.cell import range_boundaries
 
 from ..warehouse import quote
 from .workbook_xml import _P, ATTRIBUTE, CHUNK_BYTES, EXCEL_EPOCH_1900, _sheets
@@ -223,6 +222,8 @@ def fill_merged_down(
     ``_source_row`` is the sheet row less ``header_row``. A cell merged across columns
     (``C7:E7``: one value over three fields) is not copied into the others: which field
     it belongs to is the first's, and the others stay empty (the note says so)."""
+    from openpyxl.utils.cell import range_boundaries  # (openpyxl: only for merged cells)
+
     down: dict[str, list[tuple[int, int]]] = {}
     across = []
     for reference in merged:
