@@ -182,7 +182,7 @@ def _selectable(manifest: dict, excluded: list[str], context) -> list[str]:
     while a planned run selects only what it builds and so none of them. Kept: a selected
     model, seed or snapshot, and a test on one of them or on a source (which Dagster
     does not select by name). (In a subset, ``assets_def.keys`` are the selected keys;
-    the node's keys are all of the project's.)"""
+    the node's keys are all of this step's part of the project.)"""
     every_key = set(context.assets_def.node_keys_by_output_name.values())
     if context.selected_asset_keys == every_key:
         return excluded  # the whole project is selected

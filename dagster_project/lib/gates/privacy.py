@@ -360,7 +360,8 @@ def _count_values(
                 f"{' AND' if where else ' WHERE'} {quote(first)} IS NOT NULL "
                 f"AND {quote(last)} IS NOT NULL"
             )
-    values = " UNION ALL ".join(parts) or "SELECT NULL AS value"
+    # (no personal column in the files added: a typed empty value, as length() needs one)
+    values = " UNION ALL ".join(parts) or "SELECT NULL::VARCHAR AS value"
     # A name of two words in either order: "Gauthier, Madison" is "madison gauthier"
     reversed_names = (
         "SELECT split_part(value, ' ', 2) || ' ' || split_part(value, ' ', 1), records FROM v "

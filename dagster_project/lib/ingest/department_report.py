@@ -96,12 +96,15 @@ def write_report(
     return path
 
 
+# The control characters a worksheet refuses (openpyxl's ILLEGAL_CHARACTERS_RE, here so
+# that a run without a report never imports openpyxl)
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
 def _cell_text(value):
     """A value as a worksheet cell can hold it: the control characters a worksheet
     refuses (a NUL in a quarantined value stopped the report being written) shown as
     ``\\x00``."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if not isinstance(value, str):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub(lambda found: f"\\x{ord(found.group()):02x}", value)
+    return ILLEGAL_CHARACTERS.sub(lambda found: f"\\x{ord(found.group()):02x}", value)

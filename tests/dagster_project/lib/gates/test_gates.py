@@ -306,6 +306,10 @@ def test_personal_values_grow_with_new_files_and_recount_when_rows_are_withdrawn
     deliver("f2", ["Anonymous", "Jean Dupuis"])  # the 21st: shared, no longer identifying
     build_personal_values(conn, dictionary)
     assert values() == {"renee tremblay", "tremblay renee", "jean dupuis", "dupuis jean"}
+    # a file of a system without personal columns adds nothing (it failed: length(NULL))
+    conn.execute("INSERT INTO raw._ingest_files VALUES ('payments', 'p1', 'p1', 'loaded')")
+    assert build_personal_values(conn, dictionary)
+    assert values() == {"renee tremblay", "tremblay renee", "jean dupuis", "dupuis jean"}
     counts = "SELECT value, records FROM raw._personal_value_counts ORDER BY value"
     incremental = conn.execute(counts).fetchall()
     conn.execute("DROP TABLE raw._personal_values_state")
