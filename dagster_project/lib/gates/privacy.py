@@ -153,10 +153,10 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # state keeps a digest of the files of each generation, so a generation number that
 # came back with other files (a warehouse restored from a backup, then new files) is
 # not taken for the one a pass saw.
-# How personal values are derived from the raw rows (normalised, reversed, first and last
-# names joined): a change recounts them all (a new epoch), so no pass of a gate is
+# How personal values are derived from the raw rows (normalised, reversed or rotated,
+# first and last names joined): a change recounts them all (a new epoch), so no pass of a gate is
 # extended over values derived the old way.
-VALUE_DERIVATION = 6
+VALUE_DERIVATION = 7
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -362,6 +362,20 @@ def _count_values(
             )
     # (no personal column in the files added: a typed empty value, as length() needs one)
     values = " UNION ALL ".join(parts) or "SELECT NULL::VARCHAR AS value"
+    # A name of three words with its last word first, or its first word last: "Tremblay,
+    # Marie Claire" is "marie claire tremblay", and a system that keeps "okafor chidi
+    # emeka" (family name first) has it published as "Chidi Emeka Okafor"
+    three_words = (
+        "length(value) - length(replace(value, ' ', '')) = 2 "
+        "AND NOT regexp_matches(value, '[0-9@]')"
+    )
+    word = "split_part(value, ' ', {})".format
+    rotated_names = (
+        f"SELECT {word(3)} || ' ' || {word(1)} || ' ' || {word(2)}, records FROM v "
+        f"WHERE {three_words} UNION ALL "
+        f"SELECT {word(2)} || ' ' || {word(3)} || ' ' || {word(1)}, records FROM v "
+        f"WHERE {three_words}"
+    )
     # A name of two words in either order: "Gauthier, Madison" is "madison gauthier"
     reversed_names = (
         "SELECT split_part(value, ' ', 2) || ' ' || split_part(value, ' ', 1), records FROM v "
@@ -393,7 +407,8 @@ def _count_values(
         f"WITH v AS MATERIALIZED (SELECT value, count(*) AS records FROM ({values}) "
         "GROUP BY value) SELECT value, sum(records)::BIGINT AS records, "
         f"{int(generation)} AS generation FROM (SELECT value, records FROM v UNION ALL "
-        f"{reversed_names} UNION ALL {spaced_names} UNION ALL {split_codes}) "
+        f"{reversed_names} UNION ALL {rotated_names} UNION ALL {spaced_names} UNION ALL "
+        f"{split_codes}) "
         f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
         "GROUP BY value"
     )

@@ -533,7 +533,7 @@ def test_personal_values_found_however_the_text_holds_them():
         "INSERT INTO raw.job_postings_postings (hiring_manager) VALUES "
         "('Madison Gauthier'), ('Agnès Garcia'), ('Jean-Pierre Lavoie'), "
         "('Mary Anne O''Brien'), ('Wilhelmina Foxcroft'), ('Cornelius Applewhite'), "
-        "('Thaddeus Kettleworth')"
+        "('Thaddeus Kettleworth'), ('Marie Claire Tremblay'), ('Okafor Chidi Emeka')"
     )
     conn.execute(
         "CREATE TABLE raw.recreation_registrations (participant_first_name VARCHAR, "
@@ -576,6 +576,12 @@ def test_personal_values_found_however_the_text_holds_them():
         "Private Swim Lesson - Wilhelmina J. Foxcroft": True,  # an initial between
         'Residential - Cornelius "Neil" Applewhite': True,  # ... or a nickname
         "Wilhelmina and the Foxcroft family": False,  # a longer word between: not a name
+        # a name of three words with its last word first, or its first word last
+        "Contact: Tremblay, Marie Claire": True,
+        "Call Chidi Emeka Okafor re: posting": True,
+        "Marie Claire Tremblay": True,
+        "Claire Tremblay Marie": True,  # (the other rotation)
+        "Tremblay Claire Marie": False,  # not a rotation: words in another order
     }
     found = {}
     for text in published:
