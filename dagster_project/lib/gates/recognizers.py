@@ -38,18 +38,20 @@ MIN_SCORE = 0.4
 # digit class made this filter 100 times slower) with up to three characters but
 # letters between them (a phone, SIN, health card or
 # card number, written "613/555/0142", "613 - 555 - 0142", "613–555–0177", "046.454.286",
-# "613-555-01-88"), or a word that introduces a date of birth. (The separators were
-# ` ().-` only, two at most: a number written otherwise never reached the recognizers.)
+# "613-555-01-88"), or a word that introduces a date of birth. Digits: ASCII, full-width
+# and mathematical ("𝟔𝟏𝟑": NFKC, which the recognizers apply, reads them as digits).
+# (The separators were ` ().-` only, two at most: a number written otherwise never
+# reached the recognizers.)
 CANDIDATE = (
     r"(?i)[@＠]|%40|&#0*64;|&#x0*40;|&commat;|[(\[{<]at[)\]}>]|\bat\b.+\bdot\b"
     r"|([a-z][._][a-z][a-z0-9]*|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
-    r"|[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){8}"
+    r"|[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){8}"
     r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
     r"|date de naissance|anniversaire|ddn)\b"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
-    r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９]{0,4}"
-    r"[0-9０-９]([^0-9０-９a-z]{0,3}[0-9０-９]){6}"
+    r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
+    r"[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){6}"
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"

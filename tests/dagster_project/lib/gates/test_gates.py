@@ -582,6 +582,10 @@ def test_personal_values_found_however_the_text_holds_them():
         "Marie Claire Tremblay": True,
         "Claire Tremblay Marie": True,  # (the other rotation)
         "Tremblay Claire Marie": False,  # not a rotation: words in another order
+        # letters styled by Unicode (mathematical bold and italic, circled)
+        "Ask 𝐌𝐚𝐝𝐢𝐬𝐨𝐧 Gauthier": True,
+        "𝑮𝒂𝒖𝒕𝒉𝒊𝒆𝒓, Madison": True,
+        "Ⓜⓐⓓⓘⓢⓞⓝ Gauthier": True,
     }
     found = {}
     for text in published:
@@ -659,3 +663,18 @@ def test_the_keyed_comparison_reads_the_rule_columns_and_keeps_every_failing_row
     keyed = conn.execute(_not_validated(conn, "t", ["code"], passed, ["id"])).fetchall()
     assert len(keyed) == 5
     conn.close()
+
+
+def test_a_phone_number_in_mathematical_digits_reaches_the_recognizers():
+    """Digits styled by Unicode ("𝟔𝟏𝟑") were no digits to the SQL filter that picks the
+    values the recognizers read (they read them as digits: NFKC)."""
+    from dagster_project.lib.gates.privacy import _collect_values, _shape_findings
+    from dagster_project.lib.gates.recognizers import Recognizers
+
+    conn = connect()
+    styled = "".join(chr(0x1D7CE + int(d)) if d.isdigit() else d for d in "613-555-0142")
+    conn.execute("CREATE TABLE t AS SELECT ? AS note", [f"call back {styled} after 5"])
+    _collect_values(conn, "t", "note", None)
+    recognizers = Recognizers(load_dictionary().city.public_contacts)
+    found = _shape_findings(conn, "note", recognizers)
+    assert [f["rule"] for f in found] == ["holds personal data (PHONE_NUMBER)"]
