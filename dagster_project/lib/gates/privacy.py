@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from uuid import uuid4
 
@@ -35,7 +34,7 @@ import duckdb
 
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
-from .recognizers import CANDIDATE, INVISIBLE_CHARACTERS, Recognizers
+from .recognizers import CANDIDATE, INVISIBLE_CHARACTERS, STYLED, STYLED_RANGES, Recognizers
 from .results import WARNING_MARK
 from .small_cells import small_cell_check
 
@@ -157,7 +156,11 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # How personal values are derived from the raw rows (normalised, reversed or rotated,
 # first and last names joined): a change recounts them all (a new epoch), so no pass of a gate is
 # extended over values derived the old way.
-VALUE_DERIVATION = 8
+# Words of an organisation's name, never of a person's: a value of three words holding
+# one is not rotated
+NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
+                "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
+VALUE_DERIVATION = 9
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -365,10 +368,12 @@ def _count_values(
     values = " UNION ALL ".join(parts) or "SELECT NULL::VARCHAR AS value"
     # A name of three words with its last word first, or its first word last: "Tremblay,
     # Marie Claire" is "marie claire tremblay", and a system that keeps "okafor chidi
-    # emeka" (family name first) has it published as "Chidi Emeka Okafor"
+    # emeka" (family name first) has it published as "Chidi Emeka Okafor". Not a value
+    # with a word no name has ("City of Calgary", an applicant's: "Minutes of Calgary
+    # City Council" held "of calgary city").
     three_words = (
         "length(value) - length(replace(value, ' ', '')) = 2 "
-        "AND NOT regexp_matches(value, '[0-9@]')"
+        f"AND NOT regexp_matches(value, '[0-9@]|\\b({'|'.join(NOT_IN_NAMES)})\\b')"
     )
     word = "split_part(value, ' ', {})".format
     rotated_names = (
@@ -490,33 +495,16 @@ _LOOK_ALIKES_FROM = "".join(_LOOK_ALIKES)
 _LOOK_ALIKES_TO = "".join(_LOOK_ALIKES.values())
 
 
-def _styled_alphanumerics() -> dict[str, str]:
-    """Letters and digits styled by Unicode (mathematical bold, italic, script,
-    double-struck..., letterlike symbols, circled and squared letters) -> the plain
-    lower-case letter or digit, as NFKC reads them (DuckDB has no NFKC): a name typed in
-    them hid it ("𝐌𝐚𝐝𝐢𝐬𝐨𝐧 𝐆𝐚𝐮𝐭𝐡𝐢𝐞𝐫"). 812 characters."""
-    folded = {}
-    for first, last in STYLED_RANGES:
-        for code in range(first, last + 1):
-            plain = unicodedata.normalize("NFKC", chr(code))
-            if len(plain) == 1 and plain.isascii() and plain.isalnum():
-                folded[chr(code)] = plain.lower()
-    return folded
-
-
-# (math alphanumerics, letterlike symbols, circled letters, squared letters)
-STYLED_RANGES = ((0x1D400, 0x1D7FF), (0x2100, 0x214F), (0x24B6, 0x24E9), (0x1F130, 0x1F189))
-_STYLED = _styled_alphanumerics()
 _STYLED_CLASS = "".join(f"\\x{{{first:x}}}-\\x{{{last:x}}}" for first, last in STYLED_RANGES)
 
 
 def _unstyled(lowered: str) -> str:
-    """The text with its styled letters and digits plain. Only a value that holds one
-    takes the translate: with 812 characters to look up it costs 15 times the look-alikes'
-    on every other value."""
+    """The text with its styled letters and digits plain (recognizers.STYLED: what the
+    recognizers read them as). Only a value that holds one takes the translate: with
+    ~1,000 characters to look up it costs 15 times the look-alikes' on every value."""
     return (
         f"CASE WHEN regexp_matches({lowered}, '[{_STYLED_CLASS}]') THEN translate({lowered}, "
-        f"'{''.join(_STYLED)}', '{''.join(_STYLED.values())}') ELSE {lowered} END"
+        f"'{''.join(STYLED)}', '{''.join(STYLED.values())}') ELSE {lowered} END"
     )
 
 
@@ -603,14 +591,16 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
 
 def _shape_findings(conn, column: str, recognizers: Recognizers) -> list[dict]:
     """Run the recognizers on the column's candidate values: all of a rare shape, a sample
-    of a frequent one (and, when a sample hits, every row of that shape counts)."""
+    of a frequent one (and, when a sample hits, every row of that shape counts). A value
+    is a candidate as the recognizers read it: its styled letters and digits plain
+    ("𝐜𝐚𝐥𝐥 𝟓𝟓𝟓-𝟎𝟏𝟒𝟐", "⑥①③-⑤⑤⑤-⓪①④②")."""
     shape = "regexp_replace(regexp_replace(value, '[0-9]', '9', 'g'), '[^0-9 .()-]', 'A', 'g')"
     rows = conn.execute(
         # the values of a shape with the smallest hashes: a stable sample, without sorting
         # all of a frequent shape's values
         f"SELECT shape, min_by(value, hash(value), {FREQUENT_SHAPE + 1}) AS sample, "
         "count(*) AS distinct_values, sum(rows) AS shape_rows FROM (SELECT value, rows, "
-        f"{shape} AS shape FROM {COLUMN_VALUES} WHERE regexp_matches(value, "
+        f"{shape} AS shape FROM {COLUMN_VALUES} WHERE regexp_matches({_unstyled('value')}, "
         f"{literal(CANDIDATE)}) AND NOT own_identifier) GROUP BY shape"
     ).fetchall()
     findings: dict[str, dict] = {}

@@ -77,13 +77,51 @@ INVISIBLE_CHARACTERS = (
     "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
 )
 INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
+
+# Letters and digits styled by Unicode: mathematical bold, italic, script, double-struck
+# ("𝐌𝐚𝐝𝐢𝐬𝐨𝐧", "𝟔𝟏𝟑"), letterlike symbols ("ℎ"), superscripts and subscripts ("⁶¹³",
+# "ᴹᵃᵈ"), small capitals ("ᴍᴀᴅɪsᴏɴ", some among the phonetic letters), circled,
+# parenthesized, negative and squared letters and digits ("Ⓜ", "⑥", "⒨", "🅜", "🅼", "❻").
+# Flags' regional indicators are left out.
+STYLED_RANGES = (
+    (0x00B2, 0x00BA), (0x0250, 0x02FF), (0x1D00, 0x1DBF), (0x2070, 0x209F), (0x2100, 0x214F),
+    (0x2460, 0x24FF), (0x2776, 0x2793), (0x1D400, 0x1D7FF), (0x1F100, 0x1F1E5),
+)  # fmt: skip
+_DIGIT_NAMES = ("ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE")
+_STYLED_NAME = re.compile(r"(?:LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?|DIGIT )(\w+)$")
+
+
+def _plain_of(character: str) -> str | None:
+    """The one ASCII letter (lower case) or digit a styled character stands for: what
+    NFKC leaves of it, less punctuation ("⒜" is "(a)"), or what its name says when NFKC
+    has nothing ("LATIN LETTER SMALL CAPITAL M", "NEGATIVE SQUARED LATIN CAPITAL LETTER
+    M", "DINGBAT NEGATIVE CIRCLED DIGIT SIX")."""
+    kept = [c for c in unicodedata.normalize("NFKC", character) if c.isalnum()]
+    if len(kept) == 1 and kept[0].isascii():
+        return kept[0].lower()
+    found = _STYLED_NAME.search(unicodedata.name(character, ""))
+    if found is None:
+        return None
+    word = found.group(1)
+    if len(word) == 1 and word.isalpha():
+        return word.lower()
+    return str(_DIGIT_NAMES.index(word)) if word in _DIGIT_NAMES else None
+
+
+STYLED = {
+    chr(code): plain
+    for first, last in STYLED_RANGES
+    for code in range(first, last + 1)
+    if chr(code) != (plain := _plain_of(chr(code)) or chr(code)) and plain.isascii()
+}
+UNSTYLED = str.maketrans(STYLED)  # for str.translate
 SPACED_AT = re.compile(r"(?<=\w)\s+@\s*(?=\w)|(?<=\w)\s*@\s+(?=\w)")
 
 
 def plain_text(text: str) -> str:
     # (HTML's character references first: "gertrude.v&#64;example.org", "613&#45;555")
     plain = html.unescape(text) if "&" in text else text
-    plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", plain))
+    plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", plain.translate(UNSTYLED)))
     plain = COMMA_GROUPED_PHONE.sub(r"\1-\2-\3", plain)
     plain = SPACED_AT.sub("@", plain)
     plain = DASHES.sub("-", plain)
@@ -425,7 +463,9 @@ class Recognizers:
             # cut from the text as a reader sees it (NFKC: full-width digits are digits;
             # nothing invisible: "jane\u200binfo@riverton.ca" is no "info@riverton.ca")
             plain = self.public.sub(" ", plain_text(text))
-            text = self.public.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+            text = self.public.sub(
+                " ", INVISIBLE.sub("", unicodedata.normalize("NFKC", text.translate(UNSTYLED)))
+            )
         else:
             plain = plain_text(text)
         for variant in (text, plain) if plain != text else (text,):

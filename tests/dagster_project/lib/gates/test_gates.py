@@ -533,7 +533,8 @@ def test_personal_values_found_however_the_text_holds_them():
         "INSERT INTO raw.job_postings_postings (hiring_manager) VALUES "
         "('Madison Gauthier'), ('Agnès Garcia'), ('Jean-Pierre Lavoie'), "
         "('Mary Anne O''Brien'), ('Wilhelmina Foxcroft'), ('Cornelius Applewhite'), "
-        "('Thaddeus Kettleworth'), ('Marie Claire Tremblay'), ('Okafor Chidi Emeka')"
+        "('Thaddeus Kettleworth'), ('Marie Claire Tremblay'), ('Okafor Chidi Emeka'), "
+        "('City of Calgary')"
     )
     conn.execute(
         "CREATE TABLE raw.recreation_registrations (participant_first_name VARCHAR, "
@@ -582,10 +583,14 @@ def test_personal_values_found_however_the_text_holds_them():
         "Marie Claire Tremblay": True,
         "Claire Tremblay Marie": True,  # (the other rotation)
         "Tremblay Claire Marie": False,  # not a rotation: words in another order
+        "Minutes of Calgary City Council": False,  # an organisation's name is not rotated
         # letters styled by Unicode (mathematical bold and italic, circled)
         "Ask 𝐌𝐚𝐝𝐢𝐬𝐨𝐧 Gauthier": True,
         "𝑮𝒂𝒖𝒕𝒉𝒊𝒆𝒓, Madison": True,
         "Ⓜⓐⓓⓘⓢⓞⓝ Gauthier": True,
+        # negative squared letters and small capitals (which NFKC leaves as they are)
+        "🅼🅰🅳🅸🆂🅾🅽 Gauthier": True,
+        "ᴍᴀᴅɪsᴏɴ Gauthier": True,
     }
     found = {}
     for text in published:
@@ -666,15 +671,21 @@ def test_the_keyed_comparison_reads_the_rule_columns_and_keeps_every_failing_row
 
 
 def test_a_phone_number_in_mathematical_digits_reaches_the_recognizers():
-    """Digits styled by Unicode ("𝟔𝟏𝟑") were no digits to the SQL filter that picks the
-    values the recognizers read (they read them as digits: NFKC)."""
+    """Digits and letters styled by Unicode ("𝟔𝟏𝟑", "⑥①③", "⁶¹³", a bold "call") were not
+    what the SQL filter that picks the values the recognizers read looks for."""
     from dagster_project.lib.gates.privacy import _collect_values, _shape_findings
     from dagster_project.lib.gates.recognizers import Recognizers
 
-    conn = connect()
-    styled = "".join(chr(0x1D7CE + int(d)) if d.isdigit() else d for d in "613-555-0142")
-    conn.execute("CREATE TABLE t AS SELECT ? AS note", [f"call back {styled} after 5"])
-    _collect_values(conn, "t", "note", None)
     recognizers = Recognizers(load_dictionary().city.public_contacts)
-    found = _shape_findings(conn, "note", recognizers)
-    assert [f["rule"] for f in found] == ["holds personal data (PHONE_NUMBER)"]
+    for note in (
+        "call back 𝟔𝟏𝟑-𝟓𝟓𝟓-𝟎𝟏𝟒𝟐 after 5",  # mathematical bold digits
+        "⑥①③-⑤⑤⑤-⓪①④② after 5",  # circled
+        "⁶¹³-⁵⁵⁵-⁰¹⁴²",  # superscript
+        "𝐜𝐚𝐥𝐥 555-0142",  # a local number after a phone word in bold letters
+    ):
+        conn = connect()
+        conn.execute("CREATE TABLE t AS SELECT ? AS note", [note])
+        _collect_values(conn, "t", "note", None)
+        found = _shape_findings(conn, "note", recognizers)
+        assert [f["rule"] for f in found] == ["holds personal data (PHONE_NUMBER)"], note
+        conn.close()
