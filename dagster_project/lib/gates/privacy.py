@@ -160,7 +160,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 9
+VALUE_DERIVATION = 10
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -370,16 +370,17 @@ def _count_values(
     # Marie Claire" is "marie claire tremblay", and a system that keeps "okafor chidi
     # emeka" (family name first) has it published as "Chidi Emeka Okafor". Not a value
     # with a word no name has ("City of Calgary", an applicant's: "Minutes of Calgary
-    # City Council" held "of calgary city").
+    # City Council" held "of calgary city"). Rotated too: a name with its hyphens as
+    # spaces ("Lavoie, Jean Pierre" from "Jean-Pierre Lavoie").
     three_words = (
         "length(value) - length(replace(value, ' ', '')) = 2 "
         f"AND NOT regexp_matches(value, '[0-9@]|\\b({'|'.join(NOT_IN_NAMES)})\\b')"
     )
     word = "split_part(value, ' ', {})".format
     rotated_names = (
-        f"SELECT {word(3)} || ' ' || {word(1)} || ' ' || {word(2)}, records FROM v "
+        f"SELECT {word(3)} || ' ' || {word(1)} || ' ' || {word(2)}, records FROM named "
         f"WHERE {three_words} UNION ALL "
-        f"SELECT {word(2)} || ' ' || {word(3)} || ' ' || {word(1)}, records FROM v "
+        f"SELECT {word(2)} || ' ' || {word(3)} || ' ' || {word(1)}, records FROM named "
         f"WHERE {three_words}"
     )
     # A name of two words in either order: "Gauthier, Madison" is "madison gauthier"
@@ -392,7 +393,7 @@ def _count_values(
     # as "Jean Pierre Lavoie" (an address rebuilt from its words), "O'Brien" as "O’Brien"
     # (a typographic apostrophe, which normalises to a space)
     spaced_names = (  # (cheap tests first: a regex on each of millions of values cost 1 s)
-        "SELECT trim(regexp_replace(value, '[''-]+', ' ', 'g')), records FROM v "
+        "SELECT trim(regexp_replace(value, '[''-]+', ' ', 'g')) AS value, records FROM v "
         "WHERE (contains(value, '-') OR contains(value, '''')) AND NOT contains(value, '@') "
         "AND regexp_matches(value, '[a-z][''-][a-z]') AND NOT regexp_matches(value, '[0-9]')"
     )
@@ -411,10 +412,12 @@ def _count_values(
     # form's rows are the rows of the values it comes from).
     counted = (
         f"WITH v AS MATERIALIZED (SELECT value, count(*) AS records FROM ({values}) "
-        "GROUP BY value) SELECT value, sum(records)::BIGINT AS records, "
+        f"GROUP BY value), spaced AS MATERIALIZED ({spaced_names}), "
+        "named AS (SELECT value, records FROM v UNION ALL SELECT value, records FROM spaced) "
+        "SELECT value, sum(records)::BIGINT AS records, "
         f"{int(generation)} AS generation FROM (SELECT value, records FROM v UNION ALL "
-        f"{reversed_names} UNION ALL {rotated_names} UNION ALL {spaced_names} UNION ALL "
-        f"{split_codes}) "
+        f"{reversed_names} UNION ALL {rotated_names} UNION ALL "
+        f"SELECT value, records FROM spaced UNION ALL {split_codes}) "
         f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
         "GROUP BY value"
     )

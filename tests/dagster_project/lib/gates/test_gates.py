@@ -558,6 +558,7 @@ def test_personal_values_found_however_the_text_holds_them():
         "Inspection closed 2015-04-09 by staff": False,  # a date, not a child's birth date
         "2015-04-09": False,  # nor alone
         "1700 block of Jean Pierre Lavoie Rd": True,  # hyphen as a space
+        "Contact: Lavoie, Jean Pierre": True,  # ... and the last name first
         "Mary Anne O’Brien": True,  # a typographic apostrophe
         "Ask Madison\u200b Gauthier": True,  # a zero-width space inside the name
         "Ask Madison Gauthi\u0435r": True,  # a Cyrillic "е" among the Latin letters
