@@ -21,7 +21,7 @@ import duckdb
 from packaging import version
 from pydantic import PrivateAttr
 
-from dagster_project.lib.dagster_dbt_lean import DbtCliResource
+from dagster_project.defs.transform.dagster_dbt_lean import DbtCliResource
 from dagster_project.lib.warehouse import (
     close_kept,
     connect,

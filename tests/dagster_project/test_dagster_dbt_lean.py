@@ -1,4 +1,4 @@
-"""dagster-dbt in the pipeline's process without dbt-core (lib/dagster_dbt_lean.py)."""
+"""dagster-dbt in the pipeline's process without dbt-core (dagster_dbt_lean.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from dagster_project.lib.dagster_dbt_lean import manifest_part
+from dagster_project.defs.transform.dagster_dbt_lean import manifest_part
 from dagster_project.settings import PROJECT_DIR
 
 QUALITY_SCORES = ["stg_open_data_platform__dataset_quality_scores", "pub_dataset_quality_scores"]
@@ -33,7 +33,7 @@ def test_loading_the_definitions_imports_no_dbt_core():
 def test_dagster_dbt_imported_with_dbt_core_first_is_refused():
     """Imported elsewhere first, dagster-dbt would select nothing from the steps' parts
     (dbt's engine reads ``select=""`` as no node): the definitions refuse to load."""
-    script = "import dagster_dbt\nimport dagster_project.lib.dagster_dbt_lean\n"
+    script = "import dagster_dbt\nimport dagster_project.defs.transform.dagster_dbt_lean\n"
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, text=True
     )

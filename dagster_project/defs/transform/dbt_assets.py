@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from dagster_project.lib.dagster_dbt_lean import (
+from dagster_project.defs.transform.dagster_dbt_lean import (
     DagsterDbtTranslator,
     DbtCliResource,
     dbt_assets,
@@ -72,7 +72,7 @@ QUALITY_SCORE_MODELS = "stg_open_data_platform__dataset_quality_scores pub_datas
 def step_manifest(inside_quality_scores: bool) -> dict:
     """The manifest of one dbt step: the quality-score models, or all the others. Each
     ``@dbt_assets`` makes assets of every node of its part and selects nothing itself
-    (``select=""``): this process evaluates no dbt selection (lib/dagster_dbt_lean.py),
+    (``select=""``): this process evaluates no dbt selection (dagster_dbt_lean.py),
     and each step's command says what it builds (``--exclude`` / ``--select``)."""
     manifest = json.loads(dbt_project.manifest_path.read_text())
     return manifest_part(manifest, QUALITY_SCORE_MODELS.split(), inside=inside_quality_scores)

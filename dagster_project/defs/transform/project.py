@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dagster_project.lib.dagster_dbt_lean import DbtProject
+from dagster_project.defs.transform.dagster_dbt_lean import DbtProject
 from dagster_project.lib.dbt_environment import (
     CITY_MARK,
     dbt_environment,

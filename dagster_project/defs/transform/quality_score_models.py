@@ -21,7 +21,11 @@ from graphlib import TopologicalSorter
 
 import dagster as dg
 
-from dagster_project.lib.dagster_dbt_lean import DbtCliResource, dagster_dbt_selects, dbt_assets
+from dagster_project.defs.transform.dagster_dbt_lean import (
+    DbtCliResource,
+    dagster_dbt_selects,
+    dbt_assets,
+)
 from dagster_project.lib.incremental import project_version
 from dagster_project.lib.warehouse import connect, writer_turn
 from dagster_project.settings import get_settings
@@ -41,7 +45,7 @@ def build_quality_score_models() -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=step_manifest(inside_quality_scores=True),
         project=dbt_project,
-        select="",  # the command selects (lib/dagster_dbt_lean.py)
+        select="",  # the command selects (dagster_dbt_lean.py)
         dagster_dbt_translator=CityDbtTranslator(),
         name="quality_score_models",
     )

@@ -59,7 +59,7 @@ if DBT_PYTHON_VERSION is not None:
     # with dbt's engine, which selects nothing, and the steps would have no assets
     raise ImportError(
         "dagster-dbt was imported with dbt-core in this process before "
-        "dagster_project.lib.dagster_dbt_lean: import its names from there (or load the "
+        "dagster_project.defs.transform.dagster_dbt_lean: import its names from there (or load the "
         "project's definitions before importing dagster_dbt)"
     )
 
