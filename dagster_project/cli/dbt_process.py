@@ -24,6 +24,7 @@ import gc
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from dagster_project.lib.dbt_parse_ahead import ParseAhead, ParsedAhead
@@ -73,6 +74,10 @@ def run_dbt(cli, args: list[str], manifest=None) -> int:
 def serve(cli, listener, socket_path: Path) -> int:
     """The process started ahead: parse while the run ingests, then serve its build."""
     parsing = ParseAhead(socket_path.parent / "parse")
+    # on a thread of its own, after the parse (which the build waits for): the build
+    # does not wait for it (a first small-cell call meanwhile waits for the same
+    # imports, no longer)
+    threading.Thread(target=_prepare_python_functions, args=(parsing,), daemon=True).start()
     parsed: list[ParsedAhead | None] = []
 
     def build(args: list[str]) -> int:  # (the request's environment is set by now)
@@ -82,6 +87,18 @@ def serve(cli, listener, socket_path: Path) -> int:
     return serve_one_build(
         listener, socket_path, build, before_build=lambda: parsed.append(parsing.result())
     )
+
+
+def _prepare_python_functions(parsing: ParseAhead) -> None:
+    """The warehouse's Python functions' first call made while the process waits
+    (small_cell_protection_plugin.prepare_first_call), once the parse ended: on the
+    same core, the two would delay the parse, which the build waits for. A failure is
+    the build's to meet."""
+    from dagster_project.lib.small_cell_protection_plugin import prepare_first_call
+
+    with contextlib.suppress(Exception):
+        parsing.result()
+        prepare_first_call()
 
 
 def stop_on_interrupt() -> None:
