@@ -15,7 +15,9 @@
    run, a run with no new file, then ``--deltas`` runs (default 3) each after a 1% delta
    (a new 311 export with 0.5% of the requests changed and 0.5% new, other rows each
    time). A run's time moves by 10% from one run to the next on this 2-core machine, as
-   much as a target's margin: ``delta_s`` is the deltas' median, each one is shown;
+   much as a target's margin: ``delta_s`` is the deltas' median, each one is shown
+   (``delta_runs_s``, in order: they run one after another on a warehouse that grows by
+   0.5% each time; the figures of sessions before 6 December 2026 (day) are of one);
 4. prints one table (wall seconds, peak RSS of the run's process tree, seconds per stage
    from the run's Dagster event log, DataStore rows/s from the publish steps) and, as its
    last line, one JSON object.
@@ -36,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -105,8 +108,10 @@ def delta_file(index: int) -> str:
 
 
 def add_delta(landing: Path, share: float = 0.01, index: int = 0) -> int:
-    """A new 311 export: ``share/2`` of the requests changed (closed), ``share/2`` new;
-    the ``index``-th delta takes the rows after those of the ones before."""
+    """A new 311 export: ``share/2`` of the requests changed (open ones, closed now: a
+    closed one sent again as it was would change nothing the portal shows), ``share/2``
+    new (copies of other rows under ids no export has). The ``index``-th delta changes
+    the open requests after those of the deltas before it, and copies other rows."""
     source = landing / "crm311" / "SR_EXPORT_2025.csv"
     # read twice rather than held: this process's memory would count in the delta run's
     # peak RSS (a forked child's peak includes its parent's pages until it execs)
@@ -116,25 +121,46 @@ def add_delta(landing: Path, share: float = 0.01, index: int = 0) -> int:
     with source.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = next(reader)
-        for _ in range(index * 2 * count):  # the earlier deltas' rows
-            next(reader)
-        rows = [row for row, _ in zip(reader, range(2 * count), strict=False)]
-    created, closed, status = (header.index(c) for c in ("created_at", "closed_at", "status"))
+        created, closed, status = (header.index(c) for c in ("created_at", "closed_at", "status"))
+        copied_from = range(index * count, (index + 1) * count)
+        open_rows, copied = [], []
+        for number, row in enumerate(reader):
+            if number in copied_from:
+                copied.append(row)
+            if row[status] not in ("Closed", "Cancelled") and len(open_rows) < (index + 1) * count:
+                open_rows.append(row)
+            if len(copied) == count and len(open_rows) == (index + 1) * count:
+                break
+    if len(open_rows) < (index + 1) * count:
+        raise SystemExit(
+            f"{source} holds {len(open_rows)} open requests: too few for {index + 1} deltas "
+            f"of {count} changed requests each"
+        )
 
     def closed_now(row: list[str]) -> list[str]:
         row = list(row)
-        row[status], row[closed] = "Closed", row[closed] or row[created]
+        row[status], row[closed] = "Closed", row[closed] or _two_days_after(row[created])
         return row
 
-    changed = [closed_now(r) for r in rows[:count]]
+    changed = [closed_now(r) for r in open_rows[index * count :]]
     year = f"SR-{2026 + index}-"  # ids no earlier delta gave
-    new = [[r[0].replace("SR-2025-", year, 1), *r[1:]] for r in rows[count : 2 * count]]
+    new = [[r[0].replace("SR-2025-", year, 1), *r[1:]] for r in copied]
     delta = landing / delta_file(index)
     with delta.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(changed + new)
     return len(changed) + len(new)
+
+
+def _two_days_after(created_at: str) -> str:
+    """A closing time for a request closed now (the export's own format), or its creation
+    time when that is not in the ISO form the sample city writes."""
+    try:
+        moment = datetime.fromisoformat(created_at)
+    except ValueError:
+        return created_at
+    return (moment + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def main() -> int:
@@ -144,7 +170,9 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="delete the scratch folder first")
     parser.add_argument("--ports", default="5155,54429,63899", help="CKAN,PostgreSQL,Redis")
     parser.add_argument("--keep-portal", action="store_true", help="leave it running after")
-    parser.add_argument("--deltas", type=int, default=3, help="1%% delta runs (the median)")
+    parser.add_argument(
+        "--deltas", type=_at_least_one, default=3, help="1%% delta runs (the median is shown)"
+    )
     parser.add_argument(
         "--reuse-landing",
         action="store_true",
@@ -166,6 +194,12 @@ def main() -> int:
             landing.parent.mkdir(parents=True)
             kept.rename(landing)
             _remove_added_files(landing)  # the earlier run's 1% delta, any file added by hand
+    if (data / "warehouse.duckdb").exists():
+        raise SystemExit(
+            f"{work} holds an earlier run's warehouse: every file would be known, the full "
+            "run would load nothing and the deltas would be skipped as loaded already. "
+            "Start over with --fresh (--reuse-landing keeps the generated city)."
+        )
     env = _env(work, args)
     if reuse:
         print(f"sample city at scale {args.scale:g}: the files generated before", flush=True)
@@ -331,6 +365,13 @@ def report(args, results: dict) -> None:
         "peak_rss_mb": round(max(results[n]["rss"] for n in runs)),
     }
     print(json.dumps(summary))
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least one delta run")
+    return value
 
 
 def _env(work: Path, args) -> dict:

@@ -74,31 +74,54 @@ def run_dbt(cli, args: list[str], manifest=None) -> int:
 def serve(cli, listener, socket_path: Path) -> int:
     """The process started ahead: parse while the run ingests, then serve its build."""
     parsing = ParseAhead(socket_path.parent / "parse")
-    # on a thread of its own, after the parse (which the build waits for): the build
-    # does not wait for it (a first small-cell call meanwhile waits for the same
-    # imports, no longer)
-    threading.Thread(target=_prepare_python_functions, args=(parsing,), daemon=True).start()
+    preparing = PythonFunctionsAhead(parsing)
     parsed: list[ParsedAhead | None] = []
 
     def build(args: list[str]) -> int:  # (the request's environment is set by now)
         manifest = parsed[0].manifest_for(args, os.environ) if parsed[0] is not None else None
         return run_dbt(cli, args, manifest)
 
-    return serve_one_build(
-        listener, socket_path, build, before_build=lambda: parsed.append(parsing.result())
-    )
+    def before_build() -> None:
+        parsed.append(parsing.result())
+        preparing.stop()  # before the build sets its folder and environment
+
+    return serve_one_build(listener, socket_path, build, before_build=before_build)
 
 
-def _prepare_python_functions(parsing: ParseAhead) -> None:
-    """The warehouse's Python functions' first call made while the process waits
-    (small_cell_protection_plugin.prepare_first_call), once the parse ended: on the
-    same core, the two would delay the parse, which the build waits for. A failure is
-    the build's to meet."""
-    from dagster_project.lib.small_cell_protection_plugin import prepare_first_call
+class PythonFunctionsAhead:
+    """The warehouse's Python functions' first call, made on a thread while the process
+    waits (small_cell_protection_plugin.prepare_first_call): DuckDB's imports at that
+    call (0.2-0.35 s) are then not the build's. After the parse, which the build waits
+    for (on one core the two would delay it). Never during the build: it sets this
+    process's folder and environment (setenv while another thread's C code reads them
+    can crash a process), so ``stop`` keeps a warm-up from starting once the build
+    comes and waits for one under way (its imports the build would wait for anyway).
+    What it imports is frozen like dbt's modules (gc.freeze: no collection walks them).
+    A failure is the build's to meet; a build that calls no Python function paid the
+    warm-up on the waiting process's core, while the run ingested."""
 
-    with contextlib.suppress(Exception):
-        parsing.result()
-        prepare_first_call()
+    def __init__(self, parsing: ParseAhead):
+        self._parsing = parsing
+        self._lock = threading.Lock()
+        self._stopped = False
+        threading.Thread(target=self._run, daemon=True, name="python-functions-ahead").start()
+
+    def _run(self) -> None:
+        with contextlib.suppress(Exception):
+            self._parsing.result()
+            with self._lock:
+                if self._stopped:
+                    return
+                from dagster_project.lib.small_cell_protection_plugin import (
+                    prepare_first_call,
+                )
+
+                prepare_first_call()
+                gc.freeze()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
 
 
 def stop_on_interrupt() -> None:

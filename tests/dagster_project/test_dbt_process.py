@@ -1,6 +1,7 @@
 """The pipeline's dbt (scripts/dbt-bound-to-parent -> cli/dbt_process.py) answers as the
 dbt command does: same output, same exit status, the warehouse closed at its end."""
 
+import gc
 import os
 import signal
 import socket
@@ -217,3 +218,50 @@ def test_the_dbt_process_started_ahead_writes_for_its_user_only():
         assert "Umask:\t0077" in status
     finally:
         warm.stop()
+
+
+class _Parse:
+    """A parse ahead that ends when the test says so."""
+
+    def __init__(self):
+        self.done = threading.Event()
+
+    def result(self, timeout: float = 30):
+        assert self.done.wait(timeout)
+
+
+def test_the_python_functions_warm_up_never_starts_once_the_build_came(monkeypatch):
+    """The build sets the process's folder and environment: a warm-up that has not
+    started by then does not start (PythonFunctionsAhead.stop), one under way ends first."""
+    import dagster_project.lib.small_cell_protection_plugin as plugin
+    from dagster_project.cli.dbt_process import PythonFunctionsAhead
+
+    calls = []
+    monkeypatch.setattr(plugin, "prepare_first_call", lambda: calls.append("called"))
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # (this process's objects stay collectable)
+    parse = _Parse()
+    ahead = PythonFunctionsAhead(parse)
+    ahead.stop()  # the build came while the parse ran
+    parse.done.set()
+    time.sleep(0.2)
+    assert calls == []
+
+    entered, release = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        entered.set()
+        release.wait(5)
+        calls.append("finished")
+
+    monkeypatch.setattr(plugin, "prepare_first_call", slow)
+    parse = _Parse()
+    parse.done.set()
+    ahead = PythonFunctionsAhead(parse)
+    assert entered.wait(5)
+    stopping = threading.Thread(target=ahead.stop)
+    stopping.start()
+    time.sleep(0.1)
+    assert stopping.is_alive()  # the build waits for the warm-up under way
+    release.set()
+    stopping.join(5)
+    assert calls == ["finished"] and not stopping.is_alive()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -264,11 +266,23 @@ def test_two_small_counts_that_hide_each_other_get_a_third_cell():
     assert suppressed_cells(ids, primary, counts, coordinates, keys, 8, 60) == [0, 1, 2, 3, 4]
 
 
-def test_the_dbt_process_first_call_made_ahead_runs_the_function_as_dbt_calls_it():
+def test_the_first_call_made_ahead_loads_what_duckdb_loads_at_a_first_call():
     """The dbt process started ahead makes the function's first call while it waits
-    (cli/dbt_process.py), and hides a failure from the build: a change of the function's
-    arguments would silently bring the 0.2-0.35 s back to the build's critical path."""
+    (cli/dbt_process.py, PythonFunctionsAhead), and hides a failure from the build: a
+    change of the function's arguments would silently bring the imports back to the
+    build's critical path. In a process of its own (pytest's has pandas loaded): the call
+    runs, and leaves loaded what DuckDB imports at a first call (should a DuckDB release
+    stop importing them, the warm-up is no longer needed)."""
     pytest.importorskip("dbt.adapters.duckdb.plugins")
-    from dagster_project.lib.small_cell_protection_plugin import prepare_first_call
-
-    prepare_first_call()  # raises on a signature the function no longer takes
+    check = (
+        "import sys\n"
+        "from dagster_project.lib.small_cell_protection_plugin import prepare_first_call\n"
+        "assert 'pandas' not in sys.modules and 'pyarrow' not in sys.modules\n"
+        "prepare_first_call()\n"
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['numpy', 'pandas', 'pyarrow']"
