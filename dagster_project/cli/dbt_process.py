@@ -96,7 +96,8 @@ class PythonFunctionsAhead:
     process's folder and environment (setenv while another thread's C code reads them
     can crash a process), so ``stop`` keeps a warm-up from starting once the build
     comes and waits for one under way (its imports the build would wait for anyway).
-    What it imports is frozen like dbt's modules (gc.freeze: no collection walks them).
+    What the process holds then (the imports, the parse's manifest, both kept to the
+    end) is frozen like dbt's modules, after a collection (gc.freeze: none walks it again).
     A failure is the build's to meet; a build that calls no Python function paid the
     warm-up on the waiting process's core, while the run ingested."""
 
@@ -104,7 +105,8 @@ class PythonFunctionsAhead:
         self._parsing = parsing
         self._lock = threading.Lock()
         self._stopped = False
-        threading.Thread(target=self._run, daemon=True, name="python-functions-ahead").start()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="python-functions-ahead")
+        self.thread.start()
 
     def _run(self) -> None:
         with contextlib.suppress(Exception):
@@ -117,6 +119,7 @@ class PythonFunctionsAhead:
                 )
 
                 prepare_first_call()
+                gc.collect()
                 gc.freeze()
 
     def stop(self) -> None:

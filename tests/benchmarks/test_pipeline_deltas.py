@@ -28,7 +28,9 @@ def _export(landing: Path, requests: int) -> None:
         writer = csv.writer(handle)
         writer.writerow(["request_id", "created_at", "closed_at", "status", "ward"])
         for n in range(1, requests + 1):
-            status = "Closed" if n % 3 == 0 else "Open"  # only open ones are closed by a delta
+            # only open ones are closed by a delta, however a closed one is spelled
+            closed = ("Closed", "CLOSED ", " closed", "Cancelled", "CANCELLED")[n // 3 % 5]
+            status = closed if n % 3 == 0 else ("Open", "In Progress")[n % 2]
             writer.writerow([f"SR-2025-{n:07d}", "2025-01-01T08:00:00", "", status, n % 10])
 
 

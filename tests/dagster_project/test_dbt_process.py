@@ -232,7 +232,8 @@ class _Parse:
 
 def test_the_python_functions_warm_up_never_starts_once_the_build_came(monkeypatch):
     """The build sets the process's folder and environment: a warm-up that has not
-    started by then does not start (PythonFunctionsAhead.stop), one under way ends first."""
+    started by then does not start (PythonFunctionsAhead.stop), one under way ends first;
+    otherwise it runs once the parse ended."""
     import dagster_project.lib.small_cell_protection_plugin as plugin
     from dagster_project.cli.dbt_process import PythonFunctionsAhead
 
@@ -243,9 +244,16 @@ def test_the_python_functions_warm_up_never_starts_once_the_build_came(monkeypat
     ahead = PythonFunctionsAhead(parse)
     ahead.stop()  # the build came while the parse ran
     parse.done.set()
-    time.sleep(0.2)
-    assert calls == []
+    ahead.thread.join(5)
+    assert calls == [] and not ahead.thread.is_alive()
 
+    parse = _Parse()
+    ahead = PythonFunctionsAhead(parse)
+    parse.done.set()  # no build yet: the warm-up runs
+    ahead.thread.join(5)
+    assert calls == ["called"]
+
+    calls.clear()
     entered, release = threading.Event(), threading.Event()
 
     def slow() -> None:
@@ -258,10 +266,8 @@ def test_the_python_functions_warm_up_never_starts_once_the_build_came(monkeypat
     parse.done.set()
     ahead = PythonFunctionsAhead(parse)
     assert entered.wait(5)
-    stopping = threading.Thread(target=ahead.stop)
+    stopping = threading.Thread(target=lambda: (ahead.stop(), calls.append("stopped")))
     stopping.start()
-    time.sleep(0.1)
-    assert stopping.is_alive()  # the build waits for the warm-up under way
     release.set()
     stopping.join(5)
-    assert calls == ["finished"] and not stopping.is_alive()
+    assert calls == ["finished", "stopped"]  # the build waited for the warm-up under way
