@@ -124,10 +124,11 @@ def key_difference(old: Path, new: Path, keys: list[str], work_dir: Path) -> Key
     return difference
 
 
-def _null_keys(conn, keys: list[str], views: tuple[str, ...]) -> bool:
-    """Whether a key column is empty in a row of either file. Each key column is unique
-    (the quality gate checks it before anything publishes), so with no empty key a key
-    names one row, and the whole-row difference counts what the by-key join counts."""
+def has_empty_key(conn, keys: list[str], views: tuple[str, ...]) -> bool:
+    """Whether a key column is empty in a row of any of ``views`` (tables or views).
+    Each key column is unique (the quality gate checks it before anything publishes), so
+    with no empty key a key names one row, and the whole-row difference counts what the
+    by-key join counts. (The quality gate asks it too, before it compares on the key.)"""
     empty = " OR ".join(f"{quote(k)} IS NULL" for k in keys)
     return any(
         conn.execute(f"SELECT count(*) FROM {view} WHERE {empty}").fetchone()[0] for view in views
@@ -170,7 +171,7 @@ def compare_exports(
             and keys
             and keys == list(key_columns)
             and same_columns
-            and not _null_keys(conn, keys, ("old_file", "new_file"))
+            and not has_empty_key(conn, keys, ("old_file", "new_file"))
         ):
             # the common case: one comparison, which the DataStore's load reuses
             found = key_difference(old, new, keys, new.parent)

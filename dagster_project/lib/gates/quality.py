@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from ...settings import get_settings
+from ..row_changes import has_empty_key
 from ..warehouse import literal, quote
 
 # Great Expectations is imported where a suite runs, not with this module: it takes
@@ -213,11 +214,7 @@ def _not_validated(conn, table: str, columns: list[str], validated: Path, key_co
     passed = f"read_parquet({literal(str(validated))})"
     select = ", ".join(quote(c) for c in columns)
     compared = ", ".join(quote(c) for c in dict.fromkeys([*columns, *key_columns]))
-    empty_key = " OR ".join(f"{quote(k)} IS NULL" for k in key_columns)
-    if (
-        not key_columns
-        or conn.execute(f"SELECT count(*) FROM {table} WHERE {empty_key}").fetchone()[0]
-    ):
+    if not key_columns or has_empty_key(conn, list(key_columns), (table,)):
         compared = "*"
     return (
         f"SELECT {select} FROM (SELECT {compared} FROM {table} "
