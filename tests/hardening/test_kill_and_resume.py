@@ -100,8 +100,9 @@ PHASES = {
         for child in _children(pid)
         if Path(f"/proc/{child}").exists()
     ),
-    # the first export is written: the publish step is under way
-    "publish": lambda data_dir, pid: any((data_dir / "exports").glob("*/*.csv")),
+    # the first data package is written: the publish step is under way (a CSV appears
+    # earlier, while the gates check: lib/exports_ahead.py)
+    "publish": lambda data_dir, pid: any((data_dir / "exports").glob("*/datapackage.json")),
 }
 
 
