@@ -109,17 +109,6 @@ def test_every_approved_dataset_is_published_with_files_and_dictionary(
     first_run, warehouse, anonymous
 ):
     assert {f"portal/{d.id}" for d in approved()} <= materialized(first_run)
-    # their files were written while the gates checked (lib/exports_ahead.py), but for
-    # the quality scores, which a later dbt step builds
-    written = {
-        e.asset_key.path[-1]: e.event_specific_data.materialization.metadata["files"].value
-        for e in first_run.all_events
-        if e.event_type_value == "ASSET_MATERIALIZATION"
-        and e.asset_key.path[0] == "portal"
-        and e.asset_key.path[-1] in {d.id for d in approved()}
-    }
-    ahead = {d for d, how in written.items() if how == "written while the gates checked"}
-    assert set(written) - ahead == {"dataset_quality_scores"}, written
     for dataset in approved():
         package = anonymous.action.package_show(id=package_name(dataset.id))
         assert package["title"] == dataset.title and not package["private"]
@@ -420,9 +409,6 @@ def test_a_failed_gate_stops_only_its_own_dataset(first_run, data_dir, anonymous
     assert ("pub_building_permits", "privacy_gate") in failed
     shown = sysadmin.action.package_show(id="building-permits")
     assert shown["private"] and shown["resources"] == before
-    # its files, written while the gates checked, did not stay beside the published ones
-    held_back = data_dir / "exports" / "building_permits"
-    assert not [p for p in held_back.glob("*.csv") if "046 454 286" in p.read_text()]
     with pytest.raises(ckanapi.NotAuthorized):
         anonymous.action.package_show(id="building-permits")
 

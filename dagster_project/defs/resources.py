@@ -22,7 +22,6 @@ from packaging import version
 from pydantic import PrivateAttr
 
 from dagster_project.defs.transform.dagster_dbt_lean import DbtCliResource
-from dagster_project.lib.exports_ahead import discard_untaken
 from dagster_project.lib.warehouse import (
     close_kept,
     connect,
@@ -172,7 +171,6 @@ class WarehouseResource(dg.ConfigurableResource):
         self._run_turn, self._holding_run_turn = ExitStack(), False
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        discard_untaken()  # files written ahead that no publication took (their gate failed)
         if self._run_turn is not None:
             self._run_turn.close()  # the kept connection closes, then the turn is given back
             self._run_turn, self._holding_run_turn = None, False

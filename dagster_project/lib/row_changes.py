@@ -19,7 +19,6 @@ file system tells.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,13 +80,7 @@ class KeyDifference:
         return self.added + self.changed + self.removed
 
 
-# One answer per work folder (per dataset): a new comparison writes over the files of
-# the one before it in that folder. A lock, since the files written while the gates check
-# are compared on a thread of their own (exports_ahead.py).
 _KEY_DIFFERENCES: dict[tuple, KeyDifference] = {}
-# what key_difference writes in its work folder: the rows to upsert, the keys to delete
-DIFFERENCE_FILES = ("delta_upserts.parquet", "delta_deletes.parquet")
-_KEY_DIFFERENCES_GUARD = threading.Lock()
 
 
 def _identity(path: Path) -> tuple:
@@ -102,8 +95,7 @@ def key_difference(old: Path, new: Path, keys: list[str], work_dir: Path) -> Key
     only when it sends them). Asked again for the same two files (the DataStore after
     the version), the answer is the one already made, while its files are still there."""
     memo_key = (_identity(old), _identity(new), tuple(keys), str(work_dir))
-    with _KEY_DIFFERENCES_GUARD:
-        known = _KEY_DIFFERENCES.get(memo_key)
+    known = _KEY_DIFFERENCES.get(memo_key)
     if known is not None and known.upserts.exists() and known.deletes.exists():
         return known
     conn = connect()
@@ -121,16 +113,14 @@ def key_difference(old: Path, new: Path, keys: list[str], work_dir: Path) -> Key
         ).fetchone()
         (upserted,) = conn.execute("SELECT count(*) FROM upserts").fetchone()
         (removed,) = conn.execute("SELECT count(*) FROM deletes").fetchone()
-        upserts, deletes = (work_dir / name for name in DIFFERENCE_FILES)
+        upserts, deletes = work_dir / "delta_upserts.parquet", work_dir / "delta_deletes.parquet"
         for table, path in (("upserts", upserts), ("deletes", deletes)):
             conn.execute(f"COPY {table} TO {literal(str(path))} (FORMAT parquet)")
     finally:
         conn.close()
     difference = KeyDifference(added, upserted - added, removed, upserts, deletes)
-    with _KEY_DIFFERENCES_GUARD:
-        for earlier in [k for k in _KEY_DIFFERENCES if k[3] == memo_key[3]]:
-            del _KEY_DIFFERENCES[earlier]
-        _KEY_DIFFERENCES[memo_key] = difference
+    _KEY_DIFFERENCES.clear()  # one publication at a time: keep the last only
+    _KEY_DIFFERENCES[memo_key] = difference
     return difference
 
 

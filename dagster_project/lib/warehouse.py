@@ -8,7 +8,6 @@ extensions, so we point DuckDB's extension directory at them.
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -28,33 +27,19 @@ EXTENSION_DIR = Path(next(iter(duckdb_ext.__path__))) / "extensions"
 MEMORY_LIMIT = os.environ.get("PLATFORM_DUCKDB_MEMORY_LIMIT") or "1536MB"
 
 
-# A scratch database opened by a read beside the run's steps (below): it runs while the
-# gates hold their own memory, and spills to disk past this instead of doubling the peak.
-BESIDE_SCRATCH_MEMORY_LIMIT = "512MB"
-
-
 def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    beside = _reads_beside.get(threading.current_thread())
-    in_memory = path == ":memory:"
-    if not in_memory:
+    if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = duckdb.connect(
+    return duckdb.connect(
         str(path),
         read_only=read_only,
         config={
             "extension_directory": str(EXTENSION_DIR),
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": True,
-            # (a file's limit must be the one every connection to it has: DuckDB refuses
-            # a second configuration of an open database)
-            "memory_limit": BESIDE_SCRATCH_MEMORY_LIMIT
-            if beside is not None and in_memory
-            else MEMORY_LIMIT,
+            "memory_limit": MEMORY_LIMIT,
         },
     )
-    if beside is not None:
-        beside.append(conn)  # for stop_reads_beside to interrupt
-    return conn
 
 
 def quote(identifier: str) -> str:
@@ -96,13 +81,10 @@ def release_cached_memory(warehouse: Path) -> None:
     between steps the kept database would otherwise hold up to ``MEMORY_LIMIT`` of them
     beside the next step's own memory (pandas batches, Presidio), where a step that
     closed the file gave it all back. DuckDB evicts down to a lowered limit at once; the
-    limit is then set back. Measured: 467 MB -> 90 MB of RSS after a 1M-row scan.
-    Not while a read beside the steps runs (``read_beside``): the limit is the
-    database's, and a sort under 32 MB would spill or fail; the next step's end does it."""
+    limit is then set back. Measured: 467 MB -> 90 MB of RSS after a 1M-row scan."""
     with _held_guard:
         kept = _kept_open.get(_key(warehouse))
-        reading_beside = bool(_reads_beside)
-    if kept is None or reading_beside:
+    if kept is None:
         return
     try:
         kept.execute("SET memory_limit = '32MB'")
@@ -115,10 +97,7 @@ def release_cached_memory(warehouse: Path) -> None:
 
 
 def close_kept(warehouse: Path) -> None:
-    """Close what ``keep_open`` kept (the database closes with its last connection),
-    once the reads beside the steps have ended: whoever closes it is giving the file up
-    (to dbt's process, or at the end of the writer turn)."""
-    wait_for_reads_beside()
+    """Close what ``keep_open`` kept (the database closes with its last connection)."""
     with _held_guard:
         kept = _kept_open.pop(_key(warehouse), None)
     if kept is not None:
@@ -128,88 +107,6 @@ def close_kept(warehouse: Path) -> None:
 # -- one writer at a time, across processes ------------------------------------------------
 _held: dict[str, int] = {}
 _held_guard = threading.Lock()
-
-
-# -- reads beside the run's steps ----------------------------------------------------------
-# A step may start a read whose result a later step of the run uses, so that it runs while
-# the steps between do other work (lib/exports_ahead.py: the portal's files are written
-# while the gates check). It runs on a thread with a connection of its own to the database
-# the run keeps open, and only while the run holds the writer turn; whatever gives the
-# file up (close_kept: dbt's build, the end of the turn) waits for it first, and the end
-# of the run stops what is still under way (stop_reads_beside: nothing would use it).
-# Each such thread -> the connections it opened (the warehouse's, and any scratch one).
-_reads_beside: dict[threading.Thread, list[duckdb.DuckDBPyConnection]] = {}
-
-
-def read_beside(
-    warehouse: Path, work: Callable[[duckdb.DuckDBPyConnection], None], name: str
-) -> threading.Thread | None:
-    """Run ``work`` on a thread with its own connection to ``warehouse``; None (nothing
-    started) when this process does not hold the writer turn. Call it outside a turn of
-    the step's own: a read beside the outermost turn would make that turn's end wait for
-    it. ``work`` handles its own errors (what it leaves undone, the later step does
-    itself); one that escapes, or a failed connection, is logged and ends the thread."""
-    thread = threading.Thread(target=_read, args=(warehouse, work), name=name, daemon=True)
-    with _held_guard:
-        if not _held.get(_key(warehouse)):
-            return None
-        _reads_beside[thread] = []
-    try:
-        thread.start()
-    except RuntimeError:  # no thread to be had: the caller does the work in its turn
-        with _held_guard:
-            _reads_beside.pop(thread, None)
-        return None
-    return thread
-
-
-def _read(warehouse: Path, work: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
-    try:
-        conn = connect(warehouse)
-        try:
-            work(conn)
-        finally:
-            conn.close()
-    except Exception:  # noqa: BLE001 (the step that wanted the result does the work)
-        logging.getLogger(__name__).exception("a read beside the run's steps failed")
-    finally:
-        with _held_guard:
-            _reads_beside.pop(threading.current_thread(), None)
-
-
-def wait_for_reads_beside() -> None:
-    """Until every read started by ``read_beside`` (other than the caller) has ended."""
-    while True:
-        with _held_guard:
-            others = [t for t in _reads_beside if t is not threading.current_thread()]
-        if not others:
-            return
-        for thread in others:
-            thread.join()
-
-
-def stop_reads_beside() -> None:
-    """Interrupt the reads under way (each connection their thread opened: DuckDB ends a
-    query within milliseconds) and wait for them to end. Asked again until they end (a
-    query that started just after an interrupt would run on); their ``work`` starts
-    nothing long once stopped (exports_ahead checks its own stop between its parts)."""
-    while True:
-        with _held_guard:
-            others = {
-                t: list(conns)
-                for t, conns in _reads_beside.items()
-                if t is not threading.current_thread()
-            }
-        if not others:
-            return
-        for conns in others.values():
-            for conn in conns:
-                try:
-                    conn.interrupt()
-                except duckdb.Error:  # closed already
-                    pass
-        for thread in others:
-            thread.join(timeout=0.2)
 
 
 @contextmanager

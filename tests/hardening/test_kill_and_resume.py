@@ -100,9 +100,8 @@ PHASES = {
         for child in _children(pid)
         if Path(f"/proc/{child}").exists()
     ),
-    # the first data package is written: the publish step is under way (a CSV appears
-    # earlier, while the gates check: lib/exports_ahead.py)
-    "publish": lambda data_dir, pid: any((data_dir / "exports").glob("*/datapackage.json")),
+    # the first export is written: the publish step is under way
+    "publish": lambda data_dir, pid: any((data_dir / "exports").glob("*/*.csv")),
 }
 
 

@@ -16,7 +16,6 @@ import dagster as dg
 
 from dagster_project.lib.dictionary import Dataset, load_dictionary
 from dagster_project.lib.exports import export_model, record_batches, row_count
-from dagster_project.lib.exports_ahead import take_export
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.incremental import published_version
 from dagster_project.lib.ingest.loader import systems_waiting
@@ -77,12 +76,9 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 context.log.info(f"{current.id}: unchanged, as published {unchanged}")
                 return unchanged
             rows = row_count(conn, current.model)
-            files, written = take_export(current, version)  # (lib/exports_ahead.py)
-            if files is None:
-                files = export_model(
-                    conn, current.model, settings.export_dir / current.id, current.key_columns
-                )
-                written = f"written now ({written})"
+            files = export_model(
+                conn, current.model, settings.export_dir / current.id, current.key_columns
+            )
             quality = latest_extras(conn, current.id)
         publisher = portal.publisher()
         package, actions = publish_dataset(
@@ -106,7 +102,6 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 "rows": rows,
                 **{f"{k}_action": v for k, v in actions.items()},
                 "datastore_load_s": round(publisher.datastore_seconds, 3),
-                "files": written,
             }
         )
 

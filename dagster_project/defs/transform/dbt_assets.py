@@ -16,7 +16,6 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from dagster_project.defs.open_data.publish import portal_key
 from dagster_project.defs.transform.dagster_dbt_lean import (
     DagsterDbtTranslator,
     DbtCliResource,
@@ -24,7 +23,6 @@ from dagster_project.defs.transform.dagster_dbt_lean import (
     manifest_part,
 )
 from dagster_project.lib.dictionary import load_dictionary
-from dagster_project.lib.exports_ahead import export_ahead
 from dagster_project.lib.gates.results import GATES
 from dagster_project.lib.gates.warm_up import warm_up_gate_libraries
 from dagster_project.lib.incremental import (
@@ -128,8 +126,6 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         if excluded:  # what it left out had not changed
             built = {r["unique_id"].split(".")[-1] for r in results}
             yield from _unchanged_published_models(context, settings, built)
-    # outside the step's own turn, whose end would wait for it (warehouse.read_beside)
-    _export_ahead(context, settings, results)  # while the gates check (exports_ahead.py)
     if not invocation.is_successful():
         # dbt exits 1 when nodes failed, each with its result above. Any other end (2: an
         # error dbt did not handle, a compilation error; negative: killed, out of memory)
@@ -246,26 +242,6 @@ def _current_state(settings, manifest: dict) -> BuildState:
         return BuildState(project_version(manifest), {}, None)
     finally:
         conn.close()
-
-
-def _export_ahead(context, settings, results: list[dict]) -> None:
-    """Start writing the portal's files of the datasets whose published model this build
-    made and whose publication is in the run, in the order the publications run."""
-    built = {
-        r["unique_id"].split(".")[-1] for r in results
-        if r["unique_id"].startswith("model.") and r["status"] == "success"
-    }  # fmt: skip
-    in_run = context.job_def.asset_layer.selected_asset_keys
-    datasets = [
-        d for d in load_dictionary(strict=False).approved_datasets
-        if d.model in built and portal_key(d.id) in in_run
-    ]  # fmt: skip
-    started = export_ahead(
-        settings.warehouse_path, sorted(datasets, key=lambda d: d.id), settings.export_dir,
-        settings.versions_dir, settings.gate_reports_dir,
-    )  # fmt: skip
-    if started:
-        context.log.info(f"writing the portal's files of {', '.join(started)} ahead")
 
 
 def _unchanged_published_models(context, settings, built: set[str]):
