@@ -28,6 +28,21 @@ REPEATED_KEY = (
 )
 # What JSON allows before a value (RFC 8259): space, tab, line feed, carriage return
 JSON_WHITESPACE = "chr(32) || chr(9) || chr(10) || chr(13)"
+# A JSON number that DuckDB would not give back as the file writes it. DuckDB reads a
+# number with a fraction or an exponent as a double and writes that double's shortest
+# text: 4.10 became "4.1" (a by-law section is no number: its text changed meaning),
+# 1E3 "1000.0", and 0.1000000000000000055511151231257827 "0.1", which a money column
+# loaded as $0.10 where the value sent holds more than cents (the same text in a CSV is
+# quarantined). A record holding a number written otherwise than its shortest form (a
+# fraction of two digits or more ending in 0 ("1.0" is a double's own), an exponent,
+# 16 characters or more) in a value's place is read
+# again for such numbers (``_as_written``); text that only looks like one ("a: 1.50, b"
+# inside a string) makes a record read again for nothing. (Integers DuckDB keeps whole.)
+_WS = "[ \\t\\r\\n]*"
+LOOSE_NUMBER = (
+    f"[:,\\[]{_WS}-?([0-9]+\\.[0-9]+0|[0-9]+(\\.[0-9]+)?[eE][-+]?[0-9]+|[0-9][0-9.]{{15,}})"
+    f"{_WS}[,}}\\]]"
+)
 
 
 def _first_character(path: Path) -> str:
@@ -62,8 +77,10 @@ def read_json_rows(
     try:
         if fmt == "json":
             conn.execute(
-                "CREATE OR REPLACE TEMP TABLE _json_lines AS SELECT row_number() OVER () "
-                f"AS _source_row, json FROM read_json_objects({source}, format='array')"
+                "CREATE OR REPLACE TEMP TABLE _json_lines AS SELECT _source_row, json, "
+                f"regexp_matches(CAST(json AS VARCHAR), {literal(LOOSE_NUMBER)}) AS loose "
+                "FROM (SELECT row_number() OVER () AS _source_row, json FROM "
+                f"read_json_objects({source}, format='array'))"
             )
         else:  # one pass for good and broken lines alike (see _read_lines)
             _read_lines(conn, source, path)
@@ -102,24 +119,71 @@ def read_json_rows(
     # record once per key): from_json to a struct of VARCHAR fields, then its fields.
     # A nested object or list arrives as its JSON text, as json_extract_string gave it.
     shape = json.dumps({k: "VARCHAR" for k in keys})
+
     # (a key "": DuckDB then reads each field by its place alone, and that one becomes
     # the column EMPTY_KEY_COLUMN)
-    fields = "".join(
-        f", struct_extract_at(_record, {place}) AS {quote(k or EMPTY_KEY_COLUMN)}"
-        if "" in keys
-        else f", _record[{literal(k)}] AS {quote(k)}"
-        for place, k in enumerate(keys, start=1)
+    def field(record: str, key: str, place: int) -> str:
+        return (
+            f"struct_extract_at({record}, {place})" if "" in keys else f"{record}[{literal(key)}]"
+        )
+
+    def fields(exact: bool) -> str:
+        return "".join(
+            ", "
+            + (
+                _as_written(field("_numbers", k, place), k, field("_record", k, place))
+                if exact
+                else field("_record", k, place)
+            )
+            + f" AS {quote(k or EMPTY_KEY_COLUMN)}"
+            for place, k in enumerate(keys, start=1)
+        )
+
+    records = (
+        f"SELECT _source_row, json, from_json(json, {literal(shape)}) AS _record FROM _json_lines"
     )
+    (loose,) = conn.execute("SELECT count(*) FROM _json_lines WHERE loose").fetchone()
+    if not loose:
+        select = f"SELECT _source_row{fields(False)} FROM ({records})"
+    else:  # those records apart (LOOSE_NUMBER; a CASE on every record cost 0.4 s a
+        # 1.4M-record month): each field also as JSON, to tell a number from a string,
+        # and the record's text, to read its numbers in
+        as_json = literal(json.dumps(dict.fromkeys(keys, "JSON")))
+        select = (
+            f"SELECT _source_row{fields(False)} FROM ({records} WHERE NOT loose) UNION ALL "
+            f"SELECT _source_row{fields(True)} FROM (SELECT *, from_json(json, {as_json}) "
+            f"AS _numbers, CAST(json AS VARCHAR) AS _text FROM ({records} WHERE loose))"
+        )
     kind = "VIEW" if cleanup is not None else "TABLE"
-    conn.execute(
-        f"CREATE OR REPLACE TEMP {kind} {quote(table)} AS SELECT _source_row{fields} FROM "
-        f"(SELECT _source_row, from_json(json, {literal(shape)}) AS _record FROM _json_lines)"
-    )
+    conn.execute(f"CREATE OR REPLACE TEMP {kind} {quote(table)} AS {select}")
     if cleanup is not None:
         cleanup.callback(_drop_lines, conn)
     else:
         _drop_lines(conn)
     return rejected, note
+
+
+def _as_written(number_sql: str, key: str, text_sql: str) -> str:
+    """The field's number as the record writes it, when the record is one to read again
+    (``_numbers``, the fields as JSON, is not null then) and the field is a number DuckDB
+    holds as a double; otherwise ``text_sql``, the field's text as DuckDB gives it.
+    The number is found after the key in the record's text (``"key": 4.10``) and taken
+    when it is the one number written after that key with the same double's value: a
+    key of that name in a nested object with another value is never taken for it; with
+    the same value written otherwise (9.90 nested, 9.9000 beside it), which is the
+    record's is not told, and the field keeps DuckDB's text."""
+    written = json.dumps(key, ensure_ascii=False)[1:-1]  # as a file writes it: \" \\
+    escaped = "".join(c if c.isalnum() or c == "_" else f"\\x{{{ord(c):x}}}" for c in written)
+    number = "(-?[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"
+    pattern = f'"{escaped}"{_WS}:{_WS}{number}{_WS}[,}}\\]]'
+    candidates = (
+        f"list_distinct(list_filter(regexp_extract_all(_text, {literal(pattern)}, 1), "
+        f"lambda n: TRY_CAST(n AS DOUBLE) = CAST({number_sql} AS DOUBLE)))"
+    )
+    return (
+        f"CASE WHEN json_type({number_sql}) = 'DOUBLE' AND len({candidates}) = 1 "
+        f"THEN {candidates}[1] ELSE {text_sql} END"
+    )
 
 
 def _reject_repeated_keys(conn: duckdb.DuckDBPyConnection, fmt: str) -> None:
@@ -191,8 +255,9 @@ def _read_lines(conn: duckdb.DuckDBPyConnection, source: str, path: Path) -> Non
     quotes): splitting the file's text in one string took a minute for a 160 MB storm of
     pings, this takes under a second.
 
-    One pass reads the lines, tells each one's kind and hashes an object's list of keys
-    (see ``_key_lists``); a line's number is its rowid + 1
+    One pass reads the lines, tells each one's kind, hashes an object's list of keys
+    (see ``_key_lists``) and tells whether it writes a number DuckDB would write
+    otherwise (``LOOSE_NUMBER``); a line's number is its rowid + 1
     (the table keeps the reader's order): numbering with a window function ran on one
     thread and cost as much as the read itself. A valid JSON text whose first character
     (after JSON's whitespace) is ``{`` is an object: one parse of each line tells it,
@@ -204,7 +269,8 @@ def _read_lines(conn: duckdb.DuckDBPyConnection, source: str, path: Path) -> Non
     )
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _lines AS SELECT line, is_object, CASE WHEN "
-        "is_object THEN hash(json_keys(line)) END AS key_set FROM (SELECT line, "
+        "is_object THEN hash(json_keys(line)) END AS key_set, is_object AND "
+        f"regexp_matches(line, {literal(LOOSE_NUMBER)}) AS loose FROM (SELECT line, "
         f"{is_object} AS is_object FROM read_csv({source}, columns={{'line': 'VARCHAR'}}, "
         f"delim=chr({ord(line_separator(path, JSON_LINE_SEPARATORS))}), quote='', escape='', "
         "header=false, auto_detect=false, "
@@ -220,5 +286,5 @@ def _read_lines(conn: duckdb.DuckDBPyConnection, source: str, path: Path) -> Non
     )
     conn.execute(
         "CREATE OR REPLACE TEMP VIEW _json_lines AS SELECT rowid + 1 AS _source_row, "
-        "line AS json FROM _lines WHERE is_object"
+        "line AS json, loose FROM _lines WHERE is_object"
     )

@@ -908,6 +908,81 @@ def test_json_lines_with_mixed_types(tmp_path):
     assert conn.execute("SELECT sum(fee) FROM raw.crm_requests").fetchone()[0] == Decimal("87.50")
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_json_numbers_are_read_as_written_not_as_a_double_renders_them(tmp_path, fmt):
+    """DuckDB reads a JSON number with a fraction or an exponent as a double: 4.10 came
+    out as "4.1" (a by-law section is no number), 1E3 as "1000.0", and
+    0.1000000000000000055511151231257827 as "0.1", which a money column then loaded as
+    $0.10 where the value it was sent holds more than cents (quarantined, as the same
+    text in a CSV is). Each is read as the file writes it; text and values that merely
+    look like numbers are left alone."""
+    spec = {
+        **REQUESTS,
+        "files": {"folder": "crm", "pattern": f"*.{fmt}", "format": fmt},
+        "columns": [
+            *REQUESTS["columns"],
+            {"name": "section", "type": "varchar", "classification": "public", "description": "s"},
+            {"name": "note", "type": "varchar", "classification": "public", "description": "n"},
+        ],
+    }
+    (tmp_path / "landing" / "crm").mkdir(parents=True)
+    records = [
+        '{"request_id": "P-1", "created_at": "2024-01-03", "fee": 12.50, "section": 4.10}',
+        '{"request_id": "P-2", "created_at": "2024-01-04", '
+        '"fee": 0.1000000000000000055511151231257827}',
+        '{"request_id": "P-3", "created_at": "2024-01-05", "section": 1E3, "note": "a: 1.50, b"}',
+        '{"request_id": "P-4", "created_at": "2024-01-06", "fee": 7.25, '
+        '"section": 12345678901234567890}',
+        '{"request_id": "P-5", "created_at": "2024-01-07", "section": -0.50e-2, '
+        '"note": {"x": 1.10}}',
+    ]
+    text = "\n".join(records) + "\n" if fmt == "jsonl" else "[" + ",\n".join(records) + "]"
+    (tmp_path / "landing" / "crm" / f"p.{fmt}").write_text(text)
+    conn, [result] = run(tmp_path, spec)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 4, 1), result
+    assert conn.execute(
+        "SELECT request_id, fee, section, note FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [
+        ("P-1", Decimal("12.50"), "4.10", None),
+        ("P-3", None, "1E3", "a: 1.50, b"),
+        ("P-4", Decimal("7.25"), "12345678901234567890", None),
+        # (a nested value is JSON text: its numbers are JSON's, as DuckDB writes them)
+        ("P-5", None, "-0.50e-2", '{"x":1.1}'),
+    ]
+    [(row, rule, raw)] = conn.execute(
+        "SELECT source_row, rule, raw_value FROM raw._quarantined_rows"
+    ).fetchall()
+    assert row == 2 and "0.1000000000000000055511151231257827" in raw, (rule, raw)
+
+
+def test_json_numbers_as_written_under_any_key_and_never_from_elsewhere(tmp_path):
+    """Keys with spaces, brackets, quotes and accents find their own numbers; a key of the
+    same name in a nested object, or a string holding a number, never gives its text (the
+    same value written two ways, nested and not: DuckDB's text, "9.9")."""
+    from dagster_project.lib.ingest.json_reader import read_json_rows
+
+    path = tmp_path / "odd.jsonl"
+    path.write_text(
+        '{"Fee (CAD)": 2.50, "montant_\u00e9": 3.10, "say \\"hi\\"": 1e2}\n'
+        '{"inner": {"amount": 9.90}, "amount": 9.9000, "label": "4.10"}\n'
+        '{"amount": "7.50", "other": [{"amount": 7.50}]}\n'
+        '{"inner": {"amount": 5}, "amount": 6.10}\n',
+        encoding="utf-8",
+    )
+    conn = connect()
+    read_json_rows(conn, path, "jsonl", "t")
+    rows = conn.execute(
+        'SELECT "Fee (CAD)", "montant_\u00e9", "say ""hi""", amount, label FROM t '
+        "ORDER BY _source_row"
+    ).fetchall()
+    assert rows == [
+        ("2.50", "3.10", "1e2", None, None),
+        (None, None, None, "9.9", "4.10"),
+        (None, None, None, "7.50", None),  # a string: as it was
+        (None, None, None, "6.10", None),
+    ]
+
+
 def test_json_lines_whose_records_hold_different_keys(tmp_path):
     """Every key of every record becomes a column, whichever line holds it; a line that is
     not an object is rejected under its own line number, blank lines are no records."""
@@ -976,15 +1051,15 @@ def test_a_key_that_is_empty_loads_as_a_column_of_its_own(tmp_path, fmt):
     (tmp_path / "landing" / "crm").mkdir(parents=True)
     records = [
         '{"request_id": "P-1", "created_at": "2024-01-03", "": "x"}',
-        '{"request_id": "P-2", "created_at": "2024-01-04"}',
+        '{"request_id": "P-2", "created_at": "2024-01-04", "fee": 2.50}',  # (read again)
     ]
     text = "\n".join(records) + "\n" if fmt == "jsonl" else "[" + ",".join(records) + "]"
     (tmp_path / "landing" / "crm" / f"p.{fmt}").write_text(text)
     conn, [result] = run(tmp_path, spec)
     assert (result.status, result.rows_loaded) == ("loaded", 2), result
     assert conn.execute(
-        "SELECT request_id, empty_key FROM raw.crm_requests ORDER BY 1"
-    ).fetchall() == [("P-1", "x"), ("P-2", None)]
+        "SELECT request_id, empty_key, fee FROM raw.crm_requests ORDER BY 1"
+    ).fetchall() == [("P-1", "x", None), ("P-2", None, Decimal("2.50"))]
 
 
 @pytest.mark.parametrize(
