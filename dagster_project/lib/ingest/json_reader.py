@@ -1,6 +1,7 @@
 """Read a JSON or JSON Lines extract into an all-text table, one bad line costing one row.
 
-Each record's keys become text columns (mixed types such as 1 and "1.00" stay readable).
+Each record's keys become text columns (mixed types such as 1 and "1.00" stay readable;
+a number is the text the file writes, not a double's: json_numbers.py).
 JSON Lines: one parallel pass reads the lines, tells which are JSON objects and which set
 of keys each holds; each line that is not an object goes to ``_rejected`` under its own
 line number. A JSON Lines file that holds one JSON array is read as the array it is.
@@ -17,6 +18,8 @@ import duckdb
 from ..warehouse import literal, quote
 from .csv_reader import LINE_SEPARATORS, line_separator
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
+from .json_numbers import LOOSE_NUMBER, as_written, loose_records
+from .json_numbers import drop as drop_parsed_numbers
 
 RAW_VALUE_CHARS = 2000
 # NUL first (JSON text never holds one raw; one there is a broken line's, still read whole)
@@ -28,21 +31,6 @@ REPEATED_KEY = (
 )
 # What JSON allows before a value (RFC 8259): space, tab, line feed, carriage return
 JSON_WHITESPACE = "chr(32) || chr(9) || chr(10) || chr(13)"
-# A JSON number that DuckDB would not give back as the file writes it. DuckDB reads a
-# number with a fraction or an exponent as a double and writes that double's shortest
-# text: 4.10 became "4.1" (a by-law section is no number: its text changed meaning),
-# 1E3 "1000.0", and 0.1000000000000000055511151231257827 "0.1", which a money column
-# loaded as $0.10 where the value sent holds more than cents (the same text in a CSV is
-# quarantined). A record holding a number written otherwise than its shortest form (a
-# fraction of two digits or more ending in 0 ("1.0" is a double's own), an exponent,
-# 16 characters or more) in a value's place is read
-# again for such numbers (``_as_written``); text that only looks like one ("a: 1.50, b"
-# inside a string) makes a record read again for nothing. (Integers DuckDB keeps whole.)
-_WS = "[ \\t\\r\\n]*"
-LOOSE_NUMBER = (
-    f"[:,\\[]{_WS}-?([0-9]+\\.[0-9]+0|[0-9]+(\\.[0-9]+)?[eE][-+]?[0-9]+|[0-9][0-9.]{{15,}})"
-    f"{_WS}[,}}\\]]"
-)
 
 
 def _first_character(path: Path) -> str:
@@ -130,29 +118,21 @@ def read_json_rows(
     def fields(exact: bool) -> str:
         return "".join(
             ", "
-            + (
-                _as_written(field("_numbers", k, place), k, field("_record", k, place))
-                if exact
-                else field("_record", k, place)
-            )
+            + (as_written(k, field("_record", k, place)) if exact else field("_record", k, place))
             + f" AS {quote(k or EMPTY_KEY_COLUMN)}"
             for place, k in enumerate(keys, start=1)
         )
 
-    records = (
-        f"SELECT _source_row, json, from_json(json, {literal(shape)}) AS _record FROM _json_lines"
-    )
+    records = f"SELECT _source_row, from_json(json, {literal(shape)}) AS _record FROM _json_lines"
     (loose,) = conn.execute("SELECT count(*) FROM _json_lines WHERE loose").fetchone()
     if not loose:
         select = f"SELECT _source_row{fields(False)} FROM ({records})"
-    else:  # those records apart (LOOSE_NUMBER; a CASE on every record cost 0.4 s a
-        # 1.4M-record month): each field also as JSON, to tell a number from a string,
-        # and the record's text, to read its numbers in
-        as_json = literal(json.dumps(dict.fromkeys(keys, "JSON")))
+    else:  # those records apart, their numbers as written (json_numbers.py; a CASE on
+        # every record cost 0.4 s a 1.4M-record month)
         select = (
             f"SELECT _source_row{fields(False)} FROM ({records} WHERE NOT loose) UNION ALL "
-            f"SELECT _source_row{fields(True)} FROM (SELECT *, from_json(json, {as_json}) "
-            f"AS _numbers, CAST(json AS VARCHAR) AS _text FROM ({records} WHERE loose))"
+            f"SELECT _source_row{fields(True)} FROM "
+            f"({loose_records(conn, '_json_lines', literal(shape))})"
         )
     kind = "VIEW" if cleanup is not None else "TABLE"
     conn.execute(f"CREATE OR REPLACE TEMP {kind} {quote(table)} AS {select}")
@@ -161,29 +141,6 @@ def read_json_rows(
     else:
         _drop_lines(conn)
     return rejected, note
-
-
-def _as_written(number_sql: str, key: str, text_sql: str) -> str:
-    """The field's number as the record writes it, when the record is one to read again
-    (``_numbers``, the fields as JSON, is not null then) and the field is a number DuckDB
-    holds as a double; otherwise ``text_sql``, the field's text as DuckDB gives it.
-    The number is found after the key in the record's text (``"key": 4.10``) and taken
-    when it is the one number written after that key with the same double's value: a
-    key of that name in a nested object with another value is never taken for it; with
-    the same value written otherwise (9.90 nested, 9.9000 beside it), which is the
-    record's is not told, and the field keeps DuckDB's text."""
-    written = json.dumps(key, ensure_ascii=False)[1:-1]  # as a file writes it: \" \\
-    escaped = "".join(c if c.isalnum() or c == "_" else f"\\x{{{ord(c):x}}}" for c in written)
-    number = "(-?[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"
-    pattern = f'"{escaped}"{_WS}:{_WS}{number}{_WS}[,}}\\]]'
-    candidates = (
-        f"list_distinct(list_filter(regexp_extract_all(_text, {literal(pattern)}, 1), "
-        f"lambda n: TRY_CAST(n AS DOUBLE) = CAST({number_sql} AS DOUBLE)))"
-    )
-    return (
-        f"CASE WHEN json_type({number_sql}) = 'DOUBLE' AND len({candidates}) = 1 "
-        f"THEN {candidates}[1] ELSE {text_sql} END"
-    )
 
 
 def _reject_repeated_keys(conn: duckdb.DuckDBPyConnection, fmt: str) -> None:
@@ -239,6 +196,7 @@ def _drop_lines(conn: duckdb.DuckDBPyConnection) -> None:
     if kind is not None:
         conn.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} _json_lines")
     conn.execute("DROP TABLE IF EXISTS _lines")
+    drop_parsed_numbers(conn)
 
 
 def _newline(path: Path) -> str:

@@ -956,30 +956,37 @@ def test_json_numbers_are_read_as_written_not_as_a_double_renders_them(tmp_path,
 
 
 def test_json_numbers_as_written_under_any_key_and_never_from_elsewhere(tmp_path):
-    """Keys with spaces, brackets, quotes and accents find their own numbers; a key of the
-    same name in a nested object, or a string holding a number, never gives its text (the
-    same value written two ways, nested and not: DuckDB's text, "9.9")."""
+    """Keys with spaces, brackets, quotes, accents and escapes find their own numbers; a
+    key of the same name in a nested object, or a string holding a number, never gives
+    its text (such a record is parsed whole); small and negative-zero numbers too."""
     from dagster_project.lib.ingest.json_reader import read_json_rows
 
     path = tmp_path / "odd.jsonl"
-    path.write_text(
-        '{"Fee (CAD)": 2.50, "montant_\u00e9": 3.10, "say \\"hi\\"": 1e2}\n'
-        '{"inner": {"amount": 9.90}, "amount": 9.9000, "label": "4.10"}\n'
-        '{"amount": "7.50", "other": [{"amount": 7.50}]}\n'
-        '{"inner": {"amount": 5}, "amount": 6.10}\n',
-        encoding="utf-8",
-    )
+    lines = [
+        r'{"Fee (CAD)": 2.50, "montant_\u00e9": 3.10, "say \"hi\"": 1e2}',
+        r'{"inner": {"amount": 9.90}, "amount": 9.9000, "label": "4.10"}',
+        r'{"amount": "7.50", "other": [{"amount": 7.50}]}',
+        r'{"inner": {"amount": 5}, "amount": 6.10}',
+        r'{"amount": 0.1000000000000000055511151231257827, "meta": {"amount": 0.10}}',
+        r'{"x\"amount": 1.10, "amount": 0.00001, "label": -0}',
+        r'{"montant_é": 0.50, "am\u006funt": 2.20}',
+        r'{"inner": {"amount": 9.90}, "amount": 9.9}',
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     conn = connect()
     read_json_rows(conn, path, "jsonl", "t")
     rows = conn.execute(
-        'SELECT "Fee (CAD)", "montant_\u00e9", "say ""hi""", amount, label FROM t '
-        "ORDER BY _source_row"
+        'SELECT "Fee (CAD)", "montant_é", "say ""hi""", amount, label FROM t ORDER BY _source_row'
     ).fetchall()
     assert rows == [
         ("2.50", "3.10", "1e2", None, None),
-        (None, None, None, "9.9", "4.10"),
+        (None, None, None, "9.9000", "4.10"),
         (None, None, None, "7.50", None),  # a string: as it was
         (None, None, None, "6.10", None),
+        (None, None, None, "0.1000000000000000055511151231257827", None),
+        (None, None, None, "0.00001", "-0"),
+        (None, "0.50", None, "2.20", None),
+        (None, None, None, "9.9", None),  # the nested 9.90 is not the record's
     ]
 
 
