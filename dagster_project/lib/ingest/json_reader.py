@@ -1,7 +1,7 @@
 """Read a JSON or JSON Lines extract into an all-text table, one bad line costing one row.
 
 Each record's keys become text columns (mixed types such as 1 and "1.00" stay readable;
-a number is the text the file writes, not a double's: json_numbers.py).
+a top-level number is the text the file writes, not a double's: json_numbers.py).
 JSON Lines: one parallel pass reads the lines, tells which are JSON objects and which set
 of keys each holds; each line that is not an object goes to ``_rejected`` under its own
 line number. A JSON Lines file that holds one JSON array is read as the array it is.

@@ -971,6 +971,7 @@ def test_json_numbers_as_written_under_any_key_and_never_from_elsewhere(tmp_path
         r'{"x\"amount": 1.10, "amount": 0.00001, "label": -0}',
         r'{"montant_é": 0.50, "am\u006funt": 2.20}',
         r'{"inner": {"amount": 9.90}, "amount": 9.9}',
+        r'{"am\u006funt": "4.1", "m": {"amount": 4.10}}',
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     conn = connect()
@@ -987,6 +988,7 @@ def test_json_numbers_as_written_under_any_key_and_never_from_elsewhere(tmp_path
         (None, None, None, "0.00001", "-0"),
         (None, "0.50", None, "2.20", None),
         (None, None, None, "9.9", None),  # the nested 9.90 is not the record's
+        (None, None, None, "4.1", None),  # nor is it under the key's other spelling
     ]
 
 
