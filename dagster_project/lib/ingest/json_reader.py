@@ -91,6 +91,7 @@ def read_json_rows(
     ).fetchone()
     keys = sorted({key for names in key_lists for key in names})
     if not keys:
+        _drop_lines(conn)  # (the file is refused: nothing reads them)
         if not rejected:
             raise UnreadableFile("the file holds no JSON records")
         if repeating == rejected:
