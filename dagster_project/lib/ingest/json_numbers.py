@@ -13,14 +13,16 @@ point, -0). Those records are read apart (``loose_records``): each ``"key": numb
 pair whose number is of those forms is listed, and the field of that key takes the
 number as written (``as_written``); every other field's text is DuckDB's, which is then
 the number as written. A record that writes such a pair's key more than once (a nested
-object with a key of the same name), or that holds an escape (``"am\\u006funt"`` is
-"amount"), is parsed by Python's json module, which keeps each top-level number's
-text: few records, and exact. Only top-level fields are kept as written: a list or an
-object as a field's value is JSON text, its numbers as DuckDB writes them. Text that
-only looks like a loose number ("a: 1.50, b" inside a string, [4.10] in a list) makes
-a record read apart for nothing. Cost: the mark, ~0.3 s per 1.4M payment lines (5% of
-their ingest); a file whose every record is read apart (ten amounts a record, written
-with two decimals) reads in 2.3x the time.
+object with a key of the same name), or that spells a key with an escape
+(``"am\\u006funt"`` is "amount"), is parsed by Python's json module, which keeps each
+top-level number's text: exact, and for few records in most exports (a nested object
+repeating a top-level key in every record sends every loose record there). Only
+top-level fields are kept as written: a list or an object as a field's value is JSON
+text, its numbers as DuckDB writes them. Text that only looks like a loose number
+("a: 1.50, b" inside a string, [4.10] in a list) makes a record read apart for nothing.
+Cost: the mark, ~0.3 s per 1.4M payment lines (5% of their ingest); a file whose every
+record is read apart (ten amounts a record, written with two decimals) reads in 2.3x
+the time.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ _LOOSE_FORMS = (
 LOOSE_NUMBER = f"[:,\\[]{_WS}(?:{_LOOSE_FORMS}){_WS}[,}}\\]]"
 # a key (a JSON string, escapes and all) and such a number written after it
 _LOOSE_PAIR = f'"((?:[^"\\\\]|\\\\.)*)"{_WS}:{_WS}({_LOOSE_FORMS}){_WS}[,}}\\]]'
+# a key holding an escape
+_ESCAPED_KEY = f'"(?:[^"\\\\]|\\\\.)*\\\\.(?:[^"\\\\]|\\\\.)*"{_WS}:'
 PAIRS = "_json_loose_pairs"
 PARSED = "_json_numbers_parsed"
 
@@ -53,29 +57,29 @@ PARSED = "_json_numbers_parsed"
 def loose_records(conn: duckdb.DuckDBPyConnection, lines: str, shape: str) -> str:
     """SQL of the records of ``lines`` (a table or view with ``_source_row``, ``json`` and
     ``loose``) that are marked loose, as ``_record`` (``from_json`` to ``shape``, a SQL
-    literal) with what ``as_written`` reads: the loose pairs ``_keys_written`` and
-    ``_numbers_written``, and ``_written``
+    literal) with what ``as_written`` reads: the loose pairs ``_loose_keys`` and
+    ``_loose_numbers``, and ``_written``
     (the top-level numbers' text, for the records Python parsed). Made once, as a table
     (``drop`` removes it): the records to parse are read from it too."""
     pair = literal(_LOOSE_PAIR)
     # a loose pair's key written more than once in the record (in a nested object too),
-    # or a record holding an escape anywhere (a key spelled with one, "am\u006funt", is
-    # the same key, and the count sees only one spelling)
-    written_twice = (
-        "contains(_text, '\\') OR list_bool_or(list_transform(_keys_as_sent, lambda k: "
-        "length(_text) - length(replace(_text, '\"' || k || '\"', '')) > length(k) + 2))"
+    # or a record with a key spelled with an escape ("am\u006funt" is "amount": the count
+    # sees one spelling only)
+    to_python = (
+        f"regexp_matches(_text, {literal(_ESCAPED_KEY)}) OR list_bool_or(list_transform("
+        "_loose_keys, lambda k: length(_text) - length(replace(_text, '\"' || k || '\"', '')) "
+        "> length(k) + 2))"
     )
     conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS SELECT _source_row, _text, "
-        "_keys_as_sent AS _keys_written, "
-        f"_numbers_written, {written_twice} AS _written_twice FROM (SELECT *, "
-        f"regexp_extract_all(_text, {pair}, 1) AS _keys_as_sent, "
-        f"regexp_extract_all(_text, {pair}, 2) AS _numbers_written FROM (SELECT "
+        f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS SELECT _source_row, _text, _loose_keys, "
+        f"_loose_numbers, {to_python} AS _to_python FROM (SELECT *, "
+        f"regexp_extract_all(_text, {pair}, 1) AS _loose_keys, "
+        f"regexp_extract_all(_text, {pair}, 2) AS _loose_numbers FROM (SELECT "
         f"_source_row, CAST(json AS VARCHAR) AS _text FROM {lines} WHERE loose))"
     )
     # (the record parsed here, not kept in the table: a struct with a field "" cannot be)
     records = f"SELECT *, from_json(_text, {shape}) AS _record FROM {PAIRS}"
-    if _parse_where_keys_repeat(conn):
+    if _parse_in_python(conn):
         return f"SELECT * FROM ({records}) LEFT JOIN {PARSED} USING (_source_row)"
     return f"SELECT *, NULL::MAP(VARCHAR, VARCHAR) AS _written FROM ({records})"
 
@@ -87,34 +91,35 @@ def as_written(key: str, text_sql: str) -> str:
     that name would be written twice); its number is checked to be the field's value
     (a guard; and no field of that key: none)."""
     name = literal(key)
-    at = f"list_position(_keys_written, {name})"
+    at = f"list_position(_loose_keys, {name})"
     return (
         f"CASE WHEN _written IS NOT NULL THEN coalesce(_written[{name}], {text_sql}) "
         f"WHEN {at} IS NULL THEN {text_sql} "
-        f"WHEN TRY_CAST(_numbers_written[{at}] AS DOUBLE) = TRY_CAST({text_sql} AS DOUBLE) "
-        f"THEN _numbers_written[{at}] ELSE {text_sql} END"
+        f"WHEN TRY_CAST(_loose_numbers[{at}] AS DOUBLE) = TRY_CAST({text_sql} AS DOUBLE) "
+        f"THEN _loose_numbers[{at}] ELSE {text_sql} END"
     )
 
 
-class _Written(str):
-    """A number's text as json.loads hands it over (parse_float)."""
+class _NumberText(str):
+    """A number's text as json.loads hands it over (parse_float, parse_int)."""
 
 
-def _parse_where_keys_repeat(conn: duckdb.DuckDBPyConnection) -> bool:
-    """The records where a loose pair's key is written more than once (in a nested
-    object, say: which is the record's own is not told by its text alone), parsed by
-    Python's json into ``PARSED`` (their top-level numbers' text); False: none."""
-    rows = conn.execute(f"SELECT _source_row, _text FROM {PAIRS} WHERE _written_twice").fetchall()
+def _parse_in_python(conn: duckdb.DuckDBPyConnection) -> bool:
+    """The records whose text does not tell which loose pair is the field's own (a key
+    written twice, or spelled with an escape), parsed by Python's json into ``PARSED``
+    (their top-level numbers' text); False: none."""
+    rows = conn.execute(f"SELECT _source_row, _text FROM {PAIRS} WHERE _to_python").fetchall()
     if not rows:
         return False
     numbers, names, texts = [], [], []
     for number, text in rows:
         try:
-            record = json.loads(text, parse_float=_Written, parse_int=_Written)
-        except ValueError:  # (DuckDB read it, Python's json not: then DuckDB's text)
+            record = json.loads(text, parse_float=_NumberText, parse_int=_NumberText)
+        except (ValueError, RecursionError):  # DuckDB read it, Python not (5,000 levels
+            # deep): then DuckDB's text
             continue
         for name, value in record.items():
-            if isinstance(value, _Written):
+            if isinstance(value, _NumberText):
                 numbers.append(number)
                 names.append(name)
                 texts.append(str(value))
@@ -123,7 +128,7 @@ def _parse_where_keys_repeat(conn: duckdb.DuckDBPyConnection) -> bool:
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE {PARSED} AS SELECT _source_row, "
         "coalesce(_written, MAP {}::MAP(VARCHAR, VARCHAR)) AS _written FROM "
-        f"(SELECT _source_row FROM {PAIRS} WHERE _written_twice) LEFT JOIN (SELECT "
+        f"(SELECT _source_row FROM {PAIRS} WHERE _to_python) LEFT JOIN (SELECT "
         "_source_row, map(list(name), list(text)) AS _written FROM (SELECT "
         "unnest(?::BIGINT[]) AS _source_row, unnest(?::VARCHAR[]) AS name, "
         "unnest(?::VARCHAR[]) AS text) GROUP BY _source_row) USING (_source_row)",

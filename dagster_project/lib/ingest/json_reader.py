@@ -19,7 +19,7 @@ from ..warehouse import literal, quote
 from .csv_reader import LINE_SEPARATORS, line_separator
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 from .json_numbers import LOOSE_NUMBER, as_written, loose_records
-from .json_numbers import drop as drop_parsed_numbers
+from .json_numbers import drop as drop_loose_records
 
 RAW_VALUE_CHARS = 2000
 # NUL first (JSON text never holds one raw; one there is a broken line's, still read whole)
@@ -50,8 +50,9 @@ def read_json_rows(
 
     ``table`` is a view: each record is parsed into its fields by the query that reads
     it (the loader's one pass that trims, nulls and types), not copied into a table of
-    text first. The lines it reads stay until ``cleanup`` closes (dropped now without
-    one, after ``table`` was made a table)."""
+    text first (but for the records read apart for their numbers: json_numbers.py). The
+    lines it reads stay until ``cleanup`` closes (dropped now without one, after
+    ``table`` was made a table)."""
     source, note = literal(str(path)), None
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _rejected (_source_row BIGINT, rule VARCHAR, "
@@ -197,7 +198,7 @@ def _drop_lines(conn: duckdb.DuckDBPyConnection) -> None:
     if kind is not None:
         conn.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} _json_lines")
     conn.execute("DROP TABLE IF EXISTS _lines")
-    drop_parsed_numbers(conn)
+    drop_loose_records(conn)
 
 
 def _newline(path: Path) -> str:

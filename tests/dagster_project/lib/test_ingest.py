@@ -972,6 +972,8 @@ def test_json_numbers_as_written_under_any_key_and_never_from_elsewhere(tmp_path
         r'{"montant_é": 0.50, "am\u006funt": 2.20}',
         r'{"inner": {"amount": 9.90}, "amount": 9.9}',
         r'{"am\u006funt": "4.1", "m": {"amount": 4.10}}',
+        r'{"Fee (CAD)": 2.50, "montant_é": 3.10}',  # (each key once, no escape: no Python)
+        r'{"inner": {"amount": 9.90}, "label": "x"}',  # (a nested field is not the record's)
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     conn = connect()
@@ -989,6 +991,8 @@ def test_json_numbers_as_written_under_any_key_and_never_from_elsewhere(tmp_path
         (None, "0.50", None, "2.20", None),
         (None, None, None, "9.9", None),  # the nested 9.90 is not the record's
         (None, None, None, "4.1", None),  # nor is it under the key's other spelling
+        ("2.50", "3.10", None, None, None),
+        (None, None, None, None, "x"),
     ]
 
 
