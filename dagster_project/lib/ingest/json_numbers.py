@@ -20,7 +20,7 @@ repeating a top-level key in every record sends every loose record there). Only
 top-level fields are kept as written: a list or an object as a field's value is JSON
 text, its numbers as DuckDB writes them. Text that only looks like a loose number
 ("a: 1.50, b" inside a string, [4.10] in a list) makes a record read apart for nothing.
-Cost: the mark, ~0.3 s per 1.4M payment lines (5% of their ingest); a file whose every
+Cost: 0.3-0.55 s per 1.4M payment lines (5-10% of their ingest); a file whose every
 record is read apart (ten amounts a record, written with two decimals) reads in 2.3x
 the time.
 """
