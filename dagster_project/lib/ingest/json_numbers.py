@@ -57,10 +57,10 @@ PARSED = "_json_numbers_parsed"
 def loose_records(conn: duckdb.DuckDBPyConnection, lines: str, shape: str) -> str:
     """SQL of the records of ``lines`` (a table or view with ``_source_row``, ``json`` and
     ``loose``) that are marked loose, as ``_record`` (``from_json`` to ``shape``, a SQL
-    literal) with what ``as_written`` reads: the loose pairs ``_loose_keys`` and
-    ``_loose_numbers``, and ``_written``
-    (the top-level numbers' text, for the records Python parsed). Made once, as a table
-    (``drop`` removes it): the records to parse are read from it too."""
+    literal) with what ``as_written`` reads: the loose pairs ``_loose_keys`` (as the
+    file spells them: a record with an escaped key is Python's) and ``_loose_numbers``,
+    and ``_written`` (the top-level numbers' text, for the records Python parsed). Made
+    once, as a table (``drop`` removes it): the records to parse are read from it too."""
     pair = literal(_LOOSE_PAIR)
     # a loose pair's key written more than once in the record (in a nested object too),
     # or a record with a key spelled with an escape ("am\u006funt" is "amount": the count
