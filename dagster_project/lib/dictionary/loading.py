@@ -408,6 +408,7 @@ def _dataset_problems(
                 "published columns must not carry personal information"
             )
         problems += _lineage_problems(name, column.name, column.source_columns, sources)
+        problems += _deidentification_problems(name, column, sources)
     problems += _chart_problems(name, dataset.spec.get("charts") or [], set(names))
     problems += _change_note_problems(name, dataset.spec.get("change_notes") or [])
     return problems
@@ -435,6 +436,28 @@ def _chart_problems(name: str, charts: list[dict[str, Any]], columns: set[str]) 
             problems.append(
                 f"{name}: chart {chart['title']!r} names column {column!r}, which the "
                 f"dataset does not have; use one of {sorted(columns)}"
+            )
+    return problems
+
+
+def _deidentification_problems(name: str, column: Column, sources: dict[str, Source]) -> list[str]:
+    """A public column derived from a personal or confidential source column says how
+    it no longer identifies anyone (``classification_reason``: "the hundred-block of the
+    address, never the house number"): the governance group's record of why it may be
+    published, read by whoever reviews the entry. Without it, a renamed copy of a name
+    column ("contact_a" from "participant_first_name") would pass as public."""
+    if column.classification != "public" or column.spec.get("classification_reason"):
+        return []
+    problems = []
+    for lineage in column.source_columns:
+        system, _, source_column = lineage.partition(".")
+        held = {c.name: c for c in sources[system].columns} if system in sources else {}
+        if source_column in held and held[source_column].classification != "public":
+            problems.append(
+                f"{name}: column {column.name!r} is public but derives from {lineage!r}, "
+                f"which is {held[source_column].classification}: say how the column no "
+                "longer identifies anyone in its classification_reason (the governance "
+                "group approves it), or derive it from public columns only"
             )
     return problems
 

@@ -188,6 +188,27 @@ def test_a_published_column_may_not_derive_from_a_column_no_contract_lists(tmp_p
     assert "'permits.wrd', which the permits contract does not list" in problem
 
 
+def test_a_public_column_derived_from_a_personal_one_says_how_it_is_de_identified(
+    dictionary_copy,
+):
+    """A renamed copy of a personal column ("contact_a" from the participant's first
+    name) is refused; a derived column with its reason (address_block) is not."""
+    path = dictionary_copy / "datasets" / "recreation_registrations.yml"
+    text = path.read_text()
+    column = (
+        "  - name: contact_a\n    type: varchar\n"
+        "    source_columns: [recreation_registrations.participant_first_name]\n"
+        "    description: Who to contact about the section.\n    classification: public\n"
+    )
+    path.write_text(text.replace("columns:\n", "columns:\n" + column, 1))
+    dictionary = load_dictionary(dictionary_copy, strict=False)
+    [problem] = dictionary.invalid_datasets["recreation_registrations"]
+    assert "'contact_a' is public but derives from" in problem
+    assert "'recreation_registrations.participant_first_name', which is personal" in problem
+    assert "classification_reason" in problem
+    assert "service_requests" in dictionary.datasets  # its address_block states its reason
+
+
 @pytest.mark.parametrize(
     ("written", "said"),
     [
