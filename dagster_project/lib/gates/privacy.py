@@ -7,7 +7,8 @@
    caller's name, phone, e-mail, home address), whole or as a run of two to four words
    inside a longer text ("4400 block of Main St (Jane Doe)"), or as one word with a
    digit (a plate inside a sentence); a two-word name in either order, a first and a
-   last name kept in two columns together, accents or not. Length is not the test of
+   last name kept in two columns together, accents or not; and a name published in two
+   columns of one row (a first name beside a last name). Length is not the test of
    whether a value identifies someone; frequency is: a value that many records share
    ("Anonymous", "N/A") identifies nobody and is not matched.
 3. By count: a published aggregate's small cells are suppressed, with their complements
@@ -26,6 +27,7 @@ report itself leaks nothing.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from uuid import uuid4
@@ -116,7 +118,10 @@ def _meaning_findings(
 def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dictionary) -> list:
     """A published column named like a column the department's export carries but its
     contract does not list: loaded as text, never classified, so not publishable. (By
-    name: a renamed copy is the dataset's source_columns' job, checked by the dictionary.)"""
+    name: a renamed copy whose lineage is declared is the dictionary's check, which asks
+    a public column derived from a personal one how it is de-identified; an undeclared
+    copy is the value checks': its values, or a first and a last name kept in two
+    columns, are personal values.)"""
     unlisted: set[str] = set()
     for system in dataset.source_systems:
         source = dictionary.sources.get(system)
@@ -699,14 +704,18 @@ def check_privacy(
         findings += failed
     recognizers = recognizers or Recognizers(dictionary.city.public_contacts)
     identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}
+    one_word_columns = []
     for name, data_type in columns.items():
         if data_type != "VARCHAR":
             continue
         _collect_values(conn, table, name, identifiers.get(name))
         if has_personal:
             findings += _value_finding(conn, name)
+            if _holds_one_word_values(conn):
+                one_word_columns.append(name)
         findings += _shape_findings(conn, name, recognizers)
     conn.execute(f"DROP TABLE IF EXISTS {COLUMN_VALUES}")
+    findings += _split_name_findings(conn, table, one_word_columns)
     return PrivacyResult(
         passed=not findings, findings=findings, warnings=warnings, personal_values=mark
     )
@@ -724,13 +733,72 @@ def _generation_since(passed_mark: str, stored: _State) -> int | None:
 
 def _personal_value_findings(conn, dataset: Dataset, since: int) -> list[dict]:
     """The values-only check of each text column, against the values added since."""
-    findings = []
+    findings, one_word_columns = [], []
     table = f"open_data.{quote(dataset.model)}"
     for name, data_type in _model_columns(conn, dataset.model).items():
         if data_type == "VARCHAR":
             _collect_values(conn, table, name, None)
             findings += _value_finding(conn, name, since)
+            if _holds_one_word_values(conn):
+                one_word_columns.append(name)
     conn.execute(f"DROP TABLE IF EXISTS {COLUMN_VALUES}")
+    return findings + _split_name_findings(conn, table, one_word_columns, since)
+
+
+# A column is looked at for half a name when this share of its distinct values or more
+# are one word without a digit ("Emma", "Tremblay"); ids and codes hold digits, and
+# categories and texts of several words are not halves of a name.
+ONE_WORD_SHARE = 0.8
+WORD_PAIRS = "_privacy_word_pairs"
+
+
+def _holds_one_word_values(conn) -> bool:
+    """Whether the column whose values ``COLUMN_VALUES`` holds could hold first or
+    last names alone: mostly one word each, no digits, not the city's own identifiers."""
+    (holds,) = conn.execute(
+        "SELECT count(*) > 0 AND count(*) FILTER (WHERE regexp_full_match(trim(value), "
+        f"'[^\\s0-9]+')) >= {ONE_WORD_SHARE} * count(*) FROM {COLUMN_VALUES} "
+        "WHERE NOT own_identifier"
+    ).fetchone()
+    return bool(holds)
+
+
+def _split_name_findings(conn, table: str, columns: list[str], since: int | None = None) -> list:
+    """A first and a last name published in two columns of one row ("contact_a" Emma,
+    "contact_b" Tremblay): each alone is one word that many records share, together
+    they are a personal value (a name, or a source's first and last name joined). Read
+    in one scan: the distinct combinations of the one-word columns, then each pair of
+    them against the personal values (``since``: the values added after that
+    generation only)."""
+    if len(columns) < 2:
+        return []
+    listed = ", ".join(quote(c) for c in columns)
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE {WORD_PAIRS} AS SELECT {listed}, count(*) AS rows "
+        f"FROM {table} GROUP BY ALL"
+    )
+    newer = "" if since is None else f" AND p.generation > {int(since)}"
+    findings = []
+    # each pair once: a name of two words is a personal value in either order
+    for first, last in itertools.combinations(columns, 2):
+        a, b = quote(first), quote(last)
+        rows, example = conn.execute(
+            f"SELECT coalesce(sum(rows), 0), any_value({a} || ' ' || {b}) FROM "
+            f"{WORD_PAIRS} JOIN {PERSONAL_VALUES} p ON p.value = "
+            f"{_normalised(a)} || ' ' || {_normalised(b)}{newer} "
+            f"WHERE {a} IS NOT NULL AND {b} IS NOT NULL"
+        ).fetchone()
+        if rows:
+            findings.append(
+                {
+                    "column": f"{first} and {last}",
+                    "rows": rows,
+                    "example": mask(str(example)),
+                    "rule": "holds a personal value in two columns (a first and a last "
+                    "name side by side)",
+                }
+            )
+    conn.execute(f"DROP TABLE IF EXISTS {WORD_PAIRS}")
     return findings
 
 

@@ -601,6 +601,54 @@ def test_personal_values_found_however_the_text_holds_them():
     assert found == published
 
 
+def test_a_first_and_a_last_name_in_two_published_columns_are_found():
+    """A red-team probe published a participant's first and last name in two renamed
+    columns of one row: each alone is a word many records share, together a name."""
+    from dagster_project.lib.gates.privacy import (
+        _collect_values,
+        _holds_one_word_values,
+        _split_name_findings,
+        build_personal_values,
+    )
+
+    conn = connect()
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute(
+        "CREATE TABLE raw.recreation_registrations (participant_first_name VARCHAR, "
+        "participant_last_name VARCHAR, participant_birth_date VARCHAR, guardian_phone "
+        "VARCHAR, guardian_email VARCHAR)"
+    )
+    # many Emmas and Tremblays: neither word alone is identifying
+    conn.execute(
+        "INSERT INTO raw.recreation_registrations (participant_first_name, "
+        "participant_last_name) VALUES ('Emma', 'Tremblay'), ('Noah', 'Roy')"
+    )
+    conn.execute(
+        "INSERT INTO raw.recreation_registrations (participant_first_name, "
+        "participant_last_name) SELECT 'Emma', 'Smith' || i FROM range(30) AS r(i) "
+        "UNION ALL SELECT 'Liam' || i, 'Tremblay' FROM range(30) AS r(i)"
+    )
+    assert build_personal_values(conn, load_dictionary())
+    conn.execute(
+        "CREATE TABLE t AS SELECT * FROM (VALUES "
+        "('Closed', 'Phone', 'Emma', 'Tremblay', 'R-0001', 'Swim lessons for children'), "
+        "('Open', 'Online', 'Emma', 'Gagnon', 'R-0002', 'Skating'), "
+        "('Closed', 'Online', NULL, NULL, 'R-0003', 'Aquafit for adults'), "
+        "('Closed', 'Counter', 'Roy', 'Noah', 'R-0004', 'Pottery wheel basics')) "
+        "AS t(status, channel, contact_a, contact_b, section_id, section_name)"
+    )
+    one_word = []
+    for column in ("status", "channel", "contact_a", "contact_b", "section_id", "section_name"):
+        _collect_values(conn, "t", column, None)
+        if _holds_one_word_values(conn):
+            one_word.append(column)
+    assert one_word == ["status", "channel", "contact_a", "contact_b"]  # no ids, no texts
+    found = {f["column"]: f["rows"] for f in _split_name_findings(conn, "t", one_word)}
+    # Emma Tremblay in that order, Noah Roy written last name first
+    assert found == {"contact_a and contact_b": 2}
+    assert not _split_name_findings(conn, "t", ["status", "channel"])
+
+
 def test_a_frequent_callers_name_stays_identifying_in_a_big_city():
     """A value shared by more than 20 records was taken for a placeholder ("Anonymous")
     and no longer looked for: a resident who called 23 times in a city of a million
