@@ -7,8 +7,11 @@
    caller's name, phone, e-mail, home address), whole or as a run of two to four words
    inside a longer text ("4400 block of Main St (Jane Doe)"), or as one word with a
    digit (a plate inside a sentence); a two-word name in either order, a first and a
-   last name kept in two columns together, accents or not; and a name published in two
-   columns of one row (a first name beside a last name). Length is not the test of
+   last name kept in two columns together, accents or not; a name written shorter
+   (without its title or middle initial, "P. Dunmore", "Mr Dunmore"), with a family
+   name of particles first ("DE LA FONTAINE, MARIE"), or one of several owners of one
+   value ("HALVORSEN, BJORN & INGRID"); and a name published in two columns of one row
+   (a first name beside a last name). Length is not the test of
    whether a value identifies someone; frequency is: a value that many records share
    ("Anonymous", "N/A") identifies nobody and is not matched.
 3. By count: a published aggregate's small cells are suppressed, with their complements
@@ -165,7 +168,19 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 10
+VALUE_DERIVATION = 11
+# Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
+# its title
+TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
+          "madame", "monsieur", "sir")  # fmt: skip
+# Words inside a family name ("de la Fontaine", "van der Berg")
+NAME_PARTICLES = ("de", "du", "des", "la", "le", "van", "von", "der", "den", "da", "di",
+                  "del", "della", "dos", "st", "ste", "mac", "ben", "bin", "al")  # fmt: skip
+# A given name's initial stands for it ("P. Dunmore"), but for letters that are words of
+# their own before a word ("a young team", "i hall", "o brien" from O'Brien, "y")
+INITIALS = "b-hj-np-xz"
+# A family name after a title, as the published words give it (``_personal_value_rows``)
+TITLED = "~"
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -361,6 +376,8 @@ def _count_values(
             parts.append(
                 f"SELECT {_normalised(quote(column))} AS value FROM raw.{quote(table)}{where}"
             )
+            if any(word in column for word in NAME_COLUMN_WORDS):
+                parts.append(_each_of_several(quote(column), f"raw.{quote(table)}", where))
     for system, table, first, last in pairs:  # "Wyatt" and "Young": "wyatt young"
         if (where := rows_of(system)) is not None:
             joined = f"concat_ws(' ', {quote(first)}, {quote(last)})"
@@ -377,11 +394,17 @@ def _count_values(
     # with a word no name has ("City of Calgary", an applicant's: "Minutes of Calgary
     # City Council" held "of calgary city"). Rotated too: a name with its hyphens as
     # spaces ("Lavoie, Jean Pierre" from "Jean-Pierre Lavoie").
-    three_words = (
-        "length(value) - length(replace(value, ' ', '')) = 2 "
-        f"AND NOT regexp_matches(value, '[0-9@]|\\b({'|'.join(NOT_IN_NAMES)})\\b')"
-    )
+    # The forms below are made from the values that could be names: two to four words,
+    # no digit and no @ (``named``: 14k of the 1.4M values of the scale-20 city), so
+    # that each form's test reads those only, not every value.
+    three_words = f"spaces = 2 AND NOT regexp_matches(value, '\\b({'|'.join(NOT_IN_NAMES)})\\b')"
     word = "split_part(value, ' ', {})".format
+    # A name of three words with its last word first, or its first word last: "Tremblay,
+    # Marie Claire" is "marie claire tremblay", and a system that keeps "okafor chidi
+    # emeka" (family name first) has it published as "Chidi Emeka Okafor". Not a value
+    # with a word no name has ("City of Calgary", an applicant's: "Minutes of Calgary
+    # City Council" held "of calgary city"). Rotated too: a name with its hyphens as
+    # spaces ("Lavoie, Jean Pierre" from "Jean-Pierre Lavoie").
     rotated_names = (
         f"SELECT {word(3)} || ' ' || {word(1)} || ' ' || {word(2)}, records FROM named "
         f"WHERE {three_words} UNION ALL "
@@ -389,10 +412,33 @@ def _count_values(
         f"WHERE {three_words}"
     )
     # A name of two words in either order: "Gauthier, Madison" is "madison gauthier"
-    reversed_names = (
-        "SELECT split_part(value, ' ', 2) || ' ' || split_part(value, ' ', 1), records FROM v "
-        "WHERE length(value) - length(replace(value, ' ', '')) = 1 "
-        "AND NOT regexp_matches(value, '[0-9@]')"
+    reversed_names = f"SELECT {word(2)} || ' ' || {word(1)}, records FROM named WHERE spaces = 1"
+    # A name as it is written shorter: without its title ("Dr. Agatha Whitcombe" is
+    # published "Agatha Whitcombe"), then without a middle initial ("Percival J.
+    # Dunmore": "Percival Dunmore", and reversed, "DUNMORE, PERCIVAL")
+    untitled = (
+        f"SELECT regexp_replace(value, '^({'|'.join(TITLES)}) ', '') AS value, records, "
+        f"spaces - 1 AS spaces FROM plain WHERE spaces >= 2 "
+        f"AND regexp_matches(value, '^({'|'.join(TITLES)}) ')"
+    )
+    unmiddled = (
+        f"SELECT {word(1)} || ' ' || {word(3)} AS value, records, 1 AS spaces FROM titled "
+        f"WHERE {three_words} AND length({word(2)}) = 1"
+    )
+    # A family name with a particle, the given name last: "Marie de la Fontaine" is
+    # published "DE LA FONTAINE, MARIE", "Jean de Montigny" "de Montigny, Jean"
+    particle_first = (
+        f"SELECT substr(value, length({word(1)}) + 2) || ' ' || {word(1)}, records FROM "
+        f"named WHERE spaces >= 2 AND regexp_matches(value, ' ({'|'.join(NAME_PARTICLES)}) ')"
+    )
+    # A given name as its initial ("P. Dunmore"), and the family name after a title
+    # ("Mr Dunmore", which the published words give as "~dunmore": a family name alone
+    # is a word that many records share, only rare ones count as identifying)
+    initialled = (
+        f"SELECT left(value, 1) || ' ' || {word(2)}, records FROM named WHERE spaces = 1 "
+        f"AND regexp_full_match(value, '[{INITIALS}][a-z]+ [a-z][a-z]+') UNION ALL "
+        f"SELECT '{TITLED}' || {word(2)}, records FROM named WHERE spaces = 1 "
+        "AND regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z]+')"
     )
     # A name's hyphens and apostrophes as spaces too: "Jean-Pierre Lavoie" is published
     # as "Jean Pierre Lavoie" (an address rebuilt from its words), "O'Brien" as "O’Brien"
@@ -418,11 +464,20 @@ def _count_values(
     counted = (
         f"WITH v AS MATERIALIZED (SELECT value, count(*) AS records FROM ({values}) "
         f"GROUP BY value), spaced AS MATERIALIZED ({spaced_names}), "
-        "named AS (SELECT value, records FROM v UNION ALL SELECT value, records FROM spaced) "
+        "plain AS MATERIALIZED (SELECT * FROM (SELECT value, records, length(value) - "
+        "length(replace(value, ' ', '')) AS spaces FROM (SELECT value, records FROM v "
+        "WHERE contains(value, ' ') UNION ALL SELECT value, records FROM spaced)) "
+        "WHERE spaces <= 3 AND NOT regexp_matches(value, '[0-9@]')), "
+        f"untitled AS MATERIALIZED ({untitled}), "
+        "titled AS (SELECT * FROM plain UNION ALL SELECT * FROM untitled), "
+        f"unmiddled AS MATERIALIZED ({unmiddled}), "
+        "named AS (SELECT * FROM titled UNION ALL SELECT * FROM unmiddled) "
         "SELECT value, sum(records)::BIGINT AS records, "
         f"{int(generation)} AS generation FROM (SELECT value, records FROM v UNION ALL "
-        f"{reversed_names} UNION ALL {rotated_names} UNION ALL "
-        f"SELECT value, records FROM spaced UNION ALL {split_codes}) "
+        "SELECT value, records FROM spaced UNION ALL SELECT value, records FROM untitled "
+        "UNION ALL SELECT value, records FROM unmiddled UNION ALL "
+        f"{reversed_names} UNION ALL {rotated_names} UNION ALL {particle_first} UNION ALL "
+        f"{initialled} UNION ALL {split_codes}) "
         f"WHERE length(value) >= {MIN_PERSONAL_VALUE_LENGTH} "
         "GROUP BY value"
     )
@@ -444,6 +499,35 @@ def _count_values(
         f"FROM _added_counts AS a ANTI JOIN {PERSONAL_VALUE_COUNTS} AS c ON c.value = a.value"
     )
     conn.execute("DROP TABLE _added_counts")
+
+
+# Columns whose values are people's names, by the words of their names: only those are
+# split into the several names a value may hold (a second read of the column)
+NAME_COLUMN_WORDS = ("name", "owner", "manager", "contact", "applicant", "holder")
+# Several people in one value: "HALVORSEN, BJORN & INGRID", "KOWALCZYK PIOTR; KOWALCZYK
+# ANNA", "John & Mary Smith" (a tax roll's owners, a household)
+SEVERAL = "\\s*[&;]\\s*"
+
+
+def _each_of_several(column: str, table: str, where: str) -> str:
+    """SQL of the names in a value that holds several, each as a value of its own: a
+    given name alone takes the family name of the others ("Bjorn Halvorsen", "Ingrid
+    Halvorsen"; "John Smith", "Mary Smith"). Only values holding "&" or ";" are split."""
+    text = f"CAST({column} AS VARCHAR)"
+    family = (
+        "CASE WHEN contains(names[1], ',') THEN split_part(names[1], ',', 1) "
+        "ELSE regexp_extract(trim(names[-1]), '([^ ]+)$', 1) END"
+    )
+    each = (
+        "list_transform(names, n -> CASE WHEN contains(trim(n), ' ') OR contains(n, ',') "
+        f"THEN n ELSE trim(n) || ' ' || {family} END)"
+    )
+    several = f"(contains({text}, '&') OR contains({text}, ';'))"
+    return (
+        f"SELECT {_normalised('name')} AS value FROM (SELECT unnest({each}) AS name FROM "
+        f"(SELECT string_split_regex({text}, '{SEVERAL}') AS names FROM {table}"
+        f"{where}{' AND' if where else ' WHERE'} {several}))"
+    )
 
 
 def _stored_state(conn) -> _State | None:
@@ -576,6 +660,13 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
         f"list_filter({words}, w -> length(w) >= {SINGLE_WORD_MIN_LENGTH} "
         "AND regexp_matches(w, '[0-9]') AND regexp_matches(w, '[a-z]'))"
     )
+    # A title and the word after it: "Mr Dunmore called again" holds "~dunmore" (a
+    # family name after a title; the personal values hold it for each two-word name)
+    after_title = (
+        f"list_filter(list_transform(range(1, len({words})), i -> CASE WHEN "
+        f"list_contains({list(TITLES)}, {words}[i]) AND length({words}[i + 1]) > 1 THEN "
+        f"'{TITLED}' || {words}[i + 1] END), g -> g IS NOT NULL)"
+    )
     # Two words with an initial or a short nickname between them: "Percival J. Dunmore",
     # 'Rosamund "Ros" Pettigrew' hold "percival dunmore" and "rosamund pettigrew"
     around_short = (
@@ -587,7 +678,7 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
         f"WITH normalised AS (SELECT value, {_normalised('value')} AS normal FROM "
         f"{COLUMN_VALUES}), grams AS (SELECT value AS original, normal AS gram FROM "
         "normalised UNION ALL SELECT value, unnest("
-        f"{grams} || {words_with_digits} || {around_short}) FROM normalised "
+        f"{grams} || {words_with_digits} || {around_short} || {after_title}) FROM normalised "
         "WHERE contains(normal, ' ')), "
         "hits AS (SELECT DISTINCT "
         f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value"
