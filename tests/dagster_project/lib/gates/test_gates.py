@@ -672,6 +672,31 @@ def test_a_first_and_a_last_name_in_two_published_columns_are_found():
     assert not _split_name_findings(conn, "t", ["status", "channel"])
 
 
+def test_a_street_without_a_number_and_typed_notes_are_not_personal_values():
+    """A red-team probe's false positives: a 311 address that is a street or a place
+    ("King St", "Jean-Talon Market") and a clerk's note ("Pothole filled") were personal
+    values, and blocked every published text that holds them (an address block on King
+    St). An address with its number stays one."""
+    from dagster_project.lib.gates.privacy import PERSONAL_VALUES, build_personal_values
+
+    conn = connect()
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute(
+        "CREATE TABLE raw.crm311_service_requests (caller_name VARCHAR, caller_phone VARCHAR, "
+        "caller_email VARCHAR, street_address VARCHAR, description VARCHAR)"
+    )
+    conn.execute(
+        "INSERT INTO raw.crm311_service_requests (street_address) VALUES ('King St'), "
+        "('Jean-Talon Market'), ('12 Elm St')"
+    )
+    conn.execute("CREATE TABLE raw.work_orders_work_orders (street_address VARCHAR, notes VARCHAR)")
+    conn.execute("INSERT INTO raw.work_orders_work_orders (notes) VALUES ('Pothole filled')")
+    assert build_personal_values(conn, load_dictionary())
+    values = {v for (v,) in conn.execute(f"SELECT value FROM {PERSONAL_VALUES}").fetchall()}
+    assert "12 elm st" in values
+    assert not values & {"king st", "jean-talon market", "jean talon market", "pothole filled"}
+
+
 def test_a_frequent_callers_name_stays_identifying_in_a_big_city():
     """A value shared by more than 20 records was taken for a placeholder ("Anonymous")
     and no longer looked for: a resident who called 23 times in a city of a million
