@@ -47,7 +47,7 @@ CANDIDATE = (
     r"|([a-z][._][a-z][a-z0-9]*|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){8}"
-    r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
+    r"|\bb\. ?[0-9a-z]|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
     r"|date de naissance|anniversaire|ddn)\b"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
@@ -281,8 +281,20 @@ def _record_id(text: str, start: int, end: int) -> bool:
     return bool(ID_PREFIX.search(text[:start])) and not PHONE_GROUPING.fullmatch(text[start:end])
 
 
+# the street types a house number and a street end with ("17 Walnut Grove")
+STREET_TYPES = ("st", "street", "ave", "avenue", "rd", "road", "dr", "drive", "cres",
+                "crescent", "crt", "court", "ct", "blvd", "boulevard", "way", "lane", "ln",
+                "pl", "place", "terr", "terrace", "cir", "circle", "pkwy", "parkway", "hwy",
+                "highway", "trail", "trl", "gate", "grove", "row", "sq", "square", "line",
+                "sideroad", "rue", "chemin", "ch", "boul", "promenade", "prom")  # fmt: skip
+POSTAL_CODE = r"\b[A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d\b"
+# a unit between the street and the postal code: "Apt 4", "Unit 4B,", "Suite 210", "#4"
+_UNIT = r"(?:(?:apt|apartment|unit|suite|ste|app|appt|bureau)\.?\s*|#\s*)[\w-]{1,6}\b[^\d]*?"
+
+
 class HomeAddressRecognizer(PatternRecognizer):
-    """A house number and a full Canadian postal code in one value: a home's address."""
+    """A house number and a full Canadian postal code in one value: a home's address,
+    with a unit between them or the postal code first ("M5V 2T6 - 17 Walnut Grove")."""
 
     def __init__(self):
         super().__init__(
@@ -290,9 +302,15 @@ class HomeAddressRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "house number + postal code",
-                    r"\b\d+[A-Za-z]?\s+[^\d]{2,}?\b[A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d\b",
+                    rf"(?i)\b\d+[A-Za-z]?\s+[^\d]{{2,}}?(?:{_UNIT})?{POSTAL_CODE}",
                     0.6,
-                )
+                ),
+                Pattern(
+                    "postal code + house number and street",
+                    rf"(?i){POSTAL_CODE}[\s,;:-]+\d+[A-Za-z]?\s+(?:[A-Za-z.'-]+\s+){{1,3}}"
+                    rf"(?:{'|'.join(STREET_TYPES)})\b",
+                    0.6,
+                ),
             ],
         )
 
@@ -360,10 +378,11 @@ class DateOfBirthRecognizer(PatternRecognizer):
 
     def __init__(self):
         def dates(year: str) -> str:
+            # 1984-03-12, 12/03/1984, 12-Mar-1984, 12MAR1984, March 12th, 1984
             return (
                 rf"(?:{year}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]{year}"
-                rf"|\d{{1,2}}[- ][A-Za-z]{{3,9}}\.?[- ]{year}"
-                rf"|[A-Za-z]{{3,9}}\.? \d{{1,2}},? {year})"
+                rf"|\d{{1,2}}[- ]?[A-Za-z]{{3,9}}\.?[- ]?{year}"
+                rf"|[A-Za-z]{{3,9}}\.? \d{{1,2}}(?:st|nd|rd|th)?,? {year})"
             )
 
         introduced = (
@@ -375,6 +394,8 @@ class DateOfBirthRecognizer(PatternRecognizer):
             supported_entity="DATE_OF_BIRTH",
             patterns=[
                 Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
+                # "b. 1984-03-12" (born), with a year long enough ago to be a birth
+                Pattern("b. and a birth date", rf"(?i)\bb\.\s*{dates(past_year)}", 0.6),
                 Pattern(
                     "birthday",
                     rf"(?i)\b(?:birthday|b-?day|date d'anniversaire)\s*[:,=-]?\s*"

@@ -83,6 +83,13 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("write to renee.t @ example.com", "EMAIL_ADDRESS"),
     ("SIN 046 45 4286", "CA_SIN"),  # grouped otherwise, after its name
     ("licence A1234-12345-12345", "ON_DRIVERS_LICENCE"),
+    # the fifth probe's: dates of birth and home addresses written otherwise
+    ("born March 12th, 1984", "DATE_OF_BIRTH"),
+    ("DOB:12MAR1984", "DATE_OF_BIRTH"),
+    ("b. 1984-03-12, lives alone", "DATE_OF_BIRTH"),
+    ("17 Walnut Grove Apt 4 M5V 2T6", "HOME_ADDRESS"),
+    ("17 Walnut Grove, Unit 4, M5V 2T6", "HOME_ADDRESS"),
+    ("M5V 2T6 - 17 Walnut Grove", "HOME_ADDRESS"),
 ]
 
 
@@ -112,6 +119,8 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
         "ref 046 45 4286",  # nine digits grouped so, not after a SIN's name
         "Dob Lane Park",
         "SR-2025-0001234",
+        "Appendix b. 2025-03-12",  # a year too near for a birth
+        "Zone M5V 2T6 - 2024 permits issued",  # a postal code, then a count and a year
     ],
 )
 def test_a_date_that_is_no_birth_date_and_a_time_are_not_personal(recognizers, text):
