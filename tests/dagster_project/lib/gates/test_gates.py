@@ -526,7 +526,8 @@ def test_personal_values_found_however_the_text_holds_them():
     conn.execute("CREATE SCHEMA raw")
     conn.execute("CREATE TABLE raw.parking_tickets_tickets (plate VARCHAR)")
     conn.execute(
-        "INSERT INTO raw.parking_tickets_tickets VALUES ('SJEM364'), ('KXPR552'), ('XY2Z9')"
+        "INSERT INTO raw.parking_tickets_tickets VALUES ('SJEM364'), ('KXPR552'), ('XY2Z9'), "
+        "('BXKR 123')"
     )
     conn.execute(
         "CREATE TABLE raw.job_postings_postings (hiring_manager VARCHAR, "
@@ -539,7 +540,11 @@ def test_personal_values_found_however_the_text_holds_them():
         "('Thaddeus Kettleworth'), ('Marie Claire Tremblay'), ('Okafor Chidi Emeka'), "
         "('City of Calgary'), ('Percival J. Dunmore'), ('Dr. Agatha Whitcombe'), "
         "('Marie de la Fontaine'), ('Jean de Montigny'), ('HALVORSEN, BJORN & INGRID'), "
-        "('KOWALCZYK PIOTR; KOWALCZYK ANNA'), ('John & Mary Pemberton')"
+        "('KOWALCZYK PIOTR; KOWALCZYK ANNA'), ('John & Mary Pemberton'), ('Siobhan O''Neil')"
+    )
+    conn.execute(
+        "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
+        "('siobhan.oneil@example.com')"
     )
     conn.execute(
         "CREATE TABLE raw.recreation_registrations (participant_first_name VARCHAR, "
@@ -615,6 +620,10 @@ def test_personal_values_found_however_the_text_holds_them():
         "A. Dunmore": False,  # no such given name
         "Mr Pickering": False,  # no one of that name
         "a young team of planners": False,  # "a" is a word, not an initial
+        "Siobhan ONeil": True,  # the apostrophe dropped
+        "reply sent to siobhan.oneil": True,  # an e-mail address's name
+        "see jobs.riverton for details": False,
+        "PLATE BXKR123 BLOCKING DRIVEWAY": True,  # a plate kept with a space, written without
     }
     found = {}
     for text in published:
