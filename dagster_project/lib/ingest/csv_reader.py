@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse import literal, quote
+from . import csv_field_counts  # (the module: it reads this one's names when called)
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 
 DUCKDB_ENCODING = {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252", "latin-1": "latin-1"}
@@ -376,13 +377,19 @@ def csv_view(
     table: str,
     cleanup: ExitStack | None = None,
 ) -> None:
+    """Make ``table`` a lazy view of the file's rows; return False instead (no view) when
+    DuckDB would read a record with more fields than the header as if it fit (its extra
+    fields empty: csv_field_counts), which the careful read sets aside."""
     check_quotes_closed(path, files, encoding)
     names = header_names(path, files, encoding)
     readable, read_as = utf8_copy(path, encoding, cleanup)
+    if csv_field_counts.find_over_wide(conn, readable, files, read_as, len(names)):
+        return False
     conn.execute(
         f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS SELECT * FROM read_csv("
         f"{literal(str(readable))}, {', '.join(_options(files, read_as, names))})"
     )
+    return True
 
 
 def _has_empty_lines(path: Path, encoding: str, cr_alone: bool = False) -> bool:
@@ -451,6 +458,9 @@ def read_csv_rows(
     # added. (Another rejected record stays one row, a quoted line break and all.)
     words = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in REJECTED_RULES.items())
     split = "CAST(error_type AS VARCHAR) = 'UNQUOTED VALUE' AND contains(csv_line, chr(10))"
+    # Records DuckDB let through with more fields than the header (the extra ones empty:
+    # csv_field_counts) are rejected as the others with too many are, and leave _good
+    _set_aside_over_wide(conn, readable, files, read_as, len(names), first_data_record)
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _rejected AS WITH record AS (SELECT DISTINCT ON (line) "
         f"CAST(line AS BIGINT) - {first_data_record - 1} AS first_row, "
@@ -460,7 +470,9 @@ def read_csv_rows(
         # (an empty line inside such a record is no row, as elsewhere)
         f"END AS rule, CASE WHEN {split} THEN list_filter(string_split(ltrim(csv_line, "
         "chr(13) || chr(10)), chr(10)), piece -> rtrim(piece, chr(13)) <> '') "
-        "ELSE [ltrim(csv_line, chr(13) || chr(10))] END AS lines FROM _csv_rejects ORDER BY line), "
+        "ELSE [ltrim(csv_line, chr(13) || chr(10))] END AS lines FROM _csv_rejects "
+        f"UNION ALL SELECT record, {literal(REJECTED_RULES['TOO MANY COLUMNS'])}, [raw_value] "
+        f"FROM {csv_field_counts.OVER_WIDE} ORDER BY first_row), "
         "moved AS (SELECT *, coalesce(sum(len(lines) - 1) OVER (ORDER BY first_row ROWS "
         "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS added FROM record) "
         "SELECT first_row + added + i - 1 AS _source_row, rule, "
@@ -480,3 +492,27 @@ def read_csv_rows(
     )
     conn.execute("DROP TABLE _good")
     return rejected
+
+
+def _set_aside_over_wide(
+    conn, readable: Path, files: dict, encoding: str, width: int, first_data_record: int
+) -> None:
+    """Fill ``_over_wide`` with the records DuckDB read though they hold more fields
+    than the header (``csv_field_counts.find_over_wide``) and take them out of
+    ``_good``, whose ``k`` then numbers the rows left: the k-th good row is the k-th
+    record DuckDB did not reject. (A record DuckDB rejected is left to its reject.)"""
+    if not csv_field_counts.find_over_wide(conn, readable, files, encoding, width):
+        return
+    rejected = (
+        f"SELECT DISTINCT CAST(line AS BIGINT) - {first_data_record - 1} AS first_row "
+        "FROM _csv_rejects"
+    )
+    conn.execute(f"DELETE FROM {csv_field_counts.OVER_WIDE} WHERE record IN ({rejected})")
+    conn.execute(
+        f"DELETE FROM _good WHERE k IN (SELECT o.record - (SELECT count(*) FROM ({rejected}) "
+        f"AS r WHERE r.first_row < o.record) FROM {csv_field_counts.OVER_WIDE} AS o)"
+    )
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _good AS SELECT row_number() OVER (ORDER BY k) AS k, "
+        "* EXCLUDE (k) FROM _good"
+    )

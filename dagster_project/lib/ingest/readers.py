@@ -75,8 +75,7 @@ def read_into(
     fmt = files["format"]
     if fmt == "csv":
         encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
-        if fast:
-            csv_view(conn, path, files, encoding, table, cleanup)
+        if fast and csv_view(conn, path, files, encoding, table, cleanup):
             return ReadResult(encoding)
         return ReadResult(encoding, read_csv_rows(conn, path, files, encoding, table, cleanup))
     if fmt == "xlsx":

@@ -2273,3 +2273,71 @@ def test_a_column_added_to_the_contract_never_rounds_an_amount_or_takes_a_broken
         (2, "surcharge", "contract_column_added: money: more than 2 decimals; loading it would "
          "round it" + withheld, "1123.913418"),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "newline, encoding", [("\n", "utf-8"), ("\r\n", "utf-8"), ("\n", "cp1252"), ("\r\n", "utf-16")]
+)
+def test_extra_empty_fields_are_more_fields_than_the_header_not_a_shift(landing, newline, encoding):
+    """DuckDB reads a record whose fields beyond the header's are empty as if it fit:
+    "Smith, John" written without quotes, the last column empty, loaded name "Smith" and
+    fee "John" (the values after the comma shifted). Such a record is quarantined as
+    one with extra values is; a last column legitimately empty still loads, a quoted
+    comma and a quoted line break too, and the rows keep their numbers."""
+    lines = [
+        "request_id,created_at,caller_name,fee",
+        "SR-1,2024-01-01,Smith, John,",  # one extra empty field
+        'SR-2,2024-01-02,"Smith, John",',  # the last column empty: a record that fits
+        "SR-3,2024-01-03,Roe,5,,",  # two extra empty fields
+        "SR-4,not a date,x,5,EXTRA",  # DuckDB's own "too many" before the next
+        'SR-5,2024-01-05,"Zoë' + newline + 'Renée", Jr.,',  # over a quoted line break
+        'SR-6,2024-01-06,"Ann,' + newline + 'Lee",',  # a quoted comma before the break
+        'SR-7,2024-01-07,Bob,""',
+        'SR-8,2024-01-08,Bob,"",""',  # an extra empty quoted field
+        "SR-9,2024-01-09,Eve,",
+    ]
+    write(landing, "a.csv", newline.join(lines) + newline, encoding=encoding)
+    conn, [result] = run(landing)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == (
+        "loaded",
+        9,
+        4,
+        5,
+    )
+    assert conn.execute(
+        "SELECT request_id, _source_row, caller_name, fee FROM raw.crm_requests ORDER BY 2"
+    ).fetchall() == [
+        ("SR-2", 2, "Smith, John", None),
+        ("SR-6", 6, f"Ann,{newline}Lee", None),
+        ("SR-7", 7, "Bob", None),
+        ("SR-9", 9, "Eve", None),
+    ]
+    quarantined = conn.execute(
+        "SELECT source_row, rule, split_part(raw_value, ',', 1) FROM raw._quarantined_rows "
+        "ORDER BY 1"
+    ).fetchall()
+    too_many = "row: more fields than the header (an unquoted delimiter in a value?)"
+    assert quarantined == [
+        (1, too_many, "SR-1"),
+        (3, too_many, "SR-3"),
+        (4, too_many, "SR-4"),
+        (5, too_many, "SR-5"),
+        (8, too_many, "SR-8"),
+    ]
+
+
+def test_a_file_without_extra_fields_is_read_on_the_fast_path(landing, monkeypatch):
+    """Lines ending in the delimiter (a last column often empty) are counted, and a file
+    whose records all fit stays on the fast, parallel read."""
+    from dagster_project.lib.ingest import csv_reader
+
+    def no_careful_read(*args, **kwargs):
+        raise AssertionError("the careful read was not needed")
+
+    monkeypatch.setattr(csv_reader, "read_csv_rows", no_careful_read)
+    monkeypatch.setattr("dagster_project.lib.ingest.readers.read_csv_rows", no_careful_read)
+    write(
+        landing, "a.csv", 'request_id,created_at,Caller\nSR-1,2024-01-01,\nSR-2,2024-01-02,"a,b"\n'
+    )
+    conn, [result] = run(landing)
+    assert (result.status, result.rows_loaded) == ("loaded", 2)
