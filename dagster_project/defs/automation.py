@@ -26,6 +26,7 @@ import dagster as dg
 
 from dagster_project.lib.dictionary import Source, load_dictionary
 from dagster_project.lib.dictionary.vocabulary import FREQUENCIES
+from dagster_project.lib.ingest.loader import landing_files
 from dagster_project.settings import get_settings
 
 from .resources import WarehouseResource
@@ -55,12 +56,11 @@ def system_job(source: Source):
 
 
 def landing_state(source: Source) -> dict[str, list[int]]:
-    folder = get_settings().landing_dir / source.files["folder"]
-    if not folder.exists():
-        return {}
+    """The system's landing files (as its ingest step matches them) by name: their time
+    and size."""
     return {
         p.name: [p.stat().st_mtime_ns, p.stat().st_size]
-        for p in sorted(folder.glob(source.files["pattern"]))
+        for p in landing_files(source, get_settings().landing_dir)
     }
 
 

@@ -107,3 +107,11 @@ def test_only_the_daily_schedule_is_on_by_default():
     assert repository.get_schedule_def("daily_pipeline").default_status.value == "RUNNING"
     for name in ("crm311_schedule", "permits_schedule", "payments_schedule"):
         assert repository.get_schedule_def(name).default_status.value == "STOPPED"
+
+
+def test_an_extract_whose_extension_is_in_capitals_starts_its_pipeline(landing):
+    """The sensor matches a landing file as the ingest step does (``SR_EXPORT_*.csv``
+    names ``SR_EXPORT_2026.CSV``): a file the ingest reads is never one it does not see."""
+    sensor = definitions().get_repository_def().get_sensor_def("landing_sensor")
+    deliver(landing, "crm311", "SR_EXPORT_2026.CSV", "request_id,created_at\nSR-1,2026-01-01\n")
+    assert evaluate(sensor, None)[0] == ["crm311_pipeline"]

@@ -17,6 +17,7 @@ import shutil
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import duckdb
@@ -115,9 +116,31 @@ def ingest_source(
 
 def landing_files(source, landing_dir: Path) -> list[Path]:
     """The files of the system's landing folder its contract's pattern names, in order:
-    what its ingest step reads (and the run plan and the publish plan look at)."""
+    what its ingest step reads (and the run plan, the publish plan and the landing
+    sensor look at)."""
     folder = landing_dir / source.files["folder"]
-    return sorted(folder.glob(source.files["pattern"])) if folder.exists() else []
+    if not folder.exists():
+        return []
+    pattern = source.files["pattern"]
+    return sorted(p for p in folder.iterdir() if matches_pattern(p.name, pattern))
+
+
+def matches_pattern(name: str, pattern: str) -> bool:
+    """Whether a landing file's name is one the contract's ``pattern`` names: its stem as
+    the contract spells it (a glob, case as written), its extension in any case.
+
+    A system that exports ``EXPORT_2025.CSV`` for ``*.csv`` (or ``.XLSX``, ``.JSONL``)
+    sent a file that a case-sensitive match neither loaded nor refused: it lay in the
+    landing folder unseen. The case of an extension says nothing about the file."""
+    stem, dot, extension = pattern.rpartition(".")
+    if not (dot and stem and extension) or any(c in extension for c in "*?[]"):
+        return fnmatchcase(name, pattern)
+    suffix = dot + extension
+    return (
+        len(name) > len(suffix)
+        and name[-len(suffix) :].lower() == suffix.lower()
+        and fnmatchcase(name[: -len(suffix)], stem)
+    )
 
 
 def systems_waiting(conn: duckdb.DuckDBPyConnection, systems: list[str]) -> list[str]:

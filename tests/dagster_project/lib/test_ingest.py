@@ -2341,3 +2341,22 @@ def test_a_file_without_extra_fields_is_read_on_the_fast_path(landing, monkeypat
     )
     conn, [result] = run(landing)
     assert (result.status, result.rows_loaded) == ("loaded", 2)
+
+
+def test_an_extension_in_capitals_is_the_contracts_extension(landing):
+    """``EXPORT_2025.CSV`` under the pattern ``*.csv`` lay in the landing folder neither
+    loaded nor refused; the extension matches in any case, the stem as the contract
+    spells it."""
+    from dagster_project.lib.ingest.loader import matches_pattern
+
+    write(landing, "EXPORT_2025.CSV", "request_id,created_at\nSR-1,2024-01-01\n")
+    write(landing, "notes.CSV.bak", "not an extract")
+    conn, results = run(landing)
+    assert [(r.file_name, r.status, r.rows_loaded) for r in results] == [
+        ("EXPORT_2025.CSV", "loaded", 1)
+    ]
+    assert matches_pattern("Building_Permits_2025.XLSX", "Building_Permits_*.xlsx")
+    assert matches_pattern("payments_1.JsonL", "payments_*.jsonl")
+    assert matches_pattern("PKT001.txt", "PKT*.TXT")
+    assert not matches_pattern("building_permits_2025.xlsx", "Building_Permits_*.xlsx")
+    assert not matches_pattern(".csv", "*.csv") and not matches_pattern("a.csvx", "*.csv")
