@@ -3,7 +3,9 @@
 A byte-order mark decides. Otherwise each declared encoding is tried in order over the
 whole file. A file that is UTF-8 apart from some invalid bytes is *not* read as the next
 declared encoding (cp1252 would turn every "café" into "cafÃ©"): it is refused with the
-byte offset, so the department can fix or re-export it.
+byte offset, so the department can fix or re-export it. Nor is a file that is UTF-8 text
+throughout read as a code page the contract declares (cp1252, latin-1): it is refused
+until the contract declares utf-8 too.
 """
 
 from __future__ import annotations
@@ -123,6 +125,46 @@ def _latin1_or_cp1252(path: Path) -> str:
     )
 
 
+# One byte a character: any byte sequence decodes, UTF-8's two- and three-byte letters
+# too, as two or three wrong characters each
+CODE_PAGES = ("cp1252", "latin-1")
+
+
+def _is_utf8_beyond_ascii(path: Path) -> bool:
+    """Whether the whole file is valid UTF-8 and holds a character beyond ASCII (a
+    multi-byte sequence). Text written in a code page with a few accented letters is
+    not valid UTF-8 at its first one: the read stops there."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    beyond_ascii = False
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+            beyond_ascii = beyond_ascii or not chunk.isascii()
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return beyond_ascii
+
+
+def _utf8_declared_later(encoding: str, later: list[str]) -> str:
+    """A file declared in a code page (``encoding``) that is UTF-8 text: "utf-8" when the
+    contract declares it after that code page, refused otherwise. Read as cp1252 or
+    latin-1, each accented letter loaded as two ("Café" as "CafÃ©") without a word,
+    when a system's upgrade began exporting in UTF-8."""
+    if "utf-8" in later:
+        return "utf-8"
+    raise UnreadableFile(
+        f"it is UTF-8 text (accented letters in UTF-8's two-byte form), and the contract "
+        f"declares only {', '.join([encoding, *later])}: read as {encoding} every such "
+        "letter would change ('é' as 'Ã©'). If the system now exports UTF-8, add utf-8 to "
+        "the contract's encodings (files: encodings, first)"
+    )
+
+
 def detect_encoding(path: Path, declared: list[str]) -> str:
     """The encoding to read ``path`` with (see the module's docstring)."""
     bom = detect_bom(path)
@@ -139,6 +181,8 @@ def detect_encoding(path: Path, declared: list[str]) -> str:
         if invalid is None:
             if position and candidates[0] == "utf-8":  # (UTF-8 failed: not in part either)
                 _refuse_mixed(path, encoding)
+            elif encoding in CODE_PAGES and _is_utf8_beyond_ascii(path):
+                return _utf8_declared_later(encoding, candidates[position + 1 :])
             return _latin1_or_cp1252(path) if encoding in SINGLE_BYTE else encoding
         offset, looked_like_it = invalid
         last = position == len(candidates) - 1

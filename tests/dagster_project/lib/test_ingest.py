@@ -154,6 +154,37 @@ def test_latin1_declared_and_cp1252_sent_reads_the_quotes(landing):
     ]
 
 
+@pytest.mark.parametrize("declared", [["cp1252"], ["latin-1"]])
+def test_utf8_text_sent_to_a_code_page_contract_is_refused_not_garbled(landing, declared):
+    """A system upgraded to UTF-8 exports, its contract still declaring cp1252 (as
+    fire_inspections and burn_permits do): "Café Ré" loaded as "CafÃ© RÃ©". Refused,
+    naming the encoding found and what to change; with utf-8 declared too it reads,
+    and the code page's own files and ASCII ones still read as before."""
+    spec = {**REQUESTS, "files": {**REQUESTS["files"], "encodings": declared}}
+    write(landing, "a.csv", "request_id,created_at,Caller\nSR-1,2024-01-01,Café Ré – L’Érable\n")
+    write(landing, "b.csv", "request_id,created_at,Caller\nSR-2,2024-01-02,Renée\n", "cp1252")
+    write(landing, "c.csv", "request_id,created_at,Caller\nSR-3,2024-01-03,Ann\n")
+    conn, results = run(landing, spec)
+    assert [(r.file_name, r.status) for r in results] == [
+        ("a.csv", "quarantined"), ("b.csv", "loaded"), ("c.csv", "loaded")
+    ]  # fmt: skip
+    assert "it is UTF-8 text" in results[0].reason
+    assert "add utf-8 to the contract's encodings" in results[0].reason
+    assert (landing / "quarantine" / "crm" / "a.csv").exists()
+    assert conn.execute("SELECT caller_name FROM raw.crm_requests ORDER BY 1").fetchall() == [
+        ("Ann",), ("Renée",)
+    ]  # fmt: skip
+    spec["files"]["encodings"] = [*declared, "utf-8"]
+    again = landing / "again"
+    (again / "landing" / "crm").mkdir(parents=True)
+    write(again, "a.csv", "request_id,created_at,Caller\nSR-1,2024-01-01,Café Ré – L’Érable\n")
+    conn, results = run(again, spec)
+    assert [(r.file_name, r.status, r.encoding) for r in results] == [("a.csv", "loaded", "utf-8")]
+    assert conn.execute(
+        "SELECT caller_name FROM raw.crm_requests WHERE request_id = 'SR-1'"
+    ).fetchone() == ("Café Ré – L’Érable",)
+
+
 def test_cp1252_is_detected_and_reloading_adds_nothing(landing):
     write(
         landing,
