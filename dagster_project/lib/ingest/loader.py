@@ -289,6 +289,7 @@ def _stage(conn, source, path: Path) -> _Staged:
         mapping = header_mapping(headers, source.column_specs)
         _check_columns(source, mapping)
         contract = {c["name"]: c for c in source.column_specs if c["name"] in mapping.values()}
+        _excel_errors(conn, source, read, headers, mapping, contract)
         read = _as_the_sheet_shows(conn, source, path, read, headers, mapping, contract)
         try:
             _build_staged(conn, source, read.encoding, mapping, contract, nul)
@@ -310,6 +311,43 @@ def _stage(conn, source, path: Path) -> _Staged:
             _build_staged(conn, source, read.encoding, mapping, contract, nul)
         drop_relation(conn, "_incoming")  # a view of it reads the copy about to go
     return _Staged(read, headers, mapping, contract, nul)
+
+
+EXCEL_ERROR_RULE = (
+    "the sheet shows an Excel error ({error}) in {column}: the formula failed in the "
+    "system that made the file"
+)
+
+
+def _excel_errors(
+    conn, source, read: ReadResult, headers: list[str], mapping: dict[str, str],
+    contract: dict[str, dict],
+) -> None:  # fmt: skip
+    """``_cell_failures``: a row per workbook cell holding an Excel error (#N/A, #REF!,
+    #DIV/0!...) in a column the contract reads. Every reader gives such a cell as the
+    error's text, so "#N/A" loaded as a name or a code; the row is quarantined instead,
+    by the rule ``EXCEL_ERROR_RULE``. (Empty for other files.)"""
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _cell_failures (_source_row BIGINT, column_name "
+        "VARCHAR, rule VARCHAR, raw_value VARCHAR)"
+    )
+    if source.files["format"] != "xlsx" or not read.errors:
+        return
+    header_row = int(source.files.get("header_row", 1))
+    # (the read table's columns are the sheet's, from column A; its rows are numbered
+    # from the one below the header)
+    read_by_contract = {
+        column_letter(i): mapping[h]
+        for i, h in enumerate(headers, start=1)
+        if mapping.get(h) in contract
+    }
+    rows = [
+        (row - header_row, name, EXCEL_ERROR_RULE.format(error=error, column=name), error)
+        for letters, row, error in read.errors
+        if (name := read_by_contract.get(letters)) is not None and row > header_row
+    ]
+    if rows:
+        conn.executemany("INSERT INTO _cell_failures VALUES (?, ?, ?, ?)", rows)
 
 
 def _as_the_sheet_shows(

@@ -45,6 +45,8 @@ class ReadResult:
     note: str | None = None  # how the file differs from what the contract says
     merged: tuple[str, ...] = ()  # a workbook's merged ranges ("B5:B10")
     sheet: str | None = None  # the workbook's sheet read (None: its first)
+    # a workbook's cells holding an Excel error: (column letters, sheet row, "#N/A")
+    errors: tuple[tuple[str, int, str], ...] = ()
 
 
 def read_into(
@@ -83,7 +85,7 @@ def read_into(
         # (the ledger keeps the date system: a column the contract names later is read
         # in its file's, contract_columns)
         encoding = WORKBOOK_1904 if facts.epoch == EXCEL_EPOCH_1904 else "xlsx"
-        return ReadResult(encoding, merged=facts.merged, sheet=sheet)
+        return ReadResult(encoding, merged=facts.merged, sheet=sheet, errors=facts.errors)
     if fmt == "fixed_width":
         encoding = detect_encoding(path, files.get("encodings") or ["utf-8"])
         read_fixed_width(conn, path, files, columns or [], encoding, table, cleanup)

@@ -135,6 +135,9 @@ def collect_failures(
     one: contract_sql.may_hold_nul); one inside a value quarantines the row."""
     # rows the reader could not split into fields: the whole row, with its raw text
     failures = ["SELECT _source_row, NULL AS column_name, rule, raw_value FROM _rejected"]
+    # values the reader read, but that say the system making the file failed on them
+    # (a workbook's Excel errors: loader._excel_errors)
+    failures.append("SELECT _source_row, column_name, rule, raw_value FROM _cell_failures")
     if quarantined_keys:
         keys = ", ".join(quote(k) for k in quarantined_keys)
         shown = " || '|' || ".join(f"coalesce({quote(k)}, '')" for k in quarantined_keys)
@@ -236,6 +239,14 @@ def collect_failures(
         )
     conn.execute("CREATE OR REPLACE TEMP TABLE _failures AS " + " UNION ALL ".join(failures))
     conn.execute("CREATE OR REPLACE TEMP TABLE _flags AS " + " UNION ALL ".join(flags))
+    # An Excel error's text also fails the column's type, its format...: the error is
+    # what happened, the rest only follows from it
+    for table in ("_failures", "_flags"):
+        conn.execute(
+            f"DELETE FROM {table} AS t WHERE EXISTS (SELECT 1 FROM _cell_failures AS c WHERE "
+            "c._source_row = t._source_row AND c.column_name = t.column_name "
+            "AND c.rule IS DISTINCT FROM t.rule)"
+        )
 
 
 # A row breaks a rule when the comparison holds (closed < created breaks not_before).

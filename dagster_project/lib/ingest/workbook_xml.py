@@ -11,7 +11,9 @@ until it is opened and saved in Excel (or exported as values).
 
 An empty ``<v></v>`` is a computed value (a formula that gave ""), not a missing one.
 The sheet's XML is read in chunks and searched only where it holds a formula at all; the
-same read lists its merged ranges (workbook_formats.fill_merged_down fills them down).
+same read lists its merged ranges (workbook_formats.fill_merged_down fills them down) and
+its cells holding an Excel error (``t="e"``: #N/A, #REF!...), which every reader gives as
+the error's text: the loader quarantines their rows.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ FORMULA_WITHOUT_VALUE = re.compile(
     rb"(?:<" + _P + rb"v\s*/>\s*)?</" + _P + rb"c>"
 )
 CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+# a cell holding an Excel error (t="e": #N/A, #REF!, #DIV/0!...), its shown text in <v>
+ERROR_CELL = re.compile(
+    rb"<" + _P + rb'c\b([^>]*\bt="e"[^>]*)>.*?<' + _P + rb"v>([^<]*)</" + _P + rb"v>", re.S
+)
+ERROR_CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 ANY_CELL = re.compile(rb"<" + _P + rb"c\b")
 SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*)/?>")
 RELATIONSHIP_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)/?>")
@@ -105,6 +112,8 @@ class SheetFacts:
     first_without_value: str | None = None  # its reference ("C7")
     merged: tuple[str, ...] = ()  # merged ranges ("B5:B10")
     epoch: str = "1899-12-30"  # the day the workbook's serials count from (EXCEL_EPOCH_*)
+    # cells holding an Excel error: (column letters, sheet row, the error: "#N/A")
+    errors: tuple[tuple[str, int, str], ...] = ()
 
 
 def sheet_facts(path: Path, sheet: str | None) -> SheetFacts:
@@ -127,7 +136,7 @@ MERGE_CELL = re.compile(rb"<" + _P + rb'mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-
 def _scan(book: zipfile.ZipFile, member: str) -> SheetFacts:
     """Searched a row at a time in chunks: each block ends at its last whole row (a
     cell never spans rows), the rest goes with the next chunk."""
-    count, first, pending, merged = 0, None, b"", []
+    count, first, pending, merged, errors = 0, None, b"", [], []
     with book.open(member) as xml:
         while True:
             chunk = xml.read(CHUNK_BYTES)
@@ -143,11 +152,16 @@ def _scan(book: zipfile.ZipFile, member: str) -> SheetFacts:
                     count += 1
                     if first is None and (ref := CELL_REF.search(match.group(1))):
                         first = ref.group(1).decode("ascii")
+            if b't="e"' in head:  # (a formula that failed where the file was made)
+                for match in ERROR_CELL.finditer(block, 0, end):
+                    if ref := ERROR_CELL_REF.search(match.group(1)):
+                        letters, row = ref.group(1).decode("ascii"), int(ref.group(2))
+                        errors.append((letters, row, html.unescape(match.group(2).decode())))
             if b"mergeCell" in head:  # (after the cells: in the last block)
                 merged += [m.decode("ascii") for m in MERGE_CELL.findall(block, 0, end)]
             pending = block[end:]
             if not chunk:
-                return SheetFacts(count, first, tuple(merged))
+                return SheetFacts(count, first, tuple(merged), errors=tuple(errors))
 
 
 # Excel's day serials count from 1899-12-30 (the 1900 date system), or from 1904-01-01

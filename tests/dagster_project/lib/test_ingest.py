@@ -668,6 +668,53 @@ def test_a_workbook_whose_formulas_were_never_computed_is_refused(tmp_path):
     ]
 
 
+def test_a_cell_holding_an_excel_error_quarantines_its_row(tmp_path):
+    """A cell holding an Excel error (t="e": #N/A, #DIV/0!, #REF!) loaded as the text
+    "#N/A": its row is quarantined by a named rule saying which error in which column.
+    Only in the columns the contract reads: one it does not list loads as text."""
+    import re
+    import zipfile
+
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    rows = [["request_id", "created_at", "fee", "Caller", "Notes"],
+            ["SR-1", "2024-01-01", 5, "Ann", "ok"], ["SR-2", "2024-01-02", 801, "Bob", "ok"],
+            ["SR-3", "2024-01-03", 7, "Cy", 803], ["SR-4", "2024-01-04", 8, 804, "ok"]]  # fmt: skip
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "book.xlsx")
+    errors = {"C3": ("#DIV/0!", "<f>C2/0</f>"), "E4": ("#N/A", "<f>VLOOKUP(A4,B:B,2,0)</f>"),
+              "D5": ("#REF!", "")}  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as source:
+        with zipfile.ZipFile(folder / "a.xlsx", "w") as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    for ref, (error, formula) in errors.items():
+                        cell = f'<c r="{ref}" t="e">{formula}<v>{error}</v></c>'.encode()
+                        data, found = re.subn(rf'<c r="{ref}"[^>]*>.*?</c>'.encode(), cell, data)
+                        assert found == 1
+                target.writestr(item, data)
+    conn, [result] = run(tmp_path, spec)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == (
+        "loaded", 4, 2, 2
+    )  # fmt: skip
+    assert conn.execute(
+        "SELECT source_row, column_name, rule, raw_value FROM raw._quarantined_rows ORDER BY 1"
+    ).fetchall() == [
+        (2, "fee", "the sheet shows an Excel error (#DIV/0!) in fee: the formula failed in "
+         "the system that made the file", "#DIV/0!"),
+        (4, "caller_name", "the sheet shows an Excel error (#REF!) in caller_name: the "
+         "formula failed in the system that made the file", "#REF!"),
+    ]  # fmt: skip
+    assert conn.execute("SELECT request_id, notes FROM raw.crm_requests ORDER BY 1").fetchall() == [
+        ("SR-1", "ok"),
+        ("SR-3", "#N/A"),
+    ]
+
+
 def test_a_formula_that_computed_an_empty_text_is_a_value():
     """ "<v></v>" is a formula's computed empty result; "<v />" (or no <v>) was never
     computed. Only the latter count, also with a namespace prefix on the tags."""
