@@ -340,7 +340,11 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool | str) -> st
     target = raw_type(kind)
 
     def from_wall_clock(wall_sql: str) -> str:
-        return _existing_instant(wall_sql, zone) if kind == "timestamptz" else wall_sql
+        if kind == "timestamptz":
+            return _existing_instant(wall_sql, zone)
+        if kind == "timestamp" and column.get("timezone"):  # (what the zone's clocks showed)
+            return _existing_wall_clock(wall_sql, zone)
+        return wall_sql
 
     def from_instant(instant_sql: str) -> str:
         return instant_sql if kind == "timestamptz" else f"timezone({zone}, {instant_sql})"
@@ -479,6 +483,16 @@ def _existing_instant(wall_sql: str, zone: str) -> str:
         f"CASE WHEN hour({wall_sql}) BETWEEN 5 AND 20 OR timezone({zone}, {instant}) = "
         f"{wall_sql} THEN {instant} END"
     )
+
+
+def _existing_wall_clock(wall_sql: str, zone: str) -> str:
+    """The wall-clock time, NULL for one ``zone`` skips (02:30 on 2025-03-09 in Toronto
+    never showed on its clocks: a ``timestamp`` column loaded it as it was written, a
+    time that never happened), so that the value is quarantined as a ``timestamptz``
+    column's is. A time the zone showed twice (01:30 when the clocks go back) is what
+    the clock showed: kept. Only night times are looked at (``_existing_instant``)."""
+    back = f"timezone({zone}, timezone({zone}, {wall_sql}))"
+    return f"CASE WHEN hour({wall_sql}) BETWEEN 5 AND 20 OR {back} = {wall_sql} THEN {wall_sql} END"
 
 
 def is_wall_clock(text_sql: str) -> str:

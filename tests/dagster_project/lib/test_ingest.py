@@ -2438,3 +2438,30 @@ def test_an_extension_in_capitals_is_the_contracts_extension(landing):
     assert matches_pattern("PKT001.txt", "PKT*.TXT")
     assert not matches_pattern("building_permits_2025.xlsx", "Building_Permits_*.xlsx")
     assert not matches_pattern(".csv", "*.csv") and not matches_pattern("a.csvx", "*.csv")
+
+
+def test_a_wall_clock_time_the_zone_skips_is_quarantined(landing):
+    """A ``timestamp`` column (the city's wall clock) loaded "2025-03-09 02:30" in
+    Toronto, a time its clocks never showed (they went from 01:59 to 03:00), which a
+    ``timestamptz`` column quarantines. It does not parse now, ISO or by the contract's
+    format; 01:30 on the night the clocks go back is what the clock showed: loaded."""
+    columns = [
+        {**c, "timezone": "America/Toronto"} if c["name"] == "created_at" else c
+        for c in REQUESTS["columns"]
+    ]
+    write(
+        landing,
+        "a.csv",
+        "request_id,created_at\nSR-1,2025-03-09 02:30\nSR-2,03/09/2025 02:30:00 AM\n"
+        "SR-3,2025-11-02 01:30\nSR-4,2025-03-09 03:30\nSR-5,2025-03-09 01:59:59\n",
+    )
+    conn, [result] = run(landing, {**REQUESTS, "columns": columns})
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 2)
+    assert conn.execute(
+        "SELECT source_row, rule FROM raw._quarantined_rows ORDER BY 1"
+    ).fetchall() == [(1, "type: not a valid timestamp"), (2, "type: not a valid timestamp")]
+    assert conn.execute("SELECT created_at FROM raw.crm_requests ORDER BY 1").fetchall() == [
+        (dt.datetime(2025, 3, 9, 1, 59, 59),),
+        (dt.datetime(2025, 3, 9, 3, 30),),
+        (dt.datetime(2025, 11, 2, 1, 30),),
+    ]
