@@ -188,9 +188,11 @@ def _systems_with_new_files(
     the ingest step would read), or no raw table yet (the step creates it, empty).
     ``tables``: the raw schema's tables (``table_columns``), read here when not given."""
     tables = table_columns(conn, "raw") if tables is None else tables
-    known = set(  # (a file the reader failed on is read again: loader.FAILED)
+    known = set(  # (a file the reader failed on is read again: loader.FAILED; a refused
+        # one put back from the quarantine too: ledger.seen)
         conn.execute(
-            "SELECT system, file_name, sha256 FROM raw._ingest_files WHERE status <> 'failed'"
+            "SELECT system, file_name, sha256 FROM raw._ingest_files "
+            "WHERE status NOT IN ('failed', 'quarantined')"
         ).fetchall()
     )
 

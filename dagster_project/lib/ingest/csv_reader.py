@@ -175,7 +175,7 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> None:
     left to the reader, which sets that one row aside.
     """
     quote_char = files.get("quote", '"')
-    if _counts(path, encoding, quote_char)[0] % 2 == 0:
+    if _counts(path, encoding, quote_char, files.get("delimiter", ","))[0] % 2 == 0:
         return
     skip = int(files.get("header_row", 1)) - 1 + (1 if files.get("header", True) else 0)
     with path.open(encoding=PYTHON_ENCODING[encoding], newline="") as handle:
@@ -195,37 +195,73 @@ def check_quotes_closed(path: Path, files: dict, encoding: str) -> None:
                 ) from None
 
 
-def line_ends(path: Path, encoding: str) -> tuple[bool, bool, bool]:
+def line_ends(path: Path, encoding: str, files: dict) -> tuple[bool, bool, bool]:
     """(the file's lines end both with CR LF and with LF alone (``utf8_copy``), it holds
     a CR alone besides other line ends, its lines end in CR alone: old Mac exports)."""
-    _, crlf, lf, cr = _counts(path, encoding, '"')
+    _, crlf, lf, cr, _ = _counts(
+        path, encoding, files.get("quote", '"'), files.get("delimiter", ",")
+    )
     return 0 < crlf < lf, cr > crlf and lf > 0, cr > 0 and lf == 0
 
 
-def _counts(path: Path, encoding: str, quote_char: str) -> tuple[int, int, int, int]:
-    """(quote characters, CR LF line ends, LF characters, CR characters) in the file,
-    in one read."""
-    count, crlf, lf, cr = 0, 0, 0, 0
+def ends_in_delimiter(path: Path, encoding: str, files: dict) -> bool:
+    """Whether a line of the file ends in the delimiter (perhaps then an empty quoted
+    value): the only records DuckDB reads with more fields than the header as if they
+    fit (``csv_field_counts``)."""
+    return _counts(path, encoding, files.get("quote", '"'), files.get("delimiter", ","))[4]
+
+
+def _counts(
+    path: Path, encoding: str, quote_char: str, delimiter: str
+) -> tuple[int, int, int, int, bool]:
+    """(quote characters, CR LF line ends, LF characters, CR characters, whether a line
+    ends in the delimiter) in the file, in one read, remembered for the file as it is
+    (its size and time): the reader asks in turn."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, encoding, quote_char, delimiter)
+    if key not in _COUNTED:
+        if len(_COUNTED) > 64:  # (one file at a time is read; keep a few)
+            _COUNTED.pop(next(iter(_COUNTED)))
+        _COUNTED[key] = _count(path, encoding, quote_char, delimiter)
+    return _COUNTED[key]
+
+
+_COUNTED: dict[tuple, tuple[int, int, int, int, bool]] = {}
+
+
+def _count(
+    path: Path, encoding: str, quote_char: str, delimiter: str
+) -> tuple[int, int, int, int, bool]:
+    ends = [delimiter + quote_char * 2, delimiter] if quote_char else [delimiter]
+    open_ends = [end + line_end for end in ends for line_end in ("\n", "\r")]
+    count, crlf, lf, cr, ends_open = 0, 0, 0, 0, False
     with path.open("rb") as handle:
         if encoding.startswith("utf-16"):  # two bytes a character: count in the decoded text
             decoder = codecs.getincrementaldecoder(PYTHON_ENCODING[encoding])()
             before = ""
             for chunk in iter(lambda: handle.read(1 << 22), b""):
                 text = decoder.decode(chunk)
-                count += text.count(quote_char)
+                count += text.count(quote_char) if quote_char else 0
                 crlf += (before[-1:] + text).count("\r\n")  # (one across two chunks too)
                 lf += text.count("\n")
                 cr += text.count("\r")
+                joined = before[-3:] + text  # (an end across two chunks too)
+                ends_open = ends_open or any(end in joined for end in open_ends)
                 before = text or before
+            last_line_open = any(before.endswith(end) for end in ends)
         else:  # ASCII-compatible: the quote is one byte, never part of another character
             needle, last = quote_char.encode("ascii"), b""
+            needles = [end.encode("ascii") for end in open_ends]
             for chunk in iter(lambda: handle.read(1 << 22), b""):
-                count += chunk.count(needle)
-                crlf += (last + chunk[:1]).count(b"\r\n") + chunk.count(b"\r\n")
+                count += chunk.count(needle) if needle else 0
+                crlf += (last[-1:] + chunk[:1]).count(b"\r\n") + chunk.count(b"\r\n")
                 lf += chunk.count(b"\n")
                 cr += chunk.count(b"\r")
-                last = chunk[-1:]
-    return count, crlf, lf, cr
+                joined = last + chunk
+                ends_open = ends_open or any(n in joined for n in needles)
+                last = chunk[-3:]
+            last_line_open = any(last.endswith(end.encode("ascii")) for end in ends)
+    return count, crlf, lf, cr, ends_open or last_line_open
 
 
 def _options(files: dict, encoding: str, names: list[str]) -> list[str]:
@@ -376,14 +412,16 @@ def csv_view(
     encoding: str,
     table: str,
     cleanup: ExitStack | None = None,
-) -> None:
+) -> bool:
     """Make ``table`` a lazy view of the file's rows; return False instead (no view) when
     DuckDB would read a record with more fields than the header as if it fit (its extra
     fields empty: csv_field_counts), which the careful read sets aside."""
     check_quotes_closed(path, files, encoding)
     names = header_names(path, files, encoding)
     readable, read_as = utf8_copy(path, encoding, cleanup)
-    if csv_field_counts.find_over_wide(conn, readable, files, read_as, len(names)):
+    if ends_in_delimiter(path, encoding, files) and csv_field_counts.find_over_wide(
+        conn, readable, files, read_as, len(names)
+    ):
         return False
     conn.execute(
         f"CREATE OR REPLACE TEMP VIEW {quote(table)} AS SELECT * FROM read_csv("
@@ -412,7 +450,7 @@ def read_csv_rows(
     names = header_names(path, files, encoding)
     # (only here, where the fast read failed: CR LF rows with LF line breaks inside quoted
     # values, as Excel writes them, read well as they are and need no copy)
-    mixed, lone_cr, cr_alone = line_ends(path, encoding)
+    mixed, lone_cr, cr_alone = line_ends(path, encoding, files)
     above_rows = int(files.get("header_row", 1)) - (0 if files.get("header", True) else 1)
     # (a file of one column: DuckDB reads an empty line as a row with no value, on both
     # reads alike, so its empty lines stay)
@@ -460,7 +498,10 @@ def read_csv_rows(
     split = "CAST(error_type AS VARCHAR) = 'UNQUOTED VALUE' AND contains(csv_line, chr(10))"
     # Records DuckDB let through with more fields than the header (the extra ones empty:
     # csv_field_counts) are rejected as the others with too many are, and leave _good
-    _set_aside_over_wide(conn, readable, files, read_as, len(names), first_data_record)
+    if ends_in_delimiter(path, encoding, files):
+        _set_aside_over_wide(conn, readable, files, read_as, len(names), first_data_record)
+    else:
+        csv_field_counts.none_over_wide(conn)
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _rejected AS WITH record AS (SELECT DISTINCT ON (line) "
         f"CAST(line AS BIGINT) - {first_data_record - 1} AS first_row, "

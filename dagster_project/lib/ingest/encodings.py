@@ -130,24 +130,35 @@ def _latin1_or_cp1252(path: Path) -> str:
 CODE_PAGES = ("cp1252", "latin-1")
 
 
+# What UTF-8 text holds and code-page text does not by chance: a Latin letter in its
+# two-byte form ("é" is C3 A9), a character of three or four bytes (a curly quote is E2
+# 80 99), or two two-byte characters in a row (Greek, Cyrillic). A cp1252 "CAFÉ DU
+# COIN" is valid UTF-8 by accident ("É" and a no-break space are C9 A0) and holds none.
+UTF8_EVIDENCE = re.compile(
+    rb"[\xc2\xc3][\x80-\xbf]|[\xe0-\xf4][\x80-\xbf]{2}|[\xc4-\xdf][\x80-\xbf][\xc2-\xdf][\x80-\xbf]"
+)
+
+
 def _is_utf8_beyond_ascii(path: Path) -> bool:
-    """Whether the whole file is valid UTF-8 and holds a character beyond ASCII (a
-    multi-byte sequence). Text written in a code page with a few accented letters is
-    not valid UTF-8 at its first one: the read stops there."""
+    """Whether the whole file is valid UTF-8 and holds text only UTF-8 writes so
+    (``UTF8_EVIDENCE``). Text written in a code page with a few accented letters is
+    mostly not valid UTF-8 at its first one: the read stops there."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    beyond_ascii = False
+    evidence, last = False, b""
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(CHUNK), b""):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
                 return False
-            beyond_ascii = beyond_ascii or not chunk.isascii()
+            if not evidence and not chunk.isascii():
+                evidence = UTF8_EVIDENCE.search(last + chunk) is not None
+            last = chunk[-3:]
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
-    return beyond_ascii
+    return evidence
 
 
 def _utf8_declared_later(encoding: str, later: list[str]) -> str:
@@ -158,7 +169,7 @@ def _utf8_declared_later(encoding: str, later: list[str]) -> str:
     if "utf-8" in later:
         return "utf-8"
     raise UnreadableFile(
-        f"it is UTF-8 text (accented letters in UTF-8's two-byte form), and the contract "
+        f"it is UTF-8 text (letters and quotes in UTF-8's multi-byte forms), and the contract "
         f"declares only {', '.join([encoding, *later])}: read as {encoding} every such "
         "letter would change ('é' as 'Ã©'). If the system now exports UTF-8, add utf-8 to "
         "the contract's encodings (files: encodings, first)"

@@ -60,10 +60,13 @@ def exists(conn: duckdb.DuckDBPyConnection) -> bool:
 
 def seen(conn, system: str, sha256: str) -> tuple[str, str] | None:
     """(file name, status) of the earlier file with this content, if any. A superseded
-    (withdrawn) version is reported first: its content must never come back."""
+    (withdrawn) version is reported first: its content must never come back. A refused
+    file is not seen: it left the landing folder for the quarantine, and a data engineer
+    puts it back after fixing its contract (what its reason file says to do), to be read
+    again; it was skipped as "already loaded", and its rows never came."""
     return conn.execute(
         "SELECT file_name, status FROM raw._ingest_files WHERE system = ? AND sha256 = ? "
-        "AND status IN ('loaded', 'superseded', 'duplicate', 'quarantined') "
+        "AND status IN ('loaded', 'superseded', 'duplicate') "
         "ORDER BY status = 'superseded' DESC, ingested_at LIMIT 1",
         [system, sha256],
     ).fetchone()

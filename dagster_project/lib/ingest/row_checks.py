@@ -136,8 +136,12 @@ def collect_failures(
     # rows the reader could not split into fields: the whole row, with its raw text
     failures = ["SELECT _source_row, NULL AS column_name, rule, raw_value FROM _rejected"]
     # values the reader read, but that say the system making the file failed on them
-    # (a workbook's Excel errors: loader._excel_errors)
-    failures.append("SELECT _source_row, column_name, rule, raw_value FROM _cell_failures")
+    # (a workbook's Excel errors: loader._excel_errors), in rows still staged: a totals
+    # row a drop_rows rule dropped may show #DIV/0! (counted dropped, not quarantined too)
+    failures.append(
+        "SELECT _source_row, column_name, rule, raw_value FROM _cell_failures "
+        "WHERE _source_row IN (SELECT _source_row FROM _staged)"
+    )
     if quarantined_keys:
         keys = ", ".join(quote(k) for k in quarantined_keys)
         shown = " || '|' || ".join(f"coalesce({quote(k)}, '')" for k in quarantined_keys)

@@ -34,10 +34,12 @@ FORMULA_WITHOUT_VALUE = re.compile(
 )
 CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 # a cell holding an Excel error (t="e": #N/A, #REF!, #DIV/0!...), its shown text in <v>
+# (an attribute in single quotes too: XML allows it, and a few writers use it)
 ERROR_CELL = re.compile(
-    rb"<" + _P + rb'c\b([^>]*\bt="e"[^>]*)>.*?<' + _P + rb"v>([^<]*)</" + _P + rb"v>", re.S
+    rb"<" + _P + rb"c\b([^>]*\bt=[\"']e[\"'][^>]*)>.*?<" + _P + rb"v>([^<]*)</" + _P + rb"v>",
+    re.S,
 )
-ERROR_CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+ERROR_CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")
 ANY_CELL = re.compile(rb"<" + _P + rb"c\b")
 SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*)/?>")
 RELATIONSHIP_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)/?>")
@@ -152,7 +154,8 @@ def _scan(book: zipfile.ZipFile, member: str) -> SheetFacts:
                     count += 1
                     if first is None and (ref := CELL_REF.search(match.group(1))):
                         first = ref.group(1).decode("ascii")
-            if b't="e"' in head:  # (a formula that failed where the file was made)
+            if b't="e"' in head or b"t='e'" in head:  # (a formula that failed where the
+                # file was made)
                 for match in ERROR_CELL.finditer(block, 0, end):
                     if ref := ERROR_CELL_REF.search(match.group(1)):
                         letters, row = ref.group(1).decode("ascii"), int(ref.group(2))

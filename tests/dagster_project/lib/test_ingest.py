@@ -164,15 +164,18 @@ def test_utf8_text_sent_to_a_code_page_contract_is_refused_not_garbled(landing, 
     write(landing, "a.csv", "request_id,created_at,Caller\nSR-1,2024-01-01,Café Ré – L’Érable\n")
     write(landing, "b.csv", "request_id,created_at,Caller\nSR-2,2024-01-02,Renée\n", "cp1252")
     write(landing, "c.csv", "request_id,created_at,Caller\nSR-3,2024-01-03,Ann\n")
+    # code-page text that is valid UTF-8 by chance ("É" and a no-break space, C9 A0)
+    write(landing, "d.csv", "request_id,created_at,Caller\nSR-4,2024-01-04,CAFÉ\u00a0DU COIN\n",
+          "cp1252")  # fmt: skip
     conn, results = run(landing, spec)
     assert [(r.file_name, r.status) for r in results] == [
-        ("a.csv", "quarantined"), ("b.csv", "loaded"), ("c.csv", "loaded")
+        ("a.csv", "quarantined"), ("b.csv", "loaded"), ("c.csv", "loaded"), ("d.csv", "loaded")
     ]  # fmt: skip
     assert "it is UTF-8 text" in results[0].reason
     assert "add utf-8 to the contract's encodings" in results[0].reason
     assert (landing / "quarantine" / "crm" / "a.csv").exists()
     assert conn.execute("SELECT caller_name FROM raw.crm_requests ORDER BY 1").fetchall() == [
-        ("Ann",), ("Renée",)
+        ("Ann",), ("CAFÉ DU COIN",), ("Renée",)  # (a no-break space loads as a space)
     ]  # fmt: skip
     spec["files"]["encodings"] = [*declared, "utf-8"]
     again = landing / "again"
@@ -256,6 +259,25 @@ def test_unreadable_files_are_moved_to_quarantine_with_a_reason(landing, content
     assert (quarantined / "bad.csv").exists()
     assert why in (quarantined / "bad.csv.reason.txt").read_text()
     assert not (landing / "landing" / "crm" / "bad.csv").exists()
+
+
+def test_a_refused_file_put_back_after_its_contract_is_fixed_is_read_again(landing):
+    """The reason file says: fix the file or its contract and put it back. Put back
+    unchanged after a contract fix, it was skipped as "already loaded" (the ledger knew
+    its content), and its rows never came."""
+    import copy
+    import shutil
+
+    write(landing, "a.csv", "SR Number,Opened\nSR-1,2024-01-01\n")
+    conn, [refused] = run(landing)
+    assert refused.status == "quarantined" and "created_at" in refused.reason
+    conn.close()
+    fixed = copy.deepcopy(REQUESTS)
+    fixed["columns"][1]["aliases"].append("Opened")
+    shutil.move(landing / "quarantine" / "crm" / "a.csv", landing / "landing" / "crm" / "a.csv")
+    conn, [again] = run(landing, fixed)
+    assert again.status == "loaded" and again.rows_loaded == 1
+    assert conn.execute("SELECT request_id FROM raw.crm_requests").fetchall() == [("SR-1",)]
 
 
 def test_a_percent_header_is_not_the_column_without_it(landing):
@@ -701,6 +723,18 @@ def test_a_cell_holding_an_excel_error_quarantines_its_row(tmp_path):
     assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == (
         "loaded", 4, 2, 2
     )  # fmt: skip
+    # a row a drop_rows rule drops is dropped, its Excel error not counted again (the
+    # file was refused: "read 4 rows but loaded 2, quarantined 3 and dropped 1")
+    conn.close()
+    (tmp_path / "wh.duckdb").unlink()
+    dropping = {**spec, "drop_rows": [{"rule": "sr2", "reason": "a test's dropped row",
+                                       "column": "request_id", "equals": ["SR-2"]}]}  # fmt: skip
+    conn, [result] = run(tmp_path, dropping)
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined,
+            result.rows_dropped) == ("loaded", 4, 2, 1, 1)  # fmt: skip
+    conn.close()
+    (tmp_path / "wh.duckdb").unlink()
+    conn, [result] = run(tmp_path, spec)
     assert conn.execute(
         "SELECT source_row, column_name, rule, raw_value FROM raw._quarantined_rows ORDER BY 1"
     ).fetchall() == [
@@ -2402,6 +2436,29 @@ def test_extra_empty_fields_are_more_fields_than_the_header_not_a_shift(landing,
         (5, too_many, "SR-5"),
         (8, too_many, "SR-8"),
     ]
+
+
+def test_a_stray_quote_inside_a_value_does_not_hide_or_make_extra_fields(landing):
+    """A review found the first check counting quotes per line: an inch mark ("5\" pipe")
+    made every later line look inside a quoted value, so a shifted record after it
+    loaded (name "Smith", fee "John") and a good one was quarantined. DuckDB's own
+    parser now decides (a quote opens a value only at a field's start)."""
+    lines = [
+        "request_id,created_at,caller_name,fee",
+        'SR-1,2024-01-01,5" pipe,',
+        "SR-2,2024-01-02,Smith, John,",
+        'SR-3,2024-01-03,6" bolt,',
+        "SR-4,2024-01-04,Eve,",
+    ]
+    write(landing, "a.csv", "\n".join(lines) + "\n")
+    conn, [result] = run(landing)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 3, 1)
+    assert conn.execute("SELECT source_row, raw_value FROM raw._quarantined_rows").fetchall() == [
+        (2, "SR-2,2024-01-02,Smith, John,")
+    ]
+    assert [r[0] for r in conn.execute(
+        "SELECT caller_name FROM raw.crm_requests ORDER BY _source_row"
+    ).fetchall()] == ['5" pipe', '6" bolt', "Eve"]  # fmt: skip
 
 
 def test_a_file_without_extra_fields_is_read_on_the_fast_path(landing, monkeypatch):

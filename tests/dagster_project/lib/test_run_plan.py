@@ -50,8 +50,11 @@ def test_a_system_has_new_files_when_the_ledger_does_not_know_them(conn, tmp_pat
     assert not has_new_files(conn, landing)
     extract.write_text("request_id\nSR-1\nSR-2\n")  # the same name, corrected
     assert has_new_files(conn, landing)
-    # a quarantined or duplicate file is known too: the ingest step would skip it
+    # a refused file back in the landing folder was put back from the quarantine to be
+    # read again (its contract fixed); a duplicate is known: the ingest step skips it
     ledger.record(conn, "crm311", extract.name, file_sha256(extract), "quarantined")
+    assert has_new_files(conn, landing)
+    ledger.record(conn, "crm311", extract.name, file_sha256(extract), "duplicate")
     assert not has_new_files(conn, landing)
 
 
