@@ -289,8 +289,9 @@ def _number(text_sql: str, kind: str) -> str:
 # An amount: a sign, "$" and accounting parentheses around digits grouped by thousands
 # ("1,381.12", "1 000") or not, and a decimal point. A comma only ever separates
 # three-digit groups: "12,50" (a decimal comma) was read as 1250.00 and "1 234,56" as
-# 123456.00; "1.5e-3" and TRUE are no amounts either. Such values are quarantined.
-_DIGITS = r"([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}( [0-9]{3})+|[0-9]+)?([.][0-9]*)?"
+# 123456.00; "1.5e-3" and TRUE are no amounts either. Such values are quarantined. A
+# first group is no thousands group when it is 0: "0,125" (a decimal comma) was 125.00.
+_DIGITS = r"([1-9][0-9]{0,2}(,[0-9]{3})+|[1-9][0-9]{0,2}( [0-9]{3})+|[0-9]+)?([.][0-9]*)?"
 _AMOUNT = rf"\s*[+-]?\s*\$?\s*[+-]?\s*{_DIGITS}\s*\$?\s*"
 MONEY_TEXT = rf"({_AMOUNT}|\(\s*\$?\s*{_DIGITS}\s*\$?\s*\))"  # ("(-5)" is no amount)
 

@@ -450,6 +450,8 @@ def _load(conn, source, path: Path, sha: str, staged: _Staged) -> FileResult:
         [n for n in mapping.values() if contract.get(n, {}).get("type", "varchar") == "varchar"]
         if staged.may_hold_nul
         else None,
+        decimal_comma_file=source.files.get("delimiter") == ";"
+        and source.files.get("thousands_separator") != ",",
     )
     # The whole record beside the failing value (as received, trimmed and with the null
     # markers as nulls, under contract names): the department can be told which record

@@ -55,6 +55,17 @@ EUROPEAN_GROUPS_RULE = (
     "number: dots between groups of three digits in a column that writes decimals with a "
     "comma elsewhere (1.234,56): a thousands group or a decimal point? not guessed"
 )
+# A number written with commas between groups of three digits and no decimal point
+# ("1,250"): one thousand two hundred and fifty, or 1.25 written with a decimal comma?
+# Not guessed where decimal commas are written: in a column that writes one elsewhere
+# ("12,50"), or in a file whose fields are separated by ";" (the decimal-comma
+# countries' CSV, a Quebec system's), unless the contract says its thousands are
+# grouped with commas (files: thousands_separator: ",")
+COMMA_GROUPS = r"\s*[+-]?\s*\$?\s*[1-9][0-9]{0,2}(,[0-9]{3})+\s*\$?\s*"
+COMMA_GROUPS_RULE = (
+    "number: a comma between groups of three digits where decimals are written with a "
+    "comma (1,250: twelve hundred and fifty, or 1.25?): not guessed"
+)
 
 
 def _columns_with_decimal_commas(conn, contract: dict[str, dict]) -> set[str]:
@@ -125,9 +136,11 @@ def collect_failures(
     quarantined_keys: list[str] | None = None,
     row_rules: list[dict] | None = None,
     nul_columns: list[str] | None = None,
+    decimal_comma_file: bool = False,
 ) -> None:
     """Build ``_failures`` and ``_flags``: one row per (row, column) that breaks the
     contract. Cheap scans of ``_staged``: the typing was already done there.
+    ``decimal_comma_file``: the file may write decimals with a comma (``COMMA_GROUPS``).
     ``quarantined_keys``: the primary key, when the contract says rows whose key repeats
     within the file are quarantined (``repeated_keys: quarantine``). ``row_rules``: the
     contract's rules between two columns of a row (quarantine, flag or null).
@@ -193,6 +206,13 @@ def collect_failures(
                 f"{column_sql} FROM _staged WHERE {typed_sql} IS NOT NULL AND "
                 f"contains({column_sql}, '.') AND "
                 f"regexp_full_match({column_sql}, {literal(DOT_GROUPS)})"
+            )
+        if column["type"] in NUMBER_TYPES and (name in decimal_commas or decimal_comma_file):
+            failures.append(  # "1,250": 1250, or 1.25 written with a decimal comma?
+                f"SELECT _source_row, {literal(name)}, {literal(COMMA_GROUPS_RULE)}, "
+                f"{column_sql} FROM _staged WHERE {typed_sql} IS NOT NULL AND "
+                f"contains({column_sql}, ',') AND "
+                f"regexp_full_match({column_sql}, {literal(COMMA_GROUPS)})"
             )
         if column["type"] == "money":  # never round an amount in silence
             words = (

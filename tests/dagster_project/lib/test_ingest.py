@@ -1239,6 +1239,8 @@ def test_money_formats(landing, text, expected):
         ("integer", "1.5e0"),  # was 2
         ("integer", "2147483647.0000001"),  # past a double's digits: was 2147483647
         ("money", "1,234 567"),  # two kinds of thousands groups
+        ("money", "0,125"),  # a decimal comma ("0," is no thousands group): was 125.00
+        ("money", "012,500"),  # ... nor a group that starts with 0
         ("double", "1_0"),  # was 10.0
         ("double", "inf"),
         ("double", "1e400"),  # past a double's range: was inf
@@ -1260,6 +1262,36 @@ def test_a_value_a_cast_would_change_is_quarantined_not_loaded(landing, kind, te
     assert conn.execute(
         "SELECT column_name, rule, raw_value FROM raw._quarantined_rows"
     ).fetchall() == [("amount", f"type: not a valid {kind}", text)]
+
+
+def test_comma_groups_are_not_guessed_where_decimals_are_written_with_a_comma(landing):
+    """ "1,250" is 1250.00 in a file that writes decimals with a point; where decimals
+    are written with a comma (a ";" file, or another value of the column: "12,50") it
+    may be 1.25, and is quarantined; a contract that says its thousands are grouped
+    with commas loads it. "1,250.00" (a point too) is never ambiguous."""
+    spec = {**REQUESTS, "files": {**REQUESTS["files"], "delimiter": ";"}}
+    write(landing, "a.csv", "request_id;created_at;fee\nSR-1;2024-01-01;1,250\n"
+          "SR-2;2024-01-02;1,250.00\nSR-3;2024-01-03;7\n")  # fmt: skip
+    conn, [result] = run(landing, spec)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
+    assert conn.execute("SELECT source_row, rule FROM raw._quarantined_rows").fetchall() == [
+        (1, "number: a comma between groups of three digits where decimals are written with "
+         "a comma (1,250: twelve hundred and fifty, or 1.25?): not guessed")
+    ]  # fmt: skip
+    conn.close()
+    grouped = {**spec, "files": {**spec["files"], "thousands_separator": ","}}
+    again = landing / "again"
+    (again / "landing" / "crm").mkdir(parents=True)
+    write(again, "a.csv", "request_id;created_at;fee\nSR-1;2024-01-01;1,250\n")
+    conn, [result] = run(again, grouped)
+    assert conn.execute("SELECT fee FROM raw.crm_requests").fetchall() == [(Decimal("1250.00"),)]
+    # a comma file: 1,250 beside a decimal comma in the same column
+    other = landing / "other"
+    (other / "landing" / "crm").mkdir(parents=True)
+    write(other, "a.csv", 'request_id,created_at,fee\nSR-1,2024-01-01,"1,250"\n'
+          'SR-2,2024-01-02,"12,50"\nSR-3,2024-01-03,"2,500.00"\n')  # fmt: skip
+    conn, [result] = run(other)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
 
 
 @pytest.mark.parametrize(
