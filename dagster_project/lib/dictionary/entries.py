@@ -73,6 +73,9 @@ class PublicContacts:
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
+    # public people and places whose names read as a person's (an elected official, a
+    # park named after someone): gates/person_names.py
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

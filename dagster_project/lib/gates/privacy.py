@@ -18,7 +18,9 @@
    (``small_cells.py``; the dataset's ``small_cells`` declaration).
 4. By shape: text that holds an e-mail address (also spelled out), a phone number, a
    social insurance or health card number (with their checksums), a card number or a
-   house number with a postal code (``recognizers.py``, presidio-analyzer).
+   house number with a postal code (``recognizers.py``, presidio-analyzer); and a
+   person's name no system holds, a given and a family name of the census lists
+   written as names are, in a value few rows hold (``person_names.py``).
 
 Each published text column is read once: its distinct values with their row counts go to a
 temporary table, and both value checks run on that.
@@ -39,6 +41,7 @@ import duckdb
 
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
+from .person_names import unknown_name_finding
 from .recognizers import CANDIDATE, INVISIBLE_CHARACTERS, STYLED, STYLED_RANGES, Recognizers
 from .results import WARNING_MARK
 from .small_cells import small_cell_check
@@ -823,6 +826,9 @@ def check_privacy(
         failed, warnings = small_cell_check(conn, table, dataset.small_cells)
         findings += failed
     recognizers = recognizers or Recognizers(dictionary.city.public_contacts)
+    public_names = frozenset(  # ("Huizar, Jose" listed: "jose huizar")
+        " ".join(reversed(n.lower().split(", ", 1))) for n in dictionary.city.public_contacts.names
+    )
     identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}
     one_word_columns = []
     for name, data_type in columns.items():
@@ -834,6 +840,9 @@ def check_privacy(
             if _holds_one_word_values(conn):
                 one_word_columns.append(name)
         findings += _shape_findings(conn, name, recognizers)
+        findings += unknown_name_finding(
+            conn, name, COLUMN_VALUES, IDENTIFYING_MAX_RECORDS, public_names
+        )
     conn.execute(f"DROP TABLE IF EXISTS {COLUMN_VALUES}")
     findings += _split_name_findings(conn, table, one_word_columns)
     return PrivacyResult(

@@ -251,3 +251,49 @@ def test_the_citys_own_contacts_are_not_a_persons(text):
 )
 def test_anything_else_of_their_shape_still_is(text):
     assert Recognizers(CITY).find(text) != []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Neighbour Bob Jones dumping", ["Bob Jones"]),
+        ("Caller: Smith, John", ["John Smith"]),
+        ("Contact Mary Pemberton for details", ["Mary Pemberton"]),
+        ("Swim lesson - Marie-Ève Tremblay", ["Marie-Ève Tremblay"]),
+        ("Private Swim Lesson - Wyatt Young", ["Wyatt Young"]),
+        # places, everyday words, capitals: not a person's name
+        ("Victoria Park", []),
+        ("Nathan Phillips Square", []),
+        ("George Brown College", []),
+        ("Martin Luther King Jr Blvd", []),
+        ("Don Mills Rd", []),
+        ("Sandy Hill", []),
+        ("Mount Pleasant Cemetery", []),
+        ("Young Adult Swim", []),
+        ("Park Ranger Smith Program", []),
+        ("JOHN SMITH", []),  # capitals: the personal values' (a legacy system's codes)
+        ("Grant Application", []),
+    ],
+)
+def test_a_name_no_system_holds_is_read_from_the_census_lists(text, names):
+    from dagster_project.lib.gates.person_names import names_in
+
+    assert names_in(text) == names
+
+
+def test_a_name_few_rows_hold_blocks_unless_the_city_lists_it_as_public():
+    """A planted name on one request is found; a council member's name on every request
+    of the district is not a person's private data, nor a name the city lists."""
+    from dagster_project.lib.gates.person_names import unknown_name_finding
+    from dagster_project.lib.gates.privacy import COLUMN_VALUES, _collect_values
+
+    conn = connect()
+    conn.execute(
+        "CREATE TABLE t AS SELECT 'Jose Huizar' AS v FROM range(25) UNION ALL "
+        "SELECT 'Illegal dumping' FROM range(40) UNION ALL "
+        "SELECT 'Neighbour Bob Jones dumping' UNION ALL SELECT 'Ada Lovelace Library'"
+    )
+    _collect_values(conn, "t", "v", None)
+    [finding] = unknown_name_finding(conn, "v", COLUMN_VALUES, 20)
+    assert (finding["rows"], finding["example"]) == (1, "Bo*******")
+    assert unknown_name_finding(conn, "v", COLUMN_VALUES, 20, frozenset({"bob jones"})) == []

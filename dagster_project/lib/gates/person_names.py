@@ -1,0 +1,162 @@
+"""People's names that no source system holds, found in published text without a model.
+
+The privacy gate knows the names the city's systems keep (personal values, ``privacy``);
+a name typed into a free-text field, or planted in a category, that no personal column
+holds ("Neighbour Bob Jones dumping") needs a named-entity model, which cannot be
+installed here (no spaCy model on the package index). What stands in for one: a given
+name followed by a family name, both in the U.S. Census Bureau's 1990 name lists (public
+domain, shipped by the ``names`` package: 5,494 given names, 88,799 family names), each
+word written as a name is (capital first: "Bob Jones", "Jones, Bob"), in a value that few
+rows of the column hold.
+
+What is not taken for a person's name, as measured on the real extracts of
+``../shared/realdata`` (LA 311, Calgary permits: 0 of 144k values of the sample city):
+- a place: the pair followed, within three words, by a street type or a place word
+  ("Martin Luther King Jr Blvd", "Nathan Phillips Square", "George Brown College"), or
+  after "Mount", "Saint", "of" ("Mount Pleasant");
+- a given name that is an everyday word ("Will", "Mark", "Grant", "Sandy", "Don":
+  ``EVERYDAY_WORDS``);
+- a value many rows of the column hold (``IDENTIFYING_MAX_RECORDS``): a council member's
+  name on every request of a district, a builder's on hundreds of permits;
+- text in capitals ("SHERMAN OAKS", "SHANE HOMES"): legacy systems' codes and place
+  names; a person's name in capitals is left to the personal values;
+- the names the city lists as public in ``city.yml`` (``public_contacts: names``: an
+  elected official, a park named after someone).
+
+What it misses (a model's job): names outside the lists, a single name ("Mr Dunmore" is
+the personal values'), names in capitals.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+import duckdb
+
+from ..warehouse import literal
+from .recognizers import STREET_TYPES
+
+# Words of a place's name after a person's ("Nathan Phillips Square", "George Brown
+# College", "Sherman Oaks Library"): street types, buildings, parks, institutions
+PLACE_WORDS = frozenset(STREET_TYPES) | frozenset(
+    """
+    avenue park parks centre center arena library school college university institute
+    academy hall hospital market bridge station building tower plaza mall church cathedral
+    chapel pool rink field fields gardens garden estates heights hill hills valley creek
+    river lake bay beach island point village town city township county ward district
+    memorial foundation fund award program programme house manor lodge inn hotel theatre
+    theater museum gallery stadium airport terminal wharf pier marina dam falls woods ridge
+    mount mountain meadow meadows commons green greens cemetery tunnel expressway freeway
+    corridor subdivision homes building ranch towne oaks crest jr sr inc ltd co corp llc
+    company associates group construction contracting developments""".split()
+)
+
+# Given names that are everyday words, not taken for a name before a family name
+EVERYDAY_WORDS = frozenset(
+    """
+    will mark bill rose grant joy hope june may april faith art dawn guy major sterling king
+    frank earnest sunny crystal ivy iris lily holly olive pearl ruby amber jade summer autumn
+    winter gale storm rain forest glen dale cliff rock lane street park ray don drew gene
+    chase chance page pat sue rich carol penny misty sandy rusty brandy candy cherry ginger
+    honey angel destiny harmony melody liberty justice noble royal prince duke earl baron
+    marshal august christian young else long love see case bob rob jack""".split()
+) - {
+    "bob",  # (Bob, Rob and Jack are names first)
+    "rob",
+    "jack",
+}
+# words before a pair that make it a place's name ("Mount Pleasant", "Fort York")
+PLACE_BEFORE = frozenset({"mount", "mt", "fort", "port", "saint", "st", "ste", "lake", "of"})
+# A word as a name is written: a capital and small letters (an apostrophe or a hyphen
+# inside: "O'Neil", "Jean-Pierre"); accented letters too
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’-]*")
+
+
+@cache
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, family names), lower case, from the Census Bureau's lists."""
+    folder = resources.files("names")
+
+    def read(*files: str) -> frozenset[str]:
+        return frozenset(
+            line.split()[0].lower()
+            for file in files
+            for line in (folder / file).read_text().splitlines()
+            if line.strip()
+        )
+
+    return read("dist.male.first", "dist.female.first"), read("dist.all.last")
+
+
+def _as_a_name(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper() or len(word) == 1 and word.isupper()
+
+
+def names_in(text: str, public: frozenset[str] = frozenset()) -> list[str]:
+    """The given-and-family-name pairs ``text`` holds ("Bob Jones", "Jones, Bob")."""
+    given_names, family_names = name_lists()
+    words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    found = []
+    for i in range(len(words) - 1):
+        (first, _, first_end), (second, second_start, _) = words[i], words[i + 1]
+        between = text[first_end:second_start]
+        if between not in (" ", ", ") or not (_as_a_name(first) and _as_a_name(second)):
+            continue
+        given, family = (second, first) if between == ", " else (first, second)
+        # a hyphenated name by any of its parts ("Marie-Ève", "Bergeron-Leblanc"), a
+        # family name without its apostrophe as the lists write it ("O'Neil": ONEIL)
+        givens = {g for g in given.lower().split("-") if g}
+        families = {f.replace("'", "").replace("’", "") for f in family.lower().split("-")}
+        if (
+            not givens & given_names
+            or given.lower() in EVERYDAY_WORDS
+            or not families & family_names
+            or family.lower() in PLACE_WORDS
+            or len(family) < 3
+        ):
+            continue
+        after = {w.lower().rstrip(".") for w, _, _ in words[i + 2 : i + 5]}
+        before = words[i - 1][0].lower() if i else ""
+        if after & PLACE_WORDS or before in PLACE_BEFORE:
+            continue
+        name = f"{given} {family}"
+        if name.lower() not in public and f"{first}{between}{second}".lower() not in public:
+            found.append(name)
+    return found
+
+
+# A value worth the word-by-word look: two words written as names, side by side
+CANDIDATE = r"[A-Z][a-zà-ÿ'’-]+,? [A-Z][a-zà-ÿ'’-]+"
+
+
+def unknown_name_finding(
+    conn: duckdb.DuckDBPyConnection,
+    column: str,
+    values_table: str,
+    max_rows: int,
+    public: frozenset[str] = frozenset(),
+) -> list[dict]:
+    """The finding for a column (its distinct values and row counts in
+    ``values_table``) whose values that at most ``max_rows`` rows hold name a person."""
+    candidates = conn.execute(
+        f"SELECT value, rows FROM {values_table} WHERE rows <= {int(max_rows)} "
+        f"AND regexp_matches(value, {literal(CANDIDATE)})"
+    ).fetchall()
+    rows, example = 0, None
+    for value, count in candidates:
+        if names := names_in(value, public):
+            rows += count
+            example = example or names[0]
+    if not rows:
+        return []
+    return [
+        {
+            "column": column,
+            "rows": rows,
+            "example": example[:2] + "*" * (len(example) - 2),
+            "rule": "holds what reads as a person's name (a given and a family name); if "
+            "it is a public name, list it in city.yml public_contacts: names",
+        }
+    ]
