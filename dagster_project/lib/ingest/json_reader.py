@@ -38,6 +38,32 @@ def _first_character(path: Path) -> str:
         return handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1].decode("ascii", "replace")
 
 
+def _objects_not_an_array(conn: duckdb.DuckDBPyConnection, source: str) -> tuple[str, str]:
+    """A file declared a JSON array that starts with an object: objects one after the
+    other are JSON Lines (read so, with a note); one object alone wraps the records
+    ({"records": [...]}, an API's answer): refused, naming its keys (DuckDB's words,
+    which quote the file, were masked to "first character is '…'")."""
+    try:
+        objects = conn.execute(
+            f"SELECT json_keys(json) FROM read_json_objects({source}, format='unstructured') "
+            "LIMIT 2"
+        ).fetchall()
+    except duckdb.Error:
+        objects = []
+    if len(objects) > 1:
+        return (
+            "jsonl",
+            "the file holds JSON objects one after the other, not an array: read as JSON Lines",
+        )
+    keys = ", ".join((objects[0][0] or [])[:10]) if objects else ""
+    raise UnreadableFile(
+        "it is one JSON object, not an array of records"
+        + (f" (its keys: {keys})" if keys else "")
+        + ": the records are likely a list inside it; ask for an export whose top level is "
+        "the array of records, or JSON Lines"
+    )
+
+
 def read_json_rows(
     conn: duckdb.DuckDBPyConnection,
     path: Path,
@@ -63,6 +89,8 @@ def read_json_rows(
             "json",
             "the file holds one JSON array, not one object per line: read as an array",
         )
+    elif fmt == "json" and _first_character(path) == "{":
+        fmt, note = _objects_not_an_array(conn, source)
     try:
         if fmt == "json":
             conn.execute(

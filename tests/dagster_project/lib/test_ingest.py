@@ -1412,6 +1412,27 @@ def test_json_array_file(tmp_path):
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
 
 
+def test_a_json_file_that_is_not_an_array_says_what_it_is(tmp_path):
+    """One object wrapping the records ({"records": [...]}, an API's answer) is refused
+    naming its keys (DuckDB's words were masked to "first character is '…'"); objects
+    one after the other are JSON Lines, read so with a note."""
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.json", "format": "json"}}
+    folder = tmp_path / "landing" / "crm"
+    folder.mkdir(parents=True)
+    (folder / "a.json").write_text('{"records": [{"request_id": "J-1"}], "count": 1}')
+    (folder / "b.json").write_text(
+        '{"request_id": "J-2", "created_at": "2024-01-01"}\n'
+        '{"request_id": "J-3", "created_at": "2024-01-02"}\n'
+    )
+    conn, results = run(tmp_path, spec)
+    assert [(r.file_name, r.status, r.rows_loaded) for r in results] == [
+        ("a.json", "quarantined", 0), ("b.json", "loaded", 2)
+    ]  # fmt: skip
+    assert "one JSON object, not an array of records (its keys: records, count)" in (
+        results[0].reason
+    )
+
+
 @pytest.mark.parametrize(
     "newline, encoding",
     [("\n", "utf-8"), ("\r\n", "utf-8"), ("\r\n", "utf-16"), ("\n", "cp1252")],
