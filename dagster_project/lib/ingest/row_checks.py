@@ -96,6 +96,10 @@ def _columns_with_decimal_commas(conn, contract: dict[str, dict]) -> set[str]:
     return found
 
 
+SUB_MICROSECOND_RULE = (
+    "time: more precise than a microsecond; loaded to the microsecond (the digits after "
+    "the sixth dropped)"
+)
 FORMATS_DISAGREE_RULE = (
     "date: two of the contract's formats read it as different times (03/04/2024: "
     "March 4th or April 3rd?); read by the first"
@@ -223,6 +227,15 @@ def collect_failures(
                 f"SELECT _source_row, {literal(name)}, {literal(words)}, {column_sql} "
                 f"FROM _staged WHERE {typed_sql} IS NOT NULL AND "
                 f"{money_rounded(column_sql, column)}"
+            )
+        if column["type"] in ("timestamp", "timestamptz"):
+            # a time past the microsecond ("10:00:00.1234567", SQL Server's and .NET's
+            # default): loaded to the microsecond, the digits after it dropped, said so
+            flags.append(
+                f"SELECT _source_row, {literal(name)}, {literal(SUB_MICROSECOND_RULE)}, "
+                f"{column_sql} FROM _staged WHERE {typed_sql} IS NOT NULL AND "
+                f"contains({column_sql}, '.') AND "
+                f"regexp_matches({column_sql}, '[0-9][.][0-9]{{6}}[0-9]*[1-9]')"
             )
         if (two_readings := _formats_disagree(column_sql, column)) is not None:
             flags.append(

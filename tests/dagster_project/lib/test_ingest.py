@@ -1412,6 +1412,23 @@ def test_json_array_file(tmp_path):
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
 
 
+def test_a_time_past_the_microsecond_loads_to_it_and_says_so(landing):
+    """SQL Server and .NET write seven digits of fraction: the seventh was cut without a
+    word. The row loads (to the microsecond) and the value is flagged; zeros past the
+    sixth digit change nothing and are not."""
+    write(landing, "a.csv", "request_id,created_at\nSR-1,2024-01-01T10:00:00.1234567\n"
+          "SR-2,2024-01-01T10:00:00.1234560\nSR-3,2024-01-01T10:00:00\n")  # fmt: skip
+    conn, [result] = run(landing)
+    assert result.rows_loaded == 3
+    assert conn.execute(
+        "SELECT source_row, rule FROM raw._flagged_values"
+    ).fetchall() == [(1, "time: more precise than a microsecond; loaded to the microsecond "
+                      "(the digits after the sixth dropped)")]  # fmt: skip
+    assert str(conn.execute(
+        "SELECT created_at FROM raw.crm_requests WHERE request_id = 'SR-1'"
+    ).fetchone()[0]) == "2024-01-01 10:00:00.123456"  # fmt: skip
+
+
 def test_a_json_file_that_is_not_an_array_says_what_it_is(tmp_path):
     """One object wrapping the records ({"records": [...]}, an API's answer) is refused
     naming its keys (DuckDB's words were masked to "first character is '…'"); objects
