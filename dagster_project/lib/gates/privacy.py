@@ -23,7 +23,8 @@
    written as names are, in a value few rows hold (``person_names.py``).
 
 Each published text column is read once: its distinct values with their row counts go to a
-temporary table, and both value checks run on that.
+temporary table, and the value checks run on that; the columns of one-word values are read
+once more together, for a name split over two of them.
 
 A failure names the column, the rule and how many rows, with masked examples, so the
 report itself leaks nothing.
@@ -179,9 +180,22 @@ TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "
 # Words inside a family name ("de la Fontaine", "van der Berg")
 NAME_PARTICLES = ("de", "du", "des", "la", "le", "van", "von", "der", "den", "da", "di",
                   "del", "della", "dos", "st", "ste", "mac", "ben", "bin", "al")  # fmt: skip
+# The titles a published text is read for ("Mr Dunmore called again"): not "Dr" (a
+# drive: "Riverside Dr East"), "M" (metres: "200 m south") or "Ms" ("MS Office"), which
+# a normalised text cannot tell from the title
+SPOKEN_TITLES = ("mr", "mrs", "miss", "mx", "mme", "mlle", "madame", "monsieur")
 # A given name's initial stands for it ("P. Dunmore"), but for letters that are words of
 # their own before a word ("a young team", "i hall", "o brien" from O'Brien, "y")
 INITIALS = "b-hj-np-xz"
+# Family names that are also words of a place or a direction: no initial or title form
+# is made of them ("Rink B West" is no Brian West, "Mr North" too likely a text's word)
+PLACE_LIKE_NAMES = ("north", "south", "east", "west", "street", "hall", "park", "lane",
+                    "hill", "field", "wood", "woods", "ford", "bridge", "king", "green",
+                    "brook", "rivers", "lake", "banks", "bank", "church", "gate", "gates",
+                    "cross", "court", "mill", "mills", "pool", "rink", "wells", "stone",
+                    "marsh", "moore", "dale", "vale", "grove", "berry", "rose", "young",
+                    "little", "long", "short", "white", "black", "brown", "gray", "grey",
+                    "day", "may", "price", "cash", "case", "parks", "square", "place")  # fmt: skip
 # A family name after a title, as the published words give it (``_personal_value_rows``)
 TITLED = "~"
 # A word of a published text this long, holding a letter and a digit, is matched alone
@@ -384,7 +398,7 @@ def _count_values(
             # "Jean-Talon Market"): no one's home, and published in every address block
             located = (
                 f"{' AND' if where else ' WHERE'} regexp_matches({quote(column)}, '[0-9]')"
-                if "address" in column
+                if "address" in column and "email" not in column and "e_mail" not in column
                 else ""
             )
             parts.append(
@@ -403,12 +417,6 @@ def _count_values(
             )
     # (no personal column in the files added: a typed empty value, as length() needs one)
     values = " UNION ALL ".join(parts) or "SELECT NULL::VARCHAR AS value"
-    # A name of three words with its last word first, or its first word last: "Tremblay,
-    # Marie Claire" is "marie claire tremblay", and a system that keeps "okafor chidi
-    # emeka" (family name first) has it published as "Chidi Emeka Okafor". Not a value
-    # with a word no name has ("City of Calgary", an applicant's: "Minutes of Calgary
-    # City Council" held "of calgary city"). Rotated too: a name with its hyphens as
-    # spaces ("Lavoie, Jean Pierre" from "Jean-Pierre Lavoie").
     # The forms below are made from the values that could be names: two to four words,
     # no digit and no @ (``named``: 14k of the 1.4M values of the scale-20 city), so
     # that each form's test reads those only, not every value.
@@ -449,11 +457,19 @@ def _count_values(
     # A given name as its initial ("P. Dunmore"), and the family name after a title
     # ("Mr Dunmore", which the published words give as "~dunmore": a family name alone
     # is a word that many records share, only rare ones count as identifying)
+    # Made from two-word names in both orders (a tax roll keeps "DUNMORE, PERCIVAL"),
+    # family names with a hyphen or an apostrophe too ("C. Bergeron-Leblanc", "S.
+    # O'Neil"); not of a family name that is a place's or a direction's word
+    not_place_like = f"{word(2)} NOT IN ({', '.join(repr(w) for w in PLACE_LIKE_NAMES)})"
+    two_word_names = (
+        "SELECT value, records FROM named WHERE spaces = 1 UNION ALL "
+        f"SELECT {word(2)} || ' ' || {word(1)}, records FROM named WHERE spaces = 1"
+    )
     initialled = (
-        f"SELECT left(value, 1) || ' ' || {word(2)}, records FROM named WHERE spaces = 1 "
-        f"AND regexp_full_match(value, '[{INITIALS}][a-z]+ [a-z][a-z]+') UNION ALL "
-        f"SELECT '{TITLED}' || {word(2)}, records FROM named WHERE spaces = 1 "
-        "AND regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z]+')"
+        f"SELECT left(value, 1) || ' ' || {word(2)}, records FROM ({two_word_names}) WHERE "
+        f"regexp_full_match(value, '[{INITIALS}][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
+        f"UNION ALL SELECT '{TITLED}' || {word(2)}, records FROM ({two_word_names}) WHERE "
+        f"regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like}"
     )
     # A name's hyphens and apostrophes as spaces too: "Jean-Pierre Lavoie" is published
     # as "Jean Pierre Lavoie" (an address rebuilt from its words), "O'Brien" as "O’Brien"
@@ -467,10 +483,11 @@ def _count_values(
         "AND NOT regexp_matches(value, '[0-9]')"
     )
     # An e-mail address's name ("siobhan.oneil@example.com": "reply sent to
-    # siobhan.oneil"), when it is a first and a last name joined by "." or "_"
+    # siobhan.oneil"), when it is a first and a last name joined by "." (an "_" is a
+    # space once normalised: "siobhan_oneil" is read as the name "siobhan oneil")
     local_parts = (
         "SELECT split_part(value, '@', 1), records FROM v WHERE contains(value, '@') "
-        "AND regexp_full_match(split_part(value, '@', 1), '[a-z]{2,}[._][a-z]{2,}')"
+        "AND regexp_full_match(split_part(value, '@', 1), '[a-z]{2,}[.][a-z]{2,}')"
     )
     # A plate or code of letters and digits with a space where they meet: "KXPR552" is
     # published as "KXPR 552" (two words, no longer one), "552KXPR" as "552 KXPR"
@@ -689,15 +706,15 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
         "AND ((regexp_matches(w, '[0-9]') AND regexp_matches(w, '[a-z]')) OR "
         # an e-mail address's name alone: "siobhan.oneil" (the personal values hold the
         # names of e-mail addresses that join a first and a last name)
-        "((contains(w, '.') OR contains(w, '_')) AND "
-        "regexp_full_match(w, '[a-z]{2,}[._][a-z]{2,}'))))"
+        "(contains(w, '.') AND regexp_full_match(w, '[a-z]{2,}[.][a-z]{2,}'))))"
     )
     # A title and the word after it: "Mr Dunmore called again" holds "~dunmore" (a
     # family name after a title; the personal values hold it for each two-word name)
-    after_title = (
-        f"list_filter(list_transform(range(1, len({words})), i -> CASE WHEN "
-        f"list_contains({list(TITLES)}, {words}[i]) AND length({words}[i + 1]) > 1 THEN "
-        f"'{TITLED}' || {words}[i + 1] END), g -> g IS NOT NULL)"
+    after_title = (  # (the words zipped with the next: a lambda over positions split
+        # the text again for each one, 45% more time on long texts)
+        f"list_transform(list_filter(list_zip({words}, {words}[2:]), p -> "
+        f"list_contains({list(SPOKEN_TITLES)}, p[1]) AND length(p[2]) > 1), "
+        f"p -> '{TITLED}' || p[2])"
     )
     # Two words with an initial or a short nickname between them: "Percival J. Dunmore",
     # 'Rosamund "Ros" Pettigrew' hold "percival dunmore" and "rosamund pettigrew"
@@ -840,9 +857,11 @@ def check_privacy(
             if _holds_one_word_values(conn):
                 one_word_columns.append(name)
         findings += _shape_findings(conn, name, recognizers)
-        findings += unknown_name_finding(
+        named, labelled = unknown_name_finding(
             conn, name, COLUMN_VALUES, IDENTIFYING_MAX_RECORDS, public_names
         )
+        findings += named
+        warnings += labelled
     conn.execute(f"DROP TABLE IF EXISTS {COLUMN_VALUES}")
     findings += _split_name_findings(conn, table, one_word_columns)
     return PrivacyResult(
@@ -902,9 +921,12 @@ def _split_name_findings(conn, table: str, columns: list[str], since: int | None
     if len(columns) < 2:
         return []
     listed = ", ".join(quote(c) for c in columns)
+    # each combination's words normalised once (not once per pair: 21 pairs of 7 columns
+    # of a million rows normalised the same words 6 times each)
+    normalised = ", ".join(f"{_normalised(quote(c))} AS {quote(c)}" for c in columns)
     conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE {WORD_PAIRS} AS SELECT {listed}, count(*) AS rows "
-        f"FROM {table} GROUP BY ALL"
+        f"CREATE OR REPLACE TEMP TABLE {WORD_PAIRS} AS SELECT {normalised}, rows FROM "
+        f"(SELECT {listed}, count(*) AS rows FROM {table} GROUP BY ALL)"
     )
     newer = "" if since is None else f" AND p.generation > {int(since)}"
     findings = []
@@ -913,8 +935,7 @@ def _split_name_findings(conn, table: str, columns: list[str], since: int | None
         a, b = quote(first), quote(last)
         rows, example = conn.execute(
             f"SELECT coalesce(sum(rows), 0), any_value({a} || ' ' || {b}) FROM "
-            f"{WORD_PAIRS} JOIN {PERSONAL_VALUES} p ON p.value = "
-            f"{_normalised(a)} || ' ' || {_normalised(b)}{newer} "
+            f"{WORD_PAIRS} JOIN {PERSONAL_VALUES} p ON p.value = {a} || ' ' || {b}{newer} "
             f"WHERE {a} IS NOT NULL AND {b} IS NOT NULL"
         ).fetchone()
         if rows:

@@ -47,7 +47,7 @@ CANDIDATE = (
     r"|([a-z][._][a-z][a-z0-9]*|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){8}"
-    r"|\bb\. ?[0-9a-z]|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
+    r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
     r"|date de naissance|anniversaire|ddn)\b"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
@@ -305,9 +305,10 @@ class HomeAddressRecognizer(PatternRecognizer):
                     rf"(?i)\b\d+[A-Za-z]?\s+[^\d]{{2,}}?(?:{_UNIT})?{POSTAL_CODE}",
                     0.6,
                 ),
-                Pattern(
+                Pattern(  # (the street's words capitalised, whatever presidio's
+                    # IGNORECASE: "Zone K1P 1J1: 3 inspections on Main St" is a count)
                     "postal code + house number and street",
-                    rf"(?i){POSTAL_CODE}[\s,;:-]+\d+[A-Za-z]?\s+(?:[A-Za-z.'-]+\s+){{1,3}}"
+                    rf"{POSTAL_CODE}[\s,;:-]+\d+[A-Za-z]?\s+(?:(?-i:[A-Z])[A-Za-z.'-]*\s+){{1,3}}"
                     rf"(?:{'|'.join(STREET_TYPES)})\b",
                     0.6,
                 ),
@@ -394,8 +395,6 @@ class DateOfBirthRecognizer(PatternRecognizer):
             supported_entity="DATE_OF_BIRTH",
             patterns=[
                 Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
-                # "b. 1984-03-12" (born), with a year long enough ago to be a birth
-                Pattern("b. and a birth date", rf"(?i)\bb\.\s*{dates(past_year)}", 0.6),
                 Pattern(
                     "birthday",
                     rf"(?i)\b(?:birthday|b-?day|date d'anniversaire)\s*[:,=-]?\s*"

@@ -301,8 +301,9 @@ def test_personal_values_grow_with_new_files_and_recount_when_rows_are_withdrawn
 
     # a two-word name in either order, with its given name's initial, and its family
     # name after a title ("Mr Tremblay")
-    RENEE = {"renee tremblay", "tremblay renee", "r tremblay", "~tremblay"}  # noqa: N806
-    JEAN = {"jean dupuis", "dupuis jean", "j dupuis", "~dupuis"}  # noqa: N806
+    # (the initial and title forms of both orders: a tax roll keeps the family name first)
+    RENEE = {"renee tremblay", "tremblay renee", "r tremblay", "~tremblay", "t renee", "~renee"}  # noqa: N806
+    JEAN = {"jean dupuis", "dupuis jean", "j dupuis", "~dupuis", "d jean", "~jean"}  # noqa: N806
     deliver("f1", ["Renee Tremblay", "Anonymous"] + ["Anonymous"] * 19)
     assert build_personal_values(conn, dictionary)
     assert values() == RENEE | {"anonymous"}  # 20 records: still identifying
@@ -540,7 +541,9 @@ def test_personal_values_found_however_the_text_holds_them():
         "('Thaddeus Kettleworth'), ('Marie Claire Tremblay'), ('Okafor Chidi Emeka'), "
         "('City of Calgary'), ('Percival J. Dunmore'), ('Dr. Agatha Whitcombe'), "
         "('Marie de la Fontaine'), ('Jean de Montigny'), ('HALVORSEN, BJORN & INGRID'), "
-        "('KOWALCZYK PIOTR; KOWALCZYK ANNA'), ('John & Mary Pemberton'), ('Siobhan O''Neil')"
+        "('KOWALCZYK PIOTR; KOWALCZYK ANNA'), ('John & Mary Pemberton'), ('Siobhan O''Neil'), "
+        "('WHITLOCK, BARNABY'), ('Chloé Bergeron-Leblanc'), ('Dana South'), ('Kim East'), "
+        "('Brian West'), ('Lena Office')"
     )
     conn.execute(
         "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
@@ -624,6 +627,16 @@ def test_personal_values_found_however_the_text_holds_them():
         "reply sent to siobhan.oneil": True,  # an e-mail address's name
         "see jobs.riverton for details": False,
         "PLATE BXKR123 BLOCKING DRIVEWAY": True,  # a plate kept with a space, written without
+        # the fifth probe's review: the family name first in the system, a hyphenated one,
+        # and everyday words that a title or an initial made names of
+        "Mr Whitlock called": True,
+        "B. Whitlock": True,
+        "Mme Bergeron-Leblanc": True,
+        "C. Bergeron-Leblanc": True,
+        "Lane closed 200 m south of Bank St": False,  # "m" (metres) is no title
+        "Riverside Dr East": False,  # "Dr" (drive)
+        "MS Office training": False,  # "MS"
+        "Pool B West side": False,  # "B" is no Brian's initial before a place's word
     }
     found = {}
     for text in published:

@@ -86,7 +86,6 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     # the fifth probe's: dates of birth and home addresses written otherwise
     ("born March 12th, 1984", "DATE_OF_BIRTH"),
     ("DOB:12MAR1984", "DATE_OF_BIRTH"),
-    ("b. 1984-03-12, lives alone", "DATE_OF_BIRTH"),
     ("17 Walnut Grove Apt 4 M5V 2T6", "HOME_ADDRESS"),
     ("17 Walnut Grove, Unit 4, M5V 2T6", "HOME_ADDRESS"),
     ("M5V 2T6 - 17 Walnut Grove", "HOME_ADDRESS"),
@@ -119,8 +118,10 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
         "ref 046 45 4286",  # nine digits grouped so, not after a SIN's name
         "Dob Lane Park",
         "SR-2025-0001234",
-        "Appendix b. 2025-03-12",  # a year too near for a birth
+        "Schedule B. 15 March 2021",  # "b." is no "born" ("b. 1984-03-12" is missed)
+        "b. 2 positions 35 hours/week",
         "Zone M5V 2T6 - 2024 permits issued",  # a postal code, then a count and a year
+        "Zone K1P 1J1: 3 inspections on Main St",
     ],
 )
 def test_a_date_that_is_no_birth_date_and_a_time_are_not_personal(recognizers, text):
@@ -273,6 +274,12 @@ def test_anything_else_of_their_shape_still_is(text):
         ("Park Ranger Smith Program", []),
         ("JOHN SMITH", []),  # capitals: the personal values' (a legacy system's codes)
         ("Grant Application", []),
+        ("Parc Jean Drapeau", []),  # the place's word first, as French writes it
+        ("Aréna Maurice Richard", []),
+        ("Victoria Day", []),
+        ("Lawrence West", []),  # a street's name
+        ("Easter Seals", []),
+        ("John McCrae Secondary School", []),
     ],
 )
 def test_a_name_no_system_holds_is_read_from_the_census_lists(text, names):
@@ -291,9 +298,12 @@ def test_a_name_few_rows_hold_blocks_unless_the_city_lists_it_as_public():
     conn.execute(
         "CREATE TABLE t AS SELECT 'Jose Huizar' AS v FROM range(25) UNION ALL "
         "SELECT 'Illegal dumping' FROM range(40) UNION ALL "
-        "SELECT 'Neighbour Bob Jones dumping' UNION ALL SELECT 'Ada Lovelace Library'"
+        "SELECT 'Neighbour Bob Jones dumping' UNION ALL SELECT 'Ada Lovelace Library' "
+        "UNION ALL SELECT 'Parc Jean Drapeau' UNION ALL SELECT 'Terry Fox Swim Gala'"
     )
     _collect_values(conn, "t", "v", None)
-    [finding] = unknown_name_finding(conn, "v", COLUMN_VALUES, 20)
+    [finding], [warning] = unknown_name_finding(conn, "v", COLUMN_VALUES, 20)
     assert (finding["rows"], finding["example"]) == (1, "Bo*******")
-    assert unknown_name_finding(conn, "v", COLUMN_VALUES, 20, frozenset({"bob jones"})) == []
+    # a short label with a name in it (a program named after someone): a warning only
+    assert (warning["rows"], warning["example"]) == (1, "Te*******")
+    assert unknown_name_finding(conn, "v", COLUMN_VALUES, 20, frozenset({"bob jones"}))[0] == []
