@@ -19,8 +19,9 @@ drop rule, min/max windows) and fails on none of the others because it never rea
 1. reads every extract the three contracts name (CSV in its encoding, the Excel report from its
    header row, JSON Lines), maps headers by the contracts' aliases, trims, nulls the
    sentinels, types every value by the contract's formats and drops the rows that break
-   the contract (a missing required value, a value that does not parse, a value outside
-   its plausible window, a dropped-row rule such as the report's total line);
+   the contract (a missing required value, a value that does not parse, a wall-clock time
+   the city's clocks skipped, a value outside its plausible window, a dropped-row rule
+   such as the report's total line);
 2. keeps the latest version of each record (later file, later row);
 3. builds the published tables with the same SQL as the dbt models (copied here, seeds
    read from ``dbt/seeds``): the two KPI tables on the scorecard's definitions (the 311
@@ -123,6 +124,9 @@ def read_text(conn, path: Path, files: dict) -> str:
     )
 
 
+CITY_TIMEZONE = yaml.safe_load((DICTIONARY / "city.yml").read_text())["city"]["timezone"]
+
+
 def typed(text: str, column: dict, workbook: bool) -> str:
     kind = column["type"]
     if kind == "money":
@@ -141,7 +145,13 @@ def typed(text: str, column: dict, workbook: bool) -> str:
                 f"TIMESTAMP '1899-12-30' + to_milliseconds(CAST(round(TRY_CAST({text} AS "
                 f"DOUBLE) * 86400000) AS BIGINT)) AS {target}) END"
             )
-        return f"coalesce({', '.join(tries)})"
+        value = f"coalesce({', '.join(tries)})"
+        if kind == "timestamp":  # a time the city's clocks skipped (02:30 the night they
+            # go forward) never happened: no value, the row quarantined
+            zone = lit(column.get("timezone") or CITY_TIMEZONE)
+            back = f"timezone({zone}, timezone({zone}, {value}))"
+            value = f"CASE WHEN hour({value}) BETWEEN 5 AND 20 OR {back} = {value} THEN {value} END"
+        return value
     if kind == "varchar":
         return text
     return f"TRY_CAST({text} AS {kind.upper()})"
