@@ -173,19 +173,19 @@ CANDIDATE = r"[A-Z][a-zà-ÿ'’-]+,? [A-Z][a-zà-ÿ'’-]+"
 
 
 def _name_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """The two lists as temporary tables of the connection, made once (each column's
-    look made them anew: 0.1 s a column, seconds a run)."""
-    made = conn.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary "
-        "AND table_name IN ('_given_names', '_family_names')"
-    ).fetchone()[0]
-    if made == 2:
-        return
-    for table, names in zip(("_given_names", "_family_names"), name_lists(), strict=True):
-        conn.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT unnest(?::VARCHAR[]) AS name",
-            [sorted(names)],
-        )
+    """The two lists as views of the connection (``_given_names``, ``_family_names``) on
+    Arrow tables made once per process: made as tables anew for each connection they
+    took 0.07-0.3 s, and each gate opens its own."""
+    given, family = _arrow_lists()
+    conn.register("_given_names", given)
+    conn.register("_family_names", family)
+
+
+@cache
+def _arrow_lists():
+    import pyarrow as pa
+
+    return tuple(pa.table({"name": sorted(names)}) for names in name_lists())
 
 
 def unknown_name_finding(
