@@ -46,6 +46,7 @@ import duckdb
 
 from ..warehouse import literal
 from .recognizers import STREET_TYPES
+from .results import mask
 
 # Words of a place's name after a person's ("Nathan Phillips Square", "George Brown
 # College", "Sherman Oaks Library"): street types, buildings, parks, institutions
@@ -121,14 +122,10 @@ def _as_a_name(word: str) -> bool:
     return word[:1].isupper() and not word.isupper() or len(word) == 1 and word.isupper()
 
 
-def names_in(text: str, public: frozenset[str] = frozenset()) -> list[str]:
-    """The given-and-family-name pairs ``text`` holds ("Bob Jones", "Jones, Bob")."""
-    return [name for name, _ in named_people(text, public)]
-
-
 def named_people(text: str, public: frozenset[str] = frozenset()) -> list[tuple[str, bool]]:
-    """Each name ``names_in`` finds, and whether it reads as a person (the whole value,
-    a word about a person beside it, a sentence) rather than a label's part."""
+    """The given-and-family-name pairs ``text`` holds ("Bob Jones", "Jones, Bob"), each
+    with whether it reads as a person (the whole value, a word about a person beside
+    it, a sentence) rather than a label's part."""
     given_names, family_names = name_lists()
     words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
     found = []
@@ -169,7 +166,7 @@ def named_people(text: str, public: frozenset[str] = frozenset()) -> list[tuple[
 
 
 # A value worth the word-by-word look: two words written as names, side by side
-CANDIDATE = r"[A-Z][a-zà-ÿ'’-]+,? [A-Z][a-zà-ÿ'’-]+"
+CANDIDATE = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]+,? [A-ZÀ-Þ][A-Za-zÀ-ÿ'’-]+"
 
 
 def _name_tables(conn: duckdb.DuckDBPyConnection) -> None:
@@ -205,16 +202,23 @@ def unknown_name_finding(
     given name were 50 s of Python."""
     _name_tables(conn)
     word = "[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’-]*"
-    # (a hyphenated name by its first part; "O'Neil" without its apostrophe, as the lists)
-    part = "split_part(regexp_replace(lower({}), '[''’]', '', 'g'), '-', 1)".format
+    # (a hyphenated name by any of its parts, as named_people reads it; "O'Neil" without
+    # its apostrophe, as the lists write it; the given name first or second: "Smith,
+    # John")
+    parts = "string_split(regexp_replace(lower({}), '[''’]', '', 'g'), '-')".format
     candidates = conn.execute(
         "WITH pairs AS (SELECT value, rows, unnest(list_zip(w, w[2:])) AS p FROM (SELECT "
         f"value, rows, regexp_extract_all(value, {literal(word)}) AS w FROM {values_table} "
-        f"WHERE rows <= {int(max_rows)} AND regexp_matches(value, {literal(CANDIDATE)}))) "
-        "SELECT DISTINCT value, rows FROM pairs "
-        f"JOIN _given_names AS g ON g.name = {part('p[1]')} "
-        f"JOIN _family_names AS f ON f.name = {part('p[2]')} "
-        "WHERE p[2] IS NOT NULL"
+        f"WHERE rows <= {int(max_rows)} AND regexp_matches(value, {literal(CANDIDATE)}))), "
+        f"split AS (SELECT value, rows, {parts('p[1]')} AS a, {parts('p[2]')} AS b "
+        "FROM pairs WHERE p[2] IS NOT NULL), "
+        "sides AS (SELECT value, rows, a AS givens, b AS families FROM split UNION ALL "
+        "SELECT value, rows, b, a FROM split), "
+        "given AS (SELECT value, rows, unnest(givens) AS given, families FROM sides), "
+        "named AS (SELECT value, rows, unnest(families) AS family FROM given "
+        "SEMI JOIN _given_names AS g ON g.name = given.given) "
+        "SELECT DISTINCT value, rows FROM named SEMI JOIN _family_names AS f "
+        "ON f.name = named.family"
     ).fetchall()
     found = {True: [0, None], False: [0, None]}
     for value, count in candidates:
@@ -226,7 +230,7 @@ def unknown_name_finding(
     for person, (rows, example) in found.items():
         if not rows:
             continue
-        item = {"column": column, "rows": rows, "example": example[:2] + "*" * (len(example) - 2)}
+        item = {"column": column, "rows": rows, "example": mask(example)}
         if person:
             findings.append({**item, "rule": "holds what reads as a person's name (a given "
                              "and a family name); if it is a public name, list it in city.yml "

@@ -44,7 +44,7 @@ from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
 from .person_names import unknown_name_finding
 from .recognizers import CANDIDATE, INVISIBLE_CHARACTERS, STYLED, STYLED_RANGES, Recognizers
-from .results import WARNING_MARK
+from .results import WARNING_MARK, mask
 from .small_cells import small_cell_check
 
 # A personal value shared by more records than this is not identifying ("Anonymous"):
@@ -87,10 +87,6 @@ class PrivacyResult:
             # attacker the warning is about)
             said += f"; {WARNING_MARK}" + "; ".join(w["said"] for w in self.warnings)
         return said
-
-
-def mask(value: str) -> str:
-    return value[:2] + "*" * max(len(value) - 2, 0) if value else value
 
 
 def _model_columns(conn, model: str) -> dict[str, str]:

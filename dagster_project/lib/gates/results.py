@@ -140,3 +140,8 @@ class GateResults:
             document.get("portal_url"),
             document.get("published_version"),
         )
+
+
+def mask(value: str) -> str:
+    """A value as a gate's report shows it: its first two characters."""
+    return value[:2] + "*" * max(len(value) - 2, 0) if value else value

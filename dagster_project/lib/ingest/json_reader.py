@@ -39,28 +39,34 @@ def _first_character(path: Path) -> str:
 
 
 def _objects_not_an_array(conn: duckdb.DuckDBPyConnection, source: str) -> tuple[str, str]:
-    """A file declared a JSON array that starts with an object: objects one after the
-    other are JSON Lines (read so, with a note); one object alone wraps the records
-    ({"records": [...]}, an API's answer): refused, naming its keys (DuckDB's words,
-    which quote the file, were masked to "first character is '…'")."""
+    """A file declared a JSON array that starts with an object. One object that holds a
+    list (``{"records": [...]}``, an API's answer) wraps the records: refused, naming the
+    list (DuckDB's words, which quote the file, were masked to "first character is
+    '…'"). Anything else (objects one after the other, a record alone, lines DuckDB
+    cannot read as one document) is read as JSON Lines, with a note: a broken line is
+    then set aside, not the whole file."""
+    as_lines = "jsonl", "the file starts with an object, not an array: read as JSON Lines"
     try:
         objects = conn.execute(
-            f"SELECT json_keys(json) FROM read_json_objects({source}, format='unstructured') "
-            "LIMIT 2"
+            "SELECT json_structure(json) FROM read_json_objects("
+            f"{source}, format='unstructured') LIMIT 2"
         ).fetchall()
     except duckdb.Error:
-        objects = []
-    if len(objects) > 1:
-        return (
-            "jsonl",
-            "the file holds JSON objects one after the other, not an array: read as JSON Lines",
-        )
-    keys = ", ".join((objects[0][0] or [])[:10]) if objects else ""
+        return as_lines
+    if len(objects) != 1:
+        return as_lines
+    structure = json.loads(objects[0][0])
+    lists = (
+        [k for k, v in structure.items() if isinstance(v, list)]
+        if isinstance(structure, dict)
+        else []
+    )
+    if not lists:
+        return as_lines
     raise UnreadableFile(
-        "it is one JSON object, not an array of records"
-        + (f" (its keys: {keys})" if keys else "")
-        + ": the records are likely a list inside it; ask for an export whose top level is "
-        "the array of records, or JSON Lines"
+        f"it is one JSON object, not an array of records: its key {lists[0]!r} holds a "
+        f"list (its keys: {', '.join(list(structure)[:10])}); ask for an export whose top "
+        "level is the array of records, or JSON Lines"
     )
 
 

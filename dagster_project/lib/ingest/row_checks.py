@@ -235,7 +235,9 @@ def collect_failures(
                 f"SELECT _source_row, {literal(name)}, {literal(SUB_MICROSECOND_RULE)}, "
                 f"{column_sql} FROM _staged WHERE {typed_sql} IS NOT NULL AND "
                 f"contains({column_sql}, '.') AND "
-                f"regexp_matches({column_sql}, '[0-9][.][0-9]{{6}}[0-9]*[1-9]')"
+                # (a clock time's seconds: a workbook's day serial, 45292.41666666666, is
+                # no time written past the microsecond)
+                f"regexp_matches({column_sql}, ':[0-9]{{2}}[.][0-9]{{6}}[0-9]*[1-9]')"
             )
         if (two_readings := _formats_disagree(column_sql, column)) is not None:
             flags.append(

@@ -35,8 +35,20 @@ FORMULA_WITHOUT_VALUE = re.compile(
 CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 # a cell holding an Excel error (t="e": #N/A, #REF!, #DIV/0!...), its shown text in <v>
 # (an attribute in single quotes too: XML allows it, and a few writers use it)
+# (within its own cell: not a self-closing one, and no further than its "</c>" or the
+# next "<c": an error cell without a value took the next cell's)
 ERROR_CELL = re.compile(
-    rb"<" + _P + rb"c\b([^>]*\bt=[\"']e[\"'][^>]*)>.*?<" + _P + rb"v>([^<]*)</" + _P + rb"v>",
+    rb"<"
+    + _P
+    + rb"c\b([^>]*\bt=[\"']e[\"'][^>]*)(?<!/)>(?:(?!</"
+    + _P
+    + rb"c>|<"
+    + _P
+    + rb"c\b).)*?<"
+    + _P
+    + rb"v>([^<]*)</"
+    + _P
+    + rb"v>",
     re.S,
 )
 ERROR_CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")

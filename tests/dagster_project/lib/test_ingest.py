@@ -708,14 +708,19 @@ def test_a_cell_holding_an_excel_error_quarantines_its_row(tmp_path):
         book.active.append(row)
     book.save(tmp_path / "book.xlsx")
     errors = {"C3": ("#DIV/0!", "<f>C2/0</f>"), "E4": ("#N/A", "<f>VLOOKUP(A4,B:B,2,0)</f>"),
-              "D5": ("#REF!", "")}  # fmt: skip
+              "D5": ("#REF!", ""), "D2": (None, "")}  # fmt: skip
     with zipfile.ZipFile(tmp_path / "book.xlsx") as source:
         with zipfile.ZipFile(folder / "a.xlsx", "w") as target:
             for item in source.infolist():
                 data = source.read(item.filename)
                 if item.filename == "xl/worksheets/sheet1.xml":
                     for ref, (error, formula) in errors.items():
-                        cell = f'<c r="{ref}" t="e">{formula}<v>{error}</v></c>'.encode()
+                        # (an error cell without a value, self-closing: not the next cell's)
+                        cell = (
+                            f'<c r="{ref}" t="e"/>'
+                            if error is None
+                            else f'<c r="{ref}" t="e">{formula}<v>{error}</v></c>'
+                        ).encode()
                         data, found = re.subn(rf'<c r="{ref}"[^>]*>.*?</c>'.encode(), cell, data)
                         assert found == 1
                 target.writestr(item, data)
@@ -1427,6 +1432,16 @@ def test_a_time_past_the_microsecond_loads_to_it_and_says_so(landing):
     assert str(conn.execute(
         "SELECT created_at FROM raw.crm_requests WHERE request_id = 'SR-1'"
     ).fetchone()[0]) == "2024-01-01 10:00:00.123456"  # fmt: skip
+    # a workbook's times are day serials (45292.41666666666): no time past the microsecond
+    spec = {**REQUESTS, "files": {"folder": "crm", "pattern": "*.xlsx", "format": "xlsx"}}
+    book = openpyxl.Workbook()
+    book.active.append(["request_id", "created_at"])
+    book.active.append(["SR-4", dt.datetime(2024, 1, 1, 10, 0, 0)])
+    book.save(landing / "landing" / "crm" / "b.xlsx")
+    conn.close()
+    conn, [result] = run(landing, spec)
+    assert (result.rows_loaded, conn.execute("SELECT count(*) FROM raw._flagged_values "
+            "WHERE file_name = 'b.xlsx'").fetchone()[0]) == (1, 0)  # fmt: skip
 
 
 def test_a_json_file_that_is_not_an_array_says_what_it_is(tmp_path):
@@ -1441,11 +1456,18 @@ def test_a_json_file_that_is_not_an_array_says_what_it_is(tmp_path):
         '{"request_id": "J-2", "created_at": "2024-01-01"}\n'
         '{"request_id": "J-3", "created_at": "2024-01-02"}\n'
     )
+    # a record alone, and objects one per line with a broken one: JSON Lines, the
+    # broken line set aside (not the whole file refused as "one object")
+    (folder / "c.json").write_text('{"request_id": "J-4", "created_at": "2024-01-04"}\n')
+    (folder / "d.json").write_text(
+        '{"request_id": "J-5", "created_at": "2024-01-05"}\n{"request_id": \n'
+    )
     conn, results = run(tmp_path, spec)
-    assert [(r.file_name, r.status, r.rows_loaded) for r in results] == [
-        ("a.json", "quarantined", 0), ("b.json", "loaded", 2)
+    assert [(r.file_name, r.status, r.rows_loaded, r.rows_quarantined) for r in results] == [
+        ("a.json", "quarantined", 0, 0), ("b.json", "loaded", 2, 0),
+        ("c.json", "loaded", 1, 0), ("d.json", "loaded", 1, 1),
     ]  # fmt: skip
-    assert "one JSON object, not an array of records (its keys: records, count)" in (
+    assert "one JSON object, not an array of records: its key 'records' holds a list " in (
         results[0].reason
     )
 
