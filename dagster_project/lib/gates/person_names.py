@@ -25,12 +25,14 @@ What is not taken for a person's name, as measured on the real extracts of
 - the names the city lists as public in ``city.yml`` (``public_contacts: names``: an
   elected official, a park named after someone).
 
-A name so found blocks the dataset where it reads as a person: the whole value ("Bob
-Jones"), a word about a person beside it ("Neighbour Bob Jones", "Bob Jones called"), or
-a sentence (six words or more: typed text). Inside a short label ("Terry Fox Run", "Jim
-Durrell Complex": a program, a building named after someone) it is a warning on the
-gate's report, not a block: such labels are many in a city's data, and a planted name
-is more often whole, in a sentence, or beside such a word.
+A name so found blocks the dataset where it reads as a person: a word about a person
+beside it ("Neighbour Bob Jones", "Bob Jones called"), or in a sentence (five words or
+more, two of them in small letters: typed text). As a whole value ("Bob Jones") or
+inside a label ("Terry Fox Run", "Maple Leaf Catering": a program, a building, a
+business named after someone, or words the census lists hold as names) it is a warning
+on the gate's report, not a block: such values are many in a city's data (the sample
+city's business names hold "Maple Leaf", a given and a family name of the lists), and
+the census lists alone cannot tell them from a person.
 
 What it misses (a model's job): names outside the lists, a single name ("Mr Dunmore" is
 the personal values'), names in capitals.
@@ -85,7 +87,9 @@ PERSON_AFTER = frozenset(
     called calls reported complained complains says said phoned requested states
     stated wants asked lives""".split()
 )
-SENTENCE_WORDS = 6  # a value of this many words or more is typed text
+# A value of this many words or more, two of them in small letters, is typed text (a
+# sentence: "Neighbour Bob Jones dumping again"), not a label ("Maple Leaf Catering")
+SENTENCE_WORDS = 5
 
 # Given names that are everyday words, not taken for a name before a family name
 EVERYDAY_WORDS = frozenset(
@@ -95,7 +99,9 @@ EVERYDAY_WORDS = frozenset(
     winter gale storm rain forest glen dale cliff rock lane street park ray don drew gene
     chase chance page pat sue rich carol penny misty sandy rusty brandy candy cherry ginger
     honey angel destiny harmony melody liberty justice noble royal prince duke earl baron
-    marshal august christian young else long love see case easter""".split()
+    marshal august christian young else long love see case easter maple willow birch
+    aspen hazel laurel heather daisy violet jasmine poppy fern flora meadow river lake sky
+    star storm sunshine golden silver""".split()
 )
 # A word as a name is written: a capital and small letters (an apostrophe or a hyphen
 # inside: "O'Neil", "Jean-Pierre"); accented letters too
@@ -155,9 +161,10 @@ def named_people(text: str, public: frozenset[str] = frozenset()) -> list[tuple[
         if name.lower() in public or f"{first}{between}{second}".lower() in public:
             continue
         next_word = words[i + 2][0].lower() if i + 2 < len(words) else ""
+        in_small_letters = sum(w.islower() for w, _, _ in words)
         person = (
-            len(words) == 2
-            or len(words) >= SENTENCE_WORDS
+            len(words) >= SENTENCE_WORDS
+            and in_small_letters >= 2
             or before in PERSON_BEFORE
             or next_word in PERSON_AFTER
         )

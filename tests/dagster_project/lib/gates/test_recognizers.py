@@ -312,6 +312,12 @@ def test_a_name_few_rows_hold_blocks_unless_the_city_lists_it_as_public():
     _collect_values(conn, "t", "v", None)
     [finding], [warning] = unknown_name_finding(conn, "v", COLUMN_VALUES, 20)
     assert (finding["rows"], finding["example"]) == (1, "Bo*******")
-    # a short label with a name in it (a program named after someone): a warning only
+    # a label with a name in it (a program named after someone): a warning only
     assert (warning["rows"], warning["example"]) == (1, "Te*******")
+    conn.execute("CREATE OR REPLACE TABLE t AS SELECT 'Bob Jones' AS v UNION ALL "
+                 "SELECT 'Maple Leaf Catering'")  # fmt: skip
+    _collect_values(conn, "t", "v", None)
+    findings, [warning] = unknown_name_finding(conn, "v", COLUMN_VALUES, 20)
+    assert findings == [] and warning["rows"] == 1  # a name alone: a warning ("Maple" is
+    # no given name here)
     assert unknown_name_finding(conn, "v", COLUMN_VALUES, 20, frozenset({"bob jones"}))[0] == []
