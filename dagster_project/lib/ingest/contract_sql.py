@@ -343,7 +343,8 @@ def _point_in_time(text_sql: str, column: dict, from_workbook: bool | str) -> st
     def from_wall_clock(wall_sql: str) -> str:
         if kind == "timestamptz":
             return _existing_instant(wall_sql, zone)
-        if kind == "timestamp" and column.get("timezone"):  # (what the zone's clocks showed)
+        if kind == "timestamp":  # (what the zone's clocks showed: the loader gives every
+            # timestamp column a zone, the city's by default)
             return _existing_wall_clock(wall_sql, zone)
         return wall_sql
 
@@ -479,11 +480,7 @@ def _existing_instant(wall_sql: str, zone: str) -> str:
     21:00 to 04:59 are looked at twice: zones change their clocks at night (Toronto at
     02:00, Nuuk at 23:00, Easter Island at 22:00, Baku once at 04:00); the round trip on
     every value tripled the typing of a timestamp column."""
-    instant = f"timezone({zone}, {wall_sql})"
-    return (
-        f"CASE WHEN hour({wall_sql}) BETWEEN 5 AND 20 OR timezone({zone}, {instant}) = "
-        f"{wall_sql} THEN {instant} END"
-    )
+    return f"CASE WHEN {_shown_by(wall_sql, zone)} THEN timezone({zone}, {wall_sql}) END"
 
 
 def _existing_wall_clock(wall_sql: str, zone: str) -> str:
@@ -492,8 +489,14 @@ def _existing_wall_clock(wall_sql: str, zone: str) -> str:
     time that never happened), so that the value is quarantined as a ``timestamptz``
     column's is. A time the zone showed twice (01:30 when the clocks go back) is what
     the clock showed: kept. Only night times are looked at (``_existing_instant``)."""
+    return f"CASE WHEN {_shown_by(wall_sql, zone)} THEN {wall_sql} END"
+
+
+def _shown_by(wall_sql: str, zone: str) -> str:
+    """SQL true when ``zone``'s clocks showed the wall-clock time (its round trip through
+    the zone gives it back); only night times are looked at (``_existing_instant``)."""
     back = f"timezone({zone}, timezone({zone}, {wall_sql}))"
-    return f"CASE WHEN hour({wall_sql}) BETWEEN 5 AND 20 OR {back} = {wall_sql} THEN {wall_sql} END"
+    return f"(hour({wall_sql}) BETWEEN 5 AND 20 OR {back} = {wall_sql})"
 
 
 def is_wall_clock(text_sql: str) -> str:

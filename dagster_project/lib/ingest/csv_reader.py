@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from ..warehouse import literal, quote
-from . import csv_field_counts  # (the module: it reads this one's names when called)
+from . import csv_over_wide  # (the module: it reads this one's names when called)
 from .errors import UnreadableFile, safe_message, stop_on_platform_fault
 
 DUCKDB_ENCODING = {"utf-8": "utf-8", "utf-16": "utf-16", "cp1252": "cp1252", "latin-1": "latin-1"}
@@ -90,17 +90,24 @@ def found_in_file(path: Path, *needles: bytes) -> bool:
     memory: a file cut short while mapped kills the process), and what was found is
     remembered for the file as it is (its size and time): the loader and the reader
     ask about one file in turn."""
-    stat = path.stat()
-    known = _FOUND.setdefault((str(path), stat.st_size, stat.st_mtime_ns), {})
-    if len(_FOUND) > 64:  # (one file at a time is asked about; keep a few)
-        _FOUND.pop(next(iter(_FOUND)))
+    known = _facts_of(path)
     unknown = [n for n in needles if n not in known]
     if unknown:
         known.update(_search(path, unknown))
     return any(known[n] for n in needles)
 
 
-_FOUND: dict[tuple, dict[bytes, bool]] = {}
+def _facts_of(path: Path) -> dict:
+    """What was found in the file as it is now (its size and time): the needles
+    ``found_in_file`` looked for, the counts ``_counts`` made."""
+    stat = path.stat()
+    facts = _FACTS.setdefault((str(path), stat.st_size, stat.st_mtime_ns), {})
+    if len(_FACTS) > 64:  # (one file at a time is asked about; keep a few)
+        _FACTS.pop(next(iter(_FACTS)))
+    return facts
+
+
+_FACTS: dict[tuple, dict] = {}
 
 
 def _search(path: Path, needles: list[bytes]) -> dict[bytes, bool]:
@@ -207,7 +214,7 @@ def line_ends(path: Path, encoding: str, files: dict) -> tuple[bool, bool, bool]
 def ends_in_delimiter(path: Path, encoding: str, files: dict) -> bool:
     """Whether a line of the file ends in the delimiter (perhaps then an empty quoted
     value): the only records DuckDB reads with more fields than the header as if they
-    fit (``csv_field_counts``)."""
+    fit (``csv_over_wide``)."""
     return _counts(path, encoding, files.get("quote", '"'), files.get("delimiter", ","))[4]
 
 
@@ -217,22 +224,16 @@ def _counts(
     """(quote characters, CR LF line ends, LF characters, CR characters, whether a line
     ends in the delimiter) in the file, in one read, remembered for the file as it is
     (its size and time): the reader asks in turn."""
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns, encoding, quote_char, delimiter)
-    if key not in _COUNTED:
-        if len(_COUNTED) > 64:  # (one file at a time is read; keep a few)
-            _COUNTED.pop(next(iter(_COUNTED)))
-        _COUNTED[key] = _count(path, encoding, quote_char, delimiter)
-    return _COUNTED[key]
-
-
-_COUNTED: dict[tuple, tuple[int, int, int, int, bool]] = {}
+    facts, key = _facts_of(path), ("counts", encoding, quote_char, delimiter)
+    if key not in facts:
+        facts[key] = _count(path, encoding, quote_char, delimiter)
+    return facts[key]
 
 
 def _count(
     path: Path, encoding: str, quote_char: str, delimiter: str
 ) -> tuple[int, int, int, int, bool]:
-    ends = [delimiter + quote_char * 2, delimiter] if quote_char else [delimiter]
+    ends = [delimiter + quote_char * 2, delimiter]
     open_ends = [end + line_end for end in ends for line_end in ("\n", "\r")]
     count, crlf, lf, cr, ends_open = 0, 0, 0, 0, False
     with path.open("rb") as handle:
@@ -241,7 +242,7 @@ def _count(
             before = ""
             for chunk in iter(lambda: handle.read(1 << 22), b""):
                 text = decoder.decode(chunk)
-                count += text.count(quote_char) if quote_char else 0
+                count += text.count(quote_char)
                 crlf += (before[-1:] + text).count("\r\n")  # (one across two chunks too)
                 lf += text.count("\n")
                 cr += text.count("\r")
@@ -253,7 +254,7 @@ def _count(
             needle, last = quote_char.encode("ascii"), b""
             needles = [end.encode("ascii") for end in open_ends]
             for chunk in iter(lambda: handle.read(1 << 22), b""):
-                count += chunk.count(needle) if needle else 0
+                count += chunk.count(needle)
                 crlf += (last[-1:] + chunk[:1]).count(b"\r\n") + chunk.count(b"\r\n")
                 lf += chunk.count(b"\n")
                 cr += chunk.count(b"\r")
@@ -415,11 +416,11 @@ def csv_view(
 ) -> bool:
     """Make ``table`` a lazy view of the file's rows; return False instead (no view) when
     DuckDB would read a record with more fields than the header as if it fit (its extra
-    fields empty: csv_field_counts), which the careful read sets aside."""
+    fields empty: csv_over_wide), which the careful read sets aside."""
     check_quotes_closed(path, files, encoding)
     names = header_names(path, files, encoding)
     readable, read_as = utf8_copy(path, encoding, cleanup)
-    if ends_in_delimiter(path, encoding, files) and csv_field_counts.find_over_wide(
+    if ends_in_delimiter(path, encoding, files) and csv_over_wide.find_over_wide(
         conn, readable, files, read_as, len(names)
     ):
         return False
@@ -497,11 +498,11 @@ def read_csv_rows(
     words = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in REJECTED_RULES.items())
     split = "CAST(error_type AS VARCHAR) = 'UNQUOTED VALUE' AND contains(csv_line, chr(10))"
     # Records DuckDB let through with more fields than the header (the extra ones empty:
-    # csv_field_counts) are rejected as the others with too many are, and leave _good
+    # csv_over_wide) are rejected as the others with too many are, and leave _good
     if ends_in_delimiter(path, encoding, files):
         _set_aside_over_wide(conn, readable, files, read_as, len(names), first_data_record)
     else:
-        csv_field_counts.none_over_wide(conn)
+        csv_over_wide.none_over_wide(conn)
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _rejected AS WITH record AS (SELECT DISTINCT ON (line) "
         f"CAST(line AS BIGINT) - {first_data_record - 1} AS first_row, "
@@ -513,7 +514,7 @@ def read_csv_rows(
         "chr(13) || chr(10)), chr(10)), piece -> rtrim(piece, chr(13)) <> '') "
         "ELSE [ltrim(csv_line, chr(13) || chr(10))] END AS lines FROM _csv_rejects "
         f"UNION ALL SELECT record, {literal(REJECTED_RULES['TOO MANY COLUMNS'])}, [raw_value] "
-        f"FROM {csv_field_counts.OVER_WIDE} ORDER BY first_row), "
+        f"FROM {csv_over_wide.OVER_WIDE} ORDER BY first_row), "
         "moved AS (SELECT *, coalesce(sum(len(lines) - 1) OVER (ORDER BY first_row ROWS "
         "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS added FROM record) "
         "SELECT first_row + added + i - 1 AS _source_row, rule, "
@@ -539,19 +540,19 @@ def _set_aside_over_wide(
     conn, readable: Path, files: dict, encoding: str, width: int, first_data_record: int
 ) -> None:
     """Fill ``_over_wide`` with the records DuckDB read though they hold more fields
-    than the header (``csv_field_counts.find_over_wide``) and take them out of
+    than the header (``csv_over_wide.find_over_wide``) and take them out of
     ``_good``, whose ``k`` then numbers the rows left: the k-th good row is the k-th
     record DuckDB did not reject. (A record DuckDB rejected is left to its reject.)"""
-    if not csv_field_counts.find_over_wide(conn, readable, files, encoding, width):
+    if not csv_over_wide.find_over_wide(conn, readable, files, encoding, width):
         return
     rejected = (
         f"SELECT DISTINCT CAST(line AS BIGINT) - {first_data_record - 1} AS first_row "
         "FROM _csv_rejects"
     )
-    conn.execute(f"DELETE FROM {csv_field_counts.OVER_WIDE} WHERE record IN ({rejected})")
+    conn.execute(f"DELETE FROM {csv_over_wide.OVER_WIDE} WHERE record IN ({rejected})")
     conn.execute(
         f"DELETE FROM _good WHERE k IN (SELECT o.record - (SELECT count(*) FROM ({rejected}) "
-        f"AS r WHERE r.first_row < o.record) FROM {csv_field_counts.OVER_WIDE} AS o)"
+        f"AS r WHERE r.first_row < o.record) FROM {csv_over_wide.OVER_WIDE} AS o)"
     )
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _good AS SELECT row_number() OVER (ORDER BY k) AS k, "

@@ -80,17 +80,17 @@ UTF8_TEXT = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x90-\xbf]")
 C1_BYTES = re.compile(rb"[\x80-\x9f]")
 
 
-def _utf8_text_at(path: Path) -> int | None:
-    """The byte offset of the first UTF-8 letter in a file that is not UTF-8 as a whole
-    (two exports joined, one of them UTF-8), or None."""
+def _utf8_text_at(path: Path, pattern: re.Pattern = UTF8_TEXT) -> int | None:
+    """The byte offset of the first UTF-8 letter (``pattern``) in the file, or None: in
+    a file that is not UTF-8 as a whole, two exports joined, one of them UTF-8."""
     consumed, tail = 0, b""
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(CHUNK), b""):
             block = tail + chunk
-            if found := UTF8_TEXT.search(block):
+            if found := pattern.search(block):
                 return consumed - len(tail) + found.start()
             consumed += len(chunk)
-            tail = chunk[-2:]
+            tail = chunk[-3:]
     return None
 
 
@@ -130,12 +130,12 @@ def _latin1_or_cp1252(path: Path) -> str:
 CODE_PAGES = ("cp1252", "latin-1")
 
 
-# What UTF-8 text holds and code-page text does not by chance: a Latin letter in its
-# two-byte form ("é" is C3 A9), a character of three or four bytes (a curly quote is E2
-# 80 99), or two two-byte characters in a row (Greek, Cyrillic). A cp1252 "CAFÉ DU
-# COIN" is valid UTF-8 by accident ("É" and a no-break space are C9 A0) and holds none.
+# What UTF-8 text holds and code-page text does not by chance: besides ``UTF8_TEXT``, a
+# character of three or four bytes, or two two-byte characters in a row (Greek,
+# Cyrillic). A cp1252 "CAFÉ DU COIN" is valid UTF-8 by accident ("É" and a no-break
+# space are C9 A0) and holds none.
 UTF8_EVIDENCE = re.compile(
-    rb"[\xc2\xc3][\x80-\xbf]|[\xe0-\xf4][\x80-\xbf]{2}|[\xc4-\xdf][\x80-\xbf][\xc2-\xdf][\x80-\xbf]"
+    UTF8_TEXT.pattern + rb"|[\xe0-\xf4][\x80-\xbf]{2}|[\xc4-\xdf][\x80-\xbf][\xc2-\xdf][\x80-\xbf]"
 )
 
 
@@ -143,22 +143,7 @@ def _is_utf8_beyond_ascii(path: Path) -> bool:
     """Whether the whole file is valid UTF-8 and holds text only UTF-8 writes so
     (``UTF8_EVIDENCE``). Text written in a code page with a few accented letters is
     mostly not valid UTF-8 at its first one: the read stops there."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    evidence, last = False, b""
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return False
-            if not evidence and not chunk.isascii():
-                evidence = UTF8_EVIDENCE.search(last + chunk) is not None
-            last = chunk[-3:]
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return evidence
+    return _first_invalid(path, "utf-8") is None and _utf8_text_at(path, UTF8_EVIDENCE) is not None
 
 
 def _utf8_declared_later(encoding: str, later: list[str]) -> str:
