@@ -407,8 +407,7 @@ def _dataset_problems(
                 f"{name}: column {column.name!r} has the name of a personal source column; "
                 "published columns must not carry personal information"
             )
-        problems += _lineage_problems(name, column.name, column.source_columns, sources)
-        problems += _deidentification_problems(name, column, sources)
+        problems += _lineage_problems(name, column, sources)
     problems += _chart_problems(name, dataset.spec.get("charts") or [], set(names))
     problems += _change_note_problems(name, dataset.spec.get("change_notes") or [])
     return problems
@@ -440,43 +439,34 @@ def _chart_problems(name: str, charts: list[dict[str, Any]], columns: set[str]) 
     return problems
 
 
-def _deidentification_problems(name: str, column: Column, sources: dict[str, Source]) -> list[str]:
-    """A public column derived from a personal or confidential source column says how
-    it no longer identifies anyone (``classification_reason``: "the hundred-block of the
+def _lineage_problems(name: str, column: Column, sources: dict[str, Source]) -> list[str]:
+    """A published column derives only from columns a contract lists (and so classifies):
+    a column the department's export carries but the contract does not list is loaded as
+    text, unclassified, and stays out of published data until the contract lists it.
+
+    A public column derived from a personal or confidential source column says how it
+    no longer identifies anyone (``classification_reason``: "the hundred-block of the
     address, never the house number"): the governance group's record of why it may be
     published, read by whoever reviews the entry. Without it, a renamed copy of a name
     column ("contact_a" from "participant_first_name") would pass as public."""
-    if column.classification != "public" or column.spec.get("classification_reason"):
-        return []
     problems = []
+    explained = column.classification != "public" or column.spec.get("classification_reason")
     for lineage in column.source_columns:
         system, _, source_column = lineage.partition(".")
-        held = {c.name: c for c in sources[system].columns} if system in sources else {}
-        if source_column in held and held[source_column].classification != "public":
+        if system not in sources:
+            continue  # reported above: the dataset's source system has no valid contract
+        held = {c.name: c for c in sources[system].columns}
+        if source_column not in held:
+            problems.append(
+                f"{name}: column {column.name!r} derives from {lineage!r}, which the {system} "
+                "contract does not list (an unclassified column may not be published: "
+                "list and classify it in the contract first)"
+            )
+        elif held[source_column].classification != "public" and not explained:
             problems.append(
                 f"{name}: column {column.name!r} is public but derives from {lineage!r}, "
                 f"which is {held[source_column].classification}: say how the column no "
                 "longer identifies anyone in its classification_reason (the governance "
                 "group approves it), or derive it from public columns only"
-            )
-    return problems
-
-
-def _lineage_problems(
-    name: str, column: str, source_columns: tuple[str, ...], sources: dict[str, Source]
-) -> list[str]:
-    """A published column derives only from columns a contract lists (and so classifies):
-    a column the department's export carries but the contract does not list is loaded as
-    text, unclassified, and stays out of published data until the contract lists it."""
-    problems = []
-    for lineage in source_columns:
-        system, _, source_column = lineage.partition(".")
-        if system not in sources:
-            continue  # reported above: the dataset's source system has no valid contract
-        if source_column not in {c.name for c in sources[system].columns}:
-            problems.append(
-                f"{name}: column {column!r} derives from {lineage!r}, which the {system} "
-                "contract does not list (an unclassified column may not be published: "
-                "list and classify it in the contract first)"
             )
     return problems
