@@ -510,6 +510,15 @@ def test_a_quality_measurements_time_is_not_taken_for_a_phone_number():
     assert [(f["rule"], f["rows"]) for f in found] == [("holds personal data (PHONE_NUMBER)", 1)]
 
 
+def _recreation_registrations(conn) -> None:
+    """The raw table of the recreation system's personal columns, empty."""
+    conn.execute(
+        "CREATE TABLE raw.recreation_registrations (participant_first_name VARCHAR, "
+        "participant_last_name VARCHAR, participant_birth_date VARCHAR, guardian_phone "
+        "VARCHAR, guardian_email VARCHAR)"
+    )
+
+
 def test_personal_values_found_however_the_text_holds_them():
     """Planted by an adversarial probe, each published once: a plate inside a sentence
     (one word, no run of two), a name in the other order, a name without its accent,
@@ -549,11 +558,7 @@ def test_personal_values_found_however_the_text_holds_them():
         "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
         "('siobhan.oneil@example.com')"
     )
-    conn.execute(
-        "CREATE TABLE raw.recreation_registrations (participant_first_name VARCHAR, "
-        "participant_last_name VARCHAR, participant_birth_date VARCHAR, guardian_phone "
-        "VARCHAR, guardian_email VARCHAR)"
-    )
+    _recreation_registrations(conn)
     conn.execute(
         "INSERT INTO raw.recreation_registrations (participant_first_name, "
         "participant_last_name, participant_birth_date) VALUES ('Wyatt', 'Young', "
@@ -658,11 +663,7 @@ def test_a_first_and_a_last_name_in_two_published_columns_are_found():
 
     conn = connect()
     conn.execute("CREATE SCHEMA raw")
-    conn.execute(
-        "CREATE TABLE raw.recreation_registrations (participant_first_name VARCHAR, "
-        "participant_last_name VARCHAR, participant_birth_date VARCHAR, guardian_phone "
-        "VARCHAR, guardian_email VARCHAR)"
-    )
+    _recreation_registrations(conn)
     # many Emmas and Tremblays: neither word alone is identifying
     conn.execute(
         "INSERT INTO raw.recreation_registrations (participant_first_name, "
