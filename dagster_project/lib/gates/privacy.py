@@ -10,10 +10,13 @@
    last name kept in two columns together, accents or not; a name written shorter
    (without its title or middle initial, "P. Dunmore", "Mr Dunmore"), with a family
    name of particles first ("DE LA FONTAINE, MARIE"), or one of several owners of one
-   value ("HALVORSEN, BJORN & INGRID"); and a name published in two columns of one row
+   value ("HALVORSEN, BJORN & INGRID"), after "Ms" (not "MS"), hyphenated into one
+   word ("Percival-Dunmore"), as a username ("pdunmore"), or with its letters mangled
+   by a wrong encoding ("RenÃ©e"); and a name published in two columns of one row
    (a first name beside a last name). Length is not the test of
    whether a value identifies someone; frequency is: a value that many records share
-   ("Anonymous", "N/A") identifies nobody and is not matched.
+   ("Anonymous", "N/A") identifies nobody and is not matched, unless it is a person's
+   full name (a given and a family name of the census lists: a frequent caller).
 3. By count: a published aggregate's small cells are suppressed, with their complements
    (``small_cells.py``; the dataset's ``small_cells`` declaration).
 4. By shape: text that holds an e-mail address (also spelled out), a phone number, a
@@ -22,7 +25,8 @@
    person's name no system holds, a given and a family name of the census lists
    written as names are, in a value few rows hold (``person_names.py``).
 
-Each published text column is read once: its distinct values with their row counts go to a
+Each published column that can hold words (text, JSON, lists, structs, enums) is read
+once, as its text: its distinct values with their row counts go to a
 temporary table, and the value checks run on that; the columns of one-word values are read
 once more together, for a name split over two of them.
 
@@ -42,7 +46,7 @@ import duckdb
 
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
-from .person_names import unknown_name_finding
+from .person_names import EVERYDAY_WORDS, PLACE_WORDS, name_lists, unknown_name_finding
 from .recognizers import CANDIDATE, INVISIBLE_CHARACTERS, STYLED, STYLED_RANGES, Recognizers
 from .results import WARNING_MARK, mask
 from .small_cells import small_cell_check
@@ -168,7 +172,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 11
+VALUE_DERIVATION = 12
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -194,6 +198,11 @@ PLACE_LIKE_NAMES = ("north", "south", "east", "west", "street", "hall", "park", 
                     "day", "may", "price", "cash", "case", "parks", "square", "place")  # fmt: skip
 # A family name after a title, as the published words give it (``_personal_value_rows``)
 TITLED = "~"
+# A username made of a name: a given name's initial and a family name of six letters
+# or more, joined ("mtremblay"; "jsmith" is too short to tell from a word), kept marked
+USERNAME = "^"
+USERNAME_FAMILY_MIN_LENGTH = 6
+USERNAME_SHAPE = f"[a-z][.]?[a-z]{{{USERNAME_FAMILY_MIN_LENGTH},}}[0-9]{{0,4}}"
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -205,6 +214,7 @@ DATE_TYPES = ("date", "timestamp", "timestamptz")
 PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
 PERSONAL_VALUES_STATE = "raw._personal_values_state"
+FREQUENT_NAMES = "raw._personal_frequent_names"
 
 
 def build_personal_values(conn, dictionary: Dictionary) -> bool:
@@ -268,11 +278,14 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     conn.execute("BEGIN TRANSACTION")
     try:
         _count_values(conn, columns, _name_pairs(dictionary, existing), added, len(digests) - 1)
+        _keep_frequent_names(conn, threshold)
+        # (the frequent names apart: an IN over them made each gate's look-up 40% slower)
         conn.execute(
             f"CREATE OR REPLACE VIEW {PERSONAL_VALUES} AS SELECT value, generation FROM "
             f"{PERSONAL_VALUE_COUNTS} WHERE records <= {IDENTIFYING_MAX_RECORDS} OR "
             f"(records <= {threshold} AND (contains(value, ' ') OR "
-            "regexp_matches(value, '[0-9]')))"
+            f"regexp_matches(value, '[0-9]'))) UNION ALL SELECT value, generation FROM "
+            f"{FREQUENT_NAMES}"
         )
         conn.execute(
             f"CREATE OR REPLACE TABLE {PERSONAL_VALUES_STATE} AS SELECT ? AS definition, "
@@ -284,6 +297,47 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
         raise
     conn.execute("COMMIT")
     return True
+
+
+def _keep_frequent_names(conn, threshold: int) -> None:
+    """``FREQUENT_NAMES``: the personal values shared by more records than a placeholder
+    may be ("Anonymous Caller", "N/A") that are a person's full name all the same: a
+    given and a family name of the census lists (``person_names``), either order. A
+    resident who called 25 times, or the many John Smiths of a big city, are still
+    people: frequency says a value is no one's only when it is not a name. Those over
+    the ``threshold`` of a value of several words (the others identify anyway), with
+    the generation that brought them."""
+    given_names, family_names = name_lists()
+
+    def full_name(value: str) -> bool:
+        words = value.split(" ")
+        if not 2 <= len(words) <= 3 or any(w in NOT_IN_NAMES for w in words):
+            return False
+
+        def parts(word: str) -> set[str]:  # a hyphenated name by any of its parts
+            return {p.replace("'", "") for p in word.split("-") if p}
+
+        for given, family in ((words[0], words[-1]), (words[-1], words[0])):
+            if (
+                parts(given) & given_names
+                and given not in EVERYDAY_WORDS
+                and parts(family) & family_names
+                and family not in PLACE_WORDS
+            ):
+                return True
+        return False
+
+    frequent = conn.execute(
+        f"SELECT value, generation FROM {PERSONAL_VALUE_COUNTS} WHERE records > "
+        f"{int(threshold)} AND contains(value, ' ') AND NOT regexp_matches(value, '[^a-z '' -]')"
+    ).fetchall()
+    names = [(value, generation) for value, generation in frequent if full_name(value)]
+    conn.execute(f"CREATE OR REPLACE TABLE {FREQUENT_NAMES} (value VARCHAR, generation INTEGER)")
+    if names:
+        conn.execute(
+            f"INSERT INTO {FREQUENT_NAMES} SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[])",
+            [[v for v, _ in names], [g for _, g in names]],
+        )
 
 
 def _identifying_threshold(conn, systems: set[str]) -> int:
@@ -465,7 +519,11 @@ def _count_values(
         f"SELECT left(value, 1) || ' ' || {word(2)}, records FROM ({two_word_names}) WHERE "
         f"regexp_full_match(value, '[{INITIALS}][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
         f"UNION ALL SELECT '{TITLED}' || {word(2)}, records FROM ({two_word_names}) WHERE "
-        f"regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like}"
+        f"regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
+        # ... and the username ("mtremblay": ``USERNAME``) of a plain family name
+        f"UNION ALL SELECT '{USERNAME}' || left(value, 1) || {word(2)}, records FROM "
+        f"({two_word_names}) WHERE regexp_full_match(value, "
+        f"'[a-z][a-z]+ [a-z]{{{USERNAME_FAMILY_MIN_LENGTH},}}') AND {not_place_like}"
     )
     # A name's hyphens and apostrophes as spaces too: "Jean-Pierre Lavoie" is published
     # as "Jean Pierre Lavoie" (an address rebuilt from its words), "O'Brien" as "O’Brien"
@@ -583,7 +641,7 @@ def _stored_state(conn) -> _State | None:
     return _State(row[0], sorted(row[1]), row[2], list(row[3])) if row else None
 
 
-def _normalised(sql: str) -> str:
+def _normalised(sql: str, published: bool = False) -> str:
     """Lower case, punctuation around words as spaces: "(Jean Dupuis)" -> "jean dupuis".
 
     Most values are already in that form ("613-555-0142", "jean dupuis", an e-mail: 3.2M
@@ -591,14 +649,61 @@ def _normalised(sql: str) -> str:
     them as they are, and only the others go through the replace, which cost 5 times as
     much per value (1.1 s of the 2 s the scale-20 full run spent counting them). Both
     give the same text: a value of that form holds no character the replace changes
-    (single spaces become single spaces) and none that trim removes."""
-    lowered = f"lower(CAST({sql} AS VARCHAR))"
+    (single spaces become single spaces) and none that trim removes.
+
+    ``published``: a published text, whose letters mangled by a wrong encoding are read
+    as they were (``_unmangled``); the personal values are not (0.3 s of the count of
+    the scale-20 city's 4.3M: a name a system stored mangled is published mangled by it
+    too, and matches as it is)."""
+    text = f"CAST({sql} AS VARCHAR)"
+    lowered = f"lower({text})"
+    slowly = _NORMALISE_SLOWLY.format(
+        lowered=_unstyled(_unmangled(text, lowered) if published else lowered)
+    )
     return (
         f"CASE WHEN regexp_full_match({lowered}, {literal(ALREADY_NORMAL)}) THEN {lowered} "
         f"WHEN regexp_full_match({lowered}, '[\\x00-\\x7f]*') THEN "
         f"{_tidy_words(_NORMALISE_ASCII.format(lowered=lowered))} "
-        f"ELSE {_tidy_words(_NORMALISE_SLOWLY.format(lowered=_unstyled(lowered)))} END"
+        f"ELSE {_tidy_words(slowly)} END"
     )
+
+
+def _mangled_forms() -> dict[str, str]:
+    """Text encoded as UTF-8 and read as Windows-1252 (or Latin-1), as a system that
+    got the encoding wrong stored it, -> the text it was: "RenÃ©e" is "Renée", "Oâ€™Brien"
+    "O’Brien". The accented letters of Latin-1 (two bytes, the first 0xC3) and the
+    typographic quotes and dashes (three bytes from 0xE2 0x80)."""
+    forms = {}
+    for text in [chr(c) for c in range(0xC0, 0x100)] + list("‘’“”–—"):
+        encoded = text.encode("utf-8")
+        for codec in ("cp1252", "latin-1"):
+            wrong = encoded.decode(codec, errors="ignore")
+            if len(wrong) == len(encoded):  # (cp1252 has no character for a few bytes)
+                forms[wrong] = text
+    return forms
+
+
+_MANGLED = _mangled_forms()
+
+
+def _unmangled(text: str, lowered: str) -> str:
+    """SQL of ``text`` in lower case (``lowered``) with its mangled accented letters and
+    quotes read as they were (``_mangled_forms``): a name stored mangled in a published
+    text ("RenÃ©e Tremblay") is the personal value "renee tremblay". Only a text
+    holding "Ã" or "â€" takes the replaces."""
+    # one list of "wrong<tab>right" folded over the text (a chain of a hundred replace()
+    # calls, written out in each query that normalises, took the count 1.7 s more to plan)
+    replaced = (
+        f"list_reduce(list_prepend({text}, {_MANGLED_PAIRS}), (text, pair) -> "
+        "replace(text, split_part(pair, chr(9), 1), split_part(pair, chr(9), 2)))"
+    )
+    return (
+        f"CASE WHEN contains({lowered}, 'ã') OR contains({lowered}, 'â€') THEN lower({replaced}) "
+        f"ELSE {lowered} END"
+    )
+
+
+_MANGLED_PAIRS = "[" + ", ".join(literal(f"{w}\t{r}") for w, r in _MANGLED.items()) + "]"
 
 
 # Characters that show nothing (a zero-width space, a soft hyphen) out, accents off
@@ -669,6 +774,21 @@ ALREADY_NORMAL = f"{_WORD}(?: {_WORD})*"
 
 COLUMN_VALUES = "_privacy_column_values"
 
+# Column types that hold no text: numbers, booleans, dates and times. Every other column
+# is read as text, as the published CSV writes it: a JSON, list, struct, map or enum
+# column holds words as a text column does ('{"caller": "Jean Dupuis"}', ['Jean
+# Dupuis']); only VARCHAR was read, and names inside a JSON column reached the portal.
+_NO_TEXT_TYPES = re.compile(
+    r"(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT"
+    r"|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIME WITH TIME ZONE|TIMESTAMP"
+    r"|TIMESTAMP WITH TIME ZONE|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|INTERVAL|UUID|BLOB|BIT)"
+)
+
+
+def holds_text(data_type: str) -> bool:
+    """Whether a column of this DuckDB type can hold words (see ``_NO_TEXT_TYPES``)."""
+    return not _NO_TEXT_TYPES.fullmatch(data_type)
+
 
 def _collect_values(conn, table: str, column: str, identifier: str | None) -> None:
     """The one scan of a text column: its distinct values and how many rows hold each, in
@@ -676,12 +796,12 @@ def _collect_values(conn, table: str, column: str, identifier: str | None) -> No
     has a few dozen values). ``own_identifier``: the value is in the column's declared
     identifier format (its ``pattern``), which the shape check skips: "BP-2024-123456"
     has a phone number's digits but is the city's own permit number."""
-    col = quote(column)
+    col = f"CAST({quote(column)} AS VARCHAR)"  # (the text of a JSON or list column)
     own = f"regexp_full_match({col}, {literal(identifier)})" if identifier else "false"
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE {COLUMN_VALUES} AS SELECT {col} AS value, "
         f"count(*) AS rows, {own} AS own_identifier FROM {table} WHERE {col} IS NOT NULL "
-        f"GROUP BY {col}"
+        f"GROUP BY ALL"
     )
 
 
@@ -719,18 +839,47 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
         f"length({words}[i + 1]) <= {SHORT_MIDDLE_WORD} THEN {words}[i] || ' ' || "
         f"{words}[i + 2] END), g -> g IS NOT NULL)"
     )
+    # A name written as one word with a hyphen: "Percival-Dunmore" is "percival dunmore"
+    hyphen_joined = (
+        f"CASE WHEN contains(normal, '-') THEN list_transform(list_filter({words}, w -> "
+        "contains(w, '-') AND regexp_full_match(w, '[a-z]+(-[a-z]+)+')), "
+        "w -> replace(w, '-', ' ')) ELSE [] END"
+    )
+    # A word written as a username is: a given name's initial and a family name joined
+    # ("mtremblay", "m.tremblay", "mtremblay2"), which the personal values hold marked
+    # (``USERNAME``: a word alone is not matched with the names, "wilhelmina")
+    usernames = (
+        f"list_transform(list_filter({words}, w -> length(w) > {USERNAME_FAMILY_MIN_LENGTH} "
+        f"AND regexp_full_match(w, {literal(USERNAME_SHAPE)})), "
+        f"w -> '{USERNAME}' || regexp_replace(w, '[.0-9]', '', 'g'))"
+    )
+    several_words = (
+        "contains(normal, ' ') OR (contains(normal, '-') AND regexp_matches(normal, "
+        f"'[a-z]-[a-z]')) OR (length(normal) > {USERNAME_FAMILY_MIN_LENGTH} AND "
+        f"regexp_full_match(normal, {literal(USERNAME_SHAPE)}))"
+    )
     return conn.execute(
-        f"WITH normalised AS (SELECT value, {_normalised('value')} AS normal FROM "
-        f"{COLUMN_VALUES}), grams AS (SELECT value AS original, normal AS gram FROM "
+        f"WITH normalised AS (SELECT value, {_normalised(_ms_as_a_title('value'), True)} AS normal "
+        f"FROM {COLUMN_VALUES}), grams AS (SELECT value AS original, normal AS gram FROM "
         "normalised UNION ALL SELECT value, unnest("
-        f"{grams} || {words_with_digits} || {around_short} || {after_title}) FROM normalised "
-        "WHERE contains(normal, ' ')), "
+        f"{grams} || {words_with_digits} || {around_short} || {after_title} || "
+        f"{hyphen_joined} || {usernames}) FROM normalised WHERE {several_words}), "
         "hits AS (SELECT DISTINCT "
         f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value"
         f"{'' if since is None else f' AND p.generation > {int(since)}'}) "
         f"SELECT coalesce(sum(rows), 0), any_value(value) FROM {COLUMN_VALUES} "
         "WHERE value IN (SELECT original FROM hits)"
     ).fetchone()
+
+
+def _ms_as_a_title(sql: str) -> str:
+    """The text with "Ms" before a name read as the title it is ("Ms Dunmore called"),
+    which its case tells from "MS" ("MS Office", "MS Teams"): a normalised text cannot,
+    so it is spelled "Mrs", one of the titles a text is read for (``SPOKEN_TITLES``)."""
+    return (
+        f"CASE WHEN contains({sql}, 'Ms') THEN regexp_replace({sql}, "
+        f"'(^|[^A-Za-z])Ms\\.? +([A-Z][a-z])', '\\1Mrs \\2', 'g') ELSE {sql} END"
+    )
 
 
 def _shape_findings(conn, column: str, recognizers: Recognizers) -> list[dict]:
@@ -845,7 +994,7 @@ def check_privacy(
     identifiers = {r.column: r.arguments["regex"] for r in dataset.rules if r.kind == "pattern"}
     one_word_columns = []
     for name, data_type in columns.items():
-        if data_type != "VARCHAR":
+        if not holds_text(data_type):
             continue
         _collect_values(conn, table, name, identifiers.get(name))
         if has_personal:
@@ -880,7 +1029,7 @@ def _personal_value_findings(conn, dataset: Dataset, since: int) -> list[dict]:
     findings, one_word_columns = [], []
     table = f"open_data.{quote(dataset.model)}"
     for name, data_type in _model_columns(conn, dataset.model).items():
-        if data_type == "VARCHAR":
+        if holds_text(data_type):
             _collect_values(conn, table, name, None)
             findings += _value_finding(conn, name, since)
             if _holds_one_word_values(conn):
@@ -919,7 +1068,7 @@ def _split_name_findings(conn, table: str, columns: list[str], since: int | None
     listed = ", ".join(quote(c) for c in columns)
     # each combination's words normalised once (not once per pair: 21 pairs of 7 columns
     # of a million rows normalised the same words 6 times each)
-    normalised = ", ".join(f"{_normalised(quote(c))} AS {quote(c)}" for c in columns)
+    normalised = ", ".join(f"{_normalised(quote(c), True)} AS {quote(c)}" for c in columns)
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE {WORD_PAIRS} AS SELECT {normalised}, rows FROM "
         f"(SELECT {listed}, count(*) AS rows FROM {table} GROUP BY ALL)"

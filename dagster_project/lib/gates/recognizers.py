@@ -38,7 +38,7 @@ MIN_SCORE = 0.4
 # digit class made this filter 100 times slower) with up to three characters but
 # letters between them (a phone, SIN, health card or
 # card number, written "613/555/0142", "613 - 555 - 0142", "613–555–0177", "046.454.286",
-# "613-555-01-88"), or a word that introduces a date of birth. Digits: ASCII, full-width
+# "613-555-01-88"), or a word that introduces a date of birth ("b." too). Digits: ASCII, full-width
 # and mathematical ("𝟔𝟏𝟑": NFKC, which the recognizers apply, reads them as digits).
 # (The separators were ` ().-` only, two at most: a number written otherwise never
 # reached the recognizers.)
@@ -48,7 +48,7 @@ CANDIDATE = (
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){8}"
     r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
-    r"|date de naissance|anniversaire|ddn)\b"
+    r"|date de naissance|anniversaire|ddn)\b|(?-i:\bb\.)\s*[0-9a-z]"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
     r"[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){6}"
@@ -359,23 +359,23 @@ class LocalPhoneRecognizer(PatternRecognizer):
 BIRTHDAY_YEARS_AGO = 3
 
 
-def _years_before(years_ago: int) -> str:
+def _years_before(years_ago: int, two_digits: bool = True) -> str:
     """A regex of the years up to ``years_ago`` before this one (four digits from 1900,
     or two digits from 30: "04/02/61")."""
     last = date.today().year - years_ago
     decades = "|".join(f"{d // 10}" for d in range(2000, last - last % 10, 10))
     recent = f"{last // 10}[0-{last % 10}]"
     four = f"19\\d\\d|(?:{decades})\\d|{recent}" if decades else f"19\\d\\d|{recent}"
-    return f"(?:{four}|[3-9]\\d)"
+    return f"(?:{four}|[3-9]\\d)" if two_digits else f"(?:{four})"
 
 
 class DateOfBirthRecognizer(PatternRecognizer):
     """A date introduced as someone's birth: "born 1984-03-12", "DOB 2015/04/09",
-    "date of birth: March 12, 1984". A date alone is no birth date (a closing date). A
-    "birthday" ("date d'anniversaire"; an "anniversaire" alone is also a city's 150th)
-    is a birth date only with a year ``BIRTHDAY_YEARS_AGO``
-    or more ago: a park booked for a birthday party this year is an event, "(birthday
-    1961-04-02)" is a person's."""
+    "date of birth: March 12, 1984", "b. 1984-03-12". A date alone is no birth date (a
+    closing date). A "birthday" ("date d'anniversaire"; an "anniversaire" alone is also a
+    city's 150th) is a birth date only with a year ``BIRTHDAY_YEARS_AGO`` or more ago: a
+    park booked for a birthday party this year is an event, "(birthday 1961-04-02)" is a
+    person's."""
 
     def __init__(self):
         def dates(year: str) -> str:
@@ -395,6 +395,14 @@ class DateOfBirthRecognizer(PatternRecognizer):
             supported_entity="DATE_OF_BIRTH",
             patterns=[
                 Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
+                # "b. 1984-03-12": "b." for born, in small letters ("Schedule B. 15 March
+                # 2021" is a schedule), before a date BIRTHDAY_YEARS_AGO or more ago
+                # with its four-digit year ("b. 2 positions 35 hours")
+                Pattern(
+                    "born, shortened",
+                    rf"(?-i:\bb\.)\s*{dates(_years_before(BIRTHDAY_YEARS_AGO, False))}",
+                    0.6,
+                ),
                 Pattern(
                     "birthday",
                     rf"(?i)\b(?:birthday|b-?day|date d'anniversaire)\s*[:,=-]?\s*"

@@ -299,11 +299,13 @@ def test_personal_values_grow_with_new_files_and_recount_when_rows_are_withdrawn
     def values() -> set[str]:
         return {r[0] for r in conn.execute(f"SELECT value FROM {PERSONAL_VALUES}").fetchall()}
 
-    # a two-word name in either order, with its given name's initial, and its family
-    # name after a title ("Mr Tremblay")
+    # a two-word name in either order, with its given name's initial, its family name
+    # after a title ("Mr Tremblay") and as a username ("rtremblay": a family name of six
+    # letters or more)
     # (the initial and title forms of both orders: a tax roll keeps the family name first)
-    RENEE = {"renee tremblay", "tremblay renee", "r tremblay", "~tremblay", "t renee", "~renee"}  # noqa: N806
-    JEAN = {"jean dupuis", "dupuis jean", "j dupuis", "~dupuis", "d jean", "~jean"}  # noqa: N806
+    RENEE = {"renee tremblay", "tremblay renee", "r tremblay", "~tremblay", "t renee", "~renee",  # noqa: N806
+             "^rtremblay"}  # fmt: skip
+    JEAN = {"jean dupuis", "dupuis jean", "j dupuis", "~dupuis", "d jean", "~jean", "^jdupuis"}  # noqa: N806
     deliver("f1", ["Renee Tremblay", "Anonymous"] + ["Anonymous"] * 19)
     assert build_personal_values(conn, dictionary)
     assert values() == RENEE | {"anonymous"}  # 20 records: still identifying
@@ -642,6 +644,24 @@ def test_personal_values_found_however_the_text_holds_them():
         "Riverside Dr East": False,  # "Dr" (drive)
         "MS Office training": False,  # "MS"
         "Pool B West side": False,  # "B" is no Brian's initial before a place's word
+        # the sixth probe's: "Ms" before a name (its case tells it from "MS"), a name
+        # hyphenated into one word, a username made of a name
+        "Ms Dunmore called": True,
+        "Ms. Whitlock phoned twice": True,
+        "MS Teams meeting with Office staff": False,
+        "Call Percival-Dunmore re: fence": True,
+        "Percival-Dunmore": True,
+        "drop-off at the depot": False,
+        "Logged by pdunmore": True,
+        "pdunmore2": True,
+        "entered by p.dunmore": True,
+        "bwhitlock": True,  # a family name kept first ("WHITLOCK, BARNABY")
+        "Reviewed by planning staff": False,
+        "pdunmorex": False,
+        # ... and a name stored with its encoding mangled (UTF-8 read as Windows-1252)
+        "Ask AgnÃ¨s Garcia": True,
+        "Mary Anne Oâ€™Brien": True,
+        "Ask AgnÃ¨s Garcio": False,
     }
     found = {}
     for text in published:
@@ -741,6 +761,70 @@ def test_a_frequent_callers_name_stays_identifying_in_a_big_city():
     )
     assert _identifying_threshold(conn, {"crm311"}) == 64  # 100 -> 64
     assert _identifying_threshold(conn, {"crm311", "payments"}) == 128  # 1,000: at most 128
+
+
+def test_a_full_name_stays_identifying_however_many_records_share_it():
+    """The sixth probe: a resident who called 25 times (over the 20 records a placeholder
+    may have) was no longer looked for. A given and a family name of the census lists
+    identify a person however often they are recorded; "Anonymous Caller" does not."""
+    from dagster_project.lib.gates.privacy import (
+        _collect_values,
+        _value_finding,
+        build_personal_values,
+    )
+
+    conn = connect()
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute(
+        "CREATE TABLE raw.crm311_service_requests AS SELECT name AS caller_name, "
+        "NULL::VARCHAR AS caller_phone, NULL::VARCHAR AS caller_email, "
+        "NULL::VARCHAR AS street_address FROM (VALUES ('Bernadette Kowalski'), "
+        "('Anonymous Caller'), ('Front Desk')) AS t(name), range(25)"
+    )
+    assert build_personal_values(conn, load_dictionary())
+    published = {
+        "Bernadette Kowalski called again": True,
+        "KOWALSKI, BERNADETTE": True,
+        "Anonymous Caller": False,
+        "Front Desk": False,
+    }
+    found = {}
+    for text in published:
+        conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
+        _collect_values(conn, "t", "v", None)
+        found[text] = bool(_value_finding(conn, "v"))
+    assert found == published
+
+
+def test_a_json_list_or_struct_column_is_read_as_its_text(tmp_path):
+    """The sixth probe published a caller's name inside a JSON column: only text columns
+    were read. Every column that can hold words is read as the CSV writes it."""
+    dataset = load_dictionary().datasets["service_requests"]
+    conn = connect(tmp_path / "w.duckdb")
+    conn.execute(ROWS)
+    conn.execute(
+        f"UPDATE open_data.{dataset.model} SET request_id = 'SR-' || rowid, "
+        "status = 'Open', address_block = NULL, service_type = 'Pothole'"
+    )
+    assert check_privacy(conn, dataset, load_dictionary()).passed
+    for kind, value in (
+        ("JSON", """'{"caller": "Renée Tremblay"}'::JSON"""),
+        ("VARCHAR[]", "['Renée Tremblay']"),
+        ("STRUCT(caller VARCHAR)", "{'caller': 'Renée Tremblay'}"),
+    ):
+        conn.execute(
+            f"ALTER TABLE open_data.{dataset.model} ALTER data_quality_note "
+            f"SET DATA TYPE {kind} USING NULL"
+        )
+        conn.execute(f"UPDATE open_data.{dataset.model} SET data_quality_note = {value}")
+        result = check_privacy(conn, dataset, load_dictionary())
+        assert not result.passed, kind
+        assert {f["column"] for f in result.findings} == {"data_quality_note"}, kind
+        conn.execute(
+            f"ALTER TABLE open_data.{dataset.model} ALTER data_quality_note "
+            "SET DATA TYPE VARCHAR USING NULL"
+        )
+    conn.close()
 
 
 def test_first_and_last_names_pair_by_whose_they_are():

@@ -86,6 +86,8 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     # the fifth probe's: dates of birth and home addresses written otherwise
     ("born March 12th, 1984", "DATE_OF_BIRTH"),
     ("DOB:12MAR1984", "DATE_OF_BIRTH"),
+    ("Kowalski (b. 1984-03-12)", "DATE_OF_BIRTH"),
+    ("Tremblay, Marie, b. 12 March 1984", "DATE_OF_BIRTH"),
     ("17 Walnut Grove Apt 4 M5V 2T6", "HOME_ADDRESS"),
     ("17 Walnut Grove, Unit 4, M5V 2T6", "HOME_ADDRESS"),
     ("M5V 2T6 - 17 Walnut Grove", "HOME_ADDRESS"),
@@ -118,7 +120,8 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
         "ref 046 45 4286",  # nine digits grouped so, not after a SIN's name
         "Dob Lane Park",
         "SR-2025-0001234",
-        "Schedule B. 15 March 2021",  # "b." is no "born" ("b. 1984-03-12" is missed)
+        "Schedule B. 15 March 2021",  # "B." is no "born"
+        "Part b. 15 March 2026",  # ... nor "b." before a date of these last years
         "b. 2 positions 35 hours/week",
         "Zone M5V 2T6 - 2024 permits issued",  # a postal code, then a count and a year
         "Zone K1P 1J1: 3 inspections on Main St",
