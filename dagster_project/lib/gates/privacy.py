@@ -11,7 +11,8 @@
    (without its title or middle initial, "P. Dunmore", "Mr Dunmore"), with a family
    name of particles first ("DE LA FONTAINE, MARIE"), or one of several owners of one
    value ("HALVORSEN, BJORN & INGRID"), after "Ms" (not "MS"), hyphenated into one
-   word ("Percival-Dunmore"), as a username ("pdunmore"), or with its letters mangled
+   word ("Percival-Dunmore"), as a username ("p.dunmore", "user pdunmore"), an address
+   with its street type written otherwise ("Crescent", "Cres"), or with its letters mangled
    by a wrong encoding ("RenÃ©e"); and a name published in two columns of one row
    (a first name beside a last name). Length is not the test of
    whether a value identifies someone; frequency is: a value that many records share
@@ -36,6 +37,7 @@ report itself leaks nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -172,7 +174,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 12
+VALUE_DERIVATION = 13
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -199,10 +201,19 @@ PLACE_LIKE_NAMES = ("north", "south", "east", "west", "street", "hall", "park", 
 # A family name after a title, as the published words give it (``_personal_value_rows``)
 TITLED = "~"
 # A username made of a name: a given name's initial and a family name of six letters
-# or more, joined ("mtremblay"; "jsmith" is too short to tell from a word), kept marked
+# or more, joined ("mtremblay"; "jsmith" is too short to tell from a word), kept marked.
+# Many words are a letter and a family name ("planning" is P. Lanning, "stopping" S.
+# Topping), so a published word is read as a username only where it is written as one:
+# with a dot or digits ("p.dunmore", "pdunmore2"), or after a word that names one
 USERNAME = "^"
 USERNAME_FAMILY_MIN_LENGTH = 6
 USERNAME_SHAPE = f"[a-z][.]?[a-z]{{{USERNAME_FAMILY_MIN_LENGTH},}}[0-9]{{0,4}}"
+USERNAME_MARKED = (
+    f"[a-z][.][a-z]{{{USERNAME_FAMILY_MIN_LENGTH},}}[0-9]{{0,4}}"
+    f"|[a-z]{{{USERNAME_FAMILY_MIN_LENGTH + 1},}}[0-9]{{1,4}}"
+)
+USERNAME_BEFORE = ("user", "username", "userid", "login", "handle", "agent", "operator",
+                   "account")  # fmt: skip
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -215,6 +226,15 @@ PERSONAL_VALUE_COUNTS = "raw._personal_value_counts"
 PERSONAL_VALUES = "raw._personal_values"
 PERSONAL_VALUES_STATE = "raw._personal_values_state"
 FREQUENT_NAMES = "raw._personal_frequent_names"
+# A full name stays identifying up to this many times the placeholder limit (a caller of
+# a hundred requests); beyond, it is a business in a name field ("Ross Stores") more
+# likely than a person. And words of placeholders that read as names ("John Doe",
+# "Jane Citizen", "Walk In")
+FREQUENT_NAME_MAX_TIMES = 8
+PLACEHOLDER_WORDS = frozenset(
+    "doe citizen public walk test sample unknown anonymous resident customer caller client "
+    "tenant owner occupant staff".split()
+)
 
 
 def build_personal_values(conn, dictionary: Dictionary) -> bool:
@@ -245,7 +265,10 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     if not columns:
         return False
     threshold = _identifying_threshold(conn, {system for system, _, _ in columns})
-    definition = _digest([VALUE_DERIVATION, columns, _name_pairs(dictionary, existing), threshold])
+    definition = _digest(
+        [VALUE_DERIVATION, columns, _name_pairs(dictionary, existing), threshold,
+         _word_lists_digest()]
+    )  # fmt: skip
     try:
         files = sorted(
             f"{system}:{sha}"
@@ -299,6 +322,14 @@ def build_personal_values(conn, dictionary: Dictionary) -> bool:
     return True
 
 
+@functools.cache
+def _word_lists_digest() -> str:
+    """The word lists the frequent names are read with: a change recounts (a new epoch)."""
+    given, family = name_lists()
+    return _digest([sorted(given), sorted(family), sorted(EVERYDAY_WORDS), sorted(PLACE_WORDS),
+                    sorted(PLACEHOLDER_WORDS), FREQUENT_NAME_MAX_TIMES])  # fmt: skip
+
+
 def _keep_frequent_names(conn, threshold: int) -> None:
     """``FREQUENT_NAMES``: the personal values shared by more records than a placeholder
     may be ("Anonymous Caller", "N/A") that are a person's full name all the same: a
@@ -311,7 +342,9 @@ def _keep_frequent_names(conn, threshold: int) -> None:
 
     def full_name(value: str) -> bool:
         words = value.split(" ")
-        if not 2 <= len(words) <= 3 or any(w in NOT_IN_NAMES for w in words):
+        if not 2 <= len(words) <= 3 or any(
+            w in NOT_IN_NAMES or w in PLACEHOLDER_WORDS or len(w) < 3 for w in words
+        ):
             return False
 
         def parts(word: str) -> set[str]:  # a hyphenated name by any of its parts
@@ -329,7 +362,8 @@ def _keep_frequent_names(conn, threshold: int) -> None:
 
     frequent = conn.execute(
         f"SELECT value, generation FROM {PERSONAL_VALUE_COUNTS} WHERE records > "
-        f"{int(threshold)} AND contains(value, ' ') AND NOT regexp_matches(value, '[^a-z '' -]')"
+        f"{int(threshold)} AND records <= {int(threshold) * FREQUENT_NAME_MAX_TIMES} AND "
+        "contains(value, ' ') AND NOT regexp_matches(value, '[^a-z '' -]')"
     ).fetchall()
     names = [(value, generation) for value, generation in frequent if full_name(value)]
     conn.execute(f"CREATE OR REPLACE TABLE {FREQUENT_NAMES} (value VARCHAR, generation INTEGER)")
@@ -451,9 +485,10 @@ def _count_values(
                 if "address" in column and "email" not in column and "e_mail" not in column
                 else ""
             )
+            normal = _normalised(quote(column))
             parts.append(
-                f"SELECT {_normalised(quote(column))} AS value FROM raw.{quote(table)}"
-                f"{where}{located}"
+                f"SELECT {_street_types_abbreviated(normal) if located else normal} AS value "
+                f"FROM raw.{quote(table)}{where}{located}"
             )
             if any(word in column for word in NAME_COLUMN_WORDS):
                 parts.append(_each_of_several(quote(column), f"raw.{quote(table)}", where))
@@ -680,6 +715,11 @@ def _mangled_forms() -> dict[str, str]:
             wrong = encoded.decode(codec, errors="ignore")
             if len(wrong) == len(encoded):  # (cp1252 has no character for a few bytes)
                 forms[wrong] = text
+    # ... and lowered after it was mangled ("renã©e"), where that says one letter only
+    lowered: dict[str, set[str]] = {}
+    for wrong, right in forms.items():
+        lowered.setdefault(wrong.lower(), set()).add(right.lower())
+    forms.update({w: r.pop() for w, r in lowered.items() if len(r) == 1 and w not in forms})
     return forms
 
 
@@ -774,20 +814,16 @@ ALREADY_NORMAL = f"{_WORD}(?: {_WORD})*"
 
 COLUMN_VALUES = "_privacy_column_values"
 
-# Column types that hold no text: numbers, booleans, dates and times. Every other column
-# is read as text, as the published CSV writes it: a JSON, list, struct, map or enum
-# column holds words as a text column does ('{"caller": "Jean Dupuis"}', ['Jean
-# Dupuis']); only VARCHAR was read, and names inside a JSON column reached the portal.
-_NO_TEXT_TYPES = re.compile(
-    r"(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT"
-    r"|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIME WITH TIME ZONE|TIMESTAMP"
-    r"|TIMESTAMP WITH TIME ZONE|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|INTERVAL|UUID|BLOB|BIT)"
-)
+# Column types that hold text: text itself, and a JSON, list, struct, map, union or enum
+# column with text in it, read as the published CSV writes it ('{"caller": "Jean
+# Dupuis"}', ['Jean Dupuis']): only VARCHAR was read, and names inside a JSON column
+# reached the portal. (A list of numbers holds none: ten-digit ids would be phones.)
+_TEXT_TYPES = re.compile(r"VARCHAR|JSON|ENUM\(")
 
 
 def holds_text(data_type: str) -> bool:
-    """Whether a column of this DuckDB type can hold words (see ``_NO_TEXT_TYPES``)."""
-    return not _NO_TEXT_TYPES.fullmatch(data_type)
+    """Whether a column of this DuckDB type can hold words (``_TEXT_TYPES``)."""
+    return bool(_TEXT_TYPES.search(data_type))
 
 
 def _collect_values(conn, table: str, column: str, identifier: str | None) -> None:
@@ -808,10 +844,21 @@ def _collect_values(conn, table: str, column: str, identifier: str | None) -> No
 def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | None]:
     """Rows whose value, or a run of 2-4 of its words, is a personal value (``since``:
     one of the values added after that generation)."""
-    words = "string_split(normal, ' ')"
-    grams = (
-        f"flatten(list_transform([2, 3, 4], n -> list_transform(range(1, len({words}) - n "
-        f"+ 2), i -> array_to_string({words}[i:i + n - 1], ' '))))"
+    words = "words"  # (split once per value, in ``several``: each form below reads them)
+
+    def runs_of(words: str) -> str:
+        return (
+            f"flatten(list_transform([2, 3, 4], n -> list_transform(range(1, len({words}) - n "
+            f"+ 2), i -> array_to_string({words}[i:i + n - 1], ' '))))"
+        )
+
+    grams = runs_of(words)
+    # An address with its street type written out or shortened otherwise than the
+    # system keeps it ("45 Birch Crescent" for "45 Birch Cres"): its runs once more with
+    # the street types as the personal values hold them (Canada Post's abbreviations)
+    streets = (
+        f"CASE WHEN regexp_matches(normal, '[0-9]') AND regexp_matches(normal, "
+        f"{literal(_LONG_STREET_TYPES)}) THEN {runs_of(_street_words('normal'))} ELSE [] END"
     )
     # One hash join of every value's word runs with the personal values: linear in the
     # data (a per-value list lookup would compare each with every personal value). The
@@ -845,25 +892,30 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
         "contains(w, '-') AND regexp_full_match(w, '[a-z]+(-[a-z]+)+')), "
         "w -> replace(w, '-', ' ')) ELSE [] END"
     )
-    # A word written as a username is: a given name's initial and a family name joined
-    # ("mtremblay", "m.tremblay", "mtremblay2"), which the personal values hold marked
-    # (``USERNAME``: a word alone is not matched with the names, "wilhelmina")
+    # A word written as a username: a given name's initial and a family name joined
+    # ("m.tremblay", "mtremblay2", "user mtremblay"), which the personal values hold
+    # marked (``USERNAME``: a word alone is not matched with the names, "wilhelmina")
+    as_username = f"'{USERNAME}' || regexp_replace(w, '[.0-9]', '', 'g')"
     usernames = (
         f"list_transform(list_filter({words}, w -> length(w) > {USERNAME_FAMILY_MIN_LENGTH} "
-        f"AND regexp_full_match(w, {literal(USERNAME_SHAPE)})), "
-        f"w -> '{USERNAME}' || regexp_replace(w, '[.0-9]', '', 'g'))"
+        f"AND regexp_full_match(w, {literal(USERNAME_MARKED)})), w -> {as_username}) || "
+        f"list_transform(list_filter(list_zip({words}, {words}[2:]), p -> "
+        f"list_contains({list(USERNAME_BEFORE)}, p[1]) AND "
+        f"regexp_full_match(p[2], {literal(USERNAME_SHAPE)})), p -> "
+        f"{as_username.replace('(w,', '(p[2],')})"
     )
     several_words = (
         "contains(normal, ' ') OR (contains(normal, '-') AND regexp_matches(normal, "
         f"'[a-z]-[a-z]')) OR (length(normal) > {USERNAME_FAMILY_MIN_LENGTH} AND "
-        f"regexp_full_match(normal, {literal(USERNAME_SHAPE)}))"
+        f"regexp_full_match(normal, {literal(USERNAME_MARKED)}))"
     )
     return conn.execute(
         f"WITH normalised AS (SELECT value, {_normalised(_ms_as_a_title('value'), True)} AS normal "
-        f"FROM {COLUMN_VALUES}), grams AS (SELECT value AS original, normal AS gram FROM "
-        "normalised UNION ALL SELECT value, unnest("
-        f"{grams} || {words_with_digits} || {around_short} || {after_title} || "
-        f"{hyphen_joined} || {usernames}) FROM normalised WHERE {several_words}), "
+        f"FROM {COLUMN_VALUES}), several AS MATERIALIZED (SELECT value, normal, "
+        f"string_split(normal, ' ') AS words FROM normalised WHERE {several_words}), "
+        "grams AS (SELECT value AS original, normal AS gram FROM normalised UNION ALL "
+        f"SELECT value, unnest({grams} || {words_with_digits} || {around_short} || "
+        f"{after_title} || {hyphen_joined} || {usernames} || {streets}) FROM several), "
         "hits AS (SELECT DISTINCT "
         f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value"
         f"{'' if since is None else f' AND p.generation > {int(since)}'}) "
@@ -872,13 +924,40 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
     ).fetchone()
 
 
+# Street types as Canada Post abbreviates them: a home address is counted with them
+# ("45 Birch Crescent" is "45 birch cres"), and a published address is read with them too
+STREET_ABBREVIATIONS = {
+    "avenue": "ave", "av": "ave", "street": "st", "road": "rd", "drive": "dr",
+    "crescent": "cres", "boulevard": "blvd", "boul": "blvd", "court": "crt", "ct": "crt",
+    "place": "pl", "terrace": "terr", "ter": "terr", "circle": "cir", "circ": "cir",
+    "parkway": "pky", "pkwy": "pky", "highway": "hwy", "square": "sq", "gardens": "gdns",
+    "heights": "hts", "ln": "lane", "trl": "trail", "close": "cl", "point": "pt",
+}  # fmt: skip
+_LONG_STREET_TYPES = f"(^| )({'|'.join(STREET_ABBREVIATIONS)})( |$)"
+_STREET_MAP = "MAP {" + ", ".join(f"'{k}': '{v}'" for k, v in STREET_ABBREVIATIONS.items()) + "}"
+
+
+def _street_words(normal: str) -> str:
+    """SQL of the words of a normalised text with street types abbreviated."""
+    return f"list_transform(string_split({normal}, ' '), w -> coalesce({_STREET_MAP}[w], w))"
+
+
+def _street_types_abbreviated(normal: str) -> str:
+    """SQL of a normalised address with its street types abbreviated (only an address
+    that writes one otherwise takes the words' look-up)."""
+    return (
+        f"CASE WHEN regexp_matches({normal}, {literal(_LONG_STREET_TYPES)}) THEN "
+        f"array_to_string({_street_words(normal)}, ' ') ELSE {normal} END"
+    )
+
+
 def _ms_as_a_title(sql: str) -> str:
     """The text with "Ms" before a name read as the title it is ("Ms Dunmore called"),
     which its case tells from "MS" ("MS Office", "MS Teams"): a normalised text cannot,
     so it is spelled "Mrs", one of the titles a text is read for (``SPOKEN_TITLES``)."""
     return (
         f"CASE WHEN contains({sql}, 'Ms') THEN regexp_replace({sql}, "
-        f"'(^|[^A-Za-z])Ms\\.? +([A-Z][a-z])', '\\1Mrs \\2', 'g') ELSE {sql} END"
+        f"'(^|[^A-Za-z])Ms\\.? +([A-ZÀ-Þ][A-Za-zÀ-ÿ''’])', '\\1Mrs \\2', 'g') ELSE {sql} END"
     )
 
 

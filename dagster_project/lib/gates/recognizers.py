@@ -48,7 +48,7 @@ CANDIDATE = (
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){8}"
     r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
-    r"|date de naissance|anniversaire|ddn)\b|(?-i:\bb\.)\s*[0-9a-z]"
+    r"|date de naissance|anniversaire|ddn)\b|[(,]\s*(?-i:b\.)\s*[0-9a-z]"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
     r"[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){6}"
@@ -386,6 +386,14 @@ class DateOfBirthRecognizer(PatternRecognizer):
                 rf"|[A-Za-z]{{3,9}}\.? \d{{1,2}}(?:st|nd|rd|th)?,? {year})"
             )
 
+        def born_dates(year: str) -> str:
+            month = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}"
+            return (
+                rf"(?:{year}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]{year}"
+                rf"|\d{{1,2}}[- ]?{month}\.?[- ]?{year}"
+                rf"|{month}\.? \d{{1,2}}(?:st|nd|rd|th)?,? {year})"
+            )
+
         introduced = (
             r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e? le"
             r"|date de naissance|ddn)"
@@ -395,12 +403,13 @@ class DateOfBirthRecognizer(PatternRecognizer):
             supported_entity="DATE_OF_BIRTH",
             patterns=[
                 Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
-                # "b. 1984-03-12": "b." for born, in small letters ("Schedule B. 15 March
-                # 2021" is a schedule), before a date BIRTHDAY_YEARS_AGO or more ago
-                # with its four-digit year ("b. 2 positions 35 hours")
+                # "(b. 1984-03-12)", "Marie, b. 12 March 1984": "b." for born, in small
+                # letters after "(" or "," ("Schedule B. 15 March 2021", a list's "a.
+                # 2018-04-01 b. 2019-05-01" are not), before a date BIRTHDAY_YEARS_AGO
+                # or more ago, its year of four digits and its month a month's name
                 Pattern(
                     "born, shortened",
-                    rf"(?-i:\bb\.)\s*{dates(_years_before(BIRTHDAY_YEARS_AGO, False))}",
+                    rf"[(,]\s*(?-i:b\.)\s*{born_dates(_years_before(BIRTHDAY_YEARS_AGO, False))}",
                     0.6,
                 ),
                 Pattern(

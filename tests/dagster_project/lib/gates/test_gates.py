@@ -554,7 +554,7 @@ def test_personal_values_found_however_the_text_holds_them():
         "('Marie de la Fontaine'), ('Jean de Montigny'), ('HALVORSEN, BJORN & INGRID'), "
         "('KOWALCZYK PIOTR; KOWALCZYK ANNA'), ('John & Mary Pemberton'), ('Siobhan O''Neil'), "
         "('WHITLOCK, BARNABY'), ('Chloé Bergeron-Leblanc'), ('Dana South'), ('Kim East'), "
-        "('Brian West'), ('Lena Office')"
+        "('Brian West'), ('Lena Office'), ('Paula Lanning'), ('Steve Topping')"
     )
     conn.execute(
         "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
@@ -652,12 +652,16 @@ def test_personal_values_found_however_the_text_holds_them():
         "Call Percival-Dunmore re: fence": True,
         "Percival-Dunmore": True,
         "drop-off at the depot": False,
-        "Logged by pdunmore": True,
+        "Logged by user pdunmore": True,
         "pdunmore2": True,
         "entered by p.dunmore": True,
-        "bwhitlock": True,  # a family name kept first ("WHITLOCK, BARNABY")
+        "agent bwhitlock": True,  # a family name kept first ("WHITLOCK, BARNABY")
+        "Logged by pdunmore": False,  # (a word alone is no username: "planning" below)
+        "user pdunmorex": False,
+        # ... while words that are a letter and a family name stay words
+        "Planning review": False,
         "Reviewed by planning staff": False,
-        "pdunmorex": False,
+        "No stopping zone": False,
         # ... and a name stored with its encoding mangled (UTF-8 read as Windows-1252)
         "Ask AgnÃ¨s Garcia": True,
         "Mary Anne Oâ€™Brien": True,
@@ -740,6 +744,41 @@ def test_a_street_without_a_number_and_typed_notes_are_not_personal_values():
     assert not values & {"king st", "jean-talon market", "jean talon market", "pothole filled"}
 
 
+def test_an_address_is_found_with_its_street_type_written_otherwise():
+    """The sixth probe published "45 Birch Cres" for a system's "45 Birch Crescent":
+    addresses are held, and published text read, with Canada Post's abbreviations."""
+    from dagster_project.lib.gates.privacy import (
+        _collect_values,
+        _value_finding,
+        build_personal_values,
+    )
+
+    conn = connect()
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute(
+        "CREATE TABLE raw.crm311_service_requests (caller_name VARCHAR, caller_phone VARCHAR, "
+        "caller_email VARCHAR, street_address VARCHAR, description VARCHAR)"
+    )
+    conn.execute(
+        "INSERT INTO raw.crm311_service_requests (street_address) VALUES "
+        "('45 Birch Crescent'), ('17 Maple Ave'), ('Amanda Street')"
+    )
+    assert build_personal_values(conn, load_dictionary())
+    published = {
+        "Debris at 45 Birch Cres": True,
+        "Debris at 45 Birch Crescent": True,
+        "17 Maple Avenue East": True,
+        "45 Birch Court": False,
+        "1700 block of Maple Avenue": False,
+    }
+    found = {}
+    for text in published:
+        conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
+        _collect_values(conn, "t", "v", None)
+        found[text] = bool(_value_finding(conn, "v"))
+    assert found == published
+
+
 def test_a_frequent_callers_name_stays_identifying_in_a_big_city():
     """A value shared by more than 20 records was taken for a placeholder ("Anonymous")
     and no longer looked for: a resident who called 23 times in a city of a million
@@ -779,7 +818,8 @@ def test_a_full_name_stays_identifying_however_many_records_share_it():
         "CREATE TABLE raw.crm311_service_requests AS SELECT name AS caller_name, "
         "NULL::VARCHAR AS caller_phone, NULL::VARCHAR AS caller_email, "
         "NULL::VARCHAR AS street_address FROM (VALUES ('Bernadette Kowalski'), "
-        "('Anonymous Caller'), ('Front Desk')) AS t(name), range(25)"
+        "('Anonymous Caller'), ('Front Desk'), ('John Doe'), ('Walk In')) AS t(name), "
+        "range(25)"
     )
     assert build_personal_values(conn, load_dictionary())
     published = {
@@ -787,6 +827,8 @@ def test_a_full_name_stays_identifying_however_many_records_share_it():
         "KOWALSKI, BERNADETTE": True,
         "Anonymous Caller": False,
         "Front Desk": False,
+        "John Doe": False,  # a placeholder's name
+        "Walk-in clinic": False,  # ... and a placeholder's words
     }
     found = {}
     for text in published:
@@ -799,6 +841,9 @@ def test_a_full_name_stays_identifying_however_many_records_share_it():
 def test_a_json_list_or_struct_column_is_read_as_its_text(tmp_path):
     """The sixth probe published a caller's name inside a JSON column: only text columns
     were read. Every column that can hold words is read as the CSV writes it."""
+    from dagster_project.lib.gates.privacy import holds_text
+
+    assert not holds_text("BIGINT[]") and not holds_text("DOUBLE")  # ids are no phones
     dataset = load_dictionary().datasets["service_requests"]
     conn = connect(tmp_path / "w.duckdb")
     conn.execute(ROWS)

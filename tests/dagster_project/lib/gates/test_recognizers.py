@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dagster_project.lib.dictionary.entries import PublicContacts
@@ -121,7 +123,11 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
         "Dob Lane Park",
         "SR-2025-0001234",
         "Schedule B. 15 March 2021",  # "B." is no "born"
-        "Part b. 15 March 2026",  # ... nor "b." before a date of these last years
+        # ... nor "b." before a date of these last years, nor a list's "b."
+        f"Schedule A, b. 15 March {date.today().year - 1}",
+        "Section b. 12 March 2019 amendment",
+        "a. 2018-04-01 b. 2019-05-01",
+        "(b. 15 units 2019)",
         "b. 2 positions 35 hours/week",
         "Zone M5V 2T6 - 2024 permits issued",  # a postal code, then a count and a year
         "Zone K1P 1J1: 3 inspections on Main St",
