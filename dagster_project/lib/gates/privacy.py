@@ -11,10 +11,10 @@
    (without its title or middle initial, "P. Dunmore", "Mr Dunmore"), with a family
    name of particles first ("DE LA FONTAINE, MARIE"), or one of several owners of one
    value ("HALVORSEN, BJORN & INGRID"), after "Ms" (not "MS"), hyphenated into one
-   word ("Percival-Dunmore"), as a username ("p.dunmore", "user pdunmore"), an address
-   with its street type written otherwise ("Crescent", "Cres"), or with its letters mangled
-   by a wrong encoding ("RenÃ©e"); and a name published in two columns of one row
-   (a first name beside a last name). Length is not the test of
+   word ("Percival-Dunmore"), as a username ("p.dunmore", "user pdunmore"), or with its
+   letters mangled by a wrong encoding ("RenÃ©e"); and a name published in two columns
+   of one row (a first name beside a last name). A home address is also found with its
+   street type written otherwise ("Crescent", "Cres"). Length is not the test of
    whether a value identifies someone; frequency is: a value that many records share
    ("Anonymous", "N/A") identifies nobody and is not matched, unless it is a person's
    full name (a given and a family name of the census lists: a frequent caller).
@@ -48,8 +48,21 @@ import duckdb
 
 from ..dictionary import Dataset, Dictionary
 from ..warehouse import literal, quote
-from .person_names import EVERYDAY_WORDS, PLACE_WORDS, name_lists, unknown_name_finding
-from .recognizers import CANDIDATE, INVISIBLE_CHARACTERS, STYLED, STYLED_RANGES, Recognizers
+from .person_names import (
+    EVERYDAY_WORDS,
+    PLACE_BEFORE_WORDS,
+    PLACE_WORDS,
+    name_lists,
+    unknown_name_finding,
+)
+from .recognizers import (
+    CANDIDATE,
+    INVISIBLE_CHARACTERS,
+    STREET_TYPES,
+    STYLED,
+    STYLED_RANGES,
+    Recognizers,
+)
 from .results import WARNING_MARK, mask
 from .small_cells import small_cell_check
 
@@ -174,7 +187,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 13
+VALUE_DERIVATION = 14
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -212,8 +225,7 @@ USERNAME_MARKED = (
     f"[a-z][.][a-z]{{{USERNAME_FAMILY_MIN_LENGTH},}}[0-9]{{0,4}}"
     f"|[a-z]{{{USERNAME_FAMILY_MIN_LENGTH + 1},}}[0-9]{{1,4}}"
 )
-USERNAME_BEFORE = ("user", "username", "userid", "login", "handle", "agent", "operator",
-                   "account")  # fmt: skip
+USERNAME_BEFORE = ("user", "username", "userid", "login")
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -679,7 +691,7 @@ def _stored_state(conn) -> _State | None:
     return _State(row[0], sorted(row[1]), row[2], list(row[3])) if row else None
 
 
-def _normalised(sql: str, published: bool = False) -> str:
+def _normalised(sql: str) -> str:
     """Lower case, punctuation around words as spaces: "(Jean Dupuis)" -> "jean dupuis".
 
     Most values are already in that form ("613-555-0142", "jean dupuis", an e-mail: 3.2M
@@ -689,15 +701,11 @@ def _normalised(sql: str, published: bool = False) -> str:
     give the same text: a value of that form holds no character the replace changes
     (single spaces become single spaces) and none that trim removes.
 
-    ``published``: a published text, whose letters mangled by a wrong encoding are read
-    as they were (``_unmangled``); the personal values are not (0.3 s of the count of
-    the scale-20 city's 4.3M: a name a system stored mangled is published mangled by it
-    too, and matches as it is)."""
+    Letters mangled by a wrong encoding are read as they were (``_unmangled``), on both
+    sides: a name stored mangled or published mangled is the same name."""
     text = f"CAST({sql} AS VARCHAR)"
     lowered = f"lower({text})"
-    slowly = _NORMALISE_SLOWLY.format(
-        lowered=_unstyled(_unmangled(text, lowered) if published else lowered)
-    )
+    slowly = _NORMALISE_SLOWLY.format(lowered=_unstyled(_unmangled(text, lowered)))
     return (
         f"CASE WHEN regexp_full_match({lowered}, {literal(ALREADY_NORMAL)}) THEN {lowered} "
         f"WHEN regexp_full_match({lowered}, '[\\x00-\\x7f]*') THEN "
@@ -844,81 +852,107 @@ def _collect_values(conn, table: str, column: str, identifier: str | None) -> No
     )
 
 
-def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | None]:
-    """Rows whose value, or a run of 2-4 of its words, is a personal value (``since``:
-    one of the values added after that generation)."""
-    words = "words"  # (split once per value, in ``several``: each form below reads them)
-
-    def runs_of(words: str) -> str:
-        return (
-            f"flatten(list_transform([2, 3, 4], n -> list_transform(range(1, len({words}) - n "
-            f"+ 2), i -> array_to_string({words}[i:i + n - 1], ' '))))"
-        )
-
-    grams = runs_of(words)
-    # An address with its street type written out or shortened otherwise than the
-    # system keeps it ("45 Birch Crescent" for "45 Birch Cres"): its runs once more with
-    # the street types as the personal values hold them (Canada Post's abbreviations)
-    streets = (
-        f"CASE WHEN regexp_matches(normal, '[0-9]') AND regexp_matches(normal, "
-        f"{literal(_LONG_STREET_TYPES)}) THEN {runs_of(_street_words('normal'))} ELSE [] END"
+def _word_runs(words: str) -> str:
+    """SQL of the runs of 2 to 4 consecutive words of a list of words."""
+    return (
+        f"flatten(list_transform([2, 3, 4], n -> list_transform(range(1, len({words}) - n "
+        f"+ 2), i -> array_to_string({words}[i:i + n - 1], ' '))))"
     )
-    # One hash join of every value's word runs with the personal values: linear in the
-    # data (a per-value list lookup would compare each with every personal value). The
-    # whole value is one run; only a value of several words has shorter ones (most
-    # values of an id or code column are one word: no lists are built for them).
+
+
+def _as_username(word: str) -> str:
+    """SQL of a word written as a username, as the personal values mark it."""
+    return f"'{USERNAME}' || regexp_replace({word}, '[.0-9]', '', 'g')"
+
+
+def _published_forms() -> str:
+    """SQL of the list of forms a published text's words (``words``, of ``normal``) are
+    looked up in: besides the whole text (the caller's), each a personal value's form."""
+    # Every run of 2-4 words: a name inside a longer text
+    runs = _word_runs("words")
+    # A word of a letter and a digit alone: a plate inside a sentence; an e-mail
+    # address's name alone, "siobhan.oneil" (the personal values hold the names of
+    # e-mail addresses that join a first and a last name)
     words_with_digits = (
-        f"list_filter({words}, w -> length(w) >= {SINGLE_WORD_MIN_LENGTH} "
+        f"list_filter(words, w -> length(w) >= {SINGLE_WORD_MIN_LENGTH} "
         "AND ((regexp_matches(w, '[0-9]') AND regexp_matches(w, '[a-z]')) OR "
-        # an e-mail address's name alone: "siobhan.oneil" (the personal values hold the
-        # names of e-mail addresses that join a first and a last name)
         "(contains(w, '.') AND regexp_full_match(w, '[a-z]{2,}[.][a-z]{2,}'))))"
     )
     # A title and the word after it: "Mr Dunmore called again" holds "~dunmore" (a
     # family name after a title; the personal values hold it for each two-word name)
     after_title = (  # (the words zipped with the next: a lambda over positions split
         # the text again for each one, 45% more time on long texts)
-        f"list_transform(list_filter(list_zip({words}, {words}[2:]), p -> "
+        f"list_transform(list_filter(list_zip(words, words[2:]), p -> "
         f"list_contains({list(SPOKEN_TITLES)}, p[1]) AND length(p[2]) > 1), "
         f"p -> '{TITLED}' || p[2])"
     )
     # Two words with an initial or a short nickname between them: "Percival J. Dunmore",
     # 'Rosamund "Ros" Pettigrew' hold "percival dunmore" and "rosamund pettigrew"
     around_short = (
-        f"list_filter(list_transform(range(1, len({words}) - 1), i -> CASE WHEN "
-        f"length({words}[i + 1]) <= {SHORT_MIDDLE_WORD} THEN {words}[i] || ' ' || "
-        f"{words}[i + 2] END), g -> g IS NOT NULL)"
+        f"list_filter(list_transform(range(1, len(words) - 1), i -> CASE WHEN "
+        f"length(words[i + 1]) <= {SHORT_MIDDLE_WORD} THEN words[i] || ' ' || "
+        f"words[i + 2] END), g -> g IS NOT NULL)"
     )
-    # A name written as one word with a hyphen: "Percival-Dunmore" is "percival dunmore"
+    # A name written as one word with a hyphen: "Percival-Dunmore" is "percival dunmore";
+    # not a place's ("boul. René-Lévesque", "1200 block of Jean-Talon", "Jean-Talon
+    # Market"): a street named after someone is written so, and its people live there
+    place_near = "list_contains({}, {}) OR regexp_matches({}, '^[0-9]')".format
+    before, after = "coalesce(words[i - 1], '')", "coalesce(words[i + 1], '')"
     hyphen_joined = (
-        f"CASE WHEN contains(normal, '-') THEN list_transform(list_filter({words}, w -> "
-        "contains(w, '-') AND regexp_full_match(w, '[a-z]+(-[a-z]+)+')), "
-        "w -> replace(w, '-', ' ')) ELSE [] END"
+        "CASE WHEN contains(normal, '-') THEN list_filter(list_transform(range(1, "
+        "len(words) + 1), i -> CASE WHEN contains(words[i], '-') AND regexp_full_match("
+        f"words[i], '[a-z]+(-[a-z]+)+') AND NOT ({place_near(HYPHEN_PLACE_BEFORE, before, before)}"
+        f") AND NOT list_contains({sorted(PLACE_WORDS)}, {after}) THEN replace(words[i], '-', "
+        "' ') END), g -> g IS NOT NULL) ELSE [] END"
     )
     # A word written as a username: a given name's initial and a family name joined
     # ("m.tremblay", "mtremblay2", "user mtremblay"), which the personal values hold
-    # marked (``USERNAME``: a word alone is not matched with the names, "wilhelmina")
-    as_username = f"'{USERNAME}' || regexp_replace(w, '[.0-9]', '', 'g')"
+    # marked (``USERNAME``: a word alone is not matched with the names, "wilhelmina").
+    # (The length first: a cheap test that most words fail.)
     usernames = (
-        f"list_transform(list_filter({words}, w -> length(w) > {USERNAME_FAMILY_MIN_LENGTH} "
-        f"AND regexp_full_match(w, {literal(USERNAME_MARKED)})), w -> {as_username}) || "
-        f"list_transform(list_filter(list_zip({words}, {words}[2:]), p -> "
+        f"list_transform(list_filter(words, w -> length(w) > {USERNAME_FAMILY_MIN_LENGTH} "
+        f"AND regexp_full_match(w, {literal(USERNAME_MARKED)})), w -> {_as_username('w')}) "
+        f"|| list_transform(list_filter(list_zip(words, words[2:]), p -> "
         f"list_contains({list(USERNAME_BEFORE)}, p[1]) AND "
-        f"regexp_full_match(p[2], {literal(USERNAME_SHAPE)})), p -> "
-        f"{as_username.replace('(w,', '(p[2],')})"
+        f"regexp_full_match(p[2], {literal(USERNAME_SHAPE)})), p -> {_as_username('p[2]')})"
     )
-    several_words = (
+    # An address with its street type written out or shortened otherwise than the
+    # system keeps it ("45 Birch Crescent" for "45 Birch Cres"): the whole text and its
+    # runs once more with the street types as the personal values hold them (Canada
+    # Post's abbreviations)
+    abbreviated = _street_words("words")
+    streets = (
+        f"CASE WHEN regexp_matches(normal, '[0-9]') AND regexp_matches(normal, "
+        f"{literal(_STREET_TYPES_TO_ABBREVIATE)}) THEN [array_to_string({abbreviated}, ' ')] "
+        f"|| {_word_runs(abbreviated)} ELSE [] END"
+    )
+    return (
+        f"{runs} || {words_with_digits} || {around_short} || {after_title} || "
+        f"{hyphen_joined} || {usernames} || {streets}"
+    )
+
+
+def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | None]:
+    """Rows whose value, or one of its forms (``_published_forms``: a run of 2-4 of its
+    words...), is a personal value (``since``: one of the values added after that
+    generation).
+
+    One hash join of every value's forms with the personal values: linear in the data
+    (a per-value list lookup would compare each with every personal value). The whole
+    value is one form; only a value that can hold others is split into its words, once
+    (``splittable``: several words, a hyphen, a username's shape; most values of an id
+    or code column are one word: no lists are built for them)."""
+    splittable = (
         "contains(normal, ' ') OR (contains(normal, '-') AND regexp_matches(normal, "
         f"'[a-z]-[a-z]')) OR (length(normal) > {USERNAME_FAMILY_MIN_LENGTH} AND "
         f"regexp_full_match(normal, {literal(USERNAME_MARKED)}))"
     )
     return conn.execute(
-        f"WITH normalised AS (SELECT value, {_normalised(_ms_as_a_title('value'), True)} AS normal "
-        f"FROM {COLUMN_VALUES}), several AS MATERIALIZED (SELECT value, normal, "
-        f"string_split(normal, ' ') AS words FROM normalised WHERE {several_words}), "
+        f"WITH normalised AS (SELECT value, {_normalised(_ms_as_a_title('value'))} AS normal "
+        f"FROM {COLUMN_VALUES}), split AS MATERIALIZED (SELECT value, normal, "
+        f"string_split(normal, ' ') AS words FROM normalised WHERE {splittable}), "
         "grams AS (SELECT value AS original, normal AS gram FROM normalised UNION ALL "
-        f"SELECT value, unnest({grams} || {words_with_digits} || {around_short} || "
-        f"{after_title} || {hyphen_joined} || {usernames} || {streets}) FROM several), "
+        f"SELECT value, unnest({_published_forms()}) FROM split), "
         "hits AS (SELECT DISTINCT "
         f"original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value"
         f"{'' if since is None else f' AND p.generation > {int(since)}'}) "
@@ -936,21 +970,30 @@ STREET_ABBREVIATIONS = {
     "parkway": "pky", "pkwy": "pky", "highway": "hwy", "square": "sq", "gardens": "gdns",
     "heights": "hts", "ln": "lane", "trl": "trail", "close": "cl", "point": "pt",
 }  # fmt: skip
-_LONG_STREET_TYPES = f"(^| )({'|'.join(STREET_ABBREVIATIONS)})( |$)"
-_STREET_MAP = "MAP {" + ", ".join(f"'{k}': '{v}'" for k, v in STREET_ABBREVIATIONS.items()) + "}"
+_STREET_TYPES_TO_ABBREVIATE = f"(^| )({'|'.join(STREET_ABBREVIATIONS)})( |$)"
+_STREET_MAP = (
+    "MAP {"
+    + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in STREET_ABBREVIATIONS.items())
+    + "}"
+)
+# Words before a hyphenated name that make it a place's: a street's, a block's
+HYPHEN_PLACE_BEFORE = sorted(
+    set(STREET_TYPES) | PLACE_BEFORE_WORDS | {"of", "at", "on", "near", "block", "corner"}
+)
 
 
-def _street_words(normal: str) -> str:
-    """SQL of the words of a normalised text with street types abbreviated."""
-    return f"list_transform(string_split({normal}, ' '), w -> coalesce({_STREET_MAP}[w], w))"
+def _street_words(words: str) -> str:
+    """SQL of a list of words with the street types abbreviated."""
+    return f"list_transform({words}, w -> coalesce({_STREET_MAP}[w], w))"
 
 
 def _street_types_abbreviated(normal: str) -> str:
     """SQL of a normalised address with its street types abbreviated (only an address
     that writes one otherwise takes the words' look-up)."""
     return (
-        f"CASE WHEN regexp_matches({normal}, {literal(_LONG_STREET_TYPES)}) THEN "
-        f"array_to_string({_street_words(normal)}, ' ') ELSE {normal} END"
+        f"CASE WHEN regexp_matches({normal}, {literal(_STREET_TYPES_TO_ABBREVIATE)}) THEN "
+        f"array_to_string({_street_words(f'string_split({normal}, chr(32))')}, ' ') "
+        f"ELSE {normal} END"
     )
 
 
@@ -1150,7 +1193,7 @@ def _split_name_findings(conn, table: str, columns: list[str], since: int | None
     listed = ", ".join(quote(c) for c in columns)
     # each combination's words normalised once (not once per pair: 21 pairs of 7 columns
     # of a million rows normalised the same words 6 times each)
-    normalised = ", ".join(f"{_normalised(quote(c), True)} AS {quote(c)}" for c in columns)
+    normalised = ", ".join(f"{_normalised(quote(c))} AS {quote(c)}" for c in columns)
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE {WORD_PAIRS} AS SELECT {normalised}, rows FROM "
         f"(SELECT {listed}, count(*) AS rows FROM {table} GROUP BY ALL)"

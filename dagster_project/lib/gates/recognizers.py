@@ -403,13 +403,15 @@ class DateOfBirthRecognizer(PatternRecognizer):
             supported_entity="DATE_OF_BIRTH",
             patterns=[
                 Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
-                # "(b. 1984-03-12)", "Marie, b. 12 March 1984": "b." for born, in small
-                # letters after "(" or "," ("Schedule B. 15 March 2021", a list's "a.
-                # 2018-04-01 b. 2019-05-01" are not), before a date BIRTHDAY_YEARS_AGO
-                # or more ago, its year of four digits and its month a month's name
+                # "Kowalski (b. 1984-03-12)", "Marie, b. 12 March 1984": "b." for born,
+                # in small letters, after a name and "(" or "," ("Schedule B. 15 March
+                # 2021", a list's "a. 2018-04-01, b. 2019-05-01" are not), before a date
+                # BIRTHDAY_YEARS_AGO or more ago, its year of four digits and its month
+                # a month's name
                 Pattern(
                     "born, shortened",
-                    rf"[(,]\s*(?-i:b\.)\s*{born_dates(_years_before(BIRTHDAY_YEARS_AGO, False))}",
+                    rf"(?-i:[A-Z][A-Za-zÀ-ÿ'’-]+)\s*[(,]\s*(?-i:b\.)\s*"
+                    rf"{born_dates(_years_before(BIRTHDAY_YEARS_AGO, False))}",
                     0.6,
                 ),
                 Pattern(

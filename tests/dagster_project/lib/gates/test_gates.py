@@ -554,7 +554,8 @@ def test_personal_values_found_however_the_text_holds_them():
         "('Marie de la Fontaine'), ('Jean de Montigny'), ('HALVORSEN, BJORN & INGRID'), "
         "('KOWALCZYK PIOTR; KOWALCZYK ANNA'), ('John & Mary Pemberton'), ('Siobhan O''Neil'), "
         "('WHITLOCK, BARNABY'), ('Chloé Bergeron-Leblanc'), ('Dana South'), ('Kim East'), "
-        "('Brian West'), ('Lena Office'), ('Paula Lanning'), ('Steve Topping')"
+        "('Brian West'), ('Lena Office'), ('Paula Lanning'), ('Steve Topping'), "
+        "('RenÃ©e Lachance'), ('René Lévesque')"
     )
     conn.execute(
         "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
@@ -655,17 +656,24 @@ def test_personal_values_found_however_the_text_holds_them():
         "Logged by user pdunmore": True,
         "pdunmore2": True,
         "entered by p.dunmore": True,
-        "agent bwhitlock": True,  # a family name kept first ("WHITLOCK, BARNABY")
+        "login bwhitlock": True,  # a family name kept first ("WHITLOCK, BARNABY")
         "Logged by pdunmore": False,  # (a word alone is no username: "planning" below)
         "user pdunmorex": False,
         # ... while words that are a letter and a family name stay words
         "Planning review": False,
         "Reviewed by planning staff": False,
         "No stopping zone": False,
+        "account planning review": False,
         # ... and a name stored with its encoding mangled (UTF-8 read as Windows-1252)
         "Ask AgnÃ¨s Garcia": True,
         "Mary Anne Oâ€™Brien": True,
         "Ask AgnÃ¨s Garcio": False,
+        "Call RenÃ©e Lachance": True,  # ... stored mangled and published so
+        # a street named after someone, where a resident of that name lives
+        "1200 boul. René-Lévesque": False,
+        "1200 block of René-Lévesque": False,
+        "Rene-Levesque Park": False,
+        "Neighbour Rene-Levesque again": True,
     }
     found = {}
     for text in published:
@@ -761,7 +769,8 @@ def test_an_address_is_found_with_its_street_type_written_otherwise():
     )
     conn.execute(
         "INSERT INTO raw.crm311_service_requests (street_address) VALUES "
-        "('45 Birch Crescent'), ('17 Maple Ave'), ('Amanda Street')"
+        "('45 Birch Crescent'), ('17 Maple Ave'), ('Amanda Street'), "
+        "('45 Birch Crescent Unit 3 rear'), ('1200 Old Mill Road North West')"
     )
     assert build_personal_values(conn, load_dictionary())
     published = {
@@ -769,6 +778,8 @@ def test_an_address_is_found_with_its_street_type_written_otherwise():
         "Debris at 45 Birch Crescent": True,
         "17 Maple Avenue East": True,
         "45 Birch Court": False,
+        "45 Birch Crescent Unit 3 rear": True,  # a long address copied as it is
+        "1200 Old Mill Road North West": True,
         "1700 block of Maple Avenue": False,
     }
     found = {}

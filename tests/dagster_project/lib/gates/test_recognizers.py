@@ -128,6 +128,8 @@ def test_personal_data_written_otherwise_reaches_the_recognizers_and_is_found(
         "Section b. 12 March 2019 amendment",
         "a. 2018-04-01 b. 2019-05-01",
         "(b. 15 units 2019)",
+        "Options: a. 2018-04-01, b. 2019-05-01",
+        "By-law 2019-45, s. 3, b. 12 June 2020",
         "b. 2 positions 35 hours/week",
         "Zone M5V 2T6 - 2024 permits issued",  # a postal code, then a count and a year
         "Zone K1P 1J1: 3 inspections on Main St",
