@@ -77,13 +77,13 @@ class Version:
     def describe(self) -> str:
         """One changelog line."""
         if self.number == 1:
-            parts = [f"first publication, {self.rows:,} rows"]
+            parts = [f"first publication, {_rows(self.rows)}"]
         else:
             parts = []
             if self.data_changed:
                 parts.append(
-                    f"{self.added:,} rows added, {self.changed:,} changed, "
-                    f"{self.removed:,} removed ({self.rows:,} rows)"
+                    f"{_rows(self.added)} added, {self.changed:,} changed, "
+                    f"{self.removed:,} removed ({_rows(self.rows)})"
                 )
             if self.columns_added:
                 parts.append(f"columns added: {', '.join(self.columns_added)}")
@@ -235,3 +235,8 @@ def _replace(version: Version, **changes: Any) -> Version:
 
 def today_utc() -> date:
     return datetime.now(UTC).date()
+
+
+def _rows(count: int) -> str:
+    """ "1 row", "2 rows": the changelog residents read ("1 rows added" was shown)."""
+    return f"{count:,} row{'' if count == 1 else 's'}"

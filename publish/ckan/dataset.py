@@ -59,6 +59,10 @@ def publish_dataset(
     records a version, keeps the superseded CSV and shows the changelog."""
     publisher.ensure_organization(organization_dict(division))
     pending, versions = pending_version(dataset, files, versioning)
+    # A package the portal has keeps its version's facts until its files are sent: the
+    # new version's (and the link to the file it supersedes, archived below) go in one
+    # update at the end (``finish_version``), not in two (each rewrites the package and
+    # its search index: 0.2 s a changed dataset). A new package is made with them.
     package, package_action = publisher.upsert_package(
         package_dict(
             dataset,
@@ -67,7 +71,8 @@ def publish_dataset(
             quality_report_url,
             versions=version_extras(versions),
             quality=quality,
-        )
+        ),
+        keep=VERSION_KEYS if versioning is not None else (),
     )
     actions = {"package": package_action}
     superseded_csv = versioning is not None and versioning.history.published_csv.exists()

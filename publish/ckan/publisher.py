@@ -18,7 +18,7 @@ import ckanapi
 
 from dagster_project.lib.files import file_sha256
 
-from .mapping import SCHEMA_FIELD_KEYS, package_facts, with_schema_fields
+from .mapping import CKAN_CORE_FIELDS, SCHEMA_FIELD_KEYS, package_facts, with_schema_fields
 from .views import view_differs
 
 DATASTORE_CHUNK_ROWS = 10_000
@@ -59,6 +59,23 @@ def metadata_differs(
         elif current.get(key) != value:
             return True
     return False
+
+
+def _with_facts_of(
+    package: dict[str, Any], current: dict[str, Any], keys: Collection[str]
+) -> dict[str, Any]:
+    """``package`` with the facts ``keys`` as ``current`` (the portal's package) has them:
+    CKAN's own fields ("version") as fields, the others as extras."""
+    facts = package_facts(current)
+    package = {k: v for k, v in package.items() if k not in keys}
+    for key in keys:
+        if key in CKAN_CORE_FIELDS and current.get(key):
+            package[key] = current[key]
+    extras = [e for e in package.get("extras", []) if e["key"] not in keys]
+    extras += [
+        {"key": k, "value": facts[k]} for k in keys if k in facts and k not in CKAN_CORE_FIELDS
+    ]
+    return {**package, "extras": extras}
 
 
 class CkanPublisher:
@@ -158,13 +175,19 @@ class CkanPublisher:
         self._call("package_patch", f"withdrawing dataset {name}", id=current["id"], private=True)
         return "withdrawn"
 
-    def upsert_package(self, package: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    def upsert_package(
+        self, package: dict[str, Any], keep: Collection[str] = ()
+    ) -> tuple[dict[str, Any], str]:
         """Create the package, or patch its metadata in place (resources untouched).
 
+        ``keep``: facts an existing package keeps as the portal has them (a publication
+        sends its version's facts once, after its files: see ``dataset.publish_dataset``).
         A package published before the portal had its dataset schema (facts as extras)
         is read by the schema as the same fields, so it is patched in place too."""
-        package = with_schema_fields(package, self.schema_fields)
         current = self._show("package_show", id=package["name"])
+        if current is not None and keep:
+            package = _with_facts_of(package, current, keep)
+        package = with_schema_fields(package, self.schema_fields)
         if current is None:
             created = self._call("package_create", f"creating dataset {package['name']}", **package)
             return created, "created"

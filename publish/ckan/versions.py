@@ -184,7 +184,7 @@ def tidy_previous_versions(
     versions = history.versions()
     archived = {v.archived_resource for v in versions if v.archived_resource}
     current_files_first(publisher, package["id"], archived)
-    package, _ = publisher.upsert_package(
+    package, action = publisher.upsert_package(
         package_dict(
             dataset,
             division,
@@ -194,4 +194,6 @@ def tidy_previous_versions(
             version_extras(versions),
         )
     )
+    if action != "unchanged" and actions.get("package") == "unchanged":
+        actions["package"] = action  # (the version's facts, sent here)
     return package

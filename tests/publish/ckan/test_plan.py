@@ -76,7 +76,7 @@ def test_the_plan_says_no_changes_then_lists_exactly_the_rows_that_will_change(
         assert plan().splitlines() == [
             f"{dataset.id}:",
             "  rows: +1 added, ~1 changed, -1 removed (12 rows after)",
-            "  new version: Version 2 (2026-01-20): 1 rows added, 1 changed, 1 removed (12 rows).",
+            "  new version: Version 2 (2026-01-20): 1 row added, 1 changed, 1 removed (12 rows).",
             f"  resource: replace '{title} (CSV)'",
             f"  resource: replace '{title} (Parquet)'",
             f"  resource: keep the current CSV as '{title} (CSV, version 1, 2026-01-05)'",

@@ -173,6 +173,36 @@ def _three_months_published(publisher, test_dataset, tmp_path):
     return conn, history, day1, package
 
 
+def test_a_day_of_new_data_updates_the_package_once(sysadmin, test_dataset, tmp_path):
+    """New rows and nothing else: the package is updated once, after the files, with the
+    new version's facts and the link to the file it superseded (it was updated before
+    the files and again after them: each update rewrites the package on the portal)."""
+    dataset, division = test_dataset
+    publisher = CkanPublisher(sysadmin)
+    conn, history, day1, package = _three_months_published(publisher, test_dataset, tmp_path)
+    try:
+        month_rows(conn, dataset.model, [(f"2025-{m:02d}-01", m) for m in range(1, 5)])
+        calls = []
+        call = publisher._call
+        publisher._call = lambda action, what, **data: (
+            calls.append(action) or call(action, what, **data)
+        )
+        versioning = Versioning(history, timedelta(days=9), day1 + timedelta(days=1))
+        _, actions = publish(publisher, dataset, division, conn, tmp_path, versioning)
+        assert calls.count("package_patch") == 1
+        assert actions["package"] == "updated" and actions["version"] == "2"
+        shown = sysadmin.action.package_show(id=package["id"])
+        fields = extras(shown)
+        assert shown["version"] == "2"
+        assert fields["changelog"].startswith(
+            "- **Version 2** (2026-01-06): 1 row added, 0 changed, 0 removed (4 rows)."
+        )
+        kept = next(r for r in shown["resources"] if "version 1" in r["name"])
+        assert f"[Version 1 (2026-01-05), CSV]({kept['url']})" in fields["previous_versions"]
+    finally:
+        sysadmin.action.dataset_purge(id=package["id"])
+
+
 def test_a_portal_without_the_copy_action_gets_the_superseded_file_uploaded(
     sysadmin, test_dataset, tmp_path, monkeypatch
 ):
