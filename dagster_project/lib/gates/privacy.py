@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html.entities
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -187,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 14
+VALUE_DERIVATION = 15
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -195,10 +196,12 @@ TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "
 # Words inside a family name ("de la Fontaine", "van der Berg")
 NAME_PARTICLES = ("de", "du", "des", "la", "le", "van", "von", "der", "den", "da", "di",
                   "del", "della", "dos", "st", "ste", "mac", "ben", "bin", "al")  # fmt: skip
-# The titles a published text is read for ("Mr Dunmore called again"): not "Dr" (a
-# drive: "Riverside Dr East"), "M" (metres: "200 m south") or "Ms" ("MS Office"), which
-# a normalised text cannot tell from the title
-SPOKEN_TITLES = ("mr", "mrs", "miss", "mx", "mme", "mlle", "madame", "monsieur")
+# The titles a published text is read for ("Mr Dunmore called again"), as their case
+# writes them before a name (``_titles_marked``): "Miss Grant", not "don't miss Grant
+# deadlines"; "Ms Dunmore", not "MS Office". Not "Dr" (a drive: "Riverside Dr East") or
+# "M" (metres: "200 m south"). Each is read as "Mrs", the one the published words hold.
+SPOKEN_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Mme", "Mlle", "Madame", "Monsieur")
+SPOKEN_TITLES_IN_CAPITALS = ("MR", "MRS", "MME", "MLLE", "MADAME", "MONSIEUR")
 # A given name's initial stands for it ("P. Dunmore"), but for letters that are words of
 # their own before a word ("a young team", "i hall", "o brien" from O'Brien, "y")
 INITIALS = "b-hj-np-xz"
@@ -216,16 +219,14 @@ TITLED = "~"
 # A username made of a name: a given name's initial and a family name of six letters
 # or more, joined ("mtremblay"; "jsmith" is too short to tell from a word), kept marked.
 # Many words are a letter and a family name ("planning" is P. Lanning, "stopping" S.
-# Topping), so a published word is read as a username only where it is written as one:
-# with a dot or digits ("p.dunmore", "pdunmore2"), or after a word that names one
+# Topping; "PLANNING2025", "user parking permit"), so a published word is read as a
+# username only where it is written as one: with a dot ("p.dunmore"), or after a word
+# that names one ("username pdunmore", a web address's "/users/pdunmore")
 USERNAME = "^"
 USERNAME_FAMILY_MIN_LENGTH = 6
 USERNAME_SHAPE = f"[a-z][.]?[a-z]{{{USERNAME_FAMILY_MIN_LENGTH},}}[0-9]{{0,4}}"
-USERNAME_MARKED = (
-    f"[a-z][.][a-z]{{{USERNAME_FAMILY_MIN_LENGTH},}}[0-9]{{0,4}}"
-    f"|[a-z]{{{USERNAME_FAMILY_MIN_LENGTH + 1},}}[0-9]{{1,4}}"
-)
-USERNAME_BEFORE = ("user", "username", "userid", "login")
+USERNAME_MARKED = f"[a-z][.][a-z]{{{USERNAME_FAMILY_MIN_LENGTH},}}[0-9]{{0,4}}"
+USERNAME_BEFORE = ("username", "userid", "users", "u", "profile", "profiles")
 # A word of a published text this long, holding a letter and a digit, is matched alone
 # against the personal values too: a plate inside a sentence ("PARK EXPIRED METER
 # SJEM364") is no run of 2-4 words. Names (no digits) are not: "Young" alone is a word
@@ -883,7 +884,7 @@ def _published_forms() -> str:
     after_title = (  # (the words zipped with the next: a lambda over positions split
         # the text again for each one, 45% more time on long texts)
         f"list_transform(list_filter(list_zip(words, words[2:]), p -> "
-        f"list_contains({list(SPOKEN_TITLES)}, p[1]) AND length(p[2]) > 1), "
+        "p[1] = 'mrs' AND length(p[2]) > 1), "
         f"p -> '{TITLED}' || p[2])"
     )
     # Two words with an initial or a short nickname between them: "Percival J. Dunmore",
@@ -902,8 +903,9 @@ def _published_forms() -> str:
         "CASE WHEN contains(normal, '-') THEN list_filter(list_transform(range(1, "
         "len(words) + 1), i -> CASE WHEN contains(words[i], '-') AND regexp_full_match("
         f"words[i], '[a-z]+(-[a-z]+)+') AND NOT ({place_near(HYPHEN_PLACE_BEFORE, before, before)}"
-        f") AND NOT list_contains({sorted(PLACE_WORDS)}, {after}) THEN replace(words[i], '-', "
-        "' ') END), g -> g IS NOT NULL) ELSE [] END"
+        f") AND NOT list_contains({sorted(PLACE_WORDS)}, {after}) AND NOT list_has_any("
+        f"string_split(words[i], '-'), {sorted(PLACEHOLDER_WORDS | {'in', 'up', 'off'})}) "
+        "THEN replace(words[i], '-', ' ') END), g -> g IS NOT NULL) ELSE [] END"
     )
     # A word written as a username: a given name's initial and a family name joined
     # ("m.tremblay", "mtremblay2", "user mtremblay"), which the personal values hold
@@ -948,9 +950,10 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
         f"regexp_full_match(normal, {literal(USERNAME_MARKED)}))"
     )
     return conn.execute(
-        f"WITH normalised AS (SELECT value, {_normalised(_ms_as_a_title('value'))} AS normal "
-        f"FROM {COLUMN_VALUES}), split AS MATERIALIZED (SELECT value, normal, "
-        f"string_split(normal, ' ') AS words FROM normalised WHERE {splittable}), "
+        f"WITH {_readable_values(COLUMN_VALUES)}, normalised AS (SELECT value, "
+        f"{_normalised(_titles_marked('text'))} AS normal FROM readable), "
+        "split AS MATERIALIZED (SELECT value, normal, string_split(normal, ' ') AS words "
+        f"FROM normalised WHERE {splittable}), "
         "grams AS (SELECT value AS original, normal AS gram FROM normalised UNION ALL "
         f"SELECT value, unnest({_published_forms()}) FROM split), "
         "hits AS (SELECT DISTINCT "
@@ -978,7 +981,17 @@ _STREET_MAP = (
 )
 # Words before a hyphenated name that make it a place's: a street's, a block's
 HYPHEN_PLACE_BEFORE = sorted(
-    set(STREET_TYPES) | PLACE_BEFORE_WORDS | {"of", "at", "on", "near", "block", "corner"}
+    set(STREET_TYPES)
+    | PLACE_BEFORE_WORDS
+    | {"of", "at", "on", "near", "block", "corner"}
+    # French places named after someone ("Aéroport Jean-Lesage", "Marché Jean-Talon"),
+    # as the normalised words write them
+    | set(
+        "aeroport autoroute hopital marche universite cegep clsc chsld lycee stade quartier "
+        "secteur arrondissement district ville eglise paroisse complexe residence manoir "
+        "foyer polyvalente academie institut clinique bibliotheque piscine arena gare "
+        "terminus pont tunnel rang route montee cote promenade".split()
+    )
 )
 
 
@@ -997,13 +1010,58 @@ def _street_types_abbreviated(normal: str) -> str:
     )
 
 
-def _ms_as_a_title(sql: str) -> str:
-    """The text with "Ms" before a name read as the title it is ("Ms Dunmore called"),
-    which its case tells from "MS" ("MS Office", "MS Teams"): a normalised text cannot,
-    so it is spelled "Mrs", one of the titles a text is read for (``SPOKEN_TITLES``)."""
+def _titles_marked(sql: str) -> str:
+    """The text with each title written as one before a name (``SPOKEN_TITLES``: "Ms
+    Dunmore", "MR DUNMORE") as "Mrs", the title the published words are read for: a
+    normalised text cannot tell "Miss Grant" from "don't miss Grant deadlines"."""
+    titles = "|".join(SPOKEN_TITLES + SPOKEN_TITLES_IN_CAPITALS)
     return (
-        f"CASE WHEN contains({sql}, 'Ms') THEN regexp_replace({sql}, "
-        f"'(^|[^A-Za-z])Ms\\.? +([A-ZÀ-Þ][A-Za-zÀ-ÿ''’])', '\\1Mrs \\2', 'g') ELSE {sql} END"
+        f"CASE WHEN contains({sql}, 'M') THEN regexp_replace({sql}, "
+        f"'(^|[^A-Za-z])({titles})\\.? +([A-ZÀ-Þ][A-Za-zÀ-ÿ''’])', '\\1Mrs \\3', 'g') "
+        f"ELSE {sql} END"
+    )
+
+
+# HTML's names of accented letters, quotes and spaces ("Ren&eacute;e", "O&rsquo;Brien")
+_HTML_NAMED = (
+    "["
+    + ", ".join(
+        literal(f"&{name};\t{chr(point)}")
+        for name, point in html.entities.name2codepoint.items()
+        if 0xC0 <= point <= 0xFF or chr(point) in "‘’“”–—\xa0&'\""
+    )
+    + "]"
+)
+
+
+def _readable_values(values: str) -> str:
+    """SQL of CTEs that end in ``readable (value, text)``: each value of ``values`` with
+    the text of a URL decoded ("/search?q=Renee+Tremblay", "Ren%C3%A9e") and JSON's and
+    HTML's escapes read ("Ren\\u00e9e", "Ren&#233;e", "Ren&eacute;e"): a web page's
+    address or a JSON value published as it was stored holds the name all the same."""
+    url = (
+        "CASE WHEN contains(value, '%') OR regexp_matches(value, '[A-Za-z0-9][+][A-Za-z]') "
+        "THEN replace(coalesce(try(url_decode(value)), value), '+', ' ') ELSE value END"
+    )
+    json_escapes = (
+        "CASE WHEN contains(u, '\\u') THEN list_reduce(list_prepend(u, regexp_extract_all(u, "
+        "'\\\\u[0-9a-fA-F]{4}')), (t, m) -> replace(t, m, chr(('0x' || substr(m, 3))::INTEGER))) "
+        "ELSE u END"
+    )
+    html_numbers = (
+        "list_reduce(list_prepend(j, regexp_extract_all(j, '&#x?[0-9a-fA-F]+;')), (t, m) -> "
+        "replace(t, m, chr(CASE WHEN m[3] IN ('x', 'X') THEN ('0x' || m[4:-2])::INTEGER "
+        "ELSE m[3:-2]::INTEGER END)))"
+    )
+    html_named = (
+        f"list_reduce(list_prepend({html_numbers}, {_HTML_NAMED}), (t, pair) -> "
+        "replace(t, split_part(pair, chr(9), 1), split_part(pair, chr(9), 2)))"
+    )
+    html_escapes = f"CASE WHEN contains(j, '&') THEN {html_named} ELSE j END"
+    return (
+        f"decoded AS (SELECT value, {url} AS u FROM {values}), "
+        f"unescaped AS (SELECT value, {json_escapes} AS j FROM decoded), "
+        f"readable AS (SELECT value, {html_escapes} AS text FROM unescaped)"
     )
 
 

@@ -47,9 +47,11 @@ CANDIDATE = (
     r"|([a-z][._][a-z][a-z0-9]*|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){8}"
+    r"|\bn[ée]e?\s*[:,]?\s*[0-9]"
     r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
     r"|date de naissance|anniversaire|ddn)\b|[(,]\s*(?-i:b\.)\s*[0-9a-z]"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
+    r"|call-?back|cb|voice ?mail|vm|msg|message|txt"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
     r"[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){6}"
 )
@@ -324,7 +326,7 @@ class HomeAddressRecognizer(PatternRecognizer):
 # "appelez-moi au"); "my number is".
 _ALONE = (
     r"call(?:ed|ing)?|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell(?:ular)?|cellulaire"
-    r"|mobile"
+    r"|mobile|call-?back|cb|voice ?mail|vm|msg|message|txt"
 )
 _WITH_AT = r"text(?:ed)?|reach|contact|appel(?:ez|er|le)?|joindre"
 PHONE_WORDS = (
@@ -395,7 +397,7 @@ class DateOfBirthRecognizer(PatternRecognizer):
             )
 
         introduced = (
-            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e? le"
+            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e?(?: le)?"
             r"|date de naissance|ddn)"
         )
         any_year, past_year = r"(?:\d{4}|\d{2})", _years_before(BIRTHDAY_YEARS_AGO)

@@ -653,17 +653,31 @@ def test_personal_values_found_however_the_text_holds_them():
         "Call Percival-Dunmore re: fence": True,
         "Percival-Dunmore": True,
         "drop-off at the depot": False,
-        "Logged by user pdunmore": True,
-        "pdunmore2": True,
+        "Logged by username pdunmore": True,
+        "/users/pdunmore/settings": True,  # a web page's address
         "entered by p.dunmore": True,
-        "login bwhitlock": True,  # a family name kept first ("WHITLOCK, BARNABY")
+        "username bwhitlock": True,  # a family name kept first ("WHITLOCK, BARNABY")
         "Logged by pdunmore": False,  # (a word alone is no username: "planning" below)
-        "user pdunmorex": False,
+        "pdunmore2": False,  # ... nor with digits: "PLANNING2025"
+        "username pdunmorex": False,
         # ... while words that are a letter and a family name stay words
         "Planning review": False,
         "Reviewed by planning staff": False,
         "No stopping zone": False,
         "account planning review": False,
+        "PLANNING2025": False,
+        "user parking permit": False,
+        # the seventh probe's: a web page's address, JSON's and HTML's escapes
+        "/search?q=Percival+Dunmore": True,
+        "/search?q=Agn%C3%A8s%20Garcia": True,
+        '{"caller": "Agn\\u00e8s Garcia"}': True,
+        "Agn&egrave;s Garcia": True,
+        "Agn&#232;s Garcia": True,
+        "100% of Garcia's permits": False,
+        # ... and titles as their case writes them
+        "Don't miss Whitlock deadlines": False,
+        "Miss Whitlock called": True,
+        "MR WHITLOCK CALLED": True,
         # ... and a name stored with its encoding mangled (UTF-8 read as Windows-1252)
         "Ask AgnÃ¨s Garcia": True,
         "Mary Anne Oâ€™Brien": True,
@@ -673,6 +687,8 @@ def test_personal_values_found_however_the_text_holds_them():
         "1200 boul. René-Lévesque": False,
         "1200 block of René-Lévesque": False,
         "Rene-Levesque Park": False,
+        "Marché René-Lévesque": False,
+        "Aéroport René-Lévesque": False,
         "Neighbour Rene-Levesque again": True,
     }
     found = {}
