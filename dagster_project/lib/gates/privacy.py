@@ -188,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 15
+VALUE_DERIVATION = 16
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -506,6 +506,12 @@ def _count_values(
                 f"SELECT {_street_types_abbreviated(normal) if located else normal} AS value "
                 f"FROM raw.{quote(table)}{where}{located}"
             )
+            if located:  # ... and a home address with a unit, without it
+                parts.append(
+                    f"SELECT {_without_unit(_street_types_abbreviated(normal))} AS value FROM "
+                    f"raw.{quote(table)}{where}{located} AND regexp_matches({quote(column)}, "
+                    f"{literal(_HAS_UNIT)})"
+                )
             if any(word in column for word in NAME_COLUMN_WORDS):
                 parts.append(_each_of_several(quote(column), f"raw.{quote(table)}", where))
     for system, table, first, last in pairs:  # "Wyatt" and "Young": "wyatt young"
@@ -972,6 +978,8 @@ STREET_ABBREVIATIONS = {
     "place": "pl", "terrace": "terr", "ter": "terr", "circle": "cir", "circ": "cir",
     "parkway": "pky", "pkwy": "pky", "highway": "hwy", "square": "sq", "gardens": "gdns",
     "heights": "hts", "ln": "lane", "trl": "trail", "close": "cl", "point": "pt",
+    # and the directions after the street ("77 Main Street West" is "77 main st w")
+    "west": "w", "east": "e", "north": "n", "south": "s", "ouest": "o", "est": "e",
 }  # fmt: skip
 _STREET_TYPES_TO_ABBREVIATE = f"(^| )({'|'.join(STREET_ABBREVIATIONS)})( |$)"
 _STREET_MAP = (
@@ -993,6 +1001,20 @@ HYPHEN_PLACE_BEFORE = sorted(
         "terminus pont tunnel rang route montee cote promenade".split()
     )
 )
+
+
+# A unit in a home address ("12 Oak St Apt 4", "Unit 5, 200 King St", "3-45 Birch Cres",
+# "45, rue Principale, app. 3"): the address is counted without it too, as it is
+# published where the unit is left out
+_UNITS = "apt|apartment|unit|suite|ste|app|appt|bureau|logement"
+_HAS_UNIT = f"(?i)\\b({_UNITS})\\b|^\\s*[0-9a-z]+\\s*-\\s*[0-9]"
+
+
+def _without_unit(normal: str) -> str:
+    """SQL of a normalised address without its unit, before or after the street."""
+    leading = f"regexp_replace({normal}, '^({_UNITS}) [a-z0-9-]+ ', '')"
+    dashed = f"regexp_replace({leading}, '^[0-9a-z]+-([0-9])', '\\1')"
+    return f"regexp_replace({dashed}, ' ({_UNITS}) [a-z0-9-]+$', '')"
 
 
 def _street_words(words: str) -> str:

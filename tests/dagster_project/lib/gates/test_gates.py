@@ -786,7 +786,9 @@ def test_an_address_is_found_with_its_street_type_written_otherwise():
     conn.execute(
         "INSERT INTO raw.crm311_service_requests (street_address) VALUES "
         "('45 Birch Crescent'), ('17 Maple Ave'), ('Amanda Street'), "
-        "('45 Birch Crescent Unit 3 rear'), ('1200 Old Mill Road North West')"
+        "('45 Birch Crescent Unit 3 rear'), ('1200 Old Mill Road North West'), "
+        "('12 Oak St Apt 4'), ('Unit 5, 200 King St'), ('3-45 Elm Cres'), "
+        "('45, rue Principale, app. 3'), ('77 Main Street West')"
     )
     assert build_personal_values(conn, load_dictionary())
     published = {
@@ -796,6 +798,14 @@ def test_an_address_is_found_with_its_street_type_written_otherwise():
         "45 Birch Court": False,
         "45 Birch Crescent Unit 3 rear": True,  # a long address copied as it is
         "1200 Old Mill Road North West": True,
+        # the seventh probe's: an address held with its unit, published without it
+        "Noise at 12 Oak Street": True,
+        "200 King St": True,
+        "Debris at 45 Elm Cres": True,
+        "45 rue Principale": True,
+        "77 Main St W": True,
+        "12 Oak Street, unit 9": True,  # (the unit is no part of the match)
+        "13 Oak Street": False,
         "1700 block of Maple Avenue": False,
     }
     found = {}
