@@ -188,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 16
+VALUE_DERIVATION = 17
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -572,9 +572,13 @@ def _count_values(
         "SELECT value, records FROM named WHERE spaces = 1 UNION ALL "
         f"SELECT {word(2)} || ' ' || {word(1)}, records FROM named WHERE spaces = 1"
     )
-    initialled = (
+    initialled = (  # (a hyphenated given name too: "J. Tremblay" for Jean-Philippe)
         f"SELECT left(value, 1) || ' ' || {word(2)}, records FROM ({two_word_names}) WHERE "
-        f"regexp_full_match(value, '[{INITIALS}][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
+        f"regexp_full_match(value, '[{INITIALS}][a-z-]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
+        # ... the initial after the family name ("Kettleworth, T.", as lists write it)
+        f"UNION ALL SELECT {word(2)} || ' ' || left(value, 1), records FROM ({two_word_names}) "
+        f"WHERE regexp_full_match(value, '[{INITIALS}][a-z-]+ [a-z][a-z''-]*[a-z]') AND "
+        f"{not_place_like} "
         f"UNION ALL SELECT '{TITLED}' || {word(2)}, records FROM ({two_word_names}) WHERE "
         f"regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
         # ... and the username ("mtremblay": ``USERNAME``) of a plain family name
@@ -900,18 +904,31 @@ def _published_forms() -> str:
         f"length(words[i + 1]) <= {SHORT_MIDDLE_WORD} THEN words[i] || ' ' || "
         f"words[i + 2] END), g -> g IS NOT NULL)"
     )
-    # A name written as one word with a hyphen: "Percival-Dunmore" is "percival dunmore";
-    # not a place's ("boul. René-Lévesque", "1200 block of Jean-Talon", "Jean-Talon
-    # Market"): a street named after someone is written so, and its people live there
+    # The words of a name written with a hyphen, an apostrophe or a dot between its
+    # parts, as words of their own: "Percival-Dunmore" and "Mary-Anne Smithers" hold
+    # "percival dunmore" and "mary anne smithers", "O'Neil" is "oneil" (a system that
+    # dropped the apostrophe), "thaddeus.kettleworth" "thaddeus kettleworth". Not a
+    # hyphenated place's ("boul. René-Lévesque", "1200 block of Jean-Talon", "Jean-Talon
+    # Market": a street named after someone is written so, and its people live there),
+    # nor a placeholder's ("walk-in").
     place_near = "list_contains({}, {}) OR regexp_matches({}, '^[0-9]')".format
     before, after = "coalesce(words[i - 1], '')", "coalesce(words[i + 1], '')"
-    hyphen_joined = (
-        "CASE WHEN contains(normal, '-') THEN list_filter(list_transform(range(1, "
-        "len(words) + 1), i -> CASE WHEN contains(words[i], '-') AND regexp_full_match("
-        f"words[i], '[a-z]+(-[a-z]+)+') AND NOT ({place_near(HYPHEN_PLACE_BEFORE, before, before)}"
-        f") AND NOT list_contains({sorted(PLACE_WORDS)}, {after}) AND NOT list_has_any("
-        f"string_split(words[i], '-'), {sorted(PLACEHOLDER_WORDS | {'in', 'up', 'off'})}) "
-        "THEN replace(words[i], '-', ' ') END), g -> g IS NOT NULL) ELSE [] END"
+    split_here = (
+        "regexp_full_match(words[i], '[a-z]+(-[a-z]+)+') AND NOT ("
+        f"{place_near(HYPHEN_PLACE_BEFORE, before, before)}) AND NOT list_contains("
+        f"{sorted(PLACE_WORDS)}, {after}) AND NOT list_has_any(string_split(words[i], '-'), "
+        f"{sorted(PLACEHOLDER_WORDS | {'in', 'up', 'off'})})"
+    )
+    plain_words = (
+        "flatten(list_transform(range(1, len(words) + 1), i -> CASE "
+        f"WHEN {split_here} THEN string_split(words[i], '-') "
+        "WHEN regexp_full_match(words[i], '[a-z]{2,}[.][a-z]{2,}') THEN "
+        "string_split(words[i], '.') ELSE [replace(words[i], chr(39), '')] END))"
+    )
+    parted = (
+        "CASE WHEN regexp_matches(normal, '[a-z][-.''][a-z]') THEN "
+        f"list_filter({_word_runs(plain_words)}, g -> NOT list_contains(words, g)) "
+        f"|| list_filter({plain_words}, w -> NOT list_contains(words, w)) ELSE [] END"
     )
     # A word written as a username: a given name's initial and a family name joined
     # ("m.tremblay", "mtremblay2", "user mtremblay"), which the personal values hold
@@ -936,7 +953,7 @@ def _published_forms() -> str:
     )
     return (
         f"{runs} || {words_with_digits} || {around_short} || {after_title} || "
-        f"{hyphen_joined} || {usernames} || {streets}"
+        f"{parted} || {usernames} || {streets}"
     )
 
 
@@ -948,11 +965,11 @@ def _personal_value_rows(conn, since: int | None = None) -> tuple[int, str | Non
     One hash join of every value's forms with the personal values: linear in the data
     (a per-value list lookup would compare each with every personal value). The whole
     value is one form; only a value that can hold others is split into its words, once
-    (``splittable``: several words, a hyphen, a username's shape; most values of an id
-    or code column are one word: no lists are built for them)."""
+    (``splittable``: several words, a hyphen, a dot or an apostrophe inside a word; most
+    values of an id or code column are one word: no lists are built for them)."""
     splittable = (
-        "contains(normal, ' ') OR (contains(normal, '-') AND regexp_matches(normal, "
-        f"'[a-z]-[a-z]')) OR (length(normal) > {USERNAME_FAMILY_MIN_LENGTH} AND "
+        "contains(normal, ' ') OR regexp_matches(normal, '[a-z][-.''][a-z]') OR "
+        f"(length(normal) > {USERNAME_FAMILY_MIN_LENGTH} AND "
         f"regexp_full_match(normal, {literal(USERNAME_MARKED)}))"
     )
     return conn.execute(

@@ -299,13 +299,14 @@ def test_personal_values_grow_with_new_files_and_recount_when_rows_are_withdrawn
     def values() -> set[str]:
         return {r[0] for r in conn.execute(f"SELECT value FROM {PERSONAL_VALUES}").fetchall()}
 
-    # a two-word name in either order, with its given name's initial, its family name
-    # after a title ("Mr Tremblay") and as a username ("rtremblay": a family name of six
-    # letters or more)
+    # a two-word name in either order, with its given name's initial (before or after the
+    # family name: "Tremblay, R."), its family name after a title ("Mr Tremblay") and as a
+    # username ("rtremblay": a family name of six letters or more)
     # (the initial and title forms of both orders: a tax roll keeps the family name first)
     RENEE = {"renee tremblay", "tremblay renee", "r tremblay", "~tremblay", "t renee", "~renee",  # noqa: N806
-             "^rtremblay"}  # fmt: skip
-    JEAN = {"jean dupuis", "dupuis jean", "j dupuis", "~dupuis", "d jean", "~jean", "^jdupuis"}  # noqa: N806
+             "^rtremblay", "tremblay r", "renee t"}  # fmt: skip
+    JEAN = {"jean dupuis", "dupuis jean", "j dupuis", "~dupuis", "d jean", "~jean", "^jdupuis",  # noqa: N806
+            "dupuis j", "jean d"}  # fmt: skip
     deliver("f1", ["Renee Tremblay", "Anonymous"] + ["Anonymous"] * 19)
     assert build_personal_values(conn, dictionary)
     assert values() == RENEE | {"anonymous"}  # 20 records: still identifying
@@ -555,7 +556,8 @@ def test_personal_values_found_however_the_text_holds_them():
         "('KOWALCZYK PIOTR; KOWALCZYK ANNA'), ('John & Mary Pemberton'), ('Siobhan O''Neil'), "
         "('WHITLOCK, BARNABY'), ('Chloé Bergeron-Leblanc'), ('Dana South'), ('Kim East'), "
         "('Brian West'), ('Lena Office'), ('Paula Lanning'), ('Steve Topping'), "
-        "('RenÃ©e Lachance'), ('René Lévesque')"
+        "('RenÃ©e Lachance'), ('René Lévesque'), ('Mary Anne Smithers'), "
+        "('Siobhan ONeil'), ('Jean-Philippe Lachance-Roy')"
     )
     conn.execute(
         "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
@@ -688,6 +690,13 @@ def test_personal_values_found_however_the_text_holds_them():
         "1200 block of René-Lévesque": False,
         "Rene-Levesque Park": False,
         "Marché René-Lévesque": False,
+        # ... names written with their parts joined otherwise than the system keeps them
+        "Call Mary-Anne Smithers": True,
+        "Siobhan O'Neil": True,
+        "thaddeus.kettleworth": True,
+        "Kettleworth, T.": True,
+        "J. Lachance-Roy": True,
+        "see jobs.riverton": False,
         "Aéroport René-Lévesque": False,
         "Neighbour Rene-Levesque again": True,
     }
