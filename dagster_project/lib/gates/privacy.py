@@ -199,9 +199,11 @@ NAME_PARTICLES = ("de", "du", "des", "la", "le", "van", "von", "der", "den", "da
 # The titles a published text is read for ("Mr Dunmore called again"), as their case
 # writes them before a name (``_titles_marked``): "Miss Grant", not "don't miss Grant
 # deadlines"; "Ms Dunmore", not "MS Office". Not "Dr" (a drive: "Riverside Dr East") or
-# "M" (metres: "200 m south"). Each is read as "Mrs", the one the published words hold.
+# "M" (metres: "200 m south"). Each is read as "Mrs", a title the published words hold.
 SPOKEN_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Mme", "Mlle", "Madame", "Monsieur")
 SPOKEN_TITLES_IN_CAPITALS = ("MR", "MRS", "MME", "MLLE", "MADAME", "MONSIEUR")
+# ... and those that are no other word, however a clerk typed them ("mr dunmore called")
+TITLES_IN_ANY_CASE = ("mrs", "mr", "mx", "mme", "mlle", "madame", "monsieur")
 # A given name's initial stands for it ("P. Dunmore"), but for letters that are words of
 # their own before a word ("a young team", "i hall", "o brien" from O'Brien, "y")
 INITIALS = "b-hj-np-xz"
@@ -894,7 +896,7 @@ def _published_forms() -> str:
     after_title = (  # (the words zipped with the next: a lambda over positions split
         # the text again for each one, 45% more time on long texts)
         f"list_transform(list_filter(list_zip(words, words[2:]), p -> "
-        "p[1] = 'mrs' AND length(p[2]) > 1), "
+        f"list_contains({list(TITLES_IN_ANY_CASE)}, p[1]) AND length(p[2]) > 1), "
         f"p -> '{TITLED}' || p[2])"
     )
     # Two words with an initial or a short nickname between them: "Percival J. Dunmore",

@@ -680,6 +680,8 @@ def test_personal_values_found_however_the_text_holds_them():
         "Don't miss Whitlock deadlines": False,
         "Miss Whitlock called": True,
         "MR WHITLOCK CALLED": True,
+        "per mr whitlock": True,  # typed in small letters
+        "don't miss whitlock deadlines": False,
         # ... and a name stored with its encoding mangled (UTF-8 read as Windows-1252)
         "Ask AgnÃ¨s Garcia": True,
         "Mary Anne Oâ€™Brien": True,
