@@ -16,7 +16,7 @@ from dagster_project.lib.dictionary import Dictionary, load_dictionary
 from dagster_project.lib.gates.results import GATES
 from dagster_project.lib.incremental import current_state, load_state
 from dagster_project.lib.run_plan import RunPlan, everything, first_run, plan_run
-from dagster_project.lib.warehouse import connect, reader_turn
+from dagster_project.lib.warehouse import connect, never_written, reader_turn
 from dagster_project.settings import get_settings
 from publish.ckan.publisher import PublishError
 from publish.ckan.retirement import approved_packages
@@ -45,7 +45,8 @@ def make_plan(dictionary: Dictionary | None = None) -> RunPlan:
 def _make_plan(dictionary: Dictionary | None) -> RunPlan:
     settings = get_settings()
     dictionary = dictionary or load_dictionary(strict=False)
-    if not settings.warehouse_path.exists():
+    if not settings.warehouse_path.exists() or never_written(settings.warehouse_path):
+        # (a file a killed run created but never wrote is set aside by the first step)
         return first_run(dictionary, settings.landing_dir, "a first run: no warehouse yet")
     try:  # before the warehouse's turn: never hold it over a network call
         packages = _portal_packages(dictionary)

@@ -8,14 +8,18 @@ extensions, so we point DuckDB's extension directory at them.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import duckdb_ext  # namespace package holding the extension binaries
+
+log = logging.getLogger(__name__)
 
 EXTENSION_DIR = Path(next(iter(duckdb_ext.__path__))) / "extensions"
 # DuckDB takes 80% of the machine's memory for its buffers by default, and keeps what it
@@ -30,6 +34,8 @@ MEMORY_LIMIT = os.environ.get("PLATFORM_DUCKDB_MEMORY_LIMIT") or "1536MB"
 def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if not read_only:
+            set_aside_if_never_written(Path(path))
     return duckdb.connect(
         str(path),
         read_only=read_only,
@@ -40,6 +46,40 @@ def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.Du
             "memory_limit": MEMORY_LIMIT,
         },
     )
+
+
+# DuckDB writes a new database's three header blocks before anything else: a file shorter
+# than them is one whose creation was cut off (the run killed between creating the file
+# and writing its header), and holds nothing.
+DUCKDB_HEADER_BYTES = 3 * 4096
+
+
+def never_written(path: Path) -> bool:
+    """The warehouse file exists but DuckDB never wrote its header (nor a log)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return False
+    wal = path.with_name(path.name + ".wal")
+    return size < DUCKDB_HEADER_BYTES and not (wal.exists() and wal.stat().st_size > 0)
+
+
+def set_aside_if_never_written(path: Path) -> Path | None:
+    """A warehouse file that a killed run created but never wrote (shorter than DuckDB's
+    header) is moved aside (``<name>.never-written-<time>``, kept for whoever looks), so
+    that the next run makes the database anew: DuckDB refuses such a file ("not a valid
+    DuckDB database file") and every later run failed the same way. Returns where it went."""
+    if not never_written(path):
+        return None
+    size, wal = path.stat().st_size, path.with_name(path.name + ".wal")
+    aside = path.with_name(f"{path.name}.never-written-{time.strftime('%Y%m%dT%H%M%S')}")
+    path.rename(aside)
+    wal.unlink(missing_ok=True)  # (empty)
+    log.warning(
+        f"{path}: {size} bytes, never written by DuckDB (a run killed while it created "
+        f"it); moved to {aside.name}, the warehouse is made anew"
+    )
+    return aside
 
 
 def quote(identifier: str) -> str:

@@ -182,3 +182,22 @@ def test_the_kept_warehouse_gives_back_its_cached_pages_between_steps(tmp_path):
         assert conn.execute(limit).fetchone() == limit_before  # set back
         conn.close()
         close_kept(warehouse)
+
+
+def test_a_warehouse_file_a_killed_run_never_wrote_is_set_aside(tmp_path, caplog):
+    """A run killed between creating the warehouse file and writing its header left 0
+    bytes: DuckDB refused the file ("not a valid DuckDB database file") and every later
+    run failed on it. It is moved aside and the database made anew; a real one stays."""
+    from dagster_project.lib.warehouse import connect
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.touch()
+    conn = connect(warehouse)
+    conn.execute("CREATE TABLE t AS SELECT 1 AS x")
+    conn.close()
+    (aside,) = tmp_path.glob("warehouse.duckdb.never-written-*")
+    assert aside.stat().st_size == 0 and "never written" in caplog.text
+    again = connect(warehouse)  # a database with data is never touched
+    assert again.execute("SELECT x FROM t").fetchone() == (1,)
+    again.close()
+    assert len(list(tmp_path.glob("warehouse.duckdb.never-written-*"))) == 1
