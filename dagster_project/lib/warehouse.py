@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from stat import S_ISREG
 
 import duckdb
 import duckdb_ext  # namespace package holding the extension binaries
@@ -55,11 +56,15 @@ DUCKDB_HEADER_BYTES = 3 * 4096
 
 
 def never_written(path: Path) -> bool:
-    """The warehouse file exists but DuckDB never wrote its header (nor a log)."""
+    """The warehouse file exists but DuckDB never wrote its header (nor a log). Only a
+    regular file (a directory or a link there is for whoever put it there)."""
     try:
-        size = path.stat().st_size
+        stat = path.lstat()
     except FileNotFoundError:
         return False
+    if not S_ISREG(stat.st_mode):
+        return False
+    size = stat.st_size
     wal = path.with_name(path.name + ".wal")
     return size < DUCKDB_HEADER_BYTES and not (wal.exists() and wal.stat().st_size > 0)
 

@@ -17,7 +17,7 @@ from publish.catalog.datapackage import datapackage
 from publish.catalog.dcat import LEGACY_CATALOG_PACKAGE, catalog, dataset_entry, validate
 
 from .datastore_load import PublishedRows, load_rows, upload_while_loading
-from .mapping import organization_dict, package_dict, package_facts, package_name, resource_dicts
+from .mapping import organization_dict, package_dict, package_name, resource_dicts
 from .publisher import CkanPublisher, PublishError
 from .retirement import approved_packages, retention_over
 from .site_files import sync_site_files
@@ -151,12 +151,10 @@ def retire_dataset(
     if retention is not None and retention_over(retired and retired.on, retention, when):
         publisher.delete_package(package["name"])
         return "deleted (retention over)"
-    # the changelog and previous files stay readable while the dataset is retired
-    kept = {k: v for k, v in package_facts(current).items() if k in VERSION_KEYS}
-    package["extras"] += [{"key": k, "value": v} for k, v in kept.items()]
-    if current.get("version"):
-        package["version"] = current["version"]
-    return publisher.upsert_package(package)[1]
+    # the changelog and previous files stay readable while the dataset is retired, as
+    # the portal has them ("version" is CKAN's own field: sent as an extra, a CKAN
+    # without the city's dataset schema refused it)
+    return publisher.upsert_package(package, keep=VERSION_KEYS)[1]
 
 
 def publish_catalog(

@@ -29,8 +29,10 @@ from dagster_project.lib.versions import (
     next_version,
 )
 
-from .mapping import package_dict, resource_dicts
+from .mapping import package_dict, package_facts, resource_dicts
 from .publisher import CkanPublisher, NoCopyAction, PublishError
+
+QUALITY_URL = "quality_report_url"
 
 log = logging.getLogger(__name__)
 
@@ -184,14 +186,18 @@ def tidy_previous_versions(
     versions = history.versions()
     archived = {v.archived_resource for v in versions if v.archived_resource}
     current_files_first(publisher, package["id"], archived)
+    # the quality facts and report link the publication sent, as the portal holds them
+    # (top level with its dataset schema, extras without: a tidy-up changes neither)
+    facts = package_facts(package)
+    quality = {k: v for k, v in facts.items() if k.startswith("quality_") and k != QUALITY_URL}
     package, action = publisher.upsert_package(
         package_dict(
             dataset,
             division,
             dictionary_page_url,
-            # the page link the publication sent (a version tidy-up does not change it)
-            package.get("quality_report_url"),
+            facts.get(QUALITY_URL),
             version_extras(versions),
+            quality=quality or None,
         )
     )
     if action != "unchanged" and actions.get("package") == "unchanged":

@@ -930,7 +930,10 @@ def _published_forms() -> str:
     parted = (
         "CASE WHEN regexp_matches(normal, '[a-z][-.''][a-z]') THEN "
         f"list_filter({_word_runs(plain_words)}, g -> NOT list_contains(words, g)) "
-        f"|| list_filter({plain_words}, w -> NOT list_contains(words, w)) ELSE [] END"
+        # (a word alone only as it was with its apostrophe: "O'Neil" is "oneil"; a
+        # hyphenated place's part alone, "Saint-Lambert"'s "lambert", is no name)
+        "|| list_transform(list_filter(words, w -> contains(w, chr(39))), "
+        "w -> replace(w, chr(39), '')) ELSE [] END"
     )
     # A word written as a username: a given name's initial and a family name joined
     # ("m.tremblay", "mtremblay2", "user mtremblay"), which the personal values hold
@@ -1025,15 +1028,17 @@ HYPHEN_PLACE_BEFORE = sorted(
 # A unit in a home address ("12 Oak St Apt 4", "Unit 5, 200 King St", "3-45 Birch Cres",
 # "45, rue Principale, app. 3"): the address is counted without it too, as it is
 # published where the unit is left out
-_UNITS = "apt|apartment|unit|suite|ste|app|appt|bureau|logement"
+_UNITS = "apt|apartment|unit|suite|app|appt|bureau|logement"  # (not "ste": Sainte)
 _HAS_UNIT = f"(?i)\\b({_UNITS})\\b|^\\s*[0-9a-z]+\\s*-\\s*[0-9]"
 
 
 def _without_unit(normal: str) -> str:
     """SQL of a normalised address without its unit, before or after the street."""
-    leading = f"regexp_replace({normal}, '^({_UNITS}) [a-z0-9-]+ ', '')"
+    # the unit's number holds a digit or is one letter ("Unit 5", "Apt B": not "Suite Rd")
+    unit = "(?:[a-z0-9-]*[0-9][a-z0-9-]*|[a-z])"
+    leading = f"regexp_replace({normal}, '^({_UNITS}) {unit} ', '')"
     dashed = f"regexp_replace({leading}, '^[0-9a-z]+-([0-9])', '\\1')"
-    return f"regexp_replace({dashed}, ' ({_UNITS}) [a-z0-9-]+$', '')"
+    return f"regexp_replace({dashed}, ' ({_UNITS}) {unit}$', '')"
 
 
 def _street_words(words: str) -> str:
@@ -1084,15 +1089,17 @@ def _readable_values(values: str) -> str:
         "CASE WHEN contains(value, '%') OR regexp_matches(value, '[A-Za-z0-9][+][A-Za-z]') "
         "THEN replace(coalesce(try(url_decode(value)), value), '+', ' ') ELSE value END"
     )
+    # (an escape that names no character, a surrogate half of an emoji among them, stays
+    # as it is: a gate that fails on a text blocks its dataset)
     json_escapes = (
         "CASE WHEN contains(u, '\\u') THEN list_reduce(list_prepend(u, regexp_extract_all(u, "
-        "'\\\\u[0-9a-fA-F]{4}')), (t, m) -> replace(t, m, chr(('0x' || substr(m, 3))::INTEGER))) "
-        "ELSE u END"
+        "'\\\\u[0-9a-fA-F]{4}')), (t, m) -> replace(t, m, coalesce(try(chr(try_cast(('0x' || "
+        "substr(m, 3)) AS INTEGER))), m))) ELSE u END"
     )
     html_numbers = (
-        "list_reduce(list_prepend(j, regexp_extract_all(j, '&#x?[0-9a-fA-F]+;')), (t, m) -> "
-        "replace(t, m, chr(CASE WHEN m[3] IN ('x', 'X') THEN ('0x' || m[4:-2])::INTEGER "
-        "ELSE m[3:-2]::INTEGER END)))"
+        "list_reduce(list_prepend(j, regexp_extract_all(j, '&#([0-9]{1,7}|[xX][0-9a-fA-F]{1,6});'"
+        ")), (t, m) -> replace(t, m, coalesce(try(chr(CASE WHEN m[3] IN ('x', 'X') THEN "
+        "try_cast(('0x' || m[4:-2]) AS INTEGER) ELSE try_cast(m[3:-2] AS INTEGER) END)), m)))"
     )
     html_named = (
         f"list_reduce(list_prepend({html_numbers}, {_HTML_NAMED}), (t, pair) -> "

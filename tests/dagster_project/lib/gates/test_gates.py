@@ -920,6 +920,26 @@ def test_a_json_list_or_struct_column_is_read_as_its_text(tmp_path):
     conn.close()
 
 
+def test_escapes_that_name_no_character_leave_the_gate_standing():
+    """An emoji as JSON writes it (two surrogate halves), or an HTML number too big or
+    not a number, made the gate fail (a failed gate blocks its dataset): such an escape
+    is left as it is."""
+    from dagster_project.lib.gates.privacy import _collect_values, _value_finding
+
+    conn = connect()
+    conn.execute(ROWS)
+    from dagster_project.lib.gates.privacy import build_personal_values
+
+    assert build_personal_values(conn, load_dictionary())
+    for text in ('{"note": "\\ud83d\\ude00 thanks"}', "&#abc; &#99999999999; &#xD800;"):
+        conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
+        _collect_values(conn, "t", "v", None)
+        assert _value_finding(conn, "v") == []
+    conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", ["&#x1F600; Ren&#233;e Tremblay"])
+    _collect_values(conn, "t", "v", None)
+    assert _value_finding(conn, "v")  # (the others around them are read)
+
+
 def test_first_and_last_names_pair_by_whose_they_are():
     from types import SimpleNamespace
 
