@@ -31,6 +31,15 @@ AS t(request_id, created_at, closed_at, status, service_category, service_type,
 """
 
 
+def holds_personal_value(conn, text: str) -> bool:
+    """Whether the value check finds a personal value in ``text``, published alone."""
+    from dagster_project.lib.gates.privacy import _collect_values, _value_finding
+
+    conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
+    _collect_values(conn, "t", "v", None)
+    return bool(_value_finding(conn, "v"))
+
+
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory):
     conn = connect(tmp_path_factory.mktemp("gate") / "w.duckdb")
@@ -529,8 +538,6 @@ def test_personal_values_found_however_the_text_holds_them():
     program's name; a name with a letter of another script that looks Latin, or in
     full-width letters. Words that only look alike stay unmatched."""
     from dagster_project.lib.gates.privacy import (
-        _collect_values,
-        _value_finding,
         build_personal_values,
     )
 
@@ -702,12 +709,7 @@ def test_personal_values_found_however_the_text_holds_them():
         "Aéroport René-Lévesque": False,
         "Neighbour Rene-Levesque again": True,
     }
-    found = {}
-    for text in published:
-        conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
-        _collect_values(conn, "t", "v", None)
-        found[text] = bool(_value_finding(conn, "v"))
-    assert found == published
+    assert {text: holds_personal_value(conn, text) for text in published} == published
 
 
 def test_a_first_and_a_last_name_in_two_published_columns_are_found():
@@ -783,8 +785,6 @@ def test_an_address_is_found_with_its_street_type_written_otherwise():
     """The sixth probe published "45 Birch Cres" for a system's "45 Birch Crescent":
     addresses are held, and published text read, with Canada Post's abbreviations."""
     from dagster_project.lib.gates.privacy import (
-        _collect_values,
-        _value_finding,
         build_personal_values,
     )
 
@@ -819,12 +819,7 @@ def test_an_address_is_found_with_its_street_type_written_otherwise():
         "13 Oak Street": False,
         "1700 block of Maple Avenue": False,
     }
-    found = {}
-    for text in published:
-        conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
-        _collect_values(conn, "t", "v", None)
-        found[text] = bool(_value_finding(conn, "v"))
-    assert found == published
+    assert {text: holds_personal_value(conn, text) for text in published} == published
 
 
 def test_a_frequent_callers_name_stays_identifying_in_a_big_city():
@@ -855,8 +850,6 @@ def test_a_full_name_stays_identifying_however_many_records_share_it():
     may have) was no longer looked for. A given and a family name of the census lists
     identify a person however often they are recorded; "Anonymous Caller" does not."""
     from dagster_project.lib.gates.privacy import (
-        _collect_values,
-        _value_finding,
         build_personal_values,
     )
 
@@ -878,12 +871,7 @@ def test_a_full_name_stays_identifying_however_many_records_share_it():
         "John Doe": False,  # a placeholder's name
         "Walk-in clinic": False,  # ... and a placeholder's words
     }
-    found = {}
-    for text in published:
-        conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
-        _collect_values(conn, "t", "v", None)
-        found[text] = bool(_value_finding(conn, "v"))
-    assert found == published
+    assert {text: holds_personal_value(conn, text) for text in published} == published
 
 
 def test_a_json_list_or_struct_column_is_read_as_its_text(tmp_path):
