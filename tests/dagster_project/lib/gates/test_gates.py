@@ -31,6 +31,21 @@ AS t(request_id, created_at, closed_at, status, service_category, service_type,
 """
 
 
+def raw_service_requests(conn, column: str, values: list[str], copies: int = 1) -> None:
+    """``raw.crm311_service_requests`` with the contract's personal columns, ``values`` in
+    ``column``, each ``copies`` times (the records that share it)."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    conn.execute(
+        "CREATE TABLE raw.crm311_service_requests (caller_name VARCHAR, caller_phone VARCHAR, "
+        "caller_email VARCHAR, street_address VARCHAR, description VARCHAR)"
+    )
+    conn.execute(
+        f"INSERT INTO raw.crm311_service_requests ({column}) SELECT v FROM "
+        f"unnest(?::VARCHAR[]) AS t(v), range({int(copies)})",
+        [values],
+    )
+
+
 def holds_personal_value(conn, text: str) -> bool:
     """Whether the value check finds a personal value in ``text``, published alone."""
     from dagster_project.lib.gates.privacy import _collect_values, _value_finding
@@ -784,23 +799,14 @@ def test_a_street_without_a_number_and_typed_notes_are_not_personal_values():
 def test_an_address_is_found_with_its_street_type_written_otherwise():
     """The sixth probe published "45 Birch Cres" for a system's "45 Birch Crescent":
     addresses are held, and published text read, with Canada Post's abbreviations."""
-    from dagster_project.lib.gates.privacy import (
-        build_personal_values,
-    )
+    from dagster_project.lib.gates.privacy import build_personal_values
 
     conn = connect()
-    conn.execute("CREATE SCHEMA raw")
-    conn.execute(
-        "CREATE TABLE raw.crm311_service_requests (caller_name VARCHAR, caller_phone VARCHAR, "
-        "caller_email VARCHAR, street_address VARCHAR, description VARCHAR)"
-    )
-    conn.execute(
-        "INSERT INTO raw.crm311_service_requests (street_address) VALUES "
-        "('45 Birch Crescent'), ('17 Maple Ave'), ('Amanda Street'), "
-        "('45 Birch Crescent Unit 3 rear'), ('1200 Old Mill Road North West'), "
-        "('12 Oak St Apt 4'), ('Unit 5, 200 King St'), ('3-45 Elm Cres'), "
-        "('45, rue Principale, app. 3'), ('77 Main Street West')"
-    )
+    raw_service_requests(conn, "street_address", [
+        "45 Birch Crescent", "17 Maple Ave", "Amanda Street", "45 Birch Crescent Unit 3 rear",
+        "1200 Old Mill Road North West", "12 Oak St Apt 4", "Unit 5, 200 King St",
+        "3-45 Elm Cres", "45, rue Principale, app. 3", "77 Main Street West",
+    ])  # fmt: skip
     assert build_personal_values(conn, load_dictionary())
     published = {
         "Debris at 45 Birch Cres": True,
@@ -854,14 +860,9 @@ def test_a_full_name_stays_identifying_however_many_records_share_it():
     )
 
     conn = connect()
-    conn.execute("CREATE SCHEMA raw")
-    conn.execute(
-        "CREATE TABLE raw.crm311_service_requests AS SELECT name AS caller_name, "
-        "NULL::VARCHAR AS caller_phone, NULL::VARCHAR AS caller_email, "
-        "NULL::VARCHAR AS street_address FROM (VALUES ('Bernadette Kowalski'), "
-        "('Anonymous Caller'), ('Front Desk'), ('John Doe'), ('Walk In')) AS t(name), "
-        "range(25)"
-    )
+    raw_service_requests(conn, "caller_name", [
+        "Bernadette Kowalski", "Anonymous Caller", "Front Desk", "John Doe", "Walk In",
+    ], copies=25)  # fmt: skip
     assert build_personal_values(conn, load_dictionary())
     published = {
         "Bernadette Kowalski called again": True,
