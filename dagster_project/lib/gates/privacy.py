@@ -755,15 +755,20 @@ def _unmangled(text: str, lowered: str) -> str:
     quotes read as they were (``_mangled_forms``): a name stored mangled in a published
     text ("RenÃ©e Tremblay") is the personal value "renee tremblay". Only a text
     holding "Ã" or "â€" takes the replaces."""
-    # one list of "wrong<tab>right" folded over the text (a chain of a hundred replace()
-    # calls, written out in each query that normalises, took the count 1.7 s more to plan)
-    replaced = (
-        f"list_reduce(list_prepend({text}, {_MANGLED_PAIRS}), (text, pair) -> "
-        "replace(text, split_part(pair, chr(9), 1), split_part(pair, chr(9), 2)))"
-    )
+    replaced = _replaced_by_pairs(text, _MANGLED_PAIRS)
     return (
         f"CASE WHEN contains({lowered}, 'ã') OR contains({lowered}, 'â€') THEN lower({replaced}) "
         f"ELSE {lowered} END"
+    )
+
+
+def _replaced_by_pairs(text: str, pairs: str) -> str:
+    """SQL of ``text`` with each "wrong<tab>right" of the list ``pairs`` replaced, folded
+    over the text in one expression (a chain of a hundred replace() calls, written out in
+    each query that normalises, took the count 1.7 s more to plan)."""
+    return (
+        f"list_reduce(list_prepend({text}, {pairs}), (t, pair) -> "
+        "replace(t, split_part(pair, chr(9), 1), split_part(pair, chr(9), 2)))"
     )
 
 
@@ -1101,10 +1106,7 @@ def _readable_values(values: str) -> str:
         ")), (t, m) -> replace(t, m, coalesce(try(chr(CASE WHEN m[3] IN ('x', 'X') THEN "
         "try_cast(('0x' || m[4:-2]) AS INTEGER) ELSE try_cast(m[3:-2] AS INTEGER) END)), m)))"
     )
-    html_named = (
-        f"list_reduce(list_prepend({html_numbers}, {_HTML_NAMED}), (t, pair) -> "
-        "replace(t, split_part(pair, chr(9), 1), split_part(pair, chr(9), 2)))"
-    )
+    html_named = _replaced_by_pairs(html_numbers, _HTML_NAMED)
     html_escapes = f"CASE WHEN contains(j, '&') THEN {html_named} ELSE j END"
     return (
         f"decoded AS (SELECT value, {url} AS u FROM {values}), "
