@@ -48,11 +48,16 @@ def raw_service_requests(conn, column: str, values: list[str], copies: int = 1) 
 
 def holds_personal_value(conn, text: str) -> bool:
     """Whether the value check finds a personal value in ``text``, published alone."""
-    from dagster_project.lib.gates.privacy import _collect_values, _value_finding
-
     conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
-    _collect_values(conn, "t", "v", None)
-    return bool(_value_finding(conn, "v"))
+    return bool(value_findings_of_t(conn))
+
+
+def value_findings_of_t(conn) -> list[dict]:
+    """What the value check finds in the column ``v`` of the table ``t``."""
+    from dagster_project.lib.gates.privacy import _collect_all_values, _value_findings
+
+    _collect_all_values(conn, "t", ["v"])
+    return _value_findings(conn).get("v", [])
 
 
 @pytest.fixture(scope="module")
@@ -913,8 +918,6 @@ def test_escapes_that_name_no_character_leave_the_gate_standing():
     """An emoji as JSON writes it (two surrogate halves), or an HTML number too big or
     not a number, made the gate fail (a failed gate blocks its dataset): such an escape
     is left as it is."""
-    from dagster_project.lib.gates.privacy import _collect_values, _value_finding
-
     conn = connect()
     conn.execute(ROWS)
     from dagster_project.lib.gates.privacy import build_personal_values
@@ -922,11 +925,9 @@ def test_escapes_that_name_no_character_leave_the_gate_standing():
     assert build_personal_values(conn, load_dictionary())
     for text in ('{"note": "\\ud83d\\ude00 thanks"}', "&#abc; &#99999999999; &#xD800;"):
         conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [text])
-        _collect_values(conn, "t", "v", None)
-        assert _value_finding(conn, "v") == []
+        assert value_findings_of_t(conn) == []
     conn.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", ["&#x1F600; Ren&#233;e Tremblay"])
-    _collect_values(conn, "t", "v", None)
-    assert _value_finding(conn, "v")  # (the others around them are read)
+    assert value_findings_of_t(conn)  # (the others around them are read)
 
 
 def test_first_and_last_names_pair_by_whose_they_are():
