@@ -11,6 +11,12 @@ name, a uniqueness expectation on its one column over all rows, and the row coun
 the row ids. The findings are summed across batches. (The whole suite, and with it the
 validation's Data Docs page, runs at once for tables that fit one batch.)
 
+The validation's Data Docs page (the governance group's view of the result: the gate's
+verdict and findings do not depend on it) is built on a thread of its own while the run
+goes on (``_pages``): GX compiles its page templates anew for each page, 0.25 s of a
+small dataset's 0.6 s gate, which the next steps' waits on the portal now hide. A run's
+process waits for its pages before it exits (``wait_for_data_docs``, and at exit).
+
 When the rows published last passed this very suite (``validated``: the snapshot the
 publisher keeps of what it sent), the per-row expectations run only on the rows that are
 new or changed since: a row's check depends on that row alone. Uniqueness and the row
@@ -19,8 +25,10 @@ count still look at every row.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
+import logging
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +42,34 @@ from ..warehouse import literal, quote
 
 # Great Expectations is imported where a suite runs, not with this module: it takes
 # seconds to import, and a run whose gates all carry over (nothing changed) needs none.
+
+LOG = logging.getLogger(__name__)
+# One thread builds the Data Docs pages, one after the other (a suite's old results are
+# deleted after its page is built, never while GX lists them); not a daemon thread: the
+# interpreter waits for it at exit, so no page is left half written.
+_pages = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-data-docs")
+_pending_pages: list[concurrent.futures.Future] = []
+
+
+def wait_for_data_docs() -> list[str]:
+    """Wait for the Data Docs pages being built; return the errors of those that failed
+    (logged too: a page that could not be built never changes a gate's verdict)."""
+    errors = []
+    while _pending_pages:
+        error = _pending_pages.pop(0).exception()
+        if error is not None:
+            errors.append(f"{type(error).__name__}: {error}")
+    return errors
+
+
+def _build_page(context, identifier, suite: str) -> None:
+    try:
+        context.build_data_docs(resource_identifiers=[identifier], build_index=False)
+    except Exception:
+        LOG.warning("the Data Docs page of %s could not be built", suite, exc_info=True)
+        raise
+    finally:
+        forget_old_results(Path(context.root_directory), suite)
 
 
 @dataclass
@@ -92,8 +128,7 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
         run_id=run_id,
         batch_identifier=validation.batch_id,
     )
-    context.build_data_docs(resource_identifiers=[identifier], build_index=False)
-    forget_old_results(Path(context.root_directory), definition.suite.name)
+    _pending_pages.append(_pages.submit(_build_page, context, identifier, definition.suite.name))
     failures = []
     for outcome in validation.results:
         if not outcome.success:
@@ -108,7 +143,8 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
                     "examples": [str(v) for v in outcome.result.get("partial_unexpected_list", [])],
                 }
             )
-    docs = context.get_docs_sites_urls(resource_identifier=identifier)
+    # (the page is being built: its address, not whether it exists yet)
+    docs = context.get_docs_sites_urls(resource_identifier=identifier, only_if_exists=False)
     return GateResult(
         passed=validation.success,
         rows_checked=len(dataframe),
