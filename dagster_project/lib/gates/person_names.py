@@ -187,6 +187,11 @@ def _name_tables(conn: duckdb.DuckDBPyConnection) -> None:
     conn.register("_family_names", family)
 
 
+def name_tables_ahead() -> None:
+    """Read the lists and make their Arrow tables now (the gates' warm-up thread)."""
+    _arrow_lists()
+
+
 @cache
 def _arrow_lists():
     import pyarrow as pa
