@@ -54,6 +54,12 @@ CANDIDATE = (
     r"|call-?back|cb|voice ?mail|vm|msg|message|txt"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
     r"[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){6}"
+    # a Quebec health card's shape (four letters, eight digits), and the words that name
+    # a health card, a passport, a bank account or a licence plate before a number
+    r"|\b[a-z]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}\b"
+    r"|\b(ohip|ramq|phn|hcn|health|sant[ée]|maladie|soleil|passports?|passeport|acct"
+    r"|account|compte|transit|chequing|cheque|savings|deposit|plates?|plaque"
+    r"|immatriculation)\b[^0-9]{0,30}[0-9]"
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"
@@ -67,6 +73,11 @@ SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/_*](?=\d)")
 PERCENT_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-]+\.[\w.-]+)")
 # "(at)", "[at]", "{at}", "<at>", "[@]", "(@)" glued to or spaced from its words
 AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[{<](?:at|@)[)\]}>]\s*(?=[\w-]+\.[\w.-]+)")
+# an international call's prefix as dialled from Europe ("0044 20 7946 0958"): a "+"
+# to libphonenumber, which reads the country code after it. Only grouped as a phone
+# number is (a space, "." or "-" after the country code): an id written with leading
+# zeros ("0012345678901") stays as it is.
+INTERNATIONAL_PREFIX = re.compile(r"(?<![\w+])00(?=[1-9]\d{0,2}[ .-]\d(?:[ .-]?\d){6,12}(?![\d-]))")
 # digits grouped 3-3-4 with commas: "613,555,0125" (no amount is grouped so)
 COMMA_GROUPED_PHONE = re.compile(r"(?<![\d,.])(\d{3}),(\d{3}),(\d{4})(?![\d,]|\.\d)")
 
@@ -125,6 +136,7 @@ def plain_text(text: str) -> str:
     plain = html.unescape(text) if "&" in text else text
     plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", plain.translate(UNSTYLED)))
     plain = COMMA_GROUPED_PHONE.sub(r"\1-\2-\3", plain)
+    plain = INTERNATIONAL_PREFIX.sub("+", plain)
     plain = SPACED_AT.sub("@", plain)
     plain = DASHES.sub("-", plain)
     plain = SLASH_BETWEEN_DIGITS.sub("-", plain)
@@ -215,6 +227,134 @@ class OntarioHealthCardRecognizer(_LuhnRecognizer):
             ],
             context=["ohip", "health card", "health number"],
         )
+
+
+# The words that name a health card or its number, in English and French (Ontario's
+# OHIP, Quebec's RAMQ "carte soleil" and NAM, British Columbia's PHN, a "care card")
+HEALTH_CARD_WORDS = (
+    r"ohip|ramq|phn|hcn|health ?card|health (?:insurance )?(?:number|no\.?|#)"
+    r"|personal health number|care ?card|carte soleil|carte d'assurance maladie"
+    r"|carte santé|num[ée]ro d'assurance maladie|assurance maladie"
+)
+
+
+class HealthNumberAfterItsNameRecognizer(PatternRecognizer):
+    """A health card number after the words that name it, as any province writes it:
+    8 to 12 digits with single separators, Quebec's four letters before them, Ontario's
+    two-letter version code after ("OHIP 1234.567.897-AB", "RAMQ TREM 8403 1215", "PHN
+    9123 456 789"). No checksum: named so, a number is one (a typo or a made-up one is
+    as much a resident's as a valid one)."""
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="HEALTH_CARD",
+            patterns=[
+                Pattern(
+                    "health number after its name",
+                    rf"(?i)\b(?:{HEALTH_CARD_WORDS})\b(?:\s+(?:no\.?|number|#|num[ée]ro))?"
+                    r"\W{0,4}(?:[A-Za-z]{4}[ .-]?)?(?:\d[ .-]?){7,11}\d(?:[ .-]?[A-Za-z]{2})?\b",
+                    0.6,
+                )
+            ],
+        )
+
+
+# Words in capitals that come before two groups of four digits in a city's texts
+# ("WARD 2401 1515", "FROM 0101 2024"): no health card's letters
+NOT_HEALTH_CARD_LETTERS = frozenset(
+    "FROM WARD YEAR ZONE ROOM UNIT HOUR OPEN CODE LINE ROAD DATE TIME PAGE FILE CASE ITEM "
+    "PLAN LOTS BLDG DEPT TEAM AREA SITE PART LIST REFS CALL FAXE".split()
+)
+
+
+class QuebecHealthCardRecognizer(PatternRecognizer):
+    """A Quebec health insurance number (RAMQ) alone: the family name's first three
+    letters and the given name's first in capitals, then the birth date (YYMMDD, the
+    month plus 50 for a woman) and two digits: "TREM 8403 1215", "TREM84031215". Not
+    after a word of ``NOT_HEALTH_CARD_LETTERS``."""
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="HEALTH_CARD",
+            patterns=[
+                Pattern("RAMQ", r"(?<![\w-])(?-i:[A-Z]{4})[ -]?\d{4}[ -]?\d{4}(?![\w-])", 0.5)
+            ],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        if pattern_text[:4] in NOT_HEALTH_CARD_LETTERS:
+            return False
+        digits = re.sub(r"\D", "", pattern_text)
+        month, day = int(digits[2:4]), int(digits[4:6])
+        return (1 <= month <= 12 or 51 <= month <= 62) and 1 <= day <= 31
+
+
+class NamedNumberRecognizer(PatternRecognizer):
+    """A number named by the words before it as a passport's or a bank account's:
+    "passport GA123456", "bank account 123456789012", "transit 12345-003". The words are
+    those of a person's papers, not a ledger's ("GL account 5100-2010" is the city's
+    chart of accounts)."""
+
+    def __init__(self):
+        number = r"(?:\s+(?:no\.?|number|#|num[ée]ro))?\s*[:#]?\s*"
+        super().__init__(
+            supported_entity="PERSONAL_NUMBER",
+            patterns=[
+                Pattern(
+                    "passport",
+                    rf"(?i)\bpass(?:port|eport)s?\b{number}(?=[A-Za-z]{{0,3}}\d)[A-Za-z0-9]{{6,9}}\b",
+                    0.6,
+                ),
+                Pattern(
+                    "bank account",
+                    r"(?i)\b(?:bank account|acct|chequing(?: account)?|savings account"
+                    r"|compte bancaire|direct deposit(?: to)?|void cheque)"
+                    rf"\b{number}\d(?:[ -]?\d){{5,15}}\b",
+                    0.6,
+                ),
+                Pattern("transit number", r"(?i)\btransit\b[\s:#]*\d{5}-\d{3}\b", 0.6),
+            ],
+        )
+
+
+class LicencePlateRecognizer(PatternRecognizer):
+    """A vehicle's licence plate after the words that name it ("licence plate: 7ABC
+    123", "plate # BXKR 123", "plate ABC123 towed", "plaque no: 123 ABC"): letters and
+    digits, two of each at least, in one word or two. "plate" alone names many things
+    ("hot plate 2000W", "plate compactor 450kg"): those have fewer letters or digits. A
+    year and a short word ("immatriculation 2024 au total") is no plate."""
+
+    def __init__(self):
+        super().__init__(
+            supported_entity="PERSONAL_NUMBER",
+            patterns=[
+                Pattern(
+                    "licence plate",
+                    r"(?i)\b(?:licen[cs]e plate|plate(?: number| no\.?)?|plaque d'immatriculation"
+                    r"|immatriculation|plaque\s*(?:no\.?|#|:))\s*[:#]?\s*"
+                    r"[A-Za-z0-9]{2,8}(?:[ -][A-Za-z0-9]{2,4})?\b",
+                    0.6,
+                )
+            ],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        words = re.split(r"[\s:#]+", pattern_text.strip())
+        plate = next(
+            (
+                "".join(words[i:])
+                for i in range(len(words))
+                if re.search(r"\d", "".join(words[i:]))
+                and words[i].lower() not in ("licence", "license", "plate", "number", "no", "no.")
+                and not words[i].lower().startswith(("plaque", "immatriculation", "d'immat"))
+            ),
+            "",
+        ).replace("-", "")
+        letters, digits = sum(c.isalpha() for c in plate), sum(c.isdigit() for c in plate)
+        year_and_word = re.fullmatch(
+            r"(?:19|20)\d\d[A-Za-z]{1,2}|[A-Za-z]{1,2}(?:19|20)\d\d", plate
+        )
+        return 5 <= len(plate) <= 8 and letters >= 2 and digits >= 2 and not year_and_word
 
 
 class SpelledOutEmailRecognizer(PatternRecognizer):
@@ -396,6 +536,10 @@ class DateOfBirthRecognizer(PatternRecognizer):
                 rf"|{month}\.? \d{{1,2}}(?:st|nd|rd|th)?,? {year})"
             )
 
+        month_names = (
+            "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|f[ée]v|mars|avr|mai|juin"
+            "|juil|ao[uû]t|sept|d[ée]c)[a-zé]{0,7}"
+        )
         introduced = (
             r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e?(?: le)?"
             r"|date de naissance|ddn)"
@@ -405,6 +549,18 @@ class DateOfBirthRecognizer(PatternRecognizer):
             supported_entity="DATE_OF_BIRTH",
             patterns=[
                 Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
+                # "DOB 19840312", "DOB: 120384" (the date's digits without separators)
+                Pattern(
+                    "birth date in digits",
+                    rf"(?i)\b{introduced}\s*[:,=-]?\s*(?:\d{{8}}|\d{{6}})\b",
+                    0.6,
+                ),
+                # "born March 1984", "née en mars 1984": a month and a year of birth
+                Pattern(
+                    "birth month",
+                    rf"(?i)\b{introduced}\s*(?:in|en)?\s*{month_names}\.?,?\s+(?:19|20)\d\d\b",
+                    0.6,
+                ),
                 # "Kowalski (b. 1984-03-12)", "Marie, b. 12 March 1984": "b." for born,
                 # in small letters, after a name and "(" or "," ("Schedule B. 15 March
                 # 2021", a list's "a. 2018-04-01, b. 2019-05-01" are not), before a date
@@ -493,6 +649,10 @@ class Recognizers:
             OntarioDriversLicenceRecognizer(),
             LocalPhoneRecognizer(),
             IbanRecognizer(),
+            HealthNumberAfterItsNameRecognizer(),
+            QuebecHealthCardRecognizer(),
+            NamedNumberRecognizer(),
+            LicencePlateRecognizer(),
         ]
 
     def find(self, text: str) -> list[Hit]:

@@ -186,6 +186,25 @@ def test_a_phone_number_among_references_of_its_shape_is_found(recognizers):
         ("call 5\u200b55-0142", "PHONE_NUMBER"),  # an invisible character inside
         ("call \uff15\uff15\uff15-\uff10\uff11\uff14\uff12", "PHONE_NUMBER"),  # full width
         ("refund to DE89 3704 0044 0532 0130 00", "IBAN_CODE"),  # checksum valid
+        # planted by a new city's probe: health cards as each province writes them, named
+        # (no checksum then) or Quebec's alone; a number dialled from Europe; a birth
+        # month, a birth date without separators; papers' and vehicles' numbers
+        ("OHIP 1234-567-890-AB", "HEALTH_CARD"),
+        ("health card no. 1234.567.890", "HEALTH_CARD"),
+        ("RAMQ TREM 8403 1215", "HEALTH_CARD"),
+        ("carte soleil TREM84031215", "HEALTH_CARD"),
+        ("PHN 9123 456 789", "HEALTH_CARD"),
+        ("TREM 8453 1215 at the desk", "HEALTH_CARD"),  # a woman's: month + 50
+        ("call 0044 20 7946 0958", "PHONE_NUMBER"),
+        ("born March 1984", "DATE_OF_BIRTH"),
+        ("née en mars 1984", "DATE_OF_BIRTH"),
+        ("DOB 19840312", "DATE_OF_BIRTH"),
+        ("passport GA123456", "PERSONAL_NUMBER"),
+        ("refund to acct 123456789012", "PERSONAL_NUMBER"),
+        ("transit 12345-003 account 1234567", "PERSONAL_NUMBER"),
+        ("plate ABC123 towed", "PERSONAL_NUMBER"),
+        ("licence plate: 7ABC 123", "PERSONAL_NUMBER"),
+        ("plaque no: 123 ABC", "PERSONAL_NUMBER"),
     ],
 )
 def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity):
@@ -210,6 +229,21 @@ def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity)
         "150e anniversaire : 1 juillet 2017",
         "Calls from 830-1630",
         "ref DE89 3704 0044 0532 0130 01",  # an IBAN's shape, not its checksum
+        "Health card 2024 renewals 1500",
+        "OHIP billing 2023: 1,234,567",
+        "Viet Nam 2024 1234 5678",
+        "WARD 2401 1515",  # four capitals and 4-4 digits, a word's
+        "CAD 1234 5678",  # no birth month in its digits
+        "GL account number 5100-2010",  # the city's chart of accounts
+        "compte 51002010 taxes foncières",
+        "A/C repair 2024 1234567",
+        "Summer Passport 2024 program",
+        "Order 0012345678901",  # leading zeros, not grouped as a phone number
+        "hot plate 2000W",
+        "plate compactor 450kg",
+        "immatriculation 2024 au total",
+        "Plaque 150e anniversaire",
+        "born 2019 festival",
     ],
 )
 def test_their_look_alikes_are_not(recognizers, text):
