@@ -499,8 +499,8 @@ def _count_values(
     # (2.6x fewer in the scale-20 city), the counts are the same.
     def grouped(column_sql: str, source: str, expression: str = "") -> str:
         return (
-            f"SELECT {expression or _normalised(column_sql)} AS value, n FROM (SELECT "
-            f"{column_sql}, count(*) AS n FROM {source} GROUP BY ALL)"
+            f"SELECT {expression or _normalised(column_sql)} AS value, _n AS n FROM (SELECT "
+            f"{column_sql}, count(*) AS _n FROM {source} GROUP BY ALL)"
         )
 
     parts = []

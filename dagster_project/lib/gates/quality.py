@@ -14,8 +14,10 @@ validation's Data Docs page, runs at once for tables that fit one batch.)
 The validation's Data Docs page (the governance group's view of the result: the gate's
 verdict and findings do not depend on it) is built on a thread of its own while the run
 goes on (``_pages``): GX compiles its page templates anew for each page, 0.25 s of a
-small dataset's 0.6 s gate, which the next steps' waits on the portal now hide. A run's
-process waits for its pages before it exits (``wait_for_data_docs``, and at exit).
+small dataset's 0.6 s gate, which the next steps' waits on the portal now hide. The
+pipeline command waits for its pages before it ends (``wait_for_data_docs``); a run the
+Dagster daemon launches ends its process normally, and Python waits for the thread then.
+A page that could not be built is logged: the gate's verdict does not depend on it.
 
 When the rows published last passed this very suite (``validated``: the snapshot the
 publisher keeps of what it sent), the per-row expectations run only on the rows that are
@@ -51,12 +53,19 @@ _pages = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix
 _pending_pages: list[concurrent.futures.Future] = []
 
 
+PAGE_TIMEOUT_S = 120  # a page takes 0.25 s; one stuck must not hold the run's end
+
+
 def wait_for_data_docs() -> list[str]:
     """Wait for the Data Docs pages being built; return the errors of those that failed
-    (logged too: a page that could not be built never changes a gate's verdict)."""
+    or did not finish in ``PAGE_TIMEOUT_S`` (logged too: a page that could not be built
+    never changes a gate's verdict)."""
     errors = []
     while _pending_pages:
-        error = _pending_pages.pop(0).exception()
+        try:
+            error = _pending_pages.pop(0).exception(timeout=PAGE_TIMEOUT_S)
+        except concurrent.futures.TimeoutError:
+            error = TimeoutError(f"a Data Docs page took more than {PAGE_TIMEOUT_S} s")
         if error is not None:
             errors.append(f"{type(error).__name__}: {error}")
     return errors
@@ -128,6 +137,8 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
         run_id=run_id,
         batch_identifier=validation.batch_id,
     )
+    # (the finished ones let go: a long-lived process, the Dagster UI's, gates many times)
+    _pending_pages[:] = [p for p in _pending_pages if not p.done() or p.exception() is not None]
     _pending_pages.append(_pages.submit(_build_page, context, identifier, definition.suite.name))
     failures = []
     for outcome in validation.results:

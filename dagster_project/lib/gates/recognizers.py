@@ -56,10 +56,13 @@ CANDIDATE = (
     r"[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){6}"
     # a Quebec health card's shape (four letters, eight digits), and the words that name
     # a health card, a passport, a bank account or a licence plate before a number
-    r"|\b[a-z]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}\b"
-    r"|\b(ohip|ramq|phn|hcn|health|sant[ée]|maladie|soleil|passports?|passeport|acct"
+    r"|\b[a-z]{4}[0-9]{8}\b"
+    r"|\b(ohip|ramq|phn|hcn|health|maladie|soleil|care ?card|passports?|passeport|acct"
     r"|account|compte|transit|chequing|cheque|savings|deposit|plates?|plaque"
-    r"|immatriculation)\b[^0-9]{0,30}[0-9]"
+    r"|immatriculation)\b[^0-9]{0,30}[0-9]|\bsant[ée][^0-9]{0,30}[0-9]"
+    # (RE2's \b knows ASCII letters only: "santé" ends no word for it)
+    r"|\bn[ée]e?\s+(en\s+)?(jan|f[ée]v|feb|mar|avr|apr|mai|may|juin|jun|juil|jul|ao[uû]t"
+    r"|aug|sep|oct|nov|d[ée]c)"
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"
@@ -77,7 +80,12 @@ AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[{<](?:at|@)[)\]}>]\s*(?=[\w-]
 # to libphonenumber, which reads the country code after it. Only grouped as a phone
 # number is (a space, "." or "-" after the country code): an id written with leading
 # zeros ("0012345678901") stays as it is.
-INTERNATIONAL_PREFIX = re.compile(r"(?<![\w+])00(?=[1-9]\d{0,2}[ .-]\d(?:[ .-]?\d){6,12}(?![\d-]))")
+INTERNATIONAL_PREFIX = re.compile(
+    r"(?<![\w+])00 ?(?=[1-9]\d{0,2}[ .-]\d(?:[ .-]?\d){6,12}(?![\d-]))"
+)
+# the trunk prefix a European number is written with after its country code, "+44 (0)20
+# 7946 0958", "0044 (0)20 ...", which libphonenumber does not read
+TRUNK_ZERO = re.compile(r"((?:\+|(?<![\w+])00 ?)[1-9]\d{0,2})\s*\(0\)\s*")
 # digits grouped 3-3-4 with commas: "613,555,0125" (no amount is grouped so)
 COMMA_GROUPED_PHONE = re.compile(r"(?<![\d,.])(\d{3}),(\d{3}),(\d{4})(?![\d,]|\.\d)")
 
@@ -136,7 +144,7 @@ def plain_text(text: str) -> str:
     plain = html.unescape(text) if "&" in text else text
     plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", plain.translate(UNSTYLED)))
     plain = COMMA_GROUPED_PHONE.sub(r"\1-\2-\3", plain)
-    plain = INTERNATIONAL_PREFIX.sub("+", plain)
+    plain = INTERNATIONAL_PREFIX.sub("+", TRUNK_ZERO.sub(r"\1 ", plain))
     plain = SPACED_AT.sub("@", plain)
     plain = DASHES.sub("-", plain)
     plain = SLASH_BETWEEN_DIGITS.sub("-", plain)
@@ -259,8 +267,8 @@ class HealthNumberAfterItsNameRecognizer(PatternRecognizer):
         )
 
 
-# Words in capitals that come before two groups of four digits in a city's texts
-# ("WARD 2401 1515", "FROM 0101 2024"): no health card's letters
+# Words in capitals glued to eight digits in a city's codes ("WARD24011515"): no
+# health card's letters
 NOT_HEALTH_CARD_LETTERS = frozenset(
     "FROM WARD YEAR ZONE ROOM UNIT HOUR OPEN CODE LINE ROAD DATE TIME PAGE FILE CASE ITEM "
     "PLAN LOTS BLDG DEPT TEAM AREA SITE PART LIST REFS CALL FAXE".split()
@@ -268,17 +276,17 @@ NOT_HEALTH_CARD_LETTERS = frozenset(
 
 
 class QuebecHealthCardRecognizer(PatternRecognizer):
-    """A Quebec health insurance number (RAMQ) alone: the family name's first three
-    letters and the given name's first in capitals, then the birth date (YYMMDD, the
-    month plus 50 for a woman) and two digits: "TREM 8403 1215", "TREM84031215". Not
-    after a word of ``NOT_HEALTH_CARD_LETTERS``."""
+    """A Quebec health insurance number (RAMQ) alone, written as one word: the family
+    name's first three letters and the given name's first in capitals, then the birth
+    date (YYMMDD, the month plus 50 for a woman) and two digits: "TREM84031215". Spaced
+    ("TREM 8403 1215") it is a project's, a fund's or a concession's code as often
+    ("PROJ 2401 1503", "CONC 0301 1205"): only after the words that name it
+    (``HealthNumberAfterItsNameRecognizer``). Not a word of ``NOT_HEALTH_CARD_LETTERS``."""
 
     def __init__(self):
         super().__init__(
             supported_entity="HEALTH_CARD",
-            patterns=[
-                Pattern("RAMQ", r"(?<![\w-])(?-i:[A-Z]{4})[ -]?\d{4}[ -]?\d{4}(?![\w-])", 0.5)
-            ],
+            patterns=[Pattern("RAMQ", r"(?<![\w-])(?-i:[A-Z]{4})\d{8}(?![\w-])", 0.5)],
         )
 
     def validate_result(self, pattern_text: str) -> bool:
@@ -302,7 +310,8 @@ class NamedNumberRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "passport",
-                    rf"(?i)\bpass(?:port|eport)s?\b{number}(?=[A-Za-z]{{0,3}}\d)[A-Za-z0-9]{{6,9}}\b",
+                    rf"(?i)\bpass(?:port|eport)s?\b{number}(?:[A-Za-z]{{1,3}}[ -]?\d{{5,8}}"
+                    r"|\d{6,9})\b",
                     0.6,
                 ),
                 Pattern(
@@ -312,7 +321,7 @@ class NamedNumberRecognizer(PatternRecognizer):
                     rf"\b{number}\d(?:[ -]?\d){{5,15}}\b",
                     0.6,
                 ),
-                Pattern("transit number", r"(?i)\btransit\b[\s:#]*\d{5}-\d{3}\b", 0.6),
+                Pattern("transit number", rf"(?i)\btransit\b{number}\d{{5}}[ -]\d{{3}}\b", 0.6),
             ],
         )
 
@@ -540,6 +549,11 @@ class DateOfBirthRecognizer(PatternRecognizer):
             "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|f[ée]v|mars|avr|mai|juin"
             "|juil|ao[uû]t|sept|d[ée]c)[a-zé]{0,7}"
         )
+        # (a month's: "né" and "née" with their accent, "NE" is a street's quadrant)
+        introduced_month = (
+            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|née?(?:\b|(?=\s))"
+            r"|date de naissance|ddn)"
+        )
         introduced = (
             r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e?(?: le)?"
             r"|date de naissance|ddn)"
@@ -558,7 +572,8 @@ class DateOfBirthRecognizer(PatternRecognizer):
                 # "born March 1984", "née en mars 1984": a month and a year of birth
                 Pattern(
                     "birth month",
-                    rf"(?i)\b{introduced}\s*(?:in|en)?\s*{month_names}\.?,?\s+(?:19|20)\d\d\b",
+                    rf"(?i)\b{introduced_month}\s*[:,=-]?\s*(?:in|en)?\s*{month_names}\.?,?\s+"
+                    r"(?:19|20)\d\d\b",
                     0.6,
                 ),
                 # "Kowalski (b. 1984-03-12)", "Marie, b. 12 March 1984": "b." for born,

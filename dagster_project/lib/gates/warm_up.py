@@ -28,11 +28,11 @@ def warm_up_gate_libraries() -> threading.Thread:
             from .person_names import name_tables_ahead
         except ImportError:  # the gate that needs them will say what is wrong
             return
-        try:
-            name_tables_ahead()
-            open_context(get_settings().expectations_dir)
-        except Exception:  # noqa: BLE001 (the first gate reads them, and says what failed)
-            return
+        for ahead in (name_tables_ahead, lambda: open_context(get_settings().expectations_dir)):
+            try:
+                ahead()
+            except Exception:  # noqa: BLE001, S112 (the gate that needs it says what failed)
+                continue
 
     thread = threading.Thread(target=load, name="warm-up-gates", daemon=True)
     thread.start()

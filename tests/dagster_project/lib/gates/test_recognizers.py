@@ -94,6 +94,36 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("17 Walnut Grove Apt 4 M5V 2T6", "HOME_ADDRESS"),
     ("17 Walnut Grove, Unit 4, M5V 2T6", "HOME_ADDRESS"),
     ("M5V 2T6 - 17 Walnut Grove", "HOME_ADDRESS"),
+    # planted by a new city's probe and a review: health cards as each province writes
+    # them, named (no checksum then), or Quebec's alone in one word; a number dialled
+    # from Europe; a birth month, a birth date without separators; papers' and
+    # vehicles' numbers
+    ("OHIP 1234-567-890-AB", "HEALTH_CARD"),
+    ("health card no. 1234.567.890", "HEALTH_CARD"),
+    ("RAMQ TREM 8403 1215", "HEALTH_CARD"),
+    ("carte soleil trem 8403 1215", "HEALTH_CARD"),
+    ("carte santé 1234 5678", "HEALTH_CARD"),
+    ("care card: 1234-5678", "HEALTH_CARD"),
+    ("PHN 9123 456 789", "HEALTH_CARD"),
+    ("TREM84531215 at the desk", "HEALTH_CARD"),  # alone: a woman's (month + 50)
+    ("call 0044 20 7946 0958", "PHONE_NUMBER"),
+    ("00 44 20 7946 0958", "PHONE_NUMBER"),
+    ("0044 (0)20 7946 0958", "PHONE_NUMBER"),
+    ("born March 1984", "DATE_OF_BIRTH"),
+    ("born: March 1984", "DATE_OF_BIRTH"),
+    ("DOB: March 1984", "DATE_OF_BIRTH"),
+    ("date de naissance: mars 1984", "DATE_OF_BIRTH"),
+    ("Marie Tremblay, née en mars 1984", "DATE_OF_BIRTH"),
+    ("Né en mars 1984", "DATE_OF_BIRTH"),
+    ("DOB 19840312", "DATE_OF_BIRTH"),
+    ("passport GA123456", "PERSONAL_NUMBER"),
+    ("passport: GA 123456", "PERSONAL_NUMBER"),
+    ("refund to acct 123456789012", "PERSONAL_NUMBER"),
+    ("transit 12345-003 account 1234567", "PERSONAL_NUMBER"),
+    ("transit no. 12345 003", "PERSONAL_NUMBER"),
+    ("plate ABC123 towed", "PERSONAL_NUMBER"),
+    ("licence plate: 7ABC 123", "PERSONAL_NUMBER"),
+    ("plaque no: 123 ABC", "PERSONAL_NUMBER"),
 ]
 
 
@@ -186,25 +216,6 @@ def test_a_phone_number_among_references_of_its_shape_is_found(recognizers):
         ("call 5\u200b55-0142", "PHONE_NUMBER"),  # an invisible character inside
         ("call \uff15\uff15\uff15-\uff10\uff11\uff14\uff12", "PHONE_NUMBER"),  # full width
         ("refund to DE89 3704 0044 0532 0130 00", "IBAN_CODE"),  # checksum valid
-        # planted by a new city's probe: health cards as each province writes them, named
-        # (no checksum then) or Quebec's alone; a number dialled from Europe; a birth
-        # month, a birth date without separators; papers' and vehicles' numbers
-        ("OHIP 1234-567-890-AB", "HEALTH_CARD"),
-        ("health card no. 1234.567.890", "HEALTH_CARD"),
-        ("RAMQ TREM 8403 1215", "HEALTH_CARD"),
-        ("carte soleil TREM84031215", "HEALTH_CARD"),
-        ("PHN 9123 456 789", "HEALTH_CARD"),
-        ("TREM 8453 1215 at the desk", "HEALTH_CARD"),  # a woman's: month + 50
-        ("call 0044 20 7946 0958", "PHONE_NUMBER"),
-        ("born March 1984", "DATE_OF_BIRTH"),
-        ("née en mars 1984", "DATE_OF_BIRTH"),
-        ("DOB 19840312", "DATE_OF_BIRTH"),
-        ("passport GA123456", "PERSONAL_NUMBER"),
-        ("refund to acct 123456789012", "PERSONAL_NUMBER"),
-        ("transit 12345-003 account 1234567", "PERSONAL_NUMBER"),
-        ("plate ABC123 towed", "PERSONAL_NUMBER"),
-        ("licence plate: 7ABC 123", "PERSONAL_NUMBER"),
-        ("plaque no: 123 ABC", "PERSONAL_NUMBER"),
     ],
 )
 def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity):
@@ -242,6 +253,11 @@ def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity)
         "hot plate 2000W",
         "plate compactor 450kg",
         "immatriculation 2024 au total",
+        "FUND 1001 2034",  # codes of four capitals and 4-4 digits (a RAMQ's shape spaced)
+        "PROJ 2401 1503",
+        "Lot 12 CONC 0301 1205",
+        "Account 5 Ave NE May 2024",  # a street's quadrant, no "née"
+        "Plate compactor rental NE May 2024",
         "Plaque 150e anniversaire",
         "born 2019 festival",
     ],
