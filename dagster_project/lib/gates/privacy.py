@@ -188,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 17
+VALUE_DERIVATION = 18
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -587,6 +587,8 @@ def _count_values(
         "SELECT value, records FROM named WHERE spaces = 1 UNION ALL "
         f"SELECT {word(2)} || ' ' || {word(1)}, records FROM named WHERE spaces = 1"
     )
+    hyphenated_given = "[a-z]+(-[a-z]+)+ [a-z][a-z''-]*[a-z]"
+    given_initials = f"regexp_replace({word(1)}, '([a-z])[a-z]*-?', '\\1', 'g')"
     initialled = (  # (a hyphenated given name too: "J. Tremblay" for Jean-Philippe)
         f"SELECT left(value, 1) || ' ' || {word(2)}, records FROM ({two_word_names}) WHERE "
         f"regexp_full_match(value, '[{INITIALS}][a-z-]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
@@ -596,6 +598,12 @@ def _count_values(
         f"{not_place_like} "
         f"UNION ALL SELECT '{TITLED}' || {word(2)}, records FROM ({two_word_names}) WHERE "
         f"regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
+        # ... a hyphenated given name's initials, in both orders ("JP Tremblay", "J.-P.
+        # Tremblay", "Tremblay, J.P." for Jean-Pierre Tremblay)
+        f"UNION ALL SELECT {given_initials} || ' ' || {word(2)}, records FROM "
+        f"({two_word_names}) WHERE regexp_full_match(value, '{hyphenated_given}') "
+        f"UNION ALL SELECT {word(2)} || ' ' || {given_initials}, records FROM "
+        f"({two_word_names}) WHERE regexp_full_match(value, '{hyphenated_given}') "
         # ... and the username ("mtremblay": ``USERNAME``) of a plain family name
         f"UNION ALL SELECT '{USERNAME}' || left(value, 1) || {word(2)}, records FROM "
         f"({two_word_names}) WHERE regexp_full_match(value, "
@@ -997,9 +1005,27 @@ def _published_forms() -> str:
         f"{literal(_STREET_TYPES_TO_ABBREVIATE)}) THEN [array_to_string({abbreviated}, ' ')] "
         f"|| {_word_runs(abbreviated)} ELSE [] END"
     )
+    # A family name's "Mc" or "Mac" written apart ("Angus Mc Donald" for McDonald): the
+    # text once more with it joined to the word after it
+    mc_joined = "regexp_replace(normal, '(^| )(ma?c) ([a-z])', '\\1\\2\\3', 'g')"
+    mc = (
+        f"CASE WHEN regexp_matches(normal, '(^| )ma?c [a-z]') THEN [{mc_joined}] || "
+        f"{_word_runs(f'string_split({mc_joined}, chr(32))')} ELSE [] END"
+    )
+    # Initials written with dots or hyphens, or spaced ("J.P. Tremblay", "J-P Tremblay",
+    # "J. P. Tremblay", "Tremblay, J.-P."): the initials as one word ("jp tremblay"),
+    # as the personal values hold a hyphenated given name's
+    initials_joined = (
+        "regexp_replace(regexp_replace(normal, '(^| )([a-z])[.-]+([a-z])[.-]*( |$)', "
+        "'\\1\\2\\3\\4', 'g'), '(^| )([a-z]) ([a-z])( |$)', '\\1\\2\\3\\4', 'g')"
+    )
+    initials = (
+        "CASE WHEN regexp_matches(normal, '(^| )[a-z]([.-]+| )[a-z]([.-]| |$)') THEN "
+        f"{_word_runs(f'string_split({initials_joined}, chr(32))')} ELSE [] END"
+    )
     return (
         f"{runs} || {words_with_digits} || {around_short} || {after_title} || "
-        f"{parted} || {usernames} || {streets}"
+        f"{parted} || {usernames} || {streets} || {mc} || {initials}"
     )
 
 
@@ -1021,9 +1047,16 @@ def _personal_value_rows(conn, since: int | None = None) -> list[tuple[str, int,
         f"(length(normal) > {USERNAME_FAMILY_MIN_LENGTH} AND "
         f"regexp_full_match(normal, {literal(USERNAME_MARKED)}))"
     )
+    # Words run together in CamelCase ("ThaddeusKettleworth", "MaryKate Olsen"): the
+    # text once more with them apart (and "McDonald" as "Mc Donald", which a system
+    # may keep so)
+    camel = "'([a-zà-ÿ])([A-ZÀ-Þ])'"
     return conn.execute(
-        f"WITH {_readable_values(ALL_COLUMN_VALUES, carried='col, ')}, normalised AS "
-        f"(SELECT col, value, {_normalised(_titles_marked('text'))} AS normal FROM readable), "
+        f"WITH {_readable_values(ALL_COLUMN_VALUES, carried='col, ')}, cased AS (SELECT "
+        f"col, value, text FROM readable UNION ALL SELECT col, value, regexp_replace(text, "
+        f"{camel}, '\\1 \\2', 'g') FROM readable WHERE regexp_matches(text, {camel})), "
+        "normalised AS "
+        f"(SELECT col, value, {_normalised(_titles_marked('text'))} AS normal FROM cased), "
         "split AS MATERIALIZED (SELECT col, value, normal, string_split(normal, ' ') AS "
         f"words FROM normalised WHERE {splittable}), "
         "grams AS (SELECT col, value AS original, normal AS gram FROM normalised UNION ALL "

@@ -833,6 +833,36 @@ def test_an_address_is_found_with_its_street_type_written_otherwise():
     assert {text: holds_personal_value(conn, text) for text in published} == published
 
 
+def test_a_name_is_found_with_its_initials_mc_or_words_run_together():
+    """Left by the seventh probe: a hyphenated given name by its initials ("J.P.
+    Tremblay" for Jean-Pierre Tremblay), a "Mc" written apart, a name in CamelCase."""
+    from dagster_project.lib.gates.privacy import build_personal_values
+
+    conn = connect()
+    raw_service_requests(conn, "caller_name", [
+        "Angus McDonald", "Jean-Pierre Tremblay", "Thaddeus Kettleworth", "Mary-Kate Olsen",
+        "Marie Mc Gill",
+    ])  # fmt: skip
+    assert build_personal_values(conn, load_dictionary())
+    published = {
+        "Angus Mc Donald called": True,
+        "Mc Donald, Angus": True,
+        "McDonald's on Main: 3 complaints": False,  # a family name alone is no one's
+        "J.P. Tremblay": True,
+        "JP Tremblay": True,
+        "J-P Tremblay": True,
+        "J. P. Tremblay": True,
+        "Tremblay, J.-P.": True,
+        "J. Pierre": False,
+        "ThaddeusKettleworth": True,
+        "MaryKate Olsen": True,
+        "M-K Olsen": True,
+        "Marie McGill": True,  # a "Mc" the system keeps apart, published joined
+        "iPhone app for JavaScript users": False,
+    }
+    assert {text: holds_personal_value(conn, text) for text in published} == published
+
+
 def test_a_frequent_callers_name_stays_identifying_in_a_big_city():
     """A value shared by more than 20 records was taken for a placeholder ("Anonymous")
     and no longer looked for: a resident who called 23 times in a city of a million
