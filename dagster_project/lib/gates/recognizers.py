@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+import urllib.parse
 from dataclasses import dataclass
 from datetime import date
 
@@ -139,9 +140,17 @@ UNSTYLED = str.maketrans(STYLED)  # for str.translate
 SPACED_AT = re.compile(r"(?<=\w)\s+@\s*(?=\w)|(?<=\w)\s*@\s+(?=\w)")
 
 
+# a character written as a web address writes it ("%28613%29%20555-0101")
+PERCENT_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
 def plain_text(text: str) -> str:
-    # (HTML's character references first: "gertrude.v&#64;example.org", "613&#45;555")
-    plain = html.unescape(text) if "&" in text else text
+    # (a web address's percent-encoding first: a phone number or an e-mail inside a link,
+    # "/contact?p=%28613%29%20555-0101"; "+" stays a "+", a phone number's; "50% off"
+    # is left as it is)
+    plain = urllib.parse.unquote(text) if PERCENT_ENCODED.search(text) else text
+    # (HTML's character references next: "gertrude.v&#64;example.org", "613&#45;555")
+    plain = html.unescape(plain) if "&" in plain else plain
     plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", plain.translate(UNSTYLED)))
     plain = COMMA_GROUPED_PHONE.sub(r"\1-\2-\3", plain)
     plain = INTERNATIONAL_PREFIX.sub("+", TRUNK_ZERO.sub(r"\1 ", plain))

@@ -124,6 +124,9 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("plate ABC123 towed", "PERSONAL_NUMBER"),
     ("licence plate: 7ABC 123", "PERSONAL_NUMBER"),
     ("plaque no: 123 ABC", "PERSONAL_NUMBER"),
+    # inside a web address, as the address encodes it
+    ("https://example.org/contact?p=%28613%29%20555-0101", "PHONE_NUMBER"),
+    ("call%20613%20555%200101", "PHONE_NUMBER"),
 ]
 
 
