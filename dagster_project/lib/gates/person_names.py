@@ -43,6 +43,7 @@ the personal values'), names in capitals.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -126,6 +127,11 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return read("dist.male.first", "dist.female.first"), read("dist.all.last")
 
 
+def _unaccented(word: str) -> str:
+    """The word without its accents ("hélène": "helene"), as the census lists write it."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 def _as_a_name(word: str) -> bool:
     return word[:1].isupper() and not word.isupper() or len(word) == 1 and word.isupper()
 
@@ -145,8 +151,10 @@ def named_people(text: str, public: frozenset[str] = frozenset()) -> list[tuple[
         given, family = (second, first) if between == ", " else (first, second)
         # a hyphenated name by any of its parts ("Marie-Ève", "Bergeron-Leblanc"), a
         # family name without its apostrophe as the lists write it ("O'Neil": ONEIL)
-        givens = {g for g in given.lower().split("-") if g}
-        families = {f.replace("'", "").replace("’", "") for f in family.lower().split("-")}
+        givens = {g for g in _unaccented(given.lower()).split("-") if g}
+        families = {
+            f.replace("'", "").replace("’", "") for f in _unaccented(family.lower()).split("-")
+        }
         if (
             not givens & given_names
             or given.lower() in EVERYDAY_WORDS
@@ -219,7 +227,8 @@ def unknown_name_finding(
     # (a hyphenated name by any of its parts, as named_people reads it; "O'Neil" without
     # its apostrophe, as the lists write it; the given name first or second: "Smith,
     # John")
-    parts = "string_split(regexp_replace(lower({}), '[''’]', '', 'g'), '-')".format
+    # ... its accents off, as the lists write it: "Hélène Gagnon" is HELENE GAGNON
+    parts = "string_split(regexp_replace(strip_accents(lower({})), '[''’]', '', 'g'), '-')".format
     candidates = conn.execute(
         "WITH pairs AS (SELECT value, rows, unnest(list_zip(w, w[2:])) AS p FROM (SELECT "
         f"value, rows, regexp_extract_all(value, {literal(word)}) AS w FROM {values_table} "

@@ -188,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 18
+VALUE_DERIVATION = 19
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -1051,10 +1051,15 @@ def _personal_value_rows(conn, since: int | None = None) -> list[tuple[str, int,
     # text once more with them apart (and "McDonald" as "Mc Donald", which a system
     # may keep so)
     camel = "'([a-zà-ÿ])([A-ZÀ-Þ])'"
+    # ... and a file's name without its extension ("renee.tremblay.pdf", "see
+    # renee-tremblay.pdf": the name's words are read as they would be without it)
+    extension = "'[.](pdf|docx?|xlsx?|csv|txt|jpe?g|png|gif|html?|zip|msg|eml)\\b'"
     return conn.execute(
         f"WITH {_readable_values(ALL_COLUMN_VALUES, carried='col, ')}, cased AS (SELECT "
         f"col, value, text FROM readable UNION ALL SELECT col, value, regexp_replace(text, "
-        f"{camel}, '\\1 \\2', 'g') FROM readable WHERE regexp_matches(text, {camel})), "
+        f"{camel}, '\\1 \\2', 'g') FROM readable WHERE regexp_matches(text, {camel}) "
+        f"UNION ALL SELECT col, value, regexp_replace(text, {extension}, ' ', 'gi') FROM "
+        f"readable WHERE regexp_matches(text, {extension}, 'i')), "
         "normalised AS "
         f"(SELECT col, value, {_normalised(_titles_marked('text'))} AS normal FROM cased), "
         "split AS MATERIALIZED (SELECT col, value, normal, string_split(normal, ' ') AS "
@@ -1077,6 +1082,7 @@ STREET_ABBREVIATIONS = {
     "place": "pl", "terrace": "terr", "ter": "terr", "circle": "cir", "circ": "cir",
     "parkway": "pky", "pkwy": "pky", "highway": "hwy", "square": "sq", "gardens": "gdns",
     "heights": "hts", "ln": "lane", "trl": "trail", "close": "cl", "point": "pt",
+    "chemin": "ch", "route": "rte",  # (Canada Post's French ones: "1234 ch. du Lac-Vert")
     # and the directions after the street ("77 Main Street West" is "77 main st w")
     "west": "w", "east": "e", "north": "n", "south": "s", "ouest": "o", "est": "e",
 }  # fmt: skip

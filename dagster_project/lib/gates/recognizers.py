@@ -44,20 +44,19 @@ MIN_SCORE = 0.4
 # (The separators were ` ().-` only, two at most: a number written otherwise never
 # reached the recognizers.)
 CANDIDATE = (
-    r"(?i)[@＠]|%40|&#0*64;|&#x0*40;|&commat;|[(\[{<]at[)\]}>]|\bat\b.+\bdot\b"
+    r"(?i)[@＠]|%40|&#0*64;|&#x0*40;|&commat;|[(\[{<](at|a)[)\]}>]|\bat\b.+\bdot\b|\barobase\b"
     r"|([a-z][._][a-z][a-z0-9]*|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){8}"
     r"|\bn[ée]e?\s*[:,]?\s*[0-9]"
-    r"|\b(born|dob|d\.o\.b|birth ?date|birthday|b-?day|date of birth|n[ée]e? le"
+    r"|\b(born|dob|d\.o\.b|birth[ _]?date|birthday|b-?day|date[ _]of[ _]birth|n[ée]e? le"
     r"|date de naissance|anniversaire|ddn)\b|[(,]\s*(?-i:b\.)\s*[0-9a-z]"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|call-?back|cb|voice ?mail|vm|msg|message|txt"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
     r"[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){6}"
-    # a Quebec health card's shape (four letters, eight digits), and the words that name
-    # a health card, a passport, a bank account or a licence plate before a number
-    r"|\b[a-z]{4}[0-9]{8}\b"
+    # the words that name a health card, a passport, a bank account or a licence plate
+    # before a number
     r"|\b(ohip|ramq|phn|hcn|health|maladie|soleil|care ?card|passports?|passeport|acct"
     r"|account|compte|transit|chequing|cheque|savings|deposit|plates?|plaque"
     r"|immatriculation)\b[^0-9]{0,30}[0-9]|\bsant[ée][^0-9]{0,30}[0-9]"
@@ -76,7 +75,10 @@ SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/_*](?=\d)")
 # an @ written as a web address writes it ("jane.doe%40example.com")
 PERCENT_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-]+\.[\w.-]+)")
 # "(at)", "[at]", "{at}", "<at>", "[@]", "(@)" glued to or spaced from its words
-AT_IN_BRACKETS = re.compile(r"(?i)(?<=[\w.])\s*[(\[{<](?:at|@)[)\]}>]\s*(?=[\w-]+\.[\w.-]+)")
+# ... and "(a)", and French's "arobase" ("jane.doe(a)gmail.com", "jane.doe arobase gmail.com")
+AT_IN_BRACKETS = re.compile(
+    r"(?i)(?<=[\w.])(?:\s*[(\[{<](?:at|@|a)[)\]}>]\s*|\s+arobase\s+)(?=[\w-]+\.[\w.-]+)"
+)
 # an international call's prefix as dialled from Europe ("0044 20 7946 0958"): a "+"
 # to libphonenumber, which reads the country code after it. Only grouped as a phone
 # number is (a space, "." or "-" after the country code): an id written with leading
@@ -203,7 +205,8 @@ class SinAnyGroupingRecognizer(_LuhnRecognizer):
             patterns=[
                 Pattern(
                     "SIN after its name",
-                    r"(?i)(?<=\b(?:sin|nas|social insurance number|social insurance)\b)"
+                    r"(?i)(?<=\b(?:sin|nas|social insurance number|social insurance"
+                    r"|assurance sociale)\b)"
                     r"\W{0,3}(?:\d[ .-]?){8}\d(?![\d-])",
                     0.6,
                 )
@@ -276,36 +279,6 @@ class HealthNumberAfterItsNameRecognizer(PatternRecognizer):
         )
 
 
-# Words in capitals glued to eight digits in a city's codes ("WARD24011515"): no
-# health card's letters
-NOT_HEALTH_CARD_LETTERS = frozenset(
-    "FROM WARD YEAR ZONE ROOM UNIT HOUR OPEN CODE LINE ROAD DATE TIME PAGE FILE CASE ITEM "
-    "PLAN LOTS BLDG DEPT TEAM AREA SITE PART LIST REFS CALL FAXE".split()
-)
-
-
-class QuebecHealthCardRecognizer(PatternRecognizer):
-    """A Quebec health insurance number (RAMQ) alone, written as one word: the family
-    name's first three letters and the given name's first in capitals, then the birth
-    date (YYMMDD, the month plus 50 for a woman) and two digits: "TREM84031215". Spaced
-    ("TREM 8403 1215") it is a project's, a fund's or a concession's code as often
-    ("PROJ 2401 1503", "CONC 0301 1205"): only after the words that name it
-    (``HealthNumberAfterItsNameRecognizer``). Not a word of ``NOT_HEALTH_CARD_LETTERS``."""
-
-    def __init__(self):
-        super().__init__(
-            supported_entity="HEALTH_CARD",
-            patterns=[Pattern("RAMQ", r"(?<![\w-])(?-i:[A-Z]{4})\d{8}(?![\w-])", 0.5)],
-        )
-
-    def validate_result(self, pattern_text: str) -> bool:
-        if pattern_text[:4] in NOT_HEALTH_CARD_LETTERS:
-            return False
-        digits = re.sub(r"\D", "", pattern_text)
-        month, day = int(digits[2:4]), int(digits[4:6])
-        return (1 <= month <= 12 or 51 <= month <= 62) and 1 <= day <= 31
-
-
 class NamedNumberRecognizer(PatternRecognizer):
     """A number named by the words before it as a passport's or a bank account's:
     "passport GA123456", "bank account 123456789012", "transit 12345-003". The words are
@@ -330,7 +303,13 @@ class NamedNumberRecognizer(PatternRecognizer):
                     rf"\b{number}\d(?:[ -]?\d){{5,15}}\b",
                     0.6,
                 ),
-                Pattern("transit number", rf"(?i)\btransit\b{number}\d{{5}}[ -]\d{{3}}\b", 0.6),
+                # (spaced only after "no." or "#": "Transit 12345 678" is a route's change)
+                Pattern("transit number", r"(?i)\btransit\b\s*[:#]?\s*\d{5}-\d{3}\b", 0.6),
+                Pattern(
+                    "transit number, named",
+                    r"(?i)\btransit\s+(?:no\.?|number|#|num[ée]ro)\s*[:#]?\s*\d{5}[ -]\d{3}\b",
+                    0.6,
+                ),
             ],
         )
 
@@ -381,7 +360,8 @@ class SpelledOutEmailRecognizer(PatternRecognizer):
 
     def __init__(self):
         word = r"(?=[\w.+-]*[A-Za-z])[\w.+-]+"
-        at, dot = r"\s*(?:\(at\)|\[at\]|\bat\b)\s*", r"\s*(?:\(dot\)|\[dot\]|\bdot\b)\s*"
+        at = r"\s*(?:\(at\)|\[at\]|\bat\b|@|\barobase\b)\s*"  # ("jane.doe @ gmail dot com")
+        dot = r"\s*(?:\(dot\)|\[dot\]|\bdot\b|\bpoint\b)\s*"
         # a name of words joined by "." or "_" (a letter each side), " at ", a domain with
         # its real dots: "c.applewhite at example.net" ("apply at jobs.riverton.ca", "4.30
         # at jobs.riverton.ca", "HR2024 at careers.riverton.ca" have no such name)
@@ -437,7 +417,14 @@ class RecordIdAwarePhoneRecognizer(PhoneRecognizer):
         ]
 
 
+# Digits grouped as no phone number is, year first: a tender's or a file's number ("RFP
+# 2024-0145-03"), which libphonenumber reads as ten digits
+YEAR_FIRST_ID = re.compile(r"(?:19|20)\d\d[-/.]\d{3,4}[-/.]\d{2,3}")
+
+
 def _record_id(text: str, start: int, end: int) -> bool:
+    if YEAR_FIRST_ID.fullmatch(text[start:end]):
+        return True
     return bool(ID_PREFIX.search(text[:start])) and not PHONE_GROUPING.fullmatch(text[start:end])
 
 
@@ -448,6 +435,7 @@ STREET_TYPES = ("st", "street", "ave", "avenue", "rd", "road", "dr", "drive", "c
                 "highway", "trail", "trl", "gate", "grove", "row", "sq", "square", "line",
                 "sideroad", "rue", "chemin", "ch", "boul", "promenade", "prom")  # fmt: skip
 POSTAL_CODE = r"\b[A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d\b"
+STREET_WORDS = "|".join(STREET_TYPES + ("boul", "av", "ave", "montée", "rang", "route", "rte"))
 # a unit between the street and the postal code: "Apt 4", "Unit 4B,", "Suite 210", "#4"
 _UNIT = r"(?:(?:apt|apartment|unit|suite|ste|app|appt|bureau)\.?\s*|#\s*)[\w-]{1,6}\b[^\d]*?"
 
@@ -460,9 +448,10 @@ class HomeAddressRecognizer(PatternRecognizer):
         super().__init__(
             supported_entity="HOME_ADDRESS",
             patterns=[
-                Pattern(
+                Pattern(  # (a street's word between: "12 requests in K1P 1J1" is a count)
                     "house number + postal code",
-                    rf"(?i)\b\d+[A-Za-z]?\s+[^\d]{{2,}}?(?:{_UNIT})?{POSTAL_CODE}",
+                    rf"(?i)\b\d+[A-Za-z]?,?\s+(?:[^\d]*?\b(?:{STREET_WORDS})\b)[^\d]*?"
+                    rf"(?:{_UNIT})?{POSTAL_CODE}",
                     0.6,
                 ),
                 Pattern(  # (the street's words capitalised, whatever presidio's
@@ -542,7 +531,7 @@ class DateOfBirthRecognizer(PatternRecognizer):
             # 1984-03-12, 12/03/1984, 12-Mar-1984, 12MAR1984, March 12th, 1984
             return (
                 rf"(?:{year}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]{year}"
-                rf"|\d{{1,2}}[- ]?[A-Za-z]{{3,9}}\.?[- ]?{year}"
+                rf"|\d{{1,2}}(?:st|nd|rd|th|er)?(?: of)?[- ]?[A-Za-zéû]{{3,9}}\.?,?[- ]?{year}"
                 rf"|[A-Za-z]{{3,9}}\.? \d{{1,2}}(?:st|nd|rd|th)?,? {year})"
             )
 
@@ -564,14 +553,17 @@ class DateOfBirthRecognizer(PatternRecognizer):
             r"|date de naissance|ddn)"
         )
         introduced = (
-            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|n[ée]e?(?: le)?"
+            r"(?:born(?: on)?|dob|d\.o\.b\.?|date[ _]of[ _]birth|birth[ _]?date|n[ée]e?(?: le)?"
             r"|date de naissance|ddn)"
         )
+        # between the word and the date: a colon, "=", a dash, or a JSON's or a tag's
+        # punctuation ('{"dob": "1984-03-12"}', "<dob>1984-03-12</dob>", "DOB (1984-...")
+        between = r"""[\s:,=|"'()<>/-]{0,5}"""
         any_year, past_year = r"(?:\d{4}|\d{2})", _years_before(BIRTHDAY_YEARS_AGO)
         super().__init__(
             supported_entity="DATE_OF_BIRTH",
             patterns=[
-                Pattern("birth date", rf"(?i)\b{introduced}\s*[:,=-]?\s*{dates(any_year)}", 0.6),
+                Pattern("birth date", rf"(?i)\b{introduced}{between}{dates(any_year)}", 0.6),
                 # "DOB 19840312", "DOB: 120384" (the date's digits without separators)
                 Pattern(
                     "birth date in digits",
@@ -674,7 +666,6 @@ class Recognizers:
             LocalPhoneRecognizer(),
             IbanRecognizer(),
             HealthNumberAfterItsNameRecognizer(),
-            QuebecHealthCardRecognizer(),
             NamedNumberRecognizer(),
             LicencePlateRecognizer(),
         ]

@@ -859,6 +859,31 @@ def test_a_name_is_found_with_its_initials_mc_or_words_run_together():
         "M-K Olsen": True,
         "Marie McGill": True,  # a "Mc" the system keeps apart, published joined
         "iPhone app for JavaScript users": False,
+        # the eighth probe's: a file named after the person
+        "see renee-tremblay.pdf": False,  # (no Renee Tremblay in this system)
+    }
+    assert {text: holds_personal_value(conn, text) for text in published} == published
+
+
+def test_a_name_in_a_file_name_and_a_french_street_abbreviation_are_found():
+    """The eighth probe's: a file named after its person ("renee.tremblay.pdf"), and a
+    home address with Canada Post's French abbreviation ("ch." for chemin)."""
+    from dagster_project.lib.gates.privacy import build_personal_values
+
+    conn = connect()
+    raw_service_requests(conn, "caller_name", ["Renee Tremblay"])
+    conn.execute(
+        "INSERT INTO raw.crm311_service_requests (street_address) "
+        "VALUES ('1234 Chemin du Lac-Vert')"
+    )
+    assert build_personal_values(conn, load_dictionary())
+    published = {
+        "see renee-tremblay.pdf": True,
+        "renee.tremblay.pdf": True,
+        "/files/renee_tremblay_complaint.pdf": True,
+        "report.pdf of 2024": False,
+        "1234 ch. du Lac-Vert": True,
+        "1234 rte du Lac-Vert": False,
     }
     assert {text: holds_personal_value(conn, text) for text in published} == published
 

@@ -105,7 +105,7 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("carte santé 1234 5678", "HEALTH_CARD"),
     ("care card: 1234-5678", "HEALTH_CARD"),
     ("PHN 9123 456 789", "HEALTH_CARD"),
-    ("TREM84531215 at the desk", "HEALTH_CARD"),  # alone: a woman's (month + 50)
+    ("carte soleil TREM84531215", "HEALTH_CARD"),  # a woman's (month + 50)
     ("call 0044 20 7946 0958", "PHONE_NUMBER"),
     ("00 44 20 7946 0958", "PHONE_NUMBER"),
     ("0044 (0)20 7946 0958", "PHONE_NUMBER"),
@@ -127,6 +127,22 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     # inside a web address, as the address encodes it
     ("https://example.org/contact?p=%28613%29%20555-0101", "PHONE_NUMBER"),
     ("call%20613%20555%200101", "PHONE_NUMBER"),
+    # the eighth probe's: a birth date as a JSON, a form or a tag holds it; an address
+    # as Quebec writes it; an @ as "(a)", "arobase", " @ ... dot"; the SIN's French name
+    ('{"dob": "1984-03-12"}', "DATE_OF_BIRTH"),
+    ('"birthdate":"1984-03-12"', "DATE_OF_BIRTH"),
+    ("DOB (1984-03-12)", "DATE_OF_BIRTH"),
+    ("<dob>1984-03-12</dob>", "DATE_OF_BIRTH"),
+    ("date_of_birth=1984-03-12", "DATE_OF_BIRTH"),
+    ("birth_date: 1984-03-12", "DATE_OF_BIRTH"),
+    ("date of birth 12 March, 1984", "DATE_OF_BIRTH"),
+    ("born 12th March 1984", "DATE_OF_BIRTH"),
+    ("12, rue des Érables, Gatineau QC J8X 1A1", "HOME_ADDRESS"),
+    ("45, boul. Saint-Joseph, app. 3, J8X 1A1", "HOME_ADDRESS"),
+    ("jane.doe(a)gmail.com", "EMAIL_ADDRESS"),
+    ("jane.doe arobase gmail.com", "EMAIL_ADDRESS"),
+    ("jane.doe @ gmail dot com", "EMAIL_ADDRESS"),
+    ("numéro d'assurance sociale : 046 45 4286", "CA_SIN"),
 ]
 
 
@@ -261,6 +277,11 @@ def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity)
         "Lot 12 CONC 0301 1205",
         "Account 5 Ave NE May 2024",  # a street's quadrant, no "née"
         "Plate compactor rental NE May 2024",
+        "SNOW24011501",  # a work order's code (a Quebec health card's shape, unnamed)
+        "RFP 2024-0145-03",  # a tender's number, year first
+        "12 requests in K1P 1J1",  # a count and a postal code, no street between
+        "Ward 5 - K1P 1J1",
+        "Transit 12345 678 service change",
         "Plaque 150e anniversaire",
         "born 2019 festival",
     ],
@@ -331,6 +352,8 @@ def test_anything_else_of_their_shape_still_is(text):
         ("Swim lesson - Marie-Ève Tremblay", ["Marie-Ève Tremblay"]),
         ("Neighbour Bob Zzyx-Jones dumping", ["Bob Zzyx-Jones"]),  # a family name's part
         ("Private Swim Lesson - Wyatt Young", ["Wyatt Young"]),
+        ("Hélène Gagnon called", ["Hélène Gagnon"]),  # accents: the lists have none
+        ("Lucía Fernández called", ["Lucía Fernández"]),
         # places, everyday words, capitals: not a person's name
         ("Victoria Park", []),
         ("Nathan Phillips Square", []),
