@@ -188,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 19
+VALUE_DERIVATION = 20
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -600,10 +600,14 @@ def _count_values(
         f"regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
         # ... a hyphenated given name's initials, in both orders ("JP Tremblay", "J.-P.
         # Tremblay", "Tremblay, J.P." for Jean-Pierre Tremblay)
-        f"UNION ALL SELECT {given_initials} || ' ' || {word(2)}, records FROM "
-        f"({two_word_names}) WHERE regexp_full_match(value, '{hyphenated_given}') "
-        f"UNION ALL SELECT {word(2)} || ' ' || {given_initials}, records FROM "
-        f"({two_word_names}) WHERE regexp_full_match(value, '{hyphenated_given}') "
+        # (from the names as the systems hold them, given name first: "anne bergeron-
+        # leblanc" reversed would give "bl anne")
+        f"UNION ALL SELECT {given_initials} || ' ' || {word(2)}, records FROM named "
+        f"WHERE spaces = 1 AND regexp_full_match(value, '{hyphenated_given}') AND "
+        f"{not_place_like} "
+        f"UNION ALL SELECT {word(2)} || ' ' || {given_initials}, records FROM named "
+        f"WHERE spaces = 1 AND regexp_full_match(value, '{hyphenated_given}') AND "
+        f"{not_place_like} "
         # ... and the username ("mtremblay": ``USERNAME``) of a plain family name
         f"UNION ALL SELECT '{USERNAME}' || left(value, 1) || {word(2)}, records FROM "
         f"({two_word_names}) WHERE regexp_full_match(value, "
@@ -1050,7 +1054,9 @@ def _personal_value_rows(conn, since: int | None = None) -> list[tuple[str, int,
     # Words run together in CamelCase ("ThaddeusKettleworth", "MaryKate Olsen"): the
     # text once more with them apart (and "McDonald" as "Mc Donald", which a system
     # may keep so)
-    camel = "'([a-zà-ÿ])([A-ZÀ-Þ])'"
+    # (only a word of two capitalised parts: an id's mixed case is no name, and split
+    # into words it made 5 forms a value)
+    camel = "'\\b([A-ZÀ-Þ][a-zà-ÿ]+)([A-ZÀ-Þ][a-zà-ÿ]+)\\b'"
     # ... and a file's name without its extension ("renee.tremblay.pdf", "see
     # renee-tremblay.pdf": the name's words are read as they would be without it)
     extension = "'[.](pdf|docx?|xlsx?|csv|txt|jpe?g|png|gif|html?|zip|msg|eml)\\b'"

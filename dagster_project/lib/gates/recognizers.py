@@ -44,25 +44,27 @@ MIN_SCORE = 0.4
 # (The separators were ` ().-` only, two at most: a number written otherwise never
 # reached the recognizers.)
 CANDIDATE = (
-    r"(?i)[@＠]|%40|&#0*64;|&#x0*40;|&commat;|[(\[{<](at|a)[)\]}>]|\bat\b.+\bdot\b|\barobase\b"
+    r"(?i)[@＠]|%40|&#0*64;|&#x0*40;|&commat;|[(\[{<]at[)\]}>]|\bat\b.+\bdot\b|\barobase\b"
     r"|([a-z][._][a-z][a-z0-9]*|[a-z][0-9]+) at [a-z0-9-]+[.][a-z]"
     r"|[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]"
     r"|[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){8}"
     r"|\bn[ée]e?\s*[:,]?\s*[0-9]"
-    r"|\b(born|dob|d\.o\.b|birth[ _]?date|birthday|b-?day|date[ _]of[ _]birth|n[ée]e? le"
-    r"|date de naissance|anniversaire|ddn)\b|[(,]\s*(?-i:b\.)\s*[0-9a-z]"
+    r"|\b(born|dob|d\.o\.b|birth[ _-]?date|birthday|b-?day|date[ _-]?of[ _-]?birth|n[ée]e? le"
+    r"|date[ _-]?(de[ _-]?)?naissance|anniversaire|ddn)\b|[(,]\s*(?-i:b\.)\s*[0-9a-z]"
     r"|\b(call|called|calling|phone|telephone|t[ée]l[ée]phone|tel|tél|ph|cell|cellular"
     r"|call-?back|cb|voice ?mail|vm|msg|message|txt"
     r"|cellulaire|mobile|me|us|back|at|from|on|au|number|no|is)\b[^0-9０-９𝟎-𝟿]{0,4}"
     r"[0-9０-９𝟎-𝟿]([^0-9０-９𝟎-𝟿a-z]{0,3}[0-9０-９𝟎-𝟿]){6}"
     # the words that name a health card, a passport, a bank account or a licence plate
     # before a number
-    r"|\b(ohip|ramq|phn|hcn|health|maladie|soleil|care ?card|passports?|passeport|acct"
-    r"|account|compte|transit|chequing|cheque|savings|deposit|plates?|plaque"
-    r"|immatriculation)\b[^0-9]{0,30}[0-9]|\bsant[ée][^0-9]{0,30}[0-9]"
+    r"|\b(ohip|ramq|phn|hcn|health ?card|health (insurance )?(number|no)|personal health"
+    r"|maladie|soleil|care ?card|passports?|passeport|bank (account|acct)|chequing"
+    r"|savings account|compte bancaire|direct deposit|void cheque|transit|licen[cs]e plate"
+    r"|plaque|immatriculation)\b[^0-9]{0,30}[0-9]|\bplate\s*(number|no|#|:)[^0-9]{0,30}[0-9]"
+    r"|\bsant[ée][^0-9]{0,30}[0-9]|\bplate\s*[a-z]{3,4}[ -]?[0-9]{3}\b"
     # (RE2's \b knows ASCII letters only: "santé" ends no word for it)
     r"|\bn[ée]e?\s+(en\s+)?(jan|f[ée]v|feb|mar|avr|apr|mai|may|juin|jun|juil|jul|ao[uû]t"
-    r"|aug|sep|oct|nov|d[ée]c)"
+    r"|aug|sep|oct|nov|d[ée]c)[a-zéû]*\b"
 )
 # What the recognizers read: the text with the ways of writing a separator, an @ or a
 # digit that they do not know made plain (full-width forms and dashes other than "-"
@@ -75,9 +77,10 @@ SLASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[/_*](?=\d)")
 # an @ written as a web address writes it ("jane.doe%40example.com")
 PERCENT_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-]+\.[\w.-]+)")
 # "(at)", "[at]", "{at}", "<at>", "[@]", "(@)" glued to or spaced from its words
-# ... and "(a)", and French's "arobase" ("jane.doe(a)gmail.com", "jane.doe arobase gmail.com")
+# ... and French's "arobase" ("jane.doe arobase gmail.com"; not "(a)": a by-law's
+# clause, "Subsection 4(a) ottawa.ca/...")
 AT_IN_BRACKETS = re.compile(
-    r"(?i)(?<=[\w.])(?:\s*[(\[{<](?:at|@|a)[)\]}>]\s*|\s+arobase\s+)(?=[\w-]+\.[\w.-]+)"
+    r"(?i)(?<=[\w.])(?:\s*[(\[{<](?:at|@)[)\]}>]\s*|\s+arobase\s+)(?=[\w-]+\.[\w.-]+)"
 )
 # an international call's prefix as dialled from Europe ("0044 20 7946 0958"): a "+"
 # to libphonenumber, which reads the country code after it. Only grouped as a phone
@@ -254,7 +257,7 @@ class OntarioHealthCardRecognizer(_LuhnRecognizer):
 HEALTH_CARD_WORDS = (
     r"ohip|ramq|phn|hcn|health ?card|health (?:insurance )?(?:number|no\.?|#)"
     r"|personal health number|care ?card|carte soleil|carte d'assurance maladie"
-    r"|carte santé|num[ée]ro d'assurance maladie|assurance maladie"
+    r"|carte santé|num[ée]ro d'assurance maladie"
 )
 
 
@@ -298,7 +301,7 @@ class NamedNumberRecognizer(PatternRecognizer):
                 ),
                 Pattern(
                     "bank account",
-                    r"(?i)\b(?:bank account|acct|chequing(?: account)?|savings account"
+                    r"(?i)\b(?:bank (?:account|acct)|chequing(?: account)?|savings account"
                     r"|compte bancaire|direct deposit(?: to)?|void cheque)"
                     rf"\b{number}\d(?:[ -]?\d){{5,15}}\b",
                     0.6,
@@ -327,11 +330,18 @@ class LicencePlateRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "licence plate",
-                    r"(?i)\b(?:licen[cs]e plate|plate(?: number| no\.?)?|plaque d'immatriculation"
-                    r"|immatriculation|plaque\s*(?:no\.?|#|:))\s*[:#]?\s*"
+                    r"(?i)\b(?:licen[cs]e plate|plate (?:number|no\.?)|plaque d'immatriculation"
+                    r"|immatriculation|plaque\s*(?:no\.?|#|:)|plate\s*[#:])\s*[:#]?\s*"
                     r"[A-Za-z0-9]{2,8}(?:[ -][A-Za-z0-9]{2,4})?\b",
                     0.6,
-                )
+                ),
+                # "plate" alone before three or four capitals and three digits ("plate
+                # ABC123 towed"; not equipment's "Vibratory plate VP1550", "plate W12x26")
+                Pattern(
+                    "plate",
+                    r"(?i)\bplate\s+(?-i:[A-Z]{3,4})[ -]?\d{3}\b",
+                    0.6,
+                ),
             ],
         )
 
@@ -448,10 +458,19 @@ class HomeAddressRecognizer(PatternRecognizer):
         super().__init__(
             supported_entity="HOME_ADDRESS",
             patterns=[
-                Pattern(  # (a street's word between: "12 requests in K1P 1J1" is a count)
+                # a street's word between the number and the postal code, or a street's
+                # name in capitalised words ("45 Broadway K1P 1J1"): not a count, "12
+                # requests in K1P 1J1", "Ward 5 - K1P 1J1"
+                Pattern(
                     "house number + postal code",
                     rf"(?i)\b\d+[A-Za-z]?,?\s+(?:[^\d]*?\b(?:{STREET_WORDS})\b)[^\d]*?"
                     rf"(?:{_UNIT})?{POSTAL_CODE}",
+                    0.6,
+                ),
+                Pattern(
+                    "house number + a street's name + postal code",
+                    r"\b\d+[A-Za-z]?,?\s+(?-i:[A-Z][A-Za-zÀ-ÿ'-]+)(?:\s+(?-i:[A-Z][A-Za-zÀ-ÿ'-]+))"
+                    rf"{{0,3}},?\s*(?:{_UNIT})?{POSTAL_CODE}",
                     0.6,
                 ),
                 Pattern(  # (the street's words capitalised, whatever presidio's
@@ -547,14 +566,16 @@ class DateOfBirthRecognizer(PatternRecognizer):
             "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|f[ée]v|mars|avr|mai|juin"
             "|juil|ao[uû]t|sept|d[ée]c)[a-zé]{0,7}"
         )
+        month_day = "(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])"
+        day_month = "(?:0[1-9]|[12]\\d|3[01])(?:0[1-9]|1[0-2])"
         # (a month's: "né" and "née" with their accent, "NE" is a street's quadrant)
         introduced_month = (
-            r"(?:born(?: on)?|dob|d\.o\.b\.?|date of birth|birth ?date|née?(?:\b|(?=\s))"
-            r"|date de naissance|ddn)"
+            r"(?:born(?: on)?|dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date"
+            r"|née?(?:\b|(?=\s))|date[ _-]?(?:de[ _-]?)?naissance|ddn)"
         )
         introduced = (
-            r"(?:born(?: on)?|dob|d\.o\.b\.?|date[ _]of[ _]birth|birth[ _]?date|n[ée]e?(?: le)?"
-            r"|date de naissance|ddn)"
+            r"(?:born(?: on)?|dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date"
+            r"|n[ée]e?(?: le)?|date[ _-]?(?:de[ _-]?)?naissance|ddn)"
         )
         # between the word and the date: a colon, "=", a dash, or a JSON's or a tag's
         # punctuation ('{"dob": "1984-03-12"}', "<dob>1984-03-12</dob>", "DOB (1984-...")
@@ -567,7 +588,8 @@ class DateOfBirthRecognizer(PatternRecognizer):
                 # "DOB 19840312", "DOB: 120384" (the date's digits without separators)
                 Pattern(
                     "birth date in digits",
-                    rf"(?i)\b{introduced}\s*[:,=-]?\s*(?:\d{{8}}|\d{{6}})\b",
+                    rf"(?i)\b{introduced_month}{between}(?:(?:19|20)\d\d{month_day}"
+                    rf"|{day_month}(?:19|20)\d\d|\d\d{month_day}|{day_month}\d\d)\b",
                     0.6,
                 ),
                 # "born March 1984", "née en mars 1984": a month and a year of birth

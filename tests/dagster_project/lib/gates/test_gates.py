@@ -841,7 +841,7 @@ def test_a_name_is_found_with_its_initials_mc_or_words_run_together():
     conn = connect()
     raw_service_requests(conn, "caller_name", [
         "Angus McDonald", "Jean-Pierre Tremblay", "Thaddeus Kettleworth", "Mary-Kate Olsen",
-        "Marie Mc Gill",
+        "Marie Mc Gill", "Anne Bergeron-Leblanc",
     ])  # fmt: skip
     assert build_personal_values(conn, load_dictionary())
     published = {
@@ -859,6 +859,8 @@ def test_a_name_is_found_with_its_initials_mc_or_words_run_together():
         "M-K Olsen": True,
         "Marie McGill": True,  # a "Mc" the system keeps apart, published joined
         "iPhone app for JavaScript users": False,
+        "Anne BL": False,  # a hyphenated family name's initials are no given name's
+        "BL Anne": False,
         # the eighth probe's: a file named after the person
         "see renee-tremblay.pdf": False,  # (no Renee Tremblay in this system)
     }

@@ -118,7 +118,7 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("DOB 19840312", "DATE_OF_BIRTH"),
     ("passport GA123456", "PERSONAL_NUMBER"),
     ("passport: GA 123456", "PERSONAL_NUMBER"),
-    ("refund to acct 123456789012", "PERSONAL_NUMBER"),
+    ("refund to bank acct 123456789012", "PERSONAL_NUMBER"),
     ("transit 12345-003 account 1234567", "PERSONAL_NUMBER"),
     ("transit no. 12345 003", "PERSONAL_NUMBER"),
     ("plate ABC123 towed", "PERSONAL_NUMBER"),
@@ -139,10 +139,17 @@ WRITTEN_OTHERWISE = [  # planted by an adversarial probe; each reached the porta
     ("born 12th March 1984", "DATE_OF_BIRTH"),
     ("12, rue des Érables, Gatineau QC J8X 1A1", "HOME_ADDRESS"),
     ("45, boul. Saint-Joseph, app. 3, J8X 1A1", "HOME_ADDRESS"),
-    ("jane.doe(a)gmail.com", "EMAIL_ADDRESS"),
     ("jane.doe arobase gmail.com", "EMAIL_ADDRESS"),
     ("jane.doe @ gmail dot com", "EMAIL_ADDRESS"),
     ("numéro d'assurance sociale : 046 45 4286", "CA_SIN"),
+    # ... and the second review's
+    ('{"dateOfBirth":"1984-03-12"}', "DATE_OF_BIRTH"),
+    ("<date-of-birth>1984-03-12</date-of-birth>", "DATE_OF_BIRTH"),
+    ("dateNaissance: 1984-03-12", "DATE_OF_BIRTH"),
+    ("DOB: 120384", "DATE_OF_BIRTH"),
+    ("45 Broadway K1P 1J1", "HOME_ADDRESS"),  # a street's name without its type
+    ("Jane Roe, 45 Birchwood K1P 1J1", "HOME_ADDRESS"),
+    ("plate # BXKR 123", "PERSONAL_NUMBER"),
 ]
 
 
@@ -282,6 +289,20 @@ def test_more_ways_of_writing_personal_data_are_found(recognizers, text, entity)
         "12 requests in K1P 1J1",  # a count and a postal code, no street between
         "Ward 5 - K1P 1J1",
         "Transit 12345 678 service change",
+        # the second review's: a by-law's clause "(a)" before a web address, a street's
+        # NE before digits, the ledger's "Acct", equipment's plates, a health plan's budget
+        "Subsection 4(a) O.Reg. 332/12",
+        "See section 4(a) www.ottawa.ca",
+        "Pole NE 123456",
+        "Sector NE, 240312",
+        "DOB 99999999",  # no date's digits
+        "GL Acct 5100-2010",
+        "Acct: 51002010 Roads maintenance",
+        "Vibratory plate VP1550",
+        "Base plate W12x26",
+        "Roadway plate HP2400 installed",
+        "Régime d'assurance maladie 2024-2025 4 500 000",
+        "Assurance maladie 12 345 678 $",
         "Plaque 150e anniversaire",
         "born 2019 festival",
     ],
