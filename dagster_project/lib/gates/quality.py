@@ -51,8 +51,6 @@ LOG = logging.getLogger(__name__)
 # interpreter waits for it at exit, so no page is left half written.
 _pages = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-data-docs")
 _pending_pages: list[concurrent.futures.Future] = []
-
-
 PAGE_TIMEOUT_S = 120  # a page takes 0.25 s; one stuck must not hold the run's end
 
 

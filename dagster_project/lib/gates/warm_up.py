@@ -4,11 +4,10 @@ Great Expectations and Presidio take 3-4 s of one core to import; a gate that im
 them itself makes the run wait that long. The thread also opens the city's GX project
 (reading and checking its config files: ~0.1 s the first gate paid) and reads the census
 name lists the privacy gate looks names up in (0.25-0.35 s the first privacy gate with a
-text column paid). The warehouse
-step starts it while dbt (a subprocess) builds, so the import overlaps with the
-build. (Started at the run's start instead, it saved nothing measurable: the run's own
-first steps are Python work that competes for the same interpreter lock.) The
-definitions and a run with nothing to check never import either.
+text column paid). The warehouse step starts it while dbt (a subprocess) builds, so the
+import overlaps with the build. (Started at the run's start instead, it saved nothing
+measurable: the run's own first steps are Python work that competes for the same
+interpreter lock.) The definitions and a run with nothing to check never import either.
 """
 
 from __future__ import annotations
