@@ -106,7 +106,6 @@ def _run(end_dbt_ahead) -> int:
     from dagster_project.definitions import definitions
     from dagster_project.defs.automation import PLAN_TAG
     from dagster_project.defs.run_plan import make_plan, planned_job
-    from dagster_project.lib.gates.quality import wait_for_data_docs
     from dagster_project.lib.run_report import ALERTED_BY_TAG, alert_run, report_run
     from publish.portal.connection import portal_connection
 
@@ -136,8 +135,6 @@ def _run(end_dbt_ahead) -> int:
             tags={ALERTED_BY_TAG: "command line", PLAN_TAG: plan.summary()[:1000]},
         )
         scored = None if result.success else _score_anyway(definitions(), instance)
-        # the quality gates' Data Docs pages, built beside the run (lib/gates/quality.py)
-        page_errors = wait_for_data_docs()
     elapsed = time.monotonic() - started
 
     report = report_run(result.run_id, result.all_events, current=plan.current)
@@ -156,8 +153,6 @@ def _run(end_dbt_ahead) -> int:
     print(f"  Dictionary: {portal_url}/dictionary/  Quality: {portal_url}/quality-reports/")
     if scored is not None:  # after the dataset lines, which tools read up to "Portal:"
         print(f"  Quality:    scores measured after the run: {scored}")
-    if page_errors:  # (an internal report: the gates' verdicts stand without it)
-        print(f"  Data Docs:  {len(page_errors)} validation pages not built: {page_errors[0]}")
     example = "from kpi.kpi_digital_adoption" if settings.is_sample_city else "show all tables"
     print(
         f'  Warehouse:  {settings.warehouse_path}  (e.g. .venv/bin/python -c "import duckdb; '

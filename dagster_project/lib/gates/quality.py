@@ -11,14 +11,6 @@ name, a uniqueness expectation on its one column over all rows, and the row coun
 the row ids. The findings are summed across batches. (The whole suite, and with it the
 validation's Data Docs page, runs at once for tables that fit one batch.)
 
-The validation's Data Docs page (the governance group's view of the result: the gate's
-verdict and findings do not depend on it) is built on a thread of its own while the run
-goes on (``_pages``): GX compiles its page templates anew for each page, 0.25 s of a
-small dataset's 0.6 s gate, which the next steps' waits on the portal now hide. The
-pipeline command waits for its pages before it ends (``wait_for_data_docs``); a run the
-Dagster daemon launches ends its process normally, and Python waits for the thread then.
-A page that could not be built is logged: the gate's verdict does not depend on it.
-
 When the rows published last passed this very suite (``validated``: the snapshot the
 publisher keeps of what it sent), the per-row expectations run only on the rows that are
 new or changed since: a row's check depends on that row alone. Uniqueness and the row
@@ -27,10 +19,8 @@ count still look at every row.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import json
-import logging
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,39 +34,6 @@ from ..warehouse import literal, quote
 
 # Great Expectations is imported where a suite runs, not with this module: it takes
 # seconds to import, and a run whose gates all carry over (nothing changed) needs none.
-
-LOG = logging.getLogger(__name__)
-# One thread builds the Data Docs pages, one after the other (a suite's old results are
-# deleted after its page is built, never while GX lists them); not a daemon thread: the
-# interpreter waits for it at exit, so no page is left half written.
-_pages = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-data-docs")
-_pending_pages: list[concurrent.futures.Future] = []
-PAGE_TIMEOUT_S = 120  # a page takes 0.25 s; one stuck must not hold the run's end
-
-
-def wait_for_data_docs() -> list[str]:
-    """Wait for the Data Docs pages being built; return the errors of those that failed
-    or did not finish in ``PAGE_TIMEOUT_S`` (logged too: a page that could not be built
-    never changes a gate's verdict)."""
-    errors = []
-    while _pending_pages:
-        try:
-            error = _pending_pages.pop(0).exception(timeout=PAGE_TIMEOUT_S)
-        except concurrent.futures.TimeoutError:
-            error = TimeoutError(f"a Data Docs page took more than {PAGE_TIMEOUT_S} s")
-        if error is not None:
-            errors.append(f"{type(error).__name__}: {error}")
-    return errors
-
-
-def _build_page(context, identifier, suite: str) -> None:
-    try:
-        context.build_data_docs(resource_identifiers=[identifier], build_index=False)
-    except Exception:
-        LOG.warning("the Data Docs page of %s could not be built", suite, exc_info=True)
-        raise
-    finally:
-        forget_old_results(Path(context.root_directory), suite)
 
 
 @dataclass
@@ -135,9 +92,8 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
         run_id=run_id,
         batch_identifier=validation.batch_id,
     )
-    # (the finished ones let go: a long-lived process, the Dagster UI's, gates many times)
-    _pending_pages[:] = [p for p in _pending_pages if not p.done() or p.exception() is not None]
-    _pending_pages.append(_pages.submit(_build_page, context, identifier, definition.suite.name))
+    context.build_data_docs(resource_identifiers=[identifier], build_index=False)
+    forget_old_results(Path(context.root_directory), definition.suite.name)
     failures = []
     for outcome in validation.results:
         if not outcome.success:
@@ -152,8 +108,7 @@ def run_quality_gate(dataframe, checkpoint: str, project_root: Path | None = Non
                     "examples": [str(v) for v in outcome.result.get("partial_unexpected_list", [])],
                 }
             )
-    # (the page is being built: its address, not whether it exists yet)
-    docs = context.get_docs_sites_urls(resource_identifier=identifier, only_if_exists=False)
+    docs = context.get_docs_sites_urls(resource_identifier=identifier)
     return GateResult(
         passed=validation.success,
         rows_checked=len(dataframe),
