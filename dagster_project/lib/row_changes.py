@@ -19,6 +19,7 @@ file system tells.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,9 @@ class KeyDifference:
 
 
 _KEY_DIFFERENCES: dict[tuple, KeyDifference] = {}
+# One difference made at a time: a publication compares on one thread (the version)
+# while its DataStore load asks on another; the second waits and takes the first's.
+_MAKING = threading.Lock()
 
 
 def _identity(path: Path) -> tuple:
@@ -94,6 +98,11 @@ def key_difference(old: Path, new: Path, keys: list[str], work_dir: Path) -> Key
     written in ``work_dir`` as Parquet (fast to write; the DataStore load makes its CSV
     only when it sends them). Asked again for the same two files (the DataStore after
     the version), the answer is the one already made, while its files are still there."""
+    with _MAKING:
+        return _key_difference(old, new, keys, work_dir)
+
+
+def _key_difference(old: Path, new: Path, keys: list[str], work_dir: Path) -> KeyDifference:
     memo_key = (_identity(old), _identity(new), tuple(keys), str(work_dir))
     known = _KEY_DIFFERENCES.get(memo_key)
     if known is not None and known.upserts.exists() and known.deletes.exists():

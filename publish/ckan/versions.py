@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.lib.dictionary import Dataset, Division
+from dagster_project.lib.files import file_sha256
 from dagster_project.lib.row_changes import compare_exports
 from dagster_project.lib.versions import (
     Version,
@@ -99,6 +100,56 @@ def archive_superseded_csv(
     return action
 
 
+def archive_before_comparing(  # noqa: PLR0913 (the publication's state, handed on)
+    publisher: CkanPublisher,
+    package: dict[str, Any],
+    dataset: Dataset,
+    versioning: Versioning | None,
+    recorded: list[Version],
+    new_csv: Path,
+    actions: dict[str, str],
+) -> bool:
+    """Keep the superseded CSV before the comparison with the last publication has said
+    whether the data changed, when the files say so already: the portal's CSV is the
+    last version's (the kept file's SHA-256) and the new export's bytes differ from it.
+    The upload can then start while the comparison runs. Exports are the same bytes for
+    the same rows (``exports.export_model``), so other bytes are other data, except
+    when only the writing of values changed (a DuckDB upgrade): the caller then undoes
+    it (``undo_archive``). Returns whether it archived; False leaves the decision to
+    the comparison (a first version, a portal whose CSV is not the kept one, an archive
+    made already by a run that stopped before it recorded its version)."""
+    if versioning is None or not recorded or not versioning.history.published_csv.exists():
+        return False
+    resources = {r["name"]: r for r in package.get("resources", [])}
+    current_csv = resources.get(resource_dicts(dataset)[0]["name"])
+    if current_csv is None or archive_name(dataset, recorded[-1]) in resources:
+        return False
+    kept = versioning.history.published_csv_sha256()
+    if current_csv.get("content_sha256") != kept or file_sha256(new_csv) == kept:
+        return False
+    actions["previous_version"] = archive_superseded_csv(
+        publisher, package, dataset, versioning.history, recorded[-1]
+    )
+    return True
+
+
+def undo_archive(
+    publisher: CkanPublisher, history: VersionHistory, version: Version, actions: dict[str, str]
+) -> None:
+    """The CSV kept by ``archive_before_comparing`` when the comparison then found the
+    same data: its resource deleted and ``version`` (as it was before) current again,
+    so that no current version is listed among the previous ones."""
+    archived = next(v for v in history.versions() if v.number == version.number)
+    if archived.archived_resource:
+        publisher.delete_resource(archived.archived_resource)
+    history.update(
+        version.number,
+        archived_resource=version.archived_resource,
+        archived_url=version.archived_url,
+    )
+    actions["previous_version"] = "not kept: the file's bytes changed, its data did not"
+
+
 def delete_expired_archives(
     publisher: CkanPublisher, history: VersionHistory, retention: timedelta, now: datetime
 ) -> list[int]:
@@ -111,17 +162,20 @@ def delete_expired_archives(
     return deleted
 
 
-def current_files_first(publisher: CkanPublisher, package_id: str, archived_ids: set[str]) -> None:
+def current_files_first(publisher: CkanPublisher, package_id: str, archived_ids: set[str]) -> dict:
     """Keep the current files (CSV, Parquet, data package) at the top of the dataset's
     list, then the superseded ones, newest first (CKAN lists resources in creation
-    order, so a newly archived file would otherwise sit among them)."""
-    resources = publisher.show_package(package_id)["resources"]
+    order, so a newly archived file would otherwise sit among them). Returns the
+    package as shown before (its resources in their old order, all else as it is)."""
+    shown = publisher.show_package(package_id)
+    resources = shown["resources"]
     current = [r["id"] for r in resources if r["id"] not in archived_ids]
     archived = [r for r in resources if r["id"] in archived_ids]
     archived.sort(key=lambda r: r.get("created") or "", reverse=True)
     order = current + [r["id"] for r in archived]
     if order != [r["id"] for r in resources]:
         publisher.reorder_resources(package_id, order)
+    return shown
 
 
 @dataclass(frozen=True)
@@ -185,7 +239,7 @@ def tidy_previous_versions(
         actions["previous_versions_deleted"] = ", ".join(map(str, deleted))
     versions = history.versions()
     archived = {v.archived_resource for v in versions if v.archived_resource}
-    current_files_first(publisher, package["id"], archived)
+    shown = current_files_first(publisher, package["id"], archived)
     # the quality facts and report link the publication sent, as the portal holds them
     # (top level with its dataset schema, extras without: a tidy-up changes neither)
     facts = package_facts(package)
@@ -198,7 +252,8 @@ def tidy_previous_versions(
             facts.get(QUALITY_URL),
             version_extras(versions),
             quality=quality or None,
-        )
+        ),
+        shown=shown,  # (its metadata as they are: a reorder moves resources only)
     )
     if action != "unchanged" and actions.get("package") == "unchanged":
         actions["package"] = action  # (the version's facts, sent here)

@@ -203,6 +203,38 @@ def test_a_day_of_new_data_updates_the_package_once(sysadmin, test_dataset, tmp_
         sysadmin.action.dataset_purge(id=package["id"])
 
 
+def test_a_file_of_other_bytes_but_the_same_data_supersedes_no_version(
+    sysadmin, test_dataset, tmp_path
+):
+    """The superseded CSV is kept before the comparison ends when the new file's bytes
+    differ from the kept one's (the upload then starts beside the comparison). Bytes
+    that differ with the same data (here the lines end in CRLF; in life a DuckDB
+    upgrade writing a value otherwise) make no version: the early copy is deleted and
+    version 1 stays the current one, not listed among the previous files."""
+    dataset, division = test_dataset
+    publisher = CkanPublisher(sysadmin)
+    conn, history, day1, package = _three_months_published(publisher, test_dataset, tmp_path)
+    try:
+        files = export_model(conn, dataset.model, tmp_path / dataset.id, dataset.key_columns)
+        crlf = files["csv"].with_name("crlf.csv")
+        crlf.write_bytes(files["csv"].read_bytes().replace(b"\n", b"\r\n"))
+        crlf.replace(files["csv"])  # a new file, as exports are
+        versioning = Versioning(history, timedelta(days=9), day1 + timedelta(days=1))
+        _, actions = publish_dataset(
+            publisher, dataset, division, files, row_count(conn, dataset.model),
+            lambda: record_batches(files["parquet"], 1000), versioning=versioning,
+        )  # fmt: skip
+        assert actions["CSV"] == "replaced" and "version" not in actions
+        assert actions["previous_version"].startswith("not kept")
+        shown = sysadmin.action.package_show(id=package["id"])
+        assert not [r for r in shown["resources"] if "version 1" in r["name"]]
+        assert extras(shown)["previous_versions"] == "None kept."
+        [version] = history.versions()
+        assert version.archived_resource is None and version.archived_url is None
+    finally:
+        sysadmin.action.dataset_purge(id=package["id"])
+
+
 def test_a_portal_without_the_copy_action_gets_the_superseded_file_uploaded(
     sysadmin, test_dataset, tmp_path, monkeypatch
 ):
