@@ -83,8 +83,17 @@ class KeyDifference:
 
 _KEY_DIFFERENCES: dict[tuple, KeyDifference] = {}
 # One difference made at a time: a publication compares on one thread (the version)
-# while its DataStore load asks on another; the second waits and takes the first's.
-_MAKING = threading.Lock()
+# while its DataStore load asks on another; the second waits and takes the first's. The
+# load holds it until it has sent the files (``difference_files_held``): a comparison
+# against another old file (after a version that only changed the dictionary) writes
+# the same file names.
+_MAKING = threading.RLock()
+
+
+def difference_files_held():
+    """Hold the difference files (``key_difference``'s upserts and deletes) for as long
+    as they are read: no other thread's comparison rewrites them meanwhile."""
+    return _MAKING
 
 
 def _identity(path: Path) -> tuple:

@@ -26,9 +26,9 @@ from .versions import (
     Versioning,
     archive_before_comparing,
     archive_superseded_csv,
+    drop_archive_of_current,
     finish_version,
     pending_version,
-    undo_archive,
     version_extras,
 )
 from .views import wanted_views
@@ -97,10 +97,27 @@ def publish_dataset(
                 actions["previous_version"] = archive_superseded_csv(
                     publisher, package, dataset, history, recorded[-1]
                 )
-        csv_url = _publish_files(publisher, package, dataset, files, rows, batches, actions)
-        pending, _ = comparing.result()
-    if archived_early and (pending is None or not pending.data_changed):
-        undo_archive(publisher, history, recorded[-1], actions)
+        try:
+            csv_url = _publish_files(publisher, package, dataset, files, rows, batches, actions)
+        except BaseException as failed:
+            try:  # no version follows: a CSV kept ahead for an unchanged one goes
+                if history is not None and not comparing.exception() and not _changed(comparing):
+                    drop_archive_of_current(publisher, history, actions)
+            except Exception as also:  # noqa: BLE001 (the first failure is the one to see)
+                failed.add_note(f"(the superseded CSV kept ahead was not removed: {also})")
+            raise
+        try:
+            pending, _ = comparing.result()
+        except Exception as failed:
+            failed.add_note(
+                f"{dataset.id}: its files and DataStore table were sent before the "
+                "comparison failed; the next publication records the version"
+            )
+            raise
+    if history is not None and (pending is None or not pending.data_changed):
+        # the superseded CSV kept ahead of the comparison (this run's, or one a stopped
+        # run left) while the data did not change: the current version is not a previous one
+        drop_archive_of_current(publisher, history, actions)
     package_file = files["csv"].with_name("datapackage.json")
     document = datapackage(dataset, division, package_name(dataset.id), csv_url)
     package_file.write_text(json.dumps(document, indent=2) + "\n")
@@ -111,6 +128,11 @@ def publish_dataset(
         package = finish_version(publisher, package, dataset, division, dictionary_page_url,
                                  files, versioning, pending, actions)  # fmt: skip
     return package, actions
+
+
+def _changed(comparing: futures.Future) -> bool:
+    pending, _ = comparing.result()
+    return pending is not None and pending.data_changed
 
 
 def _publish_files(

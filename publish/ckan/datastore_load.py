@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.lib.files import file_sha256, keep_as
-from dagster_project.lib.row_changes import KeyDifference, key_difference
+from dagster_project.lib.row_changes import KeyDifference, difference_files_held, key_difference
 from dagster_project.lib.warehouse import connect, literal
 
 from .publisher import CkanPublisher, NoCopyAction
@@ -96,21 +96,22 @@ def load_rows(
     )
     try:
         if same_table:
-            delta = difference(rows, work_dir)
-            if delta.size == 0:
-                outcome = "unchanged"
-            elif delta.size <= DELTA_MAX_SHARE * max(rows.rows, 1):
-                upserts = gzip_csv(delta.upserts, work_dir / "delta_upserts.csv.gz")
-                deletes = gzip_csv(delta.deletes, work_dir / "delta_deletes.csv.gz")
-                publisher.copy_datastore(
-                    resource_id, fields, rows.key_columns, upserts, "upsert", rows.rows,
-                    delete=deletes,
-                )  # fmt: skip
-                outcome = (
-                    f"+{delta.added} added, ~{delta.changed} changed, -{delta.removed} removed"
-                )
-            else:
-                same_table = False
+            with difference_files_held():
+                delta = difference(rows, work_dir)
+                if delta.size == 0:
+                    outcome = "unchanged"
+                elif delta.size <= DELTA_MAX_SHARE * max(rows.rows, 1):
+                    upserts = gzip_csv(delta.upserts, work_dir / "delta_upserts.csv.gz")
+                    deletes = gzip_csv(delta.deletes, work_dir / "delta_deletes.csv.gz")
+                    publisher.copy_datastore(
+                        resource_id, fields, rows.key_columns, upserts, "upsert", rows.rows,
+                        delete=deletes,
+                    )  # fmt: skip
+                    outcome = (
+                        f"+{delta.added} added, ~{delta.changed} changed, -{delta.removed} removed"
+                    )
+                else:
+                    same_table = False
         if not same_table:
             publisher.copy_datastore(
                 resource_id, fields, rows.key_columns, full_csv(rows, work_dir), "replace",

@@ -113,9 +113,10 @@ def archive_before_comparing(  # noqa: PLR0913 (the publication's state, handed 
     whether the data changed, when the files say so already: the portal's CSV is the
     last version's (the kept file's SHA-256) and the new export's bytes differ from it.
     The upload can then start while the comparison runs. Exports are the same bytes for
-    the same rows (``exports.export_model``), so other bytes are other data, except
-    when only the writing of values changed (a DuckDB upgrade): the caller then undoes
-    it (``undo_archive``). Returns whether it archived; False leaves the decision to
+    the same rows (``exports.export_model``), so other bytes under the same header are
+    other data, except when only the writing of values changed (a DuckDB upgrade): the
+    caller then drops it (``drop_archive_of_current``). Returns whether it archived;
+    False leaves the decision to
     the comparison (a first version, a portal whose CSV is not the kept one, an archive
     made already by a run that stopped before it recorded its version)."""
     if versioning is None or not recorded or not versioning.history.published_csv.exists():
@@ -127,27 +128,33 @@ def archive_before_comparing(  # noqa: PLR0913 (the publication's state, handed 
     kept = versioning.history.published_csv_sha256()
     if current_csv.get("content_sha256") != kept or file_sha256(new_csv) == kept:
         return False
+    if _header(new_csv) != _header(versioning.history.published_csv):
+        return False  # columns added, removed or moved: the comparison says what it means
     actions["previous_version"] = archive_superseded_csv(
         publisher, package, dataset, versioning.history, recorded[-1]
     )
     return True
 
 
-def undo_archive(
-    publisher: CkanPublisher, history: VersionHistory, version: Version, actions: dict[str, str]
+def drop_archive_of_current(
+    publisher: CkanPublisher, history: VersionHistory, actions: dict[str, str]
 ) -> None:
-    """The CSV kept by ``archive_before_comparing`` when the comparison then found the
-    same data: its resource deleted and ``version`` (as it was before) current again,
-    so that no current version is listed among the previous ones."""
-    archived = next(v for v in history.versions() if v.number == version.number)
-    if archived.archived_resource:
-        publisher.delete_resource(archived.archived_resource)
-    history.update(
-        version.number,
-        archived_resource=version.archived_resource,
-        archived_url=version.archived_url,
-    )
-    actions["previous_version"] = "not kept: the file's bytes changed, its data did not"
+    """After a comparison that found the same data: a CSV kept as the latest version's
+    archive while nothing superseded that version (``archive_before_comparing``'s, or
+    one a run that stopped before recording its version left) is deleted, and the
+    version is the current one again, not listed among the previous files. (A version
+    a publication superseded has ``superseded_at``: ``VersionHistory.record``.)"""
+    latest = history.latest()
+    if latest is None or not latest.archived_resource or latest.superseded_at:
+        return
+    publisher.delete_resource(latest.archived_resource)
+    history.update(latest.number, archived_resource=None, archived_url=None)
+    actions["previous_version"] = "not kept: the data did not change"
+
+
+def _header(csv: Path) -> bytes:
+    with csv.open("rb") as handle:
+        return handle.readline()
 
 
 def delete_expired_archives(

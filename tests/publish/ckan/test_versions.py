@@ -18,7 +18,7 @@ from dagster_project.lib.versions import VersionHistory
 from publish.ckan.dataset import publish_dataset
 from publish.ckan.mapping import package_facts
 from publish.ckan.publisher import CkanPublisher, NoCopyAction, PublishError
-from publish.ckan.versions import Versioning
+from publish.ckan.versions import Versioning, archive_before_comparing
 
 pytestmark = pytest.mark.portal
 
@@ -210,15 +210,16 @@ def test_a_file_of_other_bytes_but_the_same_data_supersedes_no_version(
     differ from the kept one's (the upload then starts beside the comparison). Bytes
     that differ with the same data (here the lines end in CRLF; in life a DuckDB
     upgrade writing a value otherwise) make no version: the early copy is deleted and
-    version 1 stays the current one, not listed among the previous files."""
+    version 1 stays the current one, not listed among the previous files. A copy that a
+    run stopped before its end left is dropped the same way by the next run."""
     dataset, division = test_dataset
     publisher = CkanPublisher(sysadmin)
     conn, history, day1, package = _three_months_published(publisher, test_dataset, tmp_path)
     try:
         files = export_model(conn, dataset.model, tmp_path / dataset.id, dataset.key_columns)
-        crlf = files["csv"].with_name("crlf.csv")
-        crlf.write_bytes(files["csv"].read_bytes().replace(b"\n", b"\r\n"))
-        crlf.replace(files["csv"])  # a new file, as exports are
+        other = files["csv"].with_name("other.csv")  # the same values, written otherwise
+        other.write_bytes(files["csv"].read_bytes().replace(b",0.5,", b",0.50,"))
+        other.replace(files["csv"])  # a new file, as exports are
         versioning = Versioning(history, timedelta(days=9), day1 + timedelta(days=1))
         _, actions = publish_dataset(
             publisher, dataset, division, files, row_count(conn, dataset.model),
@@ -231,6 +232,25 @@ def test_a_file_of_other_bytes_but_the_same_data_supersedes_no_version(
         assert extras(shown)["previous_versions"] == "None kept."
         [version] = history.versions()
         assert version.archived_resource is None and version.archived_url is None
+
+        # a run stopped after it kept the file ahead, before its version: the next run
+        # (the same data) drops the copy
+        shown = sysadmin.action.package_show(id=package["id"])
+        csv = next(r for r in shown["resources"] if r["name"] == f"{dataset.title} (CSV)")
+        sysadmin.action.resource_patch(id=csv["id"], content_sha256=history.published_csv_sha256())
+        shown = sysadmin.action.package_show(id=package["id"])
+        assert archive_before_comparing(
+            publisher, shown, dataset, versioning, history.versions(), files["csv"], {}
+        )
+        assert history.latest().archived_resource
+        _, actions = publish_dataset(
+            publisher, dataset, division, files, row_count(conn, dataset.model),
+            lambda: record_batches(files["parquet"], 1000), versioning=versioning,
+        )  # fmt: skip
+        assert actions["previous_version"].startswith("not kept") and "version" not in actions
+        assert history.latest().archived_resource is None
+        shown = sysadmin.action.package_show(id=package["id"])
+        assert not [r for r in shown["resources"] if "version 1" in r["name"]]
     finally:
         sysadmin.action.dataset_purge(id=package["id"])
 
