@@ -188,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 20
+VALUE_DERIVATION = 21
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -575,6 +575,11 @@ def _count_values(
     particle_first = (
         f"SELECT substr(value, length({word(1)}) + 2) || ' ' || {word(1)}, records FROM "
         f"named WHERE spaces >= 2 AND regexp_matches(value, ' ({'|'.join(NAME_PARTICLES)}) ')"
+        # ... and that family name after a title: "Mme de la Fontaine", "Mr de Montigny"
+        # (as the published words give it: ``_published_forms``' after_title)
+        f" UNION ALL SELECT '{TITLED}' || substr(value, length({word(1)}) + 2), records "
+        f"FROM named WHERE spaces BETWEEN 2 AND 3 AND list_contains("
+        f"{list(NAME_PARTICLES)}, {word(2)})"
     )
     # A given name as its initial ("P. Dunmore"), and the family name after a title
     # ("Mr Dunmore", which the published words give as "~dunmore": a family name alone
@@ -597,7 +602,9 @@ def _count_values(
         f"WHERE regexp_full_match(value, '[{INITIALS}][a-z-]+ [a-z][a-z''-]*[a-z]') AND "
         f"{not_place_like} "
         f"UNION ALL SELECT '{TITLED}' || {word(2)}, records FROM ({two_word_names}) WHERE "
-        f"regexp_full_match(value, '[a-z][a-z]+ [a-z][a-z''-]*[a-z]') AND {not_place_like} "
+        # (a hyphenated given name too: "Mr Lavoie" for Jean-Pierre Lavoie)
+        f"regexp_full_match(value, '[a-z][a-z]+(-[a-z]+)* [a-z][a-z''-]*[a-z]') AND "
+        f"{not_place_like} "
         # ... a hyphenated given name's initials, in both orders ("JP Tremblay", "J.-P.
         # Tremblay", "Tremblay, J.P." for Jean-Pierre Tremblay)
         # (from the names as the systems hold them, given name first: "anne bergeron-
@@ -952,6 +959,17 @@ def _published_forms() -> str:
         f"list_contains({list(TITLES_IN_ANY_CASE)}, p[1]) AND length(p[2]) > 1), "
         f"p -> '{TITLED}' || p[2])"
     )
+    # ... and a family name with its particles ("Mme de la Fontaine": "~de la fontaine")
+    particles = list(NAME_PARTICLES)
+    after_title_particles = (
+        f"CASE WHEN list_has_any(words, {particles}) THEN list_filter(flatten("
+        f"list_transform(list_filter(list_zip(words, words[2:], words[3:], words[4:]), "
+        f"p -> list_contains({list(TITLES_IN_ANY_CASE)}, p[1]) AND "
+        f"list_contains({particles}, p[2]) AND p[3] IS NOT NULL), p -> ["
+        f"'{TITLED}' || p[2] || ' ' || p[3], CASE WHEN list_contains({particles}, p[3]) "
+        f"AND p[4] IS NOT NULL THEN '{TITLED}' || p[2] || ' ' || p[3] || ' ' || p[4] END])), "
+        "g -> g IS NOT NULL) ELSE [] END"
+    )
     # Two words with an initial or a short nickname between them: "Percival J. Dunmore",
     # 'Rosamund "Ros" Pettigrew' hold "percival dunmore" and "rosamund pettigrew"
     around_short = (
@@ -1019,8 +1037,11 @@ def _published_forms() -> str:
     # Initials written with dots or hyphens, or spaced ("J.P. Tremblay", "J-P Tremblay",
     # "J. P. Tremblay", "Tremblay, J.-P."): the initials as one word ("jp tremblay"),
     # as the personal values hold a hyphenated given name's
+    # (and glued to the family name: "J.P.Tremblay" is "jp tremblay")
     initials_joined = (
-        "regexp_replace(regexp_replace(normal, '(^| )([a-z])[.-]+([a-z])[.-]*( |$)', "
+        "regexp_replace(regexp_replace(regexp_replace(normal, "
+        "'(^| )([a-z])[.-]+([a-z])[.-]+([a-z]{2,})', '\\1\\2\\3 \\4', 'g'), "
+        "'(^| )([a-z])[.-]+([a-z])[.-]*( |$)', "
         "'\\1\\2\\3\\4', 'g'), '(^| )([a-z]) ([a-z])( |$)', '\\1\\2\\3\\4', 'g')"
     )
     initials = (
@@ -1029,6 +1050,7 @@ def _published_forms() -> str:
     )
     return (
         f"{runs} || {words_with_digits} || {around_short} || {after_title} || "
+        f"{after_title_particles} || "
         f"{parted} || {usernames} || {streets} || {mc} || {initials}"
     )
 
@@ -1056,14 +1078,19 @@ def _personal_value_rows(conn, since: int | None = None) -> list[tuple[str, int,
     # may keep so)
     # (only a word of two capitalised parts: an id's mixed case is no name, and split
     # into words it made 5 forms a value)
-    camel = "'\\b([A-ZÀ-Þ][a-zà-ÿ]+)([A-ZÀ-Þ][a-zà-ÿ]+)\\b'"
+    # (RE2's \\b knows ASCII letters only: "ÉmilieTremblay" has none before its É, so the
+    # word's edges are said as letters or not; applied twice, as two words in a row share
+    # the character between them)
+    camel = "'(^|[^A-Za-zÀ-ÿ])([A-ZÀ-Þ][a-zà-ÿ]+)([A-ZÀ-Þ][a-zà-ÿ]+)([^A-Za-zÀ-ÿ]|$)'"
+    apart = "'\\1\\2 \\3\\4', 'g'"
+    camel_apart = f"regexp_replace(regexp_replace(text, {camel}, {apart}), {camel}, {apart})"
     # ... and a file's name without its extension ("renee.tremblay.pdf", "see
     # renee-tremblay.pdf": the name's words are read as they would be without it)
     extension = "'[.](pdf|docx?|xlsx?|csv|txt|jpe?g|png|gif|html?|zip|msg|eml)\\b'"
     return conn.execute(
         f"WITH {_readable_values(ALL_COLUMN_VALUES, carried='col, ')}, cased AS (SELECT "
-        f"col, value, text FROM readable UNION ALL SELECT col, value, regexp_replace(text, "
-        f"{camel}, '\\1 \\2', 'g') FROM readable WHERE regexp_matches(text, {camel}) "
+        f"col, value, text FROM readable UNION ALL SELECT col, value, {camel_apart} "
+        f"FROM readable WHERE regexp_matches(text, {camel}) "
         f"UNION ALL SELECT col, value, regexp_replace(text, {extension}, ' ', 'gi') FROM "
         f"readable WHERE regexp_matches(text, {extension}, 'i')), "
         "normalised AS "

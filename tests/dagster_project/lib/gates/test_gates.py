@@ -584,7 +584,8 @@ def test_personal_values_found_however_the_text_holds_them():
         "('WHITLOCK, BARNABY'), ('Chloé Bergeron-Leblanc'), ('Dana South'), ('Kim East'), "
         "('Brian West'), ('Lena Office'), ('Paula Lanning'), ('Steve Topping'), "
         "('RenÃ©e Lachance'), ('René Lévesque'), ('Mary Anne Smithers'), "
-        "('Siobhan ONeil'), ('Jean-Philippe Lachance-Roy')"
+        "('Siobhan ONeil'), ('Jean-Philippe Lachance-Roy'), ('Émilie Tremblay'), "
+        "('Élodie Gagnon-Roy')"
     )
     conn.execute(
         "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
@@ -728,6 +729,20 @@ def test_personal_values_found_however_the_text_holds_them():
         "see jobs.riverton": False,
         "Aéroport René-Lévesque": False,
         "Neighbour Rene-Levesque again": True,
+        # the ninth probe's: a particle family name after a title, initials glued to
+        # the family name, CamelCase whose first capital is accented
+        "Mme de la Fontaine called": True,
+        "Mr de Montigny": True,
+        "Madame de la Tour": False,
+        "Mrs De La Cruz Park": False,
+        "Rue de la Fontaine": False,
+        "Mr Lavoie": True,  # (Jean-Pierre Lavoie's family name)
+        "J.P.Lavoie called": True,
+        "J.P. Morgan": False,
+        "U.S.Steel contract": False,
+        "ÉmilieTremblay": True,
+        "AnneMarie ÉlodieGagnon-Roy": True,
+        "ÉcoleSecondaire Lavoie": False,
     }
     assert {text: holds_personal_value(conn, text) for text in published} == published
 
