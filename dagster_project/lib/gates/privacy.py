@@ -219,16 +219,28 @@ PLACE_LIKE_NAMES = ("north", "south", "east", "west", "street", "hall", "park", 
 # A family name after a title, as the published words give it (``_personal_value_rows``)
 TITLED = "~"
 # A family name of one or two particles and a word, after a title, read in a published
-# text as written (its case tells a name from a street: "Mme de la Fontaine", "M. de
-# Montigny", "MME DE LA FONTAINE"; not "un monsieur de la rue Ontario", "Monsieur le
-# maire"). Not after "Miss" or "Ms", which headings capitalise ("Don't Miss De La Salle
-# Open House"); "M." and "Dr" before a particle and a capital are no metre or drive.
+# text as written: "Mme de la Fontaine", "mr de montigny", "M. de Montigny", "Ms Di
+# Stefano". After a title that is only a title ("Mr", "Mme"), in any case; after one that
+# is also a word, with a capital ("Monsieur de la Fontaine", not "Monsieur le maire", "un
+# monsieur de la rue Ontario"; "M." with its full stop, not "200 m", "7 P.M. De La
+# Salle"; "Dr" a drive). Not "Miss", which headings capitalise ("Don't Miss De La Salle
+# Open House"). A street's or an office's word after the particles is no one's name
+# (``NOT_A_FAMILY_NAME``: "Mme de la rue Beaubien", "Monsieur le Maire").
 _PARTICLES = "|".join(NAME_PARTICLES)
-_TITLES_BEFORE_PARTICLES = "Mr|Mrs|Mme|Mlle|Madame|Monsieur|M|Dr|MR|MRS|MME|MLLE|MADAME|MONSIEUR|DR"
-TITLED_PARTICLE_NAME = (
-    f"(?:^|[^\\p{{L}}])(?:{_TITLES_BEFORE_PARTICLES})\\.? +((?:(?i:{_PARTICLES})\\.? +){{1,2}}"
-    "\\p{Lu}[\\p{L}'’-]*)"
+_SPACES = "[\\s\\x{a0}\\x{202f}]+"  # (a no-break space too: "Mme\u00a0de la Fontaine")
+_PARTICLES_THEN = f"((?:(?i:{_PARTICLES})\\.?{_SPACES}){{1,2}}"
+TITLED_PARTICLE_NAMES = (
+    f"(?:^|[^\\p{{L}}.])(?i:mr|mrs|mme|mlle|ms|mx)\\.?{_SPACES}{_PARTICLES_THEN}"
+    "\\p{L}[\\p{L}'’-]*)",
+    f"(?:^|[^\\p{{L}}.])(?:Madame|Monsieur|MADAME|MONSIEUR|M\\.|Dr|DR|Prof)\\.?{_SPACES}"
+    f"{_PARTICLES_THEN}\\p{{Lu}}[\\p{{L}}'’-]*)",
 )
+NOT_A_FAMILY_NAME = (
+    "rue", "avenue", "av", "boulevard", "boul", "chemin", "ch", "parc", "place", "route",
+    "rang", "montee", "cote", "promenade", "ruelle", "impasse", "maire", "mairesse",
+    "directeur", "directrice", "president", "presidente", "ministre", "juge", "comte",
+    "comtesse", "conseiller", "conseillere", "depute", "deputee", "ville", "paroisse",
+)  # fmt: skip
 # ... and the same family name in a personal value, the given name first or last
 _FAMILY_WITH_PARTICLES_LAST = f" ((?:{_PARTICLES})(?: (?:{_PARTICLES}))? [a-z'-]+)$"
 _FAMILY_WITH_PARTICLES_FIRST = f"^((?:{_PARTICLES})(?: (?:{_PARTICLES}))? [a-z'-]+) [a-z'-]+$"
@@ -1183,12 +1195,16 @@ def _street_types_abbreviated(normal: str) -> str:
 def _titled_particle_names(sql: str) -> str:
     """SQL of the family names with particles after a title in the text ``sql``, as the
     personal values hold them ("Mme de la Fontaine" -> "~de la fontaine"; see
-    ``TITLED_PARTICLE_NAME``), read before the text is normalised (its case is needed)."""
-    return (  # (the titles' capitals first: a test most values fail at no cost)
-        f"CASE WHEN (contains({sql}, 'M') OR contains({sql}, 'D')) AND "
-        f"regexp_matches({sql}, {literal(TITLED_PARTICLE_NAME)}) THEN "
-        f"list_transform(regexp_extract_all({sql}, {literal(TITLED_PARTICLE_NAME)}, 1), "
-        f"x -> '{TITLED}' || {_normalised('x')}) ELSE [] END"
+    ``TITLED_PARTICLE_NAMES``), read before the text is normalised (its case is needed)."""
+    found = " || ".join(
+        f"regexp_extract_all({sql}, {literal(pattern)}, 1)" for pattern in TITLED_PARTICLE_NAMES
+    )
+    titled = " OR ".join(f"regexp_matches({sql}, {literal(p)})" for p in TITLED_PARTICLE_NAMES)
+    return (
+        f"CASE WHEN {titled} "
+        f"THEN list_transform(list_filter(list_transform({found}, x -> {_normalised('x')}), "
+        f"f -> NOT list_contains({list(NOT_A_FAMILY_NAME)}, string_split(f, ' ')[-1])), "
+        f"f -> '{TITLED}' || f) ELSE [] END"
     )
 
 

@@ -587,7 +587,7 @@ def test_personal_values_found_however_the_text_holds_them():
         "('Siobhan ONeil'), ('Jean-Philippe Lachance-Roy'), ('Émilie Tremblay'), "
         "('Élodie Gagnon-Roy'), ('Marie de la Rue'), ('Paul Le Maire'), ('Jean de la Salle'), "
         "('Anne-Marie Martin'), ('DE LA VERENDRYE, SOPHIE'), ('Marie Claire de Lotbinière'), "
-        "('Łukasz Nowak')"
+        "('Łukasz Nowak'), ('Lina Di Stefano'), ('Alain Le Comte')"
     )
     conn.execute(
         "INSERT INTO raw.job_postings_postings (hiring_manager_email) VALUES "
@@ -749,6 +749,18 @@ def test_personal_values_found_however_the_text_holds_them():
         "Bonjour Monsieur, le maire a reçu votre demande": False,
         "Don't Miss De La Salle Open House": False,  # (a heading's "Miss")
         "à 200 m de la rue Ontario": False,
+        # ... the second review's: a title that is only one, in any case; a no-break
+        # space; "M" after a number or in "P.M."; an office addressed, a street named
+        "mme de la fontaine called": True,
+        "mr de montigny a rappelé": True,
+        "Ms Di Stefano": True,
+        "Mme\u00a0de la Fontaine": True,
+        "Doors open 7 P.M. De La Salle gym": False,
+        "À 200 M DE LA RUE ONTARIO": False,
+        "Monsieur le Maire, veuillez agréer": False,
+        "Monsieur le Comte de Frontenac": False,
+        "Un Monsieur de la Rue Ontario": False,
+        "Madame de la rue Beaubien a appelé": False,
         "Mr Lavoie": True,  # (Jean-Pierre Lavoie's family name)
         "J.P. Morgan": False,
         "ÉmilieTremblay": True,
