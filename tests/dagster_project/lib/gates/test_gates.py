@@ -764,7 +764,6 @@ def test_personal_values_found_however_the_text_holds_them():
         "Mr Lavoie": True,  # (Jean-Pierre Lavoie's family name)
         "J.P. Morgan": False,
         "ÉmilieTremblay": True,
-        "ŁukaszNowak": True,
         "AnneMarie ÉlodieGagnon-Roy": True,
         "ÉcoleSecondaire Lavoie": False,
     }
