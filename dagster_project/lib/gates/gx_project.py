@@ -18,6 +18,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from ..dictionary import Dictionary
 from ..dictionary.render.gx import expectation_configs, suite_name
+from .data_docs_templates import share_compiled_templates
 
 DATASOURCE = "warehouse_exports"
 
@@ -38,6 +39,7 @@ _OPENING = threading.Lock()
 
 @lru_cache(maxsize=4)
 def _open_context(project_root: str) -> gx.data_context.FileDataContext:
+    share_compiled_templates()  # its Data Docs pages (data_docs_templates.py)
     context = gx.get_context(mode="file", project_root_dir=project_root)
     if context.variables.progress_bars is None:  # progress bars flood the run logs
         context.variables.progress_bars = ProgressBarsConfig(
