@@ -173,7 +173,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         try:
-            discard_exports_ahead()  # made beside the gates, not published (a gate failed)
+            discard_exports_ahead()  # made after its gates, not taken (a step failed, a stop)
         finally:
             if self._run_turn is not None:
                 self._run_turn.close()  # the kept connection closes, then the turn goes

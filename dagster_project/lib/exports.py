@@ -56,9 +56,9 @@ def export_model(
 # -- exported while the gates check ------------------------------------------------------
 # A big dataset's export (the 1M requests of the scale-20 city: ~2 s, a fifth of its
 # publication step) is made on the thread beside the steps (warehouse.beside) once its
-# privacy gate has passed rows the portal does not have yet, while its quality gate and
-# the next steps run; the publication step takes it if the gates passed and the rows are
-# still those. Same function, same bytes (the files are ordered by the key): only when
+# gates have passed rows the portal does not have yet, while the next steps (the other
+# datasets' publications) run; its publication step takes it if the rows are still
+# those. Same function, same bytes (the files are ordered by the key): only when
 # they are made changes. Into a folder of its own (``AHEAD_FOLDER``) until taken: the
 # dataset's folder keeps the last publication's files until its publication step
 # replaces them, as before. An export no step took is stopped and deleted at the run's
@@ -118,7 +118,7 @@ def take_export_ahead(out_dir: Path, version: str) -> tuple[dict[str, Path] | No
                 os.replace(path, paths[kind])
         except Exception as error:  # noqa: BLE001 (the caller exports, in its step)
             return None, f"the export made ahead failed ({type(error).__name__}: {error})"
-        return paths, "exported ahead, beside the gates"
+        return paths, "exported ahead, after its gates"
     finally:
         shutil.rmtree(ahead_dir, ignore_errors=True)
 

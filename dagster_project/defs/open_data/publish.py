@@ -82,7 +82,7 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 return unchanged
             rows = row_count(conn, current.model)
             out_dir = settings.export_dir / current.id
-            # (made beside the gates when they started, lib/exports.py; or now)
+            # (made after its gates, beside the steps since: lib/exports.py; or now)
             files, exported = take_export_ahead(out_dir, version)
             if files is None:
                 if "failed" in exported:

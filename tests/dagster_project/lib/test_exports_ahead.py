@@ -1,6 +1,6 @@
-"""A big dataset's export made beside the gates (lib/exports.py, warehouse.beside): the
-publication takes the same files it would have made, only for the rows they were made
-for, and nothing holds the warehouse past the run's turn."""
+"""A big dataset's export made beside the steps once its gates passed (lib/exports.py,
+warehouse.beside): the publication takes the same files it would have made, only for the
+rows they were made for, and nothing holds the warehouse past the run's turn."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_the_publication_takes_the_files_it_would_have_made(warehouse: Path, tmp
     assert files["csv"].read_bytes() == made_now["csv"].read_bytes()
     assert files["parquet"].read_bytes() == made_now["parquet"].read_bytes()
     assert not (out_dir / AHEAD_FOLDER).exists()
-    assert said == "exported ahead, beside the gates"
+    assert said == "exported ahead, after its gates"
     assert take_export_ahead(out_dir, "v1") == (None, "not exported ahead")  # taken once
 
 
