@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from .warehouse import beside, connect, literal, quote, stop_beside
+from .warehouse import beside, connect, literal, quote, stop_and_wait, stop_beside
 
 
 def export_model(
@@ -83,6 +83,8 @@ def export_ahead(
     with _ahead_guard:
         if key in _ahead and _ahead[key][0] == version:
             return True
+        if key in _ahead:  # made for other rows: no step will take it
+            stop_beside(_ahead.pop(key)[1])
         ahead_dir = out_dir / AHEAD_FOLDER
 
         def work(conn: duckdb.DuckDBPyConnection) -> dict[str, Path]:
@@ -108,9 +110,13 @@ def take_export_ahead(out_dir: Path, version: str) -> tuple[dict[str, Path] | No
     ahead_dir = out_dir / AHEAD_FOLDER
     try:
         if made_for != version:  # (rows changed since: not these)
-            stop_beside(future)
-            wait([future])
+            stop_and_wait([future])
             return None, "exported ahead for other rows"
+        try:
+            wait([future])
+        except BaseException:  # a stop while it waits: the export is stopped, then the stop
+            stop_and_wait([future])
+            raise
         try:
             files = future.result()
             paths = {kind: out_dir / path.name for kind, path in files.items()}
@@ -129,9 +135,7 @@ def discard_exports_ahead() -> None:
     with _ahead_guard:
         left = list(_ahead.items())
         _ahead.clear()
-    for _out_dir, (_version, future) in left:
-        stop_beside(future)
-    wait([future for _out_dir, (_version, future) in left])
+    stop_and_wait([future for _out_dir, (_version, future) in left])
     for out_dir, _started in left:
         shutil.rmtree(Path(out_dir) / AHEAD_FOLDER, ignore_errors=True)
 

@@ -162,7 +162,7 @@ def close_kept(warehouse: Path) -> None:
 # threads. One piece of work at a time, through the run's kept database; all of it ends
 # before that database closes (``close_kept``: before dbt writes the file, at the end of
 # the turn), so no connection outlives the turn. A stop of the run stops it too
-# (``finish_beside(stop=True)``, DuckDB's interrupt): a stop never waits for an export.
+# (``stop_and_wait``, DuckDB's interrupt): a stop waits for no export.
 _beside_work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-beside")
 _pending_beside: dict[str, list[Future]] = {}
 
@@ -227,24 +227,41 @@ def _busy_beside(warehouse: Path) -> bool:
         return any(not f.done() for f in _pending_beside.get(_key(warehouse), []))
 
 
-def finish_beside(warehouse: Path, stop: bool = False) -> None:
-    """Wait for the work beside the steps to end (its outcome stays in its Future), or
-    stop it first (``stop``). A stop of the run while this waits stops the work and
-    still waits for it (no connection may outlive the turn), then goes on."""
-    with _held_guard:
-        pending = _pending_beside.pop(_key(warehouse), [])
+# DuckDB forgets an interrupt that comes between two queries: a stop repeats it this often
+# until the work has ended (a query started after the first one is interrupted too)
+STOP_REPEAT_S = 0.1
+
+
+def stop_and_wait(futures: list[Future]) -> None:
+    """Stop that work and wait until it has ended (a few tenths of a second), whatever
+    interrupts this meanwhile (a second Ctrl-C); then raise that interrupt, if any."""
     stopped_by: BaseException | None = None
     while True:
-        if stop or stopped_by is not None:
-            for future in pending:
-                stop_beside(future)
+        for future in futures:
+            stop_beside(future)
         try:
-            wait(pending)
-            break
+            if not wait(futures, timeout=STOP_REPEAT_S).not_done:
+                break
         except BaseException as interrupt:  # noqa: BLE001 (a run stop: Dagster's, Ctrl-C)
             stopped_by = interrupt
     if stopped_by is not None:
         raise stopped_by
+
+
+def finish_beside(warehouse: Path, stop: bool = False) -> None:
+    """Wait for the work beside the steps to end (its outcome stays in its Future), or
+    stop it (``stop``). A stop of the run while this waits stops the work and waits for
+    that (no connection may outlive the turn), then goes on with the stop."""
+    with _held_guard:
+        pending = _pending_beside.pop(_key(warehouse), [])
+    if stop:
+        stop_and_wait(pending)
+        return
+    try:
+        wait(pending)
+    except BaseException:
+        stop_and_wait(pending)
+        raise
 
 
 # -- one writer at a time, across processes ------------------------------------------------

@@ -63,7 +63,8 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
             _results().record_gate(
                 dataset.id, "quality_gate", result.passed, result.summary(), version=version
             )
-            _export_ahead_once_passed(conn, dataset, version)
+            if result.passed:
+                _export_ahead_once_passed(conn, dataset, version)
         return dg.AssetCheckResult(
             passed=result.passed,
             description=result.summary(),
@@ -118,7 +119,8 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
                 version=version,
                 personal_values=result.personal_values,
             )
-            _export_ahead_once_passed(conn, dataset, published)
+            if result.passed:
+                _export_ahead_once_passed(conn, dataset, published)
         portal_action = "none" if result.passed else _withdraw(context, portal, dataset)
         return dg.AssetCheckResult(
             passed=result.passed,
@@ -147,7 +149,28 @@ def _export_ahead_once_passed(conn, dataset: Dataset, published: str) -> None:
     Not sooner: started with the quality gate, the scale-20 city's 311 export made that
     gate 1.4 s longer in a full run (the gates' own work is on both cores there), and
     rows a gate fails are never exported. After both gates the next steps (the small
-    datasets' publications) mostly wait for the portal."""
+    datasets' publications) mostly wait for the portal.
+
+    Only a saving: whatever fails here is logged and the publication step exports, as
+    it did before; a gate's outcome never depends on it."""
+    try:
+        _start_export_ahead(conn, dataset, published)
+    except Exception as error:  # noqa: BLE001
+        dg.get_dagster_logger().warning(
+            f"{dataset.id}: not exported ahead ({type(error).__name__}: {error}); "
+            "its publication step exports it"
+        )
+
+
+def _export_ahead_min_rows() -> int:
+    """``PLATFORM_EXPORT_AHEAD_MIN_ROWS``, or the default when unset or not a number."""
+    try:
+        return int(os.environ.get("PLATFORM_EXPORT_AHEAD_MIN_ROWS") or EXPORT_AHEAD_MIN_ROWS)
+    except ValueError:
+        return EXPORT_AHEAD_MIN_ROWS
+
+
+def _start_export_ahead(conn, dataset: Dataset, published: str) -> None:
     record = _results().get(dataset.id)
     if record is None or record.published_version == published:
         return  # published as they are: nothing to export (or no gate recorded yet)
@@ -155,8 +178,7 @@ def _export_ahead_once_passed(conn, dataset: Dataset, published: str) -> None:
         rows = int(published.split(":", 1)[0])
     except ValueError:  # no model to count (the gate says why)
         return
-    least = int(os.environ.get("PLATFORM_EXPORT_AHEAD_MIN_ROWS") or EXPORT_AHEAD_MIN_ROWS)
-    if not least <= rows <= EXPORT_AHEAD_MAX_ROWS:
+    if not _export_ahead_min_rows() <= rows <= EXPORT_AHEAD_MAX_ROWS:
         return
     privacy = gate_version(conn, dataset.model, "privacy_gate", published)
     if not (record.passed("privacy_gate", privacy) and record.passed("quality_gate", published)):

@@ -188,7 +188,7 @@ def _unclassified_findings(conn, columns: dict[str, str], dataset: Dataset, dict
 # one is not rotated
 NOT_IN_NAMES = ("of", "the", "and", "for", "de", "du", "des", "la", "le", "les", "et",
                 "inc", "ltd", "corp", "co", "city", "town")  # fmt: skip
-VALUE_DERIVATION = 22
+VALUE_DERIVATION = 23
 # Titles before a name, as normalised ("Dr." is "dr"): the name is also counted without
 # its title
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "mme", "mlle", "m",
@@ -862,6 +862,9 @@ _LOOK_ALIKES = {
     # capitals that look Latin, lower-cased first ("ТHADDEUS": Т, Н, К, М, В), a dotless ı
     "т": "t", "н": "h", "к": "k", "м": "m", "в": "b", "η": "h", "β": "b", "ζ": "z",
     "μ": "m", "ı": "i",
+    # typographic apostrophes as the typewriter's, inside a word: "D’Amours" is
+    # "d'amours" as "D'Amours" is (it was "d amours": "Mme D’Amours" held no family name)
+    "’": "'", "‘": "'", "ʼ": "'",
     **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
     **{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
 }  # fmt: skip
@@ -887,7 +890,7 @@ def _unstyled(lowered: str) -> str:
 _NORMALISE_SLOWLY = (
     "regexp_replace(translate(strip_accents(regexp_replace({lowered}, "
     f"'[{_INVISIBLE_RE2}]', '', 'g')), "
-    f"'{_LOOK_ALIKES_FROM}', '{_LOOK_ALIKES_TO}'), "
+    f"{literal(_LOOK_ALIKES_FROM)}, {literal(_LOOK_ALIKES_TO)}), "
     "'[^\\pL\\pN@.+''-]+', ' ', 'g')"
 )
 _NORMALISE_ASCII = "regexp_replace({lowered}, '[^a-z0-9@.+''-]+', ' ', 'g')"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dagster_project.lib import exports
 from dagster_project.lib.exports import (
     AHEAD_FOLDER,
     discard_exports_ahead,
@@ -41,12 +42,22 @@ def warehouse(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_publication_takes_the_files_it_would_have_made(warehouse: Path, tmp_path: Path):
+def test_the_publication_takes_the_files_it_would_have_made(
+    warehouse: Path, tmp_path: Path, monkeypatch
+):
     out_dir = tmp_path / "exports" / "x"
+    started = []
+
+    def counted(*args):
+        started.append(args)
+        return beside(*args)
+
+    monkeypatch.setattr(exports, "beside", counted)
     with writer_turn(warehouse):
         keep_open(warehouse)
         assert export_ahead(warehouse, "pub_x", out_dir, ["x_id"], "v1")
         assert export_ahead(warehouse, "pub_x", out_dir, ["x_id"], "v1")  # once a version
+        assert len(started) == 1
         files, said = take_export_ahead(out_dir, "v1")
         with connect(warehouse) as conn:
             made_now = export_model(conn, "pub_x", tmp_path / "now", ["x_id"])
@@ -126,8 +137,7 @@ def test_a_stop_interrupts_the_work_beside_and_waits_for_it(warehouse: Path):
     with writer_turn(warehouse):
         keep_open(warehouse)
         future = beside(warehouse, endless)
-        assert started.wait(10)
-        time.sleep(0.2)  # (inside the query)
+        assert started.wait(10)  # (its query started or about to: interrupted either way)
         began = time.monotonic()
         finish_beside(warehouse, stop=True)
         assert time.monotonic() - began < 5
@@ -144,3 +154,13 @@ def test_a_killed_runs_exports_ahead_are_swept(tmp_path: Path):
     (tmp_path / "exports" / "x" / "pub_x.csv").write_text("published")
     sweep_exports_ahead(tmp_path / "exports")
     assert not left.exists() and (tmp_path / "exports" / "x" / "pub_x.csv").exists()
+
+
+def test_a_setting_that_is_no_number_leaves_the_default(monkeypatch):
+    from dagster_project.defs.quality.gates import _export_ahead_min_rows
+    from dagster_project.lib.exports import EXPORT_AHEAD_MIN_ROWS
+
+    monkeypatch.setenv("PLATFORM_EXPORT_AHEAD_MIN_ROWS", "20k")
+    assert _export_ahead_min_rows() == EXPORT_AHEAD_MIN_ROWS
+    monkeypatch.setenv("PLATFORM_EXPORT_AHEAD_MIN_ROWS", "5")
+    assert _export_ahead_min_rows() == 5

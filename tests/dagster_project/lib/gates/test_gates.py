@@ -766,6 +766,12 @@ def test_personal_values_found_however_the_text_holds_them():
         "ÉmilieTremblay": True,
         "AnneMarie ÉlodieGagnon-Roy": True,
         "ÉcoleSecondaire Lavoie": False,
+        # a typographic apostrophe, as a word processor writes it
+        "Mr O’Neil called": True,
+        "Siobhan O’Neil": True,
+        "Mr O'Neil called": True,
+        "Cornelius Applewhite’s dog": True,  # (the possessive off, as with "'s")
+        "l’heure d’arrivée": False,
     }
     assert {text: holds_personal_value(conn, text) for text in published} == published
 
