@@ -22,7 +22,6 @@ from packaging import version
 from pydantic import PrivateAttr
 
 from dagster_project.defs.transform.dagster_dbt_lean import DbtCliResource
-from dagster_project.lib.exports import discard_exports_ahead, sweep_exports_ahead
 from dagster_project.lib.warehouse import (
     close_kept,
     connect,
@@ -172,12 +171,9 @@ class WarehouseResource(dg.ConfigurableResource):
         self._run_turn, self._holding_run_turn = ExitStack(), False
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        try:
-            discard_exports_ahead()  # made after its gates, not taken (a step failed, a stop)
-        finally:
-            if self._run_turn is not None:
-                self._run_turn.close()  # the kept connection closes, then the turn goes
-                self._run_turn, self._holding_run_turn = None, False
+        if self._run_turn is not None:
+            self._run_turn.close()  # the kept connection closes, then the turn is given back
+            self._run_turn, self._holding_run_turn = None, False
 
     @contextmanager
     def connection(self):
@@ -187,7 +183,6 @@ class WarehouseResource(dg.ConfigurableResource):
         if self._run_turn is not None and not self._holding_run_turn:
             self._run_turn.enter_context(writer_turn(settings.warehouse_path, wait_message))
             self._holding_run_turn = True
-            sweep_exports_ahead(settings.export_dir)  # a killed run's (its turn is over)
         with writer_turn(settings.warehouse_path, wait_message):
             if self._holding_run_turn:
                 keep_open(settings.warehouse_path)

@@ -13,7 +13,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from stat import S_ISREG
@@ -127,12 +126,10 @@ def release_cached_memory(warehouse: Path) -> None:
     between steps the kept database would otherwise hold up to ``MEMORY_LIMIT`` of them
     beside the next step's own memory (pandas batches, Presidio), where a step that
     closed the file gave it all back. DuckDB evicts down to a lowered limit at once; the
-    limit is then set back. Measured: 467 MB -> 90 MB of RSS after a 1M-row scan.
-    Not while work runs beside the steps (``beside``): the limit is the database's, and
-    a sort of that work would find 32 MB."""
+    limit is then set back. Measured: 467 MB -> 90 MB of RSS after a 1M-row scan."""
     with _held_guard:
         kept = _kept_open.get(_key(warehouse))
-    if kept is None or _busy_beside(warehouse):
+    if kept is None:
         return
     try:
         kept.execute("SET memory_limit = '32MB'")
@@ -145,123 +142,11 @@ def release_cached_memory(warehouse: Path) -> None:
 
 
 def close_kept(warehouse: Path) -> None:
-    """Close what ``keep_open`` kept (the database closes with its last connection),
-    once the work beside the steps has ended (``beside``): it holds connections too."""
-    try:
-        finish_beside(warehouse)
-    finally:  # (a stop while it waited: the work was stopped and waited for all the same)
-        with _held_guard:
-            kept = _kept_open.pop(_key(warehouse), None)
-        if kept is not None:
-            kept.close()
-
-
-# -- work beside a run's steps -----------------------------------------------------------
-# Reading the warehouse on a thread while the steps go on, on the second core: a step's
-# own work is mostly Python (one core), and a big export (COPY, sorting) mostly DuckDB's
-# threads. One piece of work at a time, through the run's kept database; all of it ends
-# before that database closes (``close_kept``: before dbt writes the file, at the end of
-# the turn), so no connection outlives the turn. A stop of the run stops it too
-# (``stop_and_wait``, DuckDB's interrupt): a stop waits for no export.
-_beside_work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-beside")
-_pending_beside: dict[str, list[Future]] = {}
-
-
-class _Working:
-    """The connection a piece of work beside the steps is using, to interrupt it."""
-
-    def __init__(self) -> None:
-        self.guard = threading.Lock()
-        self.conn: duckdb.DuckDBPyConnection | None = None
-        self.stopped = False
-
-
-_working: dict[Future, _Working] = {}
-
-
-def beside(warehouse: Path, work: Callable[[duckdb.DuckDBPyConnection], object]) -> Future | None:
-    """``work(conn)`` on the thread beside the steps, with a connection of its own to
-    the warehouse; its Future (what ``work`` returns, or raised). None when this process
-    does not keep the warehouse open in a writer turn (a step run alone, a test): the
-    caller does the work itself when it needs it."""
-    key = _key(warehouse)
-    working = _Working()
-
-    def run() -> object:
-        with working.guard:
-            if working.stopped:
-                raise InterruptedError("stopped before it started")
-            working.conn = connect(warehouse)
-        try:
-            return work(working.conn)
-        finally:
-            with working.guard:
-                working.conn.close()
-                working.conn = None
-
+    """Close what ``keep_open`` kept (the database closes with its last connection)."""
     with _held_guard:
-        if key not in _kept_open or not _held.get(key):
-            return None
-        future = _beside_work.submit(run)
-        _working[future] = working
-        _pending_beside.setdefault(key, []).append(future)
-    future.add_done_callback(lambda done: _working.pop(done, None))
-    return future
-
-
-def stop_beside(future: Future) -> None:
-    """Stop that work: not started, it never starts; running, DuckDB interrupts its query
-    (its Future then holds the error)."""
-    future.cancel()
-    working = _working.get(future)
-    if working is None:
-        return
-    with working.guard:
-        working.stopped = True
-        if working.conn is not None:
-            working.conn.interrupt()
-
-
-def _busy_beside(warehouse: Path) -> bool:
-    with _held_guard:
-        return any(not f.done() for f in _pending_beside.get(_key(warehouse), []))
-
-
-# DuckDB forgets an interrupt that comes between two queries: a stop repeats it this often
-# until the work has ended (a query started after the first one is interrupted too)
-STOP_REPEAT_S = 0.1
-
-
-def stop_and_wait(futures: list[Future]) -> None:
-    """Stop that work and wait until it has ended (a few tenths of a second), whatever
-    interrupts this meanwhile (a second Ctrl-C); then raise that interrupt, if any."""
-    stopped_by: BaseException | None = None
-    while True:
-        for future in futures:
-            stop_beside(future)
-        try:
-            if not wait(futures, timeout=STOP_REPEAT_S).not_done:
-                break
-        except BaseException as interrupt:  # noqa: BLE001 (a run stop: Dagster's, Ctrl-C)
-            stopped_by = interrupt
-    if stopped_by is not None:
-        raise stopped_by
-
-
-def finish_beside(warehouse: Path, stop: bool = False) -> None:
-    """Wait for the work beside the steps to end (its outcome stays in its Future), or
-    stop it (``stop``). A stop of the run while this waits stops the work and waits for
-    that (no connection may outlive the turn), then goes on with the stop."""
-    with _held_guard:
-        pending = _pending_beside.pop(_key(warehouse), [])
-    if stop:
-        stop_and_wait(pending)
-        return
-    try:
-        wait(pending)
-    except BaseException:
-        stop_and_wait(pending)
-        raise
+        kept = _kept_open.pop(_key(warehouse), None)
+    if kept is not None:
+        kept.close()
 
 
 # -- one writer at a time, across processes ------------------------------------------------

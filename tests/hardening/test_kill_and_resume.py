@@ -5,11 +5,10 @@ The pipeline runs as a real process (``python -m dagster_project.cli.pipeline``)
 small sample city in a scratch data folder, against the real local portal. Each test
 kills a chain of runs with one signal (SIGTERM, as a service manager stops it, or SIGKILL,
 as the OOM killer does): the first run while it ingests, the next (resuming what the first
-left) while dbt builds, the next while an export is made beside the steps after the gates,
-the next while it publishes; then a run goes to the end, and the warehouse and the portal
-are checked. Every kill leaves the state the next run starts from, so the chain covers
-each phase's leftovers, and leftovers of leftovers, at the cost of about two runs instead
-of two per phase (the suite's time budget).
+left) while dbt builds, the next while it publishes; then a run goes to the end, and the
+warehouse and the portal are checked. Every kill leaves the state the next run starts
+from, so the chain covers each phase's leftovers, and leftovers of leftovers, at the cost
+of about two runs instead of two per phase (the suite's time budget).
 """
 
 from __future__ import annotations
@@ -72,9 +71,7 @@ def _processes_using(data_dir: Path) -> list[str]:
 
 
 def _start(data_dir: Path) -> subprocess.Popen:
-    # every dataset's export made after its gates, beside the next steps (lib/exports.py),
-    # however small: a stop between the gates and the publications finds one under way
-    env = {**os.environ, "PLATFORM_DATA_DIR": str(data_dir), "PLATFORM_EXPORT_AHEAD_MIN_ROWS": "1"}
+    env = {**os.environ, "PLATFORM_DATA_DIR": str(data_dir)}
     return subprocess.Popen(
         [sys.executable, "-m", "dagster_project.cli.pipeline"],
         cwd=PROJECT_DIR,
@@ -103,8 +100,6 @@ PHASES = {
         for child in _children(pid)
         if Path(f"/proc/{child}").exists()
     ),
-    # a dataset's export is being made beside the next steps
-    "gates": lambda data_dir, pid: any((data_dir / "exports").glob("*/.ahead")),
     # the first export is written: the publish step is under way
     "publish": lambda data_dir, pid: any((data_dir / "exports").glob("*/*.csv")),
 }
@@ -116,7 +111,7 @@ def test_runs_killed_in_each_phase_converge_on_the_next_complete_run(
 ):
     data_dir = tmp_path / "data"
     generate(data_dir / "landing", scale=SCALE, seed=3, systems=DELIVERING)
-    for phase in ("ingest", "dbt", "gates", "publish"):
+    for phase in ("ingest", "dbt", "publish"):
         _kill_in(phase, signal_name, data_dir)
     rerun = _start(data_dir)
     assert rerun.wait(timeout=600) == 0, "the next run did not finish cleanly"

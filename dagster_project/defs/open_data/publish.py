@@ -15,12 +15,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from dagster_project.lib.dictionary import Dataset, load_dictionary
-from dagster_project.lib.exports import (
-    export_model,
-    record_batches,
-    row_count,
-    take_export_ahead,
-)
+from dagster_project.lib.exports import export_model, record_batches, row_count
 from dagster_project.lib.gates.results import GateResults
 from dagster_project.lib.incremental import published_version
 from dagster_project.lib.ingest.loader import systems_waiting
@@ -81,13 +76,9 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 context.log.info(f"{current.id}: unchanged, as published {unchanged}")
                 return unchanged
             rows = row_count(conn, current.model)
-            out_dir = settings.export_dir / current.id
-            # (made after its gates, beside the steps since: lib/exports.py; or now)
-            files, exported = take_export_ahead(out_dir, version)
-            if files is None:
-                if "failed" in exported:
-                    context.log.warning(f"{current.id}: {exported}; exported again")
-                files = export_model(conn, current.model, out_dir, current.key_columns)
+            files = export_model(
+                conn, current.model, settings.export_dir / current.id, current.key_columns
+            )
             quality = latest_extras(conn, current.id)
         publisher = portal.publisher()
         package, actions = publish_dataset(
@@ -111,7 +102,6 @@ def build_publish_asset(dataset: Dataset) -> dg.AssetsDefinition:
                 "rows": rows,
                 **{f"{k}_action": v for k, v in actions.items()},
                 "datastore_load_s": round(publisher.datastore_seconds, 3),
-                "export": exported,
             }
         )
 

@@ -7,19 +7,12 @@ A gate that passed these very rows under these very rules says so again without
 re-reading them (``lib/incremental.py``); a failed one always looks again.
 """
 
-import os
-
 import dagster as dg
 
 from dagster_project.lib.dictionary import Dataset, load_dictionary
-from dagster_project.lib.exports import (
-    EXPORT_AHEAD_MAX_ROWS,
-    EXPORT_AHEAD_MIN_ROWS,
-    export_ahead,
-)
 from dagster_project.lib.gates.quality import check_quality
 from dagster_project.lib.gates.results import GateResults
-from dagster_project.lib.incremental import gate_version, published_version
+from dagster_project.lib.incremental import gate_version
 from dagster_project.lib.ingest.loader import systems_waiting
 from dagster_project.settings import get_settings
 from publish.ckan.mapping import package_name
@@ -51,7 +44,6 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
                 return _waiting(silent)
             version = gate_version(conn, dataset.model, "quality_gate")
             if carried := _results().passed_at(dataset.id, "quality_gate", version):
-                _export_ahead_once_passed(conn, dataset, version)
                 return _unchanged(carried, version)
             result = check_quality(
                 conn,
@@ -60,11 +52,9 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
                 validated=_validated_rows(dataset, version),
                 key_columns=dataset.key_columns,
             )
-            _results().record_gate(
-                dataset.id, "quality_gate", result.passed, result.summary(), version=version
-            )
-            if result.passed:
-                _export_ahead_once_passed(conn, dataset, version)
+        _results().record_gate(
+            dataset.id, "quality_gate", result.passed, result.summary(), version=version
+        )
         return dg.AssetCheckResult(
             passed=result.passed,
             description=result.summary(),
@@ -96,10 +86,8 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         with warehouse.connection() as conn:
             if silent := systems_waiting(conn, list(dataset.source_systems)):
                 return _waiting(silent)
-            published = published_version(conn, dataset.model)
-            version = gate_version(conn, dataset.model, "privacy_gate", published)
+            version = gate_version(conn, dataset.model, "privacy_gate")
             if carried := _results().passed_at(dataset.id, "privacy_gate", version):
-                _export_ahead_once_passed(conn, dataset, published)
                 return _unchanged(carried, version)
             # imported here: Presidio takes ~1 s to import, which a gate that finds its
             # rows unchanged (most days) or the UI loading the definitions need not pay
@@ -111,16 +99,14 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
                 dictionary,
                 extends=_pass_of_the_same_rows(dataset.id, version),
             )
-            _results().record_gate(
-                dataset.id,
-                "privacy_gate",
-                result.passed,
-                result.summary(),
-                version=version,
-                personal_values=result.personal_values,
-            )
-            if result.passed:
-                _export_ahead_once_passed(conn, dataset, published)
+        _results().record_gate(
+            dataset.id,
+            "privacy_gate",
+            result.passed,
+            result.summary(),
+            version=version,
+            personal_values=result.personal_values,
+        )
         portal_action = "none" if result.passed else _withdraw(context, portal, dataset)
         return dg.AssetCheckResult(
             passed=result.passed,
@@ -138,59 +124,6 @@ def build_gates(dataset: Dataset) -> list[dg.AssetChecksDefinition]:
         )
 
     return [quality_gate, privacy_gate]
-
-
-def _export_ahead_once_passed(conn, dataset: Dataset, published: str) -> None:
-    """Rows the portal does not have yet, many of them, that passed both gates: their
-    export starts now, beside the next steps (lib/exports.py), for the publication step
-    to take. Called at the end of each gate: the second to pass starts it. (``published``:
-    the published version, rows first.)
-
-    Not sooner: started with the quality gate, the scale-20 city's 311 export made that
-    gate 1.4 s longer in a full run (the gates' own work is on both cores there), and
-    rows a gate fails are never exported. After both gates the next steps (the small
-    datasets' publications) mostly wait for the portal.
-
-    Only a saving: whatever fails here is logged and the publication step exports, as
-    it did before; a gate's outcome never depends on it."""
-    try:
-        _start_export_ahead(conn, dataset, published)
-    except Exception as error:  # noqa: BLE001
-        dg.get_dagster_logger().warning(
-            f"{dataset.id}: not exported ahead ({type(error).__name__}: {error}); "
-            "its publication step exports it"
-        )
-
-
-def _export_ahead_min_rows() -> int:
-    """``PLATFORM_EXPORT_AHEAD_MIN_ROWS``, or the default when unset or not a number."""
-    try:
-        return int(os.environ.get("PLATFORM_EXPORT_AHEAD_MIN_ROWS") or EXPORT_AHEAD_MIN_ROWS)
-    except ValueError:
-        return EXPORT_AHEAD_MIN_ROWS
-
-
-def _start_export_ahead(conn, dataset: Dataset, published: str) -> None:
-    record = _results().get(dataset.id)
-    if record is None or record.published_version == published:
-        return  # published as they are: nothing to export (or no gate recorded yet)
-    try:
-        rows = int(published.split(":", 1)[0])
-    except ValueError:  # no model to count (the gate says why)
-        return
-    if not _export_ahead_min_rows() <= rows <= EXPORT_AHEAD_MAX_ROWS:
-        return
-    privacy = gate_version(conn, dataset.model, "privacy_gate", published)
-    if not (record.passed("privacy_gate", privacy) and record.passed("quality_gate", published)):
-        return
-    settings = get_settings()
-    export_ahead(
-        settings.warehouse_path,
-        dataset.model,
-        settings.export_dir / dataset.id,
-        list(dataset.key_columns),
-        published,
-    )
 
 
 def _pass_of_the_same_rows(dataset_id: str, version: str) -> str | None:
