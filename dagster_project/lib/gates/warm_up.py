@@ -9,8 +9,8 @@ import overlaps with the build. (Started at the run's start instead, it saved no
 measurable: the run's own first steps are Python work that competes for the same
 interpreter lock.) It also compiles the Data Docs page templates the quality gates render
 (data_docs_templates.py: 0.07 s the first quality gate paid) and the recognizers'
-patterns (0.3 s the first privacy gate paid). The definitions and a run
-with nothing to check never import either.
+patterns (0.2 s the first privacy gate paid). The definitions and a run with nothing to
+check never import either.
 """
 
 from __future__ import annotations
