@@ -38,9 +38,12 @@ def _schemas_created(project: Path) -> list[str]:
         if event.info.name == "SchemaCreation":
             created.append(event.data.relation.schema)
 
+    # (its own target and log folders: a run in this process may have set DBT_TARGET_PATH
+    # to the city's project, whose manifest other tests read)
     result = dbtRunner(callbacks=[listen]).invoke(
-        ["run", "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"]
-    )
+        ["run", "--project-dir", str(project), "--profiles-dir", str(project), "--quiet",
+         "--target-path", str(project / "target"), "--log-path", str(project / "logs")]
+    )  # fmt: skip
     assert result.success, result.exception
     return sorted(created)
 
