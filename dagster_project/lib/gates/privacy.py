@@ -1210,16 +1210,16 @@ def _street_types_abbreviated(normal: str) -> str:
 def _titled_particle_names(sql: str) -> str:
     """SQL of the family names with particles after a title in the text ``sql``, as the
     personal values hold them ("Mme de la Fontaine" -> "~de la fontaine"; see
-    ``TITLED_PARTICLE_NAMES``), read before the text is normalised (its case is needed)."""
+    ``TITLED_PARTICLE_NAMES``), read before the text is normalised (its case is needed).
+    (Its caller reads only the texts whose normalised form has a title's word then a
+    particle's; a text none of the patterns matches gives an empty list.)"""
     found = " || ".join(
         f"regexp_extract_all({sql}, {literal(pattern)}, 1)" for pattern in TITLED_PARTICLE_NAMES
     )
-    titled = " OR ".join(f"regexp_matches({sql}, {literal(p)})" for p in TITLED_PARTICLE_NAMES)
     return (
-        f"CASE WHEN {titled} "
-        f"THEN list_transform(list_filter(list_transform({found}, x -> {_normalised('x')}), "
+        f"list_transform(list_filter(list_transform({found}, x -> {_normalised('x')}), "
         f"f -> NOT list_contains({list(NOT_A_FAMILY_NAME)}, string_split(f, ' ')[-1])), "
-        f"f -> '{TITLED}' || f) ELSE [] END"
+        f"f -> '{TITLED}' || f)"
     )
 
 
